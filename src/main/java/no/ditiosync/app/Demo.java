@@ -1,0 +1,104 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The demo command: a generated company in the built-in simulator, a full sync into ./out and
+ * ./data, then changes in Ditio and an incremental sync that delivers only the corrections.
+ * It never touches a real Ditio, and says so first.
+ */
+final class Demo {
+
+    static final String COMPANY = "demo";
+    private static final Path STATE = Path.of("data");
+    private static final Path DROPS = Path.of("out");
+
+    private Demo() {
+    }
+
+    static int run() throws Exception {
+        PrintStream out = System.out;
+        SimulatorConfig config = SimulatorConfig.defaults();
+        try (SimulatedDitio ditio = SimulatedDitio.start(config, 0)) {
+            out.println("DEMO: using the built-in Ditio simulator at " + ditio.reportingBase()
+                    + " (generated company, not a real Ditio)");
+            startFromScratch(out);
+            var firstWorkDate = config.lastWorkDate().minusWeeks(config.weeks()).plusDays(1);
+            Map<String, String> settings = Map.ofEntries(
+                    Map.entry("ditio.identity-base", ditio.identityBase()),
+                    Map.entry("ditio.reporting-base", ditio.reportingBase()),
+                    Map.entry("ditio.client-id", ditio.clientId()),
+                    Map.entry("ditio.client-secret", ditio.clientSecret()),
+                    Map.entry("payroll.company", COMPANY),
+                    Map.entry("payroll.start-date", firstWorkDate.toString()),
+                    Map.entry("payroll.drop-dir", DROPS.toString()),
+                    Map.entry("payroll.state-db-url", "jdbc:h2:file:./" + STATE.resolve(COMPANY)),
+                    Map.entry("payroll.jdbc-url", ""));
+            try (SyncApplication app = new SyncApplication(settings).start()) {
+                out.printf("%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,
+                        config.lastWorkDate());
+                SyncRun first = app.runOnce();
+                RunSummary.print(first, out);
+
+                List<String> changes = ditio.data().randomMutations(new Random(config.seed()), 25);
+                out.printf("%nMeanwhile in Ditio: %d changes (edits, deletions, approvals, late registrations), e.g.%n",
+                        changes.size());
+                changes.stream().limit(6).forEach(c -> out.println("  " + c));
+                out.printf("%nIncremental sync:%n");
+                SyncRun second = app.runOnce();
+                RunSummary.print(second, out);
+                for (Path file : second.files()) {
+                    printFile(file, out);
+                }
+            }
+        }
+        out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
+                COMPANY);
+        return 0;
+    }
+
+    /** The demo starts from scratch every time: its own state DB and its own drop files only. */
+    private static void startFromScratch(PrintStream out) throws IOException {
+        boolean removed = false;
+        for (String suffix : List.of(".mv.db", ".trace.db")) {
+            removed |= Files.deleteIfExists(STATE.resolve(COMPANY + suffix));
+        }
+        for (String target : List.of("visma", "sap")) {
+            Path folder = DROPS.resolve(target);
+            if (Files.isDirectory(folder)) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*_" + COMPANY + "_*")) {
+                    for (Path f : files) {
+                        removed |= Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+        if (removed) {
+            out.println("Removed the previous demo's state and drop files: the demo starts from scratch.");
+        }
+    }
+
+    private static void printFile(Path file, PrintStream out) throws IOException {
+        Charset charset = file.getParent().getFileName().toString().equals("visma")
+                ? Charset.forName("windows-1252") : StandardCharsets.UTF_8;
+        List<String> lines = Files.readAllLines(file, charset);
+        out.printf("%n%s (%d lines):%n", file, lines.size());
+        lines.stream().limit(12).forEach(l -> out.println("  " + l));
+        if (lines.size() > 12) {
+            out.println("  …");
+        }
+    }
+}

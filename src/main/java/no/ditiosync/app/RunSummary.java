@@ -1,0 +1,39 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The readable summary of a run, as sync --once and demo print it. */
+public final class RunSummary {
+
+    private RunSummary() {
+    }
+
+    public static void print(SyncRun run, PrintStream out) {
+        Duration took = Duration.between(run.startedAt(), run.endedAt() == null ? java.time.Instant.now() : run.endedAt());
+        out.printf("Run %s (%s pass, company %s) succeeded in %.1f s%n", run.runId(), run.mode().name().toLowerCase(),
+                run.company(), took.toMillis() / 1000.0);
+        out.printf("  records read:  %d time registrations on %d pages (%d deletions), %d users%n",
+                run.recordsRead(), run.pages(), run.deletedRead(), run.usersRead());
+        out.println("  lines delivered:");
+        run.linesByTarget().forEach((target, lines) -> out.printf("    %-6s %d%n", target, lines));
+        out.printf("  quarantined:   %d%n", run.quarantinedCount());
+        for (SyncRun.Quarantined q : run.quarantinedShown()) {
+            out.printf("    %s: %s%n", q.recordId(), q.reason());
+        }
+        if (run.quarantinedCount() > run.quarantinedShown().size()) {
+            out.printf("    … and %d more (see the quarantine table)%n", run.quarantinedCount() - run.quarantinedShown().size());
+        }
+        if (run.files().isEmpty()) {
+            out.println("  files written: none (nothing to deliver)");
+        } else {
+            out.println("  files written:");
+            for (Path f : run.files()) {
+                out.println("    " + f);
+            }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package no.ditiosync.app;
+
+import no.ditiosync.payroll.ApprovalGate;
+import no.ditiosync.payroll.WageTypeMapping;
+import org.quartz.CronExpression;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Every setting, read and checked once at start-up, before anything is fetched. A wrong value
+ * stops the program with one line naming the environment variable, the property and the problem.
+ */
+public record Settings(
+        String identityBase,
+        String reportingBase,
+        String clientId,
+        String clientSecret,
+        String scope,
+        int chunkLimit,
+        String company,
+        LocalDate startDate,
+        ApprovalGate approval,
+        List<String> targets,
+        Path dropDir,
+        WageTypeMapping wageTypes,
+        String stateDbUrl,
+        String stateDbUser,
+        String stateDbPassword,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        int vismaPayrollYear,
+        int vismaPayrollRun,
+        Charset vismaCharset,
+        String cron,
+        Duration overlap) {
+
+    public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "jdbc");
+
+    /** property key → environment variable, for messages. */
+    private enum Key {
+        IDENTITY_BASE("ditio.identity-base", "DITIO_IDENTITY_BASE"),
+        REPORTING_BASE("ditio.reporting-base", "DITIO_REPORTING_BASE"),
+        CLIENT_ID("ditio.client-id", "DITIO_CLIENT_ID"),
+        CLIENT_SECRET("ditio.client-secret", "DITIO_CLIENT_SECRET"),
+        SCOPE("ditio.scope", null),
+        CHUNK_LIMIT("ditio.chunk-limit", "DITIO_CHUNK_LIMIT"),
+        ALLOW_HTTP("ditio.allow-insecure-http", "DITIO_ALLOW_INSECURE_HTTP"),
+        COMPANY("payroll.company", "PAYROLL_COMPANY"),
+        START_DATE("payroll.start-date", "PAYROLL_START_DATE"),
+        APPROVAL("payroll.approval", "PAYROLL_APPROVAL"),
+        TARGETS("payroll.targets", "PAYROLL_TARGETS"),
+        DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR"),
+        WAGE_TYPES("payroll.wage-types", "PAYROLL_WAGE_TYPES"),
+        STATE_DB_URL("payroll.state-db-url", "PAYROLL_STATE_DB_URL"),
+        STATE_DB_USER("payroll.state-db-user", "PAYROLL_STATE_DB_USER"),
+        STATE_DB_PASSWORD("payroll.state-db-password", "PAYROLL_STATE_DB_PASSWORD"),
+        JDBC_URL("payroll.jdbc-url", "PAYROLL_JDBC_URL"),
+        JDBC_USER("payroll.jdbc-user", "PAYROLL_JDBC_USER"),
+        JDBC_PASSWORD("payroll.jdbc-password", "PAYROLL_JDBC_PASSWORD"),
+        VISMA_YEAR("payroll.visma.payroll-year", "PAYROLL_VISMA_YEAR"),
+        VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN"),
+        VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING"),
+        CRON("sync.cron", "SYNC_CRON"),
+        OVERLAP("sync.overlap", "SYNC_OVERLAP");
+
+        final String property;
+        final String env;
+
+        Key(String property, String env) {
+            this.property = property;
+            this.env = env;
+        }
+
+        String label() {
+            return env == null ? property : env + " (" + property + ")";
+        }
+    }
+
+    /** @param lookup property key → value with placeholders resolved, null or "" when unset */
+    public static Settings read(Function<String, String> lookup) {
+        Reader r = new Reader(lookup);
+        List<String> missing = new ArrayList<>();
+        for (Key k : List.of(Key.CLIENT_ID, Key.CLIENT_SECRET, Key.START_DATE)) {
+            if (r.raw(k).isEmpty()) {
+                missing.add(k.label());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new SettingsException("Missing setting" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                    + ": set them in the environment (the built-in simulator is only used by the demo command)");
+        }
+        boolean allowHttp = Boolean.parseBoolean(r.raw(Key.ALLOW_HTTP));
+        List<String> targets = r.targets();
+        Path dropDir = Path.of(r.required(Key.DROP_DIR));
+        if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
+            r.writableFolder(Key.DROP_DIR, dropDir);
+        }
+        return new Settings(
+                r.url(Key.IDENTITY_BASE, allowHttp),
+                r.url(Key.REPORTING_BASE, allowHttp),
+                r.required(Key.CLIENT_ID),
+                r.required(Key.CLIENT_SECRET),
+                r.required(Key.SCOPE),
+                r.integer(Key.CHUNK_LIMIT, 1, 10000),
+                r.name(Key.COMPANY),
+                r.date(Key.START_DATE),
+                r.approval(),
+                targets,
+                dropDir,
+                r.wageTypes(),
+                r.jdbcUrl(Key.STATE_DB_URL, false),
+                r.raw(Key.STATE_DB_USER),
+                r.raw(Key.STATE_DB_PASSWORD),
+                r.jdbcUrl(Key.JDBC_URL, true),
+                r.raw(Key.JDBC_USER),
+                r.raw(Key.JDBC_PASSWORD),
+                r.integer(Key.VISMA_YEAR, 0, 9999),
+                r.integer(Key.VISMA_RUN, 0, 999),
+                r.charset(Key.VISMA_ENCODING),
+                r.cron(Key.CRON),
+                r.duration(Key.OVERLAP));
+    }
+
+    /** The JDBC target's URL: its own, or the state DB's. */
+    public String targetJdbcUrl() {
+        return jdbcUrl.isEmpty() ? stateDbUrl : jdbcUrl;
+    }
+
+    @Override
+    public String toString() {
+        // a record's default toString would print the secrets
+        return "Settings[company=" + company + ", reporting=" + reportingBase + ", targets=" + targets + "]";
+    }
+
+    private static final class Reader {
+        private final Function<String, String> lookup;
+
+        Reader(Function<String, String> lookup) {
+            this.lookup = lookup;
+        }
+
+        String raw(Key k) {
+            String v = lookup.apply(k.property);
+            return v == null ? "" : v.strip();
+        }
+
+        SettingsException wrong(Key k, String problem) {
+            return new SettingsException("Setting " + k.label() + ": " + problem);
+        }
+
+        String required(Key k) {
+            String v = raw(k);
+            if (v.isEmpty()) {
+                throw wrong(k, "is required");
+            }
+            return v;
+        }
+
+        String name(Key k) {
+            String v = required(k);
+            if (!v.matches("[A-Za-z0-9-]{1,64}")) {
+                throw wrong(k, "'" + v + "' must be 1-64 letters, digits or '-'");
+            }
+            return v;
+        }
+
+        String url(Key k, boolean allowHttp) {
+            String v = required(k);
+            URI uri;
+            try {
+                uri = new URI(v);
+            } catch (Exception e) {
+                throw wrong(k, "'" + v + "' is not a URL");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+                throw wrong(k, "'" + v + "' is not an http(s) URL with a host");
+            }
+            if (scheme.equals("http") && !allowHttp && !isLoopback(uri.getHost())) {
+                throw wrong(k, "'" + v + "' is plain http to a non-loopback host; use https, or set "
+                        + Key.ALLOW_HTTP.label() + "=true if you really mean it");
+            }
+            return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        }
+
+        int integer(Key k, int min, int max) {
+            String v = required(k);
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw wrong(k, "'" + v + "' is outside " + min + "-" + max);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw wrong(k, "'" + v + "' is not a whole number");
+            }
+        }
+
+        LocalDate date(Key k) {
+            String v = required(k);
+            try {
+                return LocalDate.parse(v);
+            } catch (DateTimeParseException e) {
+                throw wrong(k, "'" + v + "' is not a date as yyyy-MM-dd");
+            }
+        }
+
+        ApprovalGate approval() {
+            try {
+                return ApprovalGate.fromSetting(required(Key.APPROVAL));
+            } catch (IllegalArgumentException e) {
+                throw wrong(Key.APPROVAL, e.getMessage());
+            }
+        }
+
+        List<String> targets() {
+            List<String> targets = Arrays.stream(required(Key.TARGETS).split(","))
+                    .map(t -> t.strip().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).distinct().toList();
+            for (String t : targets) {
+                if (!KNOWN_TARGETS.contains(t)) {
+                    throw wrong(Key.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", KNOWN_TARGETS) + ")");
+                }
+            }
+            if (targets.isEmpty()) {
+                throw wrong(Key.TARGETS, "names no target");
+            }
+            return targets;
+        }
+
+        void writableFolder(Key k, Path folder) {
+            try {
+                Files.createDirectories(folder);
+            } catch (IOException | SecurityException e) {
+                throw wrong(k, "cannot create folder '" + folder + "' (" + e.getClass().getSimpleName() + ")");
+            }
+            if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+                throw wrong(k, "folder '" + folder + "' is not writable");
+            }
+        }
+
+        WageTypeMapping wageTypes() {
+            Path file = Path.of(required(Key.WAGE_TYPES));
+            if (!Files.isReadable(file)) {
+                throw wrong(Key.WAGE_TYPES, "cannot read '" + file + "'");
+            }
+            try {
+                return WageTypeMapping.load(file);
+            } catch (IOException e) {
+                throw wrong(Key.WAGE_TYPES, "cannot read '" + file + "': " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw wrong(Key.WAGE_TYPES, e.getMessage());
+            }
+        }
+
+        String jdbcUrl(Key k, boolean optional) {
+            String v = optional ? raw(k) : required(k);
+            if (v.isEmpty() || v.startsWith("jdbc:h2:") || v.startsWith("jdbc:postgresql:")) {
+                return v;
+            }
+            throw wrong(k, "'" + v.replaceAll("password=[^;&]*", "password=***")
+                    + "' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
+        }
+
+        Charset charset(Key k) {
+            String v = required(k);
+            try {
+                return Charset.forName(v);
+            } catch (Exception e) {
+                throw wrong(k, "'" + v + "' is not a known encoding (windows-1252 or UTF-8)");
+            }
+        }
+
+        String cron(Key k) {
+            String v = required(k);
+            if (!CronExpression.isValidExpression(v)) {
+                throw wrong(k, "'" + v + "' is not a Quartz cron expression (seconds minutes hours day month weekday)");
+            }
+            return v;
+        }
+
+        Duration duration(Key k) {
+            String v = required(k);
+            try {
+                Duration d = Duration.parse(v.toUpperCase(Locale.ROOT).startsWith("P") ? v : "PT" + v);
+                if (d.isNegative()) {
+                    throw wrong(k, "'" + v + "' is negative");
+                }
+                return d;
+            } catch (DateTimeParseException e) {
+                throw wrong(k, "'" + v + "' is not a duration such as PT10M or 10m");
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            // literal addresses only: no DNS lookup decides whether credentials go out unencrypted
+            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Camel Main with this project's settings and routes: {@code application.properties} and
+ * {@code routes/} from the working directory when present (editable without a rebuild), the
+ * packaged copies otherwise. Settings given here override both (the demo uses that).
+ */
+public final class SyncApplication implements AutoCloseable {
+
+    private final Main main;
+
+    public SyncApplication(Map<String, String> overrides) {
+        main = new Main();
+        main.configure().addConfiguration(new SyncBeans());
+        main.setPropertyPlaceholderLocations(Files.isRegularFile(Path.of("application.properties"))
+                ? "file:application.properties" : "classpath:application.properties");
+        if (!Files.isDirectory(Path.of("routes"))) {
+            main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
+        }
+        overrides.forEach(main::addOverrideProperty);
+    }
+
+    /** Starts Camel: settings checked, beans bound, routes started. */
+    public SyncApplication start() {
+        try {
+            main.start();
+        } catch (RuntimeException e) {
+            SettingsException settings = find(e, SettingsException.class);
+            throw settings != null ? settings : e;
+        }
+        return this;
+    }
+
+    /** One run of the feed; throws with the reason when it fails. */
+    public SyncRun runOnce() {
+        ProducerTemplate template = context().createProducerTemplate();
+        try {
+            return template.requestBody("direct:sync", null, SyncRun.class);
+        } catch (CamelExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,84 @@
+package no.ditiosync.ditio;
+
+import no.ditiosync.ledger.SyncRun;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans the passes over Ditio endpoints and reads their pages. The page loop itself is the route
+ * ({@code routes/ditio-pages.camel.yaml}); this bean decides the pass parameters and turns each
+ * HTTP answer into records, or into an error that names the page.
+ */
+public final class DitioPager {
+
+    public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
+    public static final String USERS = "/v1/user";
+
+    private final int chunkLimit;
+    private final PageReader<TimeRegistration> timeRegistrations = new PageReader<>(TimeRegistration.class);
+    private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class);
+
+    public DitioPager(int chunkLimit) {
+        this.chunkLimit = chunkLimit;
+    }
+
+    /** Full pass by work-date window, or incremental by ModifiedSince; the same parameters on every page. */
+    public PageCursor timeRegistrations(@Variable("run") SyncRun run) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (run.mode() == SyncRun.Mode.FULL) {
+            params.put("FromDateTime", run.fromDate().toString());
+            params.put("ToDateTime", run.toDate().toString());
+        } else {
+            params.put("ModifiedSince", DitioDates.format(run.modifiedSince()));
+        }
+        params.put("ChunkLimit", Integer.toString(chunkLimit));
+        return new PageCursor(TIME_REGISTRATIONS, params);
+    }
+
+    /** Users have no date window: a full pass every run (there are few of them). */
+    public PageCursor users() {
+        return new PageCursor(USERS, Map.of("ChunkLimit", Integer.toString(chunkLimit)));
+    }
+
+    public List<TimeRegistration> readTimeRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, timeRegistrations);
+    }
+
+    public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, users);
+    }
+
+    private <T> List<T> read(Exchange exchange, PageCursor cursor, PageReader<T> reader) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String where = cursor.describe();
+        if (status != 200) {
+            throw new DitioApiException(explain(status, where, exchange.getMessage().getBody(String.class)));
+        }
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        if (!contentType.toLowerCase().contains("json")) {
+            throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
+                    + "' instead of JSON");
+        }
+        DitioPage<T> page = reader.read(exchange.getMessage().getBody(InputStream.class), where);
+        cursor.advance(page.continuationToken(), page.data().size(), page.deletedRecordCount());
+        return page.data();
+    }
+
+    static String explain(int status, String where, String body) {
+        String detail = body == null ? "" : body.length() > 300 ? body.substring(0, 300) : body;
+        return switch (status) {
+            case 401 -> "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on " + where
+                    + ": the API client may be disabled, deleted or past its ValidUntil";
+            case 403 -> "Ditio refused access (HTTP 403) on " + where
+                    + ": check that the API client has the 'reportingapiv1' scope and access to this company";
+            case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE";
+            case 400 -> "Ditio rejected the request for " + where + " (HTTP 400): " + detail;
+            default -> "Ditio answered HTTP " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail);
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package no.ditiosync.ditio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The access token of one Ditio API client, cached until shortly before it expires.
+ *
+ * <p>We keep our own cache instead of camel-http's OAuth2 options: those cache tokens by the full
+ * request URI, and every page URI carries a different continuation token, which means one token
+ * request per page and a cache that only grows (architecture.md).
+ *
+ * <p>The token itself never leaves this class except as the Authorization header value, and
+ * {@link #toString()} does not show it.
+ */
+public final class DitioTokenCache {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration MAX_REFRESH_MARGIN = Duration.ofMinutes(1);
+
+    private final String clientId;
+    private final String clientSecret;
+    private final String scope;
+    private final Clock clock;
+    private String accessToken;
+    private Instant refreshAt = Instant.MIN;
+    private int tokensFetched;
+
+    public DitioTokenCache(String clientId, String clientSecret, String scope, Clock clock) {
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.scope = scope;
+        this.clock = clock;
+    }
+
+    public synchronized boolean needsRefresh() {
+        return accessToken == null || !clock.instant().isBefore(refreshAt);
+    }
+
+    /** Form body of the client-credentials request. */
+    public String tokenRequestBody() {
+        return "grant_type=client_credentials"
+                + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+                + "&client_secret=" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)
+                + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+    }
+
+    /** Takes the identity server's answer: a token, or a message naming what the operator must check. */
+    public synchronized void accept(int status, InputStream body) {
+        JsonNode json = readJson(body);
+        if (status == 200 && json != null && json.hasNonNull("access_token")) {
+            long expiresIn = json.path("expires_in").asLong(1800);
+            Instant now = clock.instant();
+            Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
+            Duration margin = lifetime.dividedBy(4).compareTo(MAX_REFRESH_MARGIN) < 0 ? lifetime.dividedBy(4) : MAX_REFRESH_MARGIN;
+            accessToken = json.get("access_token").asText();
+            refreshAt = now.plus(lifetime).minus(margin);
+            tokensFetched++;
+            return;
+        }
+        String error = json == null ? "" : json.path("error").asText("");
+        throw new DitioApiException(switch (error) {
+            case "invalid_client" -> "Ditio identity rejected the client credentials (invalid_client): check DITIO_CLIENT_ID and DITIO_CLIENT_SECRET for this environment";
+            case "invalid_scope" -> "Ditio identity refused the scope (invalid_scope): the API client must be granted the '" + scope + "' scope";
+            default -> "Ditio identity answered HTTP " + status + (error.isEmpty() ? "" : " (" + error + ")")
+                    + " to the token request: check DITIO_IDENTITY_BASE and the API client";
+        });
+    }
+
+    public synchronized String authorization() {
+        if (accessToken == null) {
+            throw new IllegalStateException("no Ditio token fetched yet");
+        }
+        return "Bearer " + accessToken;
+    }
+
+    /** After a 401 on a token that looked valid: the next call fetches a new one. */
+    public synchronized void invalidate() {
+        accessToken = null;
+        refreshAt = Instant.MIN;
+    }
+
+    public synchronized int tokensFetched() {
+        return tokensFetched;
+    }
+
+    @Override
+    public String toString() {
+        return "DitioTokenCache[client=" + clientId + ", cached=" + (accessToken != null) + "]";
+    }
+
+    private static JsonNode readJson(InputStream body) {
+        if (body == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package no.ditiosync.ditio;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where one pass over a Ditio endpoint stands. The pass parameters are fixed when the pass starts
+ * and sent unchanged on every page (ditio-api.md section 4); only the continuation token moves.
+ */
+public final class PageCursor {
+
+    private final String path;
+    private final Map<String, String> passParameters;
+    private String continuationToken;
+    private boolean finished;
+    private int pages;
+    private long records;
+    private long deleted;
+
+    public PageCursor(String path, Map<String, String> passParameters) {
+        this.path = path;
+        this.passParameters = Map.copyOf(new LinkedHashMap<>(passParameters));
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public boolean hasNext() {
+        return !finished;
+    }
+
+    /** The query string of the next page call: pass parameters plus the token, URL-encoded. */
+    public String query() {
+        StringBuilder q = new StringBuilder();
+        passParameters.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> append(q, e.getKey(), e.getValue()));
+        if (continuationToken != null) {
+            append(q, "ContinuationToken", continuationToken);
+        }
+        return q.toString();
+    }
+
+    public Map<String, String> passParameters() {
+        return passParameters;
+    }
+
+    /** Page number of the next (or current) call, 1-based, for messages. */
+    public int pageNumber() {
+        return pages + 1;
+    }
+
+    public void advance(String nextToken, int recordsOnPage, int deletedOnPage) {
+        pages++;
+        records += recordsOnPage;
+        deleted += deletedOnPage;
+        continuationToken = (nextToken == null || nextToken.isEmpty()) ? null : nextToken;
+        finished = continuationToken == null;
+    }
+
+    public int pages() {
+        return pages;
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long deleted() {
+        return deleted;
+    }
+
+    /** For messages: the endpoint and page, never the token (it is opaque and may be long). */
+    public String describe() {
+        return "page " + pageNumber() + " of " + path;
+    }
+
+    private static void append(StringBuilder q, String key, String value) {
+        if (q.length() > 0) {
+            q.append('&');
+        }
+        q.append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,191 @@
+package no.ditiosync.drops;
+
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+
+/**
+ * One drop file, written so a payroll system polling the folder never sees half of it
+ * (payroll-formats.md, "File drops"): lines go to a hidden {@code .name.tmp} in the same folder,
+ * {@link #close()} makes them durable, and {@link #publish} renames atomically. Close and publish
+ * are separate steps so the export ledger can commit in between.
+ * Payroll data is personal data: on POSIX file systems folders we create are 0700 and files 0600
+ * from the moment they exist.
+ */
+public final class AtomicDropFile implements Closeable {
+
+    private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path temp;
+    private final Path finalPath;
+    private final DropFormat format;
+    private final FileChannel channel;
+    private final Writer writer;
+    private int lines;
+    private boolean closed;
+
+    private AtomicDropFile(Path temp, Path finalPath, DropFormat format, FileChannel channel, Writer writer) {
+        this.temp = temp;
+        this.finalPath = finalPath;
+        this.format = format;
+        this.channel = channel;
+        this.writer = writer;
+    }
+
+    /** Creates {@code folder} if needed and starts {@code .finalName.tmp} there with the format's header. */
+    public static AtomicDropFile open(Path folder, String finalName, DropFormat format) throws IOException {
+        requirePlainName(finalName);
+        boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
+        Files.createDirectories(folder, posix ? attributes("rwx------") : new FileAttribute<?>[0]);
+        Path temp = folder.resolve("." + finalName + ".tmp");
+        // a leftover temp is a crashed attempt that was never published: start it over
+        Files.deleteIfExists(temp);
+        // CREATE_NEW also refuses to follow a symlink someone planted under the temp name
+        FileChannel channel = posix
+                ? FileChannel.open(temp, CREATE, attributes("rw-------"))
+                : FileChannel.open(temp, CREATE);
+        try {
+            // an encoder that reports, unlike OutputStreamWriter(Charset), which writes '?' silently
+            Writer writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
+                    format.charset().newEncoder()));
+            format.writeHeader(writer);
+            return new AtomicDropFile(temp, folder.resolve(finalName), format, channel, writer);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    public void append(DropLine line) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("drop file already closed: " + temp);
+        }
+        format.writeLine(line, writer);
+        lines++;
+    }
+
+    /** Lines appended so far, header not counted. */
+    public int lines() {
+        return lines;
+    }
+
+    public Path tempPath() {
+        return temp;
+    }
+
+    public Path finalPath() {
+        return finalPath;
+    }
+
+    /** Flushes and fsyncs the temp file. Does not publish: that is {@link #publish}, after the ledger commit. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // the writer only wraps the channel: once flushed, closing the channel releases everything,
+        // also when the flush failed (e.g. a character the charset cannot encode)
+        try (channel) {
+            writer.flush();
+            channel.force(true);
+        }
+    }
+
+    /** Abandons the drop: the temp file is removed, nothing is published. */
+    public void discard() throws IOException {
+        closed = true;
+        channel.close(); // no flush: the content is thrown away; closing twice is fine
+        Files.deleteIfExists(temp);
+    }
+
+    /**
+     * Renames {@code temp} to {@code finalPath} atomically (same folder, same file system).
+     * Safe to repeat after a crash: with the temp gone and the final there it does nothing, and a
+     * temp identical to an existing final is just removed. A different file under a published
+     * name is refused, never overwritten: the payroll system may already have read it.
+     */
+    public static void publish(Path temp, Path finalPath) throws IOException {
+        boolean finalExists = Files.exists(finalPath, LinkOption.NOFOLLOW_LINKS);
+        if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+            if (finalExists) {
+                return;
+            }
+            throw new NoSuchFileException(temp.toString(), null, "neither the temp nor the published drop exists");
+        }
+        if (finalExists) {
+            if (Files.mismatch(temp, finalPath) == -1L) {
+                Files.delete(temp);
+                return;
+            }
+            throw new FileAlreadyExistsException(finalPath.toString(), temp.toString(),
+                    "a different drop was already published under this name");
+        }
+        Files.move(temp, finalPath, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(finalPath.toAbsolutePath().getParent());
+    }
+
+    /**
+     * {@code {target}_{company}_{yyyyMMdd'T'HHmmss'Z'}_{runId}.csv}. Each part is reduced to
+     * {@code [A-Za-z0-9-]}, so no separator, dot or {@code _} (the part separator) gets through.
+     */
+    public static String fileName(String target, String company, Instant runStart, String runId) {
+        if (runStart == null) {
+            throw new IllegalArgumentException("runStart is missing");
+        }
+        return safePart("target", target) + "_" + safePart("company", company) + "_"
+                + STAMP.format(runStart) + "_" + safePart("runId", runId) + ".csv";
+    }
+
+    private static String safePart(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("file name part " + what + " is missing");
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        value.codePoints().forEach(cp -> out.append(
+                (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '-'
+                        ? (char) cp : '-'));
+        return out.toString();
+    }
+
+    private static void requirePlainName(String name) {
+        if (name == null || name.isEmpty() || name.startsWith(".") || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a plain drop file name: '" + name + "'");
+        }
+    }
+
+    // Makes the rename itself durable. Not every platform can open a directory (Windows cannot).
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // best effort: the rename has happened either way
+        }
+    }
+
+    private static FileAttribute<?>[] attributes(String mode) {
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))};
+    }
+}

@@ -1,0 +1,19 @@
+package no.ditiosync.drops;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.Charset;
+
+/** One payroll file format. A format only renders lines; where and how the file lands is not its business. */
+public interface DropFormat {
+
+    /** Target name as used in settings and file names, e.g. {@code visma}. */
+    String target();
+
+    Charset charset();
+
+    /** Written once at the top of every file, or nothing. */
+    void writeHeader(Writer out) throws IOException;
+
+    void writeLine(DropLine line, Writer out) throws IOException;
+}

@@ -1,0 +1,88 @@
+package no.ditiosync.drops;
+
+import no.ditiosync.ledger.SqlDialect;
+import no.ditiosync.ledger.StateStore;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The JDBC target: table {@code payroll_line}, one row per line holding its current truth.
+ * Rows are written from the ledger after the ledger commits; writing the same run twice gives the
+ * same table, so a crash between commit and write is healed by writing again.
+ */
+public final class JdbcTarget {
+
+    private static final int BATCH = 1000;
+
+    private final DataSource dataSource;
+    private final String upsert;
+
+    public JdbcTarget(DataSource dataSource) throws SQLException {
+        this.dataSource = dataSource;
+        try (Connection c = dataSource.getConnection()) {
+            StateStore.runScript(c, "/db/target-schema.sql");
+            upsert = SqlDialect.of(c).upsert("payroll_line", List.of("line_id"), List.of("company", "employee_number",
+                    "work_date", "wage_type", "quantity", "project_number", "task_number", "department", "text", "status",
+                    "source", "source_id", "source_modified", "run_id", "delivered_at"));
+        }
+    }
+
+    /** Writes what one run changed in the ledger of the {@code jdbc} target into {@code payroll_line}. */
+    public int apply(StateStore store, String company, String runId) throws SQLException {
+        OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
+        int[] rows = {0};
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement active = c.prepareStatement(upsert);
+                 PreparedStatement cancel = c.prepareStatement(
+                         "UPDATE payroll_line SET status = 'cancelled', run_id = ?, delivered_at = ? WHERE line_id = ?")) {
+                store.ledgerRowsOfRun(company, DropTarget.JDBC, runId, (line, held) -> {
+                    if (held) {
+                        int i = 1;
+                        active.setString(i++, line.lineId());
+                        active.setString(i++, company);
+                        active.setString(i++, line.employeeNumber());
+                        active.setObject(i++, line.workDate(), Types.DATE);
+                        active.setString(i++, line.wageType());
+                        active.setBigDecimal(i++, line.quantity());
+                        active.setString(i++, line.projectNumber());
+                        active.setString(i++, line.taskNumber());
+                        active.setString(i++, line.department());
+                        active.setString(i++, line.text());
+                        active.setString(i++, "active");
+                        active.setString(i++, line.source());
+                        active.setString(i++, line.sourceId());
+                        active.setObject(i++, line.sourceModified() == null ? null : line.sourceModified().atOffset(ZoneOffset.UTC));
+                        active.setString(i++, runId);
+                        active.setObject(i, now);
+                        active.addBatch();
+                    } else {
+                        cancel.setString(1, runId);
+                        cancel.setObject(2, now);
+                        cancel.setString(3, line.lineId());
+                        cancel.addBatch();
+                    }
+                    if (++rows[0] % BATCH == 0) {
+                        active.executeBatch();
+                        cancel.executeBatch();
+                    }
+                });
+                active.executeBatch();
+                cancel.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return rows[0];
+    }
+}

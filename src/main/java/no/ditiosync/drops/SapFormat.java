@@ -1,0 +1,114 @@
+package no.ditiosync.drops;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
+import no.ditiosync.payroll.PayrollLine;
+
+/**
+ * SAP CATS-style time sheet upload (payroll-formats.md, "SAP"): a file the customer's load program
+ * feeds to BAPI_CATIMESHEETMGR_INSERT / IDoc CATS_INSERT. Header row, {@code ;}, UTF-8 without BOM,
+ * CRLF, RFC 4180 quoting where needed. Corrections are a cancellation ({@code STOKZ = X}) of the
+ * earlier document number followed by a new document; hours are never negative here.
+ */
+public final class SapFormat implements DropFormat {
+
+    static final String HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
+
+    private static final int DOCUMENT_NUMBER_WIDTH = 20;
+    private static final int TEXT_WIDTH = 40;        // LTXA1, CATS short text
+    private static final int PROJECT_WIDTH = 24;     // POSID, external WBS element number
+    private static final Pattern PERNR = Pattern.compile("[0-9]{1,8}");
+    private static final Pattern WAGE_TYPE = Pattern.compile("[A-Za-z0-9]{1,4}"); // LGART is CHAR 4
+    // printable ASCII without ; and ", starting with a letter or digit (so never formula-like):
+    // a cancellation must match the earlier document byte for byte
+    private static final Pattern DOCUMENT_NUMBER =
+            Pattern.compile("[A-Za-z0-9][!#-:<-~]{0," + (DOCUMENT_NUMBER_WIDTH - 1) + "}");
+    private static final DateTimeFormatter WORKDATE = DateTimeFormatter.ofPattern("uuuuMMdd");
+
+    @Override
+    public String target() {
+        return "sap";
+    }
+
+    @Override
+    public Charset charset() {
+        return StandardCharsets.UTF_8;
+    }
+
+    @Override
+    public void writeHeader(Writer out) throws IOException {
+        out.write(HEADER + "\r\n");
+    }
+
+    @Override
+    public void writeLine(DropLine drop, Writer out) throws IOException {
+        PayrollLine line = drop.line();
+        StringJoiner f = new StringJoiner(";", "", "\r\n");
+        f.add("DITIO");                                             // EXTSYSTEM
+        f.add(documentNumber(drop.documentNumber()));               // EXTDOCUMENTNO
+        f.add(drop.cancellation() ? "X" : "");                      // STOKZ
+        f.add(pernr(line.employeeNumber()));                        // PERNR
+        f.add(workDate(line.workDate()));                           // WORKDATE
+        f.add(wageType(line.wageType()));                           // LGART
+        f.add(hours(line.quantity()));                              // CATSHOURS: a cancellation repeats the cancelled hours
+        f.add("H");                                                 // MEINH
+        f.add(TextCleaner.quoteIfNeeded(project(line.projectNumber())));            // POSID
+        f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(line.text(), TEXT_WIDTH))); // LTXA1
+        out.write(f.toString());
+    }
+
+    // Keys are validated, never cleaned: a silently altered key books onto the wrong record.
+
+    private static String documentNumber(String value) {
+        if (value == null || !DOCUMENT_NUMBER.matcher(value).matches()) {
+            throw new IllegalArgumentException("SAP EXTDOCUMENTNO must be 1-" + DOCUMENT_NUMBER_WIDTH
+                    + " printable ASCII characters without ; or \", starting with a letter or digit: '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String pernr(String value) {
+        if (value == null || !PERNR.matcher(value).matches()) {
+            throw new IllegalArgumentException("SAP PERNR must be 1-8 digits: '" + value + "'");
+        }
+        return "0".repeat(8 - value.length()) + value;
+    }
+
+    private static String workDate(LocalDate date) {
+        if (date == null) {
+            throw new IllegalArgumentException("SAP WORKDATE is missing");
+        }
+        return WORKDATE.format(date);
+    }
+
+    private static String wageType(String value) {
+        if (value == null || !WAGE_TYPE.matcher(value).matches()) {
+            throw new IllegalArgumentException("SAP LGART must be 1-4 letters or digits: '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String hours(BigDecimal quantity) {
+        if (quantity == null || quantity.signum() < 0) {
+            // negative hours mean an offsetting correction reached a cancel-and-rebook target
+            throw new IllegalArgumentException("SAP CATSHOURS must be zero or positive: " + quantity);
+        }
+        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static String project(String value) {
+        String cleaned = TextCleaner.clean(value, Integer.MAX_VALUE);
+        if (cleaned.codePointCount(0, cleaned.length()) > PROJECT_WIDTH) {
+            throw new IllegalArgumentException("SAP POSID longer than " + PROJECT_WIDTH + " characters: '" + cleaned + "'");
+        }
+        return cleaned;
+    }
+}

@@ -1,0 +1,130 @@
+package no.ditiosync.drops;
+
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
+import java.text.Normalizer;
+
+/**
+ * Makes free text safe for a drop file: one line, no control characters, a bounded width, and
+ * never something a spreadsheet would run as a formula (payroll-formats.md, "Generic CSV").
+ */
+public final class TextCleaner {
+
+    /** What a replaced, unencodable character becomes. Deterministic, so reruns write the same bytes. */
+    public static final char REPLACEMENT = '?';
+
+    private TextCleaner() {
+    }
+
+    /**
+     * Cleans {@code text} for one field of at most {@code maxChars} code points.
+     * Steps, in order: NFC (a decomposed "å" becomes one character, as windows-1252 needs);
+     * line breaks, tabs and other whitespace become single spaces; remaining control characters
+     * and unpaired surrogates are dropped; trim; formula prefix; cut without splitting a
+     * surrogate pair. The {@code '} prefix counts inside {@code maxChars}.
+     */
+    public static String clean(String text, int maxChars) {
+        if (maxChars < 0) {
+            throw new IllegalArgumentException("maxChars must not be negative: " + maxChars);
+        }
+        if (text == null || maxChars == 0) {
+            return "";
+        }
+        String s = collapse(Normalizer.normalize(text, Normalizer.Form.NFC));
+        if (looksLikeFormula(s)) {
+            s = "'" + s;
+        }
+        return cut(s, maxChars);
+    }
+
+    /** Always in double quotes, inner quotes doubled; null is {@code ""}. */
+    public static String quoteAlways(String value) {
+        String v = value == null ? "" : value;
+        return '"' + v.replace("\"", "\"\"") + '"';
+    }
+
+    /** RFC 4180 with {@code ;} as separator: quoted only when a reader would otherwise misread it. */
+    public static String quoteIfNeeded(String value) {
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        boolean needed = value.indexOf(';') >= 0 || value.indexOf('"') >= 0
+                || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0
+                || Character.isWhitespace(value.charAt(0))
+                || Character.isWhitespace(value.charAt(value.length() - 1));
+        return needed ? quoteAlways(value) : value;
+    }
+
+    /**
+     * Replaces every code point {@code charset} cannot encode, so the writer never has to
+     * (a plain {@code OutputStreamWriter} would put an unannounced {@code ?}). An accented letter
+     * falls back to its base letter when that is encodable ("ź" → "z"); anything else becomes
+     * {@link #REPLACEMENT}. One code point in, one character out, so field widths still hold.
+     */
+    public static String toCharset(String text, Charset charset) {
+        CharsetEncoder encoder = charset.newEncoder();
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            String ch = new String(Character.toChars(cp));
+            if (encoder.canEncode(ch)) {
+                out.append(ch);
+            } else {
+                String base = baseLetter(cp);
+                out.append(base != null && encoder.canEncode(base) ? base : String.valueOf(REPLACEMENT));
+            }
+        });
+        return out.toString();
+    }
+
+    /** Number of code points {@link #toCharset} would replace or simplify: lets callers give notice. */
+    public static int unencodable(String text, Charset charset) {
+        CharsetEncoder encoder = charset.newEncoder();
+        return (int) text.codePoints()
+                .filter(cp -> !encoder.canEncode(new String(Character.toChars(cp))))
+                .count();
+    }
+
+    private static String collapse(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean pendingSpace = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+                pendingSpace = out.length() > 0; // leading whitespace is trimmed away
+            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
+                // dropped: BEL, ESC, DEL and friends, and a lone half of a surrogate pair
+            } else {
+                if (pendingSpace) {
+                    out.append(' ');
+                    pendingSpace = false;
+                }
+                out.appendCodePoint(cp);
+            }
+        }
+        return out.toString(); // trailing whitespace was never appended
+    }
+
+    // Tab and CR are on the OWASP list too; after collapse() they can no longer start a value.
+    private static boolean looksLikeFormula(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        char first = s.charAt(0);
+        return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+    }
+
+    private static String cut(String s, int maxChars) {
+        if (s.codePointCount(0, s.length()) <= maxChars) {
+            return s;
+        }
+        String head = s.substring(0, s.offsetByCodePoints(0, maxChars));
+        return head.stripTrailing(); // a cut right after a word must not leave a trailing blank
+    }
+
+    private static String baseLetter(int cp) {
+        String decomposed = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKD);
+        String base = decomposed.replaceAll("\\p{M}+", "");
+        return base.codePointCount(0, base.length()) == 1 ? base : null;
+    }
+}

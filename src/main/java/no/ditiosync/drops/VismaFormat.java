@@ -1,0 +1,130 @@
+package no.ditiosync.drops;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
+import no.ditiosync.payroll.PayrollLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Visma Lønn standard import format, also accepted by Visma.net Payroll (payroll-formats.md, "Visma"):
+ * 17 fields separated by {@code ;}, no header, text fields always quoted, numbers bare with a
+ * decimal point, CRLF. Corrections arrive as negative quantities; there is no date field.
+ */
+public final class VismaFormat implements DropFormat {
+
+    public static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+
+    /**
+     * Width we allow for department and project. Visma does not publish one for the import file;
+     * 30 holds every code we have seen and keeps a pasted description from becoming a "project".
+     */
+    static final int DIMENSION_WIDTH = 30;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VismaFormat.class);
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final String ZERO = "0.00";
+
+    private final int payrollYear;
+    private final int payrollRun;
+    private final Charset charset;
+
+    /** Visma.net Payroll: year and run are chosen in the import wizard, so both are 0; windows-1252. */
+    public VismaFormat() {
+        this(0, 0, WINDOWS_1252);
+    }
+
+    /**
+     * @param payrollYear desktop Visma Lønn payroll year, or 0 for Visma.net Payroll
+     * @param payrollRun  desktop Visma Lønn payroll run number, or 0 for Visma.net Payroll
+     * @param charset     windows-1252 (Visma's default) or UTF-8 (a setting in newer versions)
+     */
+    public VismaFormat(int payrollYear, int payrollRun, Charset charset) {
+        if (payrollYear < 0 || payrollRun < 0) {
+            throw new IllegalArgumentException("payroll year and run must be 0 or positive: " + payrollYear + "/" + payrollRun);
+        }
+        if (!WINDOWS_1252.equals(charset) && !StandardCharsets.UTF_8.equals(charset)) {
+            throw new IllegalArgumentException("Visma reads windows-1252 or UTF-8, not " + charset);
+        }
+        this.payrollYear = payrollYear;
+        this.payrollRun = payrollRun;
+        this.charset = charset;
+    }
+
+    @Override
+    public String target() {
+        return "visma";
+    }
+
+    @Override
+    public Charset charset() {
+        return charset;
+    }
+
+    @Override
+    public void writeHeader(Writer out) {
+        // the standard format has no header row
+    }
+
+    @Override
+    public void writeLine(DropLine drop, Writer out) throws IOException {
+        if (drop.cancellation()) {
+            // Visma has no cancellation key; a cancellation here would be paid as hours
+            throw new IllegalArgumentException("Visma takes offsetting quantities, not cancellations: " + drop.line().lineId());
+        }
+        PayrollLine line = drop.line();
+        StringJoiner f = new StringJoiner(";", "", "\r\n");
+        f.add(Integer.toString(payrollYear));                              // 1 payroll year
+        f.add(Integer.toString(payrollRun));                               // 2 payroll run number
+        f.add(digits("employee number", line.employeeNumber()));           // 3
+        f.add(digits("wage type", line.wageType()));                       // 4
+        f.add(ZERO);                                                       // 5 basis
+        f.add(hours(line.quantity()));                                     // 6 quantity, negative = correction
+        f.add(ZERO);                                                       // 7 rate: from the employee setup
+        f.add(ZERO);                                                       // 8 amount: from the wage-type setup
+        f.add("");                                                         // 9 account
+        f.add("");                                                         // 10 balancing account
+        f.add(text(line, line.department()));                              // 11 department
+        f.add(text(line, line.projectNumber()));                           // 12 project
+        f.add("\"\"").add("\"\"").add("\"\"");                             // 13-15 extra 1-3
+        f.add("\"\"");                                                     // 16 campaign
+        f.add("");                                                         // 17 tax deduction code
+        out.write(f.toString());
+    }
+
+    /** Numeric fields are unquoted, so anything but digits would break the line or the import. */
+    private static String digits(String what, String value) {
+        if (value == null || !DIGITS.matcher(value).matches()) {
+            throw new IllegalArgumentException("Visma " + what + " must be digits only: '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String hours(BigDecimal quantity) {
+        if (quantity == null) {
+            throw new IllegalArgumentException("quantity is missing");
+        }
+        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /**
+     * Cleaned, quoted, and fitted to the file's charset. Characters windows-1252 lacks (Polish ł,
+     * emoji, ...) become their base letter or {@code ?} here, deterministically, with a warning
+     * naming the line; the file writer itself refuses anything unencodable rather than guess.
+     */
+    private String text(PayrollLine line, String value) {
+        String cleaned = TextCleaner.clean(value, DIMENSION_WIDTH);
+        int lost = TextCleaner.unencodable(cleaned, charset);
+        if (lost > 0) {
+            LOG.warn("Visma line {}: {} character(s) not in {} replaced", line.lineId(), lost, charset.name());
+            cleaned = TextCleaner.toCharset(cleaned, charset);
+        }
+        return TextCleaner.quoteAlways(cleaned);
+    }
+}

@@ -1,0 +1,174 @@
+package no.ditiosync.ledger;
+
+import no.ditiosync.ditio.DitioUser;
+import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.payroll.EmployeeDirectory;
+import no.ditiosync.payroll.MappingResult;
+import no.ditiosync.payroll.PayrollLineMapper;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of one run of the time-registration feed, as the sync route calls them: begin (lock,
+ * recover, choose full or incremental), stage what the pages bring, deliver, end.
+ */
+public final class FeedSync {
+
+    public static final String FEED = "time";
+    private static final Logger LOG = LoggerFactory.getLogger(FeedSync.class);
+    private static final SecureRandom RUN_IDS = new SecureRandom();
+
+    private final StateStore store;
+    private final Delivery delivery;
+    private final PayrollLineMapper mapper;
+    private final String company;
+    private final LocalDate startDate;
+    private final Duration overlap;
+    private final Clock clock;
+    private volatile EmployeeDirectory employees = id -> null;
+
+    public FeedSync(StateStore store, Delivery delivery, PayrollLineMapper mapper, String company,
+                    LocalDate startDate, Duration overlap, Clock clock) {
+        this.store = store;
+        this.delivery = delivery;
+        this.mapper = mapper;
+        this.company = company;
+        this.startDate = startDate;
+        this.overlap = overlap;
+        this.clock = clock;
+    }
+
+    /** Takes the feed lock, finishes what a crashed run left, and plans this run. */
+    public SyncRun begin() throws Exception {
+        // noted before the first request: the next incremental pass starts here (minus the overlap)
+        Instant startedAt = clock.instant();
+        StateStore.FeedLock lock = store.tryLock(company, FEED);
+        if (lock == null) {
+            throw new FeedBusyException(company, FEED);
+        }
+        try {
+            store.markAbandonedRuns(company);
+            delivery.recover(company);
+            Instant watermark = store.watermark(company, FEED);
+            String runId = HexFormat.of().formatHex(RUN_IDS.generateSeed(4));
+            SyncRun run = watermark == null
+                    ? new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.FULL, null, startDate,
+                    LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1))
+                    : new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.INCREMENTAL, watermark.minus(overlap),
+                    null, null);
+            run.holdLock(lock);
+            run.employeesBefore(store.employees(company));
+            store.startRun(run);
+            LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, FEED, company,
+                    run.mode().name().toLowerCase(),
+                    run.mode() == SyncRun.Mode.FULL ? " from " + startDate : " of changes since " + run.modifiedSince());
+            return run;
+        } catch (Exception e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    public void stageUsers(@Body List<DitioUser> users, @Variable("run") SyncRun run) throws Exception {
+        store.upsertUsers(company, users);
+        run.countUserPage(users.size());
+    }
+
+    /**
+     * Before the registrations: employees as now known; quarantined records, and the records of
+     * users whose employee number or department changed, are mapped again (a changed employee
+     * number moves the hours already delivered: reversed under the old number, booked under the new).
+     */
+    public void startTimePass(@Variable("run") SyncRun run) throws Exception {
+        Map<String, EmployeeDirectory.Employee> now = store.employees(company);
+        List<String> changedUsers = now.entrySet().stream()
+                .filter(e -> run.employeesBefore() != null && run.employeesBefore().containsKey(e.getKey())
+                        && !e.getValue().equals(run.employeesBefore().get(e.getKey())))
+                .map(Map.Entry::getKey).toList();
+        employees = now::get;
+        int released = 0;
+        for (TimeRegistration r : store.quarantinedRecords(company, FEED)) {
+            MappingResult result = mapper.map(r, employees);
+            if (result.status() != MappingResult.Status.QUARANTINED) {
+                released++;
+            }
+            store.remapped(company, FEED, r.id, result);
+        }
+        for (TimeRegistration r : store.recordsOfUsers(company, FEED, changedUsers)) {
+            store.remapped(company, FEED, r.id, mapper.map(r, employees));
+        }
+        if (released > 0 || !changedUsers.isEmpty()) {
+            LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} user(s) changed employee number "
+                    + "or department", run.runId(), released, changedUsers.size());
+        }
+    }
+
+    /** One record of a page: mapped now, stored with the page. */
+    public void stage(@Body TimeRegistration record, @Variable("run") SyncRun run) {
+        run.pageBatch().add(new StagedRecord(record, mapper.map(record, employees)));
+    }
+
+    public void flushPage(@Variable("run") SyncRun run, @ExchangeProperty("CamelLoopIndex") Integer page) throws Exception {
+        List<StagedRecord> batch = run.pageBatch();
+        int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
+        store.stageRecords(company, FEED, run.runId(), batch);
+        run.countPage(batch.size(), deleted);
+        batch.clear();
+        LOG.info("Run {}: page {} stored, {} records so far", run.runId(), run.pages(), run.recordsRead());
+    }
+
+    public void finishPass(@Variable("run") SyncRun run) throws Exception {
+        if (run.mode() == SyncRun.Mode.FULL) {
+            int gone = store.markUnseenDeleted(company, FEED, run.runId(), run.fromDate(), run.toDate());
+            if (gone > 0) {
+                LOG.info("Run {}: {} registration(s) known from earlier runs are gone from Ditio", run.runId(), gone);
+            }
+        }
+    }
+
+    /** Commits the run's deltas with the ledger and watermark, then publishes the drops. */
+    public SyncRun deliver(@Variable("run") SyncRun run) throws Exception {
+        delivery.commit(run);
+        delivery.publish();
+        run.releaseLock();
+        LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
+                run.pages(), run.linesSummary(), run.quarantinedCount());
+        return run;
+    }
+
+    /** Called by the error handler: the run is logged as failed, its lock released, nothing moved. */
+    public void fail(@Variable("run") SyncRun run, Exception cause) {
+        if (run == null || !run.markFailed()) {
+            return;
+        }
+        try {
+            run.ended(clock.instant());
+            store.failRun(run, cause == null ? null : cause.getMessage());
+        } catch (Exception e) {
+            LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
+        } finally {
+            run.releaseLock();
+        }
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    public Delivery delivery() {
+        return delivery;
+    }
+}

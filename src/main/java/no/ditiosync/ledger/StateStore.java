@@ -1,0 +1,510 @@
+package no.ditiosync.ledger;
+
+import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.DitioUser;
+import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.payroll.EmployeeDirectory;
+import no.ditiosync.payroll.MappingResult;
+import no.ditiosync.payroll.PayrollLine;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All SQL of the state DB in one place (dialect differences live in {@link SqlDialect}).
+ * Watermarks, the export ledger, the outbox and the run log change together in the delivery
+ * transaction ({@link DeliveryTransaction}); everything else here is safe to commit as it goes.
+ */
+public final class StateStore {
+
+    private static final List<String> RECORD_KEYS = List.of("company", "feed", "record_id");
+    private static final List<String> RECORD_COLUMNS = List.of("work_date_text", "qty", "user_id",
+            "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
+            "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
+            "quantity", "department", "pending", "last_seen_run");
+    private static final List<String> TOMBSTONE_COLUMNS = List.of("modified", "deleted", "deleted_at", "status",
+            "reason", "pending", "last_seen_run");
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final String upsertRecord;
+    private final String upsertTombstone;
+    private final String upsertUser;
+    final String upsertLedger;
+    final String upsertQuarantine;
+    final String upsertWatermark;
+
+    public StateStore(DataSource dataSource) throws SQLException {
+        this.dataSource = dataSource;
+        try (Connection c = dataSource.getConnection()) {
+            this.dialect = SqlDialect.of(c);
+            runScript(c, "/db/schema.sql");
+        }
+        upsertRecord = dialect.upsert("source_record", RECORD_KEYS, RECORD_COLUMNS);
+        upsertTombstone = dialect.upsert("source_record", RECORD_KEYS, TOMBSTONE_COLUMNS);
+        upsertUser = dialect.upsert("ditio_user", List.of("company", "identity_user_id"),
+                List.of("user_id", "employee_number", "department", "modified", "deleted"));
+        upsertLedger = dialect.upsert("export_ledger", List.of("company", "target", "line_id"),
+                List.of("employee_number", "work_date", "wage_type", "project_number", "task_number", "department",
+                        "text", "quantity", "document_number", "version", "source_id", "source_modified", "run_id", "held"));
+        upsertQuarantine = dialect.upsert("quarantine", List.of("company", "feed", "record_id"),
+                List.of("reason", "work_date", "user_id", "last_run_id"));
+        upsertWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"), List.of("watermark", "run_id"));
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs a bundled SQL script whose statements end with ';' at the end of a line. */
+    public static void runScript(Connection c, String resource) throws SQLException {
+        String script;
+        try (InputStream in = StateStore.class.getResourceAsStream(resource)) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new SQLException("cannot read bundled " + resource, e);
+        }
+        StringBuilder statement = new StringBuilder();
+        try (Statement s = c.createStatement()) {
+            for (String line : script.split("\n")) {
+                if (line.strip().startsWith("--")) {
+                    continue;
+                }
+                statement.append(line).append('\n');
+                if (line.strip().endsWith(";")) {
+                    String sql = statement.toString().strip();
+                    s.execute(sql.substring(0, sql.length() - 1));
+                    statement.setLength(0);
+                }
+            }
+        }
+    }
+
+    // ---- watermarks and runs ------------------------------------------------------------------
+
+    public Instant watermark(String company, String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT watermark FROM sync_watermark WHERE company = ? AND feed = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? instant(rs, 1) : null;
+            }
+        }
+    }
+
+    /**
+     * Takes the feed's lock row for the duration of a run; null when another run holds it.
+     * The lock is a row lock of an open transaction, so a killed process releases it with its connection.
+     */
+    public FeedLock tryLock(String company, String feed) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(true);
+            try (PreparedStatement ins = c.prepareStatement(
+                    "INSERT INTO sync_lock (company, feed) SELECT ?, ? WHERE NOT EXISTS "
+                            + "(SELECT 1 FROM sync_lock WHERE company = ? AND feed = ?)")) {
+                ins.setString(1, company);
+                ins.setString(2, feed);
+                ins.setString(3, company);
+                ins.setString(4, feed);
+                ins.executeUpdate();
+            } catch (SQLException raceWithAnotherNode) {
+                // the row exists now either way
+            }
+            c.setAutoCommit(false);
+            if (dialect == SqlDialect.H2) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET LOCK_TIMEOUT 0");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(dialect.selectForUpdateNoWait(
+                    "SELECT feed FROM sync_lock WHERE company = ? AND feed = ?"))) {
+                ps.setString(1, company);
+                ps.setString(2, feed);
+                ps.executeQuery().close();
+            }
+            return new FeedLock(c);
+        } catch (SQLException busy) {
+            c.close();
+            return null;
+        }
+    }
+
+    /** A held feed lock; closing it ends the transaction that holds the row. */
+    public static final class FeedLock implements AutoCloseable {
+        private final Connection connection;
+
+        FeedLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() {
+            try (connection) {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the connection is going away: so is the lock
+            }
+        }
+    }
+
+    public void startRun(SyncRun run) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, company, feed, mode, started_at, outcome) "
+                     + "VALUES (?, ?, ?, ?, ?, 'running')")) {
+            ps.setString(1, run.runId());
+            ps.setString(2, run.company());
+            ps.setString(3, run.feed());
+            ps.setString(4, run.mode().name().toLowerCase());
+            ps.setObject(5, odt(run.startedAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    public void failRun(SyncRun run, String message) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            updateRun(c, run, "failed", message);
+        }
+    }
+
+    void updateRun(Connection c, SyncRun run, String outcome, String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET ended_at = ?, outcome = ?, pages = ?, "
+                + "records_read = ?, deleted_read = ?, lines_delivered = ?, quarantined = ?, message = ? WHERE run_id = ?")) {
+            ps.setObject(1, odt(run.endedAt() == null ? Instant.now() : run.endedAt()));
+            ps.setString(2, outcome);
+            ps.setInt(3, run.pages());
+            ps.setLong(4, run.recordsRead());
+            ps.setLong(5, run.deletedRead());
+            ps.setString(6, run.linesSummary());
+            ps.setInt(7, run.quarantinedCount());
+            ps.setString(8, message == null ? null : message.length() > 1000 ? message.substring(0, 1000) : message);
+            ps.setString(9, run.runId());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Runs left 'running' by a process that died: they did not deliver (their ledger never committed). */
+    public int markAbandonedRuns(String company) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET outcome = 'abandoned', ended_at = ? "
+                     + "WHERE company = ? AND outcome = 'running'")) {
+            ps.setObject(1, odt(Instant.now()));
+            ps.setString(2, company);
+            return ps.executeUpdate();
+        }
+    }
+
+    // ---- users --------------------------------------------------------------------------------
+
+    public void upsertUsers(String company, List<DitioUser> users) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertUser)) {
+            for (DitioUser u : users) {
+                if (u.identityUserId == null || u.identityUserId.isBlank()) {
+                    continue;
+                }
+                ps.setString(1, company);
+                ps.setString(2, u.identityUserId);
+                ps.setString(3, u.id);
+                ps.setString(4, u.employeeNumber);
+                ps.setString(5, u.department);
+                ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
+                ps.setBoolean(7, u.isDeleted);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The employees of a company by identityUserId, as last seen; deleted users are kept as last known. */
+    public Map<String, EmployeeDirectory.Employee> employees(String company) throws SQLException {
+        Map<String, EmployeeDirectory.Employee> byId = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT identity_user_id, employee_number, department FROM ditio_user WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byId.put(rs.getString(1), new EmployeeDirectory.Employee(rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return byId;
+    }
+
+    // ---- registrations ------------------------------------------------------------------------
+
+    /** Stores one page of registrations as their last known version, flagged for delivery. */
+    public void stageRecords(String company, String feed, String runId, List<StagedRecord> records) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement live = c.prepareStatement(upsertRecord);
+             PreparedStatement tomb = c.prepareStatement(upsertTombstone)) {
+            for (StagedRecord staged : records) {
+                TimeRegistration r = staged.record();
+                if (r.isDeleted) {
+                    setKey(tomb, company, feed, r.id);
+                    tomb.setObject(4, odt(safeInstant(r.modifiedDateTime)));
+                    tomb.setBoolean(5, true);
+                    tomb.setObject(6, odt(safeInstant(r.deletedDateTime)));
+                    tomb.setString(7, MappingResult.Status.DELETED.name());
+                    tomb.setString(8, null);
+                    tomb.setBoolean(9, true);
+                    tomb.setString(10, runId);
+                    tomb.addBatch();
+                } else {
+                    setKey(live, company, feed, r.id);
+                    bindLive(live, 4, r, staged.result(), runId);
+                    live.addBatch();
+                }
+            }
+            live.executeBatch();
+            tomb.executeBatch();
+        }
+    }
+
+    private static void bindLive(PreparedStatement ps, int i, TimeRegistration r, MappingResult m, String runId) throws SQLException {
+        ps.setString(i++, r.workDate);
+        ps.setBigDecimal(i++, r.qty);
+        ps.setString(i++, r.userId);
+        ps.setString(i++, r.userEmployeeNumber);
+        ps.setString(i++, r.projectNumber);
+        ps.setString(i++, r.taskWbsNumber);
+        ps.setString(i++, r.description);
+        ps.setBoolean(i++, r.approved);
+        ps.setBoolean(i++, r.payrollApproved);
+        ps.setObject(i++, odt(safeInstant(r.modifiedDateTime)));
+        ps.setBoolean(i++, false);
+        ps.setObject(i++, null, Types.TIMESTAMP_WITH_TIMEZONE);
+        i = bindResult(ps, i, m);
+        ps.setBoolean(i++, true);
+        ps.setString(i, runId);
+    }
+
+    private static int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
+        PayrollLine line = m.line();
+        ps.setString(i++, m.status().name());
+        ps.setString(i++, m.reason() == null ? null : m.reason().length() > 500 ? m.reason().substring(0, 500) : m.reason());
+        ps.setString(i++, line == null ? null : line.employeeNumber());
+        ps.setObject(i++, line == null ? null : line.workDate(), Types.DATE);
+        ps.setString(i++, line == null ? null : line.wageType());
+        ps.setBigDecimal(i++, line == null ? null : line.quantity());
+        ps.setString(i++, line == null ? null : line.department());
+        return i;
+    }
+
+    private static final String RAW_COLUMNS = "SELECT record_id, work_date_text, qty, user_id, user_employee_number, "
+            + "project_number, task_number, description, approved, payroll_approved, modified FROM source_record ";
+
+    /** The registrations in quarantine, rebuilt from their last known version, to map them again. */
+    public List<TimeRegistration> quarantinedRecords(String company, String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(RAW_COLUMNS
+                     + "WHERE company = ? AND feed = ? AND status = 'QUARANTINED' AND deleted = FALSE")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            return readRaw(ps);
+        }
+    }
+
+    /** The live registrations of some users (whose employee number or department changed), to map them again. */
+    public List<TimeRegistration> recordsOfUsers(String company, String feed, List<String> identityUserIds) throws SQLException {
+        List<TimeRegistration> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(RAW_COLUMNS
+                     + "WHERE company = ? AND feed = ? AND user_id = ? AND deleted = FALSE")) {
+            for (String userId : identityUserIds) {
+                ps.setString(1, company);
+                ps.setString(2, feed);
+                ps.setString(3, userId);
+                out.addAll(readRaw(ps));
+            }
+        }
+        return out;
+    }
+
+    private static List<TimeRegistration> readRaw(PreparedStatement ps) throws SQLException {
+        List<TimeRegistration> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                TimeRegistration r = new TimeRegistration();
+                r.id = rs.getString(1);
+                r.workDate = rs.getString(2);
+                r.qty = rs.getBigDecimal(3);
+                r.userId = rs.getString(4);
+                r.userEmployeeNumber = rs.getString(5);
+                r.projectNumber = rs.getString(6);
+                r.taskWbsNumber = rs.getString(7);
+                r.description = rs.getString(8);
+                r.approved = rs.getBoolean(9);
+                r.payrollApproved = rs.getBoolean(10);
+                Instant modified = instant(rs, 11);
+                r.modifiedDateTime = modified == null ? null : DitioDates.format(modified);
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** A re-mapped record: new result, flagged for delivery. */
+    public void remapped(String company, String feed, String recordId, MappingResult result) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET status = ?, reason = ?, employee_number = ?, "
+                     + "work_date = ?, wage_type = ?, quantity = ?, department = ?, pending = TRUE "
+                     + "WHERE company = ? AND feed = ? AND record_id = ?")) {
+            int i = bindResult(ps, 1, result);
+            ps.setString(i++, company);
+            ps.setString(i++, feed);
+            ps.setString(i, recordId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * After a complete full pass: live records in the window that the pass did not return no
+     * longer exist in Ditio (a full pass is a snapshot and carries no tombstones).
+     */
+    public int markUnseenDeleted(String company, String feed, String runId, LocalDate from, LocalDate to) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', pending = TRUE "
+                     + "WHERE company = ? AND feed = ? AND deleted = FALSE AND work_date >= ? AND work_date <= ? "
+                     + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setObject(3, from, Types.DATE);
+            ps.setObject(4, to, Types.DATE);
+            ps.setString(5, runId);
+            return ps.executeUpdate();
+        }
+    }
+
+    public DeliveryTransaction beginDelivery(SyncRun run) throws SQLException {
+        return new DeliveryTransaction(this, dataSource.getConnection(), run);
+    }
+
+    // ---- outbox -------------------------------------------------------------------------------
+
+    public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines) {
+    }
+
+    public List<OutboxEntry> unpublishedDrops() throws SQLException {
+        List<OutboxEntry> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count "
+                     + "FROM drop_outbox WHERE status = 'committed' ORDER BY run_id, target")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new OutboxEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getInt(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public void markPublished(String runId, String target) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = 'published', published_at = ? "
+                     + "WHERE run_id = ? AND target = ?")) {
+            ps.setObject(1, odt(Instant.now()));
+            ps.setString(2, runId);
+            ps.setString(3, target);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether any outbox row (committed or published) names this temporary file. */
+    public boolean outboxKnows(String tempPath) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM drop_outbox WHERE temp_path = ?")) {
+            ps.setString(1, tempPath);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Visits the ledger rows one run changed for one target (replaying a JDBC delivery). */
+    public void ledgerRowsOfRun(String company, String target, String runId, LedgerRowVisitor visitor) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT line_id, employee_number, work_date, wage_type, project_number, "
+                     + "task_number, department, text, quantity, held, source_id, source_modified "
+                     + "FROM export_ledger WHERE company = ? AND target = ? AND run_id = ? ORDER BY line_id")) {
+            ps.setString(1, company);
+            ps.setString(2, target);
+            ps.setString(3, runId);
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String lineId = rs.getString(1);
+                    PayrollLine line = new PayrollLine(lineId, rs.getString(2), localDate(rs, 3), rs.getString(4),
+                            rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            lineId.substring(0, lineId.indexOf(':')), rs.getString(11), instant(rs, 12));
+                    visitor.visit(line, rs.getBoolean(10));
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    public interface LedgerRowVisitor {
+        void visit(PayrollLine line, boolean held) throws SQLException;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static void setKey(PreparedStatement ps, String company, String feed, String id) throws SQLException {
+        ps.setString(1, company);
+        ps.setString(2, feed);
+        ps.setString(3, id);
+    }
+
+    static OffsetDateTime odt(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    static LocalDate localDate(ResultSet rs, int column) throws SQLException {
+        Date d = rs.getDate(column);
+        return d == null ? null : d.toLocalDate();
+    }
+
+    private static Instant safeInstant(String text) {
+        try {
+            return DitioDates.instant(text);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static BigDecimal zeroIfNull(BigDecimal b) {
+        return b == null ? BigDecimal.ZERO : b;
+    }
+}

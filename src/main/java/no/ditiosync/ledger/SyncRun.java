@@ -1,0 +1,145 @@
+package no.ditiosync.ledger;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One run of one feed: what it asked Ditio for and what came of it. Lives in the exchange variable {@code run}. */
+public final class SyncRun {
+
+    public enum Mode { FULL, INCREMENTAL }
+
+    /** A quarantined record as shown in the run summary. */
+    public record Quarantined(String recordId, String reason) {
+    }
+
+    private static final int SUMMARY_QUARANTINE_LIMIT = 50;
+
+    private final String runId;
+    private final String company;
+    private final String feed;
+    private final Instant startedAt;
+    private final Mode mode;
+    private final Instant modifiedSince;
+    private final LocalDate fromDate;
+    private final LocalDate toDate;
+    private final List<StagedRecord> pageBatch = new ArrayList<>();
+    private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
+    private final List<Path> files = new ArrayList<>();
+    private final List<Quarantined> quarantinedShown = new ArrayList<>();
+    private int quarantinedCount;
+    private int pages;
+    private long recordsRead;
+    private long deletedRead;
+    private int userPages;
+    private long usersRead;
+    private Instant endedAt;
+    private AutoCloseable lock;
+    private Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employeesBefore;
+    private boolean failed;
+
+    public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
+                   Instant modifiedSince, LocalDate fromDate, LocalDate toDate) {
+        this.runId = runId;
+        this.company = company;
+        this.feed = feed;
+        this.startedAt = startedAt;
+        this.mode = mode;
+        this.modifiedSince = modifiedSince;
+        this.fromDate = fromDate;
+        this.toDate = toDate;
+    }
+
+    public String runId() { return runId; }
+    public String company() { return company; }
+    public String feed() { return feed; }
+    public Instant startedAt() { return startedAt; }
+    public Mode mode() { return mode; }
+    public Instant modifiedSince() { return modifiedSince; }
+    public LocalDate fromDate() { return fromDate; }
+    public LocalDate toDate() { return toDate; }
+    public List<StagedRecord> pageBatch() { return pageBatch; }
+    public Map<String, Integer> linesByTarget() { return linesByTarget; }
+    public List<Path> files() { return files; }
+    public List<Quarantined> quarantinedShown() { return quarantinedShown; }
+    public int quarantinedCount() { return quarantinedCount; }
+    public int pages() { return pages; }
+    public long recordsRead() { return recordsRead; }
+    public long deletedRead() { return deletedRead; }
+    public int userPages() { return userPages; }
+    public long usersRead() { return usersRead; }
+    public Instant endedAt() { return endedAt; }
+
+    public void countPage(int records, int deleted) {
+        pages++;
+        recordsRead += records;
+        deletedRead += deleted;
+    }
+
+    public void countUserPage(int users) {
+        userPages++;
+        usersRead += users;
+    }
+
+    public void quarantined(String recordId, String reason) {
+        quarantinedCount++;
+        if (quarantinedShown.size() < SUMMARY_QUARANTINE_LIMIT) {
+            quarantinedShown.add(new Quarantined(recordId, reason));
+        }
+    }
+
+    public void delivered(String target, int lines, Path file) {
+        linesByTarget.merge(target, lines, Integer::sum);
+        if (file != null) {
+            files.add(file);
+        }
+    }
+
+    /** Employees as known before this run's user pass, to see whose number or department changed. */
+    public void employeesBefore(Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employees) {
+        this.employeesBefore = employees;
+    }
+
+    public Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employeesBefore() {
+        return employeesBefore;
+    }
+
+    /** The feed lock this run holds until it ends. */
+    public void holdLock(AutoCloseable feedLock) {
+        this.lock = feedLock;
+    }
+
+    /** Releases the feed lock; harmless when called again. */
+    public void releaseLock() {
+        AutoCloseable held = lock;
+        lock = null;
+        if (held != null) {
+            try {
+                held.close();
+            } catch (Exception ignored) {
+                // a lock that cannot be closed is gone with its connection
+            }
+        }
+    }
+
+    /** @return false when the run was already marked failed */
+    public boolean markFailed() {
+        boolean first = !failed;
+        failed = true;
+        return first;
+    }
+
+    public void ended(Instant at) {
+        endedAt = at;
+    }
+
+    public String linesSummary() {
+        StringBuilder s = new StringBuilder();
+        linesByTarget.forEach((t, n) -> s.append(s.length() == 0 ? "" : ",").append(t).append('=').append(n));
+        return s.toString();
+    }
+}

@@ -1,0 +1,11 @@
+package no.ditiosync.payroll;
+
+/** Employee facts from Ditio's {@code /v1/user}, keyed by {@code identityUserId}. */
+public interface EmployeeDirectory {
+
+    record Employee(String employeeNumber, String department) {
+    }
+
+    /** @return the employee, or null when the user is unknown */
+    Employee byIdentityUserId(String identityUserId);
+}

@@ -1,0 +1,90 @@
+package no.ditiosync.payroll;
+
+import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.TimeRegistration;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * Turns a Ditio time registration into what payroll should hold for it: a payroll line, nothing
+ * (held, before start, deleted), or a quarantine reason. Pure: same record and settings, same answer.
+ */
+public final class PayrollLineMapper {
+
+    public static final String SOURCE_TIME = "time";
+    private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
+
+    private final WageTypeMapping wageTypes;
+    private final ApprovalGate gate;
+    private final LocalDate startDate;
+
+    public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate) {
+        this.wageTypes = wageTypes;
+        this.gate = gate;
+        this.startDate = startDate;
+    }
+
+    public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
+        if (r.isDeleted) {
+            return MappingResult.of(MappingResult.Status.DELETED);
+        }
+        LocalDate workDate;
+        Instant modified;
+        try {
+            workDate = DitioDates.date(r.workDate);
+            modified = DitioDates.instant(r.modifiedDateTime);
+        } catch (DateTimeParseException e) {
+            return MappingResult.quarantined("unparseable date '" + e.getParsedString() + "'");
+        }
+        if (workDate == null) {
+            return MappingResult.quarantined("missing workDate");
+        }
+        if (workDate.isBefore(startDate)) {
+            return MappingResult.of(MappingResult.Status.BEFORE_START);
+        }
+        if (!gate.passes(r.approved, r.payrollApproved)) {
+            return MappingResult.of(MappingResult.Status.HELD);
+        }
+        if (r.qty == null) {
+            return MappingResult.quarantined("missing hours (qty)");
+        }
+        BigDecimal hours = r.qty.setScale(2, RoundingMode.HALF_UP);
+        if (hours.signum() < 0 || hours.compareTo(MAX_HOURS_PER_DAY) > 0) {
+            return MappingResult.quarantined("hours " + hours.toPlainString() + " outside 0-24 for one day");
+        }
+        EmployeeDirectory.Employee employee = employees.byIdentityUserId(r.userId);
+        String employeeNumber = blankToNull(r.userEmployeeNumber);
+        if (employeeNumber == null && employee != null) {
+            employeeNumber = blankToNull(employee.employeeNumber());
+        }
+        if (employeeNumber == null) {
+            return MappingResult.quarantined("no employee number for userId " + r.userId
+                    + " (not on the registration, not in /v1/user)");
+        }
+        if (!employeeNumber.matches("[0-9]{1,8}")) {
+            return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
+        }
+        Optional<String> wageType = wageTypes.wageType(SOURCE_TIME, field -> switch (field) {
+            case "taskWbsNumber" -> r.taskWbsNumber;
+            case "projectNumber" -> r.projectNumber;
+            default -> null;
+        });
+        if (wageType.isEmpty()) {
+            return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for time (taskWbsNumber="
+                    + r.taskWbsNumber + ", projectNumber=" + r.projectNumber + ")");
+        }
+        return MappingResult.ready(new PayrollLine(SOURCE_TIME + ":" + r.id, employeeNumber, workDate, wageType.get(),
+                hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
+                employee == null ? null : blankToNull(employee.department()), r.description,
+                SOURCE_TIME, r.id, modified));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

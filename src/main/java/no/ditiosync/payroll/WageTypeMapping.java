@@ -1,0 +1,96 @@
+package no.ditiosync.payroll;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The customer's Ditio → payroll wage-type mapping (payroll-formats.md): a CSV of
+ * {@code source,field,value,wageType}, first matching row wins, {@code *} matches anything.
+ */
+public final class WageTypeMapping {
+
+    /** The record fields a row may test, per source; anything else is a typo we refuse at start-up. */
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "time", Set.of("*", "taskWbsNumber", "projectNumber", "projectExternalNumber", "unitName", "resourceNumber"),
+            "absence", Set.of("*", "absenceTypeCode"),
+            "overtime", Set.of("*", "payrollTypeId", "lineType"));
+
+    private record Rule(String source, String field, String value, String wageType) {
+        boolean matches(String src, Function<String, String> fieldValue) {
+            if (!source.equals("*") && !source.equals(src)) {
+                return false;
+            }
+            return field.equals("*") || value.equals("*") || value.equals(fieldValue.apply(field));
+        }
+    }
+
+    private final List<Rule> rules;
+    private final String origin;
+
+    private WageTypeMapping(List<Rule> rules, String origin) {
+        this.rules = rules;
+        this.origin = origin;
+    }
+
+    public static WageTypeMapping load(Path file) throws IOException {
+        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** @throws IllegalArgumentException naming the line that is wrong */
+    public static WageTypeMapping parse(List<String> lines, String origin) {
+        List<Rule> rules = new ArrayList<>();
+        boolean headerSeen = false;
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] cells = line.split(",", -1);
+            if (!headerSeen) {
+                headerSeen = true;
+                if (line.replace(" ", "").equalsIgnoreCase("source,field,value,wageType")) {
+                    continue;
+                }
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": expected the header 'source,field,value,wageType'");
+            }
+            if (cells.length != 4) {
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": expected 4 columns, found " + cells.length);
+            }
+            String source = cells[0].strip();
+            String field = cells[1].strip();
+            String wageType = cells[3].strip();
+            if (!source.equals("*") && !FIELDS.containsKey(source)) {
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": unknown source '" + source + "' (time, absence, overtime or *)");
+            }
+            if (!source.equals("*") && !FIELDS.get(source).contains(field)) {
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": unknown field '" + field + "' for source " + source);
+            }
+            if (!wageType.matches("[A-Za-z0-9]{1,10}")) {
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": wage type '" + wageType + "' must be 1-10 letters or digits");
+            }
+            rules.add(new Rule(source, field, cells[2].strip(), wageType));
+        }
+        return new WageTypeMapping(List.copyOf(rules), origin);
+    }
+
+    public Optional<String> wageType(String source, Function<String, String> fieldValue) {
+        for (Rule rule : rules) {
+            if (rule.matches(source, fieldValue)) {
+                return Optional.of(rule.wageType());
+            }
+        }
+        return Optional.empty();
+    }
+
+    public String origin() {
+        return origin;
+    }
+}

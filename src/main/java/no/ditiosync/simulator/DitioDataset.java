@@ -1,0 +1,468 @@
+package no.ditiosync.simulator;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The live, mutable data behind a {@link SimulatedDitio}: users and time registrations.
+ * Thread-safe: reads and pages take a read lock, mutations a write lock, so a bulk mutation
+ * (one timestamp for many records) is never seen half done.
+ *
+ * <p>Every mutation stamps {@code modifiedDateTime} with the config clock's now, truncated to
+ * whole seconds. Generated data never uses the clock (see {@link DatasetGenerator}).
+ */
+public final class DitioDataset {
+
+    private static final RecordTable.Keys<TimeRegistration> REGISTRATION_KEYS = new RecordTable.Keys<>() {
+        public long idHi(TimeRegistration r) {
+            return r.idHi();
+        }
+
+        public long idLo(TimeRegistration r) {
+            return r.idLo();
+        }
+
+        public long day(TimeRegistration r) {
+            return r.workDate().toEpochDay();
+        }
+
+        public long modifiedEpochSecond(TimeRegistration r) {
+            return r.modifiedEpochSecond();
+        }
+
+        public boolean deleted(TimeRegistration r) {
+            return r.isDeleted();
+        }
+    };
+
+    private static final RecordTable.Keys<DitioUser> USER_KEYS = new RecordTable.Keys<>() {
+        public long idHi(DitioUser u) {
+            return UUID.fromString(u.id()).getMostSignificantBits();
+        }
+
+        public long idLo(DitioUser u) {
+            return UUID.fromString(u.id()).getLeastSignificantBits();
+        }
+
+        public long day(DitioUser u) {
+            return 0; // metadata: no date window, full mode orders by id only
+        }
+
+        public long modifiedEpochSecond(DitioUser u) {
+            return u.modifiedDateTime().getEpochSecond();
+        }
+
+        public boolean deleted(DitioUser u) {
+            return u.isDeleted();
+        }
+    };
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Clock clock;
+    private final RecordTable<TimeRegistration> registrations = new RecordTable<>(REGISTRATION_KEYS);
+    private final RecordTable<DitioUser> users = new RecordTable<>(USER_KEYS);
+    private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
+    private final Map<String, Catalog.Worker> workerByIdentity = new HashMap<>();
+    private final List<Catalog.Worker> workers;
+    private final SplittableRandom ids;
+    private final LocalDate firstWorkDate;
+    private final LocalDate lastWorkDate;
+
+    private DitioDataset(DatasetGenerator.Generated generated, Clock clock) {
+        this.clock = clock;
+        this.workers = generated.workers();
+        this.ids = generated.ids();
+        this.firstWorkDate = generated.firstWorkDate();
+        this.lastWorkDate = generated.lastWorkDate();
+        for (TimeRegistration r : generated.registrations()) {
+            registrations.add(r);
+        }
+        for (DitioUser u : generated.users()) {
+            userSlotByIdentity.put(u.identityUserId(), users.add(u));
+        }
+        for (Catalog.Worker w : workers) {
+            workerByIdentity.put(w.identityUserId(), w);
+        }
+    }
+
+    /** Generates the dataset of a config (seed, workers, weeks, lastWorkDate); mutations use its clock. */
+    public static DitioDataset generate(SimulatorConfig config) {
+        return new DitioDataset(DatasetGenerator.generate(config.seed(), config.workers(), config.weeks(),
+                config.lastWorkDate()), config.clock());
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** The first generated work date (a weekday). */
+    public LocalDate firstWorkDate() {
+        return firstWorkDate;
+    }
+
+    public LocalDate lastWorkDate() {
+        return lastWorkDate;
+    }
+
+    /** Registrations that are not deleted, in (workDate, id) order. */
+    public List<TimeRegistration> liveTimeRegistrations() {
+        return read(() -> registrations.all(false));
+    }
+
+    /** Live registrations with from &lt;= workDate &lt;= to (both inclusive), in (workDate, id) order. */
+    public List<TimeRegistration> liveTimeRegistrations(LocalDate from, LocalDate to) {
+        return liveTimeRegistrations().stream()
+                .filter(r -> !r.workDate().isBefore(from) && !r.workDate().isAfter(to))
+                .toList();
+    }
+
+    /** All registrations including tombstoned ones, in (workDate, id) order. */
+    public List<TimeRegistration> allTimeRegistrations() {
+        return read(() -> registrations.all(true));
+    }
+
+    /** Users in id order. */
+    public List<DitioUser> users() {
+        return read(() -> users.all(true));
+    }
+
+    public Optional<TimeRegistration> timeRegistration(String id) {
+        return read(() -> {
+            int slot = registrationSlot(id);
+            return slot < 0 ? Optional.empty() : Optional.of(registrations.get(slot));
+        });
+    }
+
+    public Optional<DitioUser> userByIdentityUserId(String identityUserId) {
+        return read(() -> {
+            Integer slot = userSlotByIdentity.get(identityUserId);
+            return slot == null ? Optional.empty() : Optional.of(users.get(slot));
+        });
+    }
+
+    PageResult<TimeRegistration> timeRegistrationPage(PageQuery q) {
+        return read(() -> page(registrations, q));
+    }
+
+    PageResult<DitioUser> userPage(PageQuery q) {
+        return read(() -> page(users, q));
+    }
+
+    private static <T> PageResult<T> page(RecordTable<T> table, PageQuery q) {
+        if (q.mode == ContinuationTokens.Mode.FULL) {
+            return table.fullPage(q.fromDay, q.toDay, q.after, q.chunkLimit);
+        }
+        Long afterSecond = q.after == null ? null : q.after.afterSecond();
+        return table.incrementalPage(q.sinceSecond, q.beforeSecond, afterSecond, q.fromDay, q.toDay, q.chunkLimit);
+    }
+
+    // ------------------------------------------------------------------ mutations
+
+    /** Changes the hours of a live registration. */
+    public TimeRegistration editHours(String id, BigDecimal qty) {
+        if (qty == null || qty.signum() < 0 || qty.compareTo(BigDecimal.valueOf(24)) > 0) {
+            throw new IllegalArgumentException("qty must be between 0 and 24 hours, was " + qty);
+        }
+        return write(() -> change(id, (d, now) -> d.qty = qty));
+    }
+
+    /** Foreman approval of one registration. */
+    public TimeRegistration approve(String id) {
+        return write(() -> change(id, (d, now) -> markApproved(d, now)));
+    }
+
+    /**
+     * Payroll approval in bulk: all given registrations get the same modifiedDateTime and
+     * payrollApprovedDateTime (unapproved ones are foreman-approved at the same instant).
+     * All-or-nothing: an unknown or deleted id changes nothing.
+     */
+    public List<TimeRegistration> payrollApprove(Collection<String> ids) {
+        return write(() -> {
+            List<Integer> slots = new ArrayList<>();
+            for (String id : new LinkedHashSet<>(ids)) {
+                slots.add(liveSlot(id));
+            }
+            long now = now();
+            List<TimeRegistration> changed = new ArrayList<>(slots.size());
+            for (int slot : slots) {
+                TimeRegistration.Draft d = registrations.get(slot).toDraft();
+                if (!d.approved) {
+                    markApproved(d, now);
+                }
+                d.payrollApproved = true;
+                d.payrollApprovedAt = now;
+                d.modifiedAt = now;
+                TimeRegistration next = d.build();
+                registrations.replace(slot, next);
+                changed.add(next);
+            }
+            return changed;
+        });
+    }
+
+    /** Clears approval, payroll approval and lock (an unapproved record cannot stay locked). */
+    public TimeRegistration unapprove(String id) {
+        return write(() -> change(id, (d, now) -> {
+            d.approved = false;
+            d.approvedAt = TimeRegistration.EMPTY;
+            d.approvedByName = null;
+            d.payrollApproved = false;
+            d.payrollApprovedAt = TimeRegistration.EMPTY;
+            d.locked = false;
+            d.lockedAt = TimeRegistration.EMPTY;
+            d.lockedByName = null;
+        }));
+    }
+
+    /** Deletes a registration: from now on it is a tombstone in incremental passes and absent in full passes. */
+    public TimeRegistration delete(String id) {
+        return write(() -> change(id, (d, now) -> {
+            d.deleted = true;
+            d.deletedAt = now;
+        }));
+    }
+
+    /** A late registration, possibly with an old work date; created and modified now. */
+    public TimeRegistration addRegistration(String identityUserId, LocalDate workDate, BigDecimal qty,
+                                            boolean payrollApproved) {
+        if (qty == null || qty.signum() < 0 || qty.compareTo(BigDecimal.valueOf(24)) > 0) {
+            throw new IllegalArgumentException("qty must be between 0 and 24 hours, was " + qty);
+        }
+        return write(() -> {
+            Catalog.Worker worker = workerByIdentity.get(identityUserId);
+            if (worker == null) {
+                throw new NoSuchElementException("no user with identityUserId " + identityUserId);
+            }
+            long now = now();
+            TimeRegistration.Draft d = new TimeRegistration.Draft();
+            d.idHi = Guids.nextHi(ids);
+            d.idLo = Guids.nextLo(ids);
+            d.worker = worker;
+            d.project = worker.projects().get(0);
+            d.task = d.project.tasks().get(0);
+            d.resource = worker.machine();
+            d.workDate = workDate;
+            d.qty = qty;
+            d.startAt = workDate.atTime(7, 0).atZone(DatasetGenerator.OSLO).toEpochSecond();
+            d.description = "Glemt å føre timer; etterregistrert";
+            d.createdAt = now;
+            d.modifiedAt = now;
+            if (payrollApproved) {
+                markApproved(d, now);
+                d.payrollApproved = true;
+                d.payrollApprovedAt = now;
+            }
+            TimeRegistration r = d.build();
+            registrations.add(r);
+            return r;
+        });
+    }
+
+    /** Sets (or clears, with null) the employee number on the user row; its modifiedDateTime moves to now. */
+    public DitioUser setEmployeeNumber(String identityUserId, String employeeNumber) {
+        return write(() -> {
+            Integer slot = userSlotByIdentity.get(identityUserId);
+            if (slot == null) {
+                throw new NoSuchElementException("no user with identityUserId " + identityUserId);
+            }
+            DitioUser next = users.get(slot).withEmployeeNumber(employeeNumber, java.time.Instant.ofEpochSecond(now()));
+            users.replace(slot, next);
+            return next;
+        });
+    }
+
+    /**
+     * Applies {@code count} random changes (hour edits in quarter hours, approvals, bulk payroll
+     * approvals, un-approvals, deletions, late registrations inside the generated window, employee
+     * number changes) as one atomic batch, and describes each in a line.
+     */
+    public List<String> randomMutations(Random rnd, int count) {
+        return write(() -> {
+            List<String> done = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                done.add(randomMutation(rnd));
+            }
+            return done;
+        });
+    }
+
+    private String randomMutation(Random rnd) {
+        int roll = rnd.nextInt(100);
+        if (roll < 30) {
+            return randomEdit(rnd);
+        }
+        if (roll < 45) {
+            TimeRegistration r = randomRegistration(rnd, x -> !x.approved());
+            if (r != null) {
+                approve(r.id());
+                return "approve " + describe(r);
+            }
+            return randomEdit(rnd);
+        }
+        if (roll < 55) {
+            List<String> batch = new ArrayList<>();
+            int wanted = 1 + rnd.nextInt(60);
+            for (int tries = 0; tries < wanted * 20 && batch.size() < wanted; tries++) {
+                TimeRegistration r = randomRegistration(rnd, x -> x.approved() && !x.payrollApproved());
+                if (r != null && !batch.contains(r.id())) {
+                    batch.add(r.id());
+                }
+            }
+            if (!batch.isEmpty()) {
+                payrollApprove(batch);
+                return "payroll-approve " + batch.size() + " registrations at one timestamp";
+            }
+            return randomEdit(rnd);
+        }
+        if (roll < 63) {
+            TimeRegistration r = randomRegistration(rnd, TimeRegistration::approved);
+            if (r != null) {
+                unapprove(r.id());
+                return "unapprove " + describe(r);
+            }
+            return randomEdit(rnd);
+        }
+        if (roll < 75) {
+            TimeRegistration r = randomRegistration(rnd, x -> true);
+            if (r != null) {
+                delete(r.id());
+                return "delete " + describe(r);
+            }
+            return "nothing to delete";
+        }
+        if (roll < 95) {
+            Catalog.Worker worker = workers.get(rnd.nextInt(workers.size()));
+            LocalDate day = randomWorkDay(rnd);
+            BigDecimal qty = DatasetGenerator.quarters(2 + rnd.nextInt(31));
+            boolean payroll = rnd.nextInt(100) < 20;
+            TimeRegistration r = addRegistration(worker.identityUserId(), day, qty, payroll);
+            return "add " + describe(r) + (payroll ? " (payroll-approved)" : "");
+        }
+        return randomEmployeeNumberChange(rnd);
+    }
+
+    private String randomEdit(Random rnd) {
+        TimeRegistration r = randomRegistration(rnd, x -> true);
+        if (r == null) {
+            return "nothing to edit";
+        }
+        BigDecimal qty = DatasetGenerator.quarters(1 + rnd.nextInt(40));
+        editHours(r.id(), qty);
+        return "edit " + describe(r) + ": " + r.qty().toPlainString() + " -> " + qty.toPlainString() + " h";
+    }
+
+    private String randomEmployeeNumberChange(Random rnd) {
+        List<DitioUser> all = users.all(true);
+        DitioUser user = all.stream().filter(u -> u.employeeNumber() == null).findFirst()
+                .orElse(all.get(rnd.nextInt(all.size())));
+        String number = String.valueOf(5001 + rnd.nextInt(4000));
+        setEmployeeNumber(user.identityUserId(), number);
+        return "employee number of " + user.name() + " (" + user.identityUserId() + "): "
+                + user.employeeNumber() + " -> " + number;
+    }
+
+    private LocalDate randomWorkDay(Random rnd) {
+        long span = lastWorkDate.toEpochDay() - firstWorkDate.toEpochDay() + 1;
+        LocalDate day = firstWorkDate.plusDays(rnd.nextInt((int) span));
+        while (day.getDayOfWeek() == DayOfWeek.SATURDAY || day.getDayOfWeek() == DayOfWeek.SUNDAY) {
+            day = day.minusDays(1);
+        }
+        return day.isBefore(firstWorkDate) ? firstWorkDate : day;
+    }
+
+    /** A random live registration matching the predicate, or null after a bounded number of tries. */
+    private TimeRegistration randomRegistration(Random rnd, Predicate<TimeRegistration> wanted) {
+        int size = registrations.size();
+        for (int tries = 0; tries < 200 && size > 0; tries++) {
+            TimeRegistration r = registrations.get(rnd.nextInt(size));
+            if (!r.isDeleted() && wanted.test(r)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(TimeRegistration r) {
+        return r.id() + " (" + r.userName() + ", " + r.workDate() + ", " + r.qty().toPlainString() + " h)";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private interface Change {
+        void apply(TimeRegistration.Draft draft, long now);
+    }
+
+    private TimeRegistration change(String id, Change change) {
+        int slot = liveSlot(id);
+        long now = now();
+        TimeRegistration.Draft d = registrations.get(slot).toDraft();
+        change.apply(d, now);
+        d.modifiedAt = now;
+        TimeRegistration next = d.build();
+        registrations.replace(slot, next);
+        return next;
+    }
+
+    private static void markApproved(TimeRegistration.Draft d, long now) {
+        d.approved = true;
+        d.approvedAt = now;
+        d.approvedByName = d.worker.foremanName();
+    }
+
+    private int liveSlot(String id) {
+        int slot = registrationSlot(id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no time registration with id " + id);
+        }
+        if (registrations.get(slot).isDeleted()) {
+            throw new IllegalStateException("time registration " + id + " is deleted");
+        }
+        return slot;
+    }
+
+    private int registrationSlot(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return -1;
+        }
+        return registrations.find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    }
+
+    private long now() {
+        return clock.instant().getEpochSecond();
+    }
+
+    private <T> T read(Supplier<T> body) {
+        lock.readLock().lock();
+        try {
+            return body.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private <T> T write(Supplier<T> body) {
+        lock.writeLock().lock();
+        try {
+            return body.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+-- State DB of ditio-payroll-sync. Runs on H2 and PostgreSQL as written: only portable types.
+-- Statements are separated by ';' at the end of a line; every one is idempotent.
+
+-- Where the incremental sync of each feed stands: the start instant of the last complete pass.
+CREATE TABLE IF NOT EXISTS sync_watermark (
+    company      VARCHAR(64)  NOT NULL,
+    feed         VARCHAR(32)  NOT NULL,
+    watermark    TIMESTAMP WITH TIME ZONE NOT NULL,
+    run_id       VARCHAR(40)  NOT NULL,
+    PRIMARY KEY (company, feed)
+);
+
+-- One row per feed: held FOR UPDATE by the run in progress, so two runs of a feed never overlap.
+CREATE TABLE IF NOT EXISTS sync_lock (
+    company      VARCHAR(64)  NOT NULL,
+    feed         VARCHAR(32)  NOT NULL,
+    PRIMARY KEY (company, feed)
+);
+
+-- Ditio users (/v1/user), for employee numbers and departments.
+CREATE TABLE IF NOT EXISTS ditio_user (
+    company          VARCHAR(64)  NOT NULL,
+    identity_user_id VARCHAR(64)  NOT NULL,
+    user_id          VARCHAR(64),
+    employee_number  VARCHAR(64),
+    department       VARCHAR(200),
+    modified         TIMESTAMP WITH TIME ZONE,
+    deleted          BOOLEAN      NOT NULL,
+    PRIMARY KEY (company, identity_user_id)
+);
+
+-- The last known version of every registration seen, and what payroll should hold for it.
+-- A tombstone only flags the row deleted: the last known fields stay.
+CREATE TABLE IF NOT EXISTS source_record (
+    company              VARCHAR(64)  NOT NULL,
+    feed                 VARCHAR(32)  NOT NULL,
+    record_id            VARCHAR(100) NOT NULL,
+    work_date_text       VARCHAR(40),
+    qty                  DECIMAL(14,4),
+    user_id              VARCHAR(64),
+    user_employee_number VARCHAR(64),
+    project_number       VARCHAR(100),
+    task_number          VARCHAR(100),
+    description          VARCHAR(4000),
+    approved             BOOLEAN,
+    payroll_approved     BOOLEAN,
+    modified             TIMESTAMP WITH TIME ZONE,
+    deleted              BOOLEAN      NOT NULL,
+    deleted_at           TIMESTAMP WITH TIME ZONE,
+    status               VARCHAR(16)  NOT NULL,
+    reason               VARCHAR(500),
+    employee_number      VARCHAR(16),
+    work_date            DATE,
+    wage_type            VARCHAR(16),
+    quantity             DECIMAL(9,2),
+    department           VARCHAR(200),
+    pending              BOOLEAN      NOT NULL,
+    last_seen_run        VARCHAR(40),
+    PRIMARY KEY (company, feed, record_id)
+);
+CREATE INDEX IF NOT EXISTS source_record_pending ON source_record (company, feed, pending);
+CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);
+
+-- The export ledger: per target, what each payroll line currently stands at in that target.
+CREATE TABLE IF NOT EXISTS export_ledger (
+    company          VARCHAR(64)  NOT NULL,
+    target           VARCHAR(32)  NOT NULL,
+    line_id          VARCHAR(120) NOT NULL,
+    employee_number  VARCHAR(16),
+    work_date        DATE,
+    wage_type        VARCHAR(16),
+    project_number   VARCHAR(100),
+    task_number      VARCHAR(100),
+    department       VARCHAR(200),
+    text             VARCHAR(4000),
+    quantity         DECIMAL(9,2) NOT NULL,
+    held             BOOLEAN      NOT NULL,
+    document_number  VARCHAR(20),
+    version          INTEGER      NOT NULL,
+    source_id        VARCHAR(100),
+    source_modified  TIMESTAMP WITH TIME ZONE,
+    run_id           VARCHAR(40)  NOT NULL,
+    PRIMARY KEY (company, target, line_id)
+);
+CREATE INDEX IF NOT EXISTS export_ledger_run ON export_ledger (company, target, run_id);
+
+-- Drops committed with the ledger and not yet (or already) published: the outbox.
+CREATE TABLE IF NOT EXISTS drop_outbox (
+    run_id        VARCHAR(40)   NOT NULL,
+    target        VARCHAR(32)   NOT NULL,
+    company       VARCHAR(64)   NOT NULL,
+    temp_path     VARCHAR(1000),
+    final_path    VARCHAR(1000),
+    line_count    INTEGER       NOT NULL,
+    status        VARCHAR(12)   NOT NULL,
+    published_at  TIMESTAMP WITH TIME ZONE,
+    PRIMARY KEY (run_id, target)
+);
+
+-- Records that are payroll-ready but cannot become a payroll line, with the reason.
+CREATE TABLE IF NOT EXISTS quarantine (
+    company        VARCHAR(64)  NOT NULL,
+    feed           VARCHAR(32)  NOT NULL,
+    record_id      VARCHAR(100) NOT NULL,
+    reason         VARCHAR(500) NOT NULL,
+    work_date      DATE,
+    user_id        VARCHAR(64),
+    first_run_id   VARCHAR(40),
+    last_run_id    VARCHAR(40)  NOT NULL,
+    PRIMARY KEY (company, feed, record_id)
+);
+
+-- The run log.
+CREATE TABLE IF NOT EXISTS sync_run (
+    run_id           VARCHAR(40)  NOT NULL PRIMARY KEY,
+    company          VARCHAR(64)  NOT NULL,
+    feed             VARCHAR(32)  NOT NULL,
+    mode             VARCHAR(16)  NOT NULL,
+    started_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    ended_at         TIMESTAMP WITH TIME ZONE,
+    outcome          VARCHAR(16)  NOT NULL,
+    pages            INTEGER,
+    records_read     BIGINT,
+    deleted_read     BIGINT,
+    lines_delivered  VARCHAR(400),
+    quarantined      INTEGER,
+    message          VARCHAR(1000)
+);

@@ -1,0 +1,83 @@
+package no.ditiosync.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every bad setting stops start-up with one line naming the key and the problem. */
+class SettingsTest {
+
+    @TempDir
+    static Path dir;
+
+    static Map<String, String> good() {
+        Map<String, String> s = new HashMap<>();
+        s.put("ditio.identity-base", "https://identity.ditio.dev");
+        s.put("ditio.reporting-base", "https://core-api.ditio.dev/reporting");
+        s.put("ditio.client-id", "client");
+        s.put("ditio.client-secret", "s3cret-value");
+        s.put("ditio.scope", "reportingapiv1");
+        s.put("ditio.chunk-limit", "2500");
+        s.put("payroll.company", "acme");
+        s.put("payroll.start-date", "2026-01-01");
+        s.put("payroll.approval", "payrollApproved");
+        s.put("payroll.targets", "visma,sap,jdbc");
+        s.put("payroll.drop-dir", dir.resolve("out").toString());
+        s.put("payroll.wage-types", "mappings/wage-types.csv");
+        s.put("payroll.state-db-url", "jdbc:h2:mem:x");
+        s.put("payroll.visma.payroll-year", "0");
+        s.put("payroll.visma.payroll-run", "0");
+        s.put("payroll.visma.encoding", "windows-1252");
+        s.put("sync.cron", "0 0/30 * * * ?");
+        s.put("sync.overlap", "PT10M");
+        return s;
+    }
+
+    @Test
+    void goodSettingsAreRead() {
+        Settings s = Settings.read(good()::get);
+        assertThat(s.targets()).containsExactly("visma", "sap", "jdbc");
+        assertThat(s.targetJdbcUrl()).isEqualTo("jdbc:h2:mem:x");
+        assertThat(s.toString()).doesNotContain("s3cret-value");
+    }
+
+    @Test
+    void missingCredentialsAreNamedTogether() {
+        Map<String, String> s = good();
+        s.remove("ditio.client-id");
+        s.put("ditio.client-secret", "");
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Missing settings DITIO_CLIENT_ID (ditio.client-id), DITIO_CLIENT_SECRET (ditio.client-secret): "
+                        + "set them in the environment (the built-in simulator is only used by the demo command)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "payroll.start-date|2026-13-01|Setting PAYROLL_START_DATE (payroll.start-date): '2026-13-01' is not a date as yyyy-MM-dd",
+            "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
+            "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a non-loopback host; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
+            "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
+            "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, jdbc)",
+            "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
+            "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
+            "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
+            "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
+            "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
+            "payroll.visma.encoding|latin-99|Setting PAYROLL_VISMA_ENCODING (payroll.visma.encoding): 'latin-99' is not a known encoding (windows-1252 or UTF-8)",
+            "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
+            "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (NoSuchFileException)",
+    })
+    void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {
+        Map<String, String> s = good();
+        s.put(key, value);
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+}

@@ -1,0 +1,81 @@
+package no.ditiosync.drops;
+
+import static no.ditiosync.drops.Golden.line;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import no.ditiosync.payroll.PayrollLine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SapFormatTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTheGoldenFileByteForByte() throws IOException {
+        PayrollLine pour = line("1002", "2025-03-03", "1000", "7.5", "P-1001", "Bygg",
+                "Støp av dekke, Åsgårdstrand ÆØÅ");
+        List<DropLine> lines = List.of(
+                new DropLine(pour, "D-0001", false),
+                new DropLine(line("42", "2025-03-04", "1100", "7.125", "P-2002", null, "Rigg; \"Nord\" brakke"), "D-0002", false),
+                // hours edited from 7.50 to 6.255: cancel the delivered document (its hours, positive), then rebook
+                new DropLine(pour, "D-0001", true),
+                new DropLine(pour.withQuantity(new BigDecimal("6.255")), "D-0003", false),
+                new DropLine(line("1005", "2025-03-05", "1000", "1", "P-3003", null, "=SUM(A1)"), "D-0004", false),
+                new DropLine(line("1005", "2025-03-05", "1000", "0.5", "P-3003", null, "-5"), "D-0005", false),
+                new DropLine(line("12345678", "2025-12-31", "1000", "10", null, null,
+                        "Forskaling og armering av fundament for tårnkran ved blokk C"), "D-0006", false),
+                new DropLine(line("1002", "2025-03-06", "1000", "0", "P-1001", null, "Linje 1\r\nLinje 2"), "D-0007", false));
+
+        AtomicDropFile drop = AtomicDropFile.open(dir, "sap.csv", new SapFormat());
+        for (DropLine l : lines) {
+            drop.append(l);
+        }
+        drop.close();
+        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+
+        Golden.assertSameBytes(drop.finalPath(), "sap.csv", StandardCharsets.UTF_8);
+        assertThat(Files.readAllBytes(drop.finalPath())).startsWith("EXTSYSTEM;".getBytes(StandardCharsets.US_ASCII)); // no BOM
+    }
+
+    @Test
+    void rejectsAnEmployeeNumberThatIsNotUpToEightDigits() {
+        for (String bad : new String[] {"123456789", "A1002", "10 02", "", "١٢٣"}) {
+            assertThatThrownBy(() -> write(new DropLine(line(bad, "2025-03-03", "1000", "1", "P", null, null), "D-1", false)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PERNR").hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void rejectsADocumentNumberLongerThanTwentyCharacters() throws IOException {
+        PayrollLine l = line("1002", "2025-03-03", "1000", "1", "P", null, null);
+
+        assertThat(write(new DropLine(l, "D-" + "9".repeat(18), false))).contains(";D-999999999999999999;");
+        assertThatThrownBy(() -> write(new DropLine(l, "D-" + "9".repeat(19), false)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EXTDOCUMENTNO");
+        assertThatThrownBy(() -> write(new DropLine(l, null, false))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> write(new DropLine(l, "D;1", false))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rejectsNegativeHoursBecauseSapCorrectsByCancellation() {
+        assertThatThrownBy(() -> write(new DropLine(line("1002", "2025-03-03", "1000", "-1.5", "P", null, null), "D-1", false)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CATSHOURS");
+    }
+
+    private static String write(DropLine line) throws IOException {
+        StringWriter out = new StringWriter();
+        new SapFormat().writeLine(line, out);
+        return out.toString();
+    }
+}

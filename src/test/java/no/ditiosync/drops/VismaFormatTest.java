@@ -1,0 +1,106 @@
+package no.ditiosync.drops;
+
+import static no.ditiosync.drops.Golden.line;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VismaFormatTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTheGoldenFileByteForByte() throws IOException {
+        List<DropLine> lines = List.of(
+                DropLine.of(line("1002", "2025-03-03", "1000", "7.5", "P-1001", null, "ignored")),
+                DropLine.of(line("1003", "2025-03-03", "1000", "7.125", "Tønsberg ÆØÅ æøå", "Bygg Ås", null)),
+                // hours edited down after export: an offsetting correction
+                DropLine.of(line("1003", "2025-03-03", "1000", "-1.5", "Tønsberg ÆØÅ æøå", "Bygg Ås", null)),
+                DropLine.of(line("1004", "2025-03-04", "2050", "-2.125", "P;\"7\"", "=SUM(A1)", null)),
+                DropLine.of(line("1005", "2025-03-04", "1100", "0.005", "  Rigg\tNord\r\n  Øst  ", "-5", null)),
+                DropLine.of(line("1006", "2025-03-05", "1000", "8", "Łódź-2",
+                        "Anleggsavdeling Vestlandet og Sørlandet", null)));
+
+        Path file = write(new VismaFormat(2025, 7, VismaFormat.WINDOWS_1252), lines);
+
+        Golden.assertSameBytes(file, "visma.csv", VismaFormat.WINDOWS_1252);
+    }
+
+    @Test
+    void writesTheSpecExampleExactly() throws IOException {
+        StringWriter out = new StringWriter();
+        new VismaFormat().writeLine(DropLine.of(line("1002", "2025-03-03", "1000", "7.50", "P-1001", null, null)), out);
+
+        assertThat(out.toString()).isEqualTo("0;0;1002;1000;0.00;7.50;0.00;0.00;;;\"\";\"P-1001\";\"\";\"\";\"\";\"\";\r\n");
+    }
+
+    @Test
+    void hasNoHeaderAndDefaultsToWindows1252() throws IOException {
+        StringWriter out = new StringWriter();
+        VismaFormat format = new VismaFormat();
+        format.writeHeader(out);
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(format.charset()).isEqualTo(VismaFormat.WINDOWS_1252);
+        assertThat(format.target()).isEqualTo("visma");
+    }
+
+    @Test
+    void windows1252WritesAeAsOneByteAndUtf8AsTwo() throws IOException {
+        DropLine ae = DropLine.of(line("1002", "2025-03-03", "1000", "1", "æ", null, null));
+
+        byte[] cp1252 = Files.readAllBytes(write(new VismaFormat(), List.of(ae)));
+        byte[] utf8 = Files.readAllBytes(write(new VismaFormat(0, 0, StandardCharsets.UTF_8), List.of(ae)));
+
+        assertThat(utf8.length).isEqualTo(cp1252.length + 1);
+        assertThat(new String(utf8, StandardCharsets.UTF_8)).contains(";\"æ\";");
+        assertThat(utf8).containsSequence((byte) 0xC3, (byte) 0xA6);
+        assertThat(cp1252).contains((byte) 0xE6).doesNotContain((byte) 0xC3);
+    }
+
+    @Test
+    void utf8KeepsWhatWindows1252CannotHold() throws IOException {
+        DropLine polish = DropLine.of(line("1002", "2025-03-03", "1000", "1", "Łódź", null, null));
+
+        String utf8 = Files.readString(write(new VismaFormat(0, 0, StandardCharsets.UTF_8), List.of(polish)));
+
+        assertThat(utf8).contains("\"Łódź\"");
+    }
+
+    @Test
+    void refusesWhatVismaCannotTake() {
+        VismaFormat format = new VismaFormat();
+        StringWriter out = new StringWriter();
+
+        assertThatThrownBy(() -> format.writeLine(new DropLine(
+                line("1002", "2025-03-03", "1000", "1", "P", null, null), "D-1", true), out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cancellation");
+        assertThatThrownBy(() -> format.writeLine(DropLine.of(line("10;02", "2025-03-03", "1000", "1", "P", null, null)), out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10;02");
+        assertThatThrownBy(() -> format.writeLine(DropLine.of(line("1002", "2025-03-03", "L1000", "1", "P", null, null)), out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("L1000");
+        assertThat(out.toString()).isEmpty();
+        assertThatThrownBy(() -> new VismaFormat(0, 0, StandardCharsets.ISO_8859_1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private Path write(DropFormat format, List<DropLine> lines) throws IOException {
+        Path folder = Files.createTempDirectory(dir, "drop");
+        AtomicDropFile drop = AtomicDropFile.open(folder, "visma.csv", format);
+        for (DropLine l : lines) {
+            drop.append(l);
+        }
+        drop.close();
+        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+        return drop.finalPath();
+    }
+}

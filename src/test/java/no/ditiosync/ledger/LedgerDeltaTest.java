@@ -1,0 +1,87 @@
+package no.ditiosync.ledger;
+
+import no.ditiosync.drops.DropLine;
+import no.ditiosync.payroll.PayrollLine;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LedgerDeltaTest {
+
+    static PayrollLine line(String hours, String wageType) {
+        return new PayrollLine("time:r1", "1002", LocalDate.of(2026, 11, 2), wageType, new BigDecimal(hours), "P-1001",
+                null, "Betong", "Støping", "time", "r1", null);
+    }
+
+    static LedgerEntry holds(String hours, String wageType, String doc, int version) {
+        return new LedgerEntry(line(hours, wageType), true, doc, version);
+    }
+
+    @Test
+    void offsetSendsTheDifferenceOnly() {
+        var result = LedgerDelta.of(CorrectionStyle.OFFSET, line("6.00", "1000"), holds("7.50", "1000", null, 1));
+        assertThat(result.lines()).extracting(l -> l.line().quantity()).containsExactly(new BigDecimal("-1.50"));
+        assertThat(result.newEntry().line().quantity()).isEqualByComparingTo("6.00");
+    }
+
+    @Test
+    void offsetReversesAndRebooksWhenTheWageTypeMoves() {
+        var result = LedgerDelta.of(CorrectionStyle.OFFSET, line("7.50", "1100"), holds("7.50", "1000", null, 1));
+        assertThat(result.lines()).extracting(l -> l.line().wageType() + " " + l.line().quantity())
+                .containsExactly("1000 -7.50", "1100 7.50");
+    }
+
+    @Test
+    void offsetReversesADeletedLine() {
+        var result = LedgerDelta.of(CorrectionStyle.OFFSET, null, holds("7.50", "1000", null, 1));
+        assertThat(result.lines()).extracting(l -> l.line().quantity()).containsExactly(new BigDecimal("-7.50"));
+        assertThat(result.newEntry().held()).isFalse();
+        // the same deletion seen again changes nothing
+        assertThat(LedgerDelta.of(CorrectionStyle.OFFSET, null, result.newEntry()).changed()).isFalse();
+    }
+
+    @Test
+    void unchangedLineProducesNothing() {
+        for (CorrectionStyle style : CorrectionStyle.values()) {
+            assertThat(LedgerDelta.of(style, line("7.50", "1000"), holds("7.5", "1000", "D", 1)).changed()).isFalse();
+        }
+    }
+
+    @Test
+    void sapCancelsTheEarlierDocumentAndBooksANewOne() {
+        String first = LedgerDelta.documentNumber("time:r1", 1);
+        var result = LedgerDelta.of(CorrectionStyle.CANCEL_AND_REBOOK, line("6.00", "1000"), holds("7.50", "1000", first, 1));
+        assertThat(result.lines()).containsExactly(
+                new DropLine(line("7.50", "1000"), first, true),
+                new DropLine(line("6.00", "1000"), LedgerDelta.documentNumber("time:r1", 2), false));
+        assertThat(result.newEntry().documentNumber()).isEqualTo(LedgerDelta.documentNumber("time:r1", 2));
+    }
+
+    @Test
+    void sapOnlyCancelsWhenNoHoursRemain() {
+        var result = LedgerDelta.of(CorrectionStyle.CANCEL_AND_REBOOK, null, holds("7.50", "1000", "DOC-1", 1));
+        assertThat(result.lines()).containsExactly(new DropLine(line("7.50", "1000"), "DOC-1", true));
+        // booked again later: a new document, never the cancelled number
+        var again = LedgerDelta.of(CorrectionStyle.CANCEL_AND_REBOOK, line("7.50", "1000"), result.newEntry());
+        assertThat(again.lines()).extracting(DropLine::documentNumber).containsExactly(LedgerDelta.documentNumber("time:r1", 2));
+    }
+
+    @Test
+    void documentNumbersAreStableAndShort() {
+        String doc = LedgerDelta.documentNumber("time:3f1c0c3e-8a9e-4a43-a0a7-2b1f7d6b7f00", 999999);
+        assertThat(doc).hasSizeLessThanOrEqualTo(20).isEqualTo(
+                LedgerDelta.documentNumber("time:3f1c0c3e-8a9e-4a43-a0a7-2b1f7d6b7f00", 999999));
+        assertThat(LedgerDelta.documentNumber("time:a", 1)).isNotEqualTo(LedgerDelta.documentNumber("time:b", 1));
+    }
+
+    @Test
+    void currentTruthCancelsKeepingTheLastLine() {
+        var result = LedgerDelta.of(CorrectionStyle.CURRENT_TRUTH, null, holds("7.50", "1000", null, 3));
+        assertThat(result.newEntry().held()).isFalse();
+        assertThat(result.newEntry().line().quantity()).isEqualByComparingTo("7.50");
+        assertThat(result.lines()).hasSize(1);
+    }
+}

@@ -1,0 +1,105 @@
+package no.ditiosync.payroll;
+
+import no.ditiosync.ditio.TimeRegistration;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PayrollLineMapperTest {
+
+    static final WageTypeMapping MAPPING = WageTypeMapping.parse(List.of(
+            "source,field,value,wageType", "time,taskWbsNumber,9001,1100", "time,*,*,1000"), "wage-types.csv");
+    static final EmployeeDirectory USERS = id -> "u-1".equals(id) ? new EmployeeDirectory.Employee("1007", "Grunnarbeid") : null;
+    final PayrollLineMapper mapper = new PayrollLineMapper(MAPPING, ApprovalGate.PAYROLL_APPROVED, LocalDate.of(2026, 10, 1));
+
+    static TimeRegistration registration() {
+        TimeRegistration r = new TimeRegistration();
+        r.id = "r-1";
+        r.workDate = "2026-11-02T00:00:00Z";
+        r.qty = new BigDecimal("7.125");
+        r.userId = "u-1";
+        r.userEmployeeNumber = "1002";
+        r.projectNumber = "P-1001";
+        r.taskWbsNumber = "9001";
+        r.approved = true;
+        r.payrollApproved = true;
+        r.modifiedDateTime = "2026-11-03T06:00:00";
+        return r;
+    }
+
+    @Test
+    void readyRegistrationBecomesALine() {
+        MappingResult m = mapper.map(registration(), USERS);
+        assertThat(m.status()).isEqualTo(MappingResult.Status.READY);
+        assertThat(m.line().lineId()).isEqualTo("time:r-1");
+        assertThat(m.line().employeeNumber()).isEqualTo("1002");
+        assertThat(m.line().wageType()).isEqualTo("1100");
+        assertThat(m.line().quantity()).isEqualByComparingTo("7.13");
+        assertThat(m.line().workDate()).isEqualTo(LocalDate.of(2026, 11, 2));
+        assertThat(m.line().department()).isEqualTo("Grunnarbeid");
+    }
+
+    @Test
+    void employeeNumberComesFromTheUserWhenTheRegistrationLacksIt() {
+        TimeRegistration r = registration();
+        r.userEmployeeNumber = "";
+        assertThat(mapper.map(r, USERS).line().employeeNumber()).isEqualTo("1007");
+        r.userId = "u-unknown";
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo(
+                "no employee number for userId u-unknown (not on the registration, not in /v1/user)");
+    }
+
+    @Test
+    void gateStartDateAndDeletion() {
+        TimeRegistration r = registration();
+        r.payrollApproved = false;
+        assertThat(mapper.map(r, USERS).status()).isEqualTo(MappingResult.Status.HELD);
+        assertThat(new PayrollLineMapper(MAPPING, ApprovalGate.APPROVED, LocalDate.of(2026, 10, 1)).map(r, USERS).status())
+                .isEqualTo(MappingResult.Status.READY);
+        r = registration();
+        r.workDate = "2026-09-30T00:00:00Z";
+        assertThat(mapper.map(r, USERS).status()).isEqualTo(MappingResult.Status.BEFORE_START);
+        r = registration();
+        r.isDeleted = true;
+        assertThat(mapper.map(r, USERS).status()).isEqualTo(MappingResult.Status.DELETED);
+    }
+
+    @Test
+    void badValuesAreQuarantinedWithTheirReason() {
+        TimeRegistration r = registration();
+        r.qty = new BigDecimal("24.5");
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("hours 24.50 outside 0-24 for one day");
+        r = registration();
+        r.qty = null;
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing hours (qty)");
+        r = registration();
+        r.workDate = "02.11.2026";
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("unparseable date '02.11.2026'");
+        r = registration();
+        r.workDate = "0001-01-01T00:00:00";
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing workDate");
+        r = registration();
+        r.userEmployeeNumber = "A-12";
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("employee number 'A-12' is not 1-8 digits");
+        PayrollLineMapper noCatchAll = new PayrollLineMapper(WageTypeMapping.parse(List.of("source,field,value,wageType",
+                "time,taskWbsNumber,9001,1100"), "m.csv"), ApprovalGate.PAYROLL_APPROVED, LocalDate.of(2026, 10, 1));
+        r = registration();
+        r.taskWbsNumber = "1.2";
+        assertThat(noCatchAll.map(r, USERS).reason()).isEqualTo("no wage type in m.csv for time (taskWbsNumber=1.2, projectNumber=P-1001)");
+    }
+
+    @Test
+    void mappingFileErrorsNameTheLine() {
+        assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,taskWbs,9001,1100"), "m.csv"))
+                .hasMessage("m.csv line 2: unknown field 'taskWbs' for source time");
+        assertThatThrownBy(() -> WageTypeMapping.parse(List.of("src,field,value,wageType"), "m.csv"))
+                .hasMessage("m.csv line 1: expected the header 'source,field,value,wageType'");
+        assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,*,*"), "m.csv"))
+                .hasMessage("m.csv line 2: expected 4 columns, found 3");
+    }
+}
