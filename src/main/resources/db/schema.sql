@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS source_record (
     company              VARCHAR(64)  NOT NULL,
     feed                 VARCHAR(32)  NOT NULL,
     record_id            VARCHAR(100) NOT NULL,
+    line_id              VARCHAR(120) NOT NULL,
     work_date_text       VARCHAR(40),
     qty                  DECIMAL(14,4),
     user_id              VARCHAR(64),

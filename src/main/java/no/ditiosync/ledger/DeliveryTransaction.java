@@ -45,7 +45,7 @@ public final class DeliveryTransaction implements AutoCloseable {
                 + "l.employee_number, l.work_date, l.wage_type, l.project_number, l.task_number, l.department, l.text, "
                 + "l.quantity, l.held, l.document_number, l.version, l.source_id, l.source_modified "
                 + "FROM source_record s LEFT JOIN export_ledger l ON l.company = s.company AND l.target = ? "
-                + "AND l.line_id = s.feed || ':' || s.record_id "
+                + "AND l.line_id = s.line_id "
                 + "WHERE s.company = ? AND s.feed = ? AND s.pending = TRUE ORDER BY s.record_id";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, target);
@@ -56,7 +56,7 @@ public final class DeliveryTransaction implements AutoCloseable {
                 while (rs.next()) {
                     String recordId = rs.getString(1);
                     String status = rs.getString(2);
-                    String lineId = run.feed() + ":" + recordId;
+                    String lineId = StateStore.lineId(run.feed(), recordId);
                     PayrollLine desired = "READY".equals(status)
                             ? new PayrollLine(lineId, rs.getString(4), StateStore.localDate(rs, 5), rs.getString(6),
                             rs.getBigDecimal(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),

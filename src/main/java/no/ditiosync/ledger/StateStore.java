@@ -36,11 +36,11 @@ import java.util.Map;
 public final class StateStore {
 
     private static final List<String> RECORD_KEYS = List.of("company", "feed", "record_id");
-    private static final List<String> RECORD_COLUMNS = List.of("work_date_text", "qty", "user_id",
+    private static final List<String> RECORD_COLUMNS = List.of("line_id", "work_date_text", "qty", "user_id",
             "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
             "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
             "quantity", "department", "pending", "last_seen_run");
-    private static final List<String> TOMBSTONE_COLUMNS = List.of("modified", "deleted", "deleted_at", "status",
+    private static final List<String> TOMBSTONE_COLUMNS = List.of("line_id", "modified", "deleted", "deleted_at", "status",
             "reason", "pending", "last_seen_run");
 
     private final DataSource dataSource;
@@ -267,17 +267,19 @@ public final class StateStore {
                 TimeRegistration r = staged.record();
                 if (r.isDeleted) {
                     setKey(tomb, company, feed, r.id);
-                    tomb.setObject(4, odt(safeInstant(r.modifiedDateTime)));
-                    tomb.setBoolean(5, true);
-                    tomb.setObject(6, odt(safeInstant(r.deletedDateTime)));
-                    tomb.setString(7, MappingResult.Status.DELETED.name());
-                    tomb.setString(8, null);
-                    tomb.setBoolean(9, true);
-                    tomb.setString(10, runId);
+                    tomb.setString(4, lineId(feed, r.id));
+                    tomb.setObject(5, odt(safeInstant(r.modifiedDateTime)));
+                    tomb.setBoolean(6, true);
+                    tomb.setObject(7, odt(safeInstant(r.deletedDateTime)));
+                    tomb.setString(8, MappingResult.Status.DELETED.name());
+                    tomb.setString(9, null);
+                    tomb.setBoolean(10, true);
+                    tomb.setString(11, runId);
                     tomb.addBatch();
                 } else {
                     setKey(live, company, feed, r.id);
-                    bindLive(live, 4, r, staged.result(), runId);
+                    live.setString(4, lineId(feed, r.id));
+                    bindLive(live, 5, r, staged.result(), runId);
                     live.addBatch();
                 }
             }
@@ -475,6 +477,11 @@ public final class StateStore {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** The payroll line of a registration: one per record for time registrations. */
+    public static String lineId(String feed, String recordId) {
+        return feed + ":" + recordId;
+    }
 
     private static void setKey(PreparedStatement ps, String company, String feed, String id) throws SQLException {
         ps.setString(1, company);

@@ -17,7 +17,7 @@ public final class SyncRun {
     public record Quarantined(String recordId, String reason) {
     }
 
-    private static final int SUMMARY_QUARANTINE_LIMIT = 50;
+    private static final int SUMMARY_QUARANTINE_LIMIT = 10;
 
     private final String runId;
     private final String company;
