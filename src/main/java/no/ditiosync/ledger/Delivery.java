@@ -72,7 +72,9 @@ public final class Delivery {
                 }
             }
             tx.updateQuarantine();
+            CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
             tx.commit(run.startedAt());
+            CrashPoints.reached(CrashPoints.AFTER_COMMIT);
         } catch (Exception e) {
             for (AtomicDropFile f : written) {
                 f.discard();
@@ -90,8 +92,11 @@ public final class Delivery {
             } else if (DropTarget.JDBC.equals(drop.target())) {
                 jdbcTarget.apply(store, drop.company(), drop.runId());
             }
-            store.markPublished(drop.runId(), drop.target());
             published++;
+            if (published == 1) {
+                CrashPoints.reached(CrashPoints.AFTER_FIRST_PUBLISH);
+            }
+            store.markPublished(drop.runId(), drop.target());
         }
         return published;
     }

@@ -127,6 +127,7 @@ public final class FeedSync {
         store.stageRecords(company, FEED, run.runId(), batch);
         run.countPage(batch.size(), deleted);
         batch.clear();
+        CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
         LOG.info("Run {}: page {} stored, {} records so far", run.runId(), run.pages(), run.recordsRead());
     }
 
