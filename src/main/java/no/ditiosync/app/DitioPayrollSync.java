@@ -15,6 +15,7 @@ public final class DitioPayrollSync {
               demo              sync a generated company from the built-in Ditio simulator into ./out and ./data
               sync --once       one sync against the configured Ditio; exit 0 on success
               run               the service: syncs on the Quartz schedule SYNC_CRON until stopped
+              status            watermarks, last runs, ledger and open quarantine, from the state DB
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
               --help            this text
 
@@ -35,6 +36,7 @@ public final class DitioPayrollSync {
                 case "demo" -> Demo.run();
                 case "sync" -> syncOnce(args);
                 case "run" -> service();
+                case "status" -> StatusCommand.run(System.out);
                 case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 case "--help", "-h", "help" -> {
                     System.out.print(USAGE);

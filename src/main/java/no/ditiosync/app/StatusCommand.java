@@ -1,0 +1,142 @@
+package no.ditiosync.app;
+
+import org.apache.camel.impl.DefaultCamelContext;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Properties;
+
+/**
+ * The status command: per feed the watermark, the last runs and the open quarantine; per target
+ * what the ledger holds. Reads only the state DB, so it works without Ditio credentials.
+ */
+final class StatusCommand {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'");
+    private static final int RUNS_SHOWN = 10;
+    private static final int QUARANTINE_SHOWN = 20;
+
+    private StatusCommand() {
+    }
+
+    static int run(PrintStream out) throws Exception {
+        String url;
+        String user;
+        String password;
+        try (DefaultCamelContext properties = new DefaultCamelContext()) {
+            properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
+                    ? "file:application.properties" : "classpath:application.properties");
+            url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
+            user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
+            password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
+        }
+        if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
+            out.println("No state DB at " + url + " yet: no sync has run.");
+            return 0;
+        }
+        Properties credentials = new Properties();
+        credentials.setProperty("user", user);
+        credentials.setProperty("password", password);
+        // IFEXISTS: status never creates a state DB
+        try (Connection c = DriverManager.getConnection(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, credentials)) {
+            print(c, out);
+        }
+        return 0;
+    }
+
+    static void print(Connection c, PrintStream out) throws SQLException {
+        try (ResultSet feeds = c.createStatement().executeQuery(
+                "SELECT DISTINCT company, feed FROM sync_run ORDER BY company, feed")) {
+            boolean any = false;
+            while (feeds.next()) {
+                any = true;
+                printFeed(c, feeds.getString(1), feeds.getString(2), out);
+            }
+            if (!any) {
+                out.println("No runs yet.");
+            }
+        }
+    }
+
+    private static void printFeed(Connection c, String company, String feed, PrintStream out) throws SQLException {
+        out.printf("Company %s, feed %s%n", company, feed);
+        try (PreparedStatement ps = c.prepareStatement("SELECT watermark, run_id FROM sync_watermark WHERE company = ? AND feed = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                out.println(rs.next() ? "  watermark:  " + time(rs.getObject(1, OffsetDateTime.class)) + " (run " + rs.getString(2)
+                        + "; the next pass asks for changes since this minus the overlap)"
+                        : "  watermark:  none yet (the next run is a full pass)");
+            }
+        }
+        out.println("  ledger:");
+        try (PreparedStatement ps = c.prepareStatement("SELECT target, SUM(CASE WHEN held THEN 1 ELSE 0 END), "
+                + "SUM(CASE WHEN held THEN quantity ELSE 0 END) FROM export_ledger WHERE company = ? AND line_id LIKE ? "
+                + "GROUP BY target ORDER BY target")) {
+            ps.setString(1, company);
+            ps.setString(2, feed + ":%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.printf("    %-6s %8d lines held, %12s hours%n", rs.getString(1), rs.getLong(2),
+                            rs.getBigDecimal(3).toPlainString());
+                }
+            }
+        }
+        out.printf("  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
+                "outcome", "records", "lines", "quarantined");
+        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, started_at, ended_at, mode, outcome, records_read, "
+                + "lines_delivered, quarantined, message FROM sync_run WHERE company = ? AND feed = ? ORDER BY started_at DESC")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setMaxRows(RUNS_SHOWN);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.printf("    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", rs.getString(1),
+                            time(rs.getObject(2, OffsetDateTime.class)), time(rs.getObject(3, OffsetDateTime.class)),
+                            rs.getString(4), rs.getString(5), rs.getObject(6) == null ? "" : rs.getLong(6),
+                            rs.getString(7) == null ? "" : rs.getString(7), rs.getObject(8) == null ? "" : rs.getInt(8));
+                    if (rs.getString(9) != null) {
+                        out.println("              " + rs.getString(9));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ? AND feed = ?");
+             PreparedStatement ps = c.prepareStatement("SELECT record_id, work_date, reason FROM quarantine "
+                     + "WHERE company = ? AND feed = ? ORDER BY reason, record_id")) {
+            count.setString(1, company);
+            count.setString(2, feed);
+            long open;
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                open = rs.getLong(1);
+            }
+            out.printf("  open quarantine: %d%n", open);
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setMaxRows(QUARANTINE_SHOWN);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.printf("    %s  %s  %s%n", rs.getString(1), rs.getDate(2) == null ? "          " : rs.getDate(2),
+                            rs.getString(3));
+                }
+            }
+            if (open > QUARANTINE_SHOWN) {
+                out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
+            }
+        }
+    }
+
+    private static String time(OffsetDateTime t) {
+        return t == null ? "" : TIME.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+    }
+}

@@ -1,0 +1,179 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.simulator.TimeRegistration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Incremental passes against the export ledger: exactly the difference, corrections included. */
+class IncrementalLedgerTest {
+
+    /** What payroll should hold per registration: "employee|date|wageType|project" and hours. */
+    static Map<String, String[]> desired(SyncHarness h) {
+        Map<String, String> users = h.employeesByUser();
+        Map<String, String[]> m = new HashMap<>();
+        for (TimeRegistration r : h.payrollReady()) {
+            m.put(r.id(), new String[]{h.employee(r, users) + "|" + r.workDate() + "|" + SyncHarness.wageType(r) + "|"
+                    + r.projectNumber(), r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString()});
+        }
+        return m;
+    }
+
+    /** Lines each style must send to go from one state to the other, counted per changed key. */
+    static int[] expectedLines(Map<String, String[]> before, Map<String, String[]> after) {
+        int visma = 0;
+        int sap = 0;
+        int jdbc = 0;
+        Set<String> ids = new HashSet<>(before.keySet());
+        ids.addAll(after.keySet());
+        for (String id : ids) {
+            String[] b = before.get(id);
+            String[] a = after.get(id);
+            if (b == null) {
+                visma++;
+                sap++;
+                jdbc++;
+            } else if (a == null) {
+                visma++;
+                sap++;
+                jdbc++;
+            } else if (!b[0].equals(a[0]) || !b[1].equals(a[1])) {
+                visma += b[0].equals(a[0]) ? 1 : 2;
+                sap += 2;
+                jdbc++;
+            }
+        }
+        return new int[]{visma, sap, jdbc};
+    }
+
+    @Test
+    void eachIncrementalRunDeliversOneLinePerKeyThatReallyChanged(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            h.runOnce();
+            Random random = new Random(2026);
+            for (int round = 0; round < 6; round++) {
+                Map<String, String[]> before = desired(h);
+                h.ditio.data().randomMutations(random, 20);
+                int[] expected = expectedLines(before, desired(h));
+
+                SyncRun run = h.runOnce();
+
+                assertThat(new int[]{run.linesByTarget().get("visma"), run.linesByTarget().get("sap"),
+                        run.linesByTarget().get("jdbc")}).as("lines visma, sap, jdbc in round %d", round).containsExactly(expected);
+                assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+                assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+                assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+            }
+        }
+    }
+
+    @Test
+    void editDeleteAndUnapproveAfterExportAreCorrectedInEachTargetsStyle(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            h.runOnce();
+            List<TimeRegistration> ready = h.payrollReady();
+            TimeRegistration edited = ready.get(0);
+            TimeRegistration deleted = ready.get(1);
+            TimeRegistration unapproved = ready.get(2);
+            BigDecimal newHours = edited.qty().subtract(new BigDecimal("1.50"));
+            h.ditio.data().editHours(edited.id(), newHours);
+            h.ditio.data().delete(deleted.id());
+            h.ditio.data().unapprove(unapproved.id());
+
+            SyncRun run = h.runOnce();
+
+            Path visma = h.filesOf("visma").get(1);
+            List<String> vismaLines = Files.readAllLines(visma, Charset.forName("windows-1252"));
+            assertThat(vismaLines).extracting(l -> l.split(";")[5]).containsExactlyInAnyOrder("-1.50",
+                    "-" + deleted.qty().setScale(2, RoundingMode.HALF_UP), "-" + unapproved.qty().setScale(2, RoundingMode.HALF_UP));
+
+            List<String> sap = Files.readAllLines(h.filesOf("sap").get(1), StandardCharsets.UTF_8);
+            List<String> firstSap = Files.readAllLines(h.filesOf("sap").get(0), StandardCharsets.UTF_8);
+            // three cancellations of documents from the first file, one new document for the edited line
+            assertThat(sap.subList(1, sap.size())).filteredOn(l -> l.split(";")[2].equals("X")).hasSize(3)
+                    .allSatisfy(l -> assertThat(firstSap).anySatisfy(f -> assertThat(f.split(";")[1]).isEqualTo(l.split(";")[1])));
+            assertThat(sap.subList(1, sap.size())).filteredOn(l -> l.split(";")[2].isEmpty())
+                    .extracting(l -> l.split(";")[6]).containsExactly(newHours.setScale(2, RoundingMode.HALF_UP).toPlainString());
+
+            try (Connection c = DriverManager.getConnection(h.stateDbUrl(), "sa", "");
+                 ResultSet rs = c.createStatement().executeQuery("SELECT source_id, status, quantity FROM payroll_line "
+                         + "WHERE source_id IN ('" + edited.id() + "','" + deleted.id() + "','" + unapproved.id() + "')")) {
+                Map<String, String> rows = new HashMap<>();
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getString(2) + " " + rs.getBigDecimal(3).toPlainString());
+                }
+                assertThat(rows).containsEntry(edited.id(), "active " + newHours.setScale(2, RoundingMode.HALF_UP))
+                        .containsEntry(deleted.id(), "cancelled " + deleted.qty().setScale(2, RoundingMode.HALF_UP))
+                        .containsEntry(unapproved.id(), "cancelled " + unapproved.qty().setScale(2, RoundingMode.HALF_UP));
+            }
+            assertThat(run.linesByTarget()).containsEntry("visma", 3).containsEntry("sap", 4).containsEntry("jdbc", 3);
+        }
+    }
+
+    @Test
+    void equalTimestampsAcrossPageBoundaryAndOverlapAreNeitherLostNorRepeated(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of("ditio.chunk-limit", "40"))) {
+            h.runOnce();
+            Map<String, String> users = h.employeesByUser();
+            List<String> waiting = h.ditio.data().liveTimeRegistrations().stream()
+                    .filter(r -> !r.payrollApproved() && h.employee(r, users) != null).map(TimeRegistration::id).toList();
+            h.ditio.data().payrollApprove(waiting.subList(0, waiting.size() / 2));
+
+            SyncRun first = h.runOnce();
+            assertThat(first.linesByTarget()).containsEntry("visma", waiting.size() / 2);
+
+            // the next pass starts inside the overlap window: it sees the bulk approval again, delivers nothing
+            SyncRun overlap = h.runOnce();
+            assertThat(overlap.recordsRead()).isGreaterThanOrEqualTo(waiting.size() / 2);
+            assertThat(overlap.files()).isEmpty();
+
+            h.ditio.data().payrollApprove(waiting.subList(waiting.size() / 2, waiting.size()));
+            SyncRun second = h.runOnce();
+            assertThat(second.linesByTarget()).containsEntry("visma", waiting.size() - waiting.size() / 2);
+            assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+            assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        }
+    }
+
+    @Test
+    void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            SyncRun first = h.runOnce();
+            assertThat(first.quarantinedCount()).isPositive();
+            String quarantinedId = h.quarantine().get(0)[0];
+            String userId = h.ditio.data().timeRegistration(quarantinedId).orElseThrow().userId();
+
+            h.ditio.data().setEmployeeNumber(userId, "4711");
+            SyncRun released = h.runOnce();
+            long expected = h.payrollReady().stream().filter(r -> r.userId().equals(userId)).count();
+            assertThat(expected).isPositive();
+            assertThat(released.linesByTarget()).containsEntry("visma", (int) expected);
+            assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+            List<String[]> stillQuarantined = h.quarantine();
+            assertThat(stillQuarantined).noneMatch(q -> h.ditio.data().timeRegistration(q[0]).orElseThrow().userId().equals(userId));
+
+            SyncRun again = h.runOnce();
+            assertThat(again.files()).isEmpty();
+        }
+    }
+}
