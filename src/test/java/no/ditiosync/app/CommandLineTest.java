@@ -1,0 +1,149 @@
+package no.ditiosync.app;
+
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The program as an operator runs it: a separate JVM, settings from the environment, exit codes. */
+class CommandLineTest {
+
+    static SimulatedDitio ditio;
+
+    @BeforeAll
+    static void startDitio() {
+        ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(3).workers(20).weeks(2), 0);
+    }
+
+    @AfterAll
+    static void stopDitio() {
+        ditio.close();
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Map<String, String> env(Path dir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
+        env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
+        env.put("DITIO_CLIENT_ID", ditio.clientId());
+        env.put("DITIO_CLIENT_SECRET", ditio.clientSecret());
+        env.put("PAYROLL_START_DATE", "2026-11-01");
+        env.put("PAYROLL_COMPANY", "cli");
+        env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
+        env.put("PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        return env;
+    }
+
+    static Process start(Path dir, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DitioPayrollSync.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
+        // only what we give it: no DITIO_* from the machine running the tests
+        pb.environment().keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_") || k.startsWith("SYNC_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static Result run(Path dir, Map<String, String> env, String... args) throws Exception {
+        Process p = start(dir, env, args);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        return new Result(p.exitValue(), Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsTheCommands(@TempDir Path dir) throws Exception {
+        Result r = run(dir, Map.of(), "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("demo", "sync --once", "run", "simulator", "status");
+    }
+
+    @Test
+    void withoutCredentialsItRefusesAndNamesWhatIsMissing(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.remove("DITIO_CLIENT_ID");
+        env.remove("DITIO_CLIENT_SECRET");
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Missing settings DITIO_CLIENT_ID (ditio.client-id), DITIO_CLIENT_SECRET "
+                + "(ditio.client-secret): set them in the environment (the built-in simulator is only used by the demo command)");
+        assertThat(dir.resolve("out")).doesNotExist();
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void syncOnceSucceedsThenStatusShowsTheRun(@TempDir Path dir) throws Exception {
+        Result sync = run(dir, env(dir), "sync", "--once");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("(full pass, company cli) succeeded", "visma", "sap", "jdbc", "files written:");
+        try (var files = Files.list(dir.resolve("out/visma"))) {
+            assertThat(files.toList()).hasSize(1);
+        }
+
+        Map<String, String> statusEnv = Map.of("PAYROLL_STATE_DB_URL", env(dir).get("PAYROLL_STATE_DB_URL"));
+        Result status = run(dir, statusEnv, "status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Company cli, feed time", "watermark:", "succeeded", "open quarantine:");
+    }
+
+    @Test
+    void aFailedSyncExitsNonZeroWithOneLineReason(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("DITIO_CLIENT_SECRET", "wrong-secret");
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("Sync failed, watermark and ledger unchanged: Ditio identity rejected the client "
+                + "credentials (invalid_client): check DITIO_CLIENT_ID and DITIO_CLIENT_SECRET for this environment");
+        assertThat(r.err()).doesNotContain("wrong-secret");
+    }
+
+    @Test
+    void badSettingStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("SYNC_CRON", "every now and then");
+        Result r = run(dir, env, "run");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting SYNC_CRON (sync.cron): 'every now and then' is not a Quartz cron "
+                + "expression (seconds minutes hours day month weekday)");
+    }
+
+    @Test
+    void runSyncsOnTheQuartzSchedule(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("SYNC_CRON", "0/2 * * * * ?");
+        Process service = start(dir, env, "run");
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(dir.resolve("out/visma"))
+                    && Files.list(dir.resolve("out/visma")).findAny().isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("stderr.txt"))
+                    .split("incremental pass", -1).length > 2);
+            assertThat(service.isAlive()).isTrue();
+        } finally {
+            service.destroy();
+            assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        try (var files = Files.list(dir.resolve("out/visma"))) {
+            assertThat(files.toList()).as("later runs found nothing new").hasSize(1);
+        }
+    }
+}
