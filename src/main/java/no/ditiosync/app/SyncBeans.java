@@ -16,6 +16,10 @@ import org.apache.camel.CamelContext;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -67,6 +71,7 @@ public class SyncBeans implements CamelConfiguration {
 
     private static DataSource dataSource(String url, String user, String password, String envKey) {
         if (url.startsWith("jdbc:h2:")) {
+            ownerOnlyFolderFor(url, envKey);
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(16);
             try {
@@ -77,5 +82,24 @@ public class SyncBeans implements CamelConfiguration {
             return pool;
         }
         throw new SettingsException("Setting " + envKey + ": only H2 is supported in this version");
+    }
+
+    /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
+    private static void ownerOnlyFolderFor(String url, String envKey) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return;
+        }
+        Path folder = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent();
+        try {
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the folder keeps the ACLs it inherits
+        } catch (IOException e) {
+            throw new SettingsException("Setting " + envKey + ": cannot create a private folder '" + folder + "' ("
+                    + e.getClass().getSimpleName() + ")");
+        }
     }
 }

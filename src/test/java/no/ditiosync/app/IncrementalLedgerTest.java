@@ -176,4 +176,21 @@ class IncrementalLedgerTest {
             assertThat(again.files()).isEmpty();
         }
     }
+
+    @Test
+    void twoRunsOfTheSameFeedNeverOverlap(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            h.ditio.faults().pageDelayMillis(300);
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(h::runOnce);
+            org.awaitility.Awaitility.await().until(() -> h.ditio.pagesServed() > 0);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(h::runOnce)
+                    .isInstanceOf(no.ditiosync.ledger.FeedBusyException.class)
+                    .hasMessage("another run of feed 'time' for company 'acme' is still busy; this run was skipped");
+
+            h.ditio.faults().clear();
+            assertThat(first.get().linesByTarget().get("visma")).isEqualTo(h.payrollReady().size());
+            assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+        }
+    }
 }

@@ -50,6 +50,7 @@ class SyncEndToEndTest {
                 assertThat(f.getFileName().toString()).matches("(visma|sap)_acme_\\d{8}T\\d{6}Z_[0-9a-f]{8}\\.csv");
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
             }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
             try (var listing = Files.list(dir.resolve("out/visma"))) {
                 assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
             }

@@ -1,0 +1,428 @@
+package no.ditiosync.app.crash;
+
+import no.ditiosync.simulator.DitioUser;
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.simulator.TimeRegistration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The simulator in this JVM, the application as a separate JVM ({@code DitioPayrollSync sync --once})
+ * against it, in a folder of its own; plus the two sides the crash tests compare: what Ditio holds now
+ * (the truth) and what payroll can see (published drop files on disk, active rows of payroll_line).
+ * Small helpers are adapted from {@code no.ditiosync.app.SyncHarness}; this one reads the drop
+ * folders themselves, since the runs it starts are other processes.
+ */
+final class CrashHarness implements AutoCloseable {
+
+    /** Exit status of a deliberate crash ({@code no.ditiosync.ledger.CrashPoints.EXIT_STATUS}). */
+    static final int CRASHED = 86;
+    static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
+    static final LocalDate LAST = LocalDate.of(2026, 11, 27);
+    static final String COMPANY = "acme";
+    static final String SAP_HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
+    private static final Charset VISMA_CHARSET = Charset.forName("windows-1252");
+
+    final SimulatedDitio ditio;
+    final Path dir;
+    final LocalDate startDate;
+    private final Map<String, String> extraEnv = new LinkedHashMap<>();
+    private int processes;
+
+    CrashHarness(long seed, Path dir) {
+        this.ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(seed).workers(40).weeks(3), 0);
+        this.dir = dir;
+        this.startDate = LAST.minusWeeks(3);
+    }
+
+    /** An extra environment variable for every process started from now on (e.g. PAYROLL_TARGETS). */
+    CrashHarness env(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
+    Path dropDir() {
+        return dir.resolve("out");
+    }
+
+    String stateDbUrl() {
+        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath();
+    }
+
+    // ---- the application, as another process --------------------------------------------------
+
+    /** One started {@code sync --once} process and where its output goes. */
+    record SyncProcess(String label, Process process, Path stdout, Path stderr) {
+
+        String output() {
+            return "--- " + label + " stdout (" + stdout + "):\n" + tail(stdout) + "\n--- stderr (" + stderr + "):\n"
+                    + tail(stderr);
+        }
+
+        private static String tail(Path file) {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            } catch (IOException | UncheckedIOException e) {
+                return "(unreadable: " + e.getMessage() + ")";
+            }
+        }
+
+        /** Waits for the end within {@link #PROCESS_TIMEOUT}; a process that hangs is killed and the test fails. */
+        int awaitExit() throws InterruptedException {
+            if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                fail("%s did not finish within %s\n%s", label, PROCESS_TIMEOUT, output());
+            }
+            return process.exitValue();
+        }
+
+        /** SIGKILL, no shutdown hooks; returns the exit status once it is gone. */
+        int kill() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("%s did not die after SIGKILL", label);
+            }
+            return process.exitValue();
+        }
+    }
+
+    /** Starts {@code sync --once}; {@code crashAt} names a crash point or is null for a normal run. */
+    SyncProcess start(String crashAt, String label) throws IOException {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        String name = String.format("%02d-%s", ++processes, label);
+        Path stdout = logs.resolve(name + ".out");
+        Path stderr = logs.resolve(name + ".err");
+
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        // a short-lived JVM: C1 only and the serial collector start fastest on two cores
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xmx256m");
+        if (crashAt != null) {
+            command.add("-Dditio.crash-at=" + crashAt);
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("no.ditiosync.app.DitioPayrollSync");
+        command.add("sync");
+        command.add("--once");
+
+        ProcessBuilder pb = new ProcessBuilder(command).directory(projectRoot().toFile())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_") || k.startsWith("SYNC_"));
+        env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
+        env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
+        env.put("DITIO_CLIENT_ID", ditio.clientId());
+        env.put("DITIO_CLIENT_SECRET", ditio.clientSecret());
+        env.put("DITIO_CHUNK_LIMIT", "100");
+        env.put("PAYROLL_COMPANY", COMPANY);
+        env.put("PAYROLL_START_DATE", startDate.toString());
+        env.put("PAYROLL_DROP_DIR", dropDir().toAbsolutePath().toString());
+        env.put("PAYROLL_STATE_DB_URL", stateDbUrl());
+        env.putAll(extraEnv);
+        return new SyncProcess(name + (crashAt == null ? "" : " (crash at " + crashAt + ")"), pb.start(), stdout, stderr);
+    }
+
+    /** Runs {@code sync --once} to its end and checks its exit status. */
+    SyncProcess run(String crashAt, int expectedExit, String label) throws Exception {
+        SyncProcess p = start(crashAt, label);
+        int exit = p.awaitExit();
+        assertThat(exit).as("exit status of %s\n%s", p.label(), p.output()).isEqualTo(expectedExit);
+        return p;
+    }
+
+    static Path projectRoot() {
+        Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        if (!Files.isRegularFile(root.resolve("application.properties")) || !Files.isDirectory(root.resolve("routes"))) {
+            throw new IllegalStateException("not the project root (no application.properties and routes/): " + root);
+        }
+        return root;
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    // ---- the truth, from the simulator ---------------------------------------------------------
+
+    /** Employee number per identityUserId, as /v1/user says now. */
+    Map<String, String> employeesByUser() {
+        Map<String, String> m = new HashMap<>();
+        for (DitioUser u : ditio.data().users()) {
+            m.put(u.identityUserId(), u.employeeNumber());
+        }
+        return m;
+    }
+
+    static String employee(TimeRegistration r, Map<String, String> employeeByUser) {
+        String e = r.userEmployeeNumber();
+        if (e == null || e.isBlank()) {
+            e = employeeByUser.get(r.userId());
+        }
+        return e == null || e.isBlank() ? null : e;
+    }
+
+    static String wageType(TimeRegistration r) {
+        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
+    }
+
+    /** Payroll-ready registrations that can become a line, summed by a key of (employee, work date, wage type). */
+    Map<String, BigDecimal> truth(Function<String[], String> key) {
+        Map<String, String> users = employeesByUser();
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (TimeRegistration r : ditio.data().liveTimeRegistrations()) {
+            String employee = employee(r, users);
+            if (r.payrollApproved() && !r.workDate().isBefore(startDate) && employee != null && r.qty().signum() != 0) {
+                String k = key.apply(new String[]{normalEmployee(employee), r.workDate().toString(), wageType(r)});
+                sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
+            }
+        }
+        return normalise(sums);
+    }
+
+    Map<String, BigDecimal> truthPerEmployeeAndWageType() {
+        return truth(k -> k[0] + "|" + k[2]);
+    }
+
+    Map<String, BigDecimal> truthPerEmployeeDayAndWageType() {
+        return truth(k -> k[0] + "|" + k[1] + "|" + k[2]);
+    }
+
+    // ---- what payroll can see -------------------------------------------------------------------
+
+    /** Published drops of a target (hidden temporary files excluded), oldest run first. */
+    List<Path> published(String target) throws IOException {
+        Path folder = dropDir().resolve(target);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+    }
+
+    /** Everything in the drop folders whose name ends with .tmp. */
+    List<Path> temporaryFiles() throws IOException {
+        if (!Files.isDirectory(dropDir())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dropDir())) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".tmp")).sorted().toList();
+        }
+    }
+
+    /** The lines of a published drop without its header, as the payroll system reads them. */
+    List<String> body(Path file) throws IOException {
+        String target = file.getParent().getFileName().toString();
+        if (target.equals("visma")) {
+            return Files.readAllLines(file, VISMA_CHARSET);
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).as("SAP drop %s", file.getFileName()).isNotEmpty();
+        assertThat(lines.get(0)).as("header of %s", file.getFileName()).isEqualTo(SAP_HEADER);
+        return lines.subList(1, lines.size());
+    }
+
+    /** Every Visma line ever published, summed per employee and wage type (fields 3, 4, 6). */
+    Map<String, BigDecimal> vismaTotals() throws IOException {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (Path f : published("visma")) {
+            for (String line : body(f)) {
+                List<String> c = fields(line);
+                assertThat(c).as("fields of Visma line '%s' in %s", line, f.getFileName()).hasSize(17);
+                sums.merge(normalEmployee(c.get(2)) + "|" + c.get(3), new BigDecimal(c.get(5)), BigDecimal::add);
+            }
+        }
+        return normalise(sums);
+    }
+
+    /**
+     * SAP documents still standing after every cancellation, summed per employee, day and wage type.
+     * A document delivered again while it stands, or a cancellation of a document not standing, fails.
+     */
+    Map<String, BigDecimal> sapTotals() throws IOException {
+        Map<String, List<String>> standing = new LinkedHashMap<>();
+        for (Path f : published("sap")) {
+            for (String line : body(f)) {
+                List<String> c = fields(line);
+                assertThat(c).as("fields of SAP line '%s' in %s", line, f.getFileName()).hasSize(10);
+                String document = c.get(1);
+                if ("X".equals(c.get(2))) {
+                    if (standing.remove(document) == null) {
+                        fail("SAP cancellation of document %s in %s, which is not standing", document, f.getFileName());
+                    }
+                } else {
+                    assertThat(c.get(2)).as("STOKZ in %s", f.getFileName()).isEmpty();
+                    if (standing.put(document, c) != null) {
+                        fail("SAP document %s delivered twice without a cancellation in between (again in %s)",
+                                document, f.getFileName());
+                    }
+                }
+            }
+        }
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (List<String> c : standing.values()) {
+            String d = c.get(4);
+            String date = d.substring(0, 4) + "-" + d.substring(4, 6) + "-" + d.substring(6);
+            sums.merge(normalEmployee(c.get(3)) + "|" + date + "|" + c.get(5), new BigDecimal(c.get(6)), BigDecimal::add);
+        }
+        return normalise(sums);
+    }
+
+    /** Active rows of payroll_line, summed per employee, day and wage type. Only with no process running. */
+    Map<String, BigDecimal> jdbcTotals() throws SQLException {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
+            while (rs.next()) {
+                sums.merge(normalEmployee(rs.getString(1)) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
+                        rs.getBigDecimal(4), BigDecimal::add);
+            }
+        }
+        return normalise(sums);
+    }
+
+    /** Rows of a query on the state DB, each as a list of strings. Only with no process running. */
+    List<List<String>> query(String sql, Object... args) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) {
+                        row.add(rs.getString(i));
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The invariants after a successful run: every published drop sums to the truth per target,
+     * payroll_line too, no temporary file is left, no drop repeats another, every committed drop
+     * is published.
+     */
+    void assertPayrollEqualsTruth(String when) throws Exception {
+        assertThat(temporaryFiles()).as("temporary files left in the drop folders %s", when).isEmpty();
+
+        Map<String, BigDecimal> perEmployeeAndWageType = truthPerEmployeeAndWageType();
+        Map<String, BigDecimal> perDay = truthPerEmployeeDayAndWageType();
+        assertThat(perDay).as("the truth has payroll-ready hours").hasSizeGreaterThan(100);
+        assertThat(vismaTotals()).as("Visma totals %s", when).isEqualTo(perEmployeeAndWageType);
+        assertThat(sapTotals()).as("SAP totals %s", when).isEqualTo(perDay);
+        assertThat(jdbcTotals()).as("payroll_line totals %s", when).isEqualTo(perDay);
+
+        for (String target : List.of("visma", "sap")) {
+            Map<List<String>, Path> seen = new HashMap<>();
+            for (Path f : published(target)) {
+                assertThat(f.getFileName().toString()).as("name of a published %s drop %s", target, when)
+                        .matches(target + "_" + COMPANY + "_\\d{8}T\\d{6}Z_[0-9a-f]{8}\\.csv");
+                List<String> body = body(f);
+                assertThat(body).as("lines of %s %s (a run with nothing to deliver writes no file)", f.getFileName(), when)
+                        .isNotEmpty();
+                Path earlier = seen.put(body, f);
+                assertThat(earlier).as("%s repeats the content of %s %s", f.getFileName(), earlier, when).isNull();
+            }
+        }
+
+        assertThat(query("SELECT run_id, target, status FROM drop_outbox WHERE status <> 'published'"))
+                .as("committed drops not published %s", when).isEmpty();
+        for (List<String> row : query("SELECT final_path FROM drop_outbox WHERE final_path IS NOT NULL")) {
+            assertThat(Path.of(row.get(0))).as("a committed drop %s", when).isRegularFile();
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    /** Splits a {@code ;} line with RFC 4180 quoting ("" inside quotes is a quote). */
+    static List<String> fields(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        field.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    field.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == ';') {
+                out.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(ch);
+            }
+        }
+        out.add(field.toString());
+        return out;
+    }
+
+    /** Employee numbers compare as numbers: SAP pads PERNR to 8 digits. */
+    static String normalEmployee(String number) {
+        String s = number.strip();
+        return s.matches("\\d+") ? new BigDecimal(s).toPlainString() : s;
+    }
+
+    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
+        Map<String, BigDecimal> out = new TreeMap<>();
+        sums.forEach((k, v) -> {
+            if (v.signum() != 0) {
+                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        ditio.close();
+    }
+}
