@@ -3,6 +3,8 @@ package no.ditiosync.simulator;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,15 +28,7 @@ final class ReportingEndpoint {
 
     <T> void handle(HttpExchange exchange, Feed<T> feed) throws IOException {
         SimulatorFaults.Injected fault = faults.nextDataCall();
-        if (fault != null) {
-            if (fault.retryAfter() != null) {
-                exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
-            }
-            if (fault.status() == 401) {
-                unauthorized(exchange, fault.message());
-            } else {
-                HttpIo.sendError(exchange, fault.status(), fault.error(), fault.message());
-            }
+        if (fault != null && answerFault(exchange, fault)) {
             return;
         }
         String token = bearer(exchange);
@@ -53,14 +47,8 @@ final class ReportingEndpoint {
             HttpIo.sendError(exchange, 400, e.error(), e.getMessage());
             return;
         }
-        long delay = faults.pageDelay();
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay); // the "slow pages" fault
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (!pause(faults.pageDelay())) {
+            return;
         }
         PageResult<T> page = feed.pages().apply(query);
         // Count and run the token-expiry countdown before sending, so the client's next call sees it.
@@ -69,6 +57,56 @@ final class ReportingEndpoint {
         exchange.getResponseHeaders().set("Content-Type", HttpIo.JSON_TYPE);
         exchange.sendResponseHeaders(200, 0);
         PageWriter.write(exchange.getResponseBody(), feed, query, page);
+    }
+
+    /** Applies a fault; false when the call goes on normally afterwards (a slow answer). */
+    private static boolean answerFault(HttpExchange exchange, SimulatorFaults.Injected fault) throws IOException {
+        switch (fault.kind()) {
+            case STATUS -> {
+                if (fault.retryAfter() != null) {
+                    exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
+                }
+                HttpIo.sendError(exchange, fault.status(), fault.error(), fault.message());
+            }
+            case REJECT_401 -> unauthorized(exchange, fault.message());
+            case DROP_CONNECTION -> {
+                // nothing sent: the server closes the exchange, and with it the connection, without an answer
+            }
+            case SLOW -> {
+                return !pause(fault.delayMillis());
+            }
+            case MALFORMED_JSON -> send(exchange, HttpIo.JSON_TYPE,
+                    "{\"data\":[{\"id\":\"a1b2\",\"workDate\":\"2026-11-02T00:00:00Z\",\"qty\":7.5},{\"id\":\"c3");
+            case PAGE_WITHOUT_DATA -> send(exchange, HttpIo.JSON_TYPE,
+                    "{\"links\":{\"next\":null},\"continuationToken\":null,\"syncTypeName\":\"full\","
+                            + "\"recordCount\":0,\"deletedRecordCount\":0}");
+            case WRONG_CONTENT_TYPE -> send(exchange, "text/html; charset=utf-8",
+                    "<html><head><title>Maintenance</title></head><body>Back soon.</body></html>");
+        }
+        return true;
+    }
+
+    private static void send(HttpExchange exchange, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** @return false when interrupted (the simulator is closing) */
+    private static boolean pause(long millis) {
+        if (millis <= 0) {
+            return true;
+        }
+        try {
+            Thread.sleep(millis); // the "slow pages" faults
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static String bearer(HttpExchange exchange) {

@@ -49,7 +49,7 @@ public final class SimulatedDitio implements AutoCloseable {
         this.data = DitioDataset.generate(config);
         this.tokens = new TokenStore(config.clock());
         this.faults = new SimulatorFaults(tokens::revokeAll);
-        this.tokenEndpoint = new TokenEndpoint(config, tokens);
+        this.tokenEndpoint = new TokenEndpoint(config, tokens, faults);
         this.reportingEndpoint = new ReportingEndpoint(tokens, faults);
         this.adminEndpoint = new AdminEndpoint(data);
         this.feeds = List.<Feed<?>>of(

@@ -1,22 +1,97 @@
 package no.ditiosync.simulator;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
 /**
- * Faults on demand for the data endpoints (not the token endpoint). Thread-safe; every setter
- * returns {@code this} for chaining; {@link #clear()} removes all.
+ * Faults on demand. Thread-safe; every setter returns {@code this} for chaining; {@link #clear()}
+ * removes all.
+ *
+ * <p>Data calls are the requests to the reporting endpoints ({@code /v1/time-registrations},
+ * {@code /v1/user}), numbered from 1 since the simulator started, whatever their answer
+ * ({@link #dataCalls()}). A fault set with {@code ...Next} applies to the next data calls; the
+ * same fault set through {@link #atCall(int)} waits for that data call number. A data call gets
+ * at most one fault: of the faults due, the one set first (the others wait for the next calls).
+ * Faults are checked before the bearer token, as a gateway would answer.
+ *
+ * <p>{@link #tokenFailNext(int, int)} is the only fault of the token endpoint.
  */
 public final class SimulatorFaults {
 
-    /** A fault answer for one data call. */
-    record Injected(int status, String retryAfter, String error, String message) {
+    /** What a faulty data call gets instead of (or before) its page. */
+    enum Kind {
+        /** an HTTP error status with a JSON error body (and a Retry-After header when set) */
+        STATUS,
+        /** 401 even with a valid token */
+        REJECT_401,
+        /** the connection is closed without any answer */
+        DROP_CONNECTION,
+        /** the answer waits {@link Injected#delayMillis()}, then the call goes on normally */
+        SLOW,
+        /** 200, JSON content type, a body cut off in the middle */
+        MALFORMED_JSON,
+        /** 200, a JSON object without 'data' */
+        PAGE_WITHOUT_DATA,
+        /** 200, an HTML error page with content type text/html */
+        WRONG_CONTENT_TYPE
+    }
+
+    /** A fault for one data call. */
+    record Injected(Kind kind, int status, String retryAfter, String error, String message, long delayMillis) {
+    }
+
+    /** One planned fault: from data call {@code from} on, for {@code times} calls. */
+    private static final class Plan {
+        final Kind kind;
+        final long from;
+        final int calls;
+        final int everyNth;
+        final int statusA;
+        final int statusB;
+        final String retryAfter;
+        final long delayMillis;
+        int used;
+        int failed;
+
+        Plan(Kind kind, long from, int calls, int everyNth, int statusA, int statusB, String retryAfter, long delayMillis) {
+            this.kind = kind;
+            this.from = from;
+            this.calls = calls;
+            this.everyNth = everyNth;
+            this.statusA = statusA;
+            this.statusB = statusB;
+            this.retryAfter = retryAfter;
+            this.delayMillis = delayMillis;
+        }
+
+        /** Uses one call of the plan: the fault for it, or null for a storm's calls in between. */
+        Injected use() {
+            int index = used++;
+            if (index % everyNth != 0) {
+                return null;
+            }
+            int status = failed++ % 2 == 0 ? statusA : statusB;
+            return switch (kind) {
+                case STATUS -> new Injected(kind, status, retryAfter, errorName(status),
+                        "Simulated fault: HTTP " + status + ".", 0);
+                case REJECT_401 -> new Injected(kind, 401, null, "invalid_token", "Simulated 401: the token was rejected.", 0);
+                default -> new Injected(kind, 0, null, null, null, delayMillis);
+            };
+        }
+
+        boolean usedUp() {
+            return used >= calls;
+        }
     }
 
     private final Runnable revokeAllTokens;
+    private final List<Plan> plans = new ArrayList<>();
+    private long dataCalls;
     private int pagesUntilTokensExpire = -1;
-    private boolean reject401Once;
-    private int failStatus;
-    private int failTimes;
-    private String failRetryAfter;
     private long pageDelayMillis;
+    private int tokenFailStatus;
+    private int tokenFailTimes;
 
     SimulatorFaults(Runnable revokeAllTokens) {
         this.revokeAllTokens = revokeAllTokens;
@@ -37,9 +112,8 @@ public final class SimulatorFaults {
     }
 
     /** The next data call gets 401 even with a valid token. */
-    public synchronized SimulatorFaults reject401Once() {
-        reject401Once = true;
-        return this;
+    public SimulatorFaults reject401Once() {
+        return plan(Kind.REJECT_401, 0, 1, 1, 401, 401, null, 0);
     }
 
     /** The next {@code times} data calls answer {@code status} with a JSON error body. */
@@ -48,17 +122,66 @@ public final class SimulatorFaults {
     }
 
     /** As {@link #failNext(int, int)}, with a {@code Retry-After} header (seconds or HTTP date) when not null. */
-    public synchronized SimulatorFaults failNext(int status, int times, String retryAfter) {
-        if (status < 400 || status > 599) {
-            throw new IllegalArgumentException("status must be 4xx or 5xx, was " + status);
+    public SimulatorFaults failNext(int status, int times, String retryAfter) {
+        checkStatus(status);
+        return plan(Kind.STATUS, 0, times, 1, status, status, retryAfter, 0);
+    }
+
+    /** The next {@code times} data calls get a 200 JSON answer that breaks off in the middle. */
+    public SimulatorFaults malformedJsonNext(int times) {
+        return plan(Kind.MALFORMED_JSON, 0, times, 1, 0, 0, null, 0);
+    }
+
+    /** The next data call gets a 200 JSON object with everything but {@code data}. */
+    public SimulatorFaults pageWithoutDataNext() {
+        return plan(Kind.PAGE_WITHOUT_DATA, 0, 1, 1, 0, 0, null, 0);
+    }
+
+    /** The next data call gets a 200 HTML page (content type {@code text/html}), as a misconfigured proxy sends. */
+    public SimulatorFaults wrongContentTypeNext() {
+        return plan(Kind.WRONG_CONTENT_TYPE, 0, 1, 1, 0, 0, null, 0);
+    }
+
+    /** The next {@code times} data calls have their connection closed without any answer. */
+    public SimulatorFaults dropConnectionNext(int times) {
+        return plan(Kind.DROP_CONNECTION, 0, times, 1, 0, 0, null, 0);
+    }
+
+    /** The next {@code times} data calls wait {@code ms} before they are answered (normally). */
+    public SimulatorFaults slowNext(long ms, int times) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("ms must not be negative");
         }
-        if (times < 0) {
-            throw new IllegalArgumentException("times must not be negative");
+        return plan(Kind.SLOW, 0, times, 1, 0, 0, null, ms);
+    }
+
+    /**
+     * A fault storm: of the next {@code calls} data calls, every {@code everyNth} one (the first
+     * included) fails, alternately with {@code statusA} and {@code statusB}, without Retry-After.
+     */
+    public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
+        if (everyNth < 1) {
+            throw new IllegalArgumentException("everyNth must be at least 1");
         }
-        failStatus = status;
-        failTimes = times;
-        failRetryAfter = retryAfter;
-        return this;
+        checkStatus(statusA);
+        checkStatus(statusB);
+        return plan(Kind.STATUS, 0, calls, everyNth, statusA, statusB, null, 0);
+    }
+
+    /**
+     * The same faults, aimed at data call number {@code callNumber} (1-based, counted since the
+     * simulator started; see {@link #dataCalls()}) and the calls after it.
+     */
+    public At atCall(int callNumber) {
+        if (callNumber < 1) {
+            throw new IllegalArgumentException("callNumber must be at least 1");
+        }
+        return new At(callNumber);
+    }
+
+    /** Shorthand for {@code atCall(callNumber).failNext(status, 1)}. */
+    public SimulatorFaults failAt(int callNumber, int status) {
+        return atCall(callNumber).failNext(status, 1);
     }
 
     /** Every data page waits this long before it is served. */
@@ -70,33 +193,114 @@ public final class SimulatorFaults {
         return this;
     }
 
+    /** The next {@code times} token requests answer {@code status} (with an OAuth-style JSON error body). */
+    public synchronized SimulatorFaults tokenFailNext(int status, int times) {
+        checkStatus(status);
+        if (times < 0) {
+            throw new IllegalArgumentException("times must not be negative");
+        }
+        tokenFailStatus = status;
+        tokenFailTimes = times;
+        return this;
+    }
+
+    /** Data calls received so far, whatever their answer. */
+    public synchronized long dataCalls() {
+        return dataCalls;
+    }
+
     public synchronized void clear() {
         pagesUntilTokensExpire = -1;
-        reject401Once = false;
-        failStatus = 0;
-        failTimes = 0;
-        failRetryAfter = null;
+        plans.clear();
         pageDelayMillis = 0;
+        tokenFailStatus = 0;
+        tokenFailTimes = 0;
+    }
+
+    /** Faults aimed at one data call number; see {@link #atCall(int)}. */
+    public final class At {
+        private final long callNumber;
+
+        private At(long callNumber) {
+            this.callNumber = callNumber;
+        }
+
+        public SimulatorFaults failNext(int status, int times) {
+            return failNext(status, times, null);
+        }
+
+        public SimulatorFaults failNext(int status, int times, String retryAfter) {
+            checkStatus(status);
+            return plan(Kind.STATUS, callNumber, times, 1, status, status, retryAfter, 0);
+        }
+
+        public SimulatorFaults reject401Once() {
+            return plan(Kind.REJECT_401, callNumber, 1, 1, 401, 401, null, 0);
+        }
+
+        public SimulatorFaults malformedJsonNext(int times) {
+            return plan(Kind.MALFORMED_JSON, callNumber, times, 1, 0, 0, null, 0);
+        }
+
+        public SimulatorFaults pageWithoutDataNext() {
+            return plan(Kind.PAGE_WITHOUT_DATA, callNumber, 1, 1, 0, 0, null, 0);
+        }
+
+        public SimulatorFaults wrongContentTypeNext() {
+            return plan(Kind.WRONG_CONTENT_TYPE, callNumber, 1, 1, 0, 0, null, 0);
+        }
+
+        public SimulatorFaults dropConnectionNext(int times) {
+            return plan(Kind.DROP_CONNECTION, callNumber, times, 1, 0, 0, null, 0);
+        }
+
+        public SimulatorFaults slowNext(long ms, int times) {
+            if (ms < 0) {
+                throw new IllegalArgumentException("ms must not be negative");
+            }
+            return plan(Kind.SLOW, callNumber, times, 1, 0, 0, null, ms);
+        }
+
+        public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
+            if (everyNth < 1) {
+                throw new IllegalArgumentException("everyNth must be at least 1");
+            }
+            checkStatus(statusA);
+            checkStatus(statusB);
+            return plan(Kind.STATUS, callNumber, calls, everyNth, statusA, statusB, null, 0);
+        }
     }
 
     // ---- used by the server
 
-    /** The fault for this data call, if any; consumes it. Checked before the token. */
+    /** Counts this data call and returns its fault, if any (consumed). Checked before the token. */
     synchronized Injected nextDataCall() {
-        if (failTimes > 0) {
-            failTimes--;
-            String error = failStatus == 429 ? "TooManyRequests" : failStatus >= 500 ? "ServerError" : "SimulatedFault";
-            return new Injected(failStatus, failRetryAfter, error, "Simulated fault: HTTP " + failStatus + ".");
-        }
-        if (reject401Once) {
-            reject401Once = false;
-            return new Injected(401, null, "invalid_token", "Simulated 401: the token was rejected.");
+        long call = ++dataCalls;
+        for (Iterator<Plan> it = plans.iterator(); it.hasNext(); ) {
+            Plan p = it.next();
+            if (p.from > call) {
+                continue;
+            }
+            Injected fault = p.use();
+            if (p.usedUp()) {
+                it.remove();
+            }
+            return fault;
         }
         return null;
     }
 
     synchronized long pageDelay() {
         return pageDelayMillis;
+    }
+
+    /** The fault status for this token request, or 0; consumed. */
+    synchronized int nextTokenCall() {
+        if (tokenFailTimes > 0) {
+            tokenFailTimes--;
+            return tokenFailStatus;
+        }
+        return 0;
     }
 
     /** Called when a page is about to be sent; revokes the tokens when the countdown ends. */
@@ -110,6 +314,27 @@ public final class SimulatorFaults {
         }
         if (revoke) {
             revokeAllTokens.run();
+        }
+    }
+
+    static String errorName(int status) {
+        return status == 429 ? "TooManyRequests" : status >= 500 ? "ServerError" : "SimulatedFault";
+    }
+
+    private synchronized SimulatorFaults plan(Kind kind, long from, int calls, int everyNth, int statusA, int statusB,
+                                              String retryAfter, long delayMillis) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("times must not be negative");
+        }
+        if (calls > 0) {
+            plans.add(new Plan(kind, from, calls, everyNth, statusA, statusB, retryAfter, delayMillis));
+        }
+        return this;
+    }
+
+    private static void checkStatus(int status) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status must be 4xx or 5xx, was " + status);
         }
     }
 }

@@ -24,13 +24,15 @@ final class TokenEndpoint {
     private final String clientSecret;
     private final long expiresInSeconds;
     private final TokenStore tokens;
+    private final SimulatorFaults faults;
     private final AtomicInteger issued = new AtomicInteger();
 
-    TokenEndpoint(SimulatorConfig config, TokenStore tokens) {
+    TokenEndpoint(SimulatorConfig config, TokenStore tokens, SimulatorFaults faults) {
         this.clientId = config.clientId();
         this.clientSecret = config.clientSecret();
         this.expiresInSeconds = config.tokenExpiresInSeconds();
         this.tokens = tokens;
+        this.faults = faults;
     }
 
     int issued() {
@@ -38,6 +40,12 @@ final class TokenEndpoint {
     }
 
     void handle(HttpExchange exchange) throws IOException {
+        int fault = faults.nextTokenCall();
+        if (fault != 0) {
+            HttpIo.readBody(exchange);
+            HttpIo.sendJson(exchange, fault, Map.of("error", SimulatorFaults.errorName(fault)));
+            return;
+        }
         Map<String, String> form = HttpIo.decodeForm(HttpIo.readBody(exchange));
         String id = form.get("client_id");
         String secret = form.get("client_secret");

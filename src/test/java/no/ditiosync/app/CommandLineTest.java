@@ -39,6 +39,10 @@ class CommandLineTest {
     }
 
     static Map<String, String> env(Path dir) {
+        return envFor(ditio, dir);
+    }
+
+    static Map<String, String> envFor(SimulatedDitio ditio, Path dir) {
         Map<String, String> env = new HashMap<>();
         env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
         env.put("DITIO_REPORTING_BASE", ditio.reportingBase());

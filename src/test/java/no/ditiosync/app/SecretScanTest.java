@@ -1,0 +1,70 @@
+package no.ditiosync.app;
+
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A full sync with every logger at DEBUG, a failing sync and the status command: nothing any of
+ * them writes (output, logs, drop files, the state DB file) holds the client secret or a token.
+ */
+class SecretScanTest {
+
+    static final String SECRET = "Zx9-very-secret-client-secret-Qw7";
+    /** The simulator's tokens: "sim." and 43 base64url characters. */
+    static final Pattern TOKEN = Pattern.compile("sim\\.[A-Za-z0-9_-]{20,}");
+
+    @Test
+    void neitherSecretNorTokenIsWrittenAnywhere(@TempDir Path dir) throws Exception {
+        SimulatorConfig config = SimulatorConfig.defaults().seed(5).workers(15).weeks(2).clientSecret(SECRET)
+                .tokenExpiresInSeconds(3);
+        try (SimulatedDitio ditio = SimulatedDitio.start(config, 0)) {
+            Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+            env.put("ROOT_LOG_LEVEL", "DEBUG");
+            env.put("CAMEL_LOG_LEVEL", "DEBUG");
+            env.put("LOG_LEVEL", "DEBUG");
+            env.put("DITIO_CHUNK_LIMIT", "20");
+            ditio.faults().expireTokensAfterPages(3).pageDelayMillis(40);
+
+            List<String> written = new ArrayList<>();
+            CommandLineTest.Result sync = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(ditio.tokensIssued()).isGreaterThan(1);
+            assertThat(sync.err()).contains("DEBUG"); // the scan below reads real debug output
+            written.add(sync.out() + sync.err());
+
+            env.put("DITIO_CLIENT_SECRET", SECRET + "-but-wrong");
+            CommandLineTest.Result failed = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(failed.exit()).isEqualTo(1);
+            written.add(failed.out() + failed.err());
+
+            CommandLineTest.Result status = CommandLineTest.run(dir, env, "status");
+            written.add(status.out() + status.err());
+
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    written.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                }
+            }
+            for (String text : written) {
+                assertThat(text).doesNotContain(SECRET);
+                Matcher token = TOKEN.matcher(text);
+                assertThat(token.find()).as("a token in: %s", token.find(0) ? token.group() : "").isFalse();
+            }
+        }
+    }
+}
