@@ -45,7 +45,14 @@ public record Settings(
         int vismaPayrollRun,
         Charset vismaCharset,
         String cron,
-        Duration overlap) {
+        Duration overlap,
+        int retryMaxAttempts,
+        int retryMaxPerRun,
+        Duration retryInitialDelay,
+        Duration retryMaxDelay,
+        Duration retryAfterMax,
+        Duration connectTimeout,
+        Duration readTimeout) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "jdbc");
 
@@ -74,7 +81,14 @@ public record Settings(
         VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN"),
         VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING"),
         CRON("sync.cron", "SYNC_CRON"),
-        OVERLAP("sync.overlap", "SYNC_OVERLAP");
+        OVERLAP("sync.overlap", "SYNC_OVERLAP"),
+        RETRY_MAX_ATTEMPTS("ditio.retry.max-attempts", "DITIO_RETRY_MAX_ATTEMPTS"),
+        RETRY_MAX_PER_RUN("ditio.retry.max-per-run", "DITIO_RETRY_MAX_PER_RUN"),
+        RETRY_INITIAL_DELAY("ditio.retry.initial-delay", "DITIO_RETRY_INITIAL_DELAY"),
+        RETRY_MAX_DELAY("ditio.retry.max-delay", "DITIO_RETRY_MAX_DELAY"),
+        RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX"),
+        CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT"),
+        READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT");
 
         final String property;
         final String env;
@@ -131,7 +145,14 @@ public record Settings(
                 r.integer(Key.VISMA_RUN, 0, 999),
                 r.charset(Key.VISMA_ENCODING),
                 r.cron(Key.CRON),
-                r.duration(Key.OVERLAP));
+                r.duration(Key.OVERLAP),
+                r.integer(Key.RETRY_MAX_ATTEMPTS, 1, 100),
+                r.integer(Key.RETRY_MAX_PER_RUN, 0, 100_000),
+                r.camelDuration(Key.RETRY_INITIAL_DELAY),
+                r.camelDuration(Key.RETRY_MAX_DELAY),
+                r.camelDuration(Key.RETRY_AFTER_MAX),
+                r.camelDuration(Key.CONNECT_TIMEOUT),
+                r.camelDuration(Key.READ_TIMEOUT));
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -302,6 +323,22 @@ public record Settings(
             } catch (DateTimeParseException e) {
                 throw wrong(k, "'" + v + "' is not a duration such as PT10M or 10m");
             }
+        }
+
+        /**
+         * A duration as Camel reads it where these settings go (camel-http timeouts, the redelivery
+         * policy): 500ms, 20s, 2m, 1h, or combined as 1m30s; more than zero (0 would mean "wait forever").
+         */
+        Duration camelDuration(Key k) {
+            String v = required(k);
+            if (!v.matches("(\\d+(ms|s|m|h))+")) {
+                throw wrong(k, "'" + v + "' is not a duration such as 500ms, 20s or 2m");
+            }
+            Duration d = org.apache.camel.util.TimeUtils.toDuration(v);
+            if (d.isZero()) {
+                throw wrong(k, "'" + v + "' must be more than zero");
+            }
+            return d;
         }
 
         private static boolean isLoopback(String host) {

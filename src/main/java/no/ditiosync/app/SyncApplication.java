@@ -47,7 +47,8 @@ public final class SyncApplication implements AutoCloseable {
         try {
             return template.requestBody("direct:sync", null, SyncRun.class);
         } catch (CamelExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw cause instanceof RuntimeException r ? r : new SyncFailedException(cause);
         }
     }
 

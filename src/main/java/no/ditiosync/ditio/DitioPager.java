@@ -1,6 +1,8 @@
 package no.ditiosync.ditio;
 
 import no.ditiosync.ledger.SyncRun;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 
@@ -18,6 +20,7 @@ public final class DitioPager {
 
     public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
     public static final String USERS = "/v1/user";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int chunkLimit;
     private final PageReader<TimeRegistration> timeRegistrations = new PageReader<>(TimeRegistration.class);
@@ -70,15 +73,58 @@ public final class DitioPager {
     }
 
     static String explain(int status, String where, String body) {
-        String detail = body == null ? "" : body.length() > 300 ? body.substring(0, 300) : body;
+        String detail = errorDetail(body);
         return switch (status) {
             case 401 -> "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on " + where
                     + ": the API client may be disabled, deleted or past its ValidUntil";
             case 403 -> "Ditio refused access (HTTP 403) on " + where
                     + ": check that the API client has the 'reportingapiv1' scope and access to this company";
             case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE";
-            case 400 -> "Ditio rejected the request for " + where + " (HTTP 400): " + detail;
+            case 400 -> "Ditio rejected the request for " + where + " (HTTP 400)" + (detail.isEmpty() ? "" : ": " + detail);
             default -> "Ditio answered HTTP " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail);
         };
+    }
+
+    /**
+     * The operator-facing part of an error body: {@code {"error":"…","message":"…"}} as
+     * "error: message", validation errors as "field: message; …", anything else as its first 300 characters.
+     */
+    static String errorDetail(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonNode json = JSON.readTree(body);
+            if (json != null && json.isObject()) {
+                String error = json.path("error").asText("");
+                String message = json.path("message").asText("");
+                StringBuilder out = new StringBuilder();
+                if (!error.isEmpty()) {
+                    out.append(error);
+                }
+                if (!message.isEmpty()) {
+                    out.append(out.length() > 0 ? ": " : "").append(message);
+                }
+                JsonNode errors = json.path("errors");
+                if (errors.isArray()) {
+                    for (JsonNode e : errors) {
+                        String field = e.path("field").asText("");
+                        String text = e.path("message").asText(e.path("code").asText(""));
+                        out.append(out.length() > 0 ? "; " : "").append(field.isEmpty() ? "" : field + ": ").append(text);
+                    }
+                }
+                if (out.length() > 0) {
+                    return clip(out.toString());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException notJson) {
+            // fall through: show the text as it came
+        }
+        return clip(body.strip());
+    }
+
+    private static String clip(String text) {
+        String oneLine = text.replaceAll("\\s+", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "…" : oneLine;
     }
 }

@@ -49,8 +49,7 @@ public final class Delivery {
                     }
                     if (target.isFile()) {
                         if (file[0] == null) {
-                            file[0] = AtomicDropFile.open(target.folder(), AtomicDropFile.fileName(target.name(),
-                                    run.company(), run.startedAt(), run.runId()), target.format());
+                            file[0] = open(target, run);
                             written.add(file[0]);
                         }
                         for (DropLine line : delta.lines()) {
@@ -83,20 +82,49 @@ public final class Delivery {
         }
     }
 
-    /** Step (3) for every committed, unpublished drop: this run's and any a crash left behind. */
+    private static AtomicDropFile open(DropTarget target, SyncRun run) throws IOException {
+        try {
+            return AtomicDropFile.open(target.folder(), AtomicDropFile.fileName(target.name(), run.company(),
+                    run.startedAt(), run.runId()), target.format());
+        } catch (IOException e) {
+            throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Step (3) for every committed, unpublished drop: this run's and any a crash left behind. A
+     * drop that cannot be published does not hold back the others; it stays committed and is
+     * tried again by the next run.
+     */
     public int publish() throws Exception {
         int published = 0;
+        IllegalStateException failed = null;
         for (StateStore.OutboxEntry drop : store.unpublishedDrops()) {
-            if (drop.tempPath() != null) {
-                AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
-            } else if (DropTarget.JDBC.equals(drop.target())) {
-                jdbcTarget.apply(store, drop.company(), drop.runId());
+            try {
+                if (drop.tempPath() != null) {
+                    AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                } else if (DropTarget.JDBC.equals(drop.target())) {
+                    jdbcTarget.apply(store, drop.company(), drop.runId());
+                }
+            } catch (Exception e) {
+                if (failed == null) {
+                    failed = new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
+                            + " is committed but could not be published (" + e.getMessage()
+                            + "); it is published by the next run", e);
+                } else {
+                    failed.addSuppressed(e);
+                }
+                continue;
             }
             published++;
             if (published == 1) {
                 CrashPoints.reached(CrashPoints.AFTER_FIRST_PUBLISH);
             }
             store.markPublished(drop.runId(), drop.target());
+        }
+        if (failed != null) {
+            throw failed;
         }
         return published;
     }

@@ -118,6 +118,10 @@ public final class FeedSync {
 
     /** One record of a page: mapped now, stored with the page. */
     public void stage(@Body TimeRegistration record, @Variable("run") SyncRun run) {
+        if (record.id == null || record.id.isBlank()) {
+            // kept, under a name made from its content, so the quarantine shows it and a re-run does not add it twice
+            record.id = PayrollLineMapper.missingIdKey(record);
+        }
         run.pageBatch().add(new StagedRecord(record, mapper.map(record, employees)));
     }
 

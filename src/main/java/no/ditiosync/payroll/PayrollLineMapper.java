@@ -17,6 +17,7 @@ import java.util.Optional;
 public final class PayrollLineMapper {
 
     public static final String SOURCE_TIME = "time";
+    public static final String MISSING_ID_PREFIX = "missing-id-";
     private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
 
     private final WageTypeMapping wageTypes;
@@ -30,6 +31,9 @@ public final class PayrollLineMapper {
     }
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
+        if (r.id == null || r.id.isBlank() || r.id.startsWith(MISSING_ID_PREFIX)) {
+            return MappingResult.quarantined("missing id");
+        }
         if (r.isDeleted) {
             return MappingResult.of(MappingResult.Status.DELETED);
         }
@@ -82,6 +86,19 @@ public final class PayrollLineMapper {
                 hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
                 employee == null ? null : blankToNull(employee.department()), r.description,
                 SOURCE_TIME, r.id, modified));
+    }
+
+    /** Stand-in key of a record Ditio sent without an id: stable for the same content. */
+    public static String missingIdKey(TimeRegistration r) {
+        String content = r.workDate + "|" + r.userId + "|" + r.qty + "|" + r.projectNumber + "|" + r.taskWbsNumber
+                + "|" + r.modifiedDateTime + "|" + r.description;
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return MISSING_ID_PREFIX + java.util.HexFormat.of().formatHex(digest, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String blankToNull(String s) {

@@ -38,6 +38,13 @@ class SettingsTest {
         s.put("payroll.visma.encoding", "windows-1252");
         s.put("sync.cron", "0 0/30 * * * ?");
         s.put("sync.overlap", "PT10M");
+        s.put("ditio.retry.max-attempts", "6");
+        s.put("ditio.retry.max-per-run", "50");
+        s.put("ditio.retry.initial-delay", "1s");
+        s.put("ditio.retry.max-delay", "30s");
+        s.put("ditio.retry-after-max", "60s");
+        s.put("ditio.connect-timeout", "10s");
+        s.put("ditio.read-timeout", "60s");
         return s;
     }
 

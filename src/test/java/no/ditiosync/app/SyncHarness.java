@@ -186,8 +186,30 @@ final class SyncHarness implements AutoCloseable {
         return rows;
     }
 
-    List<Path> filesOf(String target) {
-        return deliveredFiles.stream().filter(p -> p.getParent().getFileName().toString().equals(target)).toList();
+    /** The published drops of a target, in the order of the runs that wrote them. */
+    List<Path> filesOf(String target) throws IOException {
+        Map<String, String> runStart = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
+            while (rs.next()) {
+                runStart.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());
+            }
+        } catch (SQLException e) {
+            throw new IOException(e);
+        }
+        Path folder = dir.resolve("out").resolve(target);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (var files = Files.list(folder)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".csv") && !p.getFileName().toString().startsWith("."))
+                    .sorted(java.util.Comparator.comparing(p -> runStart.get(runIdOf(p)))).toList();
+        }
+    }
+
+    private static String runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(name.lastIndexOf('_') + 1, name.length() - ".csv".length());
     }
 
     int lineCount(Path file) throws IOException {

@@ -84,6 +84,12 @@ class PayrollLineMapperTest {
         r.workDate = "0001-01-01T00:00:00";
         assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing workDate");
         r = registration();
+        r.id = null;
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing id");
+        r.id = PayrollLineMapper.missingIdKey(r);
+        assertThat(r.id).isEqualTo(PayrollLineMapper.missingIdKey(registration())).startsWith("missing-id-");
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing id");
+        r = registration();
         r.userEmployeeNumber = "A-12";
         assertThat(mapper.map(r, USERS).reason()).isEqualTo("employee number 'A-12' is not 1-8 digits");
         PayrollLineMapper noCatchAll = new PayrollLineMapper(WageTypeMapping.parse(List.of("source,field,value,wageType",

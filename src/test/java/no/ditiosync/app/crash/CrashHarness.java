@@ -50,6 +50,8 @@ final class CrashHarness implements AutoCloseable {
     static final String SAP_HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
     private static final Charset VISMA_CHARSET = Charset.forName("windows-1252");
 
+    private static volatile String childClassPath;
+
     final SimulatedDitio ditio;
     final Path dir;
     final LocalDate startDate;
@@ -95,6 +97,14 @@ final class CrashHarness implements AutoCloseable {
             }
         }
 
+        /** The run id the process logged ("Run 1a2b3c4d of feed time ..."). */
+        String runId() throws IOException {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Run ([0-9a-f]{8}) of feed")
+                    .matcher(Files.readString(stderr, StandardCharsets.UTF_8));
+            assertThat(m.find()).as("a run id in the log of %s\n%s", label, output()).isTrue();
+            return m.group(1);
+        }
+
         /** Waits for the end within {@link #PROCESS_TIMEOUT}; a process that hangs is killed and the test fails. */
         int awaitExit() throws InterruptedException {
             if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -132,7 +142,7 @@ final class CrashHarness implements AutoCloseable {
             command.add("-Dditio.crash-at=" + crashAt);
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(childClassPath());
         command.add("no.ditiosync.app.DitioPayrollSync");
         command.add("sync");
         command.add("--once");
@@ -160,6 +170,44 @@ final class CrashHarness implements AutoCloseable {
         int exit = p.awaitExit();
         assertThat(exit).as("exit status of %s\n%s", p.label(), p.output()).isEqualTo(expectedExit);
         return p;
+    }
+
+    /**
+     * Prepares the class path of the application processes: this JVM's, with the compiled main classes
+     * copied to {@code snapshot} first, so a rebuild of target/classes while the tests run (another
+     * build in the same working copy) cannot pull classes away from under a running process.
+     * Test classes are left out: the application does not need them.
+     */
+    static synchronized void snapshotClassPath(Path snapshot) throws IOException {
+        if (childClassPath != null) {
+            return;
+        }
+        List<String> entries = new ArrayList<>();
+        int copies = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (!Files.isDirectory(path)) {
+                entries.add(entry);
+            } else if (!path.getFileName().toString().equals("test-classes")) {
+                Path copy = snapshot.resolve("classes-" + copies++);
+                try (Stream<Path> files = Files.walk(path)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path to = copy.resolve(path.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(to);
+                        } else {
+                            Files.copy(f, to);
+                        }
+                    }
+                }
+                entries.add(copy.toString());
+            }
+        }
+        childClassPath = String.join(java.io.File.pathSeparator, entries);
+    }
+
+    private static String childClassPath() {
+        return childClassPath != null ? childClassPath : System.getProperty("java.class.path");
     }
 
     static Path projectRoot() {

@@ -1,0 +1,9 @@
+package no.ditiosync.app;
+
+/** A run failed for a checked reason (I/O, SQL); the message is the reason's. */
+public class SyncFailedException extends RuntimeException {
+
+    public SyncFailedException(Throwable cause) {
+        super(cause.getMessage(), cause);
+    }
+}
