@@ -36,7 +36,7 @@ final class Demo {
             out.println("DEMO: using the built-in Ditio simulator at " + ditio.reportingBase()
                     + " (generated company, not a real Ditio)");
             startFromScratch(out);
-            var firstWorkDate = config.lastWorkDate().minusWeeks(config.weeks()).plusDays(1);
+            var firstWorkDate = ditio.data().firstWorkDate();
             Map<String, String> settings = Map.ofEntries(
                     Map.entry("ditio.identity-base", ditio.identityBase()),
                     Map.entry("ditio.reporting-base", ditio.reportingBase()),
@@ -46,7 +46,8 @@ final class Demo {
                     Map.entry("payroll.start-date", firstWorkDate.toString()),
                     Map.entry("payroll.drop-dir", DROPS.toString()),
                     Map.entry("payroll.state-db-url", "jdbc:h2:file:./" + STATE.resolve(COMPANY)),
-                    Map.entry("payroll.jdbc-url", ""));
+                    Map.entry("payroll.jdbc-url", ""),
+                    Map.entry("payroll.wage-types", wageTypes().toString()));
             try (SyncApplication app = new SyncApplication(settings).start()) {
                 out.printf("%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,
                         config.lastWorkDate());
@@ -68,6 +69,20 @@ final class Demo {
         out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
                 COMPANY);
         return 0;
+    }
+
+    /** The working directory's mapping, or (run outside the project) the packaged example. */
+    private static Path wageTypes() throws IOException {
+        Path local = Path.of("mappings", "wage-types.csv");
+        if (Files.isReadable(local)) {
+            return local;
+        }
+        Path copy = Files.createTempFile("demo-wage-types", ".csv");
+        copy.toFile().deleteOnExit();
+        try (var in = Demo.class.getResourceAsStream("/mappings/wage-types.csv")) {
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy;
     }
 
     /** The demo starts from scratch every time: its own state DB and its own drop files only. */
