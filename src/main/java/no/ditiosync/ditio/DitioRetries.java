@@ -38,7 +38,8 @@ import java.util.Set;
  *       {@link RedeliveryPolicy} given as {@link #setBackoff backoff} — and logs the retry once;</li>
  *   <li>{@link #retryAllowed} answers what {@link #process} decided;</li>
  *   <li>{@link #giveUp} (from the caller's {@code doCatch}) turns the last failure into a
- *       {@link DitioApiException} that names the call and why the run stopped.</li>
+ *       {@link DitioApiException} that names the call and why the run stopped, and hands every
+ *       failure on to the run route's error handling.</li>
  * </ul>
  * The per-run count lives on the exchange, which is the run: every run starts with the full budget.
  */
@@ -92,14 +93,6 @@ public final class DitioRetries implements Processor {
         this.clock = clock;
     }
 
-    public int maxAttempts() {
-        return maxAttempts;
-    }
-
-    public int maxRetriesPerRun() {
-        return maxRetriesPerRun;
-    }
-
     /** onExceptionOccurred: decide, set the delay, log the retry. */
     @Override
     public void process(Exchange exchange) {
@@ -147,22 +140,32 @@ public final class DitioRetries implements Processor {
         return exchange.getProperty(DECISION, Boolean.FALSE, Boolean.class);
     }
 
-    /** From the caller's doCatch: the failure that ended the retries, as a message naming the call. */
-    public void giveUp(Exchange exchange) {
+    /**
+     * From the caller's doCatch, for any failure of a call: a transient one that outlived its
+     * retries becomes a {@link DitioApiException} naming the call and why the run stopped; any
+     * other (a DitioApiException of the token route, say) is thrown again as it is.
+     */
+    public void giveUp(Exchange exchange) throws Exception {
         Throwable caught = caught(exchange);
         String message = exchange.getProperty(GIVE_UP, String.class);
         exchange.removeProperty(GIVE_UP);
         exchange.removeProperty(DECISION);
-        if (message == null) {
-            Failure failure = Failure.of(caught);
-            message = failure.problem() + " on " + describeCall(exchange) + failure.advice();
+        // The call route's error handler marked the exchange "failure handled" when it gave up, and
+        // a doCatch does not clear that mark: without this, the run route's onException (sync-errors)
+        // would let the exception below pass without logging the run as failed and releasing its lock.
+        exchange.getExchangeExtension().setFailureHandled(false);
+        exchange.getExchangeExtension().setErrorHandlerHandled(null);
+        if (caught instanceof HttpOperationFailedException || caught instanceof IOException) {
+            if (message == null) {
+                Failure failure = Failure.of(caught);
+                message = failure.problem() + " on " + describeCall(exchange) + failure.advice();
+            }
+            throw new DitioApiException(message, caught);
         }
-        throw new DitioApiException(message, caught);
-    }
-
-    /** Retries this run has used so far. */
-    public static int retriesUsed(Exchange exchange) {
-        return exchange.getProperty(RETRIES_USED, 0, Integer.class);
+        if (caught instanceof Exception e) {
+            throw e;
+        }
+        throw new DitioApiException("The call to Ditio failed on " + describeCall(exchange) + ": " + caught, caught);
     }
 
     private static Throwable caught(Exchange exchange) {
