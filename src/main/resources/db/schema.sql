@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS ditio_user (
     department       VARCHAR(200),
     modified         TIMESTAMP WITH TIME ZONE,
     deleted          BOOLEAN      NOT NULL,
+    -- employee number or department changed since the last committed run: map the user's records again
+    remap_pending    BOOLEAN      DEFAULT FALSE NOT NULL,
     PRIMARY KEY (company, identity_user_id)
 );
 

@@ -168,6 +168,11 @@ public final class DeliveryTransaction implements AutoCloseable {
             clear.setString(2, run.feed());
             clear.executeUpdate();
         }
+        try (PreparedStatement users = connection.prepareStatement("UPDATE ditio_user SET remap_pending = FALSE "
+                + "WHERE company = ? AND remap_pending = TRUE")) {
+            users.setString(1, run.company());
+            users.executeUpdate();
+        }
         try (PreparedStatement wm = connection.prepareStatement(store.upsertWatermark)) {
             wm.setString(1, run.company());
             wm.setString(2, run.feed());

@@ -70,7 +70,6 @@ public final class FeedSync {
                     : new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.INCREMENTAL, watermark.minus(overlap),
                     null, null);
             run.holdLock(lock);
-            run.employeesBefore(store.employees(company));
             store.startRun(run);
             LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, FEED, company,
                     run.mode().name().toLowerCase(),
@@ -94,10 +93,6 @@ public final class FeedSync {
      */
     public void startTimePass(@Variable("run") SyncRun run) throws Exception {
         Map<String, EmployeeDirectory.Employee> now = store.employees(company);
-        List<String> changedUsers = now.entrySet().stream()
-                .filter(e -> run.employeesBefore() != null && run.employeesBefore().containsKey(e.getKey())
-                        && !e.getValue().equals(run.employeesBefore().get(e.getKey())))
-                .map(Map.Entry::getKey).toList();
         employees = now::get;
         int released = 0;
         for (TimeRegistration r : store.quarantinedRecords(company, FEED)) {
@@ -107,12 +102,13 @@ public final class FeedSync {
             }
             store.remapped(company, FEED, r.id, result);
         }
-        for (TimeRegistration r : store.recordsOfUsers(company, FEED, changedUsers)) {
+        List<TimeRegistration> ofChangedUsers = store.recordsOfChangedUsers(company, FEED);
+        for (TimeRegistration r : ofChangedUsers) {
             store.remapped(company, FEED, r.id, mapper.map(r, employees));
         }
-        if (released > 0 || !changedUsers.isEmpty()) {
-            LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} user(s) changed employee number "
-                    + "or department", run.runId(), released, changedUsers.size());
+        if (released > 0 || !ofChangedUsers.isEmpty()) {
+            LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} registration(s) mapped again "
+                    + "after their user's employee number or department changed", run.runId(), released, ofChangedUsers.size());
         }
     }
 

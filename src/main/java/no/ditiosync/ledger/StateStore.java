@@ -219,12 +219,25 @@ public final class StateStore {
 
     // ---- users --------------------------------------------------------------------------------
 
+    /**
+     * Stores a page of users. A known user whose employee number or department changed is flagged
+     * {@code remap_pending} until a run commits, so the change reaches the user's records even
+     * when the run that saw it fails.
+     */
     public void upsertUsers(String company, List<DitioUser> users) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertUser)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertUser);
+             PreparedStatement changed = c.prepareStatement("UPDATE ditio_user SET remap_pending = TRUE "
+                     + "WHERE company = ? AND identity_user_id = ? "
+                     + "AND (employee_number IS DISTINCT FROM ? OR department IS DISTINCT FROM ?)")) {
             for (DitioUser u : users) {
                 if (u.identityUserId == null || u.identityUserId.isBlank()) {
                     continue;
                 }
+                changed.setString(1, company);
+                changed.setString(2, u.identityUserId);
+                changed.setString(3, u.employeeNumber);
+                changed.setString(4, u.department);
+                changed.addBatch();
                 ps.setString(1, company);
                 ps.setString(2, u.identityUserId);
                 ps.setString(3, u.id);
@@ -234,6 +247,7 @@ public final class StateStore {
                 ps.setBoolean(7, u.isDeleted);
                 ps.addBatch();
             }
+            changed.executeBatch();
             ps.executeBatch();
         }
     }
@@ -332,20 +346,17 @@ public final class StateStore {
         }
     }
 
-    /** The live registrations of some users (whose employee number or department changed), to map them again. */
-    public List<TimeRegistration> recordsOfUsers(String company, String feed, List<String> identityUserIds) throws SQLException {
-        List<TimeRegistration> out = new ArrayList<>();
+    /** The live registrations of users whose employee number or department changed, to map them again. */
+    public List<TimeRegistration> recordsOfChangedUsers(String company, String feed) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(RAW_COLUMNS
-                     + "WHERE company = ? AND feed = ? AND user_id = ? AND deleted = FALSE")) {
-            for (String userId : identityUserIds) {
-                ps.setString(1, company);
-                ps.setString(2, feed);
-                ps.setString(3, userId);
-                out.addAll(readRaw(ps));
-            }
+             PreparedStatement ps = c.prepareStatement(RAW_COLUMNS.replace("FROM source_record ", "FROM source_record s ")
+                     + "WHERE s.company = ? AND s.feed = ? AND s.deleted = FALSE AND s.user_id IN "
+                     + "(SELECT identity_user_id FROM ditio_user WHERE company = ? AND remap_pending = TRUE)")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setString(3, company);
+            return readRaw(ps);
         }
-        return out;
     }
 
     private static List<TimeRegistration> readRaw(PreparedStatement ps) throws SQLException {

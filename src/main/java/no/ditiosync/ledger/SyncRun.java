@@ -39,7 +39,6 @@ public final class SyncRun {
     private long usersRead;
     private Instant endedAt;
     private AutoCloseable lock;
-    private Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employeesBefore;
     private boolean failed;
 
     public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
@@ -97,15 +96,6 @@ public final class SyncRun {
         if (file != null) {
             files.add(file);
         }
-    }
-
-    /** Employees as known before this run's user pass, to see whose number or department changed. */
-    public void employeesBefore(Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employees) {
-        this.employeesBefore = employees;
-    }
-
-    public Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employeesBefore() {
-        return employeesBefore;
     }
 
     /** The feed lock this run holds until it ends. */

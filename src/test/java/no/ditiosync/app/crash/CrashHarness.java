@@ -90,7 +90,7 @@ final class CrashHarness implements AutoCloseable {
     }
 
     String stateDbUrl() {
-        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath() + ";WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath();
     }
 
     // ---- the application, as another process --------------------------------------------------
@@ -190,6 +190,7 @@ final class CrashHarness implements AutoCloseable {
         env.put("PAYROLL_START_DATE", startDate.toString());
         env.put("PAYROLL_DROP_DIR", dropDir().toAbsolutePath().toString());
         env.put("PAYROLL_STATE_DB_URL", stateDbUrl());
+        env.put("LOG_LEVEL", "INFO"); // the run id is read from the log
         env.putAll(extraEnv);
         long started = System.nanoTime();
         return new SyncProcess(name + (crashAt == null ? "" : " (crash at " + crashAt + ")"), pb.start(), stdout, stderr,
