@@ -72,7 +72,7 @@ public class SyncBeans implements CamelConfiguration {
     private static DataSource dataSource(String url, String user, String password, String envKey) {
         if (url.startsWith("jdbc:h2:")) {
             ownerOnlyFolderFor(url, envKey);
-            JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+            JdbcConnectionPool pool = JdbcConnectionPool.create(durable(url), user, password);
             pool.setMaxConnections(16);
             try {
                 pool.getConnection().close();
@@ -82,6 +82,16 @@ public class SyncBeans implements CamelConfiguration {
             return pool;
         }
         throw new SettingsException("Setting " + envKey + ": only H2 is supported in this version");
+    }
+
+    /**
+     * H2 keeps a commit in memory for up to half a second before writing it (WRITE_DELAY). A process
+     * killed in that window would lose a ledger commit whose drop files are already published, and
+     * the next run would deliver them again: commits are written at once.
+     */
+    static String durable(String url) {
+        return url.startsWith("jdbc:h2:mem:") || url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")
+                ? url : url + ";WRITE_DELAY=0";
     }
 
     /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */

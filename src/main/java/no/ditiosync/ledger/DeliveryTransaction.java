@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 
@@ -184,6 +185,12 @@ public final class DeliveryTransaction implements AutoCloseable {
         store.updateRun(connection, run, "succeeded", null);
         connection.commit();
         committed = true;
+        String sync = store.dialect().syncToDisk();
+        if (sync != null) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(sync);
+            }
+        }
     }
 
     @Override

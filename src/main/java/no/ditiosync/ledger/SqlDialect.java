@@ -35,6 +35,14 @@ public enum SqlDialect {
         };
     }
 
+    /**
+     * Makes the last commit survive a power cut before drops are published, or null where a commit
+     * already does (PostgreSQL fsyncs its WAL on commit; H2 only writes to the OS cache).
+     */
+    public String syncToDisk() {
+        return this == H2 ? "CHECKPOINT SYNC" : null;
+    }
+
     /** Lock the row without waiting: a busy feed is skipped, not queued. */
     public String selectForUpdateNoWait(String selectSql) {
         return switch (this) {

@@ -60,6 +60,7 @@ final class CrashHarness implements AutoCloseable {
     final LocalDate startDate;
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
     private List<String> targets = List.of("visma", "sap", "jdbc");
+    private final List<Process> started = new ArrayList<>();
     private int processes;
 
     CrashHarness(long seed, Path dir) {
@@ -192,9 +193,11 @@ final class CrashHarness implements AutoCloseable {
         env.put("PAYROLL_STATE_DB_URL", stateDbUrl());
         env.put("LOG_LEVEL", "INFO"); // the run id is read from the log
         env.putAll(extraEnv);
-        long started = System.nanoTime();
-        return new SyncProcess(name + (crashAt == null ? "" : " (crash at " + crashAt + ")"), pb.start(), stdout, stderr,
-                started);
+        long startedNanos = System.nanoTime();
+        Process process = pb.start();
+        started.add(process);
+        return new SyncProcess(name + (crashAt == null ? "" : " (crash at " + crashAt + ")"), process, stdout, stderr,
+                startedNanos);
     }
 
     /** Runs {@code sync --once} to its end and checks its exit status. */
@@ -548,8 +551,19 @@ final class CrashHarness implements AutoCloseable {
         return out;
     }
 
+    /** Stops the simulator; a process a failed test left running is killed (and waited for) first. */
     @Override
     public void close() {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         ditio.close();
     }
 }
