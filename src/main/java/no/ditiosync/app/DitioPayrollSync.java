@@ -69,7 +69,7 @@ public final class DitioPayrollSync {
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
-            System.err.println("Sync failed, watermark and ledger unchanged: " + oneLine(e));
+            System.err.println("Sync failed: " + oneLine(e));
             return 1;
         }
     }

@@ -73,10 +73,15 @@ public final class Delivery {
             tx.updateQuarantine();
             CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
             tx.commit(run.startedAt());
+            run.markCommitted();
+            tx.syncToDisk();
             CrashPoints.reached(CrashPoints.AFTER_COMMIT);
         } catch (Exception e) {
-            for (AtomicDropFile f : written) {
-                f.discard();
+            if (!run.committed()) {
+                // never committed: the lines are still pending and the next run writes them again
+                for (AtomicDropFile f : written) {
+                    f.discard();
+                }
             }
             throw e;
         }

@@ -185,6 +185,10 @@ public final class DeliveryTransaction implements AutoCloseable {
         store.updateRun(connection, run, "succeeded", null);
         connection.commit();
         committed = true;
+    }
+
+    /** After the commit, before anything is published: the commit must outlive a power cut too. */
+    public void syncToDisk() throws SQLException {
         String sync = store.dialect().syncToDisk();
         if (sync != null) {
             try (Statement s = connection.createStatement()) {

@@ -155,9 +155,12 @@ public final class FeedSync {
         if (run == null || !run.markFailed()) {
             return;
         }
+        String reason = cause == null ? "unknown" : cause.getMessage();
+        LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
+                ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
         try {
             run.ended(clock.instant());
-            store.failRun(run, cause == null ? null : cause.getMessage());
+            store.failRun(run, reason);
         } catch (Exception e) {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {

@@ -40,6 +40,7 @@ public final class SyncRun {
     private Instant endedAt;
     private AutoCloseable lock;
     private boolean failed;
+    private boolean committed;
 
     public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
                    Instant modifiedSince, LocalDate fromDate, LocalDate toDate) {
@@ -114,6 +115,15 @@ public final class SyncRun {
                 // a lock that cannot be closed is gone with its connection
             }
         }
+    }
+
+    /** The run's ledger, outbox and watermark are committed: it can no longer be undone, only published. */
+    public void markCommitted() {
+        committed = true;
+    }
+
+    public boolean committed() {
+        return committed;
     }
 
     /** @return false when the run was already marked failed */

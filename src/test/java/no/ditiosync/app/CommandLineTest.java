@@ -116,7 +116,7 @@ class CommandLineTest {
         env.put("DITIO_CLIENT_SECRET", "wrong-secret");
         Result r = run(dir, env, "sync", "--once");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("Sync failed, watermark and ledger unchanged: Ditio identity rejected the client "
+        assertThat(r.err()).contains("Sync failed: Ditio identity rejected the client "
                 + "credentials (invalid_client): check DITIO_CLIENT_ID and DITIO_CLIENT_SECRET for this environment");
         assertThat(r.err()).doesNotContain("wrong-secret");
     }
