@@ -53,7 +53,8 @@ public final class SimulatedDitio implements AutoCloseable {
         this.reportingEndpoint = new ReportingEndpoint(tokens, faults);
         this.adminEndpoint = new AdminEndpoint(data);
         this.feeds = List.<Feed<?>>of(
-                        new Feed<>("time-registrations", true, data::timeRegistrationPage, new TimeRegistrationJson()),
+                        new Feed<>("time-registrations", true, data::timeRegistrationPage,
+                                new CorruptedRecordWriter<>(new TimeRegistrationJson(), TimeRegistration::id, faults)),
                         new Feed<>("user", false, data::userPage, new UserJson()))
                 .stream().collect(Collectors.toUnmodifiableMap(Feed::path, Function.identity()));
 

@@ -1,8 +1,16 @@
 package no.ditiosync.simulator;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Faults on demand. Thread-safe; every setter returns {@code this} for chaining; {@link #clear()}
@@ -16,6 +24,11 @@ import java.util.List;
  * Faults are checked before the bearer token, as a gateway would answer.
  *
  * <p>{@link #tokenFailNext(int, int)} is the only fault of the token endpoint.
+ *
+ * <p>Malformed records: {@link #corruptRecord(String, String, String)} and
+ * {@link #removeField(String, String)} change how one time registration is written, on every
+ * page that holds it (full and incremental passes, tombstones included), until {@link #clear()}.
+ * The stored registration is not changed: the oracles of {@link DitioDataset} still see it whole.
  */
 public final class SimulatorFaults {
 
@@ -92,6 +105,8 @@ public final class SimulatorFaults {
     private long pageDelayMillis;
     private int tokenFailStatus;
     private int tokenFailTimes;
+    /** registration id → field → raw JSON value, or null for "left out"; replaced whole on change (read without lock) */
+    private volatile Map<String, Map<String, String>> corruptions = Map.of();
 
     SimulatorFaults(Runnable revokeAllTokens) {
         this.revokeAllTokens = revokeAllTokens;
@@ -209,7 +224,35 @@ public final class SimulatorFaults {
         return dataCalls;
     }
 
+    /**
+     * From now on the time registration {@code registrationId} is served with {@code field}
+     * written as {@code rawJson}, verbatim (e.g. {@code "\"31.02.2026\""}, {@code "-3.5"},
+     * {@code "null"}, {@code "\"abc\""}). Replaces an earlier corruption of the same field.
+     *
+     * @param field one of the fields of ditio-api.md section 6 the simulator writes
+     * @param rawJson exactly one JSON value (use the page faults for broken JSON)
+     */
+    public SimulatorFaults corruptRecord(String registrationId, String field, String rawJson) {
+        if (rawJson == null) {
+            throw new IllegalArgumentException("rawJson must be a JSON value such as \"null\", not Java null");
+        }
+        checkOneJsonValue(rawJson);
+        return corrupt(registrationId, field, rawJson);
+    }
+
+    /** From now on the time registration {@code registrationId} is served without {@code field}. */
+    public SimulatorFaults removeField(String registrationId, String field) {
+        return corrupt(registrationId, field, null);
+    }
+
+    /** The corruptions of one registration (field → raw JSON, null value: left out), or null when none. */
+    Map<String, String> corruptionsOf(String registrationId) {
+        Map<String, Map<String, String>> now = corruptions;
+        return now.isEmpty() ? null : now.get(registrationId);
+    }
+
     public synchronized void clear() {
+        corruptions = Map.of();
         pagesUntilTokensExpire = -1;
         plans.clear();
         pageDelayMillis = 0;
@@ -330,6 +373,39 @@ public final class SimulatorFaults {
             plans.add(new Plan(kind, from, calls, everyNth, statusA, statusB, retryAfter, delayMillis));
         }
         return this;
+    }
+
+    private synchronized SimulatorFaults corrupt(String registrationId, String field, String rawJson) {
+        if (registrationId == null || registrationId.isBlank()) {
+            throw new IllegalArgumentException("registrationId must not be blank");
+        }
+        if (!TimeRegistrationJson.FIELDS.contains(field)) {
+            throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
+                    + TimeRegistrationJson.FIELDS);
+        }
+        Map<String, Map<String, String>> next = new HashMap<>(corruptions);
+        Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
+        fields.put(field, rawJson);
+        next.put(registrationId, java.util.Collections.unmodifiableMap(fields));
+        corruptions = java.util.Collections.unmodifiableMap(next);
+        return this;
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private static void checkOneJsonValue(String rawJson) {
+        try (JsonParser p = JSON.createParser(rawJson)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("rawJson is empty; use removeField to leave a field out");
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("rawJson must be exactly one JSON value: " + rawJson);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("rawJson is not a JSON value: " + rawJson + " (" + e.getMessage() + ")", e);
+        }
     }
 
     private static void checkStatus(int status) {

@@ -1,16 +1,14 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ledger.SyncRun;
-import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.PayrollTruth;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -80,99 +77,41 @@ final class SyncHarness implements AutoCloseable {
 
     /** Ditio's payroll-ready registrations that can become lines, as the wage-type mapping maps them. */
     List<TimeRegistration> payrollReady() {
-        Map<String, String> employeeByUser = new HashMap<>();
-        for (DitioUser u : ditio.data().users()) {
-            employeeByUser.put(u.identityUserId(), u.employeeNumber());
-        }
-        List<TimeRegistration> ready = new ArrayList<>();
-        for (TimeRegistration r : ditio.data().liveTimeRegistrations()) {
-            if (r.payrollApproved() && !r.workDate().isBefore(startDate) && employee(r, employeeByUser) != null
-                    && r.qty().signum() != 0) {
-                ready.add(r);
-            }
-        }
-        return ready;
+        return PayrollTruth.payrollReady(ditio.data(), startDate);
     }
 
     String employee(TimeRegistration r, Map<String, String> employeeByUser) {
-        String e = r.userEmployeeNumber();
-        if (e == null || e.isBlank()) {
-            e = employeeByUser.get(r.userId());
-        }
-        return e == null || e.isBlank() ? null : e;
+        return PayrollTruth.employee(r, employeeByUser);
     }
 
     Map<String, String> employeesByUser() {
-        Map<String, String> m = new HashMap<>();
-        ditio.data().users().forEach(u -> m.put(u.identityUserId(), u.employeeNumber()));
-        return m;
+        return PayrollTruth.employeesByUser(ditio.data());
     }
 
     static String wageType(TimeRegistration r) {
-        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
+        return PayrollTruth.wageType(r);
     }
 
     /** Truth summed by a key built from employee number, work date and wage type. */
     Map<String, BigDecimal> truth(Function<String[], String> key) {
-        Map<String, String> users = employeesByUser();
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (TimeRegistration r : payrollReady()) {
-            String k = key.apply(new String[]{employee(r, users), r.workDate().toString(), wageType(r)});
-            sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
-        }
-        return normalise(sums);
+        return PayrollTruth.sums(ditio.data(), startDate, key);
     }
 
     // ---- what payroll received ------------------------------------------------------------------
 
     /** Every Visma line ever delivered, summed per employee and wage type. */
     Map<String, BigDecimal> vismaTotals() throws IOException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (Path f : filesOf("visma")) {
-            for (String line : Files.readAllLines(f, Charset.forName("windows-1252"))) {
-                String[] c = line.split(";", -1);
-                sums.merge(c[2] + "|" + c[3], new BigDecimal(c[5]), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.vismaTotals(filesOf("visma"));
     }
 
     /** SAP documents still standing after every cancellation, summed per employee, day and wage type. */
     Map<String, BigDecimal> sapTotals() throws IOException {
-        Map<String, String[]> standing = new LinkedHashMap<>();
-        for (Path f : filesOf("sap")) {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            for (String line : lines.subList(1, lines.size())) {
-                String[] c = line.split(";", -1);
-                if ("X".equals(c[2])) {
-                    if (standing.remove(c[1]) == null) {
-                        throw new AssertionError("SAP cancellation of unknown document " + c[1]);
-                    }
-                } else if (standing.put(c[1], c) != null) {
-                    throw new AssertionError("SAP document " + c[1] + " delivered twice");
-                }
-            }
-        }
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (String[] c : standing.values()) {
-            String date = c[4].substring(0, 4) + "-" + c[4].substring(4, 6) + "-" + c[4].substring(6);
-            sums.merge(Integer.parseInt(c[3]) + "|" + date + "|" + c[5], new BigDecimal(c[6]), BigDecimal::add);
-        }
-        return normalise(sums);
+        return DeliveredPayroll.sapTotals(filesOf("sap"));
     }
 
     /** Active rows of payroll_line, summed per employee, day and wage type. */
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
-            while (rs.next()) {
-                sums.merge(rs.getString(1) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
-                        rs.getBigDecimal(4), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.jdbcTotals(stateDbUrl());
     }
 
     List<String[]> quarantine() throws SQLException {
@@ -213,19 +152,7 @@ final class SyncHarness implements AutoCloseable {
     }
 
     int lineCount(Path file) throws IOException {
-        int n = Files.readAllLines(file, file.toString().contains("visma") ? Charset.forName("windows-1252")
-                : StandardCharsets.UTF_8).size();
-        return file.getParent().getFileName().toString().equals("sap") ? n - 1 : n;
-    }
-
-    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
-        Map<String, BigDecimal> out = new TreeMap<>();
-        sums.forEach((k, v) -> {
-            if (v.signum() != 0) {
-                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
-            }
-        });
-        return out;
+        return DeliveredPayroll.body(file).size();
     }
 
     @Override

@@ -7,17 +7,15 @@ import ch.qos.logback.core.read.ListAppender;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ditio.DitioRetries;
 import no.ditiosync.ledger.SyncRun;
-import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.PayrollTruth;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,12 +27,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -178,117 +173,33 @@ final class FaultHarness implements AutoCloseable {
     // ---- the truth, from the simulator -------------------------------------------------------------
 
     List<TimeRegistration> payrollReady() {
-        Map<String, String> employeeByUser = employeesByUser();
-        List<TimeRegistration> ready = new ArrayList<>();
-        for (TimeRegistration r : ditio.data().liveTimeRegistrations()) {
-            if (r.payrollApproved() && !r.workDate().isBefore(startDate) && employee(r, employeeByUser) != null
-                    && r.qty().signum() != 0) {
-                ready.add(r);
-            }
-        }
-        return ready;
-    }
-
-    String employee(TimeRegistration r, Map<String, String> employeeByUser) {
-        String e = r.userEmployeeNumber();
-        if (e == null || e.isBlank()) {
-            e = employeeByUser.get(r.userId());
-        }
-        return e == null || e.isBlank() ? null : e;
-    }
-
-    Map<String, String> employeesByUser() {
-        Map<String, String> m = new HashMap<>();
-        for (DitioUser u : ditio.data().users()) {
-            m.put(u.identityUserId(), u.employeeNumber());
-        }
-        return m;
-    }
-
-    static String wageType(TimeRegistration r) {
-        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
-    }
-
-    /** Truth summed by a key built from employee number, work date and wage type. */
-    Map<String, BigDecimal> truth(Function<String[], String> key) {
-        Map<String, String> users = employeesByUser();
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (TimeRegistration r : payrollReady()) {
-            String k = key.apply(new String[]{employee(r, users), r.workDate().toString(), wageType(r)});
-            sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
-        }
-        return normalise(sums);
+        return PayrollTruth.payrollReady(ditio.data(), startDate);
     }
 
     Map<String, BigDecimal> vismaTruth() {
-        return truth(k -> k[0] + "|" + k[2]);
+        return PayrollTruth.perEmployeeAndWageType(ditio.data(), startDate);
     }
 
     Map<String, BigDecimal> dayTruth() {
-        return truth(k -> k[0] + "|" + k[1] + "|" + k[2]);
+        return PayrollTruth.perEmployeeDayAndWageType(ditio.data(), startDate);
     }
 
     // ---- what payroll received ---------------------------------------------------------------------
 
     Map<String, BigDecimal> vismaTotals() throws IOException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (Path f : filesOf("visma")) {
-            for (String line : Files.readAllLines(f, Charset.forName("windows-1252"))) {
-                String[] c = line.split(";", -1);
-                sums.merge(c[2] + "|" + c[3], new BigDecimal(c[5]), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.vismaTotals(filesOf("visma"));
     }
 
     Map<String, BigDecimal> sapTotals() throws IOException {
-        Map<String, String[]> standing = new LinkedHashMap<>();
-        for (Path f : filesOf("sap")) {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            for (String line : lines.subList(1, lines.size())) {
-                String[] c = line.split(";", -1);
-                if ("X".equals(c[2])) {
-                    if (standing.remove(c[1]) == null) {
-                        throw new AssertionError("SAP cancellation of unknown document " + c[1]);
-                    }
-                } else if (standing.put(c[1], c) != null) {
-                    throw new AssertionError("SAP document " + c[1] + " delivered twice");
-                }
-            }
-        }
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (String[] c : standing.values()) {
-            String date = c[4].substring(0, 4) + "-" + c[4].substring(4, 6) + "-" + c[4].substring(6);
-            sums.merge(Integer.parseInt(c[3]) + "|" + date + "|" + c[5], new BigDecimal(c[6]), BigDecimal::add);
-        }
-        return normalise(sums);
+        return DeliveredPayroll.sapTotals(filesOf("sap"));
     }
 
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
-            while (rs.next()) {
-                sums.merge(rs.getString(1) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
-                        rs.getBigDecimal(4), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.jdbcTotals(stateDbUrl());
     }
 
     List<Path> filesOf(String target) {
         return deliveredFiles.stream().filter(p -> p.getParent().getFileName().toString().equals(target)).toList();
-    }
-
-    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
-        Map<String, BigDecimal> out = new TreeMap<>();
-        sums.forEach((k, v) -> {
-            if (v.signum() != 0) {
-                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
-            }
-        });
-        return out;
     }
 
     @Override

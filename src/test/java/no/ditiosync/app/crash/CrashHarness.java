@@ -1,15 +1,13 @@
 package no.ditiosync.app.crash;
 
-import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
-import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.PayrollTruth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,8 +43,6 @@ final class CrashHarness implements AutoCloseable {
     static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
     static final LocalDate LAST = LocalDate.of(2026, 11, 27);
     static final String COMPANY = "acme";
-    static final String SAP_HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
-    private static final Charset VISMA_CHARSET = Charset.forName("windows-1252");
 
     private static final Object SNAPSHOT_LOCK = new Object();
     private static String childClassPath;
@@ -290,47 +284,12 @@ final class CrashHarness implements AutoCloseable {
 
     // ---- the truth, from the simulator ---------------------------------------------------------
 
-    /** Employee number per identityUserId, as /v1/user says now. */
-    Map<String, String> employeesByUser() {
-        Map<String, String> m = new HashMap<>();
-        for (DitioUser u : ditio.data().users()) {
-            m.put(u.identityUserId(), u.employeeNumber());
-        }
-        return m;
-    }
-
-    static String employee(TimeRegistration r, Map<String, String> employeeByUser) {
-        String e = r.userEmployeeNumber();
-        if (e == null || e.isBlank()) {
-            e = employeeByUser.get(r.userId());
-        }
-        return e == null || e.isBlank() ? null : e;
-    }
-
-    static String wageType(TimeRegistration r) {
-        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
-    }
-
-    /** Payroll-ready registrations that can become a line, summed by a key of (employee, work date, wage type). */
-    Map<String, BigDecimal> truth(Function<String[], String> key) {
-        Map<String, String> users = employeesByUser();
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (TimeRegistration r : ditio.data().liveTimeRegistrations()) {
-            String employee = employee(r, users);
-            if (r.payrollApproved() && !r.workDate().isBefore(startDate) && employee != null && r.qty().signum() != 0) {
-                String k = key.apply(new String[]{normalEmployee(employee), r.workDate().toString(), wageType(r)});
-                sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
-    }
-
     Map<String, BigDecimal> truthPerEmployeeAndWageType() {
-        return truth(k -> k[0] + "|" + k[2]);
+        return PayrollTruth.perEmployeeAndWageType(ditio.data(), startDate);
     }
 
     Map<String, BigDecimal> truthPerEmployeeDayAndWageType() {
-        return truth(k -> k[0] + "|" + k[1] + "|" + k[2]);
+        return PayrollTruth.perEmployeeDayAndWageType(ditio.data(), startDate);
     }
 
     // ---- what payroll can see -------------------------------------------------------------------
@@ -356,76 +315,21 @@ final class CrashHarness implements AutoCloseable {
         }
     }
 
-    /** The lines of a published drop without its header, as the payroll system reads them. */
     List<String> body(Path file) throws IOException {
-        String target = file.getParent().getFileName().toString();
-        if (target.equals("visma")) {
-            return Files.readAllLines(file, VISMA_CHARSET);
-        }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertThat(lines).as("SAP drop %s", file.getFileName()).isNotEmpty();
-        assertThat(lines.get(0)).as("header of %s", file.getFileName()).isEqualTo(SAP_HEADER);
-        return lines.subList(1, lines.size());
+        return DeliveredPayroll.body(file);
     }
 
-    /** Every Visma line ever published, summed per employee and wage type (fields 3, 4, 6). */
     Map<String, BigDecimal> vismaTotals() throws IOException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (Path f : published("visma")) {
-            for (String line : body(f)) {
-                List<String> c = fields(line);
-                assertThat(c).as("fields of Visma line '%s' in %s", line, f.getFileName()).hasSize(17);
-                sums.merge(normalEmployee(c.get(2)) + "|" + c.get(3), new BigDecimal(c.get(5)), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.vismaTotals(published("visma"));
     }
 
-    /**
-     * SAP documents still standing after every cancellation, summed per employee, day and wage type.
-     * A document delivered again while it stands, or a cancellation of a document not standing, fails.
-     */
     Map<String, BigDecimal> sapTotals() throws IOException {
-        Map<String, List<String>> standing = new LinkedHashMap<>();
-        for (Path f : published("sap")) {
-            for (String line : body(f)) {
-                List<String> c = fields(line);
-                assertThat(c).as("fields of SAP line '%s' in %s", line, f.getFileName()).hasSize(10);
-                String document = c.get(1);
-                if ("X".equals(c.get(2))) {
-                    if (standing.remove(document) == null) {
-                        fail("SAP cancellation of document %s in %s, which is not standing", document, f.getFileName());
-                    }
-                } else {
-                    assertThat(c.get(2)).as("STOKZ in %s", f.getFileName()).isEmpty();
-                    if (standing.put(document, c) != null) {
-                        fail("SAP document %s delivered twice without a cancellation in between (again in %s)",
-                                document, f.getFileName());
-                    }
-                }
-            }
-        }
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (List<String> c : standing.values()) {
-            String d = c.get(4);
-            String date = d.substring(0, 4) + "-" + d.substring(4, 6) + "-" + d.substring(6);
-            sums.merge(normalEmployee(c.get(3)) + "|" + date + "|" + c.get(5), new BigDecimal(c.get(6)), BigDecimal::add);
-        }
-        return normalise(sums);
+        return DeliveredPayroll.sapTotals(published("sap"));
     }
 
-    /** Active rows of payroll_line, summed per employee, day and wage type. Only with no process running. */
+    /** Only with no process running. */
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
-            while (rs.next()) {
-                sums.merge(normalEmployee(rs.getString(1)) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
-                        rs.getBigDecimal(4), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
+        return DeliveredPayroll.jdbcTotals(stateDbUrl());
     }
 
     /** Rows of a query on the state DB, each as a list of strings. Only with no process running. */
@@ -489,66 +393,8 @@ final class CrashHarness implements AutoCloseable {
 
     // ---- helpers -----------------------------------------------------------------------------------
 
-    /** Equal sums, or a failure naming only the keys that differ (delivered vs truth). */
     static void assertSums(String what, Map<String, BigDecimal> delivered, Map<String, BigDecimal> truth) {
-        Map<String, String> differences = new TreeMap<>();
-        java.util.Set<String> keys = new java.util.TreeSet<>(delivered.keySet());
-        keys.addAll(truth.keySet());
-        for (String k : keys) {
-            BigDecimal d = delivered.getOrDefault(k, BigDecimal.ZERO);
-            BigDecimal t = truth.getOrDefault(k, BigDecimal.ZERO);
-            if (d.compareTo(t) != 0) {
-                differences.put(k, "delivered " + d.toPlainString() + ", truth " + t.toPlainString());
-            }
-        }
-        assertThat(differences).as("%s: keys where payroll differs from Ditio (of %d keys)", what, keys.size()).isEmpty();
-    }
-
-    /** Splits a {@code ;} line with RFC 4180 quoting ("" inside quotes is a quote). */
-    static List<String> fields(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    field.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ';') {
-                out.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(ch);
-            }
-        }
-        out.add(field.toString());
-        return out;
-    }
-
-    /** Employee numbers compare as numbers: SAP pads PERNR to 8 digits. */
-    static String normalEmployee(String number) {
-        String s = number.strip();
-        return s.matches("\\d+") ? new BigDecimal(s).toPlainString() : s;
-    }
-
-    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
-        Map<String, BigDecimal> out = new TreeMap<>();
-        sums.forEach((k, v) -> {
-            if (v.signum() != 0) {
-                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
-            }
-        });
-        return out;
+        DeliveredPayroll.assertSums(what, delivered, truth);
     }
 
     /** Stops the simulator; a process a failed test left running is killed (and waited for) first. */

@@ -1,0 +1,293 @@
+package no.ditiosync.badinput;
+
+import no.ditiosync.app.SyncApplication;
+import no.ditiosync.ledger.LedgerDelta;
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.simulator.DitioUser;
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.simulator.TimeRegistration;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The application against the simulator over loopback (real H2 state DB and JDBC target, real
+ * drop files) in a folder of its own, small enough to start once per table row; plus the truth
+ * (what Ditio holds, minus what a test says must not arrive) and what payroll received.
+ */
+final class BadInputHarness implements AutoCloseable {
+
+    static final LocalDate LAST = LocalDate.of(2026, 11, 27);
+
+    /** About 12 workers over two weeks: three full-pass pages of 100, one page of users. */
+    static SimulatorConfig company() {
+        return SimulatorConfig.defaults().seed(7).workers(12).weeks(2).lastWorkDate(LAST);
+    }
+
+    final SimulatedDitio ditio;
+    final Path dir;
+    final LocalDate startDate = LAST.minusWeeks(2);
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<Path> deliveredFiles = new ArrayList<>();
+    private SyncApplication app;
+
+    BadInputHarness(Path dir) {
+        this.ditio = SimulatedDitio.start(company(), 0);
+        this.dir = dir;
+        settings.put("ditio.identity-base", ditio.identityBase());
+        settings.put("ditio.reporting-base", ditio.reportingBase());
+        settings.put("ditio.client-id", ditio.clientId());
+        settings.put("ditio.client-secret", ditio.clientSecret());
+        settings.put("payroll.company", "acme");
+        settings.put("payroll.start-date", startDate.toString());
+        settings.put("payroll.drop-dir", dir.resolve("out").toString());
+        settings.put("payroll.state-db-url", stateDbUrl());
+        settings.put("payroll.jdbc-url", "");
+        settings.put("ditio.chunk-limit", "100");
+    }
+
+    /** A setting for the application; only before the first run. */
+    void set(String key, String value) {
+        if (app != null) {
+            throw new IllegalStateException("the application has started");
+        }
+        settings.put(key, value);
+    }
+
+    String stateDbUrl() {
+        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath();
+    }
+
+    SyncRun runOnce() {
+        if (app == null) {
+            app = new SyncApplication(settings).start();
+        }
+        SyncRun run = app.runOnce();
+        deliveredFiles.addAll(run.files());
+        return run;
+    }
+
+    // ---- the truth, from the simulator ---------------------------------------------------------
+
+    Map<String, String> employeesByUser() {
+        Map<String, String> m = new HashMap<>();
+        for (DitioUser u : ditio.data().users()) {
+            m.put(u.identityUserId(), u.employeeNumber());
+        }
+        return m;
+    }
+
+    static String employee(TimeRegistration r, Map<String, String> employeeByUser) {
+        String e = r.userEmployeeNumber();
+        if (e == null || e.isBlank()) {
+            e = employeeByUser.get(r.userId());
+        }
+        return e == null || e.isBlank() ? null : e;
+    }
+
+    /** Live, payroll-approved registrations from the start date on. */
+    Stream<TimeRegistration> approvedInWindow() {
+        return ditio.data().liveTimeRegistrations().stream()
+                .filter(r -> r.payrollApproved() && !r.workDate().isBefore(startDate));
+    }
+
+    /** Registrations that become payroll lines when nothing is corrupted. */
+    List<TimeRegistration> payrollReady() {
+        Map<String, String> users = employeesByUser();
+        return approvedInWindow().filter(r -> employee(r, users) != null && r.qty().signum() != 0).toList();
+    }
+
+    /** Ids the dataset itself quarantines: payroll-approved with no employee number anywhere. */
+    List<String> withoutEmployeeNumber() {
+        Map<String, String> users = employeesByUser();
+        return approvedInWindow().filter(r -> employee(r, users) == null).map(TimeRegistration::id).sorted().toList();
+    }
+
+    static String wageType(TimeRegistration r) {
+        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
+    }
+
+    /**
+     * What payroll should hold, summed by a key of {employee, work date, wage type}: the ready
+     * registrations except {@code left}, with {@code hours} instead of Ditio's qty where given.
+     */
+    Map<String, BigDecimal> truth(Function<String[], String> key, Set<String> left, Map<String, BigDecimal> hours) {
+        Map<String, String> users = employeesByUser();
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (TimeRegistration r : payrollReady()) {
+            if (left.contains(r.id())) {
+                continue;
+            }
+            String k = key.apply(new String[]{employee(r, users), r.workDate().toString(), wageType(r)});
+            sums.merge(k, hours.getOrDefault(r.id(), r.qty()).setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
+        }
+        return normalise(sums);
+    }
+
+    static String visma(String[] k) {
+        return k[0] + "|" + k[2];
+    }
+
+    static String day(String[] k) {
+        return k[0] + "|" + k[1] + "|" + k[2];
+    }
+
+    // ---- what payroll received ------------------------------------------------------------------
+
+    List<Path> filesOf(String target) {
+        return deliveredFiles.stream().filter(p -> p.getParent().getFileName().toString().equals(target)).toList();
+    }
+
+    Map<String, BigDecimal> vismaTotals() throws IOException {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (Path f : filesOf("visma")) {
+            for (String line : Files.readAllLines(f, Charset.forName("windows-1252"))) {
+                String[] c = line.split(";", -1);
+                sums.merge(c[2] + "|" + c[3], new BigDecimal(c[5]), BigDecimal::add);
+            }
+        }
+        return normalise(sums);
+    }
+
+    /** SAP documents still standing after every cancellation, by document number; LTXA1 kept whole. */
+    Map<String, String[]> sapStanding() throws IOException {
+        Map<String, String[]> standing = new LinkedHashMap<>();
+        for (Path f : filesOf("sap")) {
+            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] c = line.split(";", 10);
+                if ("X".equals(c[2])) {
+                    if (standing.remove(c[1]) == null) {
+                        throw new AssertionError("SAP cancellation of unknown document " + c[1]);
+                    }
+                } else if (standing.put(c[1], c) != null) {
+                    throw new AssertionError("SAP document " + c[1] + " delivered twice");
+                }
+            }
+        }
+        return standing;
+    }
+
+    Map<String, BigDecimal> sapTotals() throws IOException {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (String[] c : sapStanding().values()) {
+            String date = c[4].substring(0, 4) + "-" + c[4].substring(4, 6) + "-" + c[4].substring(6);
+            sums.merge(Integer.parseInt(c[3]) + "|" + date + "|" + c[5], new BigDecimal(c[6]), BigDecimal::add);
+        }
+        return normalise(sums);
+    }
+
+    /** The standing SAP documents of one registration. */
+    List<String[]> sapDocumentsOf(String registrationId) throws IOException {
+        Set<String> numbers = new java.util.HashSet<>();
+        for (int version = 1; version <= 20; version++) {
+            numbers.add(LedgerDelta.documentNumber("time:" + registrationId, version));
+        }
+        return sapStanding().entrySet().stream().filter(e -> numbers.contains(e.getKey())).map(Map.Entry::getValue).toList();
+    }
+
+    Map<String, BigDecimal> jdbcTotals() throws SQLException {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        try (Connection c = db();
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
+            while (rs.next()) {
+                sums.merge(rs.getString(1) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
+                        rs.getBigDecimal(4), BigDecimal::add);
+            }
+        }
+        return normalise(sums);
+    }
+
+    /** Active payroll_line rows of one registration: quantity and text. */
+    List<String[]> jdbcRowsOf(String registrationId) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (Connection c = db();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT quantity, text FROM payroll_line WHERE status = 'active' AND source_id = ?")) {
+            ps.setString(1, registrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[]{rs.getBigDecimal(1).toPlainString(), rs.getString(2)});
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The quarantine table: record id → reason. */
+    Map<String, String> quarantine() throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        try (Connection c = db();
+             ResultSet rs = c.createStatement().executeQuery("SELECT record_id, reason FROM quarantine")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
+    boolean hasWatermark() throws SQLException {
+        try (Connection c = db();
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM sync_watermark")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    List<Path> filesOnDisk() throws IOException {
+        Path out = dir.resolve("out");
+        if (!Files.isDirectory(out)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(out)) {
+            return walk.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private Connection db() throws SQLException {
+        return DriverManager.getConnection(stateDbUrl(), "sa", "");
+    }
+
+    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
+        Map<String, BigDecimal> out = new TreeMap<>();
+        sums.forEach((k, v) -> {
+            if (v.signum() != 0) {
+                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (app != null) {
+                app.close();
+            }
+        } finally {
+            ditio.close();
+        }
+    }
+}
