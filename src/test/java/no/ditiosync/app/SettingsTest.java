@@ -19,6 +19,10 @@ class SettingsTest {
     static Path dir;
 
     static Map<String, String> good() {
+        return good(dir);
+    }
+
+    static Map<String, String> good(Path dir) {
         Map<String, String> s = new HashMap<>();
         s.put("ditio.identity-base", "https://identity.ditio.dev");
         s.put("ditio.reporting-base", "https://core-api.ditio.dev/reporting");

@@ -1,7 +1,5 @@
-package no.ditiosync.faults;
+package no.ditiosync.app;
 
-import no.ditiosync.app.Settings;
-import no.ditiosync.app.SettingsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,7 +7,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,31 +19,8 @@ class RetrySettingsTest {
     static Path dir;
 
     static Map<String, String> good() {
-        Map<String, String> s = new HashMap<>();
-        s.put("ditio.identity-base", "https://identity.ditio.dev");
-        s.put("ditio.reporting-base", "https://core-api.ditio.dev/reporting");
-        s.put("ditio.client-id", "client");
-        s.put("ditio.client-secret", "secret");
-        s.put("ditio.scope", "reportingapiv1");
-        s.put("ditio.chunk-limit", "2500");
-        s.put("payroll.company", "acme");
-        s.put("payroll.start-date", "2026-01-01");
-        s.put("payroll.approval", "payrollApproved");
+        Map<String, String> s = SettingsTest.good(dir);
         s.put("payroll.targets", "jdbc");
-        s.put("payroll.drop-dir", dir.resolve("out").toString());
-        s.put("payroll.wage-types", "mappings/wage-types.csv");
-        s.put("payroll.state-db-url", "jdbc:h2:mem:x");
-        s.put("payroll.visma.payroll-year", "0");
-        s.put("payroll.visma.payroll-run", "0");
-        s.put("payroll.visma.encoding", "windows-1252");
-        s.put("sync.cron", "0 0/30 * * * ?");
-        s.put("sync.overlap", "PT10M");
-        s.put("ditio.retry.max-attempts", "6");
-        s.put("ditio.retry.max-per-run", "50");
-        s.put("ditio.retry.initial-delay", "1s");
-        s.put("ditio.retry.max-delay", "30s");
-        s.put("ditio.retry-after-max", "60s");
-        s.put("ditio.connect-timeout", "10s");
         s.put("ditio.read-timeout", "1m30s");
         return s;
     }
