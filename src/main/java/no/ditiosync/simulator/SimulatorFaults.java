@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -97,6 +98,8 @@ public final class SimulatorFaults {
             return used >= calls;
         }
     }
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final Runnable revokeAllTokens;
     private final List<Plan> plans = new ArrayList<>();
@@ -245,10 +248,14 @@ public final class SimulatorFaults {
         return corrupt(registrationId, field, null);
     }
 
+    /** Whether any registration is corrupted now. */
+    boolean anyCorruption() {
+        return !corruptions.isEmpty();
+    }
+
     /** The corruptions of one registration (field → raw JSON, null value: left out), or null when none. */
     Map<String, String> corruptionsOf(String registrationId) {
-        Map<String, Map<String, String>> now = corruptions;
-        return now.isEmpty() ? null : now.get(registrationId);
+        return corruptions.get(registrationId);
     }
 
     public synchronized void clear() {
@@ -386,12 +393,10 @@ public final class SimulatorFaults {
         Map<String, Map<String, String>> next = new HashMap<>(corruptions);
         Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
         fields.put(field, rawJson);
-        next.put(registrationId, java.util.Collections.unmodifiableMap(fields));
-        corruptions = java.util.Collections.unmodifiableMap(next);
+        next.put(registrationId, Collections.unmodifiableMap(fields));
+        corruptions = Collections.unmodifiableMap(next);
         return this;
     }
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     private static void checkOneJsonValue(String rawJson) {
         try (JsonParser p = JSON.createParser(rawJson)) {

@@ -3,16 +3,15 @@ package no.ditiosync.badinput;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ledger.LedgerDelta;
 import no.ditiosync.ledger.SyncRun;
-import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.PayrollTruth;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,23 +87,7 @@ final class BadInputHarness implements AutoCloseable {
         return run;
     }
 
-    // ---- the truth, from the simulator ---------------------------------------------------------
-
-    Map<String, String> employeesByUser() {
-        Map<String, String> m = new HashMap<>();
-        for (DitioUser u : ditio.data().users()) {
-            m.put(u.identityUserId(), u.employeeNumber());
-        }
-        return m;
-    }
-
-    static String employee(TimeRegistration r, Map<String, String> employeeByUser) {
-        String e = r.userEmployeeNumber();
-        if (e == null || e.isBlank()) {
-            e = employeeByUser.get(r.userId());
-        }
-        return e == null || e.isBlank() ? null : e;
-    }
+    // ---- the truth, from the simulator (the shared oracle, with what a row takes out) ----------
 
     /** Live, payroll-approved registrations from the start date on. */
     Stream<TimeRegistration> approvedInWindow() {
@@ -114,18 +97,14 @@ final class BadInputHarness implements AutoCloseable {
 
     /** Registrations that become payroll lines when nothing is corrupted. */
     List<TimeRegistration> payrollReady() {
-        Map<String, String> users = employeesByUser();
-        return approvedInWindow().filter(r -> employee(r, users) != null && r.qty().signum() != 0).toList();
+        return PayrollTruth.payrollReady(ditio.data(), startDate);
     }
 
     /** Ids the dataset itself quarantines: payroll-approved with no employee number anywhere. */
     List<String> withoutEmployeeNumber() {
-        Map<String, String> users = employeesByUser();
-        return approvedInWindow().filter(r -> employee(r, users) == null).map(TimeRegistration::id).sorted().toList();
-    }
-
-    static String wageType(TimeRegistration r) {
-        return "9001".equals(r.taskWbsNumber()) ? "1100" : "1000";
+        Map<String, String> users = PayrollTruth.employeesByUser(ditio.data());
+        return approvedInWindow().filter(r -> PayrollTruth.employee(r, users) == null).map(TimeRegistration::id)
+                .sorted().toList();
     }
 
     /**
@@ -133,16 +112,17 @@ final class BadInputHarness implements AutoCloseable {
      * registrations except {@code left}, with {@code hours} instead of Ditio's qty where given.
      */
     Map<String, BigDecimal> truth(Function<String[], String> key, Set<String> left, Map<String, BigDecimal> hours) {
-        Map<String, String> users = employeesByUser();
+        Map<String, String> users = PayrollTruth.employeesByUser(ditio.data());
         Map<String, BigDecimal> sums = new TreeMap<>();
         for (TimeRegistration r : payrollReady()) {
             if (left.contains(r.id())) {
                 continue;
             }
-            String k = key.apply(new String[]{employee(r, users), r.workDate().toString(), wageType(r)});
+            String k = key.apply(new String[]{DeliveredPayroll.normalEmployee(PayrollTruth.employee(r, users)),
+                    r.workDate().toString(), PayrollTruth.wageType(r)});
             sums.merge(k, hours.getOrDefault(r.id(), r.qty()).setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
         }
-        return normalise(sums);
+        return DeliveredPayroll.normalise(sums);
     }
 
     static String visma(String[] k) {
@@ -160,64 +140,40 @@ final class BadInputHarness implements AutoCloseable {
     }
 
     Map<String, BigDecimal> vismaTotals() throws IOException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (Path f : filesOf("visma")) {
-            for (String line : Files.readAllLines(f, Charset.forName("windows-1252"))) {
-                String[] c = line.split(";", -1);
-                sums.merge(c[2] + "|" + c[3], new BigDecimal(c[5]), BigDecimal::add);
-            }
-        }
-        return normalise(sums);
-    }
-
-    /** SAP documents still standing after every cancellation, by document number; LTXA1 kept whole. */
-    Map<String, String[]> sapStanding() throws IOException {
-        Map<String, String[]> standing = new LinkedHashMap<>();
-        for (Path f : filesOf("sap")) {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            for (String line : lines.subList(1, lines.size())) {
-                String[] c = line.split(";", 10);
-                if ("X".equals(c[2])) {
-                    if (standing.remove(c[1]) == null) {
-                        throw new AssertionError("SAP cancellation of unknown document " + c[1]);
-                    }
-                } else if (standing.put(c[1], c) != null) {
-                    throw new AssertionError("SAP document " + c[1] + " delivered twice");
-                }
-            }
-        }
-        return standing;
+        return DeliveredPayroll.vismaTotals(filesOf("visma"));
     }
 
     Map<String, BigDecimal> sapTotals() throws IOException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        for (String[] c : sapStanding().values()) {
-            String date = c[4].substring(0, 4) + "-" + c[4].substring(4, 6) + "-" + c[4].substring(6);
-            sums.merge(Integer.parseInt(c[3]) + "|" + date + "|" + c[5], new BigDecimal(c[6]), BigDecimal::add);
-        }
-        return normalise(sums);
-    }
-
-    /** The standing SAP documents of one registration. */
-    List<String[]> sapDocumentsOf(String registrationId) throws IOException {
-        Set<String> numbers = new java.util.HashSet<>();
-        for (int version = 1; version <= 20; version++) {
-            numbers.add(LedgerDelta.documentNumber("time:" + registrationId, version));
-        }
-        return sapStanding().entrySet().stream().filter(e -> numbers.contains(e.getKey())).map(Map.Entry::getValue).toList();
+        return DeliveredPayroll.sapTotals(filesOf("sap"));
     }
 
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        Map<String, BigDecimal> sums = new TreeMap<>();
-        try (Connection c = db();
-             ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
-            while (rs.next()) {
-                sums.merge(rs.getString(1) + "|" + rs.getDate(2).toLocalDate() + "|" + rs.getString(3),
-                        rs.getBigDecimal(4), BigDecimal::add);
+        return DeliveredPayroll.jdbcTotals(stateDbUrl());
+    }
+
+    /**
+     * The standing SAP documents of one registration (its document numbers of versions 1-20),
+     * fields unquoted; {@link #sapTotals()} has already checked cancellations and repeats.
+     */
+    List<List<String>> sapDocumentsOf(String registrationId) throws IOException {
+        Set<String> numbers = new HashSet<>();
+        for (int version = 1; version <= 20; version++) {
+            numbers.add(LedgerDelta.documentNumber("time:" + registrationId, version));
+        }
+        Map<String, List<String>> standing = new LinkedHashMap<>();
+        for (Path f : filesOf("sap")) {
+            for (String line : DeliveredPayroll.body(f)) {
+                List<String> c = DeliveredPayroll.fields(line);
+                if (numbers.contains(c.get(1))) {
+                    if ("X".equals(c.get(2))) {
+                        standing.remove(c.get(1));
+                    } else {
+                        standing.put(c.get(1), c);
+                    }
+                }
             }
         }
-        return normalise(sums);
+        return List.copyOf(standing.values());
     }
 
     /** Active payroll_line rows of one registration: quantity and text. */
@@ -268,16 +224,6 @@ final class BadInputHarness implements AutoCloseable {
 
     private Connection db() throws SQLException {
         return DriverManager.getConnection(stateDbUrl(), "sa", "");
-    }
-
-    private static Map<String, BigDecimal> normalise(Map<String, BigDecimal> sums) {
-        Map<String, BigDecimal> out = new TreeMap<>();
-        sums.forEach((k, v) -> {
-            if (v.signum() != 0) {
-                out.put(k, v.setScale(2, RoundingMode.HALF_UP));
-            }
-        });
-        return out;
     }
 
     @Override

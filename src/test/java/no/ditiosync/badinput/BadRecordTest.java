@@ -3,6 +3,7 @@ package no.ditiosync.badinput;
 import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatorFaults;
 import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -124,7 +124,8 @@ class BadRecordTest {
                 row("qty \"abc\"", "qty", "\"abc\"", new RunFails("Ditio sent malformed JSON for page 2 of "
                         + "/v1/time-registrations: Cannot deserialize value of type `java.math.BigDecimal` from String "
                         + "\"abc\": not a valid representation")),
-                row("qty 1e12", "qty", "1e12", quarantined("hours 1000000000000.00 outside 0-24 for one day")),
+                // KNOWN BUG 3: values the mapper quarantines, or text it passes on, can overflow a state-DB column
+                row("qty 1e12", "qty", "1e12", new RunFails("Value too long for column \"QTY DECIMAL(14, 4)\"")),
                 row("qty 7.125 (3 decimals)", "qty", "7.125", delivered("7.13")),
                 row("qty as numeric string \"7.5\"", "qty", "\"7.5\"", delivered("7.50")),
                 // ---- workDate
@@ -135,12 +136,13 @@ class BadRecordTest {
                 missing("workDate missing", "workDate", quarantined("missing workDate")),
                 row("workDate null", "workDate", "null", quarantined("missing workDate")),
                 row("workDate longer than 40 characters", "workDate", "\"" + LONG_DATE + "\"",
-                        quarantined("unparseable date '" + LONG_DATE + "'")),
-                // ---- id
+                        new RunFails("Value too long for column \"WORK_DATE_TEXT CHARACTER VARYING(40)\"")), // KNOWN BUG 3
+                // ---- id (KNOWN BUG 2: the stand-in key stays in the quarantine after the fix; see firstRun)
                 missing("id missing", "id", new Quarantined(ctx -> "missing id", true)),
                 row("id null", "id", "null", new Quarantined(ctx -> "missing id", true)),
                 row("id empty string", "id", "\"\"", new Quarantined(ctx -> "missing id", true)),
-                row("id of 120 characters", "id", "\"" + LONG_ID + "\"", quarantined("?")),
+                row("id of 120 characters", "id", "\"" + LONG_ID + "\"",
+                        new RunFails("Value too long for column \"RECORD_ID CHARACTER VARYING(100)\"")), // KNOWN BUG 3
                 // ---- employee number
                 row("userEmployeeNumber A-12, none in /v1/user", "userEmployeeNumber", "\"A-12\"",
                         quarantined("employee number 'A-12' is not 1-8 digits"))
@@ -149,7 +151,7 @@ class BadRecordTest {
                         quarantined("employee number '123456789' is not 1-8 digits")),
                 new Row("userEmployeeNumber as a JSON number", ctx -> { }, (f, ctx) -> f.corruptRecord(ctx.r().id(),
                         "userEmployeeNumber", ctx.r().userEmployeeNumber()), delivered((String) null)),
-                // ---- modifiedDateTime
+                // ---- modifiedDateTime (UNCLEAR REASON: the reason does not say which date field it is)
                 row("modifiedDateTime unparseable", "modifiedDateTime", "\"yesterday\"",
                         quarantined("unparseable date 'yesterday'")),
                 missing("modifiedDateTime missing", "modifiedDateTime", delivered((String) null)),
@@ -160,12 +162,13 @@ class BadRecordTest {
                         .before(BadRecordTest::mappingWithoutCatchAll),
                 // ---- description
                 row("description formula with control character", "description", "\"=SUM(A1)\\u0007\"",
-                        delivered(ctx -> assertText(ctx, "'=SUM(A1)"))),
+                        delivered(ctx -> assertText(ctx, "'=SUM(A1)", "=SUM(A1)\u0007"))),
                 row("description with line breaks, tab, ; and quotes", "description",
                         "\"  Grøft\\r\\n\\tgravd; \\\"dypt\\\" \"",
-                        delivered(ctx -> assertText(ctx, "\"Grøft gravd; \"\"dypt\"\"\""))),
+                        delivered(ctx -> assertText(ctx, "Grøft gravd; \"dypt\"",
+                                "  Grøft\r\n\tgravd; \"dypt\" "))),
                 row("description of 5000 characters", "description", "\"" + LONG_TEXT + "\"",
-                        delivered(ctx -> assertText(ctx, LONG_TEXT.substring(0, 40).strip()))),
+                        new RunFails("Value too long for column \"DESCRIPTION CHARACTER VARYING(4000)\"")), // KNOWN BUG 3
                 // KNOWN BUG 1 again: a non-boolean in a boolean field fails the page
                 row("payrollApproved \"yes\"", "payrollApproved", "\"yes\"", new RunFails("Ditio sent malformed JSON "
                         + "for page 2 of /v1/time-registrations: Cannot deserialize value of type `boolean` from String "
@@ -180,9 +183,8 @@ class BadRecordTest {
             TimeRegistration r = victim(h);
             Ctx ctx = new Ctx(h, r, dir);
             row.setup().accept(ctx);
-            Map<String, String> baseline = new TreeMap<>();
-            h.withoutEmployeeNumber().forEach(id -> baseline.put(id, null));
-            assertThat(baseline).as("the dataset quarantines some records itself").isNotEmpty().doesNotContainKey(r.id());
+            Set<String> baseline = new TreeSet<>(h.withoutEmployeeNumber());
+            assertThat(baseline).as("the dataset quarantines some records itself").isNotEmpty().doesNotContain(r.id());
             row.corrupt().accept(h.ditio.faults(), ctx);
 
             Set<String> phantoms = firstRun(row.outcome(), ctx, baseline);
@@ -194,15 +196,13 @@ class BadRecordTest {
 
             Map<String, String> quarantine = h.quarantine();
             assertThat(quarantine.keySet()).as("quarantine after the fix")
-                    .containsExactlyInAnyOrderElementsOf(union(baseline.keySet(), phantoms));
-            assertThat(h.vismaTotals()).isEqualTo(h.truth(BadInputHarness::visma, Set.of(), Map.of()));
-            assertThat(h.sapTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(), Map.of()));
-            assertThat(h.jdbcTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(), Map.of()));
+                    .containsExactlyInAnyOrderElementsOf(union(baseline, phantoms));
+            assertPayroll("after the fix", h, Set.of(), Map.of());
             String hours = r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString();
             assertThat(h.jdbcRowsOf(r.id())).as("JDBC rows of the fixed record").singleElement()
                     .satisfies(row2 -> assertThat(row2[0]).isEqualTo(hours));
             assertThat(h.sapDocumentsOf(r.id())).as("standing SAP documents of the fixed record").singleElement()
-                    .satisfies(c -> assertThat(c[6]).isEqualTo(hours));
+                    .satisfies(c -> assertThat(c.get(6)).isEqualTo(hours));
             if (row.outcome() instanceof Quarantined) {
                 assertThat(fixed.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
                 assertThat(fixed.linesByTarget()).as("only the released record is delivered")
@@ -212,11 +212,11 @@ class BadRecordTest {
     }
 
     /** The first run; returns the quarantine rows that stay after the fix (KNOWN BUG 2). */
-    private static Set<String> firstRun(Outcome outcome, Ctx ctx, Map<String, String> baseline) throws Exception {
+    private static Set<String> firstRun(Outcome outcome, Ctx ctx, Set<String> baseline) throws Exception {
         BadInputHarness h = ctx.h();
         TimeRegistration r = ctx.r();
         if (outcome instanceof RunFails fails) {
-            assertThatThrownBy(h::runOnce).hasMessageStartingWith(fails.messageStart());
+            assertThatThrownBy(h::runOnce).satisfies(e -> assertThat(e.getMessage().strip()).startsWith(fails.messageStart()));
             assertThat(h.filesOnDisk()).as("nothing delivered").isEmpty();
             assertThat(h.hasWatermark()).isFalse();
             return Set.of();
@@ -234,12 +234,10 @@ class BadRecordTest {
                 key = standIns.get(0);
                 phantoms = Set.of(key); // KNOWN BUG 2: never leaves the quarantine
             }
-            assertThat(quarantine.keySet()).containsExactlyInAnyOrderElementsOf(union(baseline.keySet(), Set.of(key)));
+            assertThat(quarantine.keySet()).containsExactlyInAnyOrderElementsOf(union(baseline, Set.of(key)));
             assertThat(quarantine.get(key)).as("reason").isEqualTo(q.reason().apply(ctx));
             assertThat(run.quarantinedCount()).isEqualTo(baseline.size() + 1);
-            assertThat(h.vismaTotals()).isEqualTo(h.truth(BadInputHarness::visma, Set.of(r.id()), Map.of()));
-            assertThat(h.sapTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(r.id()), Map.of()));
-            assertThat(h.jdbcTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(r.id()), Map.of()));
+            assertPayroll("first run", h, Set.of(r.id()), Map.of());
             assertThat(h.jdbcRowsOf(r.id())).isEmpty();
             assertThat(h.sapDocumentsOf(r.id())).isEmpty();
             int ready = h.payrollReady().size() - 1;
@@ -247,30 +245,46 @@ class BadRecordTest {
                     .containsEntry("jdbc", ready);
         } else if (outcome instanceof Delivered d) {
             BigDecimal hours = (d.hours() == null ? r.qty() : d.hours()).setScale(2, RoundingMode.HALF_UP);
-            assertThat(quarantine.keySet()).containsExactlyInAnyOrderElementsOf(baseline.keySet());
-            Map<String, BigDecimal> as = Map.of(r.id(), hours);
-            assertThat(h.vismaTotals()).isEqualTo(h.truth(BadInputHarness::visma, Set.of(), as));
-            assertThat(h.sapTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(), as));
-            assertThat(h.jdbcTotals()).isEqualTo(h.truth(BadInputHarness::day, Set.of(), as));
+            assertThat(quarantine.keySet()).containsExactlyInAnyOrderElementsOf(baseline);
+            assertPayroll("first run", h, Set.of(), Map.of(r.id(), hours));
             assertThat(h.jdbcRowsOf(r.id())).singleElement().satisfies(c -> assertThat(c[0]).isEqualTo(hours.toPlainString()));
-            assertThat(h.sapDocumentsOf(r.id())).singleElement().satisfies(c -> assertThat(c[6]).isEqualTo(hours.toPlainString()));
+            assertThat(h.sapDocumentsOf(r.id())).singleElement()
+                    .satisfies(c -> assertThat(c.get(6)).isEqualTo(hours.toPlainString()));
             d.check().verify(ctx);
         }
         return phantoms;
     }
 
-    /** A payroll-ready registration with its own employee number, in the middle of the full pass. */
-    static TimeRegistration victim(BadInputHarness h) {
-        List<TimeRegistration> candidates = h.payrollReady().stream()
-                .filter(r -> r.userEmployeeNumber() != null && !r.userEmployeeNumber().isBlank())
-                .filter(r -> r.qty().compareTo(BigDecimal.ONE) >= 0 && r.qty().compareTo(BigDecimal.valueOf(20)) <= 0)
-                .toList();
-        return candidates.get(candidates.size() / 2);
+    /** Visma, SAP and payroll_line hold exactly the truth without {@code left}, with {@code hours} where given. */
+    static void assertPayroll(String when, BadInputHarness h, Set<String> left, Map<String, BigDecimal> hours)
+            throws Exception {
+        DeliveredPayroll.assertSums("Visma, " + when, h.vismaTotals(), h.truth(BadInputHarness::visma, left, hours));
+        DeliveredPayroll.assertSums("SAP, " + when, h.sapTotals(), h.truth(BadInputHarness::day, left, hours));
+        DeliveredPayroll.assertSums("payroll_line, " + when, h.jdbcTotals(), h.truth(BadInputHarness::day, left, hours));
     }
 
-    /** SAP LTXA1 of the record as written (quoted where RFC 4180 needs it). */
-    static void assertText(Ctx ctx, String ltxa1) throws IOException {
-        assertThat(ctx.h().sapDocumentsOf(ctx.r().id())).singleElement().satisfies(c -> assertThat(c[9]).isEqualTo(ltxa1));
+    /**
+     * A payroll-ready registration with its own employee number, in the middle of page 2 of the
+     * full pass (a full pass is in work date and id order, in pages of exactly ChunkLimit = 100).
+     */
+    static TimeRegistration victim(BadInputHarness h) {
+        List<String> pass = h.ditio.data().liveTimeRegistrations(h.startDate, h.startDate.plusYears(1)).stream()
+                .map(TimeRegistration::id).toList();
+        assertThat(pass).as("a full pass of three pages or more").hasSizeGreaterThan(200);
+        TimeRegistration victim = h.payrollReady().stream()
+                .filter(r -> r.userEmployeeNumber() != null && !r.userEmployeeNumber().isBlank())
+                .filter(r -> r.qty().compareTo(BigDecimal.ONE) >= 0 && r.qty().compareTo(BigDecimal.valueOf(20)) <= 0)
+                .min(java.util.Comparator.comparingInt(r -> Math.abs(pass.indexOf(r.id()) - 150))).orElseThrow();
+        assertThat(pass.indexOf(victim.id()) / 100 + 1).as("page of the victim").isEqualTo(2);
+        return victim;
+    }
+
+    /** SAP LTXA1 of the record (unquoted), no control character in any SAP drop, and its text in the JDBC table. */
+    static void assertText(Ctx ctx, String ltxa1, String jdbcText) throws Exception {
+        assertThat(ctx.h().sapDocumentsOf(ctx.r().id())).singleElement().satisfies(c -> assertThat(c.get(9)).isEqualTo(ltxa1));
+        // KNOWN BUG 4: the JDBC target stores the description as Ditio sent it, control characters and all
+        // (payroll-formats.md: text "cleaned: no control characters"); pinned here until it is cleaned
+        assertThat(ctx.h().jdbcRowsOf(ctx.r().id())).singleElement().satisfies(c -> assertThat(c[1]).isEqualTo(jdbcText));
         for (Path f : ctx.h().filesOf("sap")) {
             String all = Files.readString(f, StandardCharsets.UTF_8);
             assertThat(all.chars().filter(ch -> ch < 0x20 && ch != '\r' && ch != '\n')).as("control characters in " + f)
