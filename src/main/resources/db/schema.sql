@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS source_record (
     record_id            VARCHAR(100) NOT NULL,
     line_id              VARCHAR(120) NOT NULL,
     work_date_text       VARCHAR(40),
-    qty                  DECIMAL(14,4),
+    qty                  DECIMAL(24,6),
     user_id              VARCHAR(64),
     user_employee_number VARCHAR(64),
     project_number       VARCHAR(100),

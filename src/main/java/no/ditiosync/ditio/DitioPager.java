@@ -23,8 +23,10 @@ public final class DitioPager {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int chunkLimit;
-    private final PageReader<TimeRegistration> timeRegistrations = new PageReader<>(TimeRegistration.class);
-    private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class);
+    private final PageReader<TimeRegistration> timeRegistrations =
+            new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
+    // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
+    private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
 
     public DitioPager(int chunkLimit) {
         this.chunkLimit = chunkLimit;

@@ -3,6 +3,8 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Reads one Ditio page with Jackson's streaming parser: records are bound one by one as the bytes
@@ -18,13 +21,23 @@ import java.util.List;
  */
 public final class PageReader<T> {
 
+    /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
+    public static final String UNREADABLE = "unreadable ";
+
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final ObjectReader recordReader;
+    private final BiFunction<JsonNode, String, T> unreadable;
 
-    public PageReader(Class<T> recordType) {
+    /**
+     * @param unreadable makes a stand-in for a record whose fields do not bind (say qty "abc"), given
+     *                   the record as JSON and the reason; null skips it. One bad record must not cost
+     *                   the page: the stand-in goes to quarantine with the reason.
+     */
+    public PageReader(Class<T> recordType, BiFunction<JsonNode, String, T> unreadable) {
         this.recordReader = MAPPER.readerFor(recordType);
+        this.unreadable = unreadable;
     }
 
     public DitioPage<T> read(InputStream body, String where) {
@@ -65,8 +78,27 @@ public final class PageReader<T> {
         }
         List<T> records = new ArrayList<>();
         while (parser.nextToken() == JsonToken.START_OBJECT) {
-            records.add(recordReader.readValue(parser));
+            JsonNode record = parser.readValueAsTree();
+            try {
+                records.add(recordReader.readValue(record));
+            } catch (MismatchedInputException e) {
+                T standIn = unreadable.apply(record, reason(e, record));
+                if (standIn != null) {
+                    records.add(standIn);
+                }
+            }
         }
         return records;
+    }
+
+    /** "unreadable qty: "abc" is not a number" */
+    static String reason(MismatchedInputException e, JsonNode record) {
+        String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        String value = record.path(field).toString();
+        Class<?> type = e.getTargetType();
+        String expected = type == null ? "of the expected type"
+                : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
+                : type == boolean.class || type == Boolean.class ? "true or false" : "text";
+        return UNREADABLE + field + ": " + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected;
     }
 }

@@ -1,6 +1,8 @@
 package no.ditiosync.ditio;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.math.BigDecimal;
 
@@ -25,4 +27,18 @@ public class TimeRegistration {
     public String modifiedDateTime;
     public boolean isDeleted;
     public String deletedDateTime;
+    /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
+    @JsonIgnore
+    public String unreadable;
+
+    /** The stand-in for a record whose fields do not bind: its id and dates if readable, and the reason. */
+    public static TimeRegistration unreadable(JsonNode json, String reason) {
+        TimeRegistration r = new TimeRegistration();
+        r.id = json.path("id").isTextual() ? json.get("id").asText() : null;
+        r.workDate = json.path("workDate").isTextual() ? json.get("workDate").asText() : null;
+        r.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
+        r.isDeleted = json.path("isDeleted").asBoolean(false);
+        r.unreadable = reason;
+        return r;
+    }
 }

@@ -56,7 +56,8 @@ public final class JdbcTarget {
                         active.setString(i++, line.projectNumber());
                         active.setString(i++, line.taskNumber());
                         active.setString(i++, line.department());
-                        active.setString(i++, line.text());
+                        // the table is read by people and reports too: cleaned as for the files, at its own width
+                        active.setString(i++, TextCleaner.plain(line.text(), 4000));
                         active.setString(i++, "active");
                         active.setString(i++, line.source());
                         active.setString(i++, line.sourceId());

@@ -37,6 +37,14 @@ public final class TextCleaner {
         return cut(s, maxChars);
     }
 
+    /**
+     * As {@link #clean} but without the formula prefix, for text that never reaches a spreadsheet
+     * (a database column); null stays null.
+     */
+    public static String plain(String text, int maxChars) {
+        return text == null ? null : cut(collapse(Normalizer.normalize(text, Normalizer.Form.NFC)), maxChars);
+    }
+
     /** Always in double quotes, inner quotes doubled; null is {@code ""}. */
     public static String quoteAlways(String value) {
         String v = value == null ? "" : value;

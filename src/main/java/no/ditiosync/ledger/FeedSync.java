@@ -118,6 +118,7 @@ public final class FeedSync {
             // kept, under a name made from its content, so the quarantine shows it and a re-run does not add it twice
             record.id = PayrollLineMapper.missingIdKey(record);
         }
+        RecordLimits.fit(record);
         run.pageBatch().add(new StagedRecord(record, mapper.map(record, employees)));
     }
 

@@ -2,6 +2,8 @@ package no.ditiosync.ledger;
 
 import no.ditiosync.ditio.DitioDates;
 import no.ditiosync.ditio.DitioUser;
+import no.ditiosync.ditio.PageReader;
+import no.ditiosync.payroll.PayrollLineMapper;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
@@ -339,7 +341,9 @@ public final class StateStore {
     public List<TimeRegistration> quarantinedRecords(String company, String feed) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(RAW_COLUMNS
-                     + "WHERE company = ? AND feed = ? AND status = 'QUARANTINED' AND deleted = FALSE")) {
+                     + "WHERE company = ? AND feed = ? AND status = 'QUARANTINED' AND deleted = FALSE "
+                     // a record unreadable as sent stays so until Ditio sends it again
+                     + "AND reason NOT LIKE '" + PageReader.UNREADABLE + "%' AND reason <> '" + PayrollLineMapper.MISSING_ID + "'")) {
             ps.setString(1, company);
             ps.setString(2, feed);
             return readRaw(ps);
@@ -403,7 +407,8 @@ public final class StateStore {
     public int markUnseenDeleted(String company, String feed, String runId, LocalDate from, LocalDate to) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', pending = TRUE "
-                     + "WHERE company = ? AND feed = ? AND deleted = FALSE AND work_date >= ? AND work_date <= ? "
+                     + "WHERE company = ? AND feed = ? AND deleted = FALSE "
+                     + "AND ((work_date >= ? AND work_date <= ?) OR status = 'QUARANTINED') "
                      + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
             ps.setString(1, company);
             ps.setString(2, feed);

@@ -18,6 +18,7 @@ public final class PayrollLineMapper {
 
     public static final String SOURCE_TIME = "time";
     public static final String MISSING_ID_PREFIX = "missing-id-";
+    public static final String MISSING_ID = "missing id";
     private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
 
     private final WageTypeMapping wageTypes;
@@ -32,7 +33,10 @@ public final class PayrollLineMapper {
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
         if (r.id == null || r.id.isBlank() || r.id.startsWith(MISSING_ID_PREFIX)) {
-            return MappingResult.quarantined("missing id");
+            return MappingResult.quarantined(MISSING_ID);
+        }
+        if (r.unreadable != null) {
+            return MappingResult.quarantined(r.unreadable);
         }
         if (r.isDeleted) {
             return MappingResult.of(MappingResult.Status.DELETED);
@@ -41,9 +45,13 @@ public final class PayrollLineMapper {
         Instant modified;
         try {
             workDate = DitioDates.date(r.workDate);
+        } catch (DateTimeParseException e) {
+            return MappingResult.quarantined("unparseable workDate '" + e.getParsedString() + "'");
+        }
+        try {
             modified = DitioDates.instant(r.modifiedDateTime);
         } catch (DateTimeParseException e) {
-            return MappingResult.quarantined("unparseable date '" + e.getParsedString() + "'");
+            return MappingResult.quarantined("unparseable modifiedDateTime '" + e.getParsedString() + "'");
         }
         if (workDate == null) {
             return MappingResult.quarantined("missing workDate");

@@ -79,7 +79,10 @@ class PayrollLineMapperTest {
         assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing hours (qty)");
         r = registration();
         r.workDate = "02.11.2026";
-        assertThat(mapper.map(r, USERS).reason()).isEqualTo("unparseable date '02.11.2026'");
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("unparseable workDate '02.11.2026'");
+        r = registration();
+        r.modifiedDateTime = "yesterday";
+        assertThat(mapper.map(r, USERS).reason()).isEqualTo("unparseable modifiedDateTime 'yesterday'");
         r = registration();
         r.workDate = "0001-01-01T00:00:00";
         assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing workDate");
