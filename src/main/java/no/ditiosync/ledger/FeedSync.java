@@ -6,7 +6,6 @@ import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,14 +121,24 @@ public final class FeedSync {
         run.pageBatch().add(new StagedRecord(record, mapper.map(record, employees)));
     }
 
-    public void flushPage(@Variable("run") SyncRun run, @ExchangeProperty("CamelLoopIndex") Integer page) throws Exception {
+    public void flushPage(@Variable("run") SyncRun run) throws Exception {
         List<StagedRecord> batch = run.pageBatch();
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
+        String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
         store.stageRecords(company, FEED, run.runId(), batch);
         run.countPage(batch.size(), deleted);
         batch.clear();
         CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
-        LOG.info("Run {}: page {} stored, {} records so far", run.runId(), run.pages(), run.recordsRead());
+        double seconds = Math.max(0.001, Duration.between(run.startedAt(), clock.instant()).toMillis() / 1000.0);
+        LOG.info("Run {}: page {} stored, {} records so far, {} records/s, at {}", run.runId(), run.pages(),
+                run.recordsRead(), Math.round(run.recordsRead() / seconds), position);
+    }
+
+    /** Where a pass stands: the work date of a full pass, the modification time of an incremental one. */
+    private static String position(SyncRun run, TimeRegistration last) {
+        String at = run.mode() == SyncRun.Mode.FULL ? last.workDate : last.modifiedDateTime;
+        return (run.mode() == SyncRun.Mode.FULL ? "work date " : "modified ") + (at == null ? "?" : at.length() > 10
+                && run.mode() == SyncRun.Mode.FULL ? at.substring(0, 10) : at);
     }
 
     public void finishPass(@Variable("run") SyncRun run) throws Exception {
