@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
@@ -52,7 +53,8 @@ public record Settings(
         Duration retryMaxDelay,
         Duration retryAfterMax,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        String fileMode) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "jdbc");
 
@@ -88,7 +90,8 @@ public record Settings(
         RETRY_MAX_DELAY("ditio.retry.max-delay", "DITIO_RETRY_MAX_DELAY"),
         RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX"),
         CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT"),
-        READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT");
+        READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT"),
+        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE");
 
         final String property;
         final String env;
@@ -152,7 +155,8 @@ public record Settings(
                 r.camelDuration(Key.RETRY_MAX_DELAY),
                 r.camelDuration(Key.RETRY_AFTER_MAX),
                 r.camelDuration(Key.CONNECT_TIMEOUT),
-                r.camelDuration(Key.READ_TIMEOUT));
+                r.camelDuration(Key.READ_TIMEOUT),
+                r.fileMode());
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -293,6 +297,17 @@ public record Settings(
             }
             throw wrong(k, "'" + v.replaceAll("password=[^;&]*", "password=***")
                     + "' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
+        }
+
+        String fileMode() {
+            String v = raw(Key.FILE_MODE);
+            if (v.isEmpty()) {
+                return AtomicDropFile.OWNER_ONLY;
+            }
+            if (!v.equals(AtomicDropFile.OWNER_ONLY) && !v.equals(AtomicDropFile.OWNER_AND_GROUP)) {
+                throw wrong(Key.FILE_MODE, "'" + v + "' is neither 0600 (owner only) nor 0640 (owner and group)");
+            }
+            return v;
         }
 
         Charset charset(Key k) {

@@ -50,10 +50,10 @@ public class SyncBeans implements CamelConfiguration {
             targets.add(switch (name) {
                 case "visma" -> new DropTarget(name, CorrectionStyle.OFFSET,
                         new VismaFormat(settings.vismaPayrollYear(), settings.vismaPayrollRun(), settings.vismaCharset()),
-                        settings.dropDir().resolve(name));
+                        settings.dropDir().resolve(name), settings.fileMode());
                 case "sap" -> new DropTarget(name, CorrectionStyle.CANCEL_AND_REBOOK, new SapFormat(),
-                        settings.dropDir().resolve(name));
-                case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, null);
+                        settings.dropDir().resolve(name), settings.fileMode());
+                case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, null, null);
                 default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
             });
         }

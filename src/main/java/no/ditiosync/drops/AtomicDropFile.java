@@ -28,9 +28,14 @@ import java.util.Set;
  * {@link #close()} makes them durable, and {@link #publish} renames atomically. Close and publish
  * are separate steps so the export ledger can commit in between.
  * Payroll data is personal data: on POSIX file systems folders we create are 0700 and files 0600
- * from the moment they exist.
+ * from the moment they exist; a drop may be opened to its group (0640, folder 0750) when it is
+ * complete, for a payroll system that reads as another user of the same group.
  */
 public final class AtomicDropFile implements Closeable {
+
+    /** File modes a drop may have (setting PAYROLL_FILE_MODE). */
+    public static final String OWNER_ONLY = "0600";
+    public static final String OWNER_AND_GROUP = "0640";
 
     private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     private static final DateTimeFormatter STAMP =
@@ -41,10 +46,13 @@ public final class AtomicDropFile implements Closeable {
     private final DropFormat format;
     private final FileChannel channel;
     private final Writer writer;
+    private final String fileMode;
     private int lines;
     private boolean closed;
 
-    private AtomicDropFile(Path temp, Path finalPath, DropFormat format, FileChannel channel, Writer writer) {
+    private AtomicDropFile(Path temp, Path finalPath, DropFormat format, FileChannel channel, Writer writer,
+                           String fileMode) {
+        this.fileMode = fileMode;
         this.temp = temp;
         this.finalPath = finalPath;
         this.format = format;
@@ -54,9 +62,18 @@ public final class AtomicDropFile implements Closeable {
 
     /** Creates {@code folder} if needed and starts {@code .finalName.tmp} there with the format's header. */
     public static AtomicDropFile open(Path folder, String finalName, DropFormat format) throws IOException {
+        return open(folder, finalName, format, OWNER_ONLY);
+    }
+
+    /** @param fileMode {@link #OWNER_ONLY} or {@link #OWNER_AND_GROUP}: the mode of the complete file */
+    public static AtomicDropFile open(Path folder, String finalName, DropFormat format, String fileMode) throws IOException {
         requirePlainName(finalName);
+        if (!fileMode.equals(OWNER_ONLY) && !fileMode.equals(OWNER_AND_GROUP)) {
+            throw new IllegalArgumentException("file mode " + fileMode + " is neither " + OWNER_ONLY + " nor " + OWNER_AND_GROUP);
+        }
         boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Files.createDirectories(folder, posix ? attributes("rwx------") : new FileAttribute<?>[0]);
+        Files.createDirectories(folder, posix ? attributes(fileMode.equals(OWNER_ONLY) ? "rwx------" : "rwxr-x---")
+                : new FileAttribute<?>[0]);
         Path temp = folder.resolve("." + finalName + ".tmp");
         // a leftover temp is a crashed attempt that was never published: start it over
         Files.deleteIfExists(temp);
@@ -69,7 +86,7 @@ public final class AtomicDropFile implements Closeable {
             Writer writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
                     format.charset().newEncoder()));
             format.writeHeader(writer);
-            return new AtomicDropFile(temp, folder.resolve(finalName), format, channel, writer);
+            return new AtomicDropFile(temp, folder.resolve(finalName), format, channel, writer, fileMode);
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(temp);
@@ -110,6 +127,10 @@ public final class AtomicDropFile implements Closeable {
         try (channel) {
             writer.flush();
             channel.force(true);
+        }
+        if (fileMode.equals(OWNER_AND_GROUP) && temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // set explicitly: a umask could have taken the group bit at creation
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r-----"));
         }
     }
 

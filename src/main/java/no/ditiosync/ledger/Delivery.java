@@ -90,7 +90,7 @@ public final class Delivery {
     private static AtomicDropFile open(DropTarget target, SyncRun run) throws IOException {
         try {
             return AtomicDropFile.open(target.folder(), AtomicDropFile.fileName(target.name(), run.company(),
-                    run.startedAt(), run.runId()), target.format());
+                    run.startedAt(), run.runId()), target.format(), target.fileMode());
         } catch (IOException e) {
             throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);

@@ -84,6 +84,7 @@ class SettingsTest {
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
             "payroll.visma.encoding|latin-99|Setting PAYROLL_VISMA_ENCODING (payroll.visma.encoding): 'latin-99' is not a known encoding (windows-1252 or UTF-8)",
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
+            "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
             "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (NoSuchFileException)",
     })
     void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {

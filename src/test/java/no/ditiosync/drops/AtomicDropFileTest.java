@@ -51,6 +51,22 @@ class AtomicDropFileTest {
     }
 
     @Test
+    void groupReadableModeAppliesOnlyToTheCompleteFile() throws IOException {
+        Path folder = dir.resolve("shared");
+        AtomicDropFile drop = AtomicDropFile.open(folder, "sap_acme.csv", new SapFormat(), AtomicDropFile.OWNER_AND_GROUP);
+        drop.append(LINE);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(drop.tempPath())))
+                .as("while being written").isEqualTo("rw-------");
+        drop.close();
+        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(drop.finalPath())))
+                .isEqualTo("rw-r-----");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                .isEqualTo("rwxr-x---");
+    }
+
+    @Test
     void headerIsWrittenEvenWithoutLines() throws IOException {
         AtomicDropFile drop = AtomicDropFile.open(dir, "empty.csv", new SapFormat());
         drop.close();
