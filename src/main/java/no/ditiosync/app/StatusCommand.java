@@ -1,19 +1,18 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ledger.SqlDialect;
 import org.apache.camel.impl.DefaultCamelContext;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Properties;
 
 /**
  * The status command: per feed the watermark, the last runs and the open quarantine; per target
@@ -43,12 +42,18 @@ final class StatusCommand {
             out.println("No state DB at " + url + " yet: no sync has run.");
             return 0;
         }
-        Properties credentials = new Properties();
-        credentials.setProperty("user", user);
-        credentials.setProperty("password", password);
-        // IFEXISTS: status never creates a state DB
-        try (Connection c = DriverManager.getConnection(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, credentials)) {
-            print(c, out);
+        // IFEXISTS: status never creates a state DB (a PostgreSQL database is never created by connecting)
+        try (Connection c = DataSources.connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password,
+                DataSources.Keys.STATE_DB)) {
+            try {
+                print(c, out);
+            } catch (SQLException e) {
+                if (!SqlDialect.of(c).isUndefinedTable(e)) {
+                    throw e;
+                }
+                // a PostgreSQL database that exists but that no sync has used yet
+                out.println("No state DB tables at " + DataSources.masked(url) + " yet: no sync has run.");
+            }
         }
         return 0;
     }

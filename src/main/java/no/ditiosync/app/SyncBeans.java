@@ -13,14 +13,8 @@ import no.ditiosync.ledger.StateStore;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +30,14 @@ public class SyncBeans implements CamelConfiguration {
         Settings settings = Settings.read(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
         context.getRegistry().bind("settings", settings);
 
-        DataSource stateDb = dataSource(settings.stateDbUrl(), settings.stateDbUser(), settings.stateDbPassword(),
-                "PAYROLL_STATE_DB_URL");
+        DataSource stateDb = dataSource(context, settings.stateDbUrl(), settings.stateDbUser(), settings.stateDbPassword(),
+                DataSources.Keys.STATE_DB);
         StateStore store = new StateStore(stateDb);
         JdbcTarget jdbcTarget = null;
         if (settings.targets().contains(DropTarget.JDBC)) {
             DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDb
-                    : dataSource(settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(), "PAYROLL_JDBC_URL");
+                    : dataSource(context, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
+                    DataSources.Keys.JDBC_TARGET);
             jdbcTarget = new JdbcTarget(targetDb);
         }
         List<DropTarget> targets = new ArrayList<>();
@@ -69,47 +64,29 @@ public class SyncBeans implements CamelConfiguration {
                 settings.startDate(), settings.overlap(), clock));
     }
 
-    private static DataSource dataSource(String url, String user, String password, String envKey) {
-        if (url.startsWith("jdbc:h2:")) {
-            ownerOnlyFolderFor(url, envKey);
-            JdbcConnectionPool pool = JdbcConnectionPool.create(durable(url), user, password);
-            pool.setMaxConnections(16);
+    /** A pool for one database (H2 or PostgreSQL), closed when Camel stops. */
+    private static DataSource dataSource(CamelContext context, String url, String user, String password,
+                                         DataSources.Keys keys) throws Exception {
+        DataSource pool = DataSources.open(url, user, password, keys);
+        if (pool instanceof AutoCloseable closeable) {
+            context.addService(new PoolCloser(closeable), true);
+        }
+        return pool;
+    }
+
+    /** Closes a connection pool (HikariCP for PostgreSQL) with the Camel context. */
+    private record PoolCloser(AutoCloseable pool) implements org.apache.camel.Service {
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void stop() {
             try {
-                pool.getConnection().close();
-            } catch (SQLException e) {
-                throw new SettingsException("Setting " + envKey + ": cannot open the H2 database (" + e.getMessage() + ")");
+                pool.close();
+            } catch (Exception e) {
+                // stopping anyway: the server ends the sessions with the connections
             }
-            return pool;
-        }
-        throw new SettingsException("Setting " + envKey + ": only H2 is supported in this version");
-    }
-
-    /**
-     * H2 keeps a commit in memory for up to half a second before writing it (WRITE_DELAY). A process
-     * killed in that window would lose a ledger commit whose drop files are already published, and
-     * the next run would deliver them again: commits are written at once.
-     */
-    static String durable(String url) {
-        return url.startsWith("jdbc:h2:mem:") || url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")
-                ? url : url + ";WRITE_DELAY=0";
-    }
-
-    /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
-    private static void ownerOnlyFolderFor(String url, String envKey) {
-        if (!url.startsWith("jdbc:h2:file:")) {
-            return;
-        }
-        Path folder = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent();
-        try {
-            if (!Files.isDirectory(folder)) {
-                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the folder keeps the ACLs it inherits
-        } catch (IOException e) {
-            throw new SettingsException("Setting " + envKey + ": cannot create a private folder '" + folder + "' ("
-                    + e.getClass().getSimpleName() + ")");
         }
     }
 }

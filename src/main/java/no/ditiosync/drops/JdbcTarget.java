@@ -23,13 +23,15 @@ public final class JdbcTarget {
     private static final int BATCH = 1000;
 
     private final DataSource dataSource;
+    private final SqlDialect dialect;
     private final String upsert;
 
     public JdbcTarget(DataSource dataSource) throws SQLException {
         this.dataSource = dataSource;
         try (Connection c = dataSource.getConnection()) {
-            StateStore.runScript(c, "/db/target-schema.sql");
-            upsert = SqlDialect.of(c).upsert("payroll_line", List.of("line_id"), List.of("company", "employee_number",
+            dialect = SqlDialect.of(c);
+            StateStore.runScript(c, dialect, "/db/target-schema.sql");
+            upsert = dialect.upsert("payroll_line", List.of("line_id"), List.of("company", "employee_number",
                     "work_date", "wage_type", "quantity", "project_number", "task_number", "department", "text", "status",
                     "source", "source_id", "source_modified", "run_id", "delivered_at"));
         }
@@ -47,20 +49,21 @@ public final class JdbcTarget {
                 store.ledgerRowsOfRun(company, DropTarget.JDBC, runId, (line, held) -> {
                     if (held) {
                         int i = 1;
-                        active.setString(i++, line.lineId());
+                        // the ledger may sit in another kind of database: values as this one can store them
+                        active.setString(i++, dialect.storable(line.lineId()));
                         active.setString(i++, company);
-                        active.setString(i++, line.employeeNumber());
+                        active.setString(i++, dialect.storable(line.employeeNumber()));
                         active.setObject(i++, line.workDate(), Types.DATE);
-                        active.setString(i++, line.wageType());
+                        active.setString(i++, dialect.storable(line.wageType()));
                         active.setBigDecimal(i++, line.quantity());
-                        active.setString(i++, line.projectNumber());
-                        active.setString(i++, line.taskNumber());
-                        active.setString(i++, line.department());
+                        active.setString(i++, dialect.storable(line.projectNumber()));
+                        active.setString(i++, dialect.storable(line.taskNumber()));
+                        active.setString(i++, dialect.storable(line.department()));
                         // the table is read by people and reports too: cleaned as for the files, at its own width
                         active.setString(i++, TextCleaner.plain(line.text(), 4000));
                         active.setString(i++, "active");
                         active.setString(i++, line.source());
-                        active.setString(i++, line.sourceId());
+                        active.setString(i++, dialect.storable(line.sourceId()));
                         active.setObject(i++, line.sourceModified() == null ? null : line.sourceModified().atOffset(ZoneOffset.UTC));
                         active.setString(i++, runId);
                         active.setObject(i, now);
@@ -68,7 +71,7 @@ public final class JdbcTarget {
                     } else {
                         cancel.setString(1, runId);
                         cancel.setObject(2, now);
-                        cancel.setString(3, line.lineId());
+                        cancel.setString(3, dialect.storable(line.lineId()));
                         cancel.addBatch();
                     }
                     if (++rows[0] % BATCH == 0) {

@@ -36,8 +36,20 @@ public final class DeliveryTransaction implements AutoCloseable {
         this.store = store;
         this.connection = connection;
         this.run = run;
-        connection.setAutoCommit(false);
-        this.ledger = connection.prepareStatement(store.upsertLedger);
+        try {
+            connection.setAutoCommit(false);
+            String durable = store.dialect().durableCommit();
+            if (durable != null) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute(durable);
+                }
+            }
+            this.ledger = connection.prepareStatement(store.upsertLedger);
+        } catch (SQLException e) {
+            try (connection) {
+                throw e;
+            }
+        }
     }
 
     public void forEachPending(String target, PendingVisitor visitor) throws Exception {
@@ -52,7 +64,7 @@ public final class DeliveryTransaction implements AutoCloseable {
             ps.setString(1, target);
             ps.setString(2, run.company());
             ps.setString(3, run.feed());
-            ps.setFetchSize(BATCH);
+            store.dialect().readInChunks(connection, ps, BATCH);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String recordId = rs.getString(1);

@@ -58,7 +58,7 @@ public final class StateStore {
         this.dataSource = dataSource;
         try (Connection c = dataSource.getConnection()) {
             this.dialect = SqlDialect.of(c);
-            runScript(c, "/db/schema.sql");
+            runScript(c, dialect, "/db/schema.sql");
         }
         upsertRecord = dialect.upsert("source_record", RECORD_KEYS, RECORD_COLUMNS);
         upsertTombstone = dialect.upsert("source_record", RECORD_KEYS, TOMBSTONE_COLUMNS);
@@ -80,28 +80,31 @@ public final class StateStore {
         return dataSource;
     }
 
-    /** Runs a bundled SQL script whose statements end with ';' at the end of a line. */
-    public static void runScript(Connection c, String resource) throws SQLException {
+    /**
+     * Runs a bundled SQL script whose statements end with ';' at the end of a line. The same
+     * script runs on H2 and PostgreSQL; how it is run (one transaction or not) is the dialect's.
+     */
+    public static void runScript(Connection c, SqlDialect dialect, String resource) throws SQLException {
         String script;
         try (InputStream in = StateStore.class.getResourceAsStream(resource)) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | NullPointerException e) {
             throw new SQLException("cannot read bundled " + resource, e);
         }
+        List<String> statements = new ArrayList<>();
         StringBuilder statement = new StringBuilder();
-        try (Statement s = c.createStatement()) {
-            for (String line : script.split("\n")) {
-                if (line.strip().startsWith("--")) {
-                    continue;
-                }
-                statement.append(line).append('\n');
-                if (line.strip().endsWith(";")) {
-                    String sql = statement.toString().strip();
-                    s.execute(sql.substring(0, sql.length() - 1));
-                    statement.setLength(0);
-                }
+        for (String line : script.split("\n")) {
+            if (line.strip().startsWith("--")) {
+                continue;
+            }
+            statement.append(line).append('\n');
+            if (line.strip().endsWith(";")) {
+                String sql = statement.toString().strip();
+                statements.add(sql.substring(0, sql.length() - 1));
+                statement.setLength(0);
             }
         }
+        dialect.runSchema(c, statements);
     }
 
     // ---- watermarks and runs ------------------------------------------------------------------
@@ -137,9 +140,9 @@ public final class StateStore {
                 // the row exists now either way
             }
             c.setAutoCommit(false);
-            if (dialect == SqlDialect.H2) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET LOCK_TIMEOUT 0");
+            try (Statement s = c.createStatement()) {
+                for (String setting : dialect.lockTransactionSettings()) {
+                    s.execute(setting);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(dialect.selectForUpdateNoWait(
@@ -149,9 +152,23 @@ public final class StateStore {
                 ps.executeQuery().close();
             }
             return new FeedLock(c);
-        } catch (SQLException busy) {
+        } catch (SQLException e) {
+            closeQuietly(c, e);
+            if (dialect.isLockNotAvailable(e)) {
+                return null;
+            }
+            throw e; // the database failed: that is no busy feed
+        } catch (RuntimeException e) {
+            closeQuietly(c, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Connection c, Exception cause) {
+        try {
             c.close();
-            return null;
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -202,7 +219,7 @@ public final class StateStore {
             ps.setLong(5, run.deletedRead());
             ps.setString(6, run.linesSummary());
             ps.setInt(7, run.quarantinedCount());
-            ps.setString(8, message == null ? null : message.length() > 1000 ? message.substring(0, 1000) : message);
+            str(ps, 8, message == null ? null : message.length() > 1000 ? message.substring(0, 1000) : message);
             ps.setString(9, run.runId());
             ps.executeUpdate();
         }
@@ -236,15 +253,15 @@ public final class StateStore {
                     continue;
                 }
                 changed.setString(1, company);
-                changed.setString(2, u.identityUserId);
-                changed.setString(3, u.employeeNumber);
-                changed.setString(4, u.department);
+                str(changed, 2, u.identityUserId);
+                str(changed, 3, u.employeeNumber);
+                str(changed, 4, u.department);
                 changed.addBatch();
                 ps.setString(1, company);
-                ps.setString(2, u.identityUserId);
-                ps.setString(3, u.id);
-                ps.setString(4, u.employeeNumber);
-                ps.setString(5, u.department);
+                str(ps, 2, u.identityUserId);
+                str(ps, 3, u.id);
+                str(ps, 4, u.employeeNumber);
+                str(ps, 5, u.department);
                 ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
                 ps.setBoolean(7, u.isDeleted);
                 ps.addBatch();
@@ -283,7 +300,7 @@ public final class StateStore {
                 TimeRegistration r = staged.record();
                 if (r.isDeleted) {
                     setKey(tomb, company, feed, r.id);
-                    tomb.setString(4, lineId(feed, r.id));
+                    str(tomb, 4, lineId(feed, r.id));
                     tomb.setObject(5, odt(safeInstant(r.modifiedDateTime)));
                     tomb.setBoolean(6, true);
                     tomb.setObject(7, odt(safeInstant(r.deletedDateTime)));
@@ -294,7 +311,7 @@ public final class StateStore {
                     tomb.addBatch();
                 } else {
                     setKey(live, company, feed, r.id);
-                    live.setString(4, lineId(feed, r.id));
+                    str(live, 4, lineId(feed, r.id));
                     bindLive(live, 5, r, staged.result(), runId);
                     live.addBatch();
                 }
@@ -304,14 +321,14 @@ public final class StateStore {
         }
     }
 
-    private static void bindLive(PreparedStatement ps, int i, TimeRegistration r, MappingResult m, String runId) throws SQLException {
-        ps.setString(i++, r.workDate);
+    private void bindLive(PreparedStatement ps, int i, TimeRegistration r, MappingResult m, String runId) throws SQLException {
+        str(ps, i++, r.workDate);
         ps.setBigDecimal(i++, r.qty);
-        ps.setString(i++, r.userId);
-        ps.setString(i++, r.userEmployeeNumber);
-        ps.setString(i++, r.projectNumber);
-        ps.setString(i++, r.taskWbsNumber);
-        ps.setString(i++, r.description);
+        str(ps, i++, r.userId);
+        str(ps, i++, r.userEmployeeNumber);
+        str(ps, i++, r.projectNumber);
+        str(ps, i++, r.taskWbsNumber);
+        str(ps, i++, r.description);
         ps.setBoolean(i++, r.approved);
         ps.setBoolean(i++, r.payrollApproved);
         ps.setObject(i++, odt(safeInstant(r.modifiedDateTime)));
@@ -322,15 +339,15 @@ public final class StateStore {
         ps.setString(i, runId);
     }
 
-    private static int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
+    private int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
         PayrollLine line = m.line();
         ps.setString(i++, m.status().name());
-        ps.setString(i++, m.reason() == null ? null : m.reason().length() > 500 ? m.reason().substring(0, 500) : m.reason());
-        ps.setString(i++, line == null ? null : line.employeeNumber());
+        str(ps, i++, m.reason() == null ? null : m.reason().length() > 500 ? m.reason().substring(0, 500) : m.reason());
+        str(ps, i++, line == null ? null : line.employeeNumber());
         ps.setObject(i++, line == null ? null : line.workDate(), Types.DATE);
-        ps.setString(i++, line == null ? null : line.wageType());
+        str(ps, i++, line == null ? null : line.wageType());
         ps.setBigDecimal(i++, line == null ? null : line.quantity());
-        ps.setString(i++, line == null ? null : line.department());
+        str(ps, i++, line == null ? null : line.department());
         return i;
     }
 
@@ -395,7 +412,7 @@ public final class StateStore {
             int i = bindResult(ps, 1, result);
             ps.setString(i++, company);
             ps.setString(i++, feed);
-            ps.setString(i, recordId);
+            str(ps, i, recordId);
             ps.executeUpdate();
         }
     }
@@ -474,7 +491,8 @@ public final class StateStore {
             ps.setString(1, company);
             ps.setString(2, target);
             ps.setString(3, runId);
-            ps.setFetchSize(1000);
+            boolean autoCommit = c.getAutoCommit();
+            dialect.readInChunks(c, ps, 1000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String lineId = rs.getString(1);
@@ -482,6 +500,11 @@ public final class StateStore {
                             rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             lineId.substring(0, lineId.indexOf(':')), rs.getString(11), instant(rs, 12));
                     visitor.visit(line, rs.getBoolean(10));
+                }
+            } finally {
+                if (autoCommit && !c.getAutoCommit()) {
+                    c.rollback(); // read only: ends the transaction the chunked read needed
+                    c.setAutoCommit(true);
                 }
             }
         }
@@ -499,10 +522,15 @@ public final class StateStore {
         return feed + ":" + recordId;
     }
 
-    private static void setKey(PreparedStatement ps, String company, String feed, String id) throws SQLException {
+    private void setKey(PreparedStatement ps, String company, String feed, String id) throws SQLException {
         ps.setString(1, company);
         ps.setString(2, feed);
-        ps.setString(3, id);
+        str(ps, 3, id);
+    }
+
+    /** Text from Ditio (or derived from it), as the database can store it. */
+    private void str(PreparedStatement ps, int index, String value) throws SQLException {
+        ps.setString(index, dialect.storable(value));
     }
 
     static OffsetDateTime odt(Instant instant) {

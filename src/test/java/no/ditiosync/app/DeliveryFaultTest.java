@@ -1,6 +1,8 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.TestDatabase;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,9 +25,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** A drop folder or a JDBC target that fails: the run fails, nothing is half-delivered, the next run delivers once. */
 class DeliveryFaultTest {
 
+    /** The state DB (and JDBC target) of each test: an H2 file here, PostgreSQL in {@link DeliveryFaultOnPostgresTest}. */
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    SyncHarness harness(SimulatorConfig config, Path dir, LocalDate start, Map<String, String> extra) {
+        return new SyncHarness(config, dir, start, stateDb(dir), extra);
+    }
+
     @Test
     void unwritableDropFolderFailsTheRunAndTheNextRunDeliversEverythingOnce(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             Files.createDirectories(dir.resolve("out"));
             Files.writeString(dir.resolve("out/sap"), "not a folder"); // where the SAP drops should go
 
@@ -33,7 +45,7 @@ class DeliveryFaultTest {
             try (var visma = Files.list(dir.resolve("out/visma"))) {
                 assertThat(visma.toList()).as("the Visma drop of the failed run was not published").isEmpty();
             }
-            try (Connection c = DriverManager.getConnection(h.stateDbUrl(), "sa", "");
+            try (Connection c = h.stateDb().connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT COUNT(*) FROM export_ledger), "
                          + "(SELECT COUNT(*) FROM sync_watermark), (SELECT outcome FROM sync_run)")) {
                 rs.next();
@@ -55,7 +67,7 @@ class DeliveryFaultTest {
         Server server = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.resolve("target-db").toString(), "-ifNotExists").start();
         int port = server.getPort();
         String targetUrl = "jdbc:h2:tcp://127.0.0.1:" + port + "/payroll";
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.jdbc-url", targetUrl))) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.jdbc-url", targetUrl))) {
             h.runOnce();
             h.ditio.data().randomMutations(new java.util.Random(3), 25);
             server.stop();

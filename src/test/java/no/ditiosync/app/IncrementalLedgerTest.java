@@ -1,6 +1,8 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.TestDatabase;
 import no.ditiosync.simulator.TimeRegistration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -27,6 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Incremental passes against the export ledger: exactly the difference, corrections included. */
 class IncrementalLedgerTest {
+
+    /** The state DB (and JDBC target) of each test: an H2 file here, PostgreSQL in {@link IncrementalLedgerOnPostgresTest}. */
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    SyncHarness harness(SimulatorConfig config, Path dir, LocalDate start, Map<String, String> extra) {
+        return new SyncHarness(config, dir, start, stateDb(dir), extra);
+    }
 
     /** What payroll should hold per registration: "employee|date|wageType|project" and hours. */
     static Map<String, String[]> desired(SyncHarness h) {
@@ -68,7 +79,7 @@ class IncrementalLedgerTest {
 
     @Test
     void eachIncrementalRunDeliversOneLinePerKeyThatReallyChanged(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             h.runOnce();
             Random random = new Random(2026);
             for (int round = 0; round < 6; round++) {
@@ -89,7 +100,7 @@ class IncrementalLedgerTest {
 
     @Test
     void editDeleteAndUnapproveAfterExportAreCorrectedInEachTargetsStyle(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             h.runOnce();
             List<TimeRegistration> ready = h.payrollReady();
             TimeRegistration edited = ready.get(0);
@@ -115,7 +126,7 @@ class IncrementalLedgerTest {
             assertThat(sap.subList(1, sap.size())).filteredOn(l -> l.split(";")[2].isEmpty())
                     .extracting(l -> l.split(";")[6]).containsExactly(newHours.setScale(2, RoundingMode.HALF_UP).toPlainString());
 
-            try (Connection c = DriverManager.getConnection(h.stateDbUrl(), "sa", "");
+            try (Connection c = h.stateDb().connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT source_id, status, quantity FROM payroll_line "
                          + "WHERE source_id IN ('" + edited.id() + "','" + deleted.id() + "','" + unapproved.id() + "')")) {
                 Map<String, String> rows = new HashMap<>();
@@ -132,7 +143,7 @@ class IncrementalLedgerTest {
 
     @Test
     void equalTimestampsAcrossPageBoundaryAndOverlapAreNeitherLostNorRepeated(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of("ditio.chunk-limit", "40"))) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("ditio.chunk-limit", "40"))) {
             h.runOnce();
             Map<String, String> users = h.employeesByUser();
             List<String> waiting = h.ditio.data().liveTimeRegistrations().stream()
@@ -157,7 +168,7 @@ class IncrementalLedgerTest {
 
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             SyncRun first = h.runOnce();
             assertThat(first.quarantinedCount()).isPositive();
             String quarantinedId = h.quarantine().get(0)[0];
@@ -179,7 +190,7 @@ class IncrementalLedgerTest {
 
     @Test
     void twoRunsOfTheSameFeedNeverOverlap(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             h.ditio.faults().pageDelayMillis(300);
             var first = java.util.concurrent.CompletableFuture.supplyAsync(h::runOnce);
             org.awaitility.Awaitility.await().until(() -> h.ditio.pagesServed() > 0);

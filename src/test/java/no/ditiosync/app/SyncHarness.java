@@ -6,13 +6,13 @@ import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -26,21 +26,28 @@ import java.util.function.Function;
 /**
  * The application against the built-in simulator over loopback, in a folder of its own, plus the
  * two sides a test compares: what Ditio holds now (the truth) and what payroll received (files
- * on disk and rows in payroll_line).
+ * on disk and rows in payroll_line). The state DB, which is also the JDBC target unless
+ * {@code payroll.jdbc-url} says otherwise, is an H2 file in the folder or a {@link TestDatabase} given.
  */
 final class SyncHarness implements AutoCloseable {
 
     final SimulatedDitio ditio;
     final Path dir;
     final LocalDate startDate;
+    private final TestDatabase stateDb;
     private final Map<String, String> settings;
     private final List<Path> deliveredFiles = new ArrayList<>();
     private SyncApplication app;
 
     SyncHarness(SimulatorConfig config, Path dir, LocalDate startDate, Map<String, String> extra) {
+        this(config, dir, startDate, TestDatabase.h2(dir.resolve("data/state")), extra);
+    }
+
+    SyncHarness(SimulatorConfig config, Path dir, LocalDate startDate, TestDatabase stateDb, Map<String, String> extra) {
         this.ditio = SimulatedDitio.start(config, 0);
         this.dir = dir;
         this.startDate = startDate;
+        this.stateDb = stateDb;
         Map<String, String> s = new LinkedHashMap<>();
         s.put("ditio.identity-base", ditio.identityBase());
         s.put("ditio.reporting-base", ditio.reportingBase());
@@ -49,15 +56,15 @@ final class SyncHarness implements AutoCloseable {
         s.put("payroll.company", "acme");
         s.put("payroll.start-date", startDate.toString());
         s.put("payroll.drop-dir", dir.resolve("out").toString());
-        s.put("payroll.state-db-url", stateDbUrl());
+        s.putAll(stateDb.settings("state-db"));
         s.put("payroll.jdbc-url", "");
         s.put("ditio.chunk-limit", "100");
         s.putAll(extra);
         this.settings = s;
     }
 
-    String stateDbUrl() {
-        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath();
+    TestDatabase stateDb() {
+        return stateDb;
     }
 
     SyncRun runOnce() {
@@ -109,14 +116,14 @@ final class SyncHarness implements AutoCloseable {
         return DeliveredPayroll.sapTotals(filesOf("sap"));
     }
 
-    /** Active rows of payroll_line, summed per employee, day and wage type. */
+    /** Active rows of payroll_line in the state DB, summed per employee, day and wage type. */
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        return DeliveredPayroll.jdbcTotals(stateDbUrl());
+        return DeliveredPayroll.jdbcTotals(stateDb);
     }
 
     List<String[]> quarantine() throws SQLException {
         List<String[]> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+        try (Connection c = stateDb.connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT record_id, reason FROM quarantine ORDER BY record_id")) {
             while (rs.next()) {
                 rows.add(new String[]{rs.getString(1), rs.getString(2)});
@@ -128,7 +135,7 @@ final class SyncHarness implements AutoCloseable {
     /** The published drops of a target, in the order of the runs that wrote them. */
     List<Path> filesOf(String target) throws IOException {
         Map<String, String> runStart = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+        try (Connection c = stateDb.connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
             while (rs.next()) {
                 runStart.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());

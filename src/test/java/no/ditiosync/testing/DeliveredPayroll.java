@@ -92,10 +92,20 @@ public final class DeliveredPayroll {
         return normalise(sums);
     }
 
-    /** Active rows of payroll_line, summed per employee, day and wage type. */
+    /** Active rows of payroll_line in an H2 database (user sa), summed per employee, day and wage type. */
     public static Map<String, BigDecimal> jdbcTotals(String url) throws SQLException {
+        return jdbcTotals(DriverManager.getConnection(url, "sa", ""));
+    }
+
+    /** Active rows of payroll_line in any test database, summed per employee, day and wage type. */
+    public static Map<String, BigDecimal> jdbcTotals(TestDatabase db) throws SQLException {
+        return jdbcTotals(db.connect());
+    }
+
+    /** Active rows of payroll_line, summed per employee, day and wage type; closes the connection. */
+    public static Map<String, BigDecimal> jdbcTotals(Connection connection) throws SQLException {
         Map<String, BigDecimal> sums = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(url, "sa", "");
+        try (Connection c = connection;
              ResultSet rs = c.createStatement().executeQuery(
                      "SELECT employee_number, work_date, wage_type, quantity FROM payroll_line WHERE status = 'active'")) {
             while (rs.next()) {

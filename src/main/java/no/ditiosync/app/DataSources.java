@@ -1,0 +1,177 @@
+package no.ditiosync.app;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import no.ditiosync.ledger.SqlDialect;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * The pooled connections to the state DB and the JDBC target: H2 through its own pool, PostgreSQL
+ * through HikariCP. Opening one connects once, so an unreachable database, a wrong user or password
+ * or a missing database stops start-up with one line naming the setting (never the password).
+ */
+final class DataSources {
+
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
+    private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
+
+    /** The settings of one database, for messages: {@code PAYROLL_STATE_DB} and {@code payroll.state-db}. */
+    record Keys(String env, String property) {
+        static final Keys STATE_DB = new Keys("PAYROLL_STATE_DB", "payroll.state-db");
+        static final Keys JDBC_TARGET = new Keys("PAYROLL_JDBC", "payroll.jdbc");
+
+        String url() {
+            return env + "_URL (" + property + "-url)";
+        }
+
+        String credentials() {
+            return env + "_USER and " + env + "_PASSWORD";
+        }
+    }
+
+    private DataSources() {
+    }
+
+    /** A pool for the database at {@code url}; a {@link SettingsException} when it cannot be reached. */
+    static DataSource open(String url, String user, String password, Keys keys) {
+        SqlDialect dialect = SqlDialect.ofUrl(url);
+        if (dialect == null) {
+            throw new SettingsException("Setting " + keys.url() + ": '" + masked(url)
+                    + "' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
+        }
+        return dialect == SqlDialect.H2 ? h2(url, user, password, keys) : postgres(url, user, password, keys);
+    }
+
+    private static DataSource h2(String url, String user, String password, Keys keys) {
+        ownerOnlyFolderFor(url, keys);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(durable(url), user, password);
+        pool.setMaxConnections(16);
+        try {
+            pool.getConnection().close();
+        } catch (SQLException e) {
+            throw new SettingsException("Setting " + keys.url() + ": cannot open the H2 database ("
+                    + oneLine(e.getMessage(), password) + ")");
+        }
+        return pool;
+    }
+
+    private static DataSource postgres(String url, String user, String password, Keys keys) {
+        // connect once by hand first: a failure is then one line here, not a pool's stack trace in the log
+        try (Connection probe = connect(url, user, password, keys)) {
+            SqlDialect.of(probe); // and it is the database the URL promised
+        } catch (SQLException e) {
+            throw new SettingsException("Setting " + keys.url() + ": cannot use PostgreSQL at " + masked(url)
+                    + " (" + oneLine(e.getMessage(), password) + ")");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("ditio-" + keys.property().substring("payroll.".length()));
+        config.setDriverClassName(SqlDialect.POSTGRESQL.driverClassName());
+        config.setJdbcUrl(url);
+        Properties credentials = credentials(url, user, password);
+        credentials.forEach((k, v) -> config.addDataSourceProperty((String) k, v));
+        config.addDataSourceProperty("ApplicationName", "ditio-payroll-sync");
+        config.setMaximumPoolSize(10);
+        config.setMinimumIdle(2);
+        config.setConnectionTimeout(10_000);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new SettingsException("Setting " + keys.url() + ": cannot connect to PostgreSQL at " + masked(url)
+                    + " (" + oneLine(cause.getMessage(), password) + ")");
+        }
+    }
+
+    /**
+     * One connection, for a check or a short read (the status command); a {@link SettingsException}
+     * naming the setting when the database cannot be reached. Close it.
+     */
+    static Connection connect(String url, String user, String password, Keys keys) {
+        SqlDialect dialect = SqlDialect.ofUrl(url);
+        if (dialect != null) {
+            try {
+                Class.forName(dialect.driverClassName()); // registers itself with DriverManager
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the " + dialect + " JDBC driver is missing from the classpath", e);
+            }
+        }
+        try {
+            return DriverManager.getConnection(url, credentials(url, user, password));
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String hint = state.startsWith("28") ? "; check " + keys.credentials()          // invalid authorization
+                    : state.equals("3D000") ? "; the database must exist (create it once, empty)" // invalid catalog name
+                    : "";
+            throw new SettingsException("Setting " + keys.url() + ": "
+                    + (dialect == SqlDialect.POSTGRESQL ? "cannot connect to PostgreSQL" : "cannot open the H2 database")
+                    + " at " + masked(url) + " (" + oneLine(e.getMessage(), password) + hint + ")");
+        }
+    }
+
+    /**
+     * The user and password as the driver gets them. Given in the URL ({@code ?user=…&password=…}),
+     * they win over the settings, whose default user {@code sa} only makes sense for H2.
+     */
+    private static Properties credentials(String url, String user, String password) {
+        Properties p = new Properties();
+        if (user != null && !user.isEmpty() && !USER_IN_URL.matcher(url).find()) {
+            p.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty() && !PASSWORD_IN_URL.matcher(url).find()) {
+            p.setProperty("password", password);
+        }
+        return p;
+    }
+
+    /** The URL with any password in it hidden, for messages. */
+    static String masked(String url) {
+        return PASSWORD_IN_URL.matcher(url).replaceAll("$1***");
+    }
+
+    private static String oneLine(String message, String password) {
+        String m = message == null ? "no message" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        m = PASSWORD_IN_URL.matcher(m).replaceAll("$1***");
+        return password == null || password.isEmpty() ? m : m.replace(password, "***");
+    }
+
+    /**
+     * H2 keeps a commit in memory for up to half a second before writing it (WRITE_DELAY). A process
+     * killed in that window would lose a ledger commit whose drop files are already published, and
+     * the next run would deliver them again: commits are written at once.
+     */
+    static String durable(String url) {
+        return url.startsWith("jdbc:h2:mem:") || url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")
+                ? url : url + ";WRITE_DELAY=0";
+    }
+
+    /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
+    private static void ownerOnlyFolderFor(String url, Keys keys) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return;
+        }
+        Path folder = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent();
+        try {
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the folder keeps the ACLs it inherits
+        } catch (IOException e) {
+            throw new SettingsException("Setting " + keys.url() + ": cannot create a private folder '" + folder + "' ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+}

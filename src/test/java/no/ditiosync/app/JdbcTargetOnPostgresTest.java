@@ -1,0 +1,89 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static no.ditiosync.testing.DeliveredPayroll.normalEmployee;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The mix: state DB on H2, table payroll_line on a real PostgreSQL. */
+class JdbcTargetOnPostgresTest {
+
+    @Test
+    void payrollLineOnPostgresEqualsTheTruthLineByLineAfterEveryRound(@TempDir Path dir) throws Exception {
+        TestDatabase target = TestDatabase.postgres();
+        Map<String, String> settings = new HashMap<>(target.settings("jdbc"));
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
+            assertThat(h.stateDb().isPostgres()).isFalse();
+            SyncRun full = h.runOnce();
+            assertThat(full.linesByTarget().get("jdbc")).isEqualTo(h.payrollReady().size());
+            assertThat(activeLines(target)).isEqualTo(desired(h));
+
+            Random random = new Random(55);
+            for (int round = 0; round < 4; round++) {
+                h.ditio.data().randomMutations(random, 30);
+                SyncRun run = h.runOnce();
+
+                assertThat(run.linesByTarget().get("jdbc")).as("lines in round %d", round).isPositive();
+                assertThat(activeLines(target)).as("active payroll_line rows after round %d", round).isEqualTo(desired(h));
+            }
+            try (Connection c = target.connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line WHERE status = 'cancelled'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("lines cancelled in payroll_line, kept as rows").isPositive();
+            }
+            try (Connection c = h.stateDb().connect();
+                 ResultSet rs = c.getMetaData().getTables(null, null, "PAYROLL_LINE", null)) {
+                assertThat(rs.next()).as("payroll_line in the H2 state DB").isFalse();
+            }
+        }
+        // stopping the application closed its pool: no session of it is left on the server
+        try (Connection c = target.connect()) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM pg_stat_activity "
+                        + "WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("other sessions on the target database").isZero();
+                }
+            });
+        }
+    }
+
+    /** What payroll should hold per registration id: "employee|date|wageType|project" and hours. */
+    private static Map<String, String> desired(SyncHarness h) {
+        Map<String, String> m = new HashMap<>();
+        IncrementalLedgerTest.desired(h).forEach((id, v) -> {
+            String[] k = v[0].split("\\|", -1);
+            m.put(id, normalEmployee(k[0]) + "|" + k[1] + "|" + k[2] + "|" + k[3] + " " + v[1]);
+        });
+        return m;
+    }
+
+    private static Map<String, String> activeLines(TestDatabase db) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        try (Connection c = db.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT source_id, employee_number, work_date, wage_type, "
+                     + "project_number, quantity FROM payroll_line WHERE status = 'active'")) {
+            while (rs.next()) {
+                BigDecimal hours = rs.getBigDecimal(6);
+                m.put(rs.getString(1), normalEmployee(rs.getString(2)) + "|" + rs.getDate(3).toLocalDate() + "|"
+                        + rs.getString(4) + "|" + rs.getString(5) + " " + hours.toPlainString());
+            }
+        }
+        return m;
+    }
+}
