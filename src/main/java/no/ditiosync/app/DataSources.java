@@ -64,7 +64,26 @@ final class DataSources {
             throw new SettingsException("Setting " + keys.url() + ": cannot open the H2 database ("
                     + oneLine(e.getMessage(), password) + ")");
         }
+        ownerOnlyFiles(url);
         return pool;
+    }
+
+    /** The database file itself too (0600), not only its folder: it may be copied or backed up elsewhere. */
+    private static void ownerOnlyFiles(String url) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return;
+        }
+        String base = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().toString();
+        for (String suffix : new String[]{".mv.db", ".trace.db"}) {
+            Path file = Path.of(base + suffix);
+            try {
+                if (Files.exists(file)) {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                }
+            } catch (UnsupportedOperationException | IOException notPossible) {
+                // the private folder still guards it
+            }
+        }
     }
 
     private static DataSource postgres(String url, String user, String password, Keys keys) {

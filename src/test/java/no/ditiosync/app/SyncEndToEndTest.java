@@ -62,6 +62,10 @@ class SyncEndToEndTest {
             }
             if (!h.stateDb().isPostgres()) { // the H2 file's folder; PostgreSQL keeps its files to itself
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
+                try (var dbFiles = Files.list(dir.resolve("data"))) {
+                    assertThat(dbFiles.toList()).isNotEmpty().allSatisfy(db -> assertThat(
+                            PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------"));
+                }
             }
             try (var listing = Files.list(dir.resolve("out/visma"))) {
                 assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
