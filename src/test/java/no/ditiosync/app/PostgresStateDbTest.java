@@ -89,7 +89,7 @@ class PostgresStateDbTest {
             StateStore.FeedLock lock = store.tryLock("acme", "time");
             System.out.println(lock == null ? "busy" : "locked");
             System.out.flush();
-            Thread.sleep(120_000);
+            new java.util.concurrent.CountDownLatch(1).await(2, java.util.concurrent.TimeUnit.MINUTES); // until killed
         }
     }
 
@@ -104,7 +104,8 @@ class PostgresStateDbTest {
             StateStore store = new StateStore(pool);
             try (StateStore.FeedLock lock = store.tryLock("acme", "time")) {
                 assertThat(lock).isNotNull();
-                Thread.sleep(1200); // a run at work: the lock's transaction idles
+                // a run at work: the lock's transaction idles longer than the server's idle timeout (300 ms)
+                Thread.sleep(1200);
                 assertThat(store.tryLock("acme", "time")).as("still held").isNull();
             }
             try (StateStore.FeedLock again = store.tryLock("acme", "time")) {
