@@ -70,7 +70,7 @@ public final class DitioPager {
                     + "' instead of JSON");
         }
         DitioPage<T> page = reader.read(exchange.getMessage().getBody(InputStream.class), where);
-        cursor.advance(page.continuationToken(), page.data().size(), page.deletedRecordCount());
+        cursor.advance(page.continuationToken());
         return page.data();
     }
 

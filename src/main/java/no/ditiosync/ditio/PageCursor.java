@@ -2,7 +2,6 @@ package no.ditiosync.ditio;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,12 +15,10 @@ public final class PageCursor {
     private String continuationToken;
     private boolean finished;
     private int pages;
-    private long records;
-    private long deleted;
 
     public PageCursor(String path, Map<String, String> passParameters) {
         this.path = path;
-        this.passParameters = Map.copyOf(new LinkedHashMap<>(passParameters));
+        this.passParameters = Map.copyOf(passParameters);
     }
 
     public String path() {
@@ -43,33 +40,15 @@ public final class PageCursor {
         return q.toString();
     }
 
-    public Map<String, String> passParameters() {
-        return passParameters;
-    }
-
     /** Page number of the next (or current) call, 1-based, for messages. */
     public int pageNumber() {
         return pages + 1;
     }
 
-    public void advance(String nextToken, int recordsOnPage, int deletedOnPage) {
+    public void advance(String nextToken) {
         pages++;
-        records += recordsOnPage;
-        deleted += deletedOnPage;
         continuationToken = (nextToken == null || nextToken.isEmpty()) ? null : nextToken;
         finished = continuationToken == null;
-    }
-
-    public int pages() {
-        return pages;
-    }
-
-    public long records() {
-        return records;
-    }
-
-    public long deleted() {
-        return deleted;
     }
 
     /** For messages: the endpoint and page, never the token (it is opaque and may be long). */

@@ -46,7 +46,6 @@ public final class PageReader<T> {
         }
         List<T> data = null;
         String token = null;
-        int deleted = 0;
         try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new DitioApiException("Ditio sent a page that is not a JSON object for " + where);
@@ -57,7 +56,6 @@ public final class PageReader<T> {
                 switch (field) {
                     case "data" -> data = readRecords(parser, value, where);
                     case "continuationToken" -> token = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
-                    case "deletedRecordCount" -> deleted = parser.getValueAsInt();
                     default -> parser.skipChildren();
                 }
             }
@@ -69,7 +67,7 @@ public final class PageReader<T> {
         if (data == null) {
             throw new DitioApiException("Ditio sent a page without 'data' for " + where);
         }
-        return new DitioPage<>(data, token, deleted);
+        return new DitioPage<>(data, token);
     }
 
     private List<T> readRecords(JsonParser parser, JsonToken value, String where) throws IOException {

@@ -175,8 +175,12 @@ public final class AtomicDropFile implements Closeable {
         if (runStart == null) {
             throw new IllegalArgumentException("runStart is missing");
         }
-        return safePart("target", target) + "_" + safePart("company", company) + "_"
-                + STAMP.format(runStart) + "_" + safePart("runId", runId) + ".csv";
+        return namePrefix(target, company) + STAMP.format(runStart) + "_" + safePart("runId", runId) + ".csv";
+    }
+
+    /** What every drop name of one target and company starts with: {@code {target}_{company}_}. */
+    public static String namePrefix(String target, String company) {
+        return safePart("target", target) + "_" + safePart("company", company) + "_";
     }
 
     private static String safePart(String what, String value) {

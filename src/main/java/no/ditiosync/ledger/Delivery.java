@@ -147,8 +147,7 @@ public final class Delivery {
             if (!target.isFile() || !Files.isDirectory(target.folder())) {
                 continue;
             }
-            String prefix = "." + AtomicDropFile.fileName(target.name(), company, java.time.Instant.EPOCH, "x")
-                    .replaceAll("19700101T000000Z_x\\.csv$", "");
+            String prefix = "." + AtomicDropFile.namePrefix(target.name(), company);
             try (DirectoryStream<Path> temps = Files.newDirectoryStream(target.folder(), prefix + "*.tmp")) {
                 for (Path temp : temps) {
                     if (!store.outboxKnows(temp.toString())) {

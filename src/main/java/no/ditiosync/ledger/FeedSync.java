@@ -177,12 +177,4 @@ public final class FeedSync {
             run.releaseLock();
         }
     }
-
-    public StateStore store() {
-        return store;
-    }
-
-    public Delivery delivery() {
-        return delivery;
-    }
 }

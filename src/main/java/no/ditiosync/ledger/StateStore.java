@@ -12,7 +12,6 @@ import no.ditiosync.payroll.PayrollLine;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Date;
@@ -74,10 +73,6 @@ public final class StateStore {
 
     public SqlDialect dialect() {
         return dialect;
-    }
-
-    public DataSource dataSource() {
-        return dataSource;
     }
 
     /**
@@ -553,9 +548,5 @@ public final class StateStore {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    static BigDecimal zeroIfNull(BigDecimal b) {
-        return b == null ? BigDecimal.ZERO : b;
     }
 }
