@@ -127,5 +127,10 @@ CREATE TABLE IF NOT EXISTS sync_run (
     deleted_read     BIGINT,
     lines_delivered  VARCHAR(400),
     quarantined      INTEGER,
-    message          VARCHAR(1000)
+    message          VARCHAR(1000),
+    -- the process (host/pid) the run ran in, and the Quartz firing it answered (null: started by hand)
+    node             VARCHAR(200),
+    scheduled_for    TIMESTAMP WITH TIME ZONE
 );
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS node VARCHAR(200);
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS scheduled_for TIMESTAMP WITH TIME ZONE;

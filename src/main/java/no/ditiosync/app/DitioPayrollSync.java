@@ -4,6 +4,7 @@ import no.ditiosync.ledger.FeedBusyException;
 import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
+import java.util.List;
 import java.util.Map;
 
 /** The command line: demo, sync --once, run, simulator. */
@@ -13,8 +14,10 @@ public final class DitioPayrollSync {
             Usage: java -jar target/ditio-payroll-sync.jar <command>
 
               demo              sync a generated company from the built-in Ditio simulator into ./out and ./data
-              sync --once       one sync against the configured Ditio; exit 0 on success
-              run               the service: syncs on the Quartz schedule SYNC_CRON until stopped
+              sync --once [--company KEY]
+                                one sync of every company (or of one) against the configured Ditio;
+                                exit 0 on success, 1 failed, 2 bad setting, 3 busy
+              run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
               status            watermarks, last runs, ledger and open quarantine, from the state DB
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
               --help            this text
@@ -54,18 +57,34 @@ public final class DitioPayrollSync {
         }
     }
 
+    /**
+     * One run per company (or only the company of {@code --company KEY}), one after the other; a
+     * company that fails does not stop the others. Exit 1 when any failed, else 3 when any was
+     * busy, else 0.
+     */
     private static int syncOnce(String[] args) {
-        if (args.length < 2 || !args[1].equals("--once")) {
-            System.err.println("sync needs --once (for the schedule use: run)");
+        boolean once = args.length >= 2 && args[1].equals("--once");
+        boolean oneCompany = args.length == 4 && args[2].equals("--company");
+        if (!once || args.length != 2 && !oneCompany) {
+            System.err.println("sync needs --once, optionally with --company KEY (for the schedule use: run)");
             return 64;
         }
         try (SyncApplication app = new SyncApplication(Map.of()).start()) {
-            SyncRun run = app.runOnce();
-            RunSummary.print(run, System.out);
-            return 0;
-        } catch (FeedBusyException e) {
-            System.err.println("Sync skipped: " + e.getMessage());
-            return 3;
+            List<String> companies = oneCompany ? List.of(args[3]) : app.companies();
+            int exit = 0;
+            for (String company : companies) {
+                String label = companies.size() > 1 || oneCompany ? " (company " + company + ")" : "";
+                try {
+                    RunSummary.print(app.runOnce(company), System.out);
+                } catch (FeedBusyException e) {
+                    System.err.println("Sync skipped" + label + ": " + e.getMessage());
+                    exit = exit == 0 ? 3 : exit;
+                } catch (RuntimeException e) {
+                    System.err.println("Sync failed" + label + ": " + oneLine(e));
+                    exit = 1;
+                }
+            }
+            return exit;
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -75,7 +94,7 @@ public final class DitioPayrollSync {
     }
 
     private static int service() throws Exception {
-        SyncApplication app = new SyncApplication(Map.of("sync.scheduled", "true")).start();
+        SyncApplication app = new SyncApplication(Map.of()).start().startSchedules();
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

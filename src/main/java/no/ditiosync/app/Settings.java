@@ -1,6 +1,7 @@
 package no.ditiosync.app;
 
 import no.ditiosync.drops.AtomicDropFile;
+import no.ditiosync.drops.DropTarget;
 import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
@@ -12,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -46,6 +50,7 @@ public record Settings(
         int vismaPayrollRun,
         Charset vismaCharset,
         String cron,
+        ZoneId timeZone,
         Duration overlap,
         int retryMaxAttempts,
         int retryMaxPerRun,
@@ -54,51 +59,64 @@ public record Settings(
         Duration retryAfterMax,
         Duration connectTimeout,
         Duration readTimeout,
-        String fileMode) {
+        String fileMode,
+        boolean clustered,
+        Duration clusterCheckinInterval) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "jdbc");
+    private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
 
     /** property key → environment variable, for messages. */
+    /**
+     * property key → environment variable, for messages. A per-company key can be set for one company
+     * as {@code company.<key>.<property>}; a shared key is the same for every company.
+     */
     private enum Key {
-        IDENTITY_BASE("ditio.identity-base", "DITIO_IDENTITY_BASE"),
-        REPORTING_BASE("ditio.reporting-base", "DITIO_REPORTING_BASE"),
-        CLIENT_ID("ditio.client-id", "DITIO_CLIENT_ID"),
-        CLIENT_SECRET("ditio.client-secret", "DITIO_CLIENT_SECRET"),
-        SCOPE("ditio.scope", null),
-        CHUNK_LIMIT("ditio.chunk-limit", "DITIO_CHUNK_LIMIT"),
-        ALLOW_HTTP("ditio.allow-insecure-http", "DITIO_ALLOW_INSECURE_HTTP"),
-        COMPANY("payroll.company", "PAYROLL_COMPANY"),
-        START_DATE("payroll.start-date", "PAYROLL_START_DATE"),
-        APPROVAL("payroll.approval", "PAYROLL_APPROVAL"),
-        TARGETS("payroll.targets", "PAYROLL_TARGETS"),
-        DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR"),
-        WAGE_TYPES("payroll.wage-types", "PAYROLL_WAGE_TYPES"),
-        STATE_DB_URL("payroll.state-db-url", "PAYROLL_STATE_DB_URL"),
-        STATE_DB_USER("payroll.state-db-user", "PAYROLL_STATE_DB_USER"),
-        STATE_DB_PASSWORD("payroll.state-db-password", "PAYROLL_STATE_DB_PASSWORD"),
-        JDBC_URL("payroll.jdbc-url", "PAYROLL_JDBC_URL"),
-        JDBC_USER("payroll.jdbc-user", "PAYROLL_JDBC_USER"),
-        JDBC_PASSWORD("payroll.jdbc-password", "PAYROLL_JDBC_PASSWORD"),
-        VISMA_YEAR("payroll.visma.payroll-year", "PAYROLL_VISMA_YEAR"),
-        VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN"),
-        VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING"),
-        CRON("sync.cron", "SYNC_CRON"),
-        OVERLAP("sync.overlap", "SYNC_OVERLAP"),
-        RETRY_MAX_ATTEMPTS("ditio.retry.max-attempts", "DITIO_RETRY_MAX_ATTEMPTS"),
-        RETRY_MAX_PER_RUN("ditio.retry.max-per-run", "DITIO_RETRY_MAX_PER_RUN"),
-        RETRY_INITIAL_DELAY("ditio.retry.initial-delay", "DITIO_RETRY_INITIAL_DELAY"),
-        RETRY_MAX_DELAY("ditio.retry.max-delay", "DITIO_RETRY_MAX_DELAY"),
-        RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX"),
-        CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT"),
-        READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT"),
-        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE");
+        IDENTITY_BASE("ditio.identity-base", "DITIO_IDENTITY_BASE", true),
+        REPORTING_BASE("ditio.reporting-base", "DITIO_REPORTING_BASE", true),
+        CLIENT_ID("ditio.client-id", "DITIO_CLIENT_ID", true),
+        CLIENT_SECRET("ditio.client-secret", "DITIO_CLIENT_SECRET", true),
+        SCOPE("ditio.scope", null, true),
+        CHUNK_LIMIT("ditio.chunk-limit", "DITIO_CHUNK_LIMIT", true),
+        ALLOW_HTTP("ditio.allow-insecure-http", "DITIO_ALLOW_INSECURE_HTTP", false),
+        COMPANIES("payroll.companies", "PAYROLL_COMPANIES", false),
+        COMPANY("payroll.company", "PAYROLL_COMPANY", false),
+        START_DATE("payroll.start-date", "PAYROLL_START_DATE", true),
+        APPROVAL("payroll.approval", "PAYROLL_APPROVAL", true),
+        TARGETS("payroll.targets", "PAYROLL_TARGETS", true),
+        DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR", true),
+        WAGE_TYPES("payroll.wage-types", "PAYROLL_WAGE_TYPES", true),
+        STATE_DB_URL("payroll.state-db-url", "PAYROLL_STATE_DB_URL", false),
+        STATE_DB_USER("payroll.state-db-user", "PAYROLL_STATE_DB_USER", false),
+        STATE_DB_PASSWORD("payroll.state-db-password", "PAYROLL_STATE_DB_PASSWORD", false),
+        JDBC_URL("payroll.jdbc-url", "PAYROLL_JDBC_URL", true),
+        JDBC_USER("payroll.jdbc-user", "PAYROLL_JDBC_USER", true),
+        JDBC_PASSWORD("payroll.jdbc-password", "PAYROLL_JDBC_PASSWORD", true),
+        VISMA_YEAR("payroll.visma.payroll-year", "PAYROLL_VISMA_YEAR", true),
+        VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN", true),
+        VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING", true),
+        CRON("sync.cron", "SYNC_CRON", true),
+        TIME_ZONE("sync.time-zone", "SYNC_TIME_ZONE", true),
+        OVERLAP("sync.overlap", "SYNC_OVERLAP", true),
+        CLUSTERED("sync.clustered", "SYNC_CLUSTERED", false),
+        CLUSTER_CHECKIN("sync.cluster-checkin-interval", "SYNC_CLUSTER_CHECKIN_INTERVAL", false),
+        RETRY_MAX_ATTEMPTS("ditio.retry.max-attempts", "DITIO_RETRY_MAX_ATTEMPTS", false),
+        RETRY_MAX_PER_RUN("ditio.retry.max-per-run", "DITIO_RETRY_MAX_PER_RUN", false),
+        RETRY_INITIAL_DELAY("ditio.retry.initial-delay", "DITIO_RETRY_INITIAL_DELAY", false),
+        RETRY_MAX_DELAY("ditio.retry.max-delay", "DITIO_RETRY_MAX_DELAY", false),
+        RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX", false),
+        CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT", false),
+        READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT", false),
+        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true);
 
         final String property;
         final String env;
+        final boolean perCompany;
 
-        Key(String property, String env) {
+        Key(String property, String env, boolean perCompany) {
             this.property = property;
             this.env = env;
+            this.perCompany = perCompany;
         }
 
         String label() {
@@ -106,13 +124,52 @@ public record Settings(
         }
     }
 
-    /** @param lookup property key → value with placeholders resolved, null or "" when unset */
+    /**
+     * Every company's settings: one company from {@code payroll.company}, or each key of
+     * {@code payroll.companies}, whose per-company settings are {@code company.<key>.<property>}
+     * where set and the shared property otherwise.
+     *
+     * @param lookup property key → value with placeholders resolved, null or "" when unset
+     */
+    public static List<Settings> readAll(Function<String, String> lookup) {
+        Reader shared = new Reader(lookup, null);
+        String list = shared.raw(Key.COMPANIES);
+        if (list.isEmpty()) {
+            return List.of(read(lookup));
+        }
+        List<String> keys = Arrays.stream(list.split(",")).map(String::strip).filter(k -> !k.isEmpty()).toList();
+        if (keys.isEmpty() || keys.size() != keys.stream().distinct().count()) {
+            throw shared.wrong(Key.COMPANIES, "'" + list + "' must list distinct company keys, separated by commas");
+        }
+        List<Settings> all = new ArrayList<>();
+        Map<Path, String> dropDirs = new HashMap<>();
+        for (String key : keys) {
+            if (!key.matches(COMPANY_KEY)) {
+                throw shared.wrong(Key.COMPANIES, "'" + key + "' must be 1-64 letters, digits or '-'");
+            }
+            Settings company = read(new Reader(lookup, key));
+            String other = company.targets().stream().anyMatch(t -> !t.equals(DropTarget.JDBC))
+                    ? dropDirs.putIfAbsent(company.dropDir().toAbsolutePath().normalize(), key) : null;
+            if (other != null) {
+                throw new SettingsException("Setting company." + key + "." + Key.DROP_DIR.property + ": company " + key
+                        + " would share the drop folder '" + company.dropDir() + "' with company " + other
+                        + "; files of two companies never mix");
+            }
+            all.add(company);
+        }
+        return List.copyOf(all);
+    }
+
+    /** The settings of one company, without {@code payroll.companies}. */
     public static Settings read(Function<String, String> lookup) {
-        Reader r = new Reader(lookup);
+        return read(new Reader(lookup, null));
+    }
+
+    private static Settings read(Reader r) {
         List<String> missing = new ArrayList<>();
         for (Key k : List.of(Key.CLIENT_ID, Key.CLIENT_SECRET, Key.START_DATE)) {
             if (r.raw(k).isEmpty()) {
-                missing.add(k.label());
+                missing.add(r.label(k));
             }
         }
         if (!missing.isEmpty()) {
@@ -121,7 +178,7 @@ public record Settings(
         }
         boolean allowHttp = Boolean.parseBoolean(r.raw(Key.ALLOW_HTTP));
         List<String> targets = r.targets();
-        Path dropDir = Path.of(r.required(Key.DROP_DIR));
+        Path dropDir = r.dropDir();
         if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
             r.writableFolder(Key.DROP_DIR, dropDir);
         }
@@ -132,7 +189,7 @@ public record Settings(
                 r.required(Key.CLIENT_SECRET),
                 r.required(Key.SCOPE),
                 r.integer(Key.CHUNK_LIMIT, 1, 10000),
-                r.name(Key.COMPANY),
+                r.company(),
                 r.date(Key.START_DATE),
                 r.approval(),
                 targets,
@@ -148,6 +205,7 @@ public record Settings(
                 r.integer(Key.VISMA_RUN, 0, 999),
                 r.charset(Key.VISMA_ENCODING),
                 r.cron(Key.CRON),
+                r.zone(Key.TIME_ZONE),
                 r.duration(Key.OVERLAP),
                 r.integer(Key.RETRY_MAX_ATTEMPTS, 1, 100),
                 r.integer(Key.RETRY_MAX_PER_RUN, 0, 100_000),
@@ -156,7 +214,9 @@ public record Settings(
                 r.camelDuration(Key.RETRY_AFTER_MAX),
                 r.camelDuration(Key.CONNECT_TIMEOUT),
                 r.camelDuration(Key.READ_TIMEOUT),
-                r.fileMode());
+                r.fileMode(),
+                r.clustered(),
+                r.camelDuration(Key.CLUSTER_CHECKIN));
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -172,18 +232,74 @@ public record Settings(
 
     private static final class Reader {
         private final Function<String, String> lookup;
+        /** the company of payroll.companies being read, or null for the one company of payroll.company */
+        private final String company;
 
-        Reader(Function<String, String> lookup) {
+        Reader(Function<String, String> lookup, String company) {
             this.lookup = lookup;
+            this.company = company;
         }
 
         String raw(Key k) {
-            String v = lookup.apply(k.property);
+            String v = overridden(k) ? lookup.apply(companyProperty(k)) : lookup.apply(k.property);
             return v == null ? "" : v.strip();
         }
 
+        private boolean overridden(Key k) {
+            if (company == null || !k.perCompany) {
+                return false;
+            }
+            String v = lookup.apply(companyProperty(k));
+            return v != null && !v.isBlank();
+        }
+
+        private String companyProperty(Key k) {
+            return "company." + company + "." + k.property;
+        }
+
+        /** The setting as the operator wrote it: the company's own property, or the shared one. */
+        String label(Key k) {
+            return overridden(k) ? companyProperty(k) : k.label() + (k.perCompany ? forCompany() : "");
+        }
+
+        String forCompany() {
+            return company == null ? "" : " for company " + company;
+        }
+
         SettingsException wrong(Key k, String problem) {
-            return new SettingsException("Setting " + k.label() + ": " + problem);
+            return new SettingsException("Setting " + label(k) + ": " + problem);
+        }
+
+        String company() {
+            return company != null ? company : name(Key.COMPANY);
+        }
+
+        /** With several companies, each has its own subfolder of the shared drop folder unless it names one. */
+        Path dropDir() {
+            Path folder = Path.of(required(Key.DROP_DIR));
+            return company != null && !overridden(Key.DROP_DIR) ? folder.resolve(company) : folder;
+        }
+
+        ZoneId zone(Key k) {
+            String v = required(k);
+            try {
+                return ZoneId.of(v);
+            } catch (java.time.DateTimeException e) {
+                throw wrong(k, "'" + v + "' is not a time zone such as Europe/Oslo");
+            }
+        }
+
+        boolean clustered() {
+            String v = raw(Key.CLUSTERED).toLowerCase(Locale.ROOT);
+            if (!v.isEmpty() && !v.equals("true") && !v.equals("false")) {
+                throw wrong(Key.CLUSTERED, "'" + v + "' is neither true nor false");
+            }
+            boolean clustered = v.equals("true");
+            if (clustered && !raw(Key.STATE_DB_URL).startsWith("jdbc:postgresql:")) {
+                throw wrong(Key.CLUSTERED, "a Quartz cluster needs the PostgreSQL state DB every node shares ("
+                        + Key.STATE_DB_URL.label() + " = jdbc:postgresql:...)");
+            }
+            return clustered;
         }
 
         String required(Key k) {
@@ -196,7 +312,7 @@ public record Settings(
 
         String name(Key k) {
             String v = required(k);
-            if (!v.matches("[A-Za-z0-9-]{1,64}")) {
+            if (!v.matches(COMPANY_KEY)) {
                 throw wrong(k, "'" + v + "' must be 1-64 letters, digits or '-'");
             }
             return v;

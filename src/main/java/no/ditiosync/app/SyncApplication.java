@@ -3,11 +3,13 @@ package no.ditiosync.app;
 import no.ditiosync.ledger.SyncRun;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,15 +43,37 @@ public final class SyncApplication implements AutoCloseable {
         return this;
     }
 
-    /** One run of the feed; throws with the reason when it fails. */
+    /** One run of the (first) company's feed; throws with the reason when it fails. */
     public SyncRun runOnce() {
+        return runOnce(null);
+    }
+
+    /** One run of a company's feed; throws with the reason when it fails. */
+    public SyncRun runOnce(String company) {
         ProducerTemplate template = context().createProducerTemplate();
-        try {
-            return template.requestBody("direct:sync", null, SyncRun.class);
-        } catch (CamelExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
+        Exchange done = template.send("direct:sync", exchange -> exchange.setVariable("company", company));
+        Exception failure = done.getException();
+        if (failure != null) {
+            Throwable cause = failure instanceof CamelExecutionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
             throw cause instanceof RuntimeException r ? r : new SyncFailedException(cause);
         }
+        return done.getMessage().getBody(SyncRun.class);
+    }
+
+    /** The keys of the configured companies, in the order of PAYROLL_COMPANIES. */
+    @SuppressWarnings("unchecked")
+    public List<String> companies() {
+        List<Settings> all = context().getRegistry().lookupByNameAndType("settings", List.class);
+        return all.stream().map(Settings::company).toList();
+    }
+
+    /** The run command: one Quartz schedule per company. */
+    public SyncApplication startSchedules() throws Exception {
+        @SuppressWarnings("unchecked")
+        List<Settings> all = context().getRegistry().lookupByNameAndType("settings", List.class);
+        SyncSchedules.start(context(), all);
+        return this;
     }
 
     public CamelContext context() {

@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.ditio.DitioTokenCache;
+import no.ditiosync.ditio.DitioTokens;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
 import no.ditiosync.drops.SapFormat;
@@ -17,29 +18,65 @@ import org.apache.camel.CamelContext;
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Reads and checks the settings, then binds the beans the YAML routes call by name:
- * {@code ditioToken}, {@code ditioPager}, {@code feedSync}. A bad setting fails here, before any route starts.
+ * Reads and checks the settings of every company, then binds the beans the YAML routes call by
+ * name: {@code ditioToken}, {@code ditioPager}, {@code feedSync}; each keeps one part per company,
+ * chosen by the route's {@code company} variable. A bad setting fails here, before any route starts.
  */
 public class SyncBeans implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        Settings settings = Settings.read(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
-        context.getRegistry().bind("settings", settings);
+        List<Settings> companies = Settings.readAll(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
+        Settings shared = companies.get(0);
+        context.getRegistry().bind("settings", companies);
 
-        DataSource stateDb = dataSource(context, settings.stateDbUrl(), settings.stateDbUser(), settings.stateDbPassword(),
+        DataSource stateDb = dataSource(context, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
                 DataSources.Keys.STATE_DB);
         StateStore store = new StateStore(stateDb);
-        JdbcTarget jdbcTarget = null;
-        if (settings.targets().contains(DropTarget.JDBC)) {
-            DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDb
-                    : dataSource(context, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
-                    DataSources.Keys.JDBC_TARGET);
-            jdbcTarget = new JdbcTarget(targetDb);
+        context.getRegistry().bind("stateStore", store);
+        Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
+                ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
+
+        Map<String, JdbcTarget> jdbcTargets = new HashMap<>();
+        Map<String, DitioTokens.Client> clients = new LinkedHashMap<>();
+        Map<String, DitioPager.Source> sources = new LinkedHashMap<>();
+        List<FeedSync.Company> feeds = new ArrayList<>();
+        for (Settings settings : companies) {
+            JdbcTarget jdbcTarget = null;
+            if (settings.targets().contains(DropTarget.JDBC)) {
+                // companies writing to the same database share one pool
+                jdbcTarget = jdbcTargets.get(settings.targetJdbcUrl());
+                if (jdbcTarget == null) {
+                    DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDb
+                            : dataSource(context, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
+                            DataSources.Keys.JDBC_TARGET);
+                    jdbcTarget = new JdbcTarget(targetDb);
+                    jdbcTargets.put(settings.targetJdbcUrl(), jdbcTarget);
+                }
+            }
+            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget);
+            PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
+            feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap()));
+            clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
+                    new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
+            sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
+
+        context.getRegistry().bind("ditioToken", new DitioTokens(clients));
+        context.getRegistry().bind("ditioPager", new DitioPager(sources));
+        context.getRegistry().bind("feedSync", new FeedSync(store, feeds, clock));
+        if (shared.clustered()) {
+            SyncSchedules.joinCluster(context, stateDb, shared);
+        }
+    }
+
+    private static List<DropTarget> targets(Settings settings) {
         List<DropTarget> targets = new ArrayList<>();
         for (String name : settings.targets()) {
             targets.add(switch (name) {
@@ -52,16 +89,7 @@ public class SyncBeans implements CamelConfiguration {
                 default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
             });
         }
-        Delivery delivery = new Delivery(store, targets, jdbcTarget);
-        PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
-        Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
-                ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
-
-        context.getRegistry().bind("ditioToken",
-                new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock));
-        context.getRegistry().bind("ditioPager", new DitioPager(settings.chunkLimit()));
-        context.getRegistry().bind("feedSync", new FeedSync(store, delivery, mapper, settings.company(),
-                settings.startDate(), settings.overlap(), clock));
+        return targets;
     }
 
     /** A pool for one database (H2 or PostgreSQL), closed when Camel stops. */

@@ -22,18 +22,24 @@ public final class DitioPager {
     public static final String USERS = "/v1/user";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final int chunkLimit;
+    /** Where one company's data is read from, and the page size asked for. */
+    public record Source(String reportingBase, int chunkLimit) {
+    }
+
+    private final Map<String, Source> sources;
     private final PageReader<TimeRegistration> timeRegistrations =
             new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
     // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
     private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
 
-    public DitioPager(int chunkLimit) {
-        this.chunkLimit = chunkLimit;
+    /** @param sources company key → where its data is read from */
+    public DitioPager(Map<String, Source> sources) {
+        this.sources = Map.copyOf(sources);
     }
 
     /** Full pass by work-date window, or incremental by ModifiedSince; the same parameters on every page. */
     public PageCursor timeRegistrations(@Variable("run") SyncRun run) {
+        Source source = sources.get(run.company());
         Map<String, String> params = new LinkedHashMap<>();
         if (run.mode() == SyncRun.Mode.FULL) {
             params.put("FromDateTime", run.fromDate().toString());
@@ -41,13 +47,14 @@ public final class DitioPager {
         } else {
             params.put("ModifiedSince", DitioDates.format(run.modifiedSince()));
         }
-        params.put("ChunkLimit", Integer.toString(chunkLimit));
-        return new PageCursor(TIME_REGISTRATIONS, params);
+        params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
+        return new PageCursor(source.reportingBase(), TIME_REGISTRATIONS, params);
     }
 
     /** Users have no date window: a full pass every run (there are few of them). */
-    public PageCursor users() {
-        return new PageCursor(USERS, Map.of("ChunkLimit", Integer.toString(chunkLimit)));
+    public PageCursor users(@Variable("run") SyncRun run) {
+        Source source = sources.get(run.company());
+        return new PageCursor(source.reportingBase(), USERS, Map.of("ChunkLimit", Integer.toString(source.chunkLimit())));
     }
 
     public List<TimeRegistration> readTimeRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {

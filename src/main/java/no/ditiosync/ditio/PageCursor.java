@@ -10,15 +10,25 @@ import java.util.Map;
  */
 public final class PageCursor {
 
+    private final String base;
     private final String path;
     private final Map<String, String> passParameters;
     private String continuationToken;
     private boolean finished;
     private int pages;
 
-    public PageCursor(String path, Map<String, String> passParameters) {
+    /**
+     * @param base the company's reporting base URL ({@code DITIO_REPORTING_BASE})
+     * @param path the endpoint under it, e.g. {@code /v1/time-registrations}
+     */
+    public PageCursor(String base, String path, Map<String, String> passParameters) {
+        this.base = base;
         this.path = path;
         this.passParameters = Map.copyOf(passParameters);
+    }
+
+    public String base() {
+        return base;
     }
 
     public String path() {

@@ -6,6 +6,7 @@ import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.Body;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,49 +32,84 @@ public final class FeedSync {
     private static final Logger LOG = LoggerFactory.getLogger(FeedSync.class);
     private static final SecureRandom RUN_IDS = new SecureRandom();
 
-    private final StateStore store;
-    private final Delivery delivery;
-    private final PayrollLineMapper mapper;
-    private final String company;
-    private final LocalDate startDate;
-    private final Duration overlap;
-    private final Clock clock;
-    private volatile EmployeeDirectory employees = id -> null;
+    /** Where each run of this process is logged as having run (several nodes may share one state DB). */
+    public static final String NODE = hostName() + "/" + ProcessHandle.current().pid();
 
-    public FeedSync(StateStore store, Delivery delivery, PayrollLineMapper mapper, String company,
-                    LocalDate startDate, Duration overlap, Clock clock) {
+    /** One company's part of the feed: its targets, its mapping, its start date. */
+    public static final class Company {
+        private final String key;
+        private final Delivery delivery;
+        private final PayrollLineMapper mapper;
+        private final LocalDate startDate;
+        private final Duration overlap;
+        // employees as of the running pass; one run per company at a time (the feed lock)
+        private volatile EmployeeDirectory employees = id -> null;
+
+        public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap) {
+            this.key = key;
+            this.delivery = delivery;
+            this.mapper = mapper;
+            this.startDate = startDate;
+            this.overlap = overlap;
+        }
+    }
+
+    private final StateStore store;
+    private final Map<String, Company> companies = new LinkedHashMap<>();
+    private final Clock clock;
+
+    public FeedSync(StateStore store, List<Company> companies, Clock clock) {
         this.store = store;
-        this.delivery = delivery;
-        this.mapper = mapper;
-        this.company = company;
-        this.startDate = startDate;
-        this.overlap = overlap;
+        companies.forEach(c -> this.companies.put(c.key, c));
         this.clock = clock;
     }
 
-    /** Takes the feed lock, finishes what a crashed run left, and plans this run. */
-    public SyncRun begin() throws Exception {
+    /** The company a run is asked for: the one named, or the first one configured. */
+    public String company(@Variable("company") String requested) {
+        if (requested == null || requested.isEmpty()) {
+            return companies.keySet().iterator().next();
+        }
+        if (!companies.containsKey(requested)) {
+            throw new IllegalArgumentException("No company '" + requested + "' is configured (PAYROLL_COMPANIES)");
+        }
+        return requested;
+    }
+
+    private Company of(SyncRun run) {
+        return companies.get(run.company());
+    }
+
+    /**
+     * Takes the feed lock, finishes what a crashed run left, and plans this run.
+     *
+     * @param scheduledFor the Quartz firing this run answers, or null when started by hand
+     */
+    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") java.util.Date scheduledFor)
+            throws Exception {
         // noted before the first request: the next incremental pass starts here (minus the overlap)
         Instant startedAt = clock.instant();
+        Company c = companies.get(company(companyKey));
+        String company = c.key;
         StateStore.FeedLock lock = store.tryLock(company, FEED);
         if (lock == null) {
             throw new FeedBusyException(company, FEED);
         }
         try {
             store.markAbandonedRuns(company);
-            delivery.recover(company);
+            c.delivery.recover(company);
             Instant watermark = store.watermark(company, FEED);
             String runId = HexFormat.of().formatHex(RUN_IDS.generateSeed(4));
             SyncRun run = watermark == null
-                    ? new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.FULL, null, startDate,
+                    ? new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.FULL, null, c.startDate,
                     LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1))
-                    : new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.INCREMENTAL, watermark.minus(overlap),
+                    : new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap),
                     null, null);
+            run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
             run.holdLock(lock);
-            store.startRun(run);
+            store.startRun(run, NODE);
             LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, FEED, company,
                     run.mode().name().toLowerCase(),
-                    run.mode() == SyncRun.Mode.FULL ? " from " + startDate : " of changes since " + run.modifiedSince());
+                    run.mode() == SyncRun.Mode.FULL ? " from " + c.startDate : " of changes since " + run.modifiedSince());
             return run;
         } catch (Exception e) {
             lock.close();
@@ -81,7 +118,7 @@ public final class FeedSync {
     }
 
     public void stageUsers(@Body List<DitioUser> users, @Variable("run") SyncRun run) throws Exception {
-        store.upsertUsers(company, users);
+        store.upsertUsers(run.company(), users);
         run.countUserPage(users.size());
     }
 
@@ -91,11 +128,14 @@ public final class FeedSync {
      * number moves the hours already delivered: reversed under the old number, booked under the new).
      */
     public void startTimePass(@Variable("run") SyncRun run) throws Exception {
+        Company c = of(run);
+        String company = c.key;
         Map<String, EmployeeDirectory.Employee> now = store.employees(company);
-        employees = now::get;
+        EmployeeDirectory employees = now::get;
+        c.employees = employees;
         int released = 0;
         for (TimeRegistration r : store.quarantinedRecords(company, FEED)) {
-            MappingResult result = mapper.map(r, employees);
+            MappingResult result = c.mapper.map(r, employees);
             if (result.status() != MappingResult.Status.QUARANTINED) {
                 released++;
             }
@@ -103,7 +143,7 @@ public final class FeedSync {
         }
         List<TimeRegistration> ofChangedUsers = store.recordsOfChangedUsers(company, FEED);
         for (TimeRegistration r : ofChangedUsers) {
-            store.remapped(company, FEED, r.id, mapper.map(r, employees));
+            store.remapped(company, FEED, r.id, c.mapper.map(r, employees));
         }
         if (released > 0 || !ofChangedUsers.isEmpty()) {
             LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} registration(s) mapped again "
@@ -118,14 +158,15 @@ public final class FeedSync {
             record.id = PayrollLineMapper.missingIdKey(record);
         }
         RecordLimits.fit(record);
-        run.pageBatch().add(new StagedRecord(record, mapper.map(record, employees)));
+        Company c = of(run);
+        run.pageBatch().add(new StagedRecord(record, c.mapper.map(record, c.employees)));
     }
 
     public void flushPage(@Variable("run") SyncRun run) throws Exception {
         List<StagedRecord> batch = run.pageBatch();
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
-        store.stageRecords(company, FEED, run.runId(), batch);
+        store.stageRecords(run.company(), FEED, run.runId(), batch);
         run.countPage(batch.size(), deleted);
         batch.clear();
         CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
@@ -143,7 +184,7 @@ public final class FeedSync {
 
     public void finishPass(@Variable("run") SyncRun run) throws Exception {
         if (run.mode() == SyncRun.Mode.FULL) {
-            int gone = store.markUnseenDeleted(company, FEED, run.runId(), run.fromDate(), run.toDate());
+            int gone = store.markUnseenDeleted(run.company(), FEED, run.runId(), run.fromDate(), run.toDate());
             if (gone > 0) {
                 LOG.info("Run {}: {} registration(s) known from earlier runs are gone from Ditio", run.runId(), gone);
             }
@@ -152,6 +193,7 @@ public final class FeedSync {
 
     /** Commits the run's deltas with the ledger and watermark, then publishes the drops. */
     public SyncRun deliver(@Variable("run") SyncRun run) throws Exception {
+        Delivery delivery = of(run).delivery;
         delivery.commit(run);
         delivery.publish();
         run.releaseLock();
@@ -175,6 +217,14 @@ public final class FeedSync {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {
             run.releaseLock();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 }

@@ -115,6 +115,18 @@ public final class StateStore {
         }
     }
 
+    /** When the last run of the feed started, whatever came of it; null before the first run. */
+    public Instant lastRunStartedAt(String company, String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT MAX(started_at) FROM sync_run WHERE company = ? AND feed = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? instant(rs, 1) : null;
+            }
+        }
+    }
+
     /**
      * Takes the feed's lock row for the duration of a run; null when another run holds it.
      * The lock is a row lock of an open transaction, so a killed process releases it with its connection.
@@ -185,15 +197,18 @@ public final class StateStore {
         }
     }
 
-    public void startRun(SyncRun run) throws SQLException {
+    /** @param node the process the run runs in (host/pid), so a cluster's run log says where each run ran */
+    public void startRun(SyncRun run, String node) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, company, feed, mode, started_at, outcome) "
-                     + "VALUES (?, ?, ?, ?, ?, 'running')")) {
+             PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, company, feed, mode, started_at, "
+                     + "outcome, node, scheduled_for) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)")) {
             ps.setString(1, run.runId());
             ps.setString(2, run.company());
             ps.setString(3, run.feed());
             ps.setString(4, run.mode().name().toLowerCase());
             ps.setObject(5, odt(run.startedAt()));
+            str(ps, 6, node);
+            ps.setObject(7, odt(run.scheduledFor()));
             ps.executeUpdate();
         }
     }

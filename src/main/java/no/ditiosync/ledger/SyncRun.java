@@ -38,6 +38,7 @@ public final class SyncRun {
     private int userPages;
     private long usersRead;
     private Instant endedAt;
+    private Instant scheduledFor;
     private AutoCloseable lock;
     private boolean failed;
     private boolean committed;
@@ -73,6 +74,12 @@ public final class SyncRun {
     public int userPages() { return userPages; }
     public long usersRead() { return usersRead; }
     public Instant endedAt() { return endedAt; }
+    /** The Quartz firing the run answers; null when started by hand. */
+    public Instant scheduledFor() { return scheduledFor; }
+
+    public void scheduledFor(Instant firing) {
+        this.scheduledFor = firing;
+    }
 
     public void countPage(int records, int deleted) {
         pages++;

@@ -41,7 +41,10 @@ class SettingsTest {
         s.put("payroll.visma.payroll-run", "0");
         s.put("payroll.visma.encoding", "windows-1252");
         s.put("sync.cron", "0 0/30 * * * ?");
+        s.put("sync.time-zone", "Europe/Oslo");
         s.put("sync.overlap", "PT10M");
+        s.put("sync.clustered", "false");
+        s.put("sync.cluster-checkin-interval", "7500ms");
         s.put("ditio.retry.max-attempts", "6");
         s.put("ditio.retry.max-per-run", "50");
         s.put("ditio.retry.initial-delay", "1s");
@@ -86,10 +89,90 @@ class SettingsTest {
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
             "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
             "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (NoSuchFileException)",
+            "sync.time-zone|Oslo|Setting SYNC_TIME_ZONE (sync.time-zone): 'Oslo' is not a time zone such as Europe/Oslo",
+            "sync.clustered|yes|Setting SYNC_CLUSTERED (sync.clustered): 'yes' is neither true nor false",
+            "sync.clustered|true|Setting SYNC_CLUSTERED (sync.clustered): a Quartz cluster needs the PostgreSQL state DB every node shares (PAYROLL_STATE_DB_URL (payroll.state-db-url) = jdbc:postgresql:...)",
+            "sync.cluster-checkin-interval|7.5s|Setting SYNC_CLUSTER_CHECKIN_INTERVAL (sync.cluster-checkin-interval): '7.5s' is not a duration such as 500ms, 20s or 2m",
     })
     void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {
         Map<String, String> s = good();
         s.put(key, value);
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    // ---- several companies -----------------------------------------------------------------------
+
+    static Map<String, String> twoCompanies() {
+        Map<String, String> s = good();
+        s.put("payroll.companies", "acme, bygg");
+        s.put("company.bygg.ditio.client-id", "bygg-client");
+        s.put("company.bygg.ditio.client-secret", "bygg-secret");
+        s.put("company.bygg.payroll.start-date", "2026-03-01");
+        s.put("company.bygg.payroll.targets", "sap");
+        s.put("company.bygg.sync.cron", "0 0 6 * * ?");
+        return s;
+    }
+
+    @Test
+    void eachCompanyHasItsOwnSettingsAndOtherwiseTheSharedOnes() {
+        var all = Settings.readAll(twoCompanies()::get);
+        assertThat(all).extracting(Settings::company).containsExactly("acme", "bygg");
+        Settings acme = all.get(0);
+        Settings bygg = all.get(1);
+        assertThat(acme.clientId()).isEqualTo("client");
+        assertThat(bygg.clientId()).isEqualTo("bygg-client");
+        assertThat(bygg.clientSecret()).isEqualTo("bygg-secret");
+        assertThat(acme.startDate()).hasToString("2026-01-01");
+        assertThat(bygg.startDate()).hasToString("2026-03-01");
+        assertThat(acme.targets()).containsExactly("visma", "sap", "jdbc");
+        assertThat(bygg.targets()).containsExactly("sap");
+        assertThat(acme.cron()).isEqualTo("0 0/30 * * * ?");
+        assertThat(bygg.cron()).isEqualTo("0 0 6 * * ?");
+        assertThat(bygg.timeZone()).hasToString("Europe/Oslo");
+        // files never mix: each company has its own subfolder of the shared drop folder
+        assertThat(acme.dropDir()).isEqualTo(dir.resolve("out").resolve("acme"));
+        assertThat(bygg.dropDir()).isEqualTo(dir.resolve("out").resolve("bygg"));
+        assertThat(bygg.stateDbUrl()).isEqualTo(acme.stateDbUrl());
+    }
+
+    @Test
+    void oneCompanyIsPayrollCompanyWithTheSharedSettings() {
+        var all = Settings.readAll(good()::get);
+        assertThat(all).singleElement().satisfies(s -> {
+            assertThat(s.company()).isEqualTo("acme");
+            assertThat(s.dropDir()).isEqualTo(dir.resolve("out"));
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "company.bygg.payroll.start-date|2026-02-30|Setting company.bygg.payroll.start-date: '2026-02-30' is not a date as yyyy-MM-dd",
+            "company.bygg.ditio.client-id||Missing setting DITIO_CLIENT_ID (ditio.client-id) for company bygg: set them in the environment (the built-in simulator is only used by the demo command)",
+            "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
+            "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
+            "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
+            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, jdbc)",
+    })
+    void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {
+        Map<String, String> s = twoCompanies();
+        if (key.equals("company.bygg.ditio.client-id") && value == null) {
+            s.remove(key);
+            s.remove("ditio.client-id");
+            s.put("company.acme.ditio.client-id", "client");
+        } else {
+            s.put(key, value);
+        }
+        assertThatThrownBy(() -> Settings.readAll(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    @Test
+    void twoCompaniesNamingTheSameDropFolderAreRefused() {
+        Map<String, String> s = twoCompanies();
+        String shared = dir.resolve("shared-drops").toString();
+        s.put("company.acme.payroll.drop-dir", shared);
+        s.put("company.bygg.payroll.drop-dir", shared);
+        assertThatThrownBy(() -> Settings.readAll(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting company.bygg.payroll.drop-dir: company bygg would share the drop folder '" + shared
+                        + "' with company acme; files of two companies never mix");
     }
 }

@@ -1,0 +1,156 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.FeedSync;
+import no.ditiosync.ledger.StateStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.quartz.CronExpression;
+import org.quartz.JobKey;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+
+/**
+ * The run command's schedules: one Quartz trigger per company (route template {@code sync-schedule}
+ * in routes/sync.camel.yaml), on this node alone or on a Quartz cluster that shares the PostgreSQL
+ * state DB.
+ */
+final class SyncSchedules {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncSchedules.class);
+    static final String TEMPLATE = "sync-schedule";
+    private static final String QUARTZ_TABLES = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
+
+    private SyncSchedules() {
+    }
+
+    /**
+     * Adds and starts one schedule route per company. Alone (Quartz in memory), a firing missed while
+     * the service was down is run once now; in a cluster, Quartz keeps the triggers in the database
+     * and does that itself (camel-quartz's cron triggers misfire as "fire once now").
+     */
+    static void start(CamelContext context, List<Settings> companies) throws Exception {
+        StateStore store = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        for (Settings company : companies) {
+            TemplatedRouteBuilder.builder(context, TEMPLATE)
+                    .routeId(TEMPLATE + "-" + company.company())
+                    .parameter("company", company.company())
+                    .parameter("cron", company.cron())
+                    .parameter("timeZone", company.timeZone().getId())
+                    .add();
+            LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
+                    company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
+            if (!company.clustered() && missedFiring(company, store.lastRunStartedAt(company.company(), FeedSync.FEED))) {
+                LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
+                        company.company());
+                context.getComponent("quartz", QuartzComponent.class).getScheduler()
+                        .triggerJob(JobKey.jobKey("time-registrations", company.company()));
+            }
+        }
+    }
+
+    /** A firing fell between the last run's start and now (there is none before the first run). */
+    static boolean missedFiring(Settings company, Instant lastRunStart) throws java.text.ParseException {
+        if (lastRunStart == null) {
+            return false;
+        }
+        CronExpression cron = new CronExpression(company.cron());
+        cron.setTimeZone(TimeZone.getTimeZone(company.timeZone()));
+        Date next = cron.getNextValidTimeAfter(Date.from(lastRunStart));
+        return next != null && next.toInstant().isBefore(Instant.now());
+    }
+
+    /**
+     * Quartz's clustered JDBC JobStore on the shared PostgreSQL state DB: every node with the same
+     * {@code camel.main.name} is one scheduler; each firing runs on exactly one node, and the jobs
+     * of a node that stops checking in are taken over by the others.
+     */
+    static void joinCluster(CamelContext context, DataSource stateDb, Settings settings) throws SQLException, IOException {
+        createQuartzTables(stateDb);
+        // our pool, registered under a name of its own: Quartz's own data source settings would need the
+        // password in its properties, which camel-quartz logs at DEBUG
+        String dataSourceName = "ditio-state-db-" + context.getName();
+        DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new ConnectionProvider() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return stateDb.getConnection();
+            }
+
+            @Override
+            public void shutdown() {
+                // the pool is closed with the Camel context
+            }
+
+            @Override
+            public void initialize() {
+            }
+        });
+        Map<String, Object> quartz = new HashMap<>();
+        // the same name on every node makes them one scheduler (SCHED_NAME in the QRTZ_ tables)
+        quartz.put("org.quartz.scheduler.instanceName", context.getName());
+        quartz.put("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.put("org.quartz.scheduler.skipUpdateCheck", "true");
+        quartz.put("org.quartz.threadPool.threadCount", "8");
+        quartz.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        quartz.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        quartz.put("org.quartz.jobStore.dataSource", dataSourceName);
+        quartz.put("org.quartz.jobStore.isClustered", "true");
+        quartz.put("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.clusterCheckinInterval().toMillis()));
+        quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
+        QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
+        component.setProperties(quartz);
+        component.setPrefixInstanceName(false);
+    }
+
+    /**
+     * Quartz's own PostgreSQL tables, from the script in the Quartz jar (without its DROP TABLEs),
+     * created once; the advisory lock keeps two nodes starting together from both creating them.
+     */
+    private static void createQuartzTables(DataSource stateDb) throws SQLException, IOException {
+        String script;
+        try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream(QUARTZ_TABLES)) {
+            if (in == null) {
+                throw new IOException("the Quartz jar has no " + QUARTZ_TABLES);
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = stateDb.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(727011)");
+                boolean exists;
+                try (ResultSet rs = s.executeQuery("SELECT to_regclass('qrtz_locks') IS NOT NULL")) {
+                    exists = rs.next() && rs.getBoolean(1);
+                }
+                if (!exists) {
+                    for (String statement : script.replaceAll("(?m)^--.*$", "").split(";")) {
+                        String sql = statement.strip();
+                        if (!sql.isEmpty() && !sql.regionMatches(true, 0, "DROP ", 0, 5)
+                                && !sql.equalsIgnoreCase("COMMIT")) {
+                            s.execute(sql);
+                        }
+                    }
+                    LOG.info("Created Quartz's cluster tables (QRTZ_*) in the state DB");
+                }
+            }
+            c.commit();
+        }
+    }
+}
