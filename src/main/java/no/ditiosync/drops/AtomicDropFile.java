@@ -168,6 +168,43 @@ public final class AtomicDropFile implements Closeable {
     }
 
     /**
+     * The optional {@code .done} marker of a published drop: {@code {drop file name}.done} beside it
+     * (e.g. {@code visma_acme_20250304T050607Z_run-42.csv.done}). The full name is kept so each
+     * marker names exactly one drop, and a poller that picks up {@code *.csv} never takes a marker.
+     */
+    public static Path doneMarker(Path finalPath) {
+        return finalPath.resolveSibling(finalPath.getFileName() + ".done");
+    }
+
+    /**
+     * Writes the empty {@link #doneMarker} of {@code finalPath}, after the drop itself is published,
+     * with the drop's own permissions. A poller that waits for markers therefore never sees a marker
+     * without its complete file. Safe to repeat after a crash between the rename and the marker:
+     * an existing marker is left as it is.
+     */
+    public static void publishDoneMarker(Path finalPath) throws IOException {
+        if (!Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(finalPath.toString(), null, "a .done marker needs its published drop");
+        }
+        Path marker = doneMarker(finalPath);
+        if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        boolean posix = finalPath.getFileSystem().supportedFileAttributeViews().contains("posix");
+        // CREATE_NEW: refuses a symlink planted under the marker name instead of following it
+        try (FileChannel channel = posix
+                ? FileChannel.open(marker, CREATE, attributes("rw-------"))
+                : FileChannel.open(marker, CREATE)) {
+            channel.force(true);
+        }
+        if (posix) {
+            // the drop's mode, set explicitly: a umask could have taken the group bit at creation
+            Files.setPosixFilePermissions(marker, Files.getPosixFilePermissions(finalPath, LinkOption.NOFOLLOW_LINKS));
+        }
+        syncDirectory(marker.toAbsolutePath().getParent());
+    }
+
+    /**
      * {@code {target}_{company}_{yyyyMMdd'T'HHmmss'Z'}_{runId}.csv}. Each part is reduced to
      * {@code [A-Za-z0-9-]}, so no separator, dot or {@code _} (the part separator) gets through.
      */

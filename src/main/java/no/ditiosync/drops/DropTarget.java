@@ -2,20 +2,45 @@ package no.ditiosync.drops;
 
 import no.ditiosync.ledger.CorrectionStyle;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * A place payroll lines are delivered to: a file format in a drop folder, or the JDBC table.
  *
- * @param format null for the JDBC target
- * @param folder   null for the JDBC target
- * @param fileMode mode of the published files, {@code 0600} or {@code 0640}; null for the JDBC target
+ * @param format     null for the JDBC target
+ * @param folder     null for the JDBC target
+ * @param fileMode   mode of the published files, {@code 0600} or {@code 0640}; null for the JDBC target
+ * @param doneMarker whether each published drop gets an empty {@code .done} marker (a per-target setting)
  */
-public record DropTarget(String name, CorrectionStyle style, DropFormat format, Path folder, String fileMode) {
+public record DropTarget(String name, CorrectionStyle style, DropFormat format, Path folder, String fileMode,
+                         boolean doneMarker) {
 
     public static final String JDBC = "jdbc";
 
+    /** A target without {@code .done} markers. */
+    public DropTarget(String name, CorrectionStyle style, DropFormat format, Path folder, String fileMode) {
+        this(name, style, format, folder, fileMode, false);
+    }
+
+    public DropTarget {
+        if (doneMarker && format == null) {
+            throw new IllegalArgumentException("target " + name + " writes no files, so it cannot have .done markers");
+        }
+    }
+
     public boolean isFile() {
         return format != null;
+    }
+
+    /**
+     * Publishes one of this target's committed drops: the atomic rename, then the {@code .done}
+     * marker if the target has them. Repeatable after a crash at any point in between.
+     */
+    public void publish(Path temp, Path finalPath) throws IOException {
+        AtomicDropFile.publish(temp, finalPath);
+        if (doneMarker) {
+            AtomicDropFile.publishDoneMarker(finalPath);
+        }
     }
 }

@@ -53,14 +53,30 @@ public final class TextCleaner {
 
     /** RFC 4180 with {@code ;} as separator: quoted only when a reader would otherwise misread it. */
     public static String quoteIfNeeded(String value) {
+        return quoteIfNeeded(value, ';');
+    }
+
+    /** RFC 4180 with {@code separator} (plain RFC 4180 is {@code ,}): quoted only when a reader would otherwise misread it. */
+    public static String quoteIfNeeded(String value, char separator) {
         if (value == null || value.isEmpty()) {
             return "";
         }
-        boolean needed = value.indexOf(';') >= 0 || value.indexOf('"') >= 0
+        boolean needed = value.indexOf(separator) >= 0 || value.indexOf('"') >= 0
                 || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0
                 || Character.isWhitespace(value.charAt(0))
                 || Character.isWhitespace(value.charAt(value.length() - 1));
         return needed ? quoteAlways(value) : value;
+    }
+
+    /**
+     * Only the formula prefix, for a value that must otherwise stay as it is (a key or lineage
+     * in the generic CSV): {@code '} before a leading {@code = + - @}, tab or CR; null is {@code ""}.
+     */
+    public static String neutralise(String value) {
+        if (value == null) {
+            return "";
+        }
+        return looksLikeFormula(value) ? "'" + value : value;
     }
 
     /**

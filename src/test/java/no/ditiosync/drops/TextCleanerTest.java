@@ -101,6 +101,35 @@ class TextCleanerTest {
     }
 
     @Test
+    void quoteIfNeededQuotesTheGivenSeparatorOnly() {
+        assertThat(TextCleaner.quoteIfNeeded("Støp, dekke", ',')).isEqualTo("\"Støp, dekke\"");
+        assertThat(TextCleaner.quoteIfNeeded("a;b", ',')).isEqualTo("a;b");
+        assertThat(TextCleaner.quoteIfNeeded("say \"hi\"", ',')).isEqualTo("\"say \"\"hi\"\"\"");
+        assertThat(TextCleaner.quoteIfNeeded("a\nb", ',')).isEqualTo("\"a\nb\"");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', ignoreLeadingAndTrailingWhitespace = false, value = {
+            "=1+1|'=1+1",
+            "+47|'+47",
+            "-5|'-5",
+            "@cmd|'@cmd",
+            "' =1|' =1",
+            "a=1|a=1",
+            " =1| =1"})
+    void neutraliseOnlyPrefixesFormulas(String input, String expected) {
+        assertThat(TextCleaner.neutralise(input)).isEqualTo(expected);
+    }
+
+    @Test
+    void neutraliseKeepsEverythingElseIncludingALeadingTabOrCarriageReturn() {
+        assertThat(TextCleaner.neutralise("\t=1")).isEqualTo("'\t=1");
+        assertThat(TextCleaner.neutralise("\rx")).isEqualTo("'\rx");
+        assertThat(TextCleaner.neutralise("a\tb\u0007")).isEqualTo("a\tb\u0007");
+        assertThat(TextCleaner.neutralise(null)).isEmpty();
+    }
+
+    @Test
     void toCharsetKeepsNorwegianAndReplacesTheRestDeterministically() {
         var cp1252 = VismaFormat.WINDOWS_1252;
         assertThat(TextCleaner.toCharset("æøå ÆØÅ", cp1252)).isEqualTo("æøå ÆØÅ");

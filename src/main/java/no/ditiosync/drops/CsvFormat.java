@@ -1,0 +1,90 @@
+package no.ditiosync.drops;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.StringJoiner;
+import no.ditiosync.payroll.PayrollLine;
+
+/**
+ * Generic CSV for BI and other ERPs (payroll-formats.md, "Generic CSV"): every payroll-line field
+ * under a header row of the field names, RFC 4180 (separator {@code ,}, quotes only where needed,
+ * CRLF), UTF-8 without BOM, decimal point, ISO dates.
+ *
+ * <p>Corrections are offsetting lines with the same {@code lineId} (style OFFSET): summing
+ * {@code quantity} by {@code lineId} gives the current truth, which is what a BI reader wants.
+ *
+ * <p>Text goes through {@link TextCleaner#clean} (one line, no control characters, formula
+ * prefix) without a width, since a CSV has none. Keys and lineage ({@code lineId},
+ * {@code employeeNumber}, {@code wageType}, {@code source}, {@code sourceId}) stay exactly as they
+ * are, so they still join back to Ditio; they only get the formula prefix. The numbers
+ * ({@code quantity}, dates) are written by us and left alone, so {@code -1.50} stays a number.
+ */
+public final class CsvFormat implements DropFormat {
+
+    static final String HEADER = "lineId,employeeNumber,workDate,wageType,quantity,projectNumber,taskNumber,"
+            + "department,text,source,sourceId,sourceModified";
+
+    private static final char SEPARATOR = ',';
+
+    @Override
+    public String target() {
+        return "csv";
+    }
+
+    @Override
+    public Charset charset() {
+        return StandardCharsets.UTF_8;
+    }
+
+    @Override
+    public void writeHeader(Writer out) throws IOException {
+        out.write(HEADER + "\r\n");
+    }
+
+    @Override
+    public void writeLine(DropLine drop, Writer out) throws IOException {
+        if (drop.cancellation()) {
+            // the file has no cancellation column: a cancelled line would read as hours
+            throw new IllegalArgumentException("the CSV takes offsetting quantities, not cancellations: " + drop.line().lineId());
+        }
+        PayrollLine line = drop.line();
+        StringJoiner f = new StringJoiner(",", "", "\r\n");
+        f.add(verbatim(line.lineId()));
+        f.add(verbatim(line.employeeNumber()));
+        f.add(line.workDate() == null ? "" : line.workDate().toString());                 // ISO yyyy-MM-dd
+        f.add(verbatim(line.wageType()));
+        f.add(hours(line.quantity()));
+        f.add(text(line.projectNumber()));
+        f.add(text(line.taskNumber()));
+        f.add(text(line.department()));
+        f.add(text(line.text()));
+        f.add(verbatim(line.source()));
+        f.add(verbatim(line.sourceId()));
+        f.add(line.sourceModified() == null ? "" : line.sourceModified().toString());     // ISO instant, UTC
+        out.write(f.toString());
+    }
+
+    private static String hours(BigDecimal quantity) {
+        if (quantity == null) {
+            throw new IllegalArgumentException("quantity is missing");
+        }
+        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static String text(String value) {
+        return TextCleaner.quoteIfNeeded(TextCleaner.clean(value, Integer.MAX_VALUE), SEPARATOR);
+    }
+
+    /**
+     * As it is, but with a lone surrogate (UTF-8 cannot hold it; the writer would refuse the whole
+     * drop) replaced, and the formula prefix.
+     */
+    private static String verbatim(String value) {
+        String encodable = value == null ? null : TextCleaner.toCharset(value, StandardCharsets.UTF_8);
+        return TextCleaner.quoteIfNeeded(TextCleaner.neutralise(encodable), SEPARATOR);
+    }
+}

@@ -1,0 +1,138 @@
+package no.ditiosync.drops;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
+import no.ditiosync.payroll.PayrollLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tripletex salary import, "Lønn > Import" (payroll-formats.md, "Tripletex"):
+ * {@code YEAR;MONTH;EMPLOYEE NUMBER;WAGE TYPE NUMBER;COMMENT;QUANTITY;RATE;PROJECT NUMBER;DEPARTMENT NUMBER},
+ * separator {@code ;}, no header row (the import is run with "Ignorer første rad" off), decimal
+ * point, CRLF. Corrections arrive as negative quantities.
+ *
+ * <p>Choices where the spec is silent:
+ * <ul>
+ * <li>YEAR and MONTH are the year and month of the work date, month as two digits ({@code 03}):
+ *     Tripletex creates one salary payment "under bearbeiding" per period found in the file, so
+ *     each line carries its own period and the payroll office sees hours under the month worked.</li>
+ * <li>RATE is empty, never {@code 0.00}: an empty rate lets Tripletex take the employee's and wage
+ *     type's own rate, where a written zero could pay the hours at zero.</li>
+ * <li>Text fields are quoted per RFC 4180 only when needed, as in the SAP file; Tripletex reads
+ *     the CSV the way spreadsheet exports write it.</li>
+ * <li>The charset is chosen at import ("Tegnsett"), so it is a setting here: UTF-8 by default,
+ *     windows-1252 for imports set to a Windows code page.</li>
+ * </ul>
+ */
+public final class TripletexFormat implements DropFormat {
+
+    public static final Charset WINDOWS_1252 = VismaFormat.WINDOWS_1252;
+
+    /** Width of the comment. Tripletex publishes none; 100 keeps a pasted description from filling the payslip. */
+    static final int COMMENT_WIDTH = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TripletexFormat.class);
+    // Keys are looked up in Tripletex and never cleaned (an altered key books onto the wrong
+    // employee or wage type): printable ASCII without blank, ; and ", starting with a letter or
+    // digit, so a key can neither break the line nor read as a formula.
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][!#-:<-~]*");
+
+    private final Charset charset;
+
+    /** UTF-8, for an import whose "Tegnsett" is automatic or UTF-8. */
+    public TripletexFormat() {
+        this(StandardCharsets.UTF_8);
+    }
+
+    /** @param charset UTF-8 or windows-1252, whichever the Tripletex import is set to read */
+    public TripletexFormat(Charset charset) {
+        if (!WINDOWS_1252.equals(charset) && !StandardCharsets.UTF_8.equals(charset)) {
+            throw new IllegalArgumentException("Tripletex drops are written in UTF-8 or windows-1252, not " + charset);
+        }
+        this.charset = charset;
+    }
+
+    @Override
+    public String target() {
+        return "tripletex";
+    }
+
+    @Override
+    public Charset charset() {
+        return charset;
+    }
+
+    @Override
+    public void writeHeader(Writer out) {
+        // no header row
+    }
+
+    @Override
+    public void writeLine(DropLine drop, Writer out) throws IOException {
+        if (drop.cancellation()) {
+            // Tripletex has no cancellation key; a cancellation line would be paid as hours
+            throw new IllegalArgumentException("Tripletex takes offsetting quantities, not cancellations: " + drop.line().lineId());
+        }
+        PayrollLine line = drop.line();
+        LocalDate date = workDate(line.workDate());
+        StringJoiner f = new StringJoiner(";", "", "\r\n");
+        f.add(Integer.toString(date.getYear()));                            // YEAR
+        f.add(String.format("%02d", date.getMonthValue()));                 // MONTH
+        f.add(key("employee number", line.employeeNumber()));               // EMPLOYEE NUMBER
+        f.add(key("wage type number", line.wageType()));                    // WAGE TYPE NUMBER
+        f.add(text(line, line.text(), COMMENT_WIDTH));                      // COMMENT
+        f.add(hours(line.quantity()));                                      // QUANTITY, negative = correction
+        f.add("");                                                          // RATE: from the employee and wage type
+        f.add(text(line, line.projectNumber(), Integer.MAX_VALUE));         // PROJECT NUMBER
+        f.add(text(line, line.department(), Integer.MAX_VALUE));            // DEPARTMENT NUMBER
+        out.write(f.toString());
+    }
+
+    private static LocalDate workDate(LocalDate date) {
+        if (date == null) {
+            throw new IllegalArgumentException("Tripletex YEAR and MONTH need a work date");
+        }
+        if (date.getYear() < 1000 || date.getYear() > 9999) {
+            throw new IllegalArgumentException("Tripletex YEAR must have four digits: " + date);
+        }
+        return date;
+    }
+
+    private static String key(String what, String value) {
+        if (value == null || !KEY.matcher(value).matches()) {
+            throw new IllegalArgumentException("Tripletex " + what + " must be printable ASCII without blanks, ; or \","
+                    + " starting with a letter or digit: '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String hours(BigDecimal quantity) {
+        if (quantity == null) {
+            throw new IllegalArgumentException("quantity is missing");
+        }
+        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /**
+     * Cleaned (one line, no control characters, formula prefix), fitted to the charset as
+     * {@link VismaFormat} does, and quoted only when a reader would otherwise misread it.
+     * Project and department are not cut: a shortened number would name another project.
+     */
+    private String text(PayrollLine line, String value, int width) {
+        String cleaned = TextCleaner.clean(value, width);
+        int lost = TextCleaner.unencodable(cleaned, charset);
+        if (lost > 0) {
+            LOG.warn("Tripletex line {}: {} character(s) not in {} replaced", line.lineId(), lost, charset.name());
+            cleaned = TextCleaner.toCharset(cleaned, charset);
+        }
+        return TextCleaner.quoteIfNeeded(cleaned);
+    }
+}
