@@ -49,6 +49,8 @@ public record Settings(
         int vismaPayrollYear,
         int vismaPayrollRun,
         Charset vismaCharset,
+        Charset tripletexCharset,
+        boolean doneMarker,
         String cron,
         ZoneId timeZone,
         Duration overlap,
@@ -63,7 +65,7 @@ public record Settings(
         boolean clustered,
         Duration clusterCheckinInterval) {
 
-    public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "jdbc");
+    public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
 
     /** property key → environment variable, for messages. */
@@ -95,6 +97,8 @@ public record Settings(
         VISMA_YEAR("payroll.visma.payroll-year", "PAYROLL_VISMA_YEAR", true),
         VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN", true),
         VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING", true),
+        TRIPLETEX_ENCODING("payroll.tripletex.encoding", "PAYROLL_TRIPLETEX_ENCODING", true),
+        DONE_MARKER("payroll.done-marker", "PAYROLL_DONE_MARKER", true),
         CRON("sync.cron", "SYNC_CRON", true),
         TIME_ZONE("sync.time-zone", "SYNC_TIME_ZONE", true),
         OVERLAP("sync.overlap", "SYNC_OVERLAP", true),
@@ -204,6 +208,8 @@ public record Settings(
                 r.integer(Key.VISMA_YEAR, 0, 9999),
                 r.integer(Key.VISMA_RUN, 0, 999),
                 r.charset(Key.VISMA_ENCODING),
+                r.charset(Key.TRIPLETEX_ENCODING),
+                r.bool(Key.DONE_MARKER),
                 r.cron(Key.CRON),
                 r.zone(Key.TIME_ZONE),
                 r.duration(Key.OVERLAP),
@@ -289,12 +295,16 @@ public record Settings(
             }
         }
 
-        boolean clustered() {
-            String v = raw(Key.CLUSTERED).toLowerCase(Locale.ROOT);
+        boolean bool(Key k) {
+            String v = raw(k).toLowerCase(Locale.ROOT);
             if (!v.isEmpty() && !v.equals("true") && !v.equals("false")) {
-                throw wrong(Key.CLUSTERED, "'" + v + "' is neither true nor false");
+                throw wrong(k, "'" + raw(k) + "' is neither true nor false");
             }
-            boolean clustered = v.equals("true");
+            return v.equals("true");
+        }
+
+        boolean clustered() {
+            boolean clustered = bool(Key.CLUSTERED);
             if (clustered && !raw(Key.STATE_DB_URL).startsWith("jdbc:postgresql:")) {
                 throw wrong(Key.CLUSTERED, "a Quartz cluster needs the PostgreSQL state DB every node shares ("
                         + Key.STATE_DB_URL.label() + " = jdbc:postgresql:...)");
@@ -428,11 +438,16 @@ public record Settings(
 
         Charset charset(Key k) {
             String v = required(k);
+            Charset charset;
             try {
-                return Charset.forName(v);
+                charset = Charset.forName(v);
             } catch (Exception e) {
                 throw wrong(k, "'" + v + "' is not a known encoding (windows-1252 or UTF-8)");
             }
+            if (!charset.equals(java.nio.charset.StandardCharsets.UTF_8) && !charset.name().equals("windows-1252")) {
+                throw wrong(k, "'" + v + "' is neither windows-1252 nor UTF-8");
+            }
+            return charset;
         }
 
         String cron(Key k) {

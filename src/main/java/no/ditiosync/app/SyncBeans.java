@@ -3,9 +3,11 @@ package no.ditiosync.app;
 import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.ditio.DitioTokenCache;
 import no.ditiosync.ditio.DitioTokens;
+import no.ditiosync.drops.CsvFormat;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
 import no.ditiosync.drops.SapFormat;
+import no.ditiosync.drops.TripletexFormat;
 import no.ditiosync.drops.VismaFormat;
 import no.ditiosync.ledger.CorrectionStyle;
 import no.ditiosync.ledger.Delivery;
@@ -82,9 +84,13 @@ public class SyncBeans implements CamelConfiguration {
             targets.add(switch (name) {
                 case "visma" -> new DropTarget(name, CorrectionStyle.OFFSET,
                         new VismaFormat(settings.vismaPayrollYear(), settings.vismaPayrollRun(), settings.vismaCharset()),
-                        settings.dropDir().resolve(name), settings.fileMode());
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
                 case "sap" -> new DropTarget(name, CorrectionStyle.CANCEL_AND_REBOOK, new SapFormat(),
-                        settings.dropDir().resolve(name), settings.fileMode());
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
+                case "tripletex" -> new DropTarget(name, CorrectionStyle.OFFSET, new TripletexFormat(settings.tripletexCharset()),
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
+                case "csv" -> new DropTarget(name, CorrectionStyle.OFFSET, new CsvFormat(),
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
                 case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, null, null);
                 default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
             });

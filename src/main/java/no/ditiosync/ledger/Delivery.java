@@ -102,13 +102,20 @@ public final class Delivery {
      * drop that cannot be published does not hold back the others; it stays committed and is
      * tried again by the next run.
      */
-    public int publish() throws Exception {
+    public int publish(String company) throws Exception {
         int published = 0;
         IllegalStateException failed = null;
-        for (StateStore.OutboxEntry drop : store.unpublishedDrops()) {
+        // only this company's: another company's drops belong to its own targets (and its own run)
+        for (StateStore.OutboxEntry drop : store.unpublishedDrops(company)) {
             try {
                 if (drop.tempPath() != null) {
-                    AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                    DropTarget target = target(drop.target());
+                    if (target != null) {
+                        target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                    } else {
+                        // a target taken out of the settings since: what was committed is still delivered
+                        AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                    }
                 } else if (DropTarget.JDBC.equals(drop.target())) {
                     jdbcTarget.apply(store, drop.company(), drop.runId());
                 }
@@ -139,7 +146,7 @@ public final class Delivery {
      * never committed (their lines are still pending in the state DB and will be delivered again).
      */
     public void recover(String company) throws Exception {
-        int published = publish();
+        int published = publish(company);
         if (published > 0) {
             LOG.info("Published {} drop(s) committed by an earlier run that stopped before publishing", published);
         }
@@ -159,6 +166,10 @@ public final class Delivery {
                 throw new IOException("cannot clean up temporary drops in " + target.folder() + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    private DropTarget target(String name) {
+        return targets.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     }
 
     public List<DropTarget> targets() {

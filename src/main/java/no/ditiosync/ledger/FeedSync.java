@@ -195,7 +195,7 @@ public final class FeedSync {
     public SyncRun deliver(@Variable("run") SyncRun run) throws Exception {
         Delivery delivery = of(run).delivery;
         delivery.commit(run);
-        delivery.publish();
+        delivery.publish(run.company());
         run.releaseLock();
         LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                 run.pages(), run.linesSummary(), run.quarantinedCount());

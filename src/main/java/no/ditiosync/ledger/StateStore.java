@@ -455,11 +455,12 @@ public final class StateStore {
     public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines) {
     }
 
-    public List<OutboxEntry> unpublishedDrops() throws SQLException {
+    public List<OutboxEntry> unpublishedDrops(String company) throws SQLException {
         List<OutboxEntry> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count "
-                     + "FROM drop_outbox WHERE status = 'committed' ORDER BY run_id, target")) {
+                     + "FROM drop_outbox WHERE status = 'committed' AND company = ? ORDER BY run_id, target")) {
+            ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new OutboxEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),

@@ -40,6 +40,8 @@ class SettingsTest {
         s.put("payroll.visma.payroll-year", "0");
         s.put("payroll.visma.payroll-run", "0");
         s.put("payroll.visma.encoding", "windows-1252");
+        s.put("payroll.tripletex.encoding", "UTF-8");
+        s.put("payroll.done-marker", "false");
         s.put("sync.cron", "0 0/30 * * * ?");
         s.put("sync.time-zone", "Europe/Oslo");
         s.put("sync.overlap", "PT10M");
@@ -79,7 +81,7 @@ class SettingsTest {
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
             "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a non-loopback host; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
-            "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, jdbc)",
+            "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc)",
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
@@ -89,6 +91,8 @@ class SettingsTest {
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
             "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
             "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (NoSuchFileException)",
+            "payroll.tripletex.encoding|ISO-8859-15|Setting PAYROLL_TRIPLETEX_ENCODING (payroll.tripletex.encoding): 'ISO-8859-15' is neither windows-1252 nor UTF-8",
+            "payroll.done-marker|1|Setting PAYROLL_DONE_MARKER (payroll.done-marker): '1' is neither true nor false",
             "sync.time-zone|Oslo|Setting SYNC_TIME_ZONE (sync.time-zone): 'Oslo' is not a time zone such as Europe/Oslo",
             "sync.clustered|yes|Setting SYNC_CLUSTERED (sync.clustered): 'yes' is neither true nor false",
             "sync.clustered|true|Setting SYNC_CLUSTERED (sync.clustered): a Quartz cluster needs the PostgreSQL state DB every node shares (PAYROLL_STATE_DB_URL (payroll.state-db-url) = jdbc:postgresql:...)",
@@ -151,7 +155,7 @@ class SettingsTest {
             "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
-            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, jdbc)",
+            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc)",
     })
     void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {
         Map<String, String> s = twoCompanies();
