@@ -1,7 +1,7 @@
 -- The JDBC target of ditio-payroll-sync (H2 and PostgreSQL as written).
 -- The JDBC target: the current truth of every delivered payroll line.
 CREATE TABLE IF NOT EXISTS payroll_line (
-    line_id          VARCHAR(120) NOT NULL PRIMARY KEY,
+    line_id          VARCHAR(120) NOT NULL,
     company          VARCHAR(64)  NOT NULL,
     employee_number  VARCHAR(16)  NOT NULL,
     work_date        DATE         NOT NULL,
@@ -16,5 +16,6 @@ CREATE TABLE IF NOT EXISTS payroll_line (
     source_id        VARCHAR(100) NOT NULL,
     source_modified  TIMESTAMP WITH TIME ZONE,
     run_id           VARCHAR(40)  NOT NULL,
-    delivered_at     TIMESTAMP WITH TIME ZONE NOT NULL
+    delivered_at     TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (company, line_id)
 );

@@ -4,6 +4,7 @@ import no.ditiosync.ledger.FeedBusyException;
 import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
@@ -70,27 +71,31 @@ public final class DitioPayrollSync {
             return 64;
         }
         try (SyncApplication app = new SyncApplication(Map.of()).start()) {
-            List<String> companies = oneCompany ? List.of(args[3]) : app.companies();
-            int exit = 0;
-            for (String company : companies) {
-                String label = companies.size() > 1 || oneCompany ? " (company " + company + ")" : "";
-                try {
-                    RunSummary.print(app.runOnce(company), System.out);
-                } catch (FeedBusyException e) {
-                    System.err.println("Sync skipped" + label + ": " + e.getMessage());
-                    exit = exit == 0 ? 3 : exit;
-                } catch (RuntimeException e) {
-                    System.err.println("Sync failed" + label + ": " + oneLine(e));
-                    exit = 1;
-                }
-            }
-            return exit;
+            return syncCompanies(app, oneCompany ? List.of(args[3]) : app.companies(), System.out, System.err);
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
             System.err.println("Sync failed: " + oneLine(e));
             return 1;
         }
+    }
+
+    /** Runs each company once, in order; one that fails or is busy does not stop the next. */
+    static int syncCompanies(SyncApplication app, List<String> companies, PrintStream out, PrintStream err) {
+        int exit = 0;
+        for (String company : companies) {
+            String label = companies.size() > 1 ? " (company " + company + ")" : "";
+            try {
+                RunSummary.print(app.runOnce(company), out);
+            } catch (FeedBusyException e) {
+                err.println("Sync skipped" + label + ": " + e.getMessage());
+                exit = exit == 0 ? 3 : exit;
+            } catch (RuntimeException e) {
+                err.println("Sync failed" + label + ": " + oneLine(e));
+                exit = 1;
+            }
+        }
+        return exit;
     }
 
     private static int service() throws Exception {

@@ -31,7 +31,8 @@ public final class JdbcTarget {
         try (Connection c = dataSource.getConnection()) {
             dialect = SqlDialect.of(c);
             StateStore.runScript(c, dialect, "/db/target-schema.sql");
-            upsert = dialect.upsert("payroll_line", List.of("line_id"), List.of("company", "employee_number",
+            // keyed by company too: two companies may deliver into one table, and their lines never mix
+            upsert = dialect.upsert("payroll_line", List.of("line_id", "company"), List.of("employee_number",
                     "work_date", "wage_type", "quantity", "project_number", "task_number", "department", "text", "status",
                     "source", "source_id", "source_modified", "run_id", "delivered_at"));
         }
@@ -45,7 +46,7 @@ public final class JdbcTarget {
             c.setAutoCommit(false);
             try (PreparedStatement active = c.prepareStatement(upsert);
                  PreparedStatement cancel = c.prepareStatement(
-                         "UPDATE payroll_line SET status = 'cancelled', run_id = ?, delivered_at = ? WHERE line_id = ?")) {
+                         "UPDATE payroll_line SET status = 'cancelled', run_id = ?, delivered_at = ? WHERE line_id = ? AND company = ?")) {
                 store.ledgerRowsOfRun(company, DropTarget.JDBC, runId, (line, held) -> {
                     if (held) {
                         int i = 1;
@@ -72,6 +73,7 @@ public final class JdbcTarget {
                         cancel.setString(1, runId);
                         cancel.setObject(2, now);
                         cancel.setString(3, dialect.storable(line.lineId()));
+                        cancel.setString(4, company);
                         cancel.addBatch();
                     }
                     if (++rows[0] % BATCH == 0) {
