@@ -73,7 +73,8 @@ public class SyncBeans implements CamelConfiguration {
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
         context.getRegistry().bind("ditioPager", new DitioPager(sources));
         context.getRegistry().bind("feedSync", new FeedSync(store, feeds, clock));
-        if (shared.clustered()) {
+        boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
+        if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDb, shared);
         }
     }

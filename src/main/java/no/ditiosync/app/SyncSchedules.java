@@ -48,6 +48,7 @@ final class SyncSchedules {
      */
     static void start(CamelContext context, List<Settings> companies) throws Exception {
         StateStore store = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
         for (Settings company : companies) {
             TemplatedRouteBuilder.builder(context, TEMPLATE)
                     .routeId(TEMPLATE + "-" + company.company())
@@ -57,28 +58,34 @@ final class SyncSchedules {
                     .add();
             LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
                     company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
-            if (!company.clustered() && missedFiring(company, store.lastRunStartedAt(company.company(), FeedSync.FEED))) {
+            if (!company.clustered() && missedFiring(company.cron(), company.timeZone(),
+                    store.lastRunStartedAt(company.company(), FeedSync.FEED), Instant.now())) {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
-                context.getComponent("quartz", QuartzComponent.class).getScheduler()
-                        .triggerJob(JobKey.jobKey("time-registrations", company.company()));
+                quartz.getScheduler().triggerJob(JobKey.jobKey("time-registrations", company.company()));
             }
+        }
+        // only now: a clustered scheduler started earlier could take a firing for a route not yet added
+        if (!quartz.getScheduler().isStarted()) {
+            quartz.getScheduler().start();
         }
     }
 
-    /** A firing fell between the last run's start and now (there is none before the first run). */
-    static boolean missedFiring(Settings company, Instant lastRunStart) throws java.text.ParseException {
+    /** A firing of the cron (read in its time zone) fell between the last run's start and now; none before the first run. */
+    static boolean missedFiring(String cron, java.time.ZoneId zone, Instant lastRunStart, Instant now)
+            throws java.text.ParseException {
         if (lastRunStart == null) {
             return false;
         }
-        CronExpression cron = new CronExpression(company.cron());
-        cron.setTimeZone(TimeZone.getTimeZone(company.timeZone()));
-        Date next = cron.getNextValidTimeAfter(Date.from(lastRunStart));
-        return next != null && next.toInstant().isBefore(Instant.now());
+        CronExpression expression = new CronExpression(cron);
+        expression.setTimeZone(TimeZone.getTimeZone(zone));
+        Date next = expression.getNextValidTimeAfter(Date.from(lastRunStart));
+        return next != null && next.toInstant().isBefore(now);
     }
 
     /**
-     * Quartz's clustered JDBC JobStore on the shared PostgreSQL state DB: every node with the same
+     * For the run command: Quartz's clustered JDBC JobStore on the shared PostgreSQL state DB
+     * (a {@code sync --once} never joins: it would take firings). Every node with the same
      * {@code camel.main.name} is one scheduler; each firing runs on exactly one node, and the jobs
      * of a node that stops checking in are taken over by the others.
      */
@@ -117,6 +124,9 @@ final class SyncSchedules {
         QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
         component.setProperties(quartz);
         component.setPrefixInstanceName(false);
+        // started by start() once every schedule route is there (a firing taken by a node without its
+        // route would be lost)
+        component.setAutoStartScheduler(false);
     }
 
     /**

@@ -1,6 +1,7 @@
 package no.ditiosync.app;
 
 import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.testing.AppProcess;
 import no.ditiosync.simulator.SimulatorConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,16 +57,11 @@ class CommandLineTest {
     }
 
     static Process start(Path dir, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), DitioPayrollSync.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("stdout.txt").toFile())
-                .redirectError(dir.resolve("stderr.txt").toFile());
         // only what we give it: no DITIO_* from the machine running the tests
-        pb.environment().keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_") || k.startsWith("SYNC_"));
-        pb.environment().putAll(env);
-        return pb.start();
+        return AppProcess.builder(env, List.of(), false, args)
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
     }
 
     static Result run(Path dir, Map<String, String> env, String... args) throws Exception {

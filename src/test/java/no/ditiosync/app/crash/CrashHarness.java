@@ -2,6 +2,7 @@ package no.ditiosync.app.crash;
 
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
 
@@ -44,10 +45,6 @@ final class CrashHarness implements AutoCloseable {
     static final LocalDate LAST = LocalDate.of(2026, 11, 27);
     static final String COMPANY = "acme";
 
-    private static final Object SNAPSHOT_LOCK = new Object();
-    private static String childClassPath;
-    private static Path cdsArchive;
-    private static boolean archiveAsked;
 
     final SimulatedDitio ditio;
     final Path dir;
@@ -150,32 +147,12 @@ final class CrashHarness implements AutoCloseable {
     }
 
     private SyncProcess start(String crashAt, String label, boolean mayWriteArchive) throws IOException {
-        String classPath = childClassPath();
         Path logs = Files.createDirectories(dir.resolve("logs"));
         String name = String.format("%02d-%s", ++processes, label);
         Path stdout = logs.resolve(name + ".out");
         Path stderr = logs.resolve(name + ".err");
 
-        List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
-        // a short-lived JVM: C1 only and the serial collector start fastest on two cores
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-XX:+UseSerialGC");
-        command.add("-Xmx256m");
-        command.addAll(cdsOptions(mayWriteArchive && crashAt == null));
-        if (crashAt != null) {
-            command.add("-Dditio.crash-at=" + crashAt);
-        }
-        command.add("-cp");
-        command.add(classPath);
-        command.add("no.ditiosync.app.DitioPayrollSync");
-        command.add("sync");
-        command.add("--once");
-
-        ProcessBuilder pb = new ProcessBuilder(command).directory(projectRoot().toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_") || k.startsWith("SYNC_"));
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
         env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
         env.put("DITIO_CLIENT_ID", ditio.clientId());
@@ -187,6 +164,9 @@ final class CrashHarness implements AutoCloseable {
         env.put("PAYROLL_STATE_DB_URL", stateDbUrl());
         env.put("LOG_LEVEL", "INFO"); // the run id is read from the log
         env.putAll(extraEnv);
+        ProcessBuilder pb = AppProcess.builder(env, crashAt == null ? List.of() : List.of("-Dditio.crash-at=" + crashAt),
+                        mayWriteArchive && crashAt == null, "sync", "--once")
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         long startedNanos = System.nanoTime();
         Process process = pb.start();
         started.add(process);
@@ -201,85 +181,6 @@ final class CrashHarness implements AutoCloseable {
         System.out.printf("CrashHarness: %s exited %d after %d ms%n", p.label(), exit, p.elapsedMillis());
         assertThat(exit).as("exit status of %s\n%s", p.label(), p.output()).isEqualTo(expectedExit);
         return p;
-    }
-
-    /**
-     * The class path of the application processes: this JVM's, with the compiled main classes copied
-     * once into a jar of a temporary folder, so a rebuild of target/classes while the tests run
-     * (another build in the same working copy) cannot pull classes away from under a process. Test
-     * classes are left out: the application does not need them. Jars only, so the processes can
-     * share a class-data archive (AppCDS), written by the first normal run: about a second less
-     * start-up per process.
-     */
-    private static String childClassPath() throws IOException {
-        synchronized (SNAPSHOT_LOCK) {
-            if (childClassPath == null) {
-                Path snapshot = Files.createTempDirectory("crash-tests-app");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(snapshot)));
-                List<String> entries = new ArrayList<>();
-                for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                    Path path = Path.of(entry);
-                    if (!Files.isDirectory(path)) {
-                        entries.add(entry);
-                    } else if (!path.getFileName().toString().equals("test-classes")) {
-                        Path jar = snapshot.resolve("classes-" + entries.size() + ".jar");
-                        jarFolder(path, jar);
-                        entries.add(jar.toString());
-                    }
-                }
-                cdsArchive = snapshot.resolve("app.jsa");
-                childClassPath = String.join(java.io.File.pathSeparator, entries);
-            }
-            return childClassPath;
-        }
-    }
-
-    /** JVM options for the shared class-data archive: use it, or have this (normal) run write it. */
-    private static List<String> cdsOptions(boolean mayWriteArchive) {
-        synchronized (SNAPSHOT_LOCK) {
-            if (Files.isRegularFile(cdsArchive)) {
-                return List.of("-XX:SharedArchiveFile=" + cdsArchive);
-            }
-            if (mayWriteArchive && !archiveAsked) {
-                archiveAsked = true;
-                return List.of("-XX:ArchiveClassesAtExit=" + cdsArchive);
-            }
-            return List.of();
-        }
-    }
-
-    private static void jarFolder(Path folder, Path jar) throws IOException {
-        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
-             Stream<Path> files = Files.walk(folder)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                if (Files.isRegularFile(f)) {
-                    out.putNextEntry(new java.util.jar.JarEntry(folder.relativize(f).toString().replace('\\', '/')));
-                    Files.copy(f, out);
-                    out.closeEntry();
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary folder: the system cleans it up eventually
-        }
-    }
-
-    static Path projectRoot() {
-        Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
-        if (!Files.isRegularFile(root.resolve("application.properties")) || !Files.isDirectory(root.resolve("routes"))) {
-            throw new IllegalStateException("not the project root (no application.properties and routes/): " + root);
-        }
-        return root;
-    }
-
-    private static String javaExecutable() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     // ---- the truth, from the simulator ---------------------------------------------------------

@@ -1,0 +1,135 @@
+package no.ditiosync.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The application as a separate JVM ({@code no.ditiosync.app.DitioPayrollSync}), as an operator
+ * starts it: in the project folder, with only the settings a test gives in its environment.
+ */
+public final class AppProcess {
+
+    private static final Object SNAPSHOT_LOCK = new Object();
+    private static String childClassPath;
+    private static Path cdsArchive;
+    private static boolean archiveAsked;
+
+    private AppProcess() {
+    }
+
+    /**
+     * A process builder for {@code DitioPayrollSync args…} in the project folder, with the settings
+     * of {@code env} and none of the machine's own {@code DITIO_*}, {@code PAYROLL_*}, {@code SYNC_*}
+     * or {@code COMPANY_*}. Short-lived JVM options (C1 only, serial GC, 256 MB heap) and the shared
+     * class-data archive make the many processes of the tests start fast on two cores.
+     *
+     * @param jvmOptions more JVM options, e.g. {@code -Dditio.crash-at=…}
+     * @param mayWriteArchive whether this process may write the class-data archive (a normal, complete run)
+     */
+    public static ProcessBuilder builder(Map<String, String> env, List<String> jvmOptions, boolean mayWriteArchive,
+                                         String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xmx256m");
+        command.addAll(cdsOptions(mayWriteArchive));
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classPath());
+        command.add("no.ditiosync.app.DitioPayrollSync");
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(projectRoot().toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_")
+                || k.startsWith("SYNC_") || k.startsWith("COMPANY_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    /**
+     * The class path of the application processes: this JVM's, with the compiled main classes copied
+     * once into a jar of a temporary folder, so a rebuild of target/classes while the tests run
+     * (another build in the same working copy) cannot pull classes away from under a process. Test
+     * classes are left out: the application does not need them. Jars only, so the processes can
+     * share a class-data archive (AppCDS), written by the first normal run: about a second less
+     * start-up per process.
+     */
+    private static String classPath() throws IOException {
+        synchronized (SNAPSHOT_LOCK) {
+            if (childClassPath == null) {
+                Path snapshot = Files.createTempDirectory("ditio-app-classes");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(snapshot)));
+                List<String> entries = new ArrayList<>();
+                for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                    Path path = Path.of(entry);
+                    if (!Files.isDirectory(path)) {
+                        entries.add(entry);
+                    } else if (!path.getFileName().toString().equals("test-classes")) {
+                        Path jar = snapshot.resolve("classes-" + entries.size() + ".jar");
+                        jarFolder(path, jar);
+                        entries.add(jar.toString());
+                    }
+                }
+                cdsArchive = snapshot.resolve("app.jsa");
+                childClassPath = String.join(java.io.File.pathSeparator, entries);
+            }
+            return childClassPath;
+        }
+    }
+
+    /** JVM options for the shared class-data archive: use it, or have this (normal) run write it. */
+    private static List<String> cdsOptions(boolean mayWriteArchive) throws IOException {
+        classPath();
+        synchronized (SNAPSHOT_LOCK) {
+            if (Files.isRegularFile(cdsArchive)) {
+                return List.of("-XX:SharedArchiveFile=" + cdsArchive);
+            }
+            if (mayWriteArchive && !archiveAsked) {
+                archiveAsked = true;
+                return List.of("-XX:ArchiveClassesAtExit=" + cdsArchive);
+            }
+            return List.of();
+        }
+    }
+
+    private static void jarFolder(Path folder, Path jar) throws IOException {
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             Stream<Path> files = Files.walk(folder)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                if (Files.isRegularFile(f)) {
+                    out.putNextEntry(new java.util.jar.JarEntry(folder.relativize(f).toString().replace('\\', '/')));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a temporary folder: the system cleans it up eventually
+        }
+    }
+
+    /** The folder holding application.properties and routes/: where an operator starts the application. */
+    public static Path projectRoot() {
+        Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        if (!Files.isRegularFile(root.resolve("application.properties")) || !Files.isDirectory(root.resolve("routes"))) {
+            throw new IllegalStateException("not the project root (no application.properties and routes/): " + root);
+        }
+        return root;
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}
