@@ -71,7 +71,8 @@ public final class DitioPayrollSync {
             return 64;
         }
         try (SyncApplication app = new SyncApplication(Map.of()).start()) {
-            return syncCompanies(app, oneCompany ? List.of(args[3]) : app.companies(), System.out, System.err);
+            return syncCompanies(app, oneCompany ? List.of(args[3]) : app.companies(), System.out, System.err,
+                    System.console() != null);
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -80,13 +81,23 @@ public final class DitioPayrollSync {
         }
     }
 
-    /** Runs each company once, in order; one that fails or is busy does not stop the next. */
-    static int syncCompanies(SyncApplication app, List<String> companies, PrintStream out, PrintStream err) {
+    /**
+     * Runs each company once, in order; one that fails or is busy does not stop the next.
+     *
+     * @param terminal whether {@code out} is a terminal, where a progress line is kept up to date
+     */
+    static int syncCompanies(SyncApplication app, List<String> companies, PrintStream out, PrintStream err,
+                             boolean terminal) {
         int exit = 0;
         for (String company : companies) {
             String label = companies.size() > 1 ? " (company " + company + ")" : "";
             try {
-                RunSummary.print(app.runOnce(company), out);
+                no.ditiosync.ledger.SyncRun run;
+                try (ProgressLine progress = terminal
+                        ? ProgressLine.start(() -> app.running(company), out, java.time.Duration.ofMillis(250)) : null) {
+                    run = app.runOnce(company);
+                }
+                RunSummary.print(run, out);
             } catch (FeedBusyException e) {
                 err.println("Sync skipped" + label + ": " + e.getMessage());
                 exit = exit == 0 ? 3 : exit;

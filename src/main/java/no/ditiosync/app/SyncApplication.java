@@ -61,6 +61,11 @@ public final class SyncApplication implements AutoCloseable {
         return done.getMessage().getBody(SyncRun.class);
     }
 
+    /** The company's run in progress, or null. */
+    public SyncRun running(String company) {
+        return context().getRegistry().lookupByNameAndType("feedSync", no.ditiosync.ledger.FeedSync.class).running(company);
+    }
+
     /** The keys of the configured companies, in the order of PAYROLL_COMPANIES. */
     @SuppressWarnings("unchecked")
     public List<String> companies() {

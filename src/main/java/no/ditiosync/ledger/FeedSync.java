@@ -56,6 +56,7 @@ public final class FeedSync {
 
     private final StateStore store;
     private final Map<String, Company> companies = new LinkedHashMap<>();
+    private final Map<String, SyncRun> running = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
 
     public FeedSync(StateStore store, List<Company> companies, Clock clock) {
@@ -107,6 +108,7 @@ public final class FeedSync {
             run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
             run.holdLock(lock);
             store.startRun(run, NODE);
+            running.put(company, run);
             LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, FEED, company,
                     run.mode().name().toLowerCase(),
                     run.mode() == SyncRun.Mode.FULL ? " from " + c.startDate : " of changes since " + run.modifiedSince());
@@ -168,6 +170,7 @@ public final class FeedSync {
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
         store.stageRecords(run.company(), FEED, run.runId(), batch);
         run.countPage(batch.size(), deleted);
+        run.position(position);
         batch.clear();
         CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), clock.instant()).toMillis() / 1000.0);
@@ -197,6 +200,7 @@ public final class FeedSync {
         delivery.commit(run);
         delivery.publish(run.company());
         run.releaseLock();
+        running.remove(run.company(), run);
         LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                 run.pages(), run.linesSummary(), run.quarantinedCount());
         return run;
@@ -217,7 +221,13 @@ public final class FeedSync {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {
             run.releaseLock();
+            running.remove(run.company(), run);
         }
+    }
+
+    /** The company's run in progress in this process, or null. */
+    public SyncRun running(String company) {
+        return running.get(company);
     }
 
     private static String hostName() {

@@ -32,8 +32,10 @@ public final class SyncRun {
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
     private int quarantinedCount;
-    private int pages;
-    private long recordsRead;
+    // read by the terminal's progress line from another thread
+    private volatile int pages;
+    private volatile long recordsRead;
+    private volatile String position = "-";
     private long deletedRead;
     private int userPages;
     private long usersRead;
@@ -79,6 +81,13 @@ public final class SyncRun {
 
     public void scheduledFor(Instant firing) {
         this.scheduledFor = firing;
+    }
+
+    /** Where the pass stands after its last page: a work date (full) or a modification time (incremental). */
+    public String position() { return position; }
+
+    public void position(String where) {
+        this.position = where;
     }
 
     public void countPage(int records, int deleted) {
