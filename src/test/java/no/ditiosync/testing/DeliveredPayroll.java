@@ -43,15 +43,16 @@ public final class DeliveredPayroll {
     }
 
     /**
-     * The lines of a drop without its header (SAP and CSV have one, checked here), decoded strictly
-     * in {@code charset}: bytes that are not text in that encoding fail.
+     * The lines of a drop without its header (Visma and Tripletex have none; the CSV's and SAP's,
+     * any other folder's, are checked here), decoded strictly in {@code charset}: bytes that are
+     * not text in that encoding fail.
      */
     public static List<String> body(Path file, Charset charset) throws IOException {
         List<String> lines = Files.readAllLines(file, charset);
         String header = switch (file.getParent().getFileName().toString()) {
-            case "sap" -> SAP_HEADER;
+            case "visma", "tripletex" -> null;
             case "csv" -> CSV_HEADER;
-            default -> null;
+            default -> SAP_HEADER;
         };
         if (header == null) {
             return lines;
