@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +45,10 @@ class DropFilesEndToEndTest {
             assertThat(changes.files()).hasSize(FILE_TARGETS.size());
             assertDropsWithMarkers(h, 2, true);
 
-            // a change payroll does not see (hours of a registration not payroll-approved): read, no drop, no marker
+            // a run that reads a change payroll does not see (hours of a registration not payroll-approved): no drop, no marker
             TimeRegistration waiting = h.ditio.data().liveTimeRegistrations().stream()
                     .filter(r -> !r.payrollApproved()).findFirst().orElseThrow();
-            h.ditio.data().editHours(waiting.id(), waiting.qty().add(java.math.BigDecimal.ONE));
+            h.ditio.data().editHours(waiting.id(), waiting.qty().add(BigDecimal.ONE));
             SyncRun quiet = h.runOnce();
             assertThat(quiet.recordsRead()).isPositive();
             assertThat(quiet.files()).isEmpty();
