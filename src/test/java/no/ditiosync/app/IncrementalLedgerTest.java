@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.TestDatabase;
 import no.ditiosync.simulator.TimeRegistration;
 import org.junit.jupiter.api.Test;
@@ -25,10 +26,14 @@ import java.util.Set;
 
 import static no.ditiosync.app.SyncEndToEndTest.LAST;
 import static no.ditiosync.app.SyncEndToEndTest.company;
+import static no.ditiosync.testing.DeliveredPayroll.assertSums;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Incremental passes against the export ledger: exactly the difference, corrections included. */
 class IncrementalLedgerTest {
+
+    /** Every target there is: the two file formats correcting by offset (Visma, Tripletex, CSV), SAP's cancellations, the table. */
+    static final String ALL_TARGETS = "visma,sap,tripletex,csv,jdbc";
 
     /** The state DB (and JDBC target) of each test: an H2 file here, PostgreSQL in {@link IncrementalLedgerOnPostgresTest}. */
     TestDatabase stateDb(Path dir) {
@@ -79,8 +84,9 @@ class IncrementalLedgerTest {
 
     @Test
     void eachIncrementalRunDeliversOneLinePerKeyThatReallyChanged(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
             h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the full pass");
             Random random = new Random(2026);
             for (int round = 0; round < 6; round++) {
                 Map<String, String[]> before = desired(h);
@@ -89,18 +95,43 @@ class IncrementalLedgerTest {
 
                 SyncRun run = h.runOnce();
 
+                // Tripletex and the CSV correct by offset, as Visma does: the same lines
                 assertThat(new int[]{run.linesByTarget().get("visma"), run.linesByTarget().get("sap"),
-                        run.linesByTarget().get("jdbc")}).as("lines visma, sap, jdbc in round %d", round).containsExactly(expected);
-                assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
-                assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
-                assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+                        run.linesByTarget().get("jdbc"), run.linesByTarget().get("tripletex"), run.linesByTarget().get("csv")})
+                        .as("lines visma, sap, jdbc, tripletex, csv in round %d", round)
+                        .containsExactly(expected[0], expected[1], expected[2], expected[0], expected[0]);
+                for (String target : List.of("visma", "sap", "tripletex", "csv")) {
+                    Path file = SyncHarness.fileOf(run, target);
+                    assertThat(file).as("%s drop of round %d", target, round).isNotNull();
+                    assertThat(h.lineCount(file)).as("lines in %s", file.getFileName()).isEqualTo(run.linesByTarget().get(target));
+                }
+                assertEveryTargetHoldsTheTruth(h, "after round " + round);
             }
+
+            SyncRun again = h.runOnce();
+            assertThat(again.files()).isEmpty();
+            assertThat(again.linesByTarget()).containsOnlyKeys("visma", "sap", "tripletex", "csv", "jdbc")
+                    .allSatisfy((target, lines) -> assertThat(lines).as(target).isZero());
         }
+    }
+
+    /** Every file target and payroll_line, summed the way each can be, equal Ditio's truth to the hundredth. */
+    private static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
+        assertSums("Visma per employee x wage type " + when, h.vismaTotals(), h.truth(k -> k[0] + "|" + k[2]));
+        assertSums("SAP per employee x day x wage type " + when, h.sapTotals(), h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertSums("payroll_line per employee x day x wage type " + when, h.jdbcTotals(),
+                h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertSums("Tripletex per employee x wage type " + when, h.tripletexTotals(), h.truth(k -> k[0] + "|" + k[2]));
+        assertSums("Tripletex per employee x month x wage type " + when, h.tripletexMonthTotals(),
+                h.truth(k -> k[0] + "|" + k[1].substring(0, 7) + "|" + k[2]));
+        assertSums("CSV per employee x day x wage type " + when, h.csvTotals(), h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertSums("CSV per lineId x employee x day x wage type " + when, h.csvLineTotals(),
+                h.truth(k -> "time:" + k[3] + "|" + k[0] + "|" + k[1] + "|" + k[2]));
     }
 
     @Test
     void editDeleteAndUnapproveAfterExportAreCorrectedInEachTargetsStyle(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
             h.runOnce();
             List<TimeRegistration> ready = h.payrollReady();
             TimeRegistration edited = ready.get(0);
@@ -137,7 +168,17 @@ class IncrementalLedgerTest {
                         .containsEntry(deleted.id(), "cancelled " + deleted.qty().setScale(2, RoundingMode.HALF_UP))
                         .containsEntry(unapproved.id(), "cancelled " + unapproved.qty().setScale(2, RoundingMode.HALF_UP));
             }
-            assertThat(run.linesByTarget()).containsEntry("visma", 3).containsEntry("sap", 4).containsEntry("jdbc", 3);
+            // Tripletex and the CSV offset as Visma does; the CSV under each registration's own lineId
+            String[] corrections = {"-1.50", "-" + deleted.qty().setScale(2, RoundingMode.HALF_UP),
+                    "-" + unapproved.qty().setScale(2, RoundingMode.HALF_UP)};
+            assertThat(DeliveredPayroll.tripletexLines(List.of(h.filesOf("tripletex").get(1)), StandardCharsets.UTF_8))
+                    .extracting(c -> c.get(5)).containsExactlyInAnyOrder(corrections);
+            assertThat(DeliveredPayroll.csvRows(List.of(h.filesOf("csv").get(1))))
+                    .extracting(r -> r.get("lineId") + " " + r.get("quantity")).containsExactlyInAnyOrder(
+                            "time:" + edited.id() + " " + corrections[0], "time:" + deleted.id() + " " + corrections[1],
+                            "time:" + unapproved.id() + " " + corrections[2]);
+            assertThat(run.linesByTarget()).containsEntry("visma", 3).containsEntry("sap", 4).containsEntry("jdbc", 3)
+                    .containsEntry("tripletex", 3).containsEntry("csv", 3);
         }
     }
 

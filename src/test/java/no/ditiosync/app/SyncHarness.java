@@ -10,6 +10,7 @@ import no.ditiosync.testing.TestDatabase;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -116,6 +117,31 @@ final class SyncHarness implements AutoCloseable {
         return DeliveredPayroll.sapTotals(filesOf("sap"));
     }
 
+    /** Every Tripletex line ever delivered, summed per employee and wage type. */
+    Map<String, BigDecimal> tripletexTotals() throws IOException {
+        return DeliveredPayroll.tripletexTotals(filesOf("tripletex"), tripletexCharset());
+    }
+
+    /** Every Tripletex line ever delivered, summed per employee, payroll period (yyyy-MM) and wage type. */
+    Map<String, BigDecimal> tripletexMonthTotals() throws IOException {
+        return DeliveredPayroll.tripletexMonthTotals(filesOf("tripletex"), tripletexCharset());
+    }
+
+    /** Every generic CSV line ever delivered, summed per employee, day and wage type. */
+    Map<String, BigDecimal> csvTotals() throws IOException {
+        return DeliveredPayroll.csvTotals(filesOf("csv"));
+    }
+
+    /** Every generic CSV line ever delivered, summed per lineId, employee, day and wage type. */
+    Map<String, BigDecimal> csvLineTotals() throws IOException {
+        return DeliveredPayroll.csvLineTotals(filesOf("csv"));
+    }
+
+    /** The encoding the Tripletex drops are written in: the setting given, else the default (UTF-8). */
+    Charset tripletexCharset() {
+        return Charset.forName(settings.getOrDefault("payroll.tripletex.encoding", "UTF-8"));
+    }
+
     /** Active rows of payroll_line in the state DB, summed per employee, day and wage type. */
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
         return DeliveredPayroll.jdbcTotals(stateDb);
@@ -153,13 +179,23 @@ final class SyncHarness implements AutoCloseable {
         }
     }
 
+    /** The drop one run published for a target, or null when it wrote none. */
+    static Path fileOf(SyncRun run, String target) {
+        List<Path> files = run.files().stream().filter(f -> f.getParent().getFileName().toString().equals(target)).toList();
+        if (files.size() > 1) {
+            throw new AssertionError("run " + run.runId() + " published " + files.size() + " " + target + " drops: " + files);
+        }
+        return files.isEmpty() ? null : files.get(0);
+    }
+
     private static String runIdOf(Path file) {
         String name = file.getFileName().toString();
         return name.substring(name.lastIndexOf('_') + 1, name.length() - ".csv".length());
     }
 
     int lineCount(Path file) throws IOException {
-        return DeliveredPayroll.body(file).size();
+        boolean tripletex = file.getParent().getFileName().toString().equals("tripletex");
+        return (tripletex ? DeliveredPayroll.body(file, tripletexCharset()) : DeliveredPayroll.body(file)).size();
     }
 
     @Override

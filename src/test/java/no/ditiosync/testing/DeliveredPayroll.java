@@ -18,30 +18,47 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * What payroll received, read the way a payroll system reads it: Visma and SAP drop files
- * (RFC 4180 quoting, their own encodings) and the active rows of payroll_line.
+ * What payroll received, read the way a payroll system reads it: Visma, SAP, Tripletex and generic
+ * CSV drop files (RFC 4180 quoting, their own encodings) and the active rows of payroll_line.
  */
 public final class DeliveredPayroll {
 
     public static final String SAP_HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
+    public static final String CSV_HEADER = "lineId,employeeNumber,workDate,wageType,quantity,projectNumber,taskNumber,"
+            + "department,text,source,sourceId,sourceModified";
     private static final Charset VISMA_CHARSET = Charset.forName("windows-1252");
 
     private DeliveredPayroll() {
     }
 
-    /** The lines of a drop without its header. */
+    /** The lines of a drop without its header, in its target's default encoding (the name of its folder). */
     public static List<String> body(Path file) throws IOException {
-        if (file.getParent().getFileName().toString().equals("visma")) {
-            return Files.readAllLines(file, VISMA_CHARSET);
+        return body(file, file.getParent().getFileName().toString().equals("visma") ? VISMA_CHARSET : StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The lines of a drop without its header (Visma and Tripletex have none; the CSV's and SAP's,
+     * any other folder's, are checked here), decoded strictly in {@code charset}: bytes that are
+     * not text in that encoding fail.
+     */
+    public static List<String> body(Path file, Charset charset) throws IOException {
+        List<String> lines = Files.readAllLines(file, charset);
+        String header = switch (file.getParent().getFileName().toString()) {
+            case "visma", "tripletex" -> null;
+            case "csv" -> CSV_HEADER;
+            default -> SAP_HEADER;
+        };
+        if (header == null) {
+            return lines;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertThat(lines).as("SAP drop %s", file.getFileName()).isNotEmpty();
-        assertThat(lines.get(0)).as("header of %s", file.getFileName()).isEqualTo(SAP_HEADER);
+        assertThat(lines).as("drop %s", file.getFileName()).isNotEmpty();
+        assertThat(lines.get(0)).as("header of %s", file.getFileName()).isEqualTo(header);
         return lines.subList(1, lines.size());
     }
 
@@ -92,6 +109,82 @@ public final class DeliveredPayroll {
         return normalise(sums);
     }
 
+    /**
+     * The fields of every Tripletex line in the files, read in {@code charset}:
+     * YEAR;MONTH;EMPLOYEE NUMBER;WAGE TYPE NUMBER;COMMENT;QUANTITY;RATE;PROJECT NUMBER;DEPARTMENT NUMBER,
+     * checked to have nine fields, a four-digit year, a two-digit month and an empty rate.
+     */
+    public static List<List<String>> tripletexLines(List<Path> files, Charset charset) throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        for (Path f : files) {
+            for (String line : body(f, charset)) {
+                List<String> c = fields(line);
+                assertThat(c).as("fields of Tripletex line '%s' in %s", line, f.getFileName()).hasSize(9);
+                assertThat(c.get(0) + ";" + c.get(1)).as("YEAR;MONTH of '%s' in %s", line, f.getFileName())
+                        .matches("\\d{4};(0[1-9]|1[0-2])");
+                assertThat(c.get(6)).as("RATE of '%s' in %s", line, f.getFileName()).isEmpty();
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Every Tripletex line in the files, summed per employee and wage type (fields 3, 4, 6), as Visma is. */
+    public static Map<String, BigDecimal> tripletexTotals(List<Path> files, Charset charset) throws IOException {
+        return sum(tripletexLines(files, charset), c -> normalEmployee(c.get(2)) + "|" + c.get(3), c -> c.get(5));
+    }
+
+    /** Every Tripletex line in the files, summed per employee, payroll period ({@code yyyy-MM}) and wage type. */
+    public static Map<String, BigDecimal> tripletexMonthTotals(List<Path> files, Charset charset) throws IOException {
+        return sum(tripletexLines(files, charset), c -> normalEmployee(c.get(2)) + "|" + c.get(0) + "-" + c.get(1) + "|" + c.get(3),
+                c -> c.get(5));
+    }
+
+    /**
+     * The rows of the generic CSV drops (UTF-8, header checked, {@code ,} with RFC 4180 quoting), each
+     * as field name to value in the order of {@link #CSV_HEADER}.
+     */
+    public static List<Map<String, String>> csvRows(List<Path> files) throws IOException {
+        List<String> names = fields(CSV_HEADER, ',');
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Path f : files) {
+            for (String line : body(f, StandardCharsets.UTF_8)) {
+                List<String> c = fields(line, ',');
+                assertThat(c).as("fields of CSV line '%s' in %s", line, f.getFileName()).hasSameSizeAs(names);
+                Map<String, String> row = new LinkedHashMap<>();
+                for (int i = 0; i < names.size(); i++) {
+                    row.put(names.get(i), c.get(i));
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** Every CSV line in the files, summed per employee, day and wage type. */
+    public static Map<String, BigDecimal> csvTotals(List<Path> files) throws IOException {
+        return sum(csvRows(files), r -> normalEmployee(r.get("employeeNumber")) + "|" + r.get("workDate") + "|" + r.get("wageType"),
+                r -> r.get("quantity"));
+    }
+
+    /**
+     * Every CSV line in the files, summed per lineId, employee, day and wage type: the offsets of a
+     * line sum to what payroll holds for it now, under its own lineId.
+     */
+    public static Map<String, BigDecimal> csvLineTotals(List<Path> files) throws IOException {
+        return sum(csvRows(files), r -> r.get("lineId") + "|" + normalEmployee(r.get("employeeNumber")) + "|"
+                + r.get("workDate") + "|" + r.get("wageType"), r -> r.get("quantity"));
+    }
+
+    /** Quantities summed per key, normalised. */
+    private static <T> Map<String, BigDecimal> sum(List<T> lines, Function<T, String> key, Function<T, String> quantity) {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (T line : lines) {
+            sums.merge(key.apply(line), new BigDecimal(quantity.apply(line)), BigDecimal::add);
+        }
+        return normalise(sums);
+    }
+
     /** Active rows of payroll_line in an H2 database (user sa), summed per employee, day and wage type. */
     public static Map<String, BigDecimal> jdbcTotals(String url) throws SQLException {
         return jdbcTotals(DriverManager.getConnection(url, "sa", ""));
@@ -133,6 +226,11 @@ public final class DeliveredPayroll {
 
     /** Splits a {@code ;} line with RFC 4180 quoting ("" inside quotes is a quote). */
     public static List<String> fields(String line) {
+        return fields(line, ';');
+    }
+
+    /** Splits a line at {@code separator} with RFC 4180 quoting ("" inside quotes is a quote). */
+    public static List<String> fields(String line, char separator) {
         List<String> out = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
@@ -151,7 +249,7 @@ public final class DeliveredPayroll {
                 }
             } else if (ch == '"') {
                 quoted = true;
-            } else if (ch == ';') {
+            } else if (ch == separator) {
                 out.add(field.toString());
                 field.setLength(0);
             } else {

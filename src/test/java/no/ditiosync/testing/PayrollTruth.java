@@ -59,13 +59,13 @@ public final class PayrollTruth {
         return ready;
     }
 
-    /** Hours summed by a key built from {employee number, work date, wage type}. */
+    /** Hours summed by a key built from {employee number, work date, wage type, registration id}. */
     public static Map<String, BigDecimal> sums(DitioDataset data, LocalDate startDate, Function<String[], String> key) {
         Map<String, String> users = employeesByUser(data);
         Map<String, BigDecimal> sums = new TreeMap<>();
         for (TimeRegistration r : payrollReady(data, startDate)) {
             String k = key.apply(new String[]{DeliveredPayroll.normalEmployee(employee(r, users)),
-                    r.workDate().toString(), wageType(r)});
+                    r.workDate().toString(), wageType(r), r.id()});
             sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
         }
         return DeliveredPayroll.normalise(sums);
