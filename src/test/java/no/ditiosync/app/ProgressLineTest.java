@@ -4,6 +4,7 @@ import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.TestDatabase;
+import no.ditiosync.testing.TestSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,17 +39,9 @@ class ProgressLineTest {
                 .lastWorkDate(LAST), 0)) {
             ditio.faults().pageDelayMillis(120); // a pass long enough to watch
             TestDatabase db = TestDatabase.h2(dir.resolve("data/state"));
-            Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("ditio.identity-base", ditio.identityBase());
-            settings.put("ditio.reporting-base", ditio.reportingBase());
-            settings.put("ditio.client-id", ditio.clientId());
-            settings.put("ditio.client-secret", ditio.clientSecret());
+            Map<String, String> settings = TestSettings.simulator(ditio, "acme", LAST.minusWeeks(1), dir);
             settings.put("ditio.chunk-limit", "10");
-            settings.put("payroll.company", "acme");
-            settings.put("payroll.start-date", LAST.minusWeeks(1).toString());
-            settings.put("payroll.drop-dir", dir.resolve("out").toString());
             settings.putAll(db.settings("state-db"));
-            settings.put("payroll.jdbc-url", "");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int exit;
             try (SyncApplication app = new SyncApplication(settings).start()) {

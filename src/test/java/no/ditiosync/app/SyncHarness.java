@@ -7,6 +7,7 @@ import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
 import no.ditiosync.testing.TestDatabase;
+import no.ditiosync.testing.TestSettings;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -19,7 +20,6 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -49,17 +49,9 @@ final class SyncHarness implements AutoCloseable {
         this.dir = dir;
         this.startDate = startDate;
         this.stateDb = stateDb;
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("ditio.identity-base", ditio.identityBase());
-        s.put("ditio.reporting-base", ditio.reportingBase());
-        s.put("ditio.client-id", ditio.clientId());
-        s.put("ditio.client-secret", ditio.clientSecret());
-        s.put("payroll.company", "acme");
-        s.put("payroll.start-date", startDate.toString());
-        s.put("payroll.drop-dir", dir.resolve("out").toString());
+        Map<String, String> s = TestSettings.simulator(ditio, "acme", startDate, dir);
         s.putAll(stateDb.settings("state-db"));
         s.put("payroll.jdbc-url", "");
-        s.put("ditio.chunk-limit", "100");
         s.putAll(extra);
         this.settings = s;
     }

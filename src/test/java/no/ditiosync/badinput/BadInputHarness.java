@@ -1,5 +1,6 @@
 package no.ditiosync.badinput;
 
+import no.ditiosync.testing.TestSettings;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ledger.LedgerDelta;
 import no.ditiosync.ledger.SyncRun;
@@ -54,16 +55,8 @@ final class BadInputHarness implements AutoCloseable {
     BadInputHarness(Path dir) {
         this.ditio = SimulatedDitio.start(company(), 0);
         this.dir = dir;
-        settings.put("ditio.identity-base", ditio.identityBase());
-        settings.put("ditio.reporting-base", ditio.reportingBase());
-        settings.put("ditio.client-id", ditio.clientId());
-        settings.put("ditio.client-secret", ditio.clientSecret());
-        settings.put("payroll.company", "acme");
-        settings.put("payroll.start-date", startDate.toString());
-        settings.put("payroll.drop-dir", dir.resolve("out").toString());
+        settings.putAll(TestSettings.simulator(ditio, "acme", startDate, dir));
         settings.put("payroll.state-db-url", stateDbUrl());
-        settings.put("payroll.jdbc-url", "");
-        settings.put("ditio.chunk-limit", "100");
     }
 
     /** A setting for the application; only before the first run. */
