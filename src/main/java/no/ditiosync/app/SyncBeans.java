@@ -60,8 +60,10 @@ public class SyncBeans implements CamelConfiguration {
         context.getRegistry().bind("ditioToken",
                 new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock));
         context.getRegistry().bind("ditioPager", new DitioPager(settings.chunkLimit()));
-        context.getRegistry().bind("feedSync", new FeedSync(store, delivery, mapper, settings.company(),
-                settings.startDate(), settings.overlap(), clock));
+        FeedSync feedSync = new FeedSync(store, delivery, mapper, settings.company(),
+                settings.startDate(), settings.overlap(), clock);
+        context.getRegistry().bind("feedSync", feedSync);
+        Observability.install(context, settings, store, clock).observe(feedSync, settings.company());
     }
 
     /** A pool for one database (H2 or PostgreSQL), closed when Camel stops. */

@@ -38,6 +38,7 @@ public final class FeedSync {
     private final Duration overlap;
     private final Clock clock;
     private volatile EmployeeDirectory employees = id -> null;
+    private volatile RunObserver observer = RunObserver.NONE;
 
     public FeedSync(StateStore store, Delivery delivery, PayrollLineMapper mapper, String company,
                     LocalDate startDate, Duration overlap, Clock clock) {
@@ -48,6 +49,11 @@ public final class FeedSync {
         this.startDate = startDate;
         this.overlap = overlap;
         this.clock = clock;
+    }
+
+    /** Told about every run that ends (metrics, run reports). */
+    public void setRunObserver(RunObserver observer) {
+        this.observer = observer;
     }
 
     /** Takes the feed lock, finishes what a crashed run left, and plans this run. */
@@ -157,6 +163,7 @@ public final class FeedSync {
         run.releaseLock();
         LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                 run.pages(), run.linesSummary(), run.quarantinedCount());
+        observer.runSucceeded(run);
         return run;
     }
 
@@ -176,5 +183,6 @@ public final class FeedSync {
         } finally {
             run.releaseLock();
         }
+        observer.runFailed(run, reason);
     }
 }
