@@ -60,7 +60,7 @@ public final class RunReports implements RunObserver {
         }
         if (stateDbUrl.startsWith("jdbc:h2:file:")) {
             Path db = Path.of(stateDbUrl.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath();
-            return db.getParent().resolve("runs");
+            return db.normalize().getParent().resolve("runs");
         }
         return Path.of("data", "runs");
     }
