@@ -12,6 +12,9 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
 
@@ -39,6 +42,9 @@ public final class Observability {
     /** Binds the readiness check and the meter registry; once per Camel context. */
     public static Observability install(CamelContext context, Settings settings, StateStore store, Clock clock)
             throws Exception {
+        if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("observe.server").orElse("false"))) {
+            checkPortFree(settings.observeHost(), settings.observePort());
+        }
         StateDbHealthCheck health = new StateDbHealthCheck(store);
         context.getRegistry().bind("stateDbHealth", health);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
@@ -55,6 +61,19 @@ public final class Observability {
         }
         return new Observability(store, new SyncMetrics(meters, clock),
                 new RunReports(RunReports.folder(settings.reportDir(), settings.stateDbUrl()), settings.reportKeep()));
+    }
+
+    /**
+     * Camel only logs a warning when its server cannot bind, and the service would run without its
+     * health endpoint: a port in use or an address not of this machine stops start-up instead.
+     */
+    private static void checkPortFree(String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new SettingsException("Setting OBSERVE_PORT (observe.port): cannot listen on " + host + ":" + port + " ("
+                    + e.getMessage() + "); set OBSERVE_PORT or OBSERVE_HOST (observe.host)");
+        }
     }
 
     /** Meters and a report for every run of this feed sync; the gauges start from the state DB. */

@@ -145,6 +145,16 @@ class ObservabilityTest {
     }
 
     @Test
+    void aPortInUseStopsStartUpWithOneLine(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             SyncHarness h = new SyncHarness(company(), dir, START, serverOn(taken.getLocalPort()))) {
+            assertThatThrownBy(h::app).isInstanceOf(SettingsException.class).hasMessage(
+                    "Setting OBSERVE_PORT (observe.port): cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                            + " (Address already in use); set OBSERVE_PORT or OBSERVE_HOST (observe.host)");
+        }
+    }
+
+    @Test
     void theRunServiceServesReadinessOnItsPort(@TempDir Path dir) throws Exception {
         int port = ObserveClient.freePort();
         try (var ditio = no.ditiosync.simulator.SimulatedDitio.start(company(), 0)) {
