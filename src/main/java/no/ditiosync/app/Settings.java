@@ -63,7 +63,11 @@ public record Settings(
         Duration readTimeout,
         String fileMode,
         boolean clustered,
-        Duration clusterCheckinInterval) {
+        Duration clusterCheckinInterval,
+        int observePort,
+        String observeHost,
+        String reportDir,
+        int reportKeep) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -111,7 +115,11 @@ public record Settings(
         RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX", false),
         CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT", false),
         READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT", false),
-        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true);
+        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true),
+        OBSERVE_PORT("observe.port", "OBSERVE_PORT", false),
+        OBSERVE_HOST("observe.host", "OBSERVE_HOST", false),
+        REPORT_DIR("sync.report-dir", "SYNC_REPORT_DIR", false),
+        REPORT_KEEP("sync.report-keep", "SYNC_REPORT_KEEP", false);
 
         final String property;
         final String env;
@@ -222,7 +230,11 @@ public record Settings(
                 r.camelDuration(Key.READ_TIMEOUT),
                 r.fileMode(),
                 r.clustered(),
-                r.camelDuration(Key.CLUSTER_CHECKIN));
+                r.camelDuration(Key.CLUSTER_CHECKIN),
+                r.integer(Key.OBSERVE_PORT, 1, 65535),
+                r.host(Key.OBSERVE_HOST),
+                r.raw(Key.REPORT_DIR),
+                r.integer(Key.REPORT_KEEP, 1, 100_000));
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -432,6 +444,15 @@ public record Settings(
             }
             if (!v.equals(AtomicDropFile.OWNER_ONLY) && !v.equals(AtomicDropFile.OWNER_AND_GROUP)) {
                 throw wrong(Key.FILE_MODE, "'" + v + "' is neither 0600 (owner only) nor 0640 (owner and group)");
+            }
+            return v;
+        }
+
+        /** An address to bind: a literal IPv4 or IPv6 address or a host name, nothing else (no URL, no port). */
+        String host(Key k) {
+            String v = required(k);
+            if (!v.matches("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}")) {
+                throw wrong(k, "'" + v + "' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)");
             }
             return v;
         }

@@ -72,7 +72,12 @@ public class SyncBeans implements CamelConfiguration {
 
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
         context.getRegistry().bind("ditioPager", new DitioPager(sources));
-        context.getRegistry().bind("feedSync", new FeedSync(store, feeds, clock));
+        FeedSync feedSync = new FeedSync(store, feeds, clock);
+        context.getRegistry().bind("feedSync", feedSync);
+        Observability observability = Observability.install(context, shared, store, clock);
+        for (Settings settings : companies) {
+            observability.observe(feedSync, settings.company());
+        }
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDb, shared);

@@ -235,6 +235,29 @@ public final class StateStore {
         }
     }
 
+    /** The end of the last run of a feed that succeeded, or null. */
+    public Instant lastSucceeded(String company, String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT MAX(ended_at) FROM sync_run "
+                     + "WHERE company = ? AND feed = ? AND outcome = 'succeeded'")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? instant(rs, 1) : null;
+            }
+        }
+    }
+
+    /** The cheapest question the state DB can answer (readiness): throws when it cannot. */
+    public void check(int timeoutSeconds) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(timeoutSeconds);
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM sync_watermark")) {
+                rs.next();
+            }
+        }
+    }
+
     /** Runs left 'running' by a process that died: they did not deliver (their ledger never committed). */
     public int markAbandonedRuns(String company) throws SQLException {
         try (Connection c = dataSource.getConnection();

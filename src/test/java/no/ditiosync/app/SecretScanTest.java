@@ -54,17 +54,49 @@ class SecretScanTest {
 
             CommandLineTest.Result status = CommandLineTest.run(dir, env, "status");
             written.add(status.out() + status.err());
+            // the run reports of both runs are among the files scanned below, and status lists them
+            assertThat(RunReports.list(dir.resolve("data/runs"))).hasSize(2);
+            assertThat(status.out()).contains("Run reports in " + dir.resolve("data/runs").toAbsolutePath() + " (newest 2 of 2):");
 
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     written.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
                 }
             }
-            for (String text : written) {
-                assertThat(text).doesNotContain(SECRET);
-                Matcher token = TOKEN.matcher(text);
-                assertThat(token.find()).as("a token in: %s", token.find(0) ? token.group() : "").isFalse();
+            assertClean(written);
+        }
+    }
+
+    @Test
+    void neitherSecretNorTokenInMetricsOrHealth(@TempDir Path dir) throws Exception {
+        SimulatorConfig config = SimulatorConfig.defaults().seed(5).workers(15).weeks(2).clientSecret(SECRET);
+        int port = ObserveClient.freePort();
+        try (SyncHarness h = new SyncHarness(config, dir, java.time.LocalDate.of(2026, 11, 1),
+                Map.of("observe.server", "true", "observe.port", Integer.toString(port)))) {
+            h.runOnce();
+            h.ditio.faults().failNext(401, 2); // a failed run too: its message is in the report and the health data
+            org.assertj.core.api.Assertions.assertThatThrownBy(h::runOnce).isInstanceOf(RuntimeException.class);
+            ObserveClient web = new ObserveClient(port);
+            List<String> written = new ArrayList<>();
+            ObserveClient.Response metrics = web.get("/observe/metrics");
+            assertThat(metrics.body()).contains("ditio_sync_runs_total{company=\"acme\",feed=\"time\",outcome=\"failed\"} 1.0");
+            written.add(metrics.body());
+            written.add(web.get("/observe/health?exposureLevel=full&stackTrace=true&data=true").body());
+            written.add(web.get("/observe/health/ready?exposureLevel=full&stackTrace=true&data=true").body());
+            List<Path> reports = RunReports.list(dir.resolve("data/runs"));
+            assertThat(reports).hasSize(2);
+            for (Path report : reports) {
+                written.add(Files.readString(report));
             }
+            assertClean(written);
+        }
+    }
+
+    private static void assertClean(List<String> written) {
+        for (String text : written) {
+            assertThat(text).doesNotContain(SECRET);
+            Matcher token = TOKEN.matcher(text);
+            assertThat(token.find()).as("a token in: %s", token.find(0) ? token.group() : "").isFalse();
         }
     }
 }

@@ -62,7 +62,9 @@ class SyncEndToEndTest {
             }
             if (!h.stateDb().isPostgres()) { // the H2 file's folder; PostgreSQL keeps its files to itself
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
-                try (var dbFiles = Files.list(dir.resolve("data"))) {
+                // beside the database files, the run reports' folder (0700, see RunReportTest)
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/runs")))).isEqualTo("rwx------");
+                try (var dbFiles = Files.list(dir.resolve("data")).filter(Files::isRegularFile)) {
                     assertThat(dbFiles.toList()).isNotEmpty().allSatisfy(db -> assertThat(
                             PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------"));
                 }
