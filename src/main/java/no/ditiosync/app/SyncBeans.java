@@ -110,6 +110,9 @@ public class SyncBeans implements CamelConfiguration {
         DataSource pool = DataSources.open(url, user, password, keys);
         if (pool instanceof AutoCloseable closeable) {
             context.addService(new PoolCloser(closeable), true);
+        } else if (pool instanceof org.h2.jdbcx.JdbcConnectionPool h2) {
+            // not AutoCloseable; its idle connections would keep the H2 file open (and locked) after Camel stops
+            context.addService(new PoolCloser(h2::dispose), true);
         }
         return pool;
     }
