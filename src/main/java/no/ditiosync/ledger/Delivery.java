@@ -4,6 +4,7 @@ import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
+import no.ditiosync.drops.SftpDrop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +29,18 @@ public final class Delivery {
     private final StateStore store;
     private final List<DropTarget> targets;
     private final JdbcTarget jdbcTarget;
+    /** null: drops are published in the local drop folder; else uploaded to this SFTP server. */
+    private final SftpDrop sftp;
 
     public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget) {
+        this(store, targets, jdbcTarget, null);
+    }
+
+    public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget, SftpDrop sftp) {
         this.store = store;
         this.targets = List.copyOf(targets);
         this.jdbcTarget = jdbcTarget;
+        this.sftp = sftp;
     }
 
     /** Steps (1) and (2). */
@@ -110,7 +118,12 @@ public final class Delivery {
             try {
                 if (drop.tempPath() != null) {
                     DropTarget target = target(drop.target());
-                    if (target != null) {
+                    if (sftp != null) {
+                        // each remote step recorded in the outbox before it is taken: see SftpDrop
+                        sftp.publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
+                                Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
+                                status -> store.markOutbox(drop.runId(), drop.target(), status));
+                    } else if (target != null) {
                         target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
                     } else {
                         // a target taken out of the settings since: what was committed is still delivered
