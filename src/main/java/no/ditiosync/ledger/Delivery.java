@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * Delivery of a run, as an outbox: (1) compute every target's deltas against the ledger and write
  * them to temporary files, (2) commit ledger + outbox + watermark in one transaction, (3) publish:
- * rename the files and write the JDBC rows, then mark the outbox rows published. A crash before
+ * rename the files (or upload them over SFTP, {@link SftpDrop}, which records each remote step in the
+ * outbox first) and write the JDBC rows, then mark the outbox rows published. A crash before
  * (2) leaves only temporary files, which {@link #recover} deletes; a crash after (2) leaves
  * committed outbox rows, which {@link #recover} publishes. Either way each line lands once.
  */
