@@ -50,6 +50,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger uploadsToBreak = new AtomicInteger();
     private final AtomicLong breakAfterBytes = new AtomicLong();
     private final AtomicInteger uploadsBroken = new AtomicInteger();
+    private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param dir a folder of the test: the server's files are in {@code dir/root}, its keys beside it */
     public SftpTestServer(Path dir, String password) throws IOException, GeneralSecurityException {
@@ -170,8 +171,13 @@ public final class SftpTestServer implements AutoCloseable {
         public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
                             int dataOffset, int dataLen) throws IOException {
             String name = localHandle.getFile().getFileName().toString();
+            if (brokenSessions.contains(session)) {
+                // a write still in flight on a session being closed: the same break, not another
+                throw new IOException("test server: connection dropped");
+            }
             if (name.startsWith(".") && name.endsWith(".tmp") && offset + dataLen > breakAfterBytes.get()
                     && uploadsToBreak.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                brokenSessions.add(session);
                 uploadsBroken.incrementAndGet();
                 session.close(true); // the connection drops, as a network or server fault would
                 throw new IOException("test server: connection dropped after " + offset + " bytes of " + name);
