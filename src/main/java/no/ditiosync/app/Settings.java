@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
+import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
@@ -67,7 +68,8 @@ public record Settings(
         int observePort,
         String observeHost,
         String reportDir,
-        int reportKeep) {
+        int reportKeep,
+        SftpDrop.Config sftp) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -119,7 +121,17 @@ public record Settings(
         OBSERVE_PORT("observe.port", "OBSERVE_PORT", false),
         OBSERVE_HOST("observe.host", "OBSERVE_HOST", false),
         REPORT_DIR("sync.report-dir", "SYNC_REPORT_DIR", false),
-        REPORT_KEEP("sync.report-keep", "SYNC_REPORT_KEEP", false);
+        REPORT_KEEP("sync.report-keep", "SYNC_REPORT_KEEP", false),
+        SFTP_URL("payroll.sftp.url", "PAYROLL_SFTP_URL", true),
+        SFTP_USER("payroll.sftp.user", "PAYROLL_SFTP_USER", true),
+        SFTP_PASSWORD("payroll.sftp.password", "PAYROLL_SFTP_PASSWORD", true),
+        SFTP_PRIVATE_KEY("payroll.sftp.private-key-file", "PAYROLL_SFTP_PRIVATE_KEY_FILE", true),
+        SFTP_PASSPHRASE("payroll.sftp.private-key-passphrase", "PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE", true),
+        SFTP_KNOWN_HOSTS("payroll.sftp.known-hosts", "PAYROLL_SFTP_KNOWN_HOSTS", true),
+        SFTP_CONNECT_TIMEOUT("payroll.sftp.connect-timeout", "PAYROLL_SFTP_CONNECT_TIMEOUT", true),
+        SFTP_TIMEOUT("payroll.sftp.timeout", "PAYROLL_SFTP_TIMEOUT", true),
+        SFTP_MAX_ATTEMPTS("payroll.sftp.max-attempts", "PAYROLL_SFTP_MAX_ATTEMPTS", true),
+        SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true);
 
         final String property;
         final String env;
@@ -234,7 +246,8 @@ public record Settings(
                 r.integer(Key.OBSERVE_PORT, 1, 65535),
                 r.host(Key.OBSERVE_HOST),
                 r.raw(Key.REPORT_DIR),
-                r.integer(Key.REPORT_KEEP, 1, 100_000));
+                r.integer(Key.REPORT_KEEP, 1, 100_000),
+                r.sftp());
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -455,6 +468,64 @@ public record Settings(
                 throw wrong(k, "'" + v + "' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)");
             }
             return v;
+        }
+
+        /**
+         * The SFTP server the drops go to, or null (empty PAYROLL_SFTP_URL) for the local drop folder.
+         * With several companies, each has its own subfolder of a shared URL's folder unless it names
+         * its own URL, as with the local drop folder.
+         */
+        SftpDrop.Config sftp() {
+            String v = raw(Key.SFTP_URL);
+            if (v.isEmpty()) {
+                return null;
+            }
+            URI uri;
+            try {
+                uri = new URI(v);
+            } catch (Exception e) {
+                throw wrong(Key.SFTP_URL, "is not a URL such as sftp://host:22/folder");
+            }
+            if (uri.getRawUserInfo() != null) {
+                // never echoed: it may hold a password
+                throw wrong(Key.SFTP_URL, "must not hold a user or password; set " + Key.SFTP_USER.label() + " and "
+                        + Key.SFTP_PASSWORD.label() + " or " + Key.SFTP_PRIVATE_KEY.label());
+            }
+            if (!"sftp".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw wrong(Key.SFTP_URL, "'" + v + "' is not a URL such as sftp://host:22/folder");
+            }
+            int port = uri.getPort() == -1 ? 22 : uri.getPort();
+            String path = uri.getPath() == null || uri.getPath().isEmpty() ? "." : uri.getPath();
+            if (path.length() > 1 && path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
+            }
+            if (company != null && !overridden(Key.SFTP_URL)) {
+                path = path + "/" + company;
+            }
+            String user = required(Key.SFTP_USER);
+            String password = raw(Key.SFTP_PASSWORD);
+            String keyFile = raw(Key.SFTP_PRIVATE_KEY);
+            if (password.isEmpty() && keyFile.isEmpty()) {
+                throw wrong(Key.SFTP_URL, "needs " + Key.SFTP_PASSWORD.label() + " or " + Key.SFTP_PRIVATE_KEY.label());
+            }
+            Path key = null;
+            if (!keyFile.isEmpty()) {
+                key = Path.of(keyFile);
+                if (!Files.isRegularFile(key) || !Files.isReadable(key)) {
+                    throw wrong(Key.SFTP_PRIVATE_KEY, "cannot read '" + keyFile + "'");
+                }
+            }
+            String knownHostsFile = raw(Key.SFTP_KNOWN_HOSTS);
+            Path knownHosts = knownHostsFile.isEmpty()
+                    ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts") : Path.of(knownHostsFile);
+            if (!Files.isRegularFile(knownHosts) || !Files.isReadable(knownHosts)) {
+                throw wrong(Key.SFTP_KNOWN_HOSTS, "cannot read '" + knownHosts + "': the SFTP server's host key must be "
+                        + "listed there (host-key checking is always on)");
+            }
+            return new SftpDrop.Config(uri.getHost(), port, path, user, password, key, raw(Key.SFTP_PASSPHRASE),
+                    knownHosts, camelDuration(Key.SFTP_CONNECT_TIMEOUT), camelDuration(Key.SFTP_TIMEOUT),
+                    integer(Key.SFTP_MAX_ATTEMPTS, 1, 20), camelDuration(Key.SFTP_RETRY_DELAY), fileMode());
         }
 
         Charset charset(Key k) {

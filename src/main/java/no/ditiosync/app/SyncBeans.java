@@ -7,6 +7,7 @@ import no.ditiosync.drops.CsvFormat;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
 import no.ditiosync.drops.SapFormat;
+import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.drops.TripletexFormat;
 import no.ditiosync.drops.VismaFormat;
 import no.ditiosync.ledger.CorrectionStyle;
@@ -62,7 +63,8 @@ public class SyncBeans implements CamelConfiguration {
                     jdbcTargets.put(settings.targetJdbcUrl(), jdbcTarget);
                 }
             }
-            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget);
+            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget,
+                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
             feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap()));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),

@@ -4,6 +4,7 @@ import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
+import no.ditiosync.drops.SftpDrop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,8 @@ import java.util.List;
 /**
  * Delivery of a run, as an outbox: (1) compute every target's deltas against the ledger and write
  * them to temporary files, (2) commit ledger + outbox + watermark in one transaction, (3) publish:
- * rename the files and write the JDBC rows, then mark the outbox rows published. A crash before
+ * rename the files (or upload them over SFTP, {@link SftpDrop}, which records each remote step in the
+ * outbox first) and write the JDBC rows, then mark the outbox rows published. A crash before
  * (2) leaves only temporary files, which {@link #recover} deletes; a crash after (2) leaves
  * committed outbox rows, which {@link #recover} publishes. Either way each line lands once.
  */
@@ -28,11 +30,18 @@ public final class Delivery {
     private final StateStore store;
     private final List<DropTarget> targets;
     private final JdbcTarget jdbcTarget;
+    /** null: drops are published in the local drop folder; else uploaded to this SFTP server. */
+    private final SftpDrop sftp;
 
     public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget) {
+        this(store, targets, jdbcTarget, null);
+    }
+
+    public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget, SftpDrop sftp) {
         this.store = store;
         this.targets = List.copyOf(targets);
         this.jdbcTarget = jdbcTarget;
+        this.sftp = sftp;
     }
 
     /** Steps (1) and (2). */
@@ -110,7 +119,12 @@ public final class Delivery {
             try {
                 if (drop.tempPath() != null) {
                     DropTarget target = target(drop.target());
-                    if (target != null) {
+                    if (sftp != null) {
+                        // each remote step recorded in the outbox before it is taken: see SftpDrop
+                        sftp.publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
+                                Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
+                                status -> store.markOutbox(drop.runId(), drop.target(), status));
+                    } else if (target != null) {
                         target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
                     } else {
                         // a target taken out of the settings since: what was committed is still delivered

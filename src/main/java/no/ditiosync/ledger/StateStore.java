@@ -475,23 +475,58 @@ public final class StateStore {
 
     // ---- outbox -------------------------------------------------------------------------------
 
-    public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines) {
+    /** @param status 'committed', or for SFTP the remote step under way: 'uploading', 'renaming' */
+    public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines,
+                              String status) {
     }
 
     public List<OutboxEntry> unpublishedDrops(String company) throws SQLException {
         List<OutboxEntry> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count "
-                     + "FROM drop_outbox WHERE status = 'committed' AND company = ? ORDER BY run_id, target")) {
+             PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count, "
+                     + "status FROM drop_outbox WHERE status <> 'published' AND company = ? ORDER BY run_id, target")) {
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new OutboxEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6)));
+                            rs.getString(5), rs.getInt(6), rs.getString(7)));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Records the remote step a committed drop is about to take (SFTP: 'uploading', 'renaming'),
+     * durably like the delivery commit: after a power cut the state must not fall back to before a
+     * step that has happened on the server.
+     */
+    public void markOutbox(String runId, String target, String status) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement();
+                 PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = ? "
+                         + "WHERE run_id = ? AND target = ? AND status <> 'published'")) {
+                if (dialect.durableCommit() != null) {
+                    s.execute(dialect.durableCommit());
+                }
+                ps.setString(1, status);
+                ps.setString(2, runId);
+                ps.setString(3, target);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("no unpublished outbox row for the " + target + " drop of run " + runId);
+                }
+                c.commit();
+                if (dialect.syncToDisk() != null) {
+                    s.execute(dialect.syncToDisk());
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     public void markPublished(String runId, String target) throws SQLException {
