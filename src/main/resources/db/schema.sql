@@ -91,7 +91,8 @@ CREATE TABLE IF NOT EXISTS export_ledger (
     run_id           VARCHAR(40)  NOT NULL,
     PRIMARY KEY (company, target, line_id)
 );
-CREATE INDEX IF NOT EXISTS export_ledger_run ON export_ledger (company, target, run_id);
+-- a run's ledger rows in line order, read in chunks when the JDBC target is published
+CREATE INDEX IF NOT EXISTS export_ledger_run_line ON export_ledger (company, target, run_id, line_id);
 
 -- Drops committed with the ledger and not yet (or already) published: the outbox.
 CREATE TABLE IF NOT EXISTS drop_outbox (

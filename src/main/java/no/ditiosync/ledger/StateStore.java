@@ -612,31 +612,42 @@ public final class StateStore {
         }
     }
 
-    /** Visits the ledger rows one run changed for one target (replaying a JDBC delivery). */
+    /**
+     * Visits the ledger rows one run changed for one target (replaying a JDBC delivery), in
+     * line_id order, a chunk at a time: the index {@code export_ledger_run_line} gives each chunk
+     * in order, so neither the database nor this process holds the run's rows at once.
+     */
     public void ledgerRowsOfRun(String company, String target, String runId, LedgerRowVisitor visitor) throws SQLException {
+        int chunk = 1000;
+        String select = "SELECT line_id, employee_number, work_date, wage_type, project_number, task_number, department, "
+                + "text, quantity, held, source_id, source_modified FROM export_ledger "
+                + "WHERE company = ? AND target = ? AND run_id = ? ";
+        String order = "ORDER BY company, target, run_id, line_id LIMIT " + chunk;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT line_id, employee_number, work_date, wage_type, project_number, "
-                     + "task_number, department, text, quantity, held, source_id, source_modified "
-                     + "FROM export_ledger WHERE company = ? AND target = ? AND run_id = ? ORDER BY line_id")) {
-            ps.setString(1, company);
-            ps.setString(2, target);
-            ps.setString(3, runId);
-            boolean autoCommit = c.getAutoCommit();
-            dialect.readInChunks(c, ps, 1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String lineId = rs.getString(1);
-                    PayrollLine line = new PayrollLine(lineId, rs.getString(2), localDate(rs, 3), rs.getString(4),
-                            rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            lineId.substring(0, lineId.indexOf(':')), rs.getString(11), instant(rs, 12));
-                    visitor.visit(line, rs.getBoolean(10));
+             PreparedStatement first = c.prepareStatement(select + order);
+             PreparedStatement next = c.prepareStatement(select + "AND line_id > ? " + order)) {
+            String lastLineId = null;
+            int read;
+            do {
+                PreparedStatement ps = lastLineId == null ? first : next;
+                ps.setString(1, company);
+                ps.setString(2, target);
+                ps.setString(3, runId);
+                if (lastLineId != null) {
+                    ps.setString(4, lastLineId);
                 }
-            } finally {
-                if (autoCommit && !c.getAutoCommit()) {
-                    c.rollback(); // read only: ends the transaction the chunked read needed
-                    c.setAutoCommit(true);
+                read = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        lastLineId = rs.getString(1);
+                        PayrollLine line = new PayrollLine(lastLineId, rs.getString(2), localDate(rs, 3), rs.getString(4),
+                                rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                                lastLineId.substring(0, lastLineId.indexOf(':')), rs.getString(11), instant(rs, 12));
+                        visitor.visit(line, rs.getBoolean(10));
+                    }
                 }
-            }
+            } while (read == chunk);
         }
     }
 
