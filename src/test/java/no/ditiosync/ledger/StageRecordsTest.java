@@ -17,8 +17,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Staging inserts the records it has not stored yet and upserts the others: a record already known,
- * and an id met a second time in the same page, must end as the last version seen, stored once.
+ * Staging a page in one transaction: a new record, a record already known, and an id met a second
+ * time in the same page each end as the last version seen, stored once, pending for this run.
  */
 class StageRecordsTest {
 
