@@ -17,7 +17,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Staging a page in one transaction: a new record, a record already known, and an id met a second
+ * Staging a page: a new record, a record already known, and an id met a second
  * time in the same page each end as the last version seen, stored once, pending for this run.
  */
 class StageRecordsTest {
