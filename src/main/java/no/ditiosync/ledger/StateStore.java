@@ -315,7 +315,7 @@ public final class StateStore {
 
     /**
      * Stores one page of registrations as their last known version, pending delivery. Each row is
-     * committed by itself (autocommit): measured on H2, one transaction per page cost more, as
+     * committed by itself (autocommit): measured on H2, one transaction per page cost no less, as
      * committing a big transaction revisits every row it wrote. Upserts, not an insert of the
      * records not known yet: telling them apart costs H2 the same index lookup the upsert makes (an
      * IN list on the key's third column cannot use the index).
