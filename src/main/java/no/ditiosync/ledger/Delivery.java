@@ -44,39 +44,47 @@ public final class Delivery {
         this.sftp = sftp;
     }
 
-    /** Steps (1) and (2). */
+    /**
+     * Steps (1) and (2). One pass over the pending records computes every target's delta of a
+     * record at once; the lines go straight to each target's temporary file (opened at its first
+     * line) and the ledger changes to the transaction's batches, so nothing grows with the run.
+     */
     public void commit(SyncRun run) throws Exception {
         List<AtomicDropFile> written = new ArrayList<>();
-        try (DeliveryTransaction tx = store.beginDelivery(run)) {
-            for (DropTarget target : targets) {
-                AtomicDropFile[] file = {null};
-                int[] lines = {0};
-                tx.forEachPending(target.name(), (recordId, status, reason, desired, current) -> {
-                    LedgerDelta.Result delta = LedgerDelta.of(target.style(), desired, current);
+        AtomicDropFile[] files = new AtomicDropFile[targets.size()];
+        int[] lines = new int[targets.size()];
+        try (DeliveryTransaction tx = store.beginDelivery(run, targets.stream().map(DropTarget::name).toList())) {
+            tx.forEachPending((recordId, desired, current) -> {
+                for (int t = 0; t < files.length; t++) {
+                    DropTarget target = targets.get(t);
+                    LedgerDelta.Result delta = LedgerDelta.of(target.style(), desired, current[t]);
                     if (!delta.changed()) {
-                        return;
+                        continue;
                     }
                     if (target.isFile()) {
-                        if (file[0] == null) {
-                            file[0] = open(target, run);
-                            written.add(file[0]);
+                        if (files[t] == null) {
+                            files[t] = open(target, run);
+                            written.add(files[t]);
                         }
                         for (DropLine line : delta.lines()) {
-                            file[0].append(line);
+                            files[t].append(line);
                         }
                     }
-                    lines[0] += delta.lines().size();
-                    tx.record(target.name(), delta.newEntry());
-                });
-                if (file[0] != null) {
-                    file[0].close();
-                    tx.addOutbox(target.name(), file[0].tempPath().toString(), file[0].finalPath().toString(), lines[0]);
-                    run.delivered(target.name(), lines[0], file[0].finalPath());
+                    lines[t] += delta.lines().size();
+                    tx.record(t, current[t] != null, delta.newEntry());
+                }
+            });
+            for (int t = 0; t < files.length; t++) {
+                String target = targets.get(t).name();
+                if (files[t] != null) {
+                    files[t].close();
+                    tx.addOutbox(target, files[t].tempPath().toString(), files[t].finalPath().toString(), lines[t]);
+                    run.delivered(target, lines[t], files[t].finalPath());
                 } else {
-                    if (lines[0] > 0) {
-                        tx.addOutbox(target.name(), null, null, lines[0]);
+                    if (lines[t] > 0) {
+                        tx.addOutbox(target, null, null, lines[t]);
                     }
-                    run.delivered(target.name(), lines[0], null);
+                    run.delivered(target, lines[t], null);
                 }
             }
             tx.updateQuarantine();

@@ -91,6 +91,26 @@ class SyncEndToEndTest {
         }
     }
 
+    /** The delivery reads pending records and the JDBC target the ledger in chunks of 1,000: several of them here. */
+    @Test
+    void aRunOfSeveralDeliveryChunksIsDeliveredWholeToEveryTarget(@TempDir Path dir) throws Exception {
+        SimulatorConfig bigger = SimulatorConfig.defaults().seed(11).workers(150).weeks(3).lastWorkDate(LAST);
+        try (SyncHarness h = harness(bigger, dir, LAST.minusWeeks(3), Map.of())) {
+            SyncRun run = h.runOnce();
+
+            List<TimeRegistration> ready = h.payrollReady();
+            assertThat(ready).hasSizeGreaterThan(2_000);
+            assertThat(run.linesByTarget()).containsEntry("visma", ready.size()).containsEntry("sap", ready.size())
+                    .containsEntry("jdbc", ready.size());
+            assertThat(h.lineCount(h.filesOf("visma").get(0))).isEqualTo(ready.size());
+            assertThat(h.lineCount(h.filesOf("sap").get(0))).isEqualTo(ready.size());
+            assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+            assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+            assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+            assertThat(h.runOnce().linesByTarget().values()).allMatch(n -> n == 0);
+        }
+    }
+
     @Test
     void bulkApprovalLargerThanAPageIsDeliveredWhole(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("ditio.chunk-limit", "50"))) {
