@@ -74,7 +74,7 @@ class MultiCompanyTest {
                 assertThat(first.err).startsWith("Sync failed (company bygg): Ditio refused access (HTTP 403) on page 1 of /v1/user");
                 assertThat(first.out).contains("company acme) succeeded");
                 assertDelivered(dir, db, "acme", acme);
-                assertThat(publishedDrops(dir, "bygg")).isEmpty();
+                assertThat(publishedDrops(dir, db, "bygg")).isEmpty();
                 assertThat(rows(db, "SELECT company FROM sync_watermark")).containsExactly("acme");
                 assertThat(rows(db, "SELECT DISTINCT company FROM export_ledger")).containsExactly("acme");
                 assertThat(rows(db, "SELECT company || ' ' || outcome FROM sync_run ORDER BY started_at"))
@@ -122,8 +122,8 @@ class MultiCompanyTest {
 
     /** The company's own drop folder and its own payroll_line rows hold exactly its tenant's truth. */
     static void assertDelivered(Path dir, TestDatabase db, String company, SimulatedDitio ditio) throws Exception {
-        List<Path> visma = publishedDrops(dir, company).stream().filter(p -> p.getParent().endsWith("visma")).toList();
-        List<Path> sap = publishedDrops(dir, company).stream().filter(p -> p.getParent().endsWith("sap")).toList();
+        List<Path> visma = publishedDrops(dir, db, company).stream().filter(p -> p.getParent().endsWith("visma")).toList();
+        List<Path> sap = publishedDrops(dir, db, company).stream().filter(p -> p.getParent().endsWith("sap")).toList();
         assertThat(Stream.concat(visma.stream(), sap.stream()))
                 .allSatisfy(f -> assertThat(f.getFileName().toString()).contains("_" + company + "_"));
         DeliveredPayroll.assertSums(company + " visma", DeliveredPayroll.vismaTotals(visma),
@@ -134,16 +134,30 @@ class MultiCompanyTest {
                 PayrollTruth.perEmployeeDayAndWageType(ditio.data(), START));
     }
 
-    /** Published drops under out/<company>/, in the order of the runs (the names sort by run start). */
-    static List<Path> publishedDrops(Path dir, String company) throws IOException {
+    /**
+     * Published drops under out/<company>/, in the order of the runs that wrote them (by the run log:
+     * two runs within one second have names that differ only in their random run ids).
+     */
+    static List<Path> publishedDrops(Path dir, TestDatabase db, String company) throws IOException, SQLException {
         Path folder = dir.resolve("out").resolve(company);
         if (!Files.isDirectory(folder)) {
             return List.of();
         }
+        Map<String, java.time.OffsetDateTime> started = new java.util.HashMap<>();
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
+            while (rs.next()) {
+                started.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class));
+            }
+        }
         try (Stream<Path> files = Files.walk(folder)) {
             return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
+                    .sorted(java.util.Comparator.comparing((Path p) -> started.get(runIdOf(p)))).toList();
         }
+    }
+
+    private static String runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(name.lastIndexOf('_') + 1, name.lastIndexOf('.'));
     }
 
     static Map<String, BigDecimal> jdbcTotals(TestDatabase db, String company) throws SQLException {
