@@ -59,8 +59,12 @@ CREATE TABLE IF NOT EXISTS source_record (
     department           VARCHAR(200),
     pending              BOOLEAN      NOT NULL,
     last_seen_run        VARCHAR(40),
+    -- what a mapping row may test beyond the columns above (absenceTypeCode, overtime line codes) and
+    -- the projectId, as key=value&... (URL-encoded), so a quarantined record can be mapped again
+    source_fields        VARCHAR(1000),
     PRIMARY KEY (company, feed, record_id)
 );
+ALTER TABLE source_record ADD COLUMN IF NOT EXISTS source_fields VARCHAR(1000);
 CREATE INDEX IF NOT EXISTS source_record_pending ON source_record (company, feed, pending);
 CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);
 

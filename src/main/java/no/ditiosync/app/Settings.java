@@ -1,5 +1,7 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ditio.AbsenceRegistration;
+import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.payroll.ApprovalGate;
@@ -63,7 +65,8 @@ public record Settings(
         Duration readTimeout,
         String fileMode,
         boolean clustered,
-        Duration clusterCheckinInterval) {
+        Duration clusterCheckinInterval,
+        boolean absences) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -111,7 +114,8 @@ public record Settings(
         RETRY_AFTER_MAX("ditio.retry-after-max", "DITIO_RETRY_AFTER_MAX", false),
         CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT", false),
         READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT", false),
-        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true);
+        FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true),
+        ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true);
 
         final String property;
         final String env;
@@ -222,7 +226,13 @@ public record Settings(
                 r.camelDuration(Key.READ_TIMEOUT),
                 r.fileMode(),
                 r.clustered(),
-                r.camelDuration(Key.CLUSTER_CHECKIN));
+                r.camelDuration(Key.CLUSTER_CHECKIN),
+                r.bool(Key.ABSENCES));
+    }
+
+    /** The registration feeds delivered, in order: time registrations, then absences when switched on. */
+    public List<String> feeds() {
+        return absences ? List.of(TimeRegistration.TIME, AbsenceRegistration.ABSENCE) : List.of(TimeRegistration.TIME);
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */

@@ -19,6 +19,7 @@ import java.util.Map;
 public final class DitioPager {
 
     public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
+    public static final String ABSENCES = "/v1/absence-registrations";
     public static final String USERS = "/v1/user";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,6 +30,8 @@ public final class DitioPager {
     private final Map<String, Source> sources;
     private final PageReader<TimeRegistration> timeRegistrations =
             new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
+    private final PageReader<TimeRegistration> absences =
+            new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable);
     // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
     private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
 
@@ -37,18 +40,30 @@ public final class DitioPager {
         this.sources = Map.copyOf(sources);
     }
 
-    /** Full pass by work-date window, or incremental by ModifiedSince; the same parameters on every page. */
-    public PageCursor timeRegistrations(@Variable("run") SyncRun run) {
+    /**
+     * The run's current pass over registrations (time or absence): full by work-date window, or
+     * incremental by ModifiedSince; the same parameters on every page.
+     */
+    public PageCursor registrations(@Variable("run") SyncRun run) {
+        SyncRun.Pass pass = run.current();
         Source source = sources.get(run.company());
         Map<String, String> params = new LinkedHashMap<>();
-        if (run.mode() == SyncRun.Mode.FULL) {
-            params.put("FromDateTime", run.fromDate().toString());
-            params.put("ToDateTime", run.toDate().toString());
+        if (pass.mode() == SyncRun.Mode.FULL) {
+            params.put("FromDateTime", pass.fromDate().toString());
+            params.put("ToDateTime", pass.toDate().toString());
         } else {
-            params.put("ModifiedSince", DitioDates.format(run.modifiedSince()));
+            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
         }
         params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
-        return new PageCursor(source.reportingBase(), TIME_REGISTRATIONS, params);
+        return new PageCursor(source.reportingBase(), path(pass.feed()), params);
+    }
+
+    private static String path(String feed) {
+        return switch (feed) {
+            case TimeRegistration.TIME -> TIME_REGISTRATIONS;
+            case AbsenceRegistration.ABSENCE -> ABSENCES;
+            default -> throw new IllegalArgumentException("no Ditio endpoint for feed '" + feed + "'");
+        };
     }
 
     /** Users have no date window: a full pass every run (there are few of them). */
@@ -57,8 +72,9 @@ public final class DitioPager {
         return new PageCursor(source.reportingBase(), USERS, Map.of("ChunkLimit", Integer.toString(source.chunkLimit())));
     }
 
-    public List<TimeRegistration> readTimeRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, timeRegistrations);
+    /** A page of the registrations the cursor pages through (time registrations or absences). */
+    public List<TimeRegistration> readRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, ABSENCES.equals(cursor.path()) ? absences : timeRegistrations);
     }
 
     public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {

@@ -42,7 +42,7 @@ public final class Delivery {
             for (DropTarget target : targets) {
                 AtomicDropFile[] file = {null};
                 int[] lines = {0};
-                tx.forEachPending(target.name(), (recordId, status, reason, desired, current) -> {
+                DeliveryTransaction.PendingVisitor visitor = (recordId, status, reason, desired, current) -> {
                     LedgerDelta.Result delta = LedgerDelta.of(target.style(), desired, current);
                     if (!delta.changed()) {
                         return;
@@ -58,7 +58,11 @@ public final class Delivery {
                     }
                     lines[0] += delta.lines().size();
                     tx.record(target.name(), delta.newEntry());
-                });
+                };
+                // every feed of the run (time, absence, ...) into the one drop of the target
+                for (String feed : run.deliveredFeeds()) {
+                    tx.forEachPending(target.name(), feed, visitor);
+                }
                 if (file[0] != null) {
                     file[0].close();
                     tx.addOutbox(target.name(), file[0].tempPath().toString(), file[0].finalPath().toString(), lines[0]);
@@ -70,7 +74,9 @@ public final class Delivery {
                     run.delivered(target.name(), lines[0], null);
                 }
             }
-            tx.updateQuarantine();
+            for (String feed : run.deliveredFeeds()) {
+                tx.updateQuarantine(feed);
+            }
             CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
             tx.commit(run.startedAt());
             run.markCommitted();

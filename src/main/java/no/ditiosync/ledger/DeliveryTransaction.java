@@ -53,6 +53,11 @@ public final class DeliveryTransaction implements AutoCloseable {
     }
 
     public void forEachPending(String target, PendingVisitor visitor) throws Exception {
+        forEachPending(target, run.feed(), visitor);
+    }
+
+    /** The pending records of one of the run's feeds (time, absence, ...), whose line ids start with the feed. */
+    public void forEachPending(String target, String feed, PendingVisitor visitor) throws Exception {
         String sql = "SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, s.wage_type, s.quantity, "
                 + "s.project_number, s.task_number, s.department, s.description, s.modified, "
                 + "l.employee_number, l.work_date, l.wage_type, l.project_number, l.task_number, l.department, l.text, "
@@ -63,23 +68,23 @@ public final class DeliveryTransaction implements AutoCloseable {
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, target);
             ps.setString(2, run.company());
-            ps.setString(3, run.feed());
+            ps.setString(3, feed);
             store.dialect().readInChunks(connection, ps, BATCH);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String recordId = rs.getString(1);
                     String status = rs.getString(2);
-                    String lineId = StateStore.lineId(run.feed(), recordId);
+                    String lineId = StateStore.lineId(feed, recordId);
                     PayrollLine desired = "READY".equals(status)
                             ? new PayrollLine(lineId, rs.getString(4), StateStore.localDate(rs, 5), rs.getString(6),
                             rs.getBigDecimal(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                            run.feed(), recordId, StateStore.instant(rs, 12))
+                            feed, recordId, StateStore.instant(rs, 12))
                             : null;
                     LedgerEntry current = null;
                     if (rs.getObject(20) != null) {
                         PayrollLine held = new PayrollLine(lineId, rs.getString(13), StateStore.localDate(rs, 14),
                                 rs.getString(15), rs.getBigDecimal(20), rs.getString(16), rs.getString(17), rs.getString(18),
-                                rs.getString(19), run.feed(), rs.getString(24), StateStore.instant(rs, 25));
+                                rs.getString(19), feed, rs.getString(24), StateStore.instant(rs, 25));
                         current = new LedgerEntry(held, rs.getBoolean(21), rs.getString(22), rs.getInt(23));
                     }
                     visitor.visit(recordId, status, rs.getString(3), desired, current);
@@ -116,6 +121,11 @@ public final class DeliveryTransaction implements AutoCloseable {
 
     /** Brings the quarantine table in line with the pending records: in while quarantined, out once not. */
     public void updateQuarantine() throws SQLException {
+        updateQuarantine(run.feed());
+    }
+
+    /** As {@link #updateQuarantine()}, for one of the run's feeds. */
+    public void updateQuarantine(String feed) throws SQLException {
         ledger.executeBatch();
         try (PreparedStatement in = connection.prepareStatement(store.upsertQuarantine);
              PreparedStatement first = connection.prepareStatement("UPDATE quarantine SET first_run_id = ? "
@@ -127,18 +137,18 @@ public final class DeliveryTransaction implements AutoCloseable {
                      + "FROM source_record WHERE company = ? AND feed = ? AND pending = TRUE AND status = 'QUARANTINED' "
                      + "ORDER BY record_id")) {
             out.setString(1, run.company());
-            out.setString(2, run.feed());
+            out.setString(2, feed);
             out.setString(3, run.company());
-            out.setString(4, run.feed());
+            out.setString(4, feed);
             out.executeUpdate();
             pending.setString(1, run.company());
-            pending.setString(2, run.feed());
+            pending.setString(2, feed);
             try (ResultSet rs = pending.executeQuery()) {
                 int n = 0;
                 while (rs.next()) {
                     run.quarantined(rs.getString(1), rs.getString(2));
                     in.setString(1, run.company());
-                    in.setString(2, run.feed());
+                    in.setString(2, feed);
                     in.setString(3, rs.getString(1));
                     in.setString(4, rs.getString(2));
                     in.setObject(5, workDateOrNull(rs.getString(3)), Types.DATE);
@@ -154,7 +164,7 @@ public final class DeliveryTransaction implements AutoCloseable {
             // new rows: the upsert leaves first_run_id empty only where the row did not exist before
             first.setString(1, run.runId());
             first.setString(2, run.company());
-            first.setString(3, run.feed());
+            first.setString(3, feed);
             first.executeUpdate();
         }
     }
@@ -172,14 +182,20 @@ public final class DeliveryTransaction implements AutoCloseable {
         }
     }
 
-    /** Clears the pending flags, moves the watermark to the run's start and commits everything. */
+    /**
+     * Clears the pending flags of every feed the run delivered, moves the watermark of each of its
+     * passes (registrations and metadata) to the run's start and commits everything: one pass that
+     * failed leaves every watermark where it was.
+     */
     public void commit(Instant newWatermark) throws SQLException {
         ledger.executeBatch();
         try (PreparedStatement clear = connection.prepareStatement("UPDATE source_record SET pending = FALSE "
                 + "WHERE company = ? AND feed = ? AND pending = TRUE")) {
-            clear.setString(1, run.company());
-            clear.setString(2, run.feed());
-            clear.executeUpdate();
+            for (String feed : run.deliveredFeeds()) {
+                clear.setString(1, run.company());
+                clear.setString(2, feed);
+                clear.executeUpdate();
+            }
         }
         try (PreparedStatement users = connection.prepareStatement("UPDATE ditio_user SET remap_pending = FALSE "
                 + "WHERE company = ? AND remap_pending = TRUE")) {
@@ -187,11 +203,15 @@ public final class DeliveryTransaction implements AutoCloseable {
             users.executeUpdate();
         }
         try (PreparedStatement wm = connection.prepareStatement(store.upsertWatermark)) {
-            wm.setString(1, run.company());
-            wm.setString(2, run.feed());
-            wm.setObject(3, StateStore.odt(newWatermark));
-            wm.setString(4, run.runId());
-            wm.executeUpdate();
+            java.util.Set<String> feeds = new java.util.LinkedHashSet<>(run.deliveredFeeds());
+            run.passes().forEach(p -> feeds.add(p.feed()));
+            for (String feed : feeds) {
+                wm.setString(1, run.company());
+                wm.setString(2, feed);
+                wm.setObject(3, StateStore.odt(newWatermark));
+                wm.setString(4, run.runId());
+                wm.executeUpdate();
+            }
         }
         run.ended(Instant.now());
         store.updateRun(connection, run, "succeeded", null);

@@ -49,6 +49,9 @@ final class RecordLimits {
         r.userEmployeeNumber = fitted(r, "userEmployeeNumber", r.userEmployeeNumber, 64);
         r.projectNumber = fitted(r, "projectNumber", r.projectNumber, 100);
         r.taskWbsNumber = fitted(r, "taskWbsNumber", r.taskWbsNumber, 100);
+        // what source_fields keeps (schema.sql): a few codes and an id, well inside its 1000 characters
+        r.projectId = fitted(r, "projectId", r.projectId, 64);
+        r.codes.replaceAll((field, value) -> fitted(r, field, value, 100));
         if (r.description != null && r.description.length() > 4000) {
             r.description = r.description.substring(0, 4000);
         }

@@ -40,7 +40,7 @@ public final class StateStore {
     private static final List<String> RECORD_COLUMNS = List.of("line_id", "work_date_text", "qty", "user_id",
             "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
             "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
-            "quantity", "department", "pending", "last_seen_run");
+            "quantity", "department", "pending", "last_seen_run", "source_fields");
     private static final List<String> TOMBSTONE_COLUMNS = List.of("line_id", "modified", "deleted", "deleted_at", "status",
             "reason", "pending", "last_seen_run");
 
@@ -346,7 +346,8 @@ public final class StateStore {
         ps.setObject(i++, null, Types.TIMESTAMP_WITH_TIMEZONE);
         i = bindResult(ps, i, m);
         ps.setBoolean(i++, true);
-        ps.setString(i, runId);
+        ps.setString(i++, runId);
+        str(ps, i, r.storedFields());
     }
 
     private int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
@@ -362,7 +363,7 @@ public final class StateStore {
     }
 
     private static final String RAW_COLUMNS = "SELECT record_id, work_date_text, qty, user_id, user_employee_number, "
-            + "project_number, task_number, description, approved, payroll_approved, modified FROM source_record ";
+            + "project_number, task_number, description, approved, payroll_approved, modified, source_fields FROM source_record ";
 
     /** The registrations in quarantine, rebuilt from their last known version, to map them again. */
     public List<TimeRegistration> quarantinedRecords(String company, String feed) throws SQLException {
@@ -373,7 +374,7 @@ public final class StateStore {
                      + "AND reason NOT LIKE '" + PageReader.UNREADABLE + "%' AND reason <> '" + PayrollLineMapper.MISSING_ID + "'")) {
             ps.setString(1, company);
             ps.setString(2, feed);
-            return readRaw(ps);
+            return readRaw(ps, feed);
         }
     }
 
@@ -386,15 +387,15 @@ public final class StateStore {
             ps.setString(1, company);
             ps.setString(2, feed);
             ps.setString(3, company);
-            return readRaw(ps);
+            return readRaw(ps, feed);
         }
     }
 
-    private static List<TimeRegistration> readRaw(PreparedStatement ps) throws SQLException {
+    private static List<TimeRegistration> readRaw(PreparedStatement ps, String feed) throws SQLException {
         List<TimeRegistration> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                TimeRegistration r = new TimeRegistration();
+                TimeRegistration r = TimeRegistration.of(feed);
                 r.id = rs.getString(1);
                 r.workDate = rs.getString(2);
                 r.qty = rs.getBigDecimal(3);
@@ -407,6 +408,7 @@ public final class StateStore {
                 r.payrollApproved = rs.getBoolean(10);
                 Instant modified = instant(rs, 11);
                 r.modifiedDateTime = modified == null ? null : DitioDates.format(modified);
+                r.restoreFields(rs.getString(12));
                 out.add(r);
             }
         }

@@ -13,6 +13,17 @@ public final class SyncRun {
 
     public enum Mode { FULL, INCREMENTAL }
 
+    /**
+     * One pass of the run over one Ditio endpoint: full by date window when its feed has no
+     * watermark yet, else incremental from that watermark minus the overlap. Every pass of a run
+     * has its own watermark row, and all of them move together in the run's delivery transaction.
+     *
+     * @param delivers true for registrations that become payroll lines; false for metadata (users, projects)
+     */
+    public record Pass(String feed, Mode mode, Instant modifiedSince, LocalDate fromDate, LocalDate toDate,
+                       boolean delivers) {
+    }
+
     /** A quarantined record as shown in the run summary. */
     public record Quarantined(String recordId, String reason) {
     }
@@ -28,6 +39,8 @@ public final class SyncRun {
     private final LocalDate fromDate;
     private final LocalDate toDate;
     private final List<StagedRecord> pageBatch = new ArrayList<>();
+    private final Map<String, Pass> passes = new LinkedHashMap<>();
+    private volatile Pass current;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -55,6 +68,43 @@ public final class SyncRun {
         this.modifiedSince = modifiedSince;
         this.fromDate = fromDate;
         this.toDate = toDate;
+    }
+
+    /** Plans a pass; the order of planning is the order of delivery. */
+    public void plan(Pass pass) {
+        passes.put(pass.feed(), pass);
+    }
+
+    /** Whether this run makes a pass over the feed (routes ask before calling the feed's route). */
+    public boolean syncs(String feed) {
+        return passes.containsKey(feed);
+    }
+
+    public Pass pass(String feed) {
+        return passes.get(feed);
+    }
+
+    public List<Pass> passes() {
+        return List.copyOf(passes.values());
+    }
+
+    /** The feeds whose records this run delivers, in order; the run's own feed when none was planned. */
+    public List<String> deliveredFeeds() {
+        List<String> feeds = passes.values().stream().filter(Pass::delivers).map(Pass::feed).toList();
+        return feeds.isEmpty() ? List.of(feed) : feeds;
+    }
+
+    /** The pass now running. */
+    public Pass current() {
+        return current;
+    }
+
+    public void startPass(String passFeed) {
+        Pass pass = passes.get(passFeed);
+        if (pass == null) {
+            throw new IllegalStateException("run " + runId + " planned no pass over feed '" + passFeed + "'");
+        }
+        current = pass;
     }
 
     public String runId() { return runId; }

@@ -11,7 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * Turns a Ditio time registration into what payroll should hold for it: a payroll line, nothing
+ * Turns a Ditio time registration (or absence: {@link TimeRegistration#source}) into what payroll should hold for it: a payroll line, nothing
  * (held, before start, deleted), or a quarantine reason. Pure: same record and settings, same answer.
  */
 public final class PayrollLineMapper {
@@ -81,19 +81,21 @@ public final class PayrollLineMapper {
         if (!employeeNumber.matches("[0-9]{1,8}")) {
             return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
         }
-        Optional<String> wageType = wageTypes.wageType(SOURCE_TIME, field -> switch (field) {
+        Optional<String> wageType = wageTypes.wageType(r.source, field -> switch (field) {
             case "taskWbsNumber" -> r.taskWbsNumber;
             case "projectNumber" -> r.projectNumber;
-            default -> null;
+            default -> r.codes.get(field);
         });
         if (wageType.isEmpty()) {
-            return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for time (taskWbsNumber="
-                    + r.taskWbsNumber + ", projectNumber=" + r.projectNumber + ")");
+            return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for " + r.source + " ("
+                    + (SOURCE_TIME.equals(r.source) ? "taskWbsNumber=" + r.taskWbsNumber + ", projectNumber=" + r.projectNumber
+                    : r.codes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))) + ")");
         }
-        return MappingResult.ready(new PayrollLine(SOURCE_TIME + ":" + r.id, employeeNumber, workDate, wageType.get(),
+        return MappingResult.ready(new PayrollLine(r.source + ":" + r.id, employeeNumber, workDate, wageType.get(),
                 hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
                 employee == null ? null : blankToNull(employee.department()), r.description,
-                SOURCE_TIME, r.id, modified));
+                r.source, r.id, modified));
     }
 
     /** Stand-in key of a record Ditio sent without an id: stable for the same content. */

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The live, mutable data behind a {@link SimulatedDitio}: users and time registrations.
+ * The live, mutable data behind a {@link SimulatedDitio}: users, time registrations and absences.
  * Thread-safe: reads and pages take a read lock, mutations a write lock, so a bulk mutation
  * (one timestamp for many records) is never seen half done.
  *
@@ -73,14 +73,38 @@ public final class DitioDataset {
         }
     };
 
+    private static final RecordTable.Keys<Absence> ABSENCE_KEYS = new RecordTable.Keys<>() {
+        public long idHi(Absence a) {
+            return a.idHi();
+        }
+
+        public long idLo(Absence a) {
+            return a.idLo();
+        }
+
+        public long day(Absence a) {
+            return a.date().toEpochDay();
+        }
+
+        public long modifiedEpochSecond(Absence a) {
+            return a.modifiedAt();
+        }
+
+        public boolean deleted(Absence a) {
+            return a.deleted();
+        }
+    };
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Clock clock;
     private final RecordTable<TimeRegistration> registrations = new RecordTable<>(REGISTRATION_KEYS);
     private final RecordTable<DitioUser> users = new RecordTable<>(USER_KEYS);
+    private final RecordTable<Absence> absences = new RecordTable<>(ABSENCE_KEYS);
     private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
     private final Map<String, Catalog.Worker> workerByIdentity = new HashMap<>();
     private final List<Catalog.Worker> workers;
     private final SplittableRandom ids;
+    private final SplittableRandom absenceIds;
     private final LocalDate firstWorkDate;
     private final LocalDate lastWorkDate;
 
@@ -88,6 +112,10 @@ public final class DitioDataset {
         this.clock = clock;
         this.workers = generated.workers();
         this.ids = generated.ids();
+        this.absenceIds = generated.absenceIds();
+        for (Absence a : generated.absences()) {
+            absences.add(a);
+        }
         this.firstWorkDate = generated.firstWorkDate();
         this.lastWorkDate = generated.lastWorkDate();
         for (TimeRegistration r : generated.registrations()) {
@@ -152,6 +180,27 @@ public final class DitioDataset {
             Integer slot = userSlotByIdentity.get(identityUserId);
             return slot == null ? Optional.empty() : Optional.of(users.get(slot));
         });
+    }
+
+    /** Absences that are not deleted, in (date, id) order. */
+    public List<Absence> liveAbsences() {
+        return read(() -> absences.all(false));
+    }
+
+    /** All absences including tombstoned ones, in (date, id) order. */
+    public List<Absence> allAbsences() {
+        return read(() -> absences.all(true));
+    }
+
+    public Optional<Absence> absence(String id) {
+        return read(() -> {
+            int slot = slotOf(absences, id);
+            return slot < 0 ? Optional.empty() : Optional.of(absences.get(slot));
+        });
+    }
+
+    PageResult<Absence> absencePage(PageQuery q) {
+        return read(() -> page(absences, q));
     }
 
     PageResult<TimeRegistration> timeRegistrationPage(PageQuery q) {
@@ -272,6 +321,51 @@ public final class DitioDataset {
         });
     }
 
+    /** Changes the hours of a live absence. */
+    public Absence editAbsenceHours(String id, BigDecimal qty) {
+        if (qty == null || qty.signum() < 0 || qty.compareTo(BigDecimal.valueOf(24)) > 0) {
+            throw new IllegalArgumentException("qty must be between 0 and 24 hours, was " + qty);
+        }
+        return write(() -> changeAbsence(id, (a, now) -> a.withQty(qty, now)));
+    }
+
+    /** Payroll approval of an absence (foreman approval too, if it had none). */
+    public Absence payrollApproveAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.withPayrollApproval(now)));
+    }
+
+    /** Clears approval, payroll approval and lock of an absence. */
+    public Absence unapproveAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.withoutApproval(now)));
+    }
+
+    /** Deletes an absence: a tombstone in incremental passes from now on, absent in full passes. */
+    public Absence deleteAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.asDeleted(now)));
+    }
+
+    /** A late absence, possibly on an old date; modified now. */
+    public Absence addAbsence(String identityUserId, LocalDate date, String absenceTypeCode, BigDecimal qty,
+                              boolean payrollApproved) {
+        Absence.Type type = DatasetGenerator.ABSENCE_TYPES.stream().filter(t -> t.code().equals(absenceTypeCode))
+                .findFirst().orElseGet(() -> new Absence.Type(Guids.toString(absenceTypeCode.hashCode(), 1L << 63),
+                        absenceTypeCode, absenceTypeCode));
+        return write(() -> {
+            Catalog.Worker worker = workerByIdentity.get(identityUserId);
+            if (worker == null) {
+                throw new NoSuchElementException("no user with identityUserId " + identityUserId);
+            }
+            long now = now();
+            long none = TimeRegistration.EMPTY;
+            Absence a = new Absence(Guids.nextHi(absenceIds), Guids.nextLo(absenceIds), null, date,
+                    date.atTime(7, 0).atZone(DatasetGenerator.OSLO).toEpochSecond(), qty, type, worker, null,
+                    payrollApproved, payrollApproved ? now : none, payrollApproved, payrollApproved ? now : none,
+                    false, none, now, false, none);
+            absences.add(a);
+            return a;
+        });
+    }
+
     /** Sets (or clears, with null) the employee number on the user row; its modifiedDateTime moves to now. */
     public DitioUser setEmployeeNumber(String identityUserId, String employeeNumber) {
         return write(() -> {
@@ -301,6 +395,9 @@ public final class DitioDataset {
     }
 
     private String randomMutation(Random rnd) {
+        if (rnd.nextInt(100) < 15) {
+            return randomAbsenceMutation(rnd);
+        }
         int roll = rnd.nextInt(100);
         if (roll < 30) {
             return randomEdit(rnd);
@@ -353,6 +450,72 @@ public final class DitioDataset {
             return "add " + describe(r) + (payroll ? " (payroll-approved)" : "");
         }
         return randomEmployeeNumberChange(rnd);
+    }
+
+    /** Absences change as registrations do: hours, approvals, un-approvals, deletions, late ones. */
+    private String randomAbsenceMutation(Random rnd) {
+        int roll = rnd.nextInt(100);
+        Absence a = randomAbsence(rnd, roll < 25 ? x -> true : roll < 50 ? x -> !x.payrollApproved()
+                : roll < 65 ? Absence::approved : x -> true);
+        if (roll < 80 && a == null) {
+            return "no absence to change";
+        }
+        if (roll < 25) {
+            BigDecimal qty = DatasetGenerator.quarters(1 + rnd.nextInt(32));
+            editAbsenceHours(a.id(), qty);
+            return "edit absence " + describe(a) + ": " + a.qty().toPlainString() + " -> " + qty.toPlainString() + " h";
+        }
+        if (roll < 50) {
+            payrollApproveAbsence(a.id());
+            return "payroll-approve absence " + describe(a);
+        }
+        if (roll < 65) {
+            unapproveAbsence(a.id());
+            return "unapprove absence " + describe(a);
+        }
+        if (roll < 80) {
+            deleteAbsence(a.id());
+            return "delete absence " + describe(a);
+        }
+        Catalog.Worker worker = workers.get(rnd.nextInt(workers.size()));
+        Absence.Type type = DatasetGenerator.ABSENCE_TYPES.get(rnd.nextInt(DatasetGenerator.ABSENCE_TYPES.size()));
+        boolean payroll = rnd.nextInt(100) < 40;
+        Absence added = addAbsence(worker.identityUserId(), randomWorkDay(rnd), type.code(),
+                DatasetGenerator.quarters(4 + rnd.nextInt(27)), payroll);
+        return "add absence " + describe(added) + (payroll ? " (payroll-approved)" : "");
+    }
+
+    private Absence randomAbsence(Random rnd, Predicate<Absence> wanted) {
+        int size = absences.size();
+        for (int tries = 0; tries < 200 && size > 0; tries++) {
+            Absence a = absences.get(rnd.nextInt(size));
+            if (!a.deleted() && wanted.test(a)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Absence a) {
+        return a.id() + " (" + a.worker().name() + ", " + a.date() + ", " + a.absenceTypeCode() + ", "
+                + a.qty().toPlainString() + " h)";
+    }
+
+    private interface AbsenceChange {
+        Absence apply(Absence current, long now);
+    }
+
+    private Absence changeAbsence(String id, AbsenceChange change) {
+        int slot = slotOf(absences, id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no absence with id " + id);
+        }
+        if (absences.get(slot).deleted()) {
+            throw new IllegalStateException("absence " + id + " is deleted");
+        }
+        Absence next = change.apply(absences.get(slot), now());
+        absences.replace(slot, next);
+        return next;
     }
 
     private String randomEdit(Random rnd) {
@@ -435,13 +598,17 @@ public final class DitioDataset {
     }
 
     private int registrationSlot(String id) {
+        return slotOf(registrations, id);
+    }
+
+    private static int slotOf(RecordTable<?> table, String id) {
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException | NullPointerException e) {
             return -1;
         }
-        return registrations.find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+        return table.find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
     }
 
     private long now() {

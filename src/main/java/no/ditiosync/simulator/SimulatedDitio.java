@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>{@code POST /connect/token} — identity (base {@link #identityBase()});</li>
- *   <li>{@code GET /reporting/v1/time-registrations}, {@code GET /reporting/v1/user} — data
+ *   <li>{@code GET /reporting/v1/time-registrations}, {@code /v1/absence-registrations}, {@code /v1/user} — data
  *       (base {@link #reportingBase()}); users ignore FromDateTime/ToDateTime (no date window);</li>
  *   <li>{@code POST /_sim/mutate?count=N&seed=S} — applies random changes (see {@link AdminEndpoint}).</li>
  * </ul>
@@ -55,6 +55,8 @@ public final class SimulatedDitio implements AutoCloseable {
         this.feeds = List.<Feed<?>>of(
                         new Feed<>("time-registrations", true, data::timeRegistrationPage,
                                 new CorruptedRecordWriter<>(new TimeRegistrationJson(), TimeRegistration::id, faults)),
+                        new Feed<>("absence-registrations", true, data::absencePage,
+                                new CorruptedRecordWriter<>(new AbsenceJson(), Absence::id, faults)),
                         new Feed<>("user", false, data::userPage, new UserJson()))
                 .stream().collect(Collectors.toUnmodifiableMap(Feed::path, Function.identity()));
 

@@ -1,5 +1,6 @@
 package no.ditiosync.testing;
 
+import no.ditiosync.simulator.Absence;
 import no.ditiosync.simulator.DitioDataset;
 import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.TimeRegistration;
@@ -34,11 +35,7 @@ public final class PayrollTruth {
     }
 
     public static String employee(TimeRegistration r, Map<String, String> employeesByUser) {
-        String e = r.userEmployeeNumber();
-        if (e == null || e.isBlank()) {
-            e = employeesByUser.get(r.userId());
-        }
-        return e == null || e.isBlank() ? null : e;
+        return employee(r.userEmployeeNumber(), r.userId(), employeesByUser);
     }
 
     /** mappings/wage-types.csv: travel (task 9001) is 1100, everything else 1000. */
@@ -59,16 +56,75 @@ public final class PayrollTruth {
         return ready;
     }
 
+    /** What a company delivers besides time registrations (its PAYROLL_ABSENCES). */
+    public record Scope(boolean absences) {
+        public static final Scope TIME_ONLY = new Scope(false);
+    }
+
+    /** One payroll line payroll should hold: {employee number, work date, wage type, record id, line id} and hours. */
+    public record Line(String employee, LocalDate date, String wageType, String recordId, String lineId, BigDecimal hours) {
+    }
+
     /** Hours summed by a key built from {employee number, work date, wage type, registration id}. */
     public static Map<String, BigDecimal> sums(DitioDataset data, LocalDate startDate, Function<String[], String> key) {
-        Map<String, String> users = employeesByUser(data);
+        return sums(data, startDate, key, Scope.TIME_ONLY);
+    }
+
+    /** Hours summed by a key built from {employee number, work date, wage type, record id, line id}. */
+    public static Map<String, BigDecimal> sums(DitioDataset data, LocalDate startDate, Function<String[], String> key,
+                                               Scope scope) {
         Map<String, BigDecimal> sums = new TreeMap<>();
-        for (TimeRegistration r : payrollReady(data, startDate)) {
-            String k = key.apply(new String[]{DeliveredPayroll.normalEmployee(employee(r, users)),
-                    r.workDate().toString(), wageType(r), r.id()});
-            sums.merge(k, r.qty().setScale(2, RoundingMode.HALF_UP), BigDecimal::add);
+        for (Line l : lines(data, startDate, scope)) {
+            String k = key.apply(new String[]{DeliveredPayroll.normalEmployee(l.employee()), l.date().toString(),
+                    l.wageType(), l.recordId(), l.lineId()});
+            sums.merge(k, l.hours(), BigDecimal::add);
         }
         return DeliveredPayroll.normalise(sums);
+    }
+
+    /** Every line payroll should hold now, straight from the simulator's data. */
+    public static List<Line> lines(DitioDataset data, LocalDate startDate, Scope scope) {
+        Map<String, String> users = employeesByUser(data);
+        List<Line> lines = new ArrayList<>();
+        for (TimeRegistration r : payrollReady(data, startDate)) {
+            lines.add(new Line(employee(r, users), r.workDate(), wageType(r), r.id(), "time:" + r.id(), hours(r.qty())));
+        }
+        if (scope.absences()) {
+            for (Absence a : payrollReadyAbsences(data, startDate)) {
+                lines.add(new Line(employee(a.employeeNumber(), a.userId(), users), a.date(), absenceWageType(a),
+                        a.id(), "absence:" + a.id(), hours(a.qty())));
+            }
+        }
+        return lines;
+    }
+
+    /** The absences that must be in payroll: payroll-approved, from the start date, with an employee number and a mapped code. */
+    public static List<Absence> payrollReadyAbsences(DitioDataset data, LocalDate startDate) {
+        Map<String, String> users = employeesByUser(data);
+        return data.liveAbsences().stream().filter(a -> a.payrollApproved() && !a.date().isBefore(startDate)
+                && employee(a.employeeNumber(), a.userId(), users) != null && a.qty().signum() != 0
+                && absenceWageType(a) != null).toList();
+    }
+
+    /** mappings/wage-types.csv for absences; null for a code it does not map (such an absence is quarantined). */
+    public static String absenceWageType(Absence a) {
+        return switch (a.absenceTypeCode()) {
+            case "SYK" -> "5100";
+            case "EGM" -> "5110";
+            case "BSYK" -> "5120";
+            case "FERIE" -> "5200";
+            case "VELF" -> "5300";
+            default -> null;
+        };
+    }
+
+    private static String employee(String onRecord, String userId, Map<String, String> employeesByUser) {
+        String e = onRecord == null || onRecord.isBlank() ? employeesByUser.get(userId) : onRecord;
+        return e == null || e.isBlank() ? null : e;
+    }
+
+    private static BigDecimal hours(BigDecimal qty) {
+        return qty.setScale(2, RoundingMode.HALF_UP);
     }
 
     /** As Visma sums it: per employee and wage type. */
