@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS ditio_user (
     PRIMARY KEY (company, identity_user_id)
 );
 
+-- Ditio projects (/v1/project), to fill the project number of a record that carries only its
+-- projectId. A deleted project is kept as last known: registrations may still point to it.
+CREATE TABLE IF NOT EXISTS ditio_project (
+    company          VARCHAR(64)  NOT NULL,
+    project_id       VARCHAR(64)  NOT NULL,
+    project_number   VARCHAR(100),
+    name             VARCHAR(200),
+    modified         TIMESTAMP WITH TIME ZONE,
+    deleted          BOOLEAN      NOT NULL,
+    PRIMARY KEY (company, project_id)
+);
+
 -- The last known version of every registration seen, and what payroll should hold for it.
 -- A tombstone only flags the row deleted: the last known fields stay.
 CREATE TABLE IF NOT EXISTS source_record (

@@ -21,6 +21,10 @@ public final class DitioPager {
     public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
     public static final String ABSENCES = "/v1/absence-registrations";
     public static final String USERS = "/v1/user";
+    public static final String PROJECTS = "/v1/project";
+    /** The watermark rows of the metadata passes. */
+    public static final String USER_FEED = "user";
+    public static final String PROJECT_FEED = "project";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where one company's data is read from, and the page size asked for. */
@@ -34,6 +38,8 @@ public final class DitioPager {
             new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable);
     // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
     private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
+    // likewise a project row: the lines of its registrations then carry no project number from it
+    private final PageReader<DitioProject> projects = new PageReader<>(DitioProject.class, (json, reason) -> null);
 
     /** @param sources company key → where its data is read from */
     public DitioPager(Map<String, Source> sources) {
@@ -66,10 +72,24 @@ public final class DitioPager {
         };
     }
 
-    /** Users have no date window: a full pass every run (there are few of them). */
+    /** Users have no date window: all of them on the first run, then those changed (or deleted) since the watermark. */
     public PageCursor users(@Variable("run") SyncRun run) {
+        return metadata(run, run.pass(USER_FEED), USERS);
+    }
+
+    /** Projects, as users: no date window, all at first, then the changes. */
+    public PageCursor projects(@Variable("run") SyncRun run) {
+        return metadata(run, run.pass(PROJECT_FEED), PROJECTS);
+    }
+
+    private PageCursor metadata(SyncRun run, SyncRun.Pass pass, String path) {
         Source source = sources.get(run.company());
-        return new PageCursor(source.reportingBase(), USERS, Map.of("ChunkLimit", Integer.toString(source.chunkLimit())));
+        Map<String, String> params = new LinkedHashMap<>();
+        if (pass != null && pass.mode() == SyncRun.Mode.INCREMENTAL) {
+            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
+        }
+        params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
+        return new PageCursor(source.reportingBase(), path, params);
     }
 
     /** A page of the registrations the cursor pages through (time registrations or absences). */
@@ -79,6 +99,10 @@ public final class DitioPager {
 
     public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {
         return read(exchange, cursor, users);
+    }
+
+    public List<DitioProject> readProjects(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, projects);
     }
 
     private <T> List<T> read(Exchange exchange, PageCursor cursor, PageReader<T> reader) {

@@ -1,10 +1,13 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollLineMapper;
+import no.ditiosync.payroll.ProjectDirectory;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
@@ -46,6 +49,7 @@ public final class FeedSync {
         private final List<String> feeds;
         // employees as of the running pass; one run per company at a time (the feed lock)
         private volatile EmployeeDirectory employees = id -> null;
+        private volatile ProjectDirectory projects = ProjectDirectory.NONE;
 
         public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap) {
             this(key, delivery, mapper, startDate, overlap, List.of(TimeRegistration.TIME));
@@ -111,12 +115,15 @@ public final class FeedSync {
             for (String feed : c.feeds) {
                 passes.add(plan(c, feed, startedAt, true));
             }
+            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
+                    plan(c, DitioPager.PROJECT_FEED, startedAt, false));
             String runId = HexFormat.of().formatHex(RUN_IDS.generateSeed(4));
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
                     first.fromDate(), first.toDate());
             passes.forEach(run::plan);
+            metadata.forEach(run::plan);
             run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
             run.holdLock(lock);
             store.startRun(run, NODE);
@@ -152,6 +159,11 @@ public final class FeedSync {
         run.countUserPage(users.size());
     }
 
+    public void stageProjects(@Body List<DitioProject> projects, @Variable("run") SyncRun run) throws Exception {
+        store.upsertProjects(run.company(), projects);
+        run.countProjectPage();
+    }
+
     /**
      * Before a feed's registrations: employees as now known; the feed's quarantined records, and the
      * records of users whose employee number or department changed, are mapped again (a changed
@@ -164,9 +176,12 @@ public final class FeedSync {
         Map<String, EmployeeDirectory.Employee> now = store.employees(company);
         EmployeeDirectory employees = now::get;
         c.employees = employees;
+        Map<String, String> projectNumbers = store.projectNumbers(company);
+        ProjectDirectory projects = projectNumbers::get;
+        c.projects = projects;
         int released = 0;
         for (TimeRegistration r : store.quarantinedRecords(company, feed)) {
-            MappingResult result = c.mapper.map(r, employees);
+            MappingResult result = c.mapper.map(withProjectNumber(r, projects), employees);
             if (result.status() != MappingResult.Status.QUARANTINED) {
                 released++;
             }
@@ -174,7 +189,7 @@ public final class FeedSync {
         }
         List<TimeRegistration> ofChangedUsers = store.recordsOfChangedUsers(company, feed);
         for (TimeRegistration r : ofChangedUsers) {
-            store.remapped(company, feed, r.id, c.mapper.map(r, employees));
+            store.remapped(company, feed, r.id, c.mapper.map(withProjectNumber(r, projects), employees));
         }
         if (released > 0 || !ofChangedUsers.isEmpty()) {
             LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} registration(s) mapped again "
@@ -190,7 +205,22 @@ public final class FeedSync {
         }
         RecordLimits.fit(record);
         Company c = of(run);
-        run.pageBatch().add(new StagedRecord(record, c.mapper.map(record, c.employees)));
+        run.pageBatch().add(new StagedRecord(withProjectNumber(record, c.projects), c.mapper.map(record, c.employees)));
+    }
+
+    /**
+     * Fills the project number of a record that names only its projectId (absences always; ditio-api.md
+     * section 6) from the projects as last seen. Stored so with the record, it is the number the
+     * record's line keeps: as Ditio's own registrations, a snapshot, not renamed with the project later.
+     */
+    static TimeRegistration withProjectNumber(TimeRegistration r, ProjectDirectory projects) {
+        if ((r.projectNumber == null || r.projectNumber.isBlank()) && r.projectId != null) {
+            String number = projects.numberOf(r.projectId);
+            if (number != null && !number.isBlank()) {
+                r.projectNumber = number;
+            }
+        }
+        return r;
     }
 
     public void flushPage(@Variable("run") SyncRun run) throws Exception {

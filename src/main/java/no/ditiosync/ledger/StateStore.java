@@ -1,6 +1,7 @@
 package no.ditiosync.ledger;
 
 import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.PageReader;
 import no.ditiosync.payroll.PayrollLineMapper;
@@ -49,6 +50,7 @@ public final class StateStore {
     private final String upsertRecord;
     private final String upsertTombstone;
     private final String upsertUser;
+    private final String upsertProject;
     final String upsertLedger;
     final String upsertQuarantine;
     final String upsertWatermark;
@@ -63,6 +65,8 @@ public final class StateStore {
         upsertTombstone = dialect.upsert("source_record", RECORD_KEYS, TOMBSTONE_COLUMNS);
         upsertUser = dialect.upsert("ditio_user", List.of("company", "identity_user_id"),
                 List.of("user_id", "employee_number", "department", "modified", "deleted"));
+        upsertProject = dialect.upsert("ditio_project", List.of("company", "project_id"),
+                List.of("project_number", "name", "modified", "deleted"));
         upsertLedger = dialect.upsert("export_ledger", List.of("company", "target", "line_id"),
                 List.of("employee_number", "work_date", "wage_type", "project_number", "task_number", "department",
                         "text", "quantity", "document_number", "version", "source_id", "source_modified", "run_id", "held"));
@@ -290,6 +294,45 @@ public final class StateStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     byId.put(rs.getString(1), new EmployeeDirectory.Employee(rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return byId;
+    }
+
+    // ---- projects -----------------------------------------------------------------------------
+
+    /**
+     * Stores a page of projects. A deleted project comes as its last version flagged deleted and is
+     * kept so, number included: registrations made before still name it.
+     */
+    public void upsertProjects(String company, List<DitioProject> projects) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertProject)) {
+            for (DitioProject p : projects) {
+                if (p.id == null || p.id.isBlank() || p.id.length() > 64) {
+                    continue;
+                }
+                ps.setString(1, company);
+                str(ps, 2, p.id);
+                str(ps, 3, p.number == null || p.number.length() > 100 ? null : p.number);
+                str(ps, 4, p.name == null || p.name.length() <= 200 ? p.name : p.name.substring(0, 200));
+                ps.setObject(5, odt(safeInstant(p.modifiedDateTime)));
+                ps.setBoolean(6, p.isDeleted);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Project numbers of a company by project id, as last seen; deleted projects as last known. */
+    public Map<String, String> projectNumbers(String company) throws SQLException {
+        Map<String, String> byId = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT project_id, project_number FROM ditio_project WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byId.put(rs.getString(1), rs.getString(2));
                 }
             }
         }

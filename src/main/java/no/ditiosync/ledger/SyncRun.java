@@ -52,6 +52,7 @@ public final class SyncRun {
     private long deletedRead;
     private int userPages;
     private long usersRead;
+    private int projectPages;
     private Instant endedAt;
     private Instant scheduledFor;
     private AutoCloseable lock;
@@ -125,6 +126,7 @@ public final class SyncRun {
     public long deletedRead() { return deletedRead; }
     public int userPages() { return userPages; }
     public long usersRead() { return usersRead; }
+    public int projectPages() { return projectPages; }
     public Instant endedAt() { return endedAt; }
     /** The Quartz firing the run answers; null when started by hand. */
     public Instant scheduledFor() { return scheduledFor; }
@@ -144,6 +146,10 @@ public final class SyncRun {
         pages++;
         recordsRead += records;
         deletedRead += deleted;
+    }
+
+    public void countProjectPage() {
+        projectPages++;
     }
 
     public void countUserPage(int users) {

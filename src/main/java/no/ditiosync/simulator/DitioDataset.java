@@ -95,11 +95,34 @@ public final class DitioDataset {
         }
     };
 
+    private static final RecordTable.Keys<ProjectRow> PROJECT_KEYS = new RecordTable.Keys<>() {
+        public long idHi(ProjectRow p) {
+            return p.idHi();
+        }
+
+        public long idLo(ProjectRow p) {
+            return p.idLo();
+        }
+
+        public long day(ProjectRow p) {
+            return 0; // metadata: no date window, full mode orders by id only
+        }
+
+        public long modifiedEpochSecond(ProjectRow p) {
+            return p.changedAt(); // a deletion is a change, though the row shows the last change before it
+        }
+
+        public boolean deleted(ProjectRow p) {
+            return p.deleted();
+        }
+    };
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Clock clock;
     private final RecordTable<TimeRegistration> registrations = new RecordTable<>(REGISTRATION_KEYS);
     private final RecordTable<DitioUser> users = new RecordTable<>(USER_KEYS);
     private final RecordTable<Absence> absences = new RecordTable<>(ABSENCE_KEYS);
+    private final RecordTable<ProjectRow> projects = new RecordTable<>(PROJECT_KEYS);
     private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
     private final Map<String, Catalog.Worker> workerByIdentity = new HashMap<>();
     private final List<Catalog.Worker> workers;
@@ -115,6 +138,14 @@ public final class DitioDataset {
         this.absenceIds = generated.absenceIds();
         for (Absence a : generated.absences()) {
             absences.add(a);
+        }
+        // set up in Ditio well before the first work date, one a day, unchanged since
+        List<Catalog.Project> catalog = generated.projects();
+        long created = generated.firstWorkDate().minusDays(200).atTime(10, 0).atZone(DatasetGenerator.OSLO).toEpochSecond();
+        for (int i = 0; i < catalog.size(); i++) {
+            Catalog.Project p = catalog.get(i);
+            projects.add(new ProjectRow(p, p.number(), p.name(), true, created + i * 86_400L, created + i * 86_400L, false,
+                    TimeRegistration.EMPTY));
         }
         this.firstWorkDate = generated.firstWorkDate();
         this.lastWorkDate = generated.lastWorkDate();
@@ -197,6 +228,46 @@ public final class DitioDataset {
             int slot = slotOf(absences, id);
             return slot < 0 ? Optional.empty() : Optional.of(absences.get(slot));
         });
+    }
+
+    /** Projects as /v1/project has them now, deleted ones included, in id order. */
+    public List<ProjectRow> projects() {
+        return read(() -> projects.all(true));
+    }
+
+    PageResult<ProjectRow> projectPage(PageQuery q) {
+        return read(() -> page(projects, q));
+    }
+
+    /** Changes a project's number (registrations made before keep the old one on their rows). */
+    public ProjectRow renumberProject(String id, String number) {
+        return write(() -> {
+            int slot = liveProjectSlot(id);
+            ProjectRow next = projects.get(slot).renumbered(number, now());
+            projects.replace(slot, next);
+            return next;
+        });
+    }
+
+    /** Deletes a project: incremental passes send its last version with isDeleted, full passes leave it out. */
+    public ProjectRow deleteProject(String id) {
+        return write(() -> {
+            int slot = liveProjectSlot(id);
+            ProjectRow next = projects.get(slot).asDeleted(now());
+            projects.replace(slot, next);
+            return next;
+        });
+    }
+
+    private int liveProjectSlot(String id) {
+        int slot = slotOf(projects, id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no project with id " + id);
+        }
+        if (projects.get(slot).deleted()) {
+            throw new IllegalStateException("project " + id + " is deleted");
+        }
+        return slot;
     }
 
     PageResult<Absence> absencePage(PageQuery q) {

@@ -106,13 +106,13 @@ class AbsenceFeedTest {
         try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             h.runOnce();
             Map<String, String> timeOnly = h.watermarks();
-            assertThat(timeOnly).containsOnlyKeys("time");
+            assertThat(timeOnly).containsOnlyKeys("time", "user", "project");
 
             h.restartWith(Map.of("payroll.absences", "true"));
             var edited = h.payrollReady().get(0);
             h.ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
-            // users (1 page), time registrations since the watermark (1 page), then the absences' first page fails
-            h.ditio.faults().failAt((int) h.ditio.faults().dataCalls() + 3, 400);
+            // users, projects, time registrations since the watermark (1 page each), then the absences' first page fails
+            h.ditio.faults().failAt((int) h.ditio.faults().dataCalls() + 4, 400);
             assertThatThrownBy(h::runOnce).hasMessageContaining("/v1/absence-registrations").hasMessageContaining("400");
             assertThat(h.watermarks()).as("neither the time nor the absence watermark moved").isEqualTo(timeOnly);
             assertThat(h.filesOf("visma")).hasSize(1);
@@ -123,9 +123,9 @@ class AbsenceFeedTest {
             assertThat(run.pass("time").mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
             assertThat(run.linesByTarget().get("visma")).as("the edit, and every payroll-ready absence")
                     .isEqualTo(1 + PayrollTruth.payrollReadyAbsences(h.ditio.data(), h.startDate).size());
-            assertThat(h.watermarks()).containsOnlyKeys("time", "absence")
-                    .allSatisfy((feed, at) -> assertThat(java.time.Instant.parse(at))
-                            .isEqualTo(run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+            assertThat(h.watermarks()).containsOnlyKeys("time", "absence", "user", "project")
+                    .allSatisfy((feed, at) -> assertThat(java.time.Instant.parse(at)).as("the run's start, to the microsecond")
+                            .isCloseTo(run.startedAt(), org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MICROS)));
             assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
             assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
             assertThat(edited.qty().setScale(2, RoundingMode.HALF_UP)).isPositive();
