@@ -1,6 +1,8 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ditio.AbsenceRegistration;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
@@ -66,7 +68,8 @@ public record Settings(
         String fileMode,
         boolean clustered,
         Duration clusterCheckinInterval,
-        boolean absences) {
+        boolean absences,
+        PayrollSource payrollSource) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -115,7 +118,8 @@ public record Settings(
         CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT", false),
         READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT", false),
         FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true),
-        ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true);
+        ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true),
+        SOURCE("payroll.source", "PAYROLL_SOURCE", true);
 
         final String property;
         final String env;
@@ -227,12 +231,26 @@ public record Settings(
                 r.fileMode(),
                 r.clustered(),
                 r.camelDuration(Key.CLUSTER_CHECKIN),
-                r.bool(Key.ABSENCES));
+                r.bool(Key.ABSENCES),
+                r.payrollSource());
     }
 
-    /** The registration feeds delivered, in order: time registrations, then absences when switched on. */
+    /**
+     * The registration feeds delivered, in order: time registrations and/or payroll lines as
+     * PAYROLL_SOURCE says, then absences when switched on.
+     */
     public List<String> feeds() {
-        return absences ? List.of(TimeRegistration.TIME, AbsenceRegistration.ABSENCE) : List.of(TimeRegistration.TIME);
+        List<String> feeds = new ArrayList<>();
+        if (payrollSource.readsTimeRegistrations()) {
+            feeds.add(TimeRegistration.TIME);
+        }
+        if (payrollSource.readsPayrollLines()) {
+            feeds.add(PayrollLineRecord.PAYROLL);
+        }
+        if (absences) {
+            feeds.add(AbsenceRegistration.ABSENCE);
+        }
+        return List.copyOf(feeds);
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -376,6 +394,15 @@ public record Settings(
                 return LocalDate.parse(v);
             } catch (DateTimeParseException e) {
                 throw wrong(k, "'" + v + "' is not a date as yyyy-MM-dd");
+            }
+        }
+
+        PayrollSource payrollSource() {
+            String v = raw(Key.SOURCE);
+            try {
+                return v.isEmpty() ? PayrollSource.TIME : PayrollSource.fromSetting(v);
+            } catch (IllegalArgumentException e) {
+                throw wrong(Key.SOURCE, e.getMessage());
             }
         }
 

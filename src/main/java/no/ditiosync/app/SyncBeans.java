@@ -65,7 +65,7 @@ public class SyncBeans implements CamelConfiguration {
             Delivery delivery = new Delivery(store, targets(settings), jdbcTarget);
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
             feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
-                    settings.feeds()));
+                    settings.feeds(), settings.payrollSource()));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
                     new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));

@@ -20,6 +20,7 @@ public final class DitioPager {
 
     public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
     public static final String ABSENCES = "/v1/absence-registrations";
+    public static final String PAYROLL_LINES = "/v1/payroll-lines-extended";
     public static final String USERS = "/v1/user";
     public static final String PROJECTS = "/v1/project";
     /** The watermark rows of the metadata passes. */
@@ -36,6 +37,8 @@ public final class DitioPager {
             new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
     private final PageReader<TimeRegistration> absences =
             new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable);
+    private final PageReader<TimeRegistration> payrollLines =
+            new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable);
     // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
     private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
     // likewise a project row: the lines of its registrations then carry no project number from it
@@ -68,6 +71,7 @@ public final class DitioPager {
         return switch (feed) {
             case TimeRegistration.TIME -> TIME_REGISTRATIONS;
             case AbsenceRegistration.ABSENCE -> ABSENCES;
+            case PayrollLineRecord.PAYROLL -> PAYROLL_LINES;
             default -> throw new IllegalArgumentException("no Ditio endpoint for feed '" + feed + "'");
         };
     }
@@ -94,7 +98,11 @@ public final class DitioPager {
 
     /** A page of the registrations the cursor pages through (time registrations or absences). */
     public List<TimeRegistration> readRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, ABSENCES.equals(cursor.path()) ? absences : timeRegistrations);
+        return read(exchange, cursor, switch (cursor.path()) {
+            case ABSENCES -> absences;
+            case PAYROLL_LINES -> payrollLines;
+            default -> timeRegistrations;
+        });
     }
 
     public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {

@@ -6,7 +6,10 @@ import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLineMapper;
+import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.ProjectDirectory;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
@@ -47,23 +50,28 @@ public final class FeedSync {
         private final LocalDate startDate;
         private final Duration overlap;
         private final List<String> feeds;
+        private final PayrollSource source;
         // employees as of the running pass; one run per company at a time (the feed lock)
         private volatile EmployeeDirectory employees = id -> null;
         private volatile ProjectDirectory projects = ProjectDirectory.NONE;
 
         public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap) {
-            this(key, delivery, mapper, startDate, overlap, List.of(TimeRegistration.TIME));
+            this(key, delivery, mapper, startDate, overlap, List.of(TimeRegistration.TIME), PayrollSource.TIME);
         }
 
-        /** @param feeds the registration feeds delivered, in order: {@code time}, {@code absence} */
+        /**
+         * @param feeds  the registration feeds delivered, in order: {@code time}, {@code payroll}, {@code absence}
+         * @param source how the payroll lines of the {@code payroll} feed are split (PAYROLL_SOURCE)
+         */
         public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap,
-                       List<String> feeds) {
+                       List<String> feeds, PayrollSource source) {
             this.key = key;
             this.delivery = delivery;
             this.mapper = mapper;
             this.startDate = startDate;
             this.overlap = overlap;
             this.feeds = List.copyOf(feeds);
+            this.source = source;
         }
     }
 
@@ -203,8 +211,17 @@ public final class FeedSync {
             // kept, under a name made from its content, so the quarantine shows it and a re-run does not add it twice
             record.id = PayrollLineMapper.missingIdKey(record);
         }
-        RecordLimits.fit(record);
         Company c = of(run);
+        if (record instanceof PayrollLineRecord day) {
+            // a user's day: stored as its parts, each a line of its own
+            run.pageParents().add(day.id);
+            for (TimeRegistration part : PayrollDaySplitter.split(day, c.source)) {
+                RecordLimits.fit(part);
+                run.pageBatch().add(new StagedRecord(part, c.mapper.map(part, c.employees)));
+            }
+            return;
+        }
+        RecordLimits.fit(record);
         run.pageBatch().add(new StagedRecord(withProjectNumber(record, c.projects), c.mapper.map(record, c.employees)));
     }
 
@@ -228,6 +245,10 @@ public final class FeedSync {
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
         store.stageRecords(run.company(), run.current().feed(), run.runId(), batch);
+        if (!run.pageParents().isEmpty()) {
+            store.markPartsNotSeenDeleted(run.company(), run.current().feed(), run.runId(), run.pageParents());
+            run.pageParents().clear();
+        }
         run.countPage(batch.size(), deleted);
         run.position(position);
         batch.clear();

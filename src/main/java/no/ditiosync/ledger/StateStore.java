@@ -458,6 +458,29 @@ public final class StateStore {
         return out;
     }
 
+    /**
+     * The parts of Ditio payroll lines (PayrollDaySplitter) that this run did not see again with
+     * their payroll line are gone: an overtime line the day no longer has, or every part of a
+     * deleted day. Flagged deleted and for delivery, as a tombstone would be.
+     */
+    public int markPartsNotSeenDeleted(String company, String feed, String runId, List<String> payrollLineIds)
+            throws SQLException {
+        int gone = 0;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
+                     + "pending = TRUE WHERE company = ? AND feed = ? AND record_id LIKE ? ESCAPE '!' AND deleted = FALSE "
+                     + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
+            for (String id : payrollLineIds) {
+                ps.setString(1, company);
+                ps.setString(2, feed);
+                str(ps, 3, id.replace("!", "!!").replace("%", "!%").replace("_", "!_") + ":%");
+                ps.setString(4, runId);
+                gone += ps.executeUpdate();
+            }
+        }
+        return gone;
+    }
+
     /** A re-mapped record: new result, flagged for delivery. */
     public void remapped(String company, String feed, String recordId, MappingResult result) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -39,6 +39,7 @@ public final class SyncRun {
     private final LocalDate fromDate;
     private final LocalDate toDate;
     private final List<StagedRecord> pageBatch = new ArrayList<>();
+    private final List<String> pageParents = new ArrayList<>();
     private final Map<String, Pass> passes = new LinkedHashMap<>();
     private volatile Pass current;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
@@ -117,6 +118,8 @@ public final class SyncRun {
     public LocalDate fromDate() { return fromDate; }
     public LocalDate toDate() { return toDate; }
     public List<StagedRecord> pageBatch() { return pageBatch; }
+    /** The Ditio payroll lines of the page being read, whose parts are in {@link #pageBatch()}. */
+    public List<String> pageParents() { return pageParents; }
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }

@@ -66,7 +66,10 @@ public final class PayrollLineMapper {
             return MappingResult.quarantined("missing hours (qty)");
         }
         BigDecimal hours = r.qty.setScale(2, RoundingMode.HALF_UP);
-        if (hours.signum() < 0 || hours.compareTo(MAX_HOURS_PER_DAY) > 0) {
+        String kind = r.codes.get(PayrollDaySplitter.KIND);
+        // a deduction takes overtime hours out of the ordinary ones: its quantity is negative by design
+        BigDecimal checked = PayrollDaySplitter.DEDUCTION.equals(kind) ? hours.negate() : hours;
+        if (checked.signum() < 0 || checked.compareTo(MAX_HOURS_PER_DAY) > 0) {
             return MappingResult.quarantined("hours " + hours.toPlainString() + " outside 0-24 for one day");
         }
         EmployeeDirectory.Employee employee = employees.byIdentityUserId(r.userId);
@@ -81,11 +84,13 @@ public final class PayrollLineMapper {
         if (!employeeNumber.matches("[0-9]{1,8}")) {
             return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
         }
-        Optional<String> wageType = wageTypes.wageType(r.source, field -> switch (field) {
+        Optional<String> wageType = kind == null ? wageTypes.wageType(r.source, field -> switch (field) {
             case "taskWbsNumber" -> r.taskWbsNumber;
             case "projectNumber" -> r.projectNumber;
             default -> r.codes.get(field);
-        });
+        }) : PayrollDaySplitter.OVERTIME.equals(kind) ? wageTypes.wageType(PayrollDaySplitter.OVERTIME, r.codes::get)
+                // ordinary hours, and their deduction, under the wage type of a time registration with nothing special
+                : wageTypes.wageType(SOURCE_TIME, field -> null);
         if (wageType.isEmpty()) {
             return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for " + r.source + " ("
                     + (SOURCE_TIME.equals(r.source) ? "taskWbsNumber=" + r.taskWbsNumber + ", projectNumber=" + r.projectNumber

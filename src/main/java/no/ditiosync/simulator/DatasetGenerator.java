@@ -50,7 +50,8 @@ final class DatasetGenerator {
     /** The generated content, plus the id generator to continue with for late registrations. */
     record Generated(List<DitioUser> users, List<Catalog.Worker> workers, List<Catalog.Project> projects,
                      List<TimeRegistration> registrations, List<Absence> absences, LocalDate firstWorkDate,
-                     LocalDate lastWorkDate, SplittableRandom ids, SplittableRandom absenceIds) {
+                     LocalDate lastWorkDate, SplittableRandom ids, SplittableRandom absenceIds,
+                     SplittableRandom payrollRnd) {
     }
 
     /** The absence types of the generated company; mappings/wage-types.csv maps every code. */
@@ -113,8 +114,10 @@ final class DatasetGenerator {
         SplittableRandom absenceRnd = rnd.split();
         SplittableRandom absenceIds = absenceRnd.split();
         List<Absence> absences = absences(absenceRnd, absenceIds, workers, days, approvals);
+        // payroll lines are derived from the registrations by DitioDataset; their ids and manual overtime come from here
+        SplittableRandom payrollRnd = absenceRnd.split();
         return new Generated(List.copyOf(users), List.copyOf(workers), List.copyOf(projects), registrations,
-                absences, firstWorkDate, lastWorkDate, ids, absenceIds);
+                absences, firstWorkDate, lastWorkDate, ids, absenceIds, payrollRnd);
     }
 
     private static List<Catalog.Project> projects(SplittableRandom rnd, SplittableRandom ids,

@@ -117,11 +117,38 @@ public final class DitioDataset {
         }
     };
 
+    private static final RecordTable.Keys<PayrollDay> PAYROLL_KEYS = new RecordTable.Keys<>() {
+        public long idHi(PayrollDay p) {
+            return p.idHi();
+        }
+
+        public long idLo(PayrollDay p) {
+            return p.idLo();
+        }
+
+        public long day(PayrollDay p) {
+            return p.date().toEpochDay();
+        }
+
+        public long modifiedEpochSecond(PayrollDay p) {
+            return p.modifiedAt();
+        }
+
+        public boolean deleted(PayrollDay p) {
+            return p.deleted();
+        }
+    };
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Clock clock;
     private final RecordTable<TimeRegistration> registrations = new RecordTable<>(REGISTRATION_KEYS);
     private final RecordTable<DitioUser> users = new RecordTable<>(USER_KEYS);
     private final RecordTable<Absence> absences = new RecordTable<>(ABSENCE_KEYS);
+    private final RecordTable<PayrollDay> payrollDays = new RecordTable<>(PAYROLL_KEYS);
+    /** userId|date → the slots of that worker's registrations of that day, and of the day's payroll line. */
+    private final Map<String, List<Integer>> registrationSlotsByDay = new HashMap<>();
+    private final Map<String, Integer> payrollSlotByDay = new HashMap<>();
+    private final SplittableRandom payrollRnd;
     private final RecordTable<ProjectRow> projects = new RecordTable<>(PROJECT_KEYS);
     private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
     private final Map<String, Catalog.Worker> workerByIdentity = new HashMap<>();
@@ -136,6 +163,7 @@ public final class DitioDataset {
         this.workers = generated.workers();
         this.ids = generated.ids();
         this.absenceIds = generated.absenceIds();
+        this.payrollRnd = generated.payrollRnd();
         for (Absence a : generated.absences()) {
             absences.add(a);
         }
@@ -158,6 +186,7 @@ public final class DitioDataset {
         for (Catalog.Worker w : workers) {
             workerByIdentity.put(w.identityUserId(), w);
         }
+        derivePayrollDays(generated.workers());
     }
 
     /** Generates the dataset of a config (seed, workers, weeks, lastWorkDate); mutations use its clock. */
@@ -270,6 +299,96 @@ public final class DitioDataset {
         return slot;
     }
 
+    /** Payroll lines that are not deleted, in (date, id) order. */
+    public List<PayrollDay> livePayrollDays() {
+        return read(() -> payrollDays.all(false));
+    }
+
+    PageResult<PayrollDay> payrollPage(PageQuery q) {
+        return read(() -> page(payrollDays, q));
+    }
+
+    /** Registers (qty > 0) or removes (0 or null) a worker's manual overtime of a day that has registrations. */
+    public PayrollDay setManualOvertime(String identityUserId, LocalDate date, BigDecimal qty) {
+        return write(() -> {
+            Integer slot = payrollSlotByDay.get(dayKey(identityUserId, date));
+            if (slot == null || payrollDays.get(slot).deleted()) {
+                throw new NoSuchElementException("no payroll line of " + identityUserId + " on " + date);
+            }
+            PayrollDay p = payrollDays.get(slot);
+            return refreshPayrollDay(p.worker(), date, qty, now());
+        });
+    }
+
+    /**
+     * The generated payroll lines: one per worker and day with registrations, modified when the last
+     * of them was; about 3 in 100 with a manual overtime paid on top.
+     */
+    private void derivePayrollDays(List<Catalog.Worker> all) {
+        for (int slot = 0; slot < registrations.size(); slot++) {
+            TimeRegistration r = registrations.get(slot);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.userId(), r.workDate()), k -> new ArrayList<>()).add(slot);
+        }
+        Map<String, Catalog.Worker> byId = new HashMap<>();
+        all.forEach(w -> byId.put(w.identityUserId(), w));
+        List<String> keys = new ArrayList<>(registrationSlotsByDay.keySet());
+        java.util.Collections.sort(keys);
+        for (String key : keys) {
+            List<TimeRegistration> live = new ArrayList<>();
+            long modified = 0;
+            for (int slot : registrationSlotsByDay.get(key)) {
+                live.add(registrations.get(slot));
+                modified = Math.max(modified, registrations.get(slot).modifiedEpochSecond());
+            }
+            TimeRegistration first = live.get(0);
+            BigDecimal manual = payrollRnd.nextInt(100) < 3 ? DatasetGenerator.quarters(4 + payrollRnd.nextInt(5)) : null;
+            PayrollDay day = PayrollDay.derive(Guids.nextHi(payrollRnd), Guids.nextLo(payrollRnd),
+                    byId.get(first.userId()), first.workDate(), live, manual, modified);
+            payrollSlotByDay.put(key, payrollDays.add(day));
+        }
+    }
+
+    /**
+     * Brings a worker's payroll line of a day in line with the day's live registrations (Ditio
+     * recalculates it on every change): a new version, modified now, only when its content changed;
+     * a day left without registrations becomes a tombstone, and comes back under its id.
+     */
+    private PayrollDay refreshPayrollDay(Catalog.Worker worker, LocalDate date, BigDecimal manual, long now) {
+        String key = dayKey(worker.identityUserId(), date);
+        List<TimeRegistration> live = new ArrayList<>();
+        for (int slot : registrationSlotsByDay.getOrDefault(key, List.of())) {
+            if (!registrations.get(slot).isDeleted()) {
+                live.add(registrations.get(slot));
+            }
+        }
+        Integer slot = payrollSlotByDay.get(key);
+        PayrollDay old = slot == null ? null : payrollDays.get(slot);
+        if (old == null && live.isEmpty()) {
+            return null;
+        }
+        PayrollDay next = PayrollDay.derive(old == null ? Guids.nextHi(payrollRnd) : old.idHi(),
+                old == null ? Guids.nextLo(payrollRnd) : old.idLo(), worker, date, live, manual, now);
+        if (old == null) {
+            payrollSlotByDay.put(key, payrollDays.add(next));
+        } else if (!next.sameContent(old) || (old.manualOvertime() == null ? manual != null : !old.manualOvertime().equals(manual))) {
+            payrollDays.replace(slot, next);
+        } else {
+            return old;
+        }
+        return next;
+    }
+
+    /** After a registration changed: its day's payroll line follows, keeping the day's manual overtime. */
+    private void registrationChanged(TimeRegistration r, long now) {
+        Integer slot = payrollSlotByDay.get(dayKey(r.userId(), r.workDate()));
+        BigDecimal manual = slot == null ? null : payrollDays.get(slot).manualOvertime();
+        refreshPayrollDay(workerByIdentity.get(r.userId()), r.workDate(), manual, now);
+    }
+
+    private static String dayKey(String userId, LocalDate date) {
+        return userId + "|" + date;
+    }
+
     PageResult<Absence> absencePage(PageQuery q) {
         return read(() -> page(absences, q));
     }
@@ -330,6 +449,7 @@ public final class DitioDataset {
                 registrations.replace(slot, next);
                 changed.add(next);
             }
+            changed.forEach(r -> registrationChanged(r, now));
             return changed;
         });
     }
@@ -387,7 +507,9 @@ public final class DitioDataset {
                 d.payrollApprovedAt = now;
             }
             TimeRegistration r = d.build();
-            registrations.add(r);
+            int slot = registrations.add(r);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.userId(), r.workDate()), k -> new ArrayList<>()).add(slot);
+            registrationChanged(r, now);
             return r;
         });
     }
@@ -468,6 +590,9 @@ public final class DitioDataset {
     private String randomMutation(Random rnd) {
         if (rnd.nextInt(100) < 15) {
             return randomAbsenceMutation(rnd);
+        }
+        if (rnd.nextInt(100) < 6) {
+            return randomManualOvertime(rnd);
         }
         int roll = rnd.nextInt(100);
         if (roll < 30) {
@@ -554,6 +679,20 @@ public final class DitioDataset {
         Absence added = addAbsence(worker.identityUserId(), randomWorkDay(rnd), type.code(),
                 DatasetGenerator.quarters(4 + rnd.nextInt(27)), payroll);
         return "add absence " + describe(added) + (payroll ? " (payroll-approved)" : "");
+    }
+
+    /** A manual overtime registered on, or taken off, a random worker-day with registrations. */
+    private String randomManualOvertime(Random rnd) {
+        for (int tries = 0; tries < 200 && payrollDays.size() > 0; tries++) {
+            PayrollDay p = payrollDays.get(rnd.nextInt(payrollDays.size()));
+            if (!p.deleted()) {
+                BigDecimal qty = p.manualOvertime() == null ? DatasetGenerator.quarters(2 + rnd.nextInt(10)) : null;
+                refreshPayrollDay(p.worker(), p.date(), qty, now());
+                return "manual overtime of " + p.worker().name() + " on " + p.date() + ": "
+                        + (qty == null ? "removed" : qty.toPlainString() + " h");
+            }
+        }
+        return "no payroll line to change";
     }
 
     private Absence randomAbsence(Random rnd, Predicate<Absence> wanted) {
@@ -648,6 +787,7 @@ public final class DitioDataset {
         d.modifiedAt = now;
         TimeRegistration next = d.build();
         registrations.replace(slot, next);
+        registrationChanged(next, now);
         return next;
     }
 

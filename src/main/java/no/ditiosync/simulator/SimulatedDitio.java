@@ -57,6 +57,8 @@ public final class SimulatedDitio implements AutoCloseable {
                                 new CorruptedRecordWriter<>(new TimeRegistrationJson(), TimeRegistration::id, faults)),
                         new Feed<>("absence-registrations", true, data::absencePage,
                                 new CorruptedRecordWriter<>(new AbsenceJson(), Absence::id, faults)),
+                        new Feed<>("payroll-lines-extended", true, data::payrollPage,
+                                new CorruptedRecordWriter<>(new PayrollDayJson(), PayrollDay::id, faults)),
                         new Feed<>("user", false, data::userPage, new UserJson()),
                         new Feed<>("project", false, data::projectPage, new ProjectJson()))
                 .stream().collect(Collectors.toUnmodifiableMap(Feed::path, Function.identity()));

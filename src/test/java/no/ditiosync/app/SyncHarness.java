@@ -99,13 +99,18 @@ final class SyncHarness implements AutoCloseable {
 
     /** What the harness's settings deliver besides time registrations. */
     PayrollTruth.Scope scope() {
-        return new PayrollTruth.Scope(Boolean.parseBoolean(settings.get("payroll.absences")));
+        return new PayrollTruth.Scope(Boolean.parseBoolean(settings.get("payroll.absences")),
+                settings.getOrDefault("payroll.source", "time"));
+    }
+
+    /** The lines payroll should hold now, for the harness's settings. */
+    List<PayrollTruth.Line> truthLines() {
+        return PayrollTruth.lines(ditio.data(), startDate, scope());
     }
 
     /** The line payroll should hold under this line id. */
     PayrollTruth.Line truthLine(String lineId) {
-        return PayrollTruth.lines(ditio.data(), startDate, scope()).stream().filter(l -> l.lineId().equals(lineId))
-                .findFirst().orElseThrow();
+        return truthLines().stream().filter(l -> l.lineId().equals(lineId)).findFirst().orElseThrow();
     }
 
     /** The state DB's watermark per feed ("time", "absence", ...), as text. */

@@ -2,6 +2,7 @@ package no.ditiosync.testing;
 
 import no.ditiosync.simulator.Absence;
 import no.ditiosync.simulator.DitioDataset;
+import no.ditiosync.simulator.PayrollDay;
 import no.ditiosync.simulator.DitioUser;
 import no.ditiosync.simulator.TimeRegistration;
 
@@ -56,9 +57,17 @@ public final class PayrollTruth {
         return ready;
     }
 
-    /** What a company delivers besides time registrations (its PAYROLL_ABSENCES). */
-    public record Scope(boolean absences) {
-        public static final Scope TIME_ONLY = new Scope(false);
+    /** What a company delivers: its PAYROLL_ABSENCES and PAYROLL_SOURCE (time, time+overtime, payroll-lines). */
+    public record Scope(boolean absences, String source) {
+        public static final Scope TIME_ONLY = new Scope(false, "time");
+
+        boolean timeRegistrations() {
+            return !source.equals("payroll-lines");
+        }
+
+        boolean payrollLines() {
+            return !source.equals("time");
+        }
     }
 
     /** One payroll line payroll should hold: {employee number, work date, wage type, record id, line id} and hours. */
@@ -86,8 +95,29 @@ public final class PayrollTruth {
     public static List<Line> lines(DitioDataset data, LocalDate startDate, Scope scope) {
         Map<String, String> users = employeesByUser(data);
         List<Line> lines = new ArrayList<>();
-        for (TimeRegistration r : payrollReady(data, startDate)) {
-            lines.add(new Line(employee(r, users), r.workDate(), wageType(r), r.id(), "time:" + r.id(), hours(r.qty())));
+        if (scope.timeRegistrations()) {
+            for (TimeRegistration r : payrollReady(data, startDate)) {
+                lines.add(new Line(employee(r, users), r.workDate(), wageType(r), r.id(), "time:" + r.id(), hours(r.qty())));
+            }
+        }
+        if (scope.payrollLines()) {
+            for (PayrollDay p : payrollReadyDays(data, startDate)) {
+                String employee = employee(p.employeeNumber(), p.userId(), users);
+                String line = "payroll:" + p.id() + ":";
+                for (PayrollDay.OvertimeLine o : p.overtimeLines()) {
+                    lines.add(new Line(employee, p.date(), overtimeWageType(o.lineType()), p.id(),
+                            line + "ot:" + o.payrollTypeId(), hours(o.qty())));
+                    if (o.overtimeType() == 0 && scope.timeRegistrations()) {
+                        // taken out of the ordinary hours the registrations delivered
+                        lines.add(new Line(employee, p.date(), ORDINARY, p.id(), line + "deduct:" + o.payrollTypeId(),
+                                hours(o.qty()).negate()));
+                    }
+                }
+                if (!scope.timeRegistrations()) {
+                    lines.add(new Line(employee, p.date(), ORDINARY, p.id(), line + "ordinary",
+                            hours(p.qty().subtract(p.deductedOvertime()))));
+                }
+            }
         }
         if (scope.absences()) {
             for (Absence a : payrollReadyAbsences(data, startDate)) {
@@ -104,6 +134,27 @@ public final class PayrollTruth {
         return data.liveAbsences().stream().filter(a -> a.payrollApproved() && !a.date().isBefore(startDate)
                 && employee(a.employeeNumber(), a.userId(), users) != null && a.qty().signum() != 0
                 && absenceWageType(a) != null).toList();
+    }
+
+    /** The ordinary hours' wage type: what mappings/wage-types.csv gives a registration with nothing special (time,*,*). */
+    public static final String ORDINARY = "1000";
+
+    /** Payroll lines that must be in payroll: verified (payroll-approved), from the start date, with an employee number. */
+    public static List<PayrollDay> payrollReadyDays(DitioDataset data, LocalDate startDate) {
+        Map<String, String> users = employeesByUser(data);
+        return data.livePayrollDays().stream().filter(p -> p.verified() && !p.date().isBefore(startDate)
+                && employee(p.employeeNumber(), p.userId(), users) != null).toList();
+    }
+
+    /** mappings/wage-types.csv for overtime lines, by lineType. */
+    public static String overtimeWageType(int lineType) {
+        return switch (lineType) {
+            case 20 -> "2050";
+            case 30 -> "2100";
+            case 40 -> "2150";
+            case 41 -> "2200";
+            default -> throw new IllegalArgumentException("no wage type for overtime lineType " + lineType);
+        };
     }
 
     /** mappings/wage-types.csv for absences; null for a code it does not map (such an absence is quarantined). */
