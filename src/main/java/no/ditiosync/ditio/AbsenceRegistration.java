@@ -37,12 +37,6 @@ public class AbsenceRegistration extends TimeRegistration {
 
     /** The stand-in for an absence whose fields do not bind: its id and dates if readable, and the reason. */
     public static AbsenceRegistration unreadable(JsonNode json, String reason) {
-        AbsenceRegistration a = new AbsenceRegistration();
-        a.id = json.path("id").isTextual() ? json.get("id").asText() : null;
-        a.workDate = json.path("date").isTextual() ? json.get("date").asText() : null;
-        a.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
-        a.isDeleted = json.path("isDeleted").asBoolean(false);
-        a.unreadable = reason;
-        return a;
+        return standIn(new AbsenceRegistration(), json, "date", reason);
     }
 }

@@ -55,12 +55,6 @@ public class PayrollLineRecord extends TimeRegistration {
 
     /** The stand-in for a payroll line whose fields do not bind: its id and dates if readable, and the reason. */
     public static PayrollLineRecord unreadable(JsonNode json, String reason) {
-        PayrollLineRecord p = new PayrollLineRecord();
-        p.id = json.path("id").isTextual() ? json.get("id").asText() : null;
-        p.workDate = json.path("transDateTime").isTextual() ? json.get("transDateTime").asText() : null;
-        p.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
-        p.isDeleted = json.path("isDeleted").asBoolean(false);
-        p.unreadable = reason;
-        return p;
+        return standIn(new PayrollLineRecord(), json, "transDateTime", reason);
     }
 }

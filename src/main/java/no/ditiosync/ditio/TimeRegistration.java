@@ -95,9 +95,13 @@ public class TimeRegistration {
 
     /** The stand-in for a record whose fields do not bind: its id and dates if readable, and the reason. */
     public static TimeRegistration unreadable(JsonNode json, String reason) {
-        TimeRegistration r = new TimeRegistration();
+        return standIn(new TimeRegistration(), json, "workDate", reason);
+    }
+
+    /** Fills a stand-in from what is readable of the record: id, the date (under its field name), modification, deletion. */
+    protected static <T extends TimeRegistration> T standIn(T r, JsonNode json, String dateField, String reason) {
         r.id = json.path("id").isTextual() ? json.get("id").asText() : null;
-        r.workDate = json.path("workDate").isTextual() ? json.get("workDate").asText() : null;
+        r.workDate = json.path(dateField).isTextual() ? json.get(dateField).asText() : null;
         r.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
         r.isDeleted = json.path("isDeleted").asBoolean(false);
         r.unreadable = reason;

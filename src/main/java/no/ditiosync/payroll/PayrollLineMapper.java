@@ -91,16 +91,25 @@ public final class PayrollLineMapper {
         }) : PayrollDaySplitter.OVERTIME.equals(kind) ? wageTypes.wageType(PayrollDaySplitter.OVERTIME, r.codes::get)
                 // ordinary hours, and their deduction, under the wage type of a time registration with nothing special
                 : wageTypes.wageType(SOURCE_TIME, field -> null);
+        if (PayrollDaySplitter.DEDUCTION.equals(kind) && wageTypes.wageType(PayrollDaySplitter.OVERTIME, r.codes::get).isEmpty()) {
+            // hours taken out of ordinary pay only while their overtime line can be paid: never paid less
+            return MappingResult.quarantined("no wage type in " + wageTypes.origin()
+                    + " for the overtime line this deduction belongs to (" + codes(r) + ")");
+        }
         if (wageType.isEmpty()) {
             return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for " + r.source + " ("
                     + (SOURCE_TIME.equals(r.source) ? "taskWbsNumber=" + r.taskWbsNumber + ", projectNumber=" + r.projectNumber
-                    : r.codes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(java.util.stream.Collectors.joining(", "))) + ")");
+                    : codes(r)) + ")");
         }
         return MappingResult.ready(new PayrollLine(r.source + ":" + r.id, employeeNumber, workDate, wageType.get(),
                 hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
                 employee == null ? null : blankToNull(employee.department()), r.description,
                 r.source, r.id, modified));
+    }
+
+    private static String codes(TimeRegistration r) {
+        return r.codes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Stand-in key of a record Ditio sent without an id: stable for the same content. */

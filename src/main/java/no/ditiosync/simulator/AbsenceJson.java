@@ -23,17 +23,7 @@ final class AbsenceJson implements RecordWriter<Absence> {
     @Override
     public void write(JsonGenerator g, Absence a) throws IOException {
         if (a.deleted()) {
-            g.writeStartObject();
-            for (String field : FIELDS) {
-                switch (field) {
-                    case "id" -> g.writeStringField(field, a.id());
-                    case "isDeleted" -> g.writeBooleanField(field, true);
-                    case "deletedDateTime" -> writeOrNull(g, field, a.deletedAt());
-                    case "modifiedDateTime" -> writeOrNull(g, field, a.modifiedAt());
-                    default -> g.writeNullField(field);
-                }
-            }
-            g.writeEndObject();
+            JsonDates.writeTombstone(g, FIELDS, a.id(), a.modifiedAt(), a.deletedAt());
             return;
         }
         boolean z = (a.idLo() & 2) != 0; // empty dates with or without Z, as the real API mixes them

@@ -19,20 +19,11 @@ final class PayrollDayJson implements RecordWriter<PayrollDay> {
 
     @Override
     public void write(JsonGenerator g, PayrollDay p) throws IOException {
-        g.writeStartObject();
         if (p.deleted()) {
-            for (String field : FIELDS) {
-                switch (field) {
-                    case "id" -> g.writeStringField(field, p.id());
-                    case "isDeleted" -> g.writeBooleanField(field, true);
-                    case "deletedDateTime" -> writeOrNull(g, field, p.deletedAt());
-                    case "modifiedDateTime" -> writeOrNull(g, field, p.modifiedAt());
-                    default -> g.writeNullField(field);
-                }
-            }
-            g.writeEndObject();
+            JsonDates.writeTombstone(g, FIELDS, p.id(), p.modifiedAt(), p.deletedAt());
             return;
         }
+        g.writeStartObject();
         g.writeStringField("id", p.id());
         g.writeStringField("transDateTime", JsonDates.date(p.date()));
         writeText(g, "userId", p.userId());
