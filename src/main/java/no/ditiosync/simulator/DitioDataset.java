@@ -73,71 +73,16 @@ public final class DitioDataset {
         }
     };
 
-    private static final RecordTable.Keys<Absence> ABSENCE_KEYS = new RecordTable.Keys<>() {
-        public long idHi(Absence a) {
-            return a.idHi();
-        }
+    private static final RecordTable.Keys<Absence> ABSENCE_KEYS = RecordTable.keys(Absence::idHi, Absence::idLo,
+            a -> a.date().toEpochDay(), Absence::modifiedAt, Absence::deleted);
 
-        public long idLo(Absence a) {
-            return a.idLo();
-        }
+    // metadata: no date window, full mode orders by id only; a deletion is a change, though the row
+    // shows the last change before it
+    private static final RecordTable.Keys<ProjectRow> PROJECT_KEYS = RecordTable.keys(ProjectRow::idHi, ProjectRow::idLo,
+            p -> 0, ProjectRow::changedAt, ProjectRow::deleted);
 
-        public long day(Absence a) {
-            return a.date().toEpochDay();
-        }
-
-        public long modifiedEpochSecond(Absence a) {
-            return a.modifiedAt();
-        }
-
-        public boolean deleted(Absence a) {
-            return a.deleted();
-        }
-    };
-
-    private static final RecordTable.Keys<ProjectRow> PROJECT_KEYS = new RecordTable.Keys<>() {
-        public long idHi(ProjectRow p) {
-            return p.idHi();
-        }
-
-        public long idLo(ProjectRow p) {
-            return p.idLo();
-        }
-
-        public long day(ProjectRow p) {
-            return 0; // metadata: no date window, full mode orders by id only
-        }
-
-        public long modifiedEpochSecond(ProjectRow p) {
-            return p.changedAt(); // a deletion is a change, though the row shows the last change before it
-        }
-
-        public boolean deleted(ProjectRow p) {
-            return p.deleted();
-        }
-    };
-
-    private static final RecordTable.Keys<PayrollDay> PAYROLL_KEYS = new RecordTable.Keys<>() {
-        public long idHi(PayrollDay p) {
-            return p.idHi();
-        }
-
-        public long idLo(PayrollDay p) {
-            return p.idLo();
-        }
-
-        public long day(PayrollDay p) {
-            return p.date().toEpochDay();
-        }
-
-        public long modifiedEpochSecond(PayrollDay p) {
-            return p.modifiedAt();
-        }
-
-        public boolean deleted(PayrollDay p) {
-            return p.deleted();
-        }
-    };
+    private static final RecordTable.Keys<PayrollDay> PAYROLL_KEYS = RecordTable.keys(PayrollDay::idHi, PayrollDay::idLo,
+            p -> p.date().toEpochDay(), PayrollDay::modifiedAt, PayrollDay::deleted);
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Clock clock;
@@ -146,8 +91,8 @@ public final class DitioDataset {
     private final RecordTable<Absence> absences = new RecordTable<>(ABSENCE_KEYS);
     private final RecordTable<PayrollDay> payrollDays = new RecordTable<>(PAYROLL_KEYS);
     /** userId|date → the slots of that worker's registrations of that day, and of the day's payroll line. */
-    private final Map<String, List<Integer>> registrationSlotsByDay = new HashMap<>();
-    private final Map<String, Integer> payrollSlotByDay = new HashMap<>();
+    private final Map<Long, List<Integer>> registrationSlotsByDay = new HashMap<>();
+    private final Map<Long, Integer> payrollSlotByDay = new HashMap<>();
     private final SplittableRandom payrollRnd;
     private final RecordTable<ProjectRow> projects = new RecordTable<>(PROJECT_KEYS);
     private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
@@ -186,7 +131,7 @@ public final class DitioDataset {
         for (Catalog.Worker w : workers) {
             workerByIdentity.put(w.identityUserId(), w);
         }
-        derivePayrollDays(generated.workers());
+        derivePayrollDays();
     }
 
     /** Generates the dataset of a config (seed, workers, weeks, lastWorkDate); mutations use its clock. */
@@ -311,7 +256,8 @@ public final class DitioDataset {
     /** Registers (qty > 0) or removes (0 or null) a worker's manual overtime of a day that has registrations. */
     public PayrollDay setManualOvertime(String identityUserId, LocalDate date, BigDecimal qty) {
         return write(() -> {
-            Integer slot = payrollSlotByDay.get(dayKey(identityUserId, date));
+            Catalog.Worker worker = workerByIdentity.get(identityUserId);
+            Integer slot = worker == null ? null : payrollSlotByDay.get(dayKey(worker, date));
             if (slot == null || payrollDays.get(slot).deleted()) {
                 throw new NoSuchElementException("no payroll line of " + identityUserId + " on " + date);
             }
@@ -324,16 +270,14 @@ public final class DitioDataset {
      * The generated payroll lines: one per worker and day with registrations, modified when the last
      * of them was; about 3 in 100 with a manual overtime paid on top.
      */
-    private void derivePayrollDays(List<Catalog.Worker> all) {
+    private void derivePayrollDays() {
         for (int slot = 0; slot < registrations.size(); slot++) {
             TimeRegistration r = registrations.get(slot);
-            registrationSlotsByDay.computeIfAbsent(dayKey(r.userId(), r.workDate()), k -> new ArrayList<>()).add(slot);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.worker(), r.workDate()), k -> new ArrayList<>()).add(slot);
         }
-        Map<String, Catalog.Worker> byId = new HashMap<>();
-        all.forEach(w -> byId.put(w.identityUserId(), w));
-        List<String> keys = new ArrayList<>(registrationSlotsByDay.keySet());
+        List<Long> keys = new ArrayList<>(registrationSlotsByDay.keySet());
         java.util.Collections.sort(keys);
-        for (String key : keys) {
+        for (Long key : keys) {
             List<TimeRegistration> live = new ArrayList<>();
             long modified = 0;
             for (int slot : registrationSlotsByDay.get(key)) {
@@ -343,7 +287,7 @@ public final class DitioDataset {
             TimeRegistration first = live.get(0);
             BigDecimal manual = payrollRnd.nextInt(100) < 3 ? DatasetGenerator.quarters(4 + payrollRnd.nextInt(5)) : null;
             PayrollDay day = PayrollDay.derive(Guids.nextHi(payrollRnd), Guids.nextLo(payrollRnd),
-                    byId.get(first.userId()), first.workDate(), live, manual, modified);
+                    first.worker(), first.workDate(), live, manual, modified);
             payrollSlotByDay.put(key, payrollDays.add(day));
         }
     }
@@ -354,7 +298,7 @@ public final class DitioDataset {
      * a day left without registrations becomes a tombstone, and comes back under its id.
      */
     private PayrollDay refreshPayrollDay(Catalog.Worker worker, LocalDate date, BigDecimal manual, long now) {
-        String key = dayKey(worker.identityUserId(), date);
+        long key = dayKey(worker, date);
         List<TimeRegistration> live = new ArrayList<>();
         for (int slot : registrationSlotsByDay.getOrDefault(key, List.of())) {
             if (!registrations.get(slot).isDeleted()) {
@@ -380,13 +324,14 @@ public final class DitioDataset {
 
     /** After a registration changed: its day's payroll line follows, keeping the day's manual overtime. */
     private void registrationChanged(TimeRegistration r, long now) {
-        Integer slot = payrollSlotByDay.get(dayKey(r.userId(), r.workDate()));
+        Integer slot = payrollSlotByDay.get(dayKey(r.worker(), r.workDate()));
         BigDecimal manual = slot == null ? null : payrollDays.get(slot).manualOvertime();
         refreshPayrollDay(workerByIdentity.get(r.userId()), r.workDate(), manual, now);
     }
 
-    private static String dayKey(String userId, LocalDate date) {
-        return userId + "|" + date;
+    /** A worker's day as one number (worker index, epoch day): a large dataset has a million of these. */
+    private static long dayKey(Catalog.Worker worker, LocalDate date) {
+        return ((long) worker.index() << 32) | (date.toEpochDay() & 0xFFFF_FFFFL);
     }
 
     PageResult<Absence> absencePage(PageQuery q) {
@@ -508,7 +453,7 @@ public final class DitioDataset {
             }
             TimeRegistration r = d.build();
             int slot = registrations.add(r);
-            registrationSlotsByDay.computeIfAbsent(dayKey(r.userId(), r.workDate()), k -> new ArrayList<>()).add(slot);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.worker(), r.workDate()), k -> new ArrayList<>()).add(slot);
             registrationChanged(r, now);
             return r;
         });
@@ -683,27 +628,18 @@ public final class DitioDataset {
 
     /** A manual overtime registered on, or taken off, a random worker-day with registrations. */
     private String randomManualOvertime(Random rnd) {
-        for (int tries = 0; tries < 200 && payrollDays.size() > 0; tries++) {
-            PayrollDay p = payrollDays.get(rnd.nextInt(payrollDays.size()));
-            if (!p.deleted()) {
-                BigDecimal qty = p.manualOvertime() == null ? DatasetGenerator.quarters(2 + rnd.nextInt(10)) : null;
-                refreshPayrollDay(p.worker(), p.date(), qty, now());
-                return "manual overtime of " + p.worker().name() + " on " + p.date() + ": "
-                        + (qty == null ? "removed" : qty.toPlainString() + " h");
-            }
+        PayrollDay p = randomOf(payrollDays, rnd, d -> !d.deleted());
+        if (p == null) {
+            return "no payroll line to change";
         }
-        return "no payroll line to change";
+        BigDecimal qty = p.manualOvertime() == null ? DatasetGenerator.quarters(2 + rnd.nextInt(10)) : null;
+        refreshPayrollDay(p.worker(), p.date(), qty, now());
+        return "manual overtime of " + p.worker().name() + " on " + p.date() + ": "
+                + (qty == null ? "removed" : qty.toPlainString() + " h");
     }
 
     private Absence randomAbsence(Random rnd, Predicate<Absence> wanted) {
-        int size = absences.size();
-        for (int tries = 0; tries < 200 && size > 0; tries++) {
-            Absence a = absences.get(rnd.nextInt(size));
-            if (!a.deleted() && wanted.test(a)) {
-                return a;
-            }
-        }
-        return null;
+        return randomOf(absences, rnd, a -> !a.deleted() && wanted.test(a));
     }
 
     private static String describe(Absence a) {
@@ -759,10 +695,15 @@ public final class DitioDataset {
 
     /** A random live registration matching the predicate, or null after a bounded number of tries. */
     private TimeRegistration randomRegistration(Random rnd, Predicate<TimeRegistration> wanted) {
-        int size = registrations.size();
+        return randomOf(registrations, rnd, r -> !r.isDeleted() && wanted.test(r));
+    }
+
+    /** A random record of a table matching the predicate, or null after a bounded number of tries. */
+    private static <T> T randomOf(RecordTable<T> table, Random rnd, Predicate<T> wanted) {
+        int size = table.size();
         for (int tries = 0; tries < 200 && size > 0; tries++) {
-            TimeRegistration r = registrations.get(rnd.nextInt(size));
-            if (!r.isDeleted() && wanted.test(r)) {
+            T r = table.get(rnd.nextInt(size));
+            if (wanted.test(r)) {
                 return r;
             }
         }
