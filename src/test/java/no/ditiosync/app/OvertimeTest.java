@@ -5,6 +5,7 @@ import no.ditiosync.simulator.PayrollDay;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Overtime from /v1/payroll-lines-extended, in both payroll source modes: every hour paid once, corrections included. */
 class OvertimeTest {
 
+    /** The state DB (and JDBC target): an H2 file here, PostgreSQL in {@link OvertimeOnPostgresTest}. */
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
     @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
     @ValueSource(strings = {"time+overtime", "payroll-lines"})
     void everyHourIsPaidOnceAsOrdinaryOrAsOvertimeThroughRandomChanges(String source, @TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
                 Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
             SyncRun first = h.runOnce();
             assertThat(first.syncs("time")).isEqualTo(source.equals("time+overtime"));
