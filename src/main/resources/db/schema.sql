@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS source_record (
     PRIMARY KEY (company, feed, record_id)
 );
 ALTER TABLE source_record ADD COLUMN IF NOT EXISTS source_fields VARCHAR(1000);
+-- the Ditio payroll line a record is a part of (overtime line, deduction, ordinary hours); else null
+ALTER TABLE source_record ADD COLUMN IF NOT EXISTS parent_id VARCHAR(100);
+CREATE INDEX IF NOT EXISTS source_record_parent ON source_record (company, feed, parent_id);
 CREATE INDEX IF NOT EXISTS source_record_pending ON source_record (company, feed, pending);
 CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);
 

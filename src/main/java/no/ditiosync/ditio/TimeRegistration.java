@@ -45,6 +45,9 @@ public class TimeRegistration {
      */
     @JsonIgnore
     public final Map<String, String> codes = new TreeMap<>();
+    /** The Ditio payroll line this record is a part of, or null (PayrollDaySplitter). */
+    @JsonIgnore
+    public String parentId;
     /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
     @JsonIgnore
     public String unreadable;

@@ -28,6 +28,9 @@ final class RecordLimits {
             unreadable(r, "id", 100);
             r.id = "long-id-" + hash(r.id);
         }
+        if (r.parentId != null && r.parentId.length() > 100) {
+            r.parentId = null; // its parts have longer ids still: quarantined above, under a hash
+        }
         if (r.workDate != null && r.workDate.length() > 40) {
             unreadable(r, "workDate", 40);
             r.workDate = null;

@@ -41,7 +41,7 @@ public final class StateStore {
     private static final List<String> RECORD_COLUMNS = List.of("line_id", "work_date_text", "qty", "user_id",
             "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
             "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
-            "quantity", "department", "pending", "last_seen_run", "source_fields");
+            "quantity", "department", "pending", "last_seen_run", "source_fields", "parent_id");
     private static final List<String> TOMBSTONE_COLUMNS = List.of("line_id", "modified", "deleted", "deleted_at", "status",
             "reason", "pending", "last_seen_run");
 
@@ -390,7 +390,8 @@ public final class StateStore {
         i = bindResult(ps, i, m);
         ps.setBoolean(i++, true);
         ps.setString(i++, runId);
-        str(ps, i, r.storedFields());
+        str(ps, i++, r.storedFields());
+        str(ps, i, r.parentId);
     }
 
     private int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
@@ -468,12 +469,12 @@ public final class StateStore {
         int gone = 0;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
-                     + "pending = TRUE WHERE company = ? AND feed = ? AND record_id LIKE ? ESCAPE '!' AND deleted = FALSE "
+                     + "pending = TRUE WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
                      + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
             for (String id : payrollLineIds) {
                 ps.setString(1, company);
                 ps.setString(2, feed);
-                str(ps, 3, id.replace("!", "!!").replace("%", "!%").replace("_", "!_") + ":%");
+                str(ps, 3, id);
                 ps.setString(4, runId);
                 gone += ps.executeUpdate();
             }

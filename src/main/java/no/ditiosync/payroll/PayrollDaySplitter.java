@@ -93,6 +93,7 @@ public final class PayrollDaySplitter {
     private static TimeRegistration part(PayrollLineRecord day, String name, String kind, BigDecimal qty) {
         TimeRegistration part = TimeRegistration.of(PayrollLineRecord.PAYROLL);
         part.id = day.id + ":" + name;
+        part.parentId = day.id;
         part.workDate = day.workDate;
         part.qty = qty;
         part.userId = day.userId;
