@@ -7,6 +7,8 @@ CREATE TABLE IF NOT EXISTS sync_watermark (
     feed         VARCHAR(32)  NOT NULL,
     watermark    TIMESTAMP WITH TIME ZONE NOT NULL,
     run_id       VARCHAR(40)  NOT NULL,
+    -- the staging number of the last committed run: source_record rows staged with a higher one are pending
+    delivered_seq BIGINT      DEFAULT 0 NOT NULL,
     PRIMARY KEY (company, feed)
 );
 
@@ -69,18 +71,22 @@ CREATE TABLE IF NOT EXISTS source_record (
     wage_type            VARCHAR(16),
     quantity             DECIMAL(9,2),
     department           VARCHAR(200),
-    pending              BOOLEAN      NOT NULL,
+    -- pending (to be delivered) while greater than the feed's sync_watermark.delivered_seq: a run
+    -- stages with delivered_seq + 1, and its commit moves delivered_seq, so delivering a run
+    -- rewrites one watermark row instead of clearing a flag on every row the run staged
+    staged_seq           BIGINT       DEFAULT 0 NOT NULL,
     last_seen_run        VARCHAR(40),
     -- what a mapping row may test beyond the columns above (absenceTypeCode, overtime line codes) and
     -- the projectId, as key=value&... (URL-encoded), so a quarantined record can be mapped again
     source_fields        VARCHAR(1000),
+    -- the Ditio payroll line a record is a part of (overtime line, deduction, ordinary hours); else null
+    parent_id            VARCHAR(100),
     PRIMARY KEY (company, feed, record_id)
 );
-ALTER TABLE source_record ADD COLUMN IF NOT EXISTS source_fields VARCHAR(1000);
--- the Ditio payroll line a record is a part of (overtime line, deduction, ordinary hours); else null
-ALTER TABLE source_record ADD COLUMN IF NOT EXISTS parent_id VARCHAR(100);
+-- parts of a payroll line found by its id (markPartsNotSeenDeleted)
 CREATE INDEX IF NOT EXISTS source_record_parent ON source_record (company, feed, parent_id);
-CREATE INDEX IF NOT EXISTS source_record_pending ON source_record (company, feed, pending);
+-- the pending scan reads this index in order: no sort, and it can stop after each chunk
+CREATE INDEX IF NOT EXISTS source_record_staged ON source_record (company, feed, staged_seq, record_id);
 CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);
 
 -- The export ledger: per target, what each payroll line currently stands at in that target.
@@ -104,7 +110,8 @@ CREATE TABLE IF NOT EXISTS export_ledger (
     run_id           VARCHAR(40)  NOT NULL,
     PRIMARY KEY (company, target, line_id)
 );
-CREATE INDEX IF NOT EXISTS export_ledger_run ON export_ledger (company, target, run_id);
+-- a run's ledger rows in line order, read in chunks when the JDBC target is published
+CREATE INDEX IF NOT EXISTS export_ledger_run_line ON export_ledger (company, target, run_id, line_id);
 
 -- Drops committed with the ledger and not yet (or already) published: the outbox.
 CREATE TABLE IF NOT EXISTS drop_outbox (
@@ -151,5 +158,3 @@ CREATE TABLE IF NOT EXISTS sync_run (
     node             VARCHAR(200),
     scheduled_for    TIMESTAMP WITH TIME ZONE
 );
-ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS node VARCHAR(200);
-ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS scheduled_for TIMESTAMP WITH TIME ZONE;

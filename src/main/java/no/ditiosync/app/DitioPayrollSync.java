@@ -110,7 +110,8 @@ public final class DitioPayrollSync {
     }
 
     private static int service() throws Exception {
-        SyncApplication app = new SyncApplication(Map.of("sync.scheduled", "true")).start().startSchedules();
+        SyncApplication app = new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true")).start()
+                .startSchedules();
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

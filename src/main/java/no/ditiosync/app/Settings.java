@@ -6,6 +6,7 @@ import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
+import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
@@ -68,6 +69,11 @@ public record Settings(
         String fileMode,
         boolean clustered,
         Duration clusterCheckinInterval,
+        int observePort,
+        String observeHost,
+        String reportDir,
+        int reportKeep,
+        SftpDrop.Config sftp,
         boolean absences,
         PayrollSource payrollSource) {
 
@@ -118,6 +124,20 @@ public record Settings(
         CONNECT_TIMEOUT("ditio.connect-timeout", "DITIO_CONNECT_TIMEOUT", false),
         READ_TIMEOUT("ditio.read-timeout", "DITIO_READ_TIMEOUT", false),
         FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true),
+        OBSERVE_PORT("observe.port", "OBSERVE_PORT", false),
+        OBSERVE_HOST("observe.host", "OBSERVE_HOST", false),
+        REPORT_DIR("sync.report-dir", "SYNC_REPORT_DIR", false),
+        REPORT_KEEP("sync.report-keep", "SYNC_REPORT_KEEP", false),
+        SFTP_URL("payroll.sftp.url", "PAYROLL_SFTP_URL", true),
+        SFTP_USER("payroll.sftp.user", "PAYROLL_SFTP_USER", true),
+        SFTP_PASSWORD("payroll.sftp.password", "PAYROLL_SFTP_PASSWORD", true),
+        SFTP_PRIVATE_KEY("payroll.sftp.private-key-file", "PAYROLL_SFTP_PRIVATE_KEY_FILE", true),
+        SFTP_PASSPHRASE("payroll.sftp.private-key-passphrase", "PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE", true),
+        SFTP_KNOWN_HOSTS("payroll.sftp.known-hosts", "PAYROLL_SFTP_KNOWN_HOSTS", true),
+        SFTP_CONNECT_TIMEOUT("payroll.sftp.connect-timeout", "PAYROLL_SFTP_CONNECT_TIMEOUT", true),
+        SFTP_TIMEOUT("payroll.sftp.timeout", "PAYROLL_SFTP_TIMEOUT", true),
+        SFTP_MAX_ATTEMPTS("payroll.sftp.max-attempts", "PAYROLL_SFTP_MAX_ATTEMPTS", true),
+        SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true),
         ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true),
         SOURCE("payroll.source", "PAYROLL_SOURCE", true);
 
@@ -231,6 +251,11 @@ public record Settings(
                 r.fileMode(),
                 r.clustered(),
                 r.camelDuration(Key.CLUSTER_CHECKIN),
+                r.integer(Key.OBSERVE_PORT, 1, 65535),
+                r.host(Key.OBSERVE_HOST),
+                r.raw(Key.REPORT_DIR),
+                r.integer(Key.REPORT_KEEP, 1, 100_000),
+                r.sftp(),
                 r.bool(Key.ABSENCES),
                 r.payrollSource());
     }
@@ -471,6 +496,73 @@ public record Settings(
                 throw wrong(Key.FILE_MODE, "'" + v + "' is neither 0600 (owner only) nor 0640 (owner and group)");
             }
             return v;
+        }
+
+        /** An address to bind: a literal IPv4 or IPv6 address or a host name, nothing else (no URL, no port). */
+        String host(Key k) {
+            String v = required(k);
+            if (!v.matches("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}")) {
+                throw wrong(k, "'" + v + "' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)");
+            }
+            return v;
+        }
+
+        /**
+         * The SFTP server the drops go to, or null (empty PAYROLL_SFTP_URL) for the local drop folder.
+         * With several companies, each has its own subfolder of a shared URL's folder unless it names
+         * its own URL, as with the local drop folder.
+         */
+        SftpDrop.Config sftp() {
+            String v = raw(Key.SFTP_URL);
+            if (v.isEmpty()) {
+                return null;
+            }
+            URI uri;
+            try {
+                uri = new URI(v);
+            } catch (Exception e) {
+                throw wrong(Key.SFTP_URL, "is not a URL such as sftp://host:22/folder");
+            }
+            if (uri.getRawUserInfo() != null) {
+                // never echoed: it may hold a password
+                throw wrong(Key.SFTP_URL, "must not hold a user or password; set " + Key.SFTP_USER.label() + " and "
+                        + Key.SFTP_PASSWORD.label() + " or " + Key.SFTP_PRIVATE_KEY.label());
+            }
+            if (!"sftp".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw wrong(Key.SFTP_URL, "'" + v + "' is not a URL such as sftp://host:22/folder");
+            }
+            int port = uri.getPort() == -1 ? 22 : uri.getPort();
+            String path = uri.getPath() == null || uri.getPath().isEmpty() ? "." : uri.getPath();
+            if (path.length() > 1 && path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
+            }
+            if (company != null && !overridden(Key.SFTP_URL)) {
+                path = path + "/" + company;
+            }
+            String user = required(Key.SFTP_USER);
+            String password = raw(Key.SFTP_PASSWORD);
+            String keyFile = raw(Key.SFTP_PRIVATE_KEY);
+            if (password.isEmpty() && keyFile.isEmpty()) {
+                throw wrong(Key.SFTP_URL, "needs " + Key.SFTP_PASSWORD.label() + " or " + Key.SFTP_PRIVATE_KEY.label());
+            }
+            Path key = null;
+            if (!keyFile.isEmpty()) {
+                key = Path.of(keyFile);
+                if (!Files.isRegularFile(key) || !Files.isReadable(key)) {
+                    throw wrong(Key.SFTP_PRIVATE_KEY, "cannot read '" + keyFile + "'");
+                }
+            }
+            String knownHostsFile = raw(Key.SFTP_KNOWN_HOSTS);
+            Path knownHosts = knownHostsFile.isEmpty()
+                    ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts") : Path.of(knownHostsFile);
+            if (!Files.isRegularFile(knownHosts) || !Files.isReadable(knownHosts)) {
+                throw wrong(Key.SFTP_KNOWN_HOSTS, "cannot read '" + knownHosts + "': the SFTP server's host key must be "
+                        + "listed there (host-key checking is always on)");
+            }
+            return new SftpDrop.Config(uri.getHost(), port, path, user, password, key, raw(Key.SFTP_PASSPHRASE),
+                    knownHosts, camelDuration(Key.SFTP_CONNECT_TIMEOUT), camelDuration(Key.SFTP_TIMEOUT),
+                    integer(Key.SFTP_MAX_ATTEMPTS, 1, 20), camelDuration(Key.SFTP_RETRY_DELAY), fileMode());
         }
 
         Charset charset(Key k) {

@@ -23,6 +23,7 @@ final class StatusCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'");
     private static final int RUNS_SHOWN = 10;
     private static final int QUARANTINE_SHOWN = 20;
+    private static final int REPORTS_SHOWN = 5;
 
     private StatusCommand() {
     }
@@ -31,12 +32,14 @@ final class StatusCommand {
         String url;
         String user;
         String password;
+        String reportDir;
         try (DefaultCamelContext properties = new DefaultCamelContext()) {
             properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
                     ? "file:application.properties" : "classpath:application.properties");
             url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
             user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
             password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
+            reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
         }
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
@@ -55,7 +58,29 @@ final class StatusCommand {
                 out.println("No state DB tables at " + DataSources.masked(url) + " yet: no sync has run.");
             }
         }
+        printReports(RunReports.folder(reportDir, url), out);
         return 0;
+    }
+
+    /** The newest run reports, one line each (and the message of a failed run). */
+    static void printReports(Path folder, PrintStream out) throws java.io.IOException {
+        java.util.List<Path> reports = RunReports.list(folder);
+        if (reports.isEmpty()) {
+            return;
+        }
+        out.printf("Run reports in %s (newest %d of %d):%n", folder, Math.min(REPORTS_SHOWN, reports.size()), reports.size());
+        for (Path report : reports.subList(0, Math.min(REPORTS_SHOWN, reports.size()))) {
+            com.fasterxml.jackson.databind.JsonNode r = RunReports.read(report);
+            StringBuilder lines = new StringBuilder();
+            r.path("linesByTarget").fields().forEachRemaining(e ->
+                    lines.append(lines.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asLong()));
+            out.printf("  %s  %-9s  %-11s  %6d records  lines %-28s  %d quarantined%n", report.getFileName(),
+                    r.path("outcome").asText(), r.path("mode").asText(), r.path("recordsRead").asLong(),
+                    lines.length() == 0 ? "none" : lines, r.path("quarantined").asInt());
+            if (!r.path("message").isNull() && !r.path("message").isMissingNode()) {
+                out.println("      " + r.path("message").asText());
+            }
+        }
     }
 
     static void print(Connection c, PrintStream out) throws SQLException {

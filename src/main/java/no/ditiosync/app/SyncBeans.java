@@ -7,6 +7,7 @@ import no.ditiosync.drops.CsvFormat;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
 import no.ditiosync.drops.SapFormat;
+import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.drops.TripletexFormat;
 import no.ditiosync.drops.VismaFormat;
 import no.ditiosync.ledger.CorrectionStyle;
@@ -62,7 +63,8 @@ public class SyncBeans implements CamelConfiguration {
                     jdbcTargets.put(settings.targetJdbcUrl(), jdbcTarget);
                 }
             }
-            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget);
+            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget,
+                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
             feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
                     settings.feeds(), settings.payrollSource()));
@@ -73,7 +75,12 @@ public class SyncBeans implements CamelConfiguration {
 
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
         context.getRegistry().bind("ditioPager", new DitioPager(sources));
-        context.getRegistry().bind("feedSync", new FeedSync(store, feeds, clock));
+        FeedSync feedSync = new FeedSync(store, feeds, clock);
+        context.getRegistry().bind("feedSync", feedSync);
+        Observability observability = Observability.install(context, shared, store, clock);
+        for (Settings settings : companies) {
+            observability.observe(feedSync, settings.company());
+        }
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDb, shared);
@@ -106,6 +113,9 @@ public class SyncBeans implements CamelConfiguration {
         DataSource pool = DataSources.open(url, user, password, keys);
         if (pool instanceof AutoCloseable closeable) {
             context.addService(new PoolCloser(closeable), true);
+        } else if (pool instanceof org.h2.jdbcx.JdbcConnectionPool h2) {
+            // not AutoCloseable; its idle connections would keep the H2 file open (and locked) after Camel stops
+            context.addService(new PoolCloser(h2::dispose), true);
         }
         return pool;
     }

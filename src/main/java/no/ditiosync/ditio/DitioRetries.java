@@ -129,6 +129,9 @@ public final class DitioRetries implements Processor {
         exchange.setProperty(RETRIES_USED, used + 1);
         exchange.setProperty(DECISION, Boolean.TRUE);
         exchange.removeProperty(GIVE_UP);
+        if (exchange.getVariable("run") instanceof RetryCounter run) {
+            run.countRetry();
+        }
         LOG.warn("{} on {}: retry {} of {} in {} ms{} ({} of {} retries of this run)", failure.problem(), call,
                 attempts, maxAttempts - 1, delay,
                 retryAfter != null && retryAfter > retryAfterMax.toMillis() ? " (Retry-After capped)" : "",

@@ -20,6 +20,12 @@ public final class CrashPoints {
     public static final String AFTER_COMMIT = "after-commit";
     /** The first drop renamed, the rest not. */
     public static final String AFTER_FIRST_PUBLISH = "after-first-publish";
+    /** SFTP: a drop uploaded under its remote temporary name, outbox still 'uploading'. */
+    public static final String AFTER_UPLOAD = "after-upload";
+    /** SFTP: outbox 'renaming' recorded, the remote temp not renamed yet. */
+    public static final String BEFORE_REMOTE_RENAME = "before-remote-rename";
+    /** SFTP: the remote temp renamed to the final name, outbox still 'renaming', not 'published'. */
+    public static final String AFTER_REMOTE_RENAME = "after-remote-rename";
 
     private CrashPoints() {
     }

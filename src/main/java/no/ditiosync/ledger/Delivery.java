@@ -4,6 +4,7 @@ import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.JdbcTarget;
+import no.ditiosync.drops.SftpDrop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,8 @@ import java.util.List;
 /**
  * Delivery of a run, as an outbox: (1) compute every target's deltas against the ledger and write
  * them to temporary files, (2) commit ledger + outbox + watermark in one transaction, (3) publish:
- * rename the files and write the JDBC rows, then mark the outbox rows published. A crash before
+ * rename the files (or upload them over SFTP, {@link SftpDrop}, which records each remote step in the
+ * outbox first) and write the JDBC rows, then mark the outbox rows published. A crash before
  * (2) leaves only temporary files, which {@link #recover} deletes; a crash after (2) leaves
  * committed outbox rows, which {@link #recover} publishes. Either way each line lands once.
  */
@@ -28,55 +30,65 @@ public final class Delivery {
     private final StateStore store;
     private final List<DropTarget> targets;
     private final JdbcTarget jdbcTarget;
+    /** null: drops are published in the local drop folder; else uploaded to this SFTP server. */
+    private final SftpDrop sftp;
 
     public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget) {
+        this(store, targets, jdbcTarget, null);
+    }
+
+    public Delivery(StateStore store, List<DropTarget> targets, JdbcTarget jdbcTarget, SftpDrop sftp) {
         this.store = store;
         this.targets = List.copyOf(targets);
         this.jdbcTarget = jdbcTarget;
+        this.sftp = sftp;
     }
 
-    /** Steps (1) and (2). */
+    /**
+     * Steps (1) and (2). One pass over the pending records (per feed the run delivers: time,
+     * absence, payroll, all into the one drop of each target) computes every target's delta of a
+     * record at once; the lines go straight to each target's temporary file (opened at its first
+     * line) and the ledger changes to the transaction's batches, so nothing grows with the run.
+     */
     public void commit(SyncRun run) throws Exception {
         List<AtomicDropFile> written = new ArrayList<>();
-        try (DeliveryTransaction tx = store.beginDelivery(run)) {
-            for (DropTarget target : targets) {
-                AtomicDropFile[] file = {null};
-                int[] lines = {0};
-                DeliveryTransaction.PendingVisitor visitor = (recordId, status, reason, desired, current) -> {
-                    LedgerDelta.Result delta = LedgerDelta.of(target.style(), desired, current);
+        AtomicDropFile[] files = new AtomicDropFile[targets.size()];
+        int[] lines = new int[targets.size()];
+        try (DeliveryTransaction tx = store.beginDelivery(run, targets.stream().map(DropTarget::name).toList())) {
+            tx.forEachPending((recordId, desired, current) -> {
+                for (int t = 0; t < files.length; t++) {
+                    DropTarget target = targets.get(t);
+                    LedgerDelta.Result delta = LedgerDelta.of(target.style(), desired, current[t]);
                     if (!delta.changed()) {
-                        return;
+                        continue;
                     }
                     if (target.isFile()) {
-                        if (file[0] == null) {
-                            file[0] = open(target, run);
-                            written.add(file[0]);
+                        if (files[t] == null) {
+                            files[t] = open(target, run);
+                            written.add(files[t]);
                         }
                         for (DropLine line : delta.lines()) {
-                            file[0].append(line);
+                            files[t].append(line);
                         }
                     }
-                    lines[0] += delta.lines().size();
-                    tx.record(target.name(), delta.newEntry());
-                };
-                // every feed of the run (time, absence, ...) into the one drop of the target
-                for (String feed : run.deliveredFeeds()) {
-                    tx.forEachPending(target.name(), feed, visitor);
+                    lines[t] += delta.lines().size();
+                    tx.record(t, current[t] != null, delta.newEntry());
                 }
-                if (file[0] != null) {
-                    file[0].close();
-                    tx.addOutbox(target.name(), file[0].tempPath().toString(), file[0].finalPath().toString(), lines[0]);
-                    run.delivered(target.name(), lines[0], file[0].finalPath());
+            });
+            for (int t = 0; t < files.length; t++) {
+                String target = targets.get(t).name();
+                if (files[t] != null) {
+                    files[t].close();
+                    tx.addOutbox(target, files[t].tempPath().toString(), files[t].finalPath().toString(), lines[t]);
+                    run.delivered(target, lines[t], files[t].finalPath());
                 } else {
-                    if (lines[0] > 0) {
-                        tx.addOutbox(target.name(), null, null, lines[0]);
+                    if (lines[t] > 0) {
+                        tx.addOutbox(target, null, null, lines[t]);
                     }
-                    run.delivered(target.name(), lines[0], null);
+                    run.delivered(target, lines[t], null);
                 }
             }
-            for (String feed : run.deliveredFeeds()) {
-                tx.updateQuarantine(feed);
-            }
+            tx.updateQuarantine();
             CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
             tx.commit(run.startedAt());
             run.markCommitted();
@@ -116,7 +128,12 @@ public final class Delivery {
             try {
                 if (drop.tempPath() != null) {
                     DropTarget target = target(drop.target());
-                    if (target != null) {
+                    if (sftp != null) {
+                        // each remote step recorded in the outbox before it is taken: see SftpDrop
+                        sftp.publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
+                                Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
+                                status -> store.markOutbox(drop.runId(), drop.target(), status));
+                    } else if (target != null) {
                         target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
                     } else {
                         // a target taken out of the settings since: what was committed is still delivered

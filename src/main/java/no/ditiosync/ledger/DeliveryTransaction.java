@@ -9,6 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one transaction in which a run's ledger changes, outbox rows, quarantine, watermark and run
@@ -19,23 +23,33 @@ public final class DeliveryTransaction implements AutoCloseable {
 
     private static final int BATCH = 1000;
 
-    /** One pending record with what payroll should hold and what the target holds. */
+    /** One pending record: what payroll should hold for it, and what each target holds (in target order). */
     @FunctionalInterface
     public interface PendingVisitor {
-        void visit(String recordId, String status, String reason, PayrollLine desired, LedgerEntry current) throws Exception;
+        void visit(String recordId, PayrollLine desired, LedgerEntry[] current) throws Exception;
     }
 
     private final StateStore store;
     private final Connection connection;
     private final SyncRun run;
-    private final PreparedStatement ledger;
+    private final List<String> targets;
+    /** The feeds the run delivers, in order. */
+    private final List<String> feeds;
+    /** Each delivered feed's staging number, read in the transaction: the commit makes it the feed's delivered_seq. */
+    private final Map<String, Long> stagingSeqs = new LinkedHashMap<>();
+    private final PreparedStatement ledgerInsert;
+    private final PreparedStatement ledgerUpdate;
+    private final PreparedStatement quarantineIn;
     private int ledgerBatched;
+    private int quarantineBatched;
     private boolean committed;
 
-    DeliveryTransaction(StateStore store, Connection connection, SyncRun run) throws SQLException {
+    DeliveryTransaction(StateStore store, Connection connection, SyncRun run, List<String> targets) throws SQLException {
         this.store = store;
         this.connection = connection;
         this.run = run;
+        this.targets = List.copyOf(targets);
+        this.feeds = List.copyOf(new LinkedHashSet<>(run.deliveredFeeds()));
         try {
             connection.setAutoCommit(false);
             String durable = store.dialect().durableCommit();
@@ -44,7 +58,13 @@ public final class DeliveryTransaction implements AutoCloseable {
                     s.execute(durable);
                 }
             }
-            this.ledger = connection.prepareStatement(store.upsertLedger);
+            // read in the transaction: the commit moves each feed's delivered_seq to it
+            for (String feed : feeds) {
+                stagingSeqs.put(feed, StateStore.stagingSeq(connection, run.company(), feed));
+            }
+            this.ledgerInsert = connection.prepareStatement(store.insertLedger);
+            this.ledgerUpdate = connection.prepareStatement(store.updateLedger);
+            this.quarantineIn = connection.prepareStatement(store.upsertQuarantine);
         } catch (SQLException e) {
             try (connection) {
                 throw e;
@@ -52,53 +72,81 @@ public final class DeliveryTransaction implements AutoCloseable {
         }
     }
 
-    public void forEachPending(String target, PendingVisitor visitor) throws Exception {
-        forEachPending(target, run.feed(), visitor);
-    }
-
-    /** The pending records of one of the run's feeds (time, absence, ...), whose line ids start with the feed. */
-    public void forEachPending(String target, String feed, PendingVisitor visitor) throws Exception {
-        String sql = "SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, s.wage_type, s.quantity, "
-                + "s.project_number, s.task_number, s.department, s.description, s.modified, "
-                + "l.employee_number, l.work_date, l.wage_type, l.project_number, l.task_number, l.department, l.text, "
-                + "l.quantity, l.held, l.document_number, l.version, l.source_id, l.source_modified "
-                + "FROM source_record s LEFT JOIN export_ledger l ON l.company = s.company AND l.target = ? "
-                + "AND l.line_id = s.line_id "
-                + "WHERE s.company = ? AND s.feed = ? AND s.pending = TRUE ORDER BY s.record_id";
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, target);
-            ps.setString(2, run.company());
-            ps.setString(3, feed);
-            store.dialect().readInChunks(connection, ps, BATCH);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String recordId = rs.getString(1);
-                    String status = rs.getString(2);
-                    String lineId = StateStore.lineId(feed, recordId);
-                    PayrollLine desired = "READY".equals(status)
-                            ? new PayrollLine(lineId, rs.getString(4), StateStore.localDate(rs, 5), rs.getString(6),
-                            rs.getBigDecimal(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                            feed, recordId, StateStore.instant(rs, 12))
-                            : null;
-                    LedgerEntry current = null;
-                    if (rs.getObject(20) != null) {
-                        PayrollLine held = new PayrollLine(lineId, rs.getString(13), StateStore.localDate(rs, 14),
-                                rs.getString(15), rs.getBigDecimal(20), rs.getString(16), rs.getString(17), rs.getString(18),
-                                rs.getString(19), feed, rs.getString(24), StateStore.instant(rs, 25));
-                        current = new LedgerEntry(held, rs.getBoolean(21), rs.getString(22), rs.getInt(23));
-                    }
-                    visitor.visit(recordId, status, rs.getString(3), desired, current);
-                }
-            }
+    /**
+     * Visits every pending record of each feed the run delivers ({@link SyncRun#deliveredFeeds}),
+     * feed by feed, in record_id order, with its ledger row in every target, reading chunk by
+     * chunk: one scan per feed serves all targets. Quarantined records are put in (or kept in) the
+     * quarantine table on the way.
+     */
+    public void forEachPending(PendingVisitor visitor) throws Exception {
+        for (String feed : feeds) {
+            forEachPending(feed, visitor);
         }
     }
 
-    public void record(String target, LedgerEntry entry) throws SQLException {
+    private void forEachPending(String feed, PendingVisitor visitor) throws Exception {
+        long seq = stagingSeqs.get(feed);
+        String lastRecordId = null;
+        int read;
+        do {
+            read = 0;
+            try (PreparedStatement ps = connection.prepareStatement(
+                    StateStore.pendingChunk(targets.size(), lastRecordId == null, BATCH))) {
+                int p = 1;
+                for (String target : targets) {
+                    ps.setString(p++, target);
+                }
+                ps.setString(p++, run.company());
+                ps.setString(p++, feed);
+                ps.setLong(p++, seq);
+                if (lastRecordId != null) {
+                    ps.setString(p, lastRecordId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        lastRecordId = rs.getString(1);
+                        visit(rs, feed, lastRecordId, visitor);
+                    }
+                }
+            }
+        } while (read == BATCH);
+    }
+
+    private void visit(ResultSet rs, String feed, String recordId, PendingVisitor visitor) throws Exception {
+        String status = rs.getString(2);
+        String lineId = StateStore.lineId(feed, recordId);
+        PayrollLine desired = "READY".equals(status)
+                ? new PayrollLine(lineId, rs.getString(4), StateStore.localDate(rs, 5), rs.getString(6),
+                rs.getBigDecimal(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                feed, recordId, StateStore.instant(rs, 12))
+                : null;
+        if ("QUARANTINED".equals(status)) {
+            quarantine(feed, recordId, rs.getString(3), rs.getString(13), rs.getString(14));
+        }
+        LedgerEntry[] current = new LedgerEntry[targets.size()];
+        for (int t = 0; t < current.length; t++) {
+            int c = StateStore.PENDING_RECORD_COLUMNS + 1 + t * StateStore.PENDING_LEDGER_COLUMNS;
+            if (rs.getObject(c + 7) == null) {
+                continue; // no ledger row: the target never received this line
+            }
+            PayrollLine held = new PayrollLine(lineId, rs.getString(c), StateStore.localDate(rs, c + 1),
+                    rs.getString(c + 2), rs.getBigDecimal(c + 7), rs.getString(c + 3), rs.getString(c + 4),
+                    rs.getString(c + 5), rs.getString(c + 6), feed, rs.getString(c + 11), StateStore.instant(rs, c + 12));
+            current[t] = new LedgerEntry(held, rs.getBoolean(c + 8), rs.getString(c + 9), rs.getInt(c + 10));
+        }
+        visitor.visit(recordId, desired, current);
+    }
+
+    /**
+     * What target number {@code target} holds from now on for a line.
+     * @param exists whether the target's ledger already has a row for the line (it was read with the record)
+     */
+    public void record(int target, boolean exists, LedgerEntry entry) throws SQLException {
+        PreparedStatement ledger = exists ? ledgerUpdate : ledgerInsert;
         PayrollLine l = entry.line();
+        // the order of StateStore.LEDGER_COLUMNS, then the key
         int i = 1;
-        ledger.setString(i++, run.company());
-        ledger.setString(i++, target);
-        ledger.setString(i++, l.lineId());
         ledger.setString(i++, l.employeeNumber());
         ledger.setObject(i++, l.workDate(), Types.DATE);
         ledger.setString(i++, l.wageType());
@@ -112,60 +160,59 @@ public final class DeliveryTransaction implements AutoCloseable {
         ledger.setString(i++, l.sourceId());
         ledger.setObject(i++, StateStore.odt(l.sourceModified()));
         ledger.setString(i++, run.runId());
-        ledger.setBoolean(i, entry.held());
+        ledger.setBoolean(i++, entry.held());
+        ledger.setString(i++, run.company());
+        ledger.setString(i++, targets.get(target));
+        ledger.setString(i, l.lineId());
         ledger.addBatch();
         if (++ledgerBatched % BATCH == 0) {
-            ledger.executeBatch();
+            ledgerInsert.executeBatch();
+            ledgerUpdate.executeBatch();
         }
     }
 
-    /** Brings the quarantine table in line with the pending records: in while quarantined, out once not. */
-    public void updateQuarantine() throws SQLException {
-        updateQuarantine(run.feed());
+    private void quarantine(String feed, String recordId, String reason, String workDateText, String userId)
+            throws SQLException {
+        run.quarantined(recordId, reason);
+        quarantineIn.setString(1, run.company());
+        quarantineIn.setString(2, feed);
+        quarantineIn.setString(3, recordId);
+        quarantineIn.setString(4, reason);
+        quarantineIn.setObject(5, workDateOrNull(workDateText), Types.DATE);
+        quarantineIn.setString(6, userId);
+        quarantineIn.setString(7, run.runId());
+        quarantineIn.addBatch();
+        if (++quarantineBatched % BATCH == 0) {
+            quarantineIn.executeBatch();
+        }
     }
 
-    /** As {@link #updateQuarantine()}, for one of the run's feeds. */
-    public void updateQuarantine(String feed) throws SQLException {
-        ledger.executeBatch();
-        try (PreparedStatement in = connection.prepareStatement(store.upsertQuarantine);
+    /**
+     * After {@link #forEachPending}: the quarantine table in line with the pending records, in
+     * while quarantined (added on the way), out once not.
+     */
+    public void updateQuarantine() throws SQLException {
+        ledgerInsert.executeBatch();
+        ledgerUpdate.executeBatch();
+        quarantineIn.executeBatch();
+        // driven by the quarantine table (small), not by the run's pending records (all of a full pass)
+        try (PreparedStatement out = connection.prepareStatement("DELETE FROM quarantine WHERE company = ? AND feed = ? "
+                + "AND EXISTS (SELECT 1 FROM source_record s WHERE s.company = quarantine.company "
+                + "AND s.feed = quarantine.feed AND s.record_id = quarantine.record_id AND s.staged_seq = ? "
+                + "AND s.status <> 'QUARANTINED')");
              PreparedStatement first = connection.prepareStatement("UPDATE quarantine SET first_run_id = ? "
-                     + "WHERE company = ? AND feed = ? AND first_run_id IS NULL");
-             PreparedStatement out = connection.prepareStatement("DELETE FROM quarantine WHERE company = ? AND feed = ? "
-                     + "AND record_id IN (SELECT record_id FROM source_record WHERE company = ? AND feed = ? "
-                     + "AND pending = TRUE AND status <> 'QUARANTINED')");
-             PreparedStatement pending = connection.prepareStatement("SELECT record_id, reason, work_date_text, user_id "
-                     + "FROM source_record WHERE company = ? AND feed = ? AND pending = TRUE AND status = 'QUARANTINED' "
-                     + "ORDER BY record_id")) {
-            out.setString(1, run.company());
-            out.setString(2, feed);
-            out.setString(3, run.company());
-            out.setString(4, feed);
-            out.executeUpdate();
-            pending.setString(1, run.company());
-            pending.setString(2, feed);
-            try (ResultSet rs = pending.executeQuery()) {
-                int n = 0;
-                while (rs.next()) {
-                    run.quarantined(rs.getString(1), rs.getString(2));
-                    in.setString(1, run.company());
-                    in.setString(2, feed);
-                    in.setString(3, rs.getString(1));
-                    in.setString(4, rs.getString(2));
-                    in.setObject(5, workDateOrNull(rs.getString(3)), Types.DATE);
-                    in.setString(6, rs.getString(4));
-                    in.setString(7, run.runId());
-                    in.addBatch();
-                    if (++n % BATCH == 0) {
-                        in.executeBatch();
-                    }
-                }
+                     + "WHERE company = ? AND feed = ? AND first_run_id IS NULL")) {
+            for (String feed : feeds) {
+                out.setString(1, run.company());
+                out.setString(2, feed);
+                out.setLong(3, stagingSeqs.get(feed));
+                out.executeUpdate();
+                // new rows: the upsert leaves first_run_id empty only where the row did not exist before
+                first.setString(1, run.runId());
+                first.setString(2, run.company());
+                first.setString(3, feed);
+                first.executeUpdate();
             }
-            in.executeBatch();
-            // new rows: the upsert leaves first_run_id empty only where the row did not exist before
-            first.setString(1, run.runId());
-            first.setString(2, run.company());
-            first.setString(3, feed);
-            first.executeUpdate();
         }
     }
 
@@ -183,31 +230,38 @@ public final class DeliveryTransaction implements AutoCloseable {
     }
 
     /**
-     * Clears the pending flags of every feed the run delivered, moves the watermark of each of its
-     * passes (registrations and metadata) to the run's start and commits everything: one pass that
-     * failed leaves every watermark where it was.
+     * Moves the delivered_seq of every feed the run delivered to its staging number (which ends the
+     * pending state of every record the run delivered), the watermark of each of its passes
+     * (registrations and metadata) to the run's start, and commits everything: one pass that failed
+     * leaves every watermark where it was.
      */
     public void commit(Instant newWatermark) throws SQLException {
-        ledger.executeBatch();
-        try (PreparedStatement clear = connection.prepareStatement("UPDATE source_record SET pending = FALSE "
-                + "WHERE company = ? AND feed = ? AND pending = TRUE")) {
-            for (String feed : run.deliveredFeeds()) {
-                clear.setString(1, run.company());
-                clear.setString(2, feed);
-                clear.executeUpdate();
-            }
-        }
+        ledgerInsert.executeBatch();
+        ledgerUpdate.executeBatch();
+        quarantineIn.executeBatch();
         try (PreparedStatement users = connection.prepareStatement("UPDATE ditio_user SET remap_pending = FALSE "
                 + "WHERE company = ? AND remap_pending = TRUE")) {
             users.setString(1, run.company());
             users.executeUpdate();
         }
         try (PreparedStatement wm = connection.prepareStatement(store.upsertWatermark)) {
-            java.util.Set<String> feeds = new java.util.LinkedHashSet<>(run.deliveredFeeds());
-            run.passes().forEach(p -> feeds.add(p.feed()));
             for (String feed : feeds) {
                 wm.setString(1, run.company());
                 wm.setString(2, feed);
+                wm.setObject(3, StateStore.odt(newWatermark));
+                wm.setString(4, run.runId());
+                wm.setLong(5, stagingSeqs.get(feed));
+                wm.executeUpdate();
+            }
+        }
+        // metadata passes (users, projects) stage no records: their rows keep delivered_seq
+        try (PreparedStatement wm = connection.prepareStatement(store.upsertPassWatermark)) {
+            for (SyncRun.Pass pass : run.passes()) {
+                if (stagingSeqs.containsKey(pass.feed())) {
+                    continue;
+                }
+                wm.setString(1, run.company());
+                wm.setString(2, pass.feed());
                 wm.setObject(3, StateStore.odt(newWatermark));
                 wm.setString(4, run.runId());
                 wm.executeUpdate();
@@ -231,7 +285,7 @@ public final class DeliveryTransaction implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        try (connection; ledger) {
+        try (connection; ledgerInsert; ledgerUpdate; quarantineIn) {
             if (!committed) {
                 connection.rollback();
             }

@@ -42,6 +42,8 @@ public final class FeedSync {
     /** Where each run of this process is logged as having run (several nodes may share one state DB). */
     public static final String NODE = hostName() + "/" + ProcessHandle.current().pid();
 
+    private volatile RunObserver observer = RunObserver.NONE;
+
     /** One company's part of the feed: its targets, its mapping, its start date, the registration feeds it delivers. */
     public static final class Company {
         private final String key;
@@ -84,6 +86,11 @@ public final class FeedSync {
         this.store = store;
         companies.forEach(c -> this.companies.put(c.key, c));
         this.clock = clock;
+    }
+
+    /** Told about every run that ends (metrics, run reports). */
+    public void setRunObserver(RunObserver observer) {
+        this.observer = observer;
     }
 
     /** The company a run is asked for: the one named, or the first one configured. */
@@ -284,6 +291,7 @@ public final class FeedSync {
         running.remove(run.company(), run);
         LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                 run.pages(), run.linesSummary(), run.quarantinedCount());
+        observer.runSucceeded(run);
         return run;
     }
 
@@ -304,6 +312,7 @@ public final class FeedSync {
             run.releaseLock();
             running.remove(run.company(), run);
         }
+        observer.runFailed(run, reason);
     }
 
     /** The company's run in progress in this process, or null. */

@@ -29,6 +29,15 @@ public final class LedgerDelta {
         }
     }
 
+    /** One digest per thread: looking the algorithm up for every line cost more than hashing it. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private LedgerDelta() {
     }
 
@@ -91,12 +100,7 @@ public final class LedgerDelta {
      * every machine and every re-run) and at most 20 characters.
      */
     public static String documentNumber(String lineId, int version) {
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(lineId.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] digest = SHA_256.get().digest(lineId.getBytes(StandardCharsets.UTF_8)); // digest() also resets it
         String base36 = Long.toUnsignedString(ByteBuffer.wrap(digest).getLong(), 36).toUpperCase();
         return "0".repeat(13 - base36.length()) + base36 + "-" + version;
     }

@@ -1,7 +1,6 @@
 package no.ditiosync.ledger;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -161,18 +160,6 @@ public enum SqlDialect {
             case H2 -> e.getErrorCode() == 42102 || e.getErrorCode() == 42104 || state.equals("42S02");
             case POSTGRESQL -> state.equals("42P01");
         };
-    }
-
-    /**
-     * Makes a query hand its rows over in chunks of {@code rows} instead of all at once. PostgreSQL
-     * only streams (uses a cursor) inside a transaction: the connection must not autocommit.
-     * Callers that change autocommit here end the transaction themselves.
-     */
-    public void readInChunks(Connection c, PreparedStatement ps, int rows) throws SQLException {
-        if (this == POSTGRESQL && c.getAutoCommit()) {
-            c.setAutoCommit(false);
-        }
-        ps.setFetchSize(rows);
     }
 
     /**

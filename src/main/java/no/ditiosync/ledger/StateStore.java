@@ -41,9 +41,14 @@ public final class StateStore {
     private static final List<String> RECORD_COLUMNS = List.of("line_id", "work_date_text", "qty", "user_id",
             "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
             "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
-            "quantity", "department", "pending", "last_seen_run", "source_fields", "parent_id");
+            "quantity", "department", "staged_seq", "last_seen_run", "source_fields", "parent_id");
     private static final List<String> TOMBSTONE_COLUMNS = List.of("line_id", "modified", "deleted", "deleted_at", "status",
-            "reason", "pending", "last_seen_run");
+            "reason", "staged_seq", "last_seen_run");
+
+    /** The ledger columns a delivery writes, in the order {@link #insertLedger} and {@link #updateLedger} bind them. */
+    static final List<String> LEDGER_COLUMNS = List.of("employee_number", "work_date", "wage_type", "project_number",
+            "task_number", "department", "text", "quantity", "document_number", "version", "source_id", "source_modified",
+            "run_id", "held");
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -51,9 +56,12 @@ public final class StateStore {
     private final String upsertTombstone;
     private final String upsertUser;
     private final String upsertProject;
-    final String upsertLedger;
+    final String insertLedger;
+    final String updateLedger;
     final String upsertQuarantine;
     final String upsertWatermark;
+    /** A metadata pass's watermark (users, projects): its row's delivered_seq is left as it is. */
+    final String upsertPassWatermark;
 
     public StateStore(DataSource dataSource) throws SQLException {
         this.dataSource = dataSource;
@@ -67,12 +75,16 @@ public final class StateStore {
                 List.of("user_id", "employee_number", "department", "modified", "deleted"));
         upsertProject = dialect.upsert("ditio_project", List.of("company", "project_id"),
                 List.of("project_number", "name", "modified", "deleted"));
-        upsertLedger = dialect.upsert("export_ledger", List.of("company", "target", "line_id"),
-                List.of("employee_number", "work_date", "wage_type", "project_number", "task_number", "department",
-                        "text", "quantity", "document_number", "version", "source_id", "source_modified", "run_id", "held"));
+        // no upsert: the pending scan read each ledger row it changes, so it knows whether the row exists
+        insertLedger = "INSERT INTO export_ledger (" + String.join(", ", LEDGER_COLUMNS) + ", company, target, line_id) VALUES ("
+                + "?, ".repeat(LEDGER_COLUMNS.size() + 2) + "?)";
+        updateLedger = "UPDATE export_ledger SET " + String.join(" = ?, ", LEDGER_COLUMNS)
+                + " = ? WHERE company = ? AND target = ? AND line_id = ?";
         upsertQuarantine = dialect.upsert("quarantine", List.of("company", "feed", "record_id"),
                 List.of("reason", "work_date", "user_id", "last_run_id"));
-        upsertWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"), List.of("watermark", "run_id"));
+        upsertWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"),
+                List.of("watermark", "run_id", "delivered_seq"));
+        upsertPassWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"), List.of("watermark", "run_id"));
     }
 
     public SqlDialect dialect() {
@@ -239,6 +251,29 @@ public final class StateStore {
         }
     }
 
+    /** The end of the last run of a feed that succeeded, or null. */
+    public Instant lastSucceeded(String company, String feed) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT MAX(ended_at) FROM sync_run "
+                     + "WHERE company = ? AND feed = ? AND outcome = 'succeeded'")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? instant(rs, 1) : null;
+            }
+        }
+    }
+
+    /** The cheapest question the state DB can answer (readiness): throws when it cannot. */
+    public void check(int timeoutSeconds) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(timeoutSeconds);
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM sync_watermark")) {
+                rs.next();
+            }
+        }
+    }
+
     /** Runs left 'running' by a process that died: they did not deliver (their ledger never committed). */
     public int markAbandonedRuns(String company) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -341,7 +376,34 @@ public final class StateStore {
 
     // ---- registrations ------------------------------------------------------------------------
 
-    /** Stores one page of registrations as their last known version, flagged for delivery. */
+    /**
+     * The staging number of the feed's current run, as SQL taking (company, feed): one more than
+     * that of the last committed run. A row staged with it is pending until the run's commit makes
+     * it the feed's {@code delivered_seq}. Runs of a feed never overlap (the feed lock), so the rows
+     * a failed run staged carry the number of the next run as well, and it delivers them.
+     */
+    private static final String STAGING_SEQ =
+            "COALESCE((SELECT w.delivered_seq FROM sync_watermark w WHERE w.company = ? AND w.feed = ?), 0) + 1";
+
+    /** The staging number of the feed's current run (see {@link #STAGING_SEQ}). */
+    static long stagingSeq(Connection c, String company, String feed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + STAGING_SEQ)) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Stores one page of registrations as their last known version, pending delivery. Each row is
+     * committed by itself (autocommit): measured on H2, one transaction per page cost no less, as
+     * committing a big transaction revisits every row it wrote. Upserts, not an insert of the
+     * records not known yet: telling them apart costs H2 the same index lookup the upsert makes (an
+     * IN list on the key's third column cannot use the index).
+     */
     public void stageRecords(String company, String feed, String runId, List<StagedRecord> records) throws SQLException {
         if (records.isEmpty()) {
             return;
@@ -349,32 +411,39 @@ public final class StateStore {
         try (Connection c = dataSource.getConnection();
              PreparedStatement live = c.prepareStatement(upsertRecord);
              PreparedStatement tomb = c.prepareStatement(upsertTombstone)) {
+            long seq = stagingSeq(c, company, feed);
             for (StagedRecord staged : records) {
-                TimeRegistration r = staged.record();
-                if (r.isDeleted) {
-                    setKey(tomb, company, feed, r.id);
-                    str(tomb, 4, lineId(feed, r.id));
-                    tomb.setObject(5, odt(safeInstant(r.modifiedDateTime)));
-                    tomb.setBoolean(6, true);
-                    tomb.setObject(7, odt(safeInstant(r.deletedDateTime)));
-                    tomb.setString(8, MappingResult.Status.DELETED.name());
-                    tomb.setString(9, null);
-                    tomb.setBoolean(10, true);
-                    tomb.setString(11, runId);
-                    tomb.addBatch();
-                } else {
-                    setKey(live, company, feed, r.id);
-                    str(live, 4, lineId(feed, r.id));
-                    bindLive(live, 5, r, staged.result(), runId);
-                    live.addBatch();
-                }
+                stage(live, tomb, company, feed, runId, seq, staged);
             }
             live.executeBatch();
             tomb.executeBatch();
         }
     }
 
-    private void bindLive(PreparedStatement ps, int i, TimeRegistration r, MappingResult m, String runId) throws SQLException {
+    private void stage(PreparedStatement live, PreparedStatement tomb, String company, String feed, String runId, long seq,
+                       StagedRecord staged) throws SQLException {
+        TimeRegistration r = staged.record();
+        if (r.isDeleted) {
+            setKey(tomb, company, feed, r.id);
+            str(tomb, 4, lineId(feed, r.id));
+            tomb.setObject(5, odt(safeInstant(r.modifiedDateTime)));
+            tomb.setBoolean(6, true);
+            tomb.setObject(7, odt(safeInstant(r.deletedDateTime)));
+            tomb.setString(8, MappingResult.Status.DELETED.name());
+            tomb.setString(9, null);
+            tomb.setLong(10, seq);
+            tomb.setString(11, runId);
+            tomb.addBatch();
+        } else {
+            setKey(live, company, feed, r.id);
+            str(live, 4, lineId(feed, r.id));
+            bindLive(live, 5, r, staged.result(), runId, seq);
+            live.addBatch();
+        }
+    }
+
+    private void bindLive(PreparedStatement ps, int i, TimeRegistration r, MappingResult m, String runId, long seq)
+            throws SQLException {
         str(ps, i++, r.workDate);
         ps.setBigDecimal(i++, r.qty);
         str(ps, i++, r.userId);
@@ -388,7 +457,7 @@ public final class StateStore {
         ps.setBoolean(i++, false);
         ps.setObject(i++, null, Types.TIMESTAMP_WITH_TIMEZONE);
         i = bindResult(ps, i, m);
-        ps.setBoolean(i++, true);
+        ps.setLong(i++, seq);
         ps.setString(i++, runId);
         str(ps, i++, r.storedFields());
         str(ps, i, r.parentId);
@@ -462,33 +531,37 @@ public final class StateStore {
     /**
      * The parts of Ditio payroll lines (PayrollDaySplitter) that this run did not see again with
      * their payroll line are gone: an overtime line the day no longer has, or every part of a
-     * deleted day. Flagged deleted and for delivery, as a tombstone would be.
+     * deleted day. Flagged deleted and pending delivery, as a tombstone would be.
      */
     public int markPartsNotSeenDeleted(String company, String feed, String runId, List<String> payrollLineIds)
             throws SQLException {
         int gone = 0;
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
-                     + "pending = TRUE WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
+                     + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
                      + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
             for (String id : payrollLineIds) {
                 ps.setString(1, company);
                 ps.setString(2, feed);
-                str(ps, 3, id);
-                ps.setString(4, runId);
+                ps.setString(3, company);
+                ps.setString(4, feed);
+                str(ps, 5, id);
+                ps.setString(6, runId);
                 gone += ps.executeUpdate();
             }
         }
         return gone;
     }
 
-    /** A re-mapped record: new result, flagged for delivery. */
+    /** A re-mapped record: new result, pending delivery. */
     public void remapped(String company, String feed, String recordId, MappingResult result) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE source_record SET status = ?, reason = ?, employee_number = ?, "
-                     + "work_date = ?, wage_type = ?, quantity = ?, department = ?, pending = TRUE "
-                     + "WHERE company = ? AND feed = ? AND record_id = ?")) {
+                     + "work_date = ?, wage_type = ?, quantity = ?, department = ?, staged_seq = " + STAGING_SEQ
+                     + " WHERE company = ? AND feed = ? AND record_id = ?")) {
             int i = bindResult(ps, 1, result);
+            ps.setString(i++, company);
+            ps.setString(i++, feed);
             ps.setString(i++, company);
             ps.setString(i++, feed);
             str(ps, i, recordId);
@@ -502,42 +575,117 @@ public final class StateStore {
      */
     public int markUnseenDeleted(String company, String feed, String runId, LocalDate from, LocalDate to) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', pending = TRUE "
-                     + "WHERE company = ? AND feed = ? AND deleted = FALSE "
+             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
+                     + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND deleted = FALSE "
                      + "AND ((work_date >= ? AND work_date <= ?) OR status = 'QUARANTINED') "
                      + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
             ps.setString(1, company);
             ps.setString(2, feed);
-            ps.setObject(3, from, Types.DATE);
-            ps.setObject(4, to, Types.DATE);
-            ps.setString(5, runId);
+            ps.setString(3, company);
+            ps.setString(4, feed);
+            ps.setObject(5, from, Types.DATE);
+            ps.setObject(6, to, Types.DATE);
+            ps.setString(7, runId);
             return ps.executeUpdate();
         }
     }
 
-    public DeliveryTransaction beginDelivery(SyncRun run) throws SQLException {
-        return new DeliveryTransaction(this, dataSource.getConnection(), run);
+    /** A delivery transaction over the run's pending records, for these targets (by name, in delivery order). */
+    public DeliveryTransaction beginDelivery(SyncRun run, List<String> targets) throws SQLException {
+        return new DeliveryTransaction(this, dataSource.getConnection(), run, targets);
+    }
+
+    /** The columns {@link #pendingChunk} reads of each target's ledger row, after the record's 14. */
+    static final int PENDING_RECORD_COLUMNS = 14;
+    static final int PENDING_LEDGER_COLUMNS = 13;
+
+    /**
+     * One chunk of the pending records of a run, in record_id order, each with its ledger row in
+     * every target (one LEFT JOIN per target): one pass over the records serves all targets.
+     * Parameters: each target's name, then company, feed, staging number, and (after the first
+     * chunk) the last record_id of the previous chunk. The ORDER BY is the index
+     * {@code source_record_staged}, so a chunk is read from it in order, without sorting the run:
+     * each chunk costs its own rows, and nothing holds the whole run.
+     */
+    static String pendingChunk(int targets, boolean first, int rows) {
+        StringBuilder sql = new StringBuilder("SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, "
+                + "s.wage_type, s.quantity, s.project_number, s.task_number, s.department, s.description, s.modified, "
+                + "s.work_date_text, s.user_id");
+        for (int t = 0; t < targets; t++) {
+            String l = "l" + t + ".";
+            sql.append(", ").append(l).append("employee_number, ").append(l).append("work_date, ").append(l)
+                    .append("wage_type, ").append(l).append("project_number, ").append(l).append("task_number, ")
+                    .append(l).append("department, ").append(l).append("text, ").append(l).append("quantity, ")
+                    .append(l).append("held, ").append(l).append("document_number, ").append(l).append("version, ")
+                    .append(l).append("source_id, ").append(l).append("source_modified");
+        }
+        sql.append(" FROM source_record s");
+        for (int t = 0; t < targets; t++) {
+            String l = "l" + t;
+            sql.append(" LEFT JOIN export_ledger ").append(l).append(" ON ").append(l).append(".company = s.company AND ")
+                    .append(l).append(".target = ? AND ").append(l).append(".line_id = s.line_id");
+        }
+        sql.append(" WHERE s.company = ? AND s.feed = ? AND s.staged_seq = ?");
+        if (!first) {
+            sql.append(" AND s.record_id > ?");
+        }
+        return sql.append(" ORDER BY s.company, s.feed, s.staged_seq, s.record_id LIMIT ").append(rows).toString();
     }
 
     // ---- outbox -------------------------------------------------------------------------------
 
-    public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines) {
+    /** @param status 'committed', or for SFTP the remote step under way: 'uploading', 'renaming' */
+    public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines,
+                              String status) {
     }
 
     public List<OutboxEntry> unpublishedDrops(String company) throws SQLException {
         List<OutboxEntry> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count "
-                     + "FROM drop_outbox WHERE status = 'committed' AND company = ? ORDER BY run_id, target")) {
+             PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count, "
+                     + "status FROM drop_outbox WHERE status <> 'published' AND company = ? ORDER BY run_id, target")) {
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new OutboxEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6)));
+                            rs.getString(5), rs.getInt(6), rs.getString(7)));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Records the remote step a committed drop is about to take (SFTP: 'uploading', 'renaming'),
+     * durably like the delivery commit: after a power cut the state must not fall back to before a
+     * step that has happened on the server.
+     */
+    public void markOutbox(String runId, String target, String status) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement();
+                 PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = ? "
+                         + "WHERE run_id = ? AND target = ? AND status <> 'published'")) {
+                if (dialect.durableCommit() != null) {
+                    s.execute(dialect.durableCommit());
+                }
+                ps.setString(1, status);
+                ps.setString(2, runId);
+                ps.setString(3, target);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("no unpublished outbox row for the " + target + " drop of run " + runId);
+                }
+                c.commit();
+                if (dialect.syncToDisk() != null) {
+                    s.execute(dialect.syncToDisk());
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     public void markPublished(String runId, String target) throws SQLException {
@@ -562,31 +710,42 @@ public final class StateStore {
         }
     }
 
-    /** Visits the ledger rows one run changed for one target (replaying a JDBC delivery). */
+    /**
+     * Visits the ledger rows one run changed for one target (replaying a JDBC delivery), in
+     * line_id order, a chunk at a time: the index {@code export_ledger_run_line} gives each chunk
+     * in order, so neither the database nor this process holds the run's rows at once.
+     */
     public void ledgerRowsOfRun(String company, String target, String runId, LedgerRowVisitor visitor) throws SQLException {
+        int chunk = 1000;
+        String select = "SELECT line_id, employee_number, work_date, wage_type, project_number, task_number, department, "
+                + "text, quantity, held, source_id, source_modified FROM export_ledger "
+                + "WHERE company = ? AND target = ? AND run_id = ? ";
+        String order = "ORDER BY company, target, run_id, line_id LIMIT " + chunk;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT line_id, employee_number, work_date, wage_type, project_number, "
-                     + "task_number, department, text, quantity, held, source_id, source_modified "
-                     + "FROM export_ledger WHERE company = ? AND target = ? AND run_id = ? ORDER BY line_id")) {
-            ps.setString(1, company);
-            ps.setString(2, target);
-            ps.setString(3, runId);
-            boolean autoCommit = c.getAutoCommit();
-            dialect.readInChunks(c, ps, 1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String lineId = rs.getString(1);
-                    PayrollLine line = new PayrollLine(lineId, rs.getString(2), localDate(rs, 3), rs.getString(4),
-                            rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            lineId.substring(0, lineId.indexOf(':')), rs.getString(11), instant(rs, 12));
-                    visitor.visit(line, rs.getBoolean(10));
+             PreparedStatement first = c.prepareStatement(select + order);
+             PreparedStatement next = c.prepareStatement(select + "AND line_id > ? " + order)) {
+            String lastLineId = null;
+            int read;
+            do {
+                PreparedStatement ps = lastLineId == null ? first : next;
+                ps.setString(1, company);
+                ps.setString(2, target);
+                ps.setString(3, runId);
+                if (lastLineId != null) {
+                    ps.setString(4, lastLineId);
                 }
-            } finally {
-                if (autoCommit && !c.getAutoCommit()) {
-                    c.rollback(); // read only: ends the transaction the chunked read needed
-                    c.setAutoCommit(true);
+                read = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        lastLineId = rs.getString(1);
+                        PayrollLine line = new PayrollLine(lastLineId, rs.getString(2), localDate(rs, 3), rs.getString(4),
+                                rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                                lastLineId.substring(0, lastLineId.indexOf(':')), rs.getString(11), instant(rs, 12));
+                        visitor.visit(line, rs.getBoolean(10));
+                    }
                 }
-            }
+            } while (read == chunk);
         }
     }
 

@@ -1,5 +1,7 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.ditio.RetryCounter;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -9,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One run of one feed: what it asked Ditio for and what came of it. Lives in the exchange variable {@code run}. */
-public final class SyncRun {
+public final class SyncRun implements RetryCounter {
 
     public enum Mode { FULL, INCREMENTAL }
 
@@ -54,6 +56,7 @@ public final class SyncRun {
     private int userPages;
     private long usersRead;
     private int projectPages;
+    private int retries;
     private Instant endedAt;
     private Instant scheduledFor;
     private AutoCloseable lock;
@@ -143,6 +146,14 @@ public final class SyncRun {
 
     public void position(String where) {
         this.position = where;
+    }
+
+    /** Ditio calls retried in this run (all calls together). */
+    public int retries() { return retries; }
+
+    @Override
+    public void countRetry() {
+        retries++;
     }
 
     public void countPage(int records, int deleted) {

@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.SftpTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,6 +56,88 @@ class SecretScanTest {
 
             CommandLineTest.Result status = CommandLineTest.run(dir, env, "status");
             written.add(status.out() + status.err());
+            // the run reports of both runs are among the files scanned below, and status lists them
+            assertThat(RunReports.list(dir.resolve("data/runs"))).hasSize(2);
+            assertThat(status.out()).contains("Run reports in " + dir.resolve("data/runs").toAbsolutePath() + " (newest 2 of 2):");
+
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    written.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                }
+            }
+            assertClean(written);
+        }
+    }
+
+    @Test
+    void neitherSecretNorTokenInMetricsOrHealth(@TempDir Path dir) throws Exception {
+        SimulatorConfig config = SimulatorConfig.defaults().seed(5).workers(15).weeks(2).clientSecret(SECRET);
+        int port = ObserveClient.freePort();
+        try (SyncHarness h = new SyncHarness(config, dir, java.time.LocalDate.of(2026, 11, 1),
+                Map.of("observe.server", "true", "observe.port", Integer.toString(port)))) {
+            h.runOnce();
+            h.ditio.faults().failNext(401, 2); // a failed run too: its message is in the report and the health data
+            org.assertj.core.api.Assertions.assertThatThrownBy(h::runOnce).isInstanceOf(RuntimeException.class);
+            ObserveClient web = new ObserveClient(port);
+            List<String> written = new ArrayList<>();
+            ObserveClient.Response metrics = web.get("/observe/metrics");
+            assertThat(metrics.body()).contains("ditio_sync_runs_total{company=\"acme\",feed=\"time\",outcome=\"failed\"} 1.0");
+            written.add(metrics.body());
+            written.add(web.get("/observe/health?exposureLevel=full&stackTrace=true&data=true").body());
+            written.add(web.get("/observe/health/ready?exposureLevel=full&stackTrace=true&data=true").body());
+            List<Path> reports = RunReports.list(dir.resolve("data/runs"));
+            assertThat(reports).hasSize(2);
+            for (Path report : reports) {
+                written.add(Files.readString(report));
+            }
+            assertClean(written);
+        }
+    }
+
+    private static void assertClean(List<String> written) {
+        for (String text : written) {
+            assertThat(text).doesNotContain(SECRET);
+            Matcher token = TOKEN.matcher(text);
+            assertThat(token.find()).as("a token in: %s", token.find(0) ? token.group() : "").isFalse();
+        }
+    }
+
+    /**
+     * Delivery over SFTP with every logger at DEBUG, then a run whose SFTP password is wrong: neither
+     * the password nor the wrong one is written anywhere, and the failure names the setting to check.
+     */
+    @Test
+    void sftpPasswordIsWrittenNowhere(@TempDir Path dir) throws Exception {
+        String password = "Pw7-very-secret-sftp-password-Lq2";
+        try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(5).workers(15).weeks(2), 0);
+             SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), password)) {
+            Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+            env.put("ROOT_LOG_LEVEL", "DEBUG");
+            env.put("CAMEL_LOG_LEVEL", "DEBUG");
+            env.put("LOG_LEVEL", "DEBUG");
+            env.put("PAYROLL_SFTP_URL", server.url("/in"));
+            env.put("PAYROLL_SFTP_USER", SftpTestServer.USER);
+            env.put("PAYROLL_SFTP_PASSWORD", password);
+            env.put("PAYROLL_SFTP_KNOWN_HOSTS", server.knownHosts().toString());
+
+            List<String> written = new ArrayList<>();
+            CommandLineTest.Result sync = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(sync.err()).contains("DEBUG", "Delivered visma_cli_", "Delivered sap_cli_");
+            assertThat(server.finalsCreated()).hasSize(2);
+            written.add(sync.out() + sync.err());
+
+            ditio.data().randomMutations(new Random(1), 10);
+            env.put("PAYROLL_SFTP_PASSWORD", password + "-but-wrong");
+            CommandLineTest.Result failed = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(failed.exit()).isEqualTo(1);
+            assertThat(failed.out() + failed.err()).contains("login to SFTP server 127.0.0.1:" + server.port()
+                    + " as 'payroll' refused: check PAYROLL_SFTP_USER and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE");
+            assertThat(server.finalsCreated()).hasSize(2);
+            written.add(failed.out() + failed.err());
+
+            CommandLineTest.Result status = CommandLineTest.run(dir, env, "status");
+            written.add(status.out() + status.err());
 
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -61,9 +145,7 @@ class SecretScanTest {
                 }
             }
             for (String text : written) {
-                assertThat(text).doesNotContain(SECRET);
-                Matcher token = TOKEN.matcher(text);
-                assertThat(token.find()).as("a token in: %s", token.find(0) ? token.group() : "").isFalse();
+                assertThat(text).doesNotContain(password); // the wrong one starts with it
             }
         }
     }

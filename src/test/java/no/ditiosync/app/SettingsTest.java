@@ -54,6 +54,10 @@ class SettingsTest {
         s.put("ditio.retry-after-max", "60s");
         s.put("ditio.connect-timeout", "10s");
         s.put("ditio.read-timeout", "60s");
+        s.put("observe.port", "8080");
+        s.put("observe.host", "127.0.0.1");
+        s.put("sync.report-dir", "");
+        s.put("sync.report-keep", "100");
         return s;
     }
 
@@ -63,6 +67,10 @@ class SettingsTest {
         assertThat(s.targets()).containsExactly("visma", "sap", "jdbc");
         assertThat(s.targetJdbcUrl()).isEqualTo("jdbc:h2:mem:x");
         assertThat(s.toString()).doesNotContain("s3cret-value");
+        assertThat(s.observePort()).isEqualTo(8080);
+        assertThat(s.observeHost()).isEqualTo("127.0.0.1");
+        assertThat(s.reportDir()).isEmpty();
+        assertThat(s.reportKeep()).isEqualTo(100);
     }
 
     @Test
@@ -99,6 +107,11 @@ class SettingsTest {
             "sync.clustered|yes|Setting SYNC_CLUSTERED (sync.clustered): 'yes' is neither true nor false",
             "sync.clustered|true|Setting SYNC_CLUSTERED (sync.clustered): a Quartz cluster needs the PostgreSQL state DB every node shares (PAYROLL_STATE_DB_URL (payroll.state-db-url) = jdbc:postgresql:...)",
             "sync.cluster-checkin-interval|7.5s|Setting SYNC_CLUSTER_CHECKIN_INTERVAL (sync.cluster-checkin-interval): '7.5s' is not a duration such as 500ms, 20s or 2m",
+            "observe.port|80800|Setting OBSERVE_PORT (observe.port): '80800' is outside 1-65535",
+            "observe.port|http|Setting OBSERVE_PORT (observe.port): 'http' is not a whole number",
+            "observe.host|http://0.0.0.0:8080|Setting OBSERVE_HOST (observe.host): 'http://0.0.0.0:8080' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)",
+            "observe.host|''|Setting OBSERVE_HOST (observe.host): is required",
+            "sync.report-keep|0|Setting SYNC_REPORT_KEEP (sync.report-keep): '0' is outside 1-100000",
     })
     void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {
         Map<String, String> s = good();

@@ -62,7 +62,9 @@ class SyncEndToEndTest {
             }
             if (!h.stateDb().isPostgres()) { // the H2 file's folder; PostgreSQL keeps its files to itself
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
-                try (var dbFiles = Files.list(dir.resolve("data"))) {
+                // beside the database files, the run reports' folder (0700, see RunReportTest)
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/runs")))).isEqualTo("rwx------");
+                try (var dbFiles = Files.list(dir.resolve("data")).filter(Files::isRegularFile)) {
                     assertThat(dbFiles.toList()).isNotEmpty().allSatisfy(db -> assertThat(
                             PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------"));
                 }
@@ -86,6 +88,26 @@ class SyncEndToEndTest {
             assertThat(again.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
             assertThat(again.files()).isEmpty();
             assertThat(again.linesByTarget().values()).allMatch(n -> n == 0);
+        }
+    }
+
+    /** The delivery reads pending records and the JDBC target the ledger in chunks of 1,000: several of them here. */
+    @Test
+    void aRunOfSeveralDeliveryChunksIsDeliveredWholeToEveryTarget(@TempDir Path dir) throws Exception {
+        SimulatorConfig bigger = SimulatorConfig.defaults().seed(11).workers(150).weeks(3).lastWorkDate(LAST);
+        try (SyncHarness h = harness(bigger, dir, LAST.minusWeeks(3), Map.of())) {
+            SyncRun run = h.runOnce();
+
+            List<TimeRegistration> ready = h.payrollReady();
+            assertThat(ready).hasSizeGreaterThan(2_000);
+            assertThat(run.linesByTarget()).containsEntry("visma", ready.size()).containsEntry("sap", ready.size())
+                    .containsEntry("jdbc", ready.size());
+            assertThat(h.lineCount(h.filesOf("visma").get(0))).isEqualTo(ready.size());
+            assertThat(h.lineCount(h.filesOf("sap").get(0))).isEqualTo(ready.size());
+            assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+            assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+            assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+            assertThat(h.runOnce().linesByTarget().values()).allMatch(n -> n == 0);
         }
     }
 

@@ -60,11 +60,16 @@ final class SyncHarness implements AutoCloseable {
         return stateDb;
     }
 
-    SyncRun runOnce() {
+    /** The application, started on first use. */
+    SyncApplication app() {
         if (app == null) {
             app = new SyncApplication(settings).start();
         }
-        SyncRun run = app.runOnce();
+        return app;
+    }
+
+    SyncRun runOnce() {
+        SyncRun run = app().runOnce();
         deliveredFiles.addAll(run.files());
         return run;
     }

@@ -48,8 +48,17 @@ public final class AppProcess {
         ProcessBuilder pb = new ProcessBuilder(command).directory(projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_")
                 || k.startsWith("SYNC_") || k.startsWith("COMPANY_"));
+        // the run command's health and metrics server: a free port each, so nodes of a test never collide
+        pb.environment().put("OBSERVE_PORT", Integer.toString(freePort()));
         pb.environment().putAll(env);
         return pb;
+    }
+
+    /** A loopback port nobody listens on right now. */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /**

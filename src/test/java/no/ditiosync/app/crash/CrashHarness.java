@@ -67,6 +67,12 @@ final class CrashHarness implements AutoCloseable {
         return this;
     }
 
+    /** Another setting (environment variable) of every process started from now on. */
+    CrashHarness env(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
     List<String> targets() {
         return targets;
     }

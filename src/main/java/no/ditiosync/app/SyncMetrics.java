@@ -1,0 +1,109 @@
+package no.ditiosync.app;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import no.ditiosync.ledger.RunObserver;
+import no.ditiosync.ledger.SyncRun;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sync's meters, fed once per run when it ends, tagged by company and feed (and target):
+ * <pre>
+ * ditio_sync_runs_total{outcome}                 runs ended, succeeded or failed
+ * ditio_sync_run_duration_seconds{outcome}       how long they took (count, sum, max)
+ * ditio_sync_records_read_total                  time registrations read from Ditio (failed runs too)
+ * ditio_sync_deletions_read_total                of which deletions (tombstones)
+ * ditio_sync_retries_total                       Ditio calls retried (429, 5xx, timeouts, …)
+ * ditio_sync_lines_delivered_total{target}       payroll lines committed to each target
+ * ditio_sync_quarantined_total                   records quarantined by committed runs
+ * ditio_sync_last_success_timestamp_seconds      end of the last run that succeeded (Unix time)
+ * ditio_sync_watermark_lag_seconds               now − the watermark: how old the newest delivered state is
+ * </pre>
+ * Lines and quarantine count only once a run's ledger is committed (a run that failed before
+ * that delivered nothing). The two gauges start from the state DB ({@link #seed}), so they are
+ * right from the first scrape after a restart.
+ */
+public final class SyncMetrics implements RunObserver {
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<Tags, FeedState> feeds = new ConcurrentHashMap<>();
+
+    /** What the gauges of one company and feed read. */
+    private static final class FeedState {
+        volatile Instant lastSuccess;
+        volatile Instant watermark;
+    }
+
+    public SyncMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** The state DB's view at start-up: the feed's watermark and its last successful run, either may be null. */
+    public void seed(String company, String feed, Instant watermark, Instant lastSuccess) {
+        FeedState state = feed(company, feed);
+        state.watermark = watermark;
+        state.lastSuccess = lastSuccess;
+    }
+
+    @Override
+    public void runSucceeded(SyncRun run) {
+        count(run, "succeeded");
+        FeedState state = feed(run.company(), run.feed());
+        // the watermark a successful run commits is its start
+        state.watermark = run.startedAt();
+        state.lastSuccess = run.endedAt();
+    }
+
+    @Override
+    public void runFailed(SyncRun run, String message) {
+        count(run, "failed");
+    }
+
+    private void count(SyncRun run, String outcome) {
+        Tags feed = Tags.of("company", run.company(), "feed", run.feed());
+        counter("ditio.sync.runs", feed.and("outcome", outcome), "Runs ended").increment();
+        Instant ended = run.endedAt() == null ? clock.instant() : run.endedAt();
+        Timer.builder("ditio.sync.run.duration").description("How long runs took").tags(feed.and("outcome", outcome))
+                .register(registry).record(Duration.between(run.startedAt(), ended));
+        counter("ditio.sync.records.read", feed, "Time registrations read from Ditio").increment(run.recordsRead());
+        counter("ditio.sync.deletions.read", feed, "Deletions (tombstones) read from Ditio").increment(run.deletedRead());
+        counter("ditio.sync.retries", feed, "Ditio calls retried after a transient failure").increment(run.retries());
+        Counter quarantined = counter("ditio.sync.quarantined", feed, "Records quarantined by committed runs");
+        if (run.committed()) {
+            run.linesByTarget().forEach((target, lines) -> counter("ditio.sync.lines.delivered", feed.and("target", target),
+                    "Payroll lines committed to a target").increment(lines));
+            quarantined.increment(run.quarantinedCount());
+        }
+    }
+
+    private Counter counter(String name, Tags tags, String description) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    private FeedState feed(String company, String feed) {
+        Tags tags = Tags.of("company", company, "feed", feed);
+        return feeds.computeIfAbsent(tags, t -> {
+            FeedState state = new FeedState();
+            Gauge.builder("ditio.sync.last.success.timestamp", state,
+                            s -> s.lastSuccess == null ? Double.NaN : s.lastSuccess.toEpochMilli() / 1000.0)
+                    .description("End of the last run that succeeded, Unix time").baseUnit("seconds").tags(t)
+                    .strongReference(true).register(registry);
+            Gauge.builder("ditio.sync.watermark.lag", state,
+                            s -> s.watermark == null ? Double.NaN
+                                    : Duration.between(s.watermark, clock.instant()).toMillis() / 1000.0)
+                    .description("Now minus the feed's watermark").baseUnit("seconds").tags(t)
+                    .strongReference(true).register(registry);
+            return state;
+        });
+    }
+}

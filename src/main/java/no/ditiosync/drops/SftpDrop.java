@@ -1,0 +1,348 @@
+package no.ditiosync.drops;
+
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.JSchChangedHostKeyException;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.JSchHostKeyException;
+import com.jcraft.jsch.SftpException;
+import no.ditiosync.ledger.CrashPoints;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
+import org.apache.camel.component.file.remote.SftpComponent;
+import org.apache.camel.component.file.remote.SftpConfiguration;
+import org.apache.camel.component.file.remote.SftpEndpoint;
+import org.apache.camel.component.file.remote.SftpOperations;
+import org.apache.camel.component.file.remote.SftpRemoteFile;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Publishes committed drops to an SFTP server, one folder per target ({@code <base>/<target>/}),
+ * so that the payroll provider never sees half a file and no drop lands twice, whatever crashes.
+ * <p>
+ * The protocol. Every remote step is preceded by the outbox state that says how to finish it after
+ * a crash (the provider may take a final file away at any moment, so "upload again if the final
+ * file is missing" would deliver twice):
+ * <ol>
+ *   <li>{@code committed} → record {@code uploading}; upload the local temp file to the remote
+ *       temp {@code .<name>.tmp} (a stale one deleted first), set its mode, check its size.
+ *       Found {@code uploading} after a crash: the rename has not happened (it is only done after
+ *       {@code renaming} is recorded), so the remote temp is deleted and uploaded again.</li>
+ *   <li>→ record {@code renaming}; rename the remote temp to the final name (atomic on the server;
+ *       SFTP's rename never overwrites). Found {@code renaming} after a crash: if the remote temp is
+ *       still there, rename it; if not, the rename happened, and the final file may already be gone
+ *       to the provider: nothing is uploaded again.</li>
+ *   <li>the {@code .done} marker, if the target has them, only while its final file is still there;
+ *       the local temp file is deleted; the caller then records {@code published}.</li>
+ * </ol>
+ * Transient failures (connection refused or dropped, timeouts) are retried with a small doubling
+ * backoff, each attempt on a new connection and from the state reached; what is left fails, and
+ * the drop stays in the outbox for the next run. An unknown or changed host key, a refused login
+ * and a permission denied are not retried.
+ * <p>
+ * Camel's sftp producer alone cannot do this: it uploads and renames in one call (its
+ * {@code tempFileName} option), with no place to record the state in between, and cannot tell after
+ * a crash whether its rename happened. So this class drives the operations the sftp component's
+ * producer itself uses ({@link SftpOperations}, over JSch), with the component's configuration:
+ * known_hosts, strict host-key checking, password or key login, timeouts, chmod.
+ */
+public final class SftpDrop {
+
+    public static final String UPLOADING = "uploading";
+    public static final String RENAMING = "renaming";
+    public static final String COMMITTED = "committed";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftpDrop.class);
+    private static final Duration MAX_DELAY = Duration.ofSeconds(30);
+
+    /**
+     * Where and how to deliver. Secrets (password, passphrase) come only from the environment and
+     * are never printed ({@link #toString}).
+     *
+     * @param folder     the base folder on the server: absolute, or "." for the login folder
+     * @param fileMode   {@code 0600} or {@code 0640}: the mode of the drops on the server
+     * @param privateKey null for password login
+     */
+    public record Config(String host, int port, String folder, String user, String password, Path privateKey,
+                         String passphrase, Path knownHosts, Duration connectTimeout, Duration timeout,
+                         int maxAttempts, Duration retryDelay, String fileMode) {
+
+        /** {@code host:port}, for messages. */
+        public String server() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        @Override
+        public String toString() {
+            return "SftpDrop.Config[" + user + "@" + server() + folder + "]";
+        }
+    }
+
+    /** Records a drop's outbox state before the remote step it announces. */
+    @FunctionalInterface
+    public interface OutboxState {
+        void record(String status) throws Exception;
+    }
+
+    private final Config config;
+    private final CamelContext context;
+    private SftpEndpoint endpoint;
+
+    public SftpDrop(Config config, CamelContext context) {
+        this.config = config;
+        this.context = context;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The folder of a target's drops on the server. */
+    public String folder(String target) {
+        return (config.folder().endsWith("/") ? config.folder() : config.folder() + "/") + target;
+    }
+
+    /**
+     * Publishes one committed drop from the state the outbox holds for it (see the class comment).
+     * On return the drop is complete on the server (or already taken by the provider) and the local
+     * temp file is gone; the caller records {@code published}.
+     *
+     * @param status     the drop's outbox state: {@code committed}, {@code uploading} or {@code renaming}
+     * @param localTemp  the committed drop, under its local temporary name
+     * @param finalName  the drop's name on the server
+     * @param doneMarker whether an empty {@code <finalName>.done} follows the drop
+     */
+    public void publish(String target, String status, Path localTemp, String finalName, boolean doneMarker,
+                        OutboxState outbox) throws Exception {
+        String state = status;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                state = attempt(target, state, localTemp, finalName, doneMarker, outbox);
+                Files.deleteIfExists(localTemp);
+                LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
+                return;
+            } catch (RemoteFailure e) {
+                if (e.permanent || attempt >= config.maxAttempts()) {
+                    throw new IOException(e.getMessage() + (e.permanent ? "" : " (gave up after " + attempt
+                            + " attempt" + (attempt > 1 ? "s" : "") + ")"), e.getCause());
+                }
+                Duration delay = delay(attempt);
+                LOG.warn("SFTP delivery of {} to {}: {}; attempt {} of {}, again in {} ms", finalName, config.server(),
+                        e.getMessage(), attempt + 1, config.maxAttempts(), delay.toMillis());
+                Thread.sleep(delay.toMillis());
+            }
+        }
+    }
+
+    /** One attempt on one connection, from {@code state}; returns the state reached. */
+    private String attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
+                           OutboxState outbox) throws Exception {
+        String folder = folder(target);
+        String temp = folder + "/." + finalName + ".tmp";
+        String fin = folder + "/" + finalName;
+        SftpOperations sftp = (SftpOperations) endpoint().createRemoteFileOperations();
+        try {
+            remote(() -> sftp.connect(endpoint().getConfiguration(), null));
+            if (COMMITTED.equals(state)) {
+                outbox.record(UPLOADING);
+                state = UPLOADING;
+            }
+            if (UPLOADING.equals(state)) {
+                upload(sftp, folder, localTemp, temp);
+                CrashPoints.reached(CrashPoints.AFTER_UPLOAD);
+                outbox.record(RENAMING);
+                state = RENAMING;
+                CrashPoints.reached(CrashPoints.BEFORE_REMOTE_RENAME);
+            }
+            if (!RENAMING.equals(state)) {
+                throw new IllegalStateException("drop " + finalName + " has the unknown outbox state '" + state + "'");
+            }
+            if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
+                remote(() -> sftp.renameFile(temp, fin));
+            } // else: renamed before a crash or a dropped connection; the provider may have taken it already
+            CrashPoints.reached(CrashPoints.AFTER_REMOTE_RENAME);
+            if (doneMarker) {
+                String marker = fin + ".done";
+                // a marker only next to its drop: after the provider took the drop, a marker would announce nothing
+                if (size(sftp, folder, finalName) >= 0 && size(sftp, folder, finalName + ".done") < 0) {
+                    remote(() -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
+                }
+            }
+            return state;
+        } finally {
+            try {
+                sftp.forceDisconnect();
+            } catch (RuntimeException ignored) {
+                // the connection is gone either way
+            }
+        }
+    }
+
+    private void upload(SftpOperations sftp, String folder, Path localTemp, String temp) throws Exception {
+        long size;
+        try {
+            size = Files.size(localTemp);
+        } catch (NoSuchFileException e) {
+            throw new RemoteFailure("the committed drop " + localTemp + " is missing locally, so it cannot be uploaded", e,
+                    true);
+        }
+        remote(() -> sftp.buildDirectory(folder, true));
+        String tempName = temp.substring(temp.lastIndexOf('/') + 1);
+        if (size(sftp, folder, tempName) >= 0) {
+            // what an interrupted attempt left: uploaded again from the start
+            remote(() -> sftp.deleteFile(temp));
+        }
+        try (InputStream in = Files.newInputStream(localTemp)) {
+            // the component's chmod (the configured file mode) is set on the temp, before anyone can see it
+            remote(() -> sftp.storeFile(temp, exchange(in), size));
+        }
+        long uploaded = size(sftp, folder, tempName);
+        if (uploaded != size) {
+            throw new RemoteFailure("the uploaded " + tempName + " has " + uploaded + " bytes instead of " + size, null, false);
+        }
+    }
+
+    /** Size of a file in a remote folder, -1 when it does not exist (also when the folder does not). */
+    private long size(SftpOperations sftp, String folder, String name) throws RemoteFailure {
+        SftpRemoteFile<?>[] files;
+        try {
+            files = sftp.listFiles(folder);
+        } catch (GenericFileOperationFailedException e) {
+            if (e.getCause() instanceof SftpException s && s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                return -1;
+            }
+            throw failure(e);
+        } catch (RuntimeException e) {
+            throw failure(e);
+        }
+        for (SftpRemoteFile<?> f : files) {
+            if (f.getFilename().equals(name)) {
+                return f.getFileLength();
+            }
+        }
+        return -1;
+    }
+
+    private Exchange exchange(InputStream body) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getIn().setBody(body);
+        return exchange;
+    }
+
+    @FunctionalInterface
+    private interface RemoteStep {
+        void run() throws Exception;
+    }
+
+    private void remote(RemoteStep step) throws RemoteFailure {
+        try {
+            step.run();
+        } catch (RemoteFailure e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    /** A failure in words an operator can act on, and whether trying again could help. */
+    private RemoteFailure failure(Exception e) {
+        String where = "SFTP server " + config.server();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JSchChangedHostKeyException) {
+                return new RemoteFailure("the host key of " + where + " does not match the one in the known_hosts file "
+                        + config.knownHosts() + " (PAYROLL_SFTP_KNOWN_HOSTS): connection refused, nothing uploaded ("
+                        + oneLine(t) + ")", e, true);
+            }
+            if (t instanceof JSchHostKeyException) {
+                return new RemoteFailure(where + " is not trusted: its host key is not in the known_hosts file "
+                        + config.knownHosts() + " (PAYROLL_SFTP_KNOWN_HOSTS); nothing uploaded (" + oneLine(t)
+                        + "; add the key from ssh-keyscan -p " + config.port() + " " + config.host()
+                        + " once its fingerprint is confirmed by the provider)", e, true);
+            }
+            // JSch says "Auth fail" (or "Auth cancel"), and has no public exception type for it
+            if (t instanceof JSchException && t.getMessage() != null && t.getMessage().startsWith("Auth ")) {
+                return new RemoteFailure("login to " + where + " as '" + config.user() + "' refused: check PAYROLL_SFTP_USER "
+                        + "and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE", e, true);
+            }
+            if (t instanceof SftpException s && (s.id == ChannelSftp.SSH_FX_PERMISSION_DENIED
+                    || s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE || s.id == ChannelSftp.SSH_FX_OP_UNSUPPORTED)) {
+                return new RemoteFailure(where + " refused: " + oneLine(e), e, true);
+            }
+        }
+        return new RemoteFailure(where + ": " + oneLine(e), e, false);
+    }
+
+    /** The messages of an exception and its causes, on one line, each once. */
+    private static String oneLine(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (out.indexOf(m) < 0) {
+                out.append(out.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return out.toString().replaceAll("\\s+", " ").strip();
+    }
+
+    private Duration delay(int attempt) {
+        Duration d = config.retryDelay().multipliedBy(1L << Math.min(attempt - 1, 10));
+        return d.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : d;
+    }
+
+    /** Camel's sftp endpoint for this server, configured in code: the secrets never pass through a URI. */
+    private synchronized SftpEndpoint endpoint() throws Exception {
+        if (endpoint == null) {
+            SftpComponent component = context.getComponent("sftp", SftpComponent.class);
+            SftpEndpoint e = (SftpEndpoint) component.createEndpoint("sftp://" + config.server());
+            SftpConfiguration c = e.getConfiguration();
+            c.setUsername(config.user());
+            if (config.password() != null && !config.password().isEmpty()) {
+                c.setPassword(config.password());
+            }
+            if (config.privateKey() != null) {
+                c.setPrivateKeyFile(config.privateKey().toString());
+                if (config.passphrase() != null && !config.passphrase().isEmpty()) {
+                    c.setPrivateKeyPassphrase(config.passphrase());
+                }
+            }
+            // host-key checking always on: an unknown or changed key fails the connection
+            c.setKnownHostsFile(config.knownHosts().toString());
+            c.setUseUserKnownHostsFile(false);
+            c.setAutoCreateKnownHostsFile(false);
+            c.setStrictHostKeyChecking("yes");
+            c.setConnectTimeout(millis(config.connectTimeout()));
+            c.setSoTimeout(millis(config.timeout()));
+            c.setStepwise(false); // absolute paths, no cd
+            c.setChmod(config.fileMode().substring(1)); // 0640 -> 640
+            c.setChmodDirectory(config.fileMode().equals(AtomicDropFile.OWNER_ONLY) ? "700" : "750");
+            // one connect per attempt: the retries are ours, counted and logged above
+            e.setMaximumReconnectAttempts(0);
+            e.setReconnectDelay(0);
+            endpoint = e;
+        }
+        return endpoint;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    /** A failed remote step: its one-line description and whether another attempt could succeed. */
+    private static final class RemoteFailure extends Exception {
+        final boolean permanent;
+
+        RemoteFailure(String message, Throwable cause, boolean permanent) {
+            super(message, cause);
+            this.permanent = permanent;
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.SftpTestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Drops delivered to a real SFTP server (Apache MINA SSHD on loopback, in this JVM): complete, once,
+ * with the configured mode; a connection dropped mid-upload is retried; an untrusted host key is
+ * refused before anything is uploaded.
+ */
+class SftpDeliveryTest {
+
+    private static final String PASSWORD = "sftp-test-password-Kv3";
+
+    private static Map<String, String> sftpSettings(SftpTestServer server) throws Exception {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("payroll.sftp.url", server.url("/payroll"));
+        s.put("payroll.sftp.user", SftpTestServer.USER);
+        s.put("payroll.sftp.password", PASSWORD);
+        s.put("payroll.sftp.known-hosts", server.knownHosts().toString());
+        s.put("payroll.sftp.retry-delay", "50ms");
+        return s;
+    }
+
+    @Test
+    void fullAndIncrementalSyncDeliverEachDropCompleteAndOnceWithPasswordLogin(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            SyncRun full = h.runOnce();
+            assertThat(full.mode()).isEqualTo(SyncRun.Mode.FULL);
+            assertThat(server.files("payroll")).as("on the server after the full run")
+                    .hasSize(2).allMatch(f -> f.matches("payroll/(visma|sap)/\\1_acme_\\d{8}T\\d{6}Z_[0-9a-f]{8}\\.csv"));
+
+            h.ditio.data().randomMutations(new Random(11), 30);
+            SyncRun incremental = h.runOnce();
+            assertThat(incremental.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+
+            assertDeliveredOnceAndEqualToTruth(h, server, 2);
+            for (String f : server.files("payroll")) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.root().resolve(f))))
+                        .as("mode of %s on the server (PAYROLL_FILE_MODE default 0600)", f).isEqualTo("rw-------");
+            }
+            assertThat(localFiles(dir.resolve("out"))).as("local staging files left after publishing").isEmpty();
+        }
+    }
+
+    @Test
+    void privateKeyLoginWithPassphraseGroupModeAndDoneMarkers(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), "not-the-one-used")) {
+            Map<String, String> settings = sftpSettings(server);
+            settings.remove("payroll.sftp.password");
+            settings.put("payroll.sftp.private-key-file", server.clientPrivateKey("key-passphrase-7").toString());
+            settings.put("payroll.sftp.private-key-passphrase", "key-passphrase-7");
+            settings.put("payroll.file-mode", "0640");
+            settings.put("payroll.done-marker", "true");
+            try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
+                h.runOnce();
+                h.ditio.data().randomMutations(new Random(12), 30);
+                h.runOnce();
+
+                List<String> drops = assertDeliveredOnceAndEqualToTruth(h, server, 2);
+                for (String f : drops) {
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.root().resolve(f))))
+                            .as("mode of %s on the server (PAYROLL_FILE_MODE 0640)", f).isEqualTo("rw-r-----");
+                    assertThat(server.root().resolve(f + ".done")).as("marker of %s", f).isEmptyFile();
+                }
+                assertThat(server.files("payroll")).as("drops and their markers").hasSize(2 * drops.size());
+            }
+        }
+    }
+
+    @Test
+    void connectionDroppedMidUploadIsRetriedAndTheDropLandsOnceComplete(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            // the first two uploads of the run (4 attempts per drop) lose their connection after 4 KiB
+            server.breakUploads(2, 4096);
+            h.runOnce();
+            assertThat(server.uploadsBroken()).as("uploads whose connection was dropped").isEqualTo(2);
+
+            h.ditio.data().randomMutations(new Random(13), 30);
+            server.breakUploads(1, 100);
+            h.runOnce();
+            assertThat(server.uploadsBroken()).isEqualTo(3);
+
+            assertDeliveredOnceAndEqualToTruth(h, server, 2);
+        }
+    }
+
+    @Test
+    void serverThatKeepsDroppingFailsTheRunAndTheNextRunPublishesTheCommittedDropsOnce(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            server.breakUploads(1000, 1024);
+            assertThatThrownBy(h::runOnce).hasMessageContaining("is committed but could not be published")
+                    .hasMessageContaining("SFTP server 127.0.0.1:" + server.port())
+                    .hasMessageContaining("gave up after 4 attempts");
+            assertThat(server.uploadsBroken()).as("4 attempts for each of the 2 drops").isEqualTo(8);
+            assertThat(server.finalsCreated()).isEmpty();
+            assertThat(outbox(h)).as("outbox after the failed publish").containsExactly(
+                    "jdbc=published", "sap=uploading", "visma=uploading");
+
+            server.breakUploads(0, 0);
+            SyncRun next = h.runOnce();
+            assertThat(next.files()).as("the next run had nothing new; it published the committed drops").isEmpty();
+            assertDeliveredOnceAndEqualToTruth(h, server, 1);
+        }
+    }
+
+    @Test
+    void unknownOrChangedHostKeyIsRefusedWithOneLineAndNothingIsUploaded(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD)) {
+            Map<String, String> settings = sftpSettings(server);
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, "");
+            settings.put("payroll.sftp.known-hosts", knownHosts.toString());
+            try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
+                Throwable unknown = catchRun(h);
+                assertThat(unknown.getMessage()).as("one line").doesNotContain("\n")
+                        .contains("the sap drop of run", "SFTP server 127.0.0.1:" + server.port()
+                                + " is not trusted: its host key is not in the known_hosts file " + knownHosts
+                                + " (PAYROLL_SFTP_KNOWN_HOSTS); nothing uploaded (reject HostKey: [127.0.0.1]:" + server.port()
+                                + "; add the key from ssh-keyscan -p " + server.port()
+                                + " 127.0.0.1 once its fingerprint is confirmed by the provider)")
+                        .doesNotContain("gave up"); // not retried
+                assertThat(server.files("")).as("files on the server").isEmpty();
+                assertThat(outbox(h)).containsExactly("jdbc=published", "sap=committed", "visma=committed");
+
+                Files.copy(server.knownHostsWithAnotherKey(), knownHosts, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Throwable changed = catchRun(h);
+                assertThat(changed.getMessage()).doesNotContain("\n")
+                        .contains("the host key of SFTP server 127.0.0.1:" + server.port()
+                                + " does not match the one in the known_hosts file " + knownHosts
+                                + " (PAYROLL_SFTP_KNOWN_HOSTS): connection refused, nothing uploaded");
+                assertThat(server.files("")).isEmpty();
+
+                Files.copy(server.knownHosts(), knownHosts, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                h.runOnce();
+                assertDeliveredOnceAndEqualToTruth(h, server, 1);
+            }
+        }
+    }
+
+    private static Throwable catchRun(SyncHarness h) {
+        try {
+            h.runOnce();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("the run did not fail");
+    }
+
+    /**
+     * Every drop on the server is complete, was created under its final name once, and the drops
+     * (oldest run first) sum to Ditio's truth; so does payroll_line; the outbox is all published.
+     *
+     * @return the drops on the server (markers left out)
+     */
+    static List<String> assertDeliveredOnceAndEqualToTruth(SyncHarness h, SftpTestServer server, int dropsPerTarget)
+            throws Exception {
+        List<String> all = new ArrayList<>();
+        for (String target : List.of("visma", "sap")) {
+            List<String> drops = server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).toList();
+            assertThat(drops).as("%s drops on the server", target).hasSize(dropsPerTarget)
+                    .noneMatch(f -> Path.of(f).getFileName().toString().startsWith("."));
+            all.addAll(drops);
+        }
+        assertThat(server.files("payroll")).as("temporary files on the server").noneMatch(f -> f.endsWith(".tmp"));
+        assertThat(server.finalsCreated()).as("every final name created once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(all);
+        assertThat(DeliveredPayroll.vismaTotals(byRun(h, server, "visma"))).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+        assertThat(DeliveredPayroll.sapTotals(byRun(h, server, "sap"))).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(outbox(h)).allMatch(row -> row.endsWith("=published"));
+        return all;
+    }
+
+    /** A target's drops on the server, in the order of the runs that wrote them. */
+    static List<Path> byRun(SyncHarness h, SftpTestServer server, String target) throws Exception {
+        Map<String, String> runStart = new HashMap<>();
+        try (Connection c = h.stateDb().connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
+            while (rs.next()) {
+                runStart.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());
+            }
+        }
+        return server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).map(server.root()::resolve)
+                .sorted(Comparator.comparing(p -> runStart.get(runIdOf(p)))).toList();
+    }
+
+    private static String runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(name.lastIndexOf('_') + 1, name.length() - ".csv".length());
+    }
+
+    /** target=status of each outbox row, ordered by run and target. */
+    static List<String> outbox(SyncHarness h) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = h.stateDb().connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT target, status FROM drop_outbox ORDER BY run_id, target")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "=" + rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
+    private static List<Path> localFiles(Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package no.ditiosync.testing;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * A real SFTP server for the tests: Apache MINA SSHD on a free loopback port, with a host key
+ * generated for the test, password and public-key login for one user, and a file system rooted in
+ * a folder of the test. It records every rename to a final (not hidden) name, so a test can tell
+ * that no drop was ever delivered twice, even if the "provider" took it away in between; and it can
+ * drop the connection in the middle of uploads.
+ */
+public final class SftpTestServer implements AutoCloseable {
+
+    public static final String USER = "payroll";
+
+    private final SshServer sshd;
+    private final Path root;
+    private final Path dir;
+    private final PublicKey hostKey;
+    private final KeyPair clientKey;
+    private final List<String> finalsCreated = new ArrayList<>();
+    private final AtomicInteger uploadsToBreak = new AtomicInteger();
+    private final AtomicLong breakAfterBytes = new AtomicLong();
+    private final AtomicInteger uploadsBroken = new AtomicInteger();
+    private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** @param dir a folder of the test: the server's files are in {@code dir/root}, its keys beside it */
+    public SftpTestServer(Path dir, String password) throws IOException, GeneralSecurityException {
+        this.dir = Files.createDirectories(dir);
+        this.root = Files.createDirectories(dir.resolve("root"));
+        this.clientKey = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
+        sshd = SshServer.setUpDefaultServer();
+        sshd.setHost("127.0.0.1");
+        sshd.setPort(0);
+        SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host-key"));
+        hostKeys.setAlgorithm("EC");
+        hostKeys.setKeySize(256);
+        sshd.setKeyPairProvider(hostKeys);
+        this.hostKey = hostKeys.loadKeys(null).iterator().next().getPublic();
+        sshd.setPasswordAuthenticator((user, given, session) -> USER.equals(user) && password.equals(given));
+        sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
+                && KeyUtils.compareKeys(key, clientKey.getPublic()));
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+        sftp.addSftpEventListener(new Recorder());
+        sshd.setSubsystemFactories(List.of(sftp));
+        sshd.start();
+    }
+
+    public int port() {
+        return sshd.getPort();
+    }
+
+    /** The server's "/": what the payroll provider sees. */
+    public Path root() {
+        return root;
+    }
+
+    public String url(String folder) {
+        return "sftp://127.0.0.1:" + port() + folder;
+    }
+
+    /** A known_hosts file listing this server's host key. */
+    public Path knownHosts() throws IOException {
+        return writeKnownHosts(dir.resolve("known_hosts"), hostKey);
+    }
+
+    /** A known_hosts file listing another key for this server: what a changed (or spoofed) host looks like. */
+    public Path knownHostsWithAnotherKey() throws IOException, GeneralSecurityException {
+        return writeKnownHosts(dir.resolve("known_hosts-other"),
+                KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256).getPublic());
+    }
+
+    private Path writeKnownHosts(Path file, PublicKey key) throws IOException {
+        Files.writeString(file, "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(key) + "\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** The client's private key in OpenSSH format, encrypted with the passphrase (none if null). */
+    public Path clientPrivateKey(String passphrase) throws IOException, GeneralSecurityException {
+        Path file = dir.resolve(passphrase == null ? "id_ecdsa" : "id_ecdsa-encrypted");
+        OpenSSHKeyEncryptionContext encryption = null;
+        if (passphrase != null) {
+            encryption = new OpenSSHKeyEncryptionContext();
+            encryption.setCipherName("AES");
+            encryption.setCipherType("256");
+            encryption.setPassword(passphrase);
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(clientKey, "payroll@test", encryption, out);
+        }
+        return file;
+    }
+
+    /** The next {@code uploads} uploads to a hidden temporary name lose their connection after {@code afterBytes}. */
+    public void breakUploads(int uploads, long afterBytes) {
+        breakAfterBytes.set(afterBytes);
+        uploadsToBreak.set(uploads);
+    }
+
+    /** How many uploads had their connection dropped. */
+    public int uploadsBroken() {
+        return uploadsBroken.get();
+    }
+
+    /** Every final (not hidden) name a file was renamed to, relative to the root, in order. */
+    public synchronized List<String> finalsCreated() {
+        return List.copyOf(finalsCreated);
+    }
+
+    /** Regular files under a folder of the root (relative paths), sorted. */
+    public List<String> files(String folder) throws IOException {
+        Path f = root.resolve(folder);
+        if (!Files.isDirectory(f)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(f)) {
+            return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            sshd.stop(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A path as the SFTP subsystem gives it (rooted "/a/b", or native), relative to the root. */
+    private String relative(Path path) {
+        String p = path.toString();
+        if (p.startsWith(root.toString())) {
+            return root.relativize(Path.of(p)).toString();
+        }
+        return p.startsWith("/") ? p.substring(1) : p;
+    }
+
+    private final class Recorder implements SftpEventListener {
+        @Override
+        public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+                            int dataOffset, int dataLen) throws IOException {
+            String name = localHandle.getFile().getFileName().toString();
+            if (brokenSessions.contains(session)) {
+                // a write still in flight on a session being closed: the same break, not another
+                throw new IOException("test server: connection dropped");
+            }
+            if (name.startsWith(".") && name.endsWith(".tmp") && offset + dataLen > breakAfterBytes.get()
+                    && uploadsToBreak.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                brokenSessions.add(session);
+                uploadsBroken.incrementAndGet();
+                session.close(true); // the connection drops, as a network or server fault would
+                throw new IOException("test server: connection dropped after " + offset + " bytes of " + name);
+            }
+        }
+
+        @Override
+        public void moved(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts, Throwable thrown) {
+            if (thrown == null && !dstPath.getFileName().toString().startsWith(".")) {
+                synchronized (SftpTestServer.this) {
+                    finalsCreated.add(relative(dstPath));
+                }
+            }
+        }
+    }
+}
