@@ -141,8 +141,16 @@ class MultiCompanyTest {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(folder)) {
+            // oldest first: two runs started within one second have the same time in their names,
+            // and their run ids would then decide the order
             return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
+                    .sorted(java.util.Comparator.comparing((Path p) -> {
+                        try {
+                            return Files.getLastModifiedTime(p);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).thenComparing(java.util.Comparator.naturalOrder())).toList();
         }
     }
 
