@@ -33,6 +33,18 @@ CREATE TABLE IF NOT EXISTS ditio_user (
     PRIMARY KEY (company, identity_user_id)
 );
 
+-- Ditio projects (/v1/project), to fill the project number of a record that carries only its
+-- projectId. A deleted project is kept as last known: registrations may still point to it.
+CREATE TABLE IF NOT EXISTS ditio_project (
+    company          VARCHAR(64)  NOT NULL,
+    project_id       VARCHAR(64)  NOT NULL,
+    project_number   VARCHAR(100),
+    name             VARCHAR(200),
+    modified         TIMESTAMP WITH TIME ZONE,
+    deleted          BOOLEAN      NOT NULL,
+    PRIMARY KEY (company, project_id)
+);
+
 -- The last known version of every registration seen, and what payroll should hold for it.
 -- A tombstone only flags the row deleted: the last known fields stay.
 CREATE TABLE IF NOT EXISTS source_record (
@@ -64,8 +76,15 @@ CREATE TABLE IF NOT EXISTS source_record (
     -- rewrites one watermark row instead of clearing a flag on every row the run staged
     staged_seq           BIGINT       DEFAULT 0 NOT NULL,
     last_seen_run        VARCHAR(40),
+    -- what a mapping row may test beyond the columns above (absenceTypeCode, overtime line codes) and
+    -- the projectId, as key=value&... (URL-encoded), so a quarantined record can be mapped again
+    source_fields        VARCHAR(1000),
+    -- the Ditio payroll line a record is a part of (overtime line, deduction, ordinary hours); else null
+    parent_id            VARCHAR(100),
     PRIMARY KEY (company, feed, record_id)
 );
+-- parts of a payroll line found by its id (markPartsNotSeenDeleted)
+CREATE INDEX IF NOT EXISTS source_record_parent ON source_record (company, feed, parent_id);
 -- the pending scan reads this index in order: no sort, and it can stop after each chunk
 CREATE INDEX IF NOT EXISTS source_record_staged ON source_record (company, feed, staged_seq, record_id);
 CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);

@@ -47,6 +47,9 @@ final class Demo {
                     Map.entry("payroll.drop-dir", DROPS.toString()),
                     Map.entry("payroll.state-db-url", "jdbc:h2:file:./" + STATE.resolve(COMPANY)),
                     Map.entry("payroll.jdbc-url", ""),
+                    // the demo shows every feed: absences and overtime beside the time registrations
+                    Map.entry("payroll.absences", "true"),
+                    Map.entry("payroll.source", "time+overtime"),
                     Map.entry("payroll.wage-types", wageTypes().toString()));
             try (SyncApplication app = new SyncApplication(settings).start()) {
                 out.printf("%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,

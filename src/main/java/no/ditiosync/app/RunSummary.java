@@ -16,8 +16,9 @@ public final class RunSummary {
         Duration took = Duration.between(run.startedAt(), run.endedAt() == null ? java.time.Instant.now() : run.endedAt());
         out.printf("Run %s (%s pass, company %s) succeeded in %.1f s%n", run.runId(), run.mode().name().toLowerCase(),
                 run.company(), took.toMillis() / 1000.0);
-        out.printf("  records read:  %d time registrations on %d pages (%d deletions), %d users%n",
-                run.recordsRead(), run.pages(), run.deletedRead(), run.usersRead());
+        // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)
+        out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n",
+                run.recordsRead(), String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
         out.println("  lines delivered:");
         run.linesByTarget().forEach((target, lines) -> out.printf("    %-6s %d%n", target, lines));
         out.printf("  quarantined:   %d%n", run.quarantinedCount());

@@ -1,5 +1,9 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ditio.AbsenceRegistration;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.payroll.PayrollSource;
+import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.SftpDrop;
@@ -69,7 +73,9 @@ public record Settings(
         String observeHost,
         String reportDir,
         int reportKeep,
-        SftpDrop.Config sftp) {
+        SftpDrop.Config sftp,
+        boolean absences,
+        PayrollSource payrollSource) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -131,7 +137,9 @@ public record Settings(
         SFTP_CONNECT_TIMEOUT("payroll.sftp.connect-timeout", "PAYROLL_SFTP_CONNECT_TIMEOUT", true),
         SFTP_TIMEOUT("payroll.sftp.timeout", "PAYROLL_SFTP_TIMEOUT", true),
         SFTP_MAX_ATTEMPTS("payroll.sftp.max-attempts", "PAYROLL_SFTP_MAX_ATTEMPTS", true),
-        SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true);
+        SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true),
+        ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true),
+        SOURCE("payroll.source", "PAYROLL_SOURCE", true);
 
         final String property;
         final String env;
@@ -247,7 +255,27 @@ public record Settings(
                 r.host(Key.OBSERVE_HOST),
                 r.raw(Key.REPORT_DIR),
                 r.integer(Key.REPORT_KEEP, 1, 100_000),
-                r.sftp());
+                r.sftp(),
+                r.bool(Key.ABSENCES),
+                r.payrollSource());
+    }
+
+    /**
+     * The registration feeds delivered, in order: time registrations and/or payroll lines as
+     * PAYROLL_SOURCE says, then absences when switched on.
+     */
+    public List<String> feeds() {
+        List<String> feeds = new ArrayList<>();
+        if (payrollSource.readsTimeRegistrations()) {
+            feeds.add(TimeRegistration.TIME);
+        }
+        if (payrollSource.readsPayrollLines()) {
+            feeds.add(PayrollLineRecord.PAYROLL);
+        }
+        if (absences) {
+            feeds.add(AbsenceRegistration.ABSENCE);
+        }
+        return List.copyOf(feeds);
     }
 
     /** The JDBC target's URL: its own, or the state DB's. */
@@ -391,6 +419,15 @@ public record Settings(
                 return LocalDate.parse(v);
             } catch (DateTimeParseException e) {
                 throw wrong(k, "'" + v + "' is not a date as yyyy-MM-dd");
+            }
+        }
+
+        PayrollSource payrollSource() {
+            String v = raw(Key.SOURCE);
+            try {
+                return v.isEmpty() ? PayrollSource.TIME : PayrollSource.fromSetting(v);
+            } catch (IllegalArgumentException e) {
+                throw wrong(Key.SOURCE, e.getMessage());
             }
         }
 

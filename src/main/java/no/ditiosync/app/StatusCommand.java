@@ -99,21 +99,29 @@ final class StatusCommand {
 
     private static void printFeed(Connection c, String company, String feed, PrintStream out) throws SQLException {
         out.printf("Company %s, feed %s%n", company, feed);
-        try (PreparedStatement ps = c.prepareStatement("SELECT watermark, run_id FROM sync_watermark WHERE company = ? AND feed = ?")) {
+        // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
+        try (PreparedStatement ps = c.prepareStatement("SELECT feed, watermark, run_id FROM sync_watermark WHERE company = ? "
+                + "ORDER BY CASE WHEN feed = ? THEN 0 ELSE 1 END, feed")) {
             ps.setString(1, company);
             ps.setString(2, feed);
             try (ResultSet rs = ps.executeQuery()) {
-                out.println(rs.next() ? "  watermark:  " + time(rs.getObject(1, OffsetDateTime.class)) + " (run " + rs.getString(2)
-                        + "; the next pass asks for changes since this minus the overlap)"
-                        : "  watermark:  none yet (the next run is a full pass)");
+                boolean any = false;
+                while (rs.next()) {
+                    out.println((any ? "              " : "  watermark:  ") + String.format("%-8s ", rs.getString(1))
+                            + time(rs.getObject(2, OffsetDateTime.class)) + " (run " + rs.getString(3)
+                            + (any ? ")" : "; the next pass asks for changes since this minus the overlap)"));
+                    any = true;
+                }
+                if (!any) {
+                    out.println("  watermark:  none yet (the next run is a full pass)");
+                }
             }
         }
         out.println("  ledger:");
         try (PreparedStatement ps = c.prepareStatement("SELECT target, SUM(CASE WHEN held THEN 1 ELSE 0 END), "
-                + "SUM(CASE WHEN held THEN quantity ELSE 0 END) FROM export_ledger WHERE company = ? AND line_id LIKE ? "
+                + "SUM(CASE WHEN held THEN quantity ELSE 0 END) FROM export_ledger WHERE company = ? "
                 + "GROUP BY target ORDER BY target")) {
             ps.setString(1, company);
-            ps.setString(2, feed + ":%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.printf("    %-6s %8d lines held, %12s hours%n", rs.getString(1), rs.getLong(2),
@@ -140,11 +148,11 @@ final class StatusCommand {
                 }
             }
         }
-        try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ? AND feed = ?");
-             PreparedStatement ps = c.prepareStatement("SELECT record_id, work_date, reason FROM quarantine "
-                     + "WHERE company = ? AND feed = ? ORDER BY reason, record_id")) {
+        // the quarantine of every feed of the company's runs
+        try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ?");
+             PreparedStatement ps = c.prepareStatement("SELECT feed || ':' || record_id, work_date, reason FROM quarantine "
+                     + "WHERE company = ? ORDER BY reason, record_id")) {
             count.setString(1, company);
-            count.setString(2, feed);
             long open;
             try (ResultSet rs = count.executeQuery()) {
                 rs.next();
@@ -152,7 +160,6 @@ final class StatusCommand {
             }
             out.printf("  open quarantine: %d%n", open);
             ps.setString(1, company);
-            ps.setString(2, feed);
             ps.setMaxRows(QUARANTINE_SHOWN);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

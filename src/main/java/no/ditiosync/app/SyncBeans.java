@@ -66,7 +66,8 @@ public class SyncBeans implements CamelConfiguration {
             Delivery delivery = new Delivery(store, targets(settings), jdbcTarget,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
-            feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap()));
+            feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
+                    settings.feeds(), settings.payrollSource()));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
                     new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));

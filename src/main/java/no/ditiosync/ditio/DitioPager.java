@@ -19,7 +19,13 @@ import java.util.Map;
 public final class DitioPager {
 
     public static final String TIME_REGISTRATIONS = "/v1/time-registrations";
+    public static final String ABSENCES = "/v1/absence-registrations";
+    public static final String PAYROLL_LINES = "/v1/payroll-lines-extended";
     public static final String USERS = "/v1/user";
+    public static final String PROJECTS = "/v1/project";
+    /** The watermark rows of the metadata passes. */
+    public static final String USER_FEED = "user";
+    public static final String PROJECT_FEED = "project";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where one company's data is read from, and the page size asked for. */
@@ -29,40 +35,82 @@ public final class DitioPager {
     private final Map<String, Source> sources;
     private final PageReader<TimeRegistration> timeRegistrations =
             new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
+    private final PageReader<TimeRegistration> absences =
+            new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable);
+    private final PageReader<TimeRegistration> payrollLines =
+            new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable);
     // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
     private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
+    // likewise a project row: the lines of its registrations then carry no project number from it
+    private final PageReader<DitioProject> projects = new PageReader<>(DitioProject.class, (json, reason) -> null);
 
     /** @param sources company key → where its data is read from */
     public DitioPager(Map<String, Source> sources) {
         this.sources = Map.copyOf(sources);
     }
 
-    /** Full pass by work-date window, or incremental by ModifiedSince; the same parameters on every page. */
-    public PageCursor timeRegistrations(@Variable("run") SyncRun run) {
+    /**
+     * The run's current pass over registrations (time or absence): full by work-date window, or
+     * incremental by ModifiedSince; the same parameters on every page.
+     */
+    public PageCursor registrations(@Variable("run") SyncRun run) {
+        SyncRun.Pass pass = run.current();
         Source source = sources.get(run.company());
         Map<String, String> params = new LinkedHashMap<>();
-        if (run.mode() == SyncRun.Mode.FULL) {
-            params.put("FromDateTime", run.fromDate().toString());
-            params.put("ToDateTime", run.toDate().toString());
+        if (pass.mode() == SyncRun.Mode.FULL) {
+            params.put("FromDateTime", pass.fromDate().toString());
+            params.put("ToDateTime", pass.toDate().toString());
         } else {
-            params.put("ModifiedSince", DitioDates.format(run.modifiedSince()));
+            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
         }
         params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
-        return new PageCursor(source.reportingBase(), TIME_REGISTRATIONS, params);
+        return new PageCursor(source.reportingBase(), path(pass.feed()), params);
     }
 
-    /** Users have no date window: a full pass every run (there are few of them). */
+    private static String path(String feed) {
+        return switch (feed) {
+            case TimeRegistration.TIME -> TIME_REGISTRATIONS;
+            case AbsenceRegistration.ABSENCE -> ABSENCES;
+            case PayrollLineRecord.PAYROLL -> PAYROLL_LINES;
+            default -> throw new IllegalArgumentException("no Ditio endpoint for feed '" + feed + "'");
+        };
+    }
+
+    /** Users have no date window: all of them on the first run, then those changed (or deleted) since the watermark. */
     public PageCursor users(@Variable("run") SyncRun run) {
-        Source source = sources.get(run.company());
-        return new PageCursor(source.reportingBase(), USERS, Map.of("ChunkLimit", Integer.toString(source.chunkLimit())));
+        return metadata(run, run.pass(USER_FEED), USERS);
     }
 
-    public List<TimeRegistration> readTimeRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, timeRegistrations);
+    /** Projects, as users: no date window, all at first, then the changes. */
+    public PageCursor projects(@Variable("run") SyncRun run) {
+        return metadata(run, run.pass(PROJECT_FEED), PROJECTS);
+    }
+
+    private PageCursor metadata(SyncRun run, SyncRun.Pass pass, String path) {
+        Source source = sources.get(run.company());
+        Map<String, String> params = new LinkedHashMap<>();
+        if (pass != null && pass.mode() == SyncRun.Mode.INCREMENTAL) {
+            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
+        }
+        params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
+        return new PageCursor(source.reportingBase(), path, params);
+    }
+
+    /** A page of the registrations the cursor pages through (time registrations or absences). */
+    public List<TimeRegistration> readRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, switch (cursor.path()) {
+            case ABSENCES -> absences;
+            case PAYROLL_LINES -> payrollLines;
+            default -> timeRegistrations;
+        });
     }
 
     public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {
         return read(exchange, cursor, users);
+    }
+
+    public List<DitioProject> readProjects(Exchange exchange, @Variable("cursor") PageCursor cursor) {
+        return read(exchange, cursor, projects);
     }
 
     private <T> List<T> read(Exchange exchange, PageCursor cursor, PageReader<T> reader) {

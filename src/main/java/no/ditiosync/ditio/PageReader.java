@@ -35,7 +35,7 @@ public final class PageReader<T> {
      *                   the record as JSON and the reason; null skips it. One bad record must not cost
      *                   the page: the stand-in goes to quarantine with the reason.
      */
-    public PageReader(Class<T> recordType, BiFunction<JsonNode, String, T> unreadable) {
+    public PageReader(Class<? extends T> recordType, BiFunction<JsonNode, String, T> unreadable) {
         this.recordReader = MAPPER.readerFor(recordType);
         this.unreadable = unreadable;
     }

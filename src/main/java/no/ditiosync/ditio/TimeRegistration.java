@@ -1,6 +1,8 @@
 package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Map;
+import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,6 +15,13 @@ import java.math.BigDecimal;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class TimeRegistration {
+
+    /** The feed (and wage-type mapping source) of time registrations; other registrations extend this class. */
+    public static final String TIME = "time";
+
+    /** Which feed the record came from: its payroll line id starts with it, and the mapping rows of that source apply. */
+    @JsonIgnore
+    public String source = TIME;
     public String id;
     public String workDate;
     public BigDecimal qty;
@@ -20,6 +29,8 @@ public class TimeRegistration {
     public String userName;
     public String userEmployeeNumber;
     public String projectNumber;
+    /** Ditio's project id: fills the project number from /v1/project where the record has none. */
+    public String projectId;
     public String taskWbsNumber;
     public String description;
     public boolean approved;
@@ -27,15 +38,73 @@ public class TimeRegistration {
     public String modifiedDateTime;
     public boolean isDeleted;
     public String deletedDateTime;
+    /**
+     * Fields a wage-type mapping row of this source may test beyond the time registration's own
+     * (absenceTypeCode; an overtime line's lineType, payrollTypeId, overtimeType), kept with the
+     * record in the state DB so a quarantined record can be mapped again.
+     */
+    @JsonIgnore
+    public final Map<String, String> codes = new TreeMap<>();
+    /** The Ditio payroll line this record is a part of, or null (PayrollDaySplitter). */
+    @JsonIgnore
+    public String parentId;
     /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
     @JsonIgnore
     public String unreadable;
 
+    /** A new, empty record of a feed, to rebuild a stored one. */
+    public static TimeRegistration of(String feed) {
+        return switch (feed) {
+            case AbsenceRegistration.ABSENCE -> new AbsenceRegistration();
+            default -> {
+                TimeRegistration r = new TimeRegistration();
+                r.source = feed;
+                yield r;
+            }
+        };
+    }
+
+    /** {@link #codes} and {@link #projectId} as one column value: {@code key=value&...}, URL-encoded. */
+    public String storedFields() {
+        StringBuilder out = new StringBuilder();
+        java.util.Map<String, String> all = new TreeMap<>(codes);
+        if (projectId != null) {
+            all.put("projectId", projectId);
+        }
+        all.forEach((k, v) -> {
+            if (v != null) {
+                out.append(out.length() == 0 ? "" : "&").append(k).append('=')
+                        .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        return out.length() == 0 ? null : out.toString();
+    }
+
+    /** Reads back what {@link #storedFields()} wrote. */
+    public void restoreFields(String stored) {
+        if (stored == null || stored.isEmpty()) {
+            return;
+        }
+        for (String pair : stored.split("&")) {
+            int eq = pair.indexOf('=');
+            String value = java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            if (pair.startsWith("projectId=")) {
+                projectId = value;
+            } else {
+                codes.put(pair.substring(0, eq), value);
+            }
+        }
+    }
+
     /** The stand-in for a record whose fields do not bind: its id and dates if readable, and the reason. */
     public static TimeRegistration unreadable(JsonNode json, String reason) {
-        TimeRegistration r = new TimeRegistration();
+        return standIn(new TimeRegistration(), json, "workDate", reason);
+    }
+
+    /** Fills a stand-in from what is readable of the record: id, the date (under its field name), modification, deletion. */
+    protected static <T extends TimeRegistration> T standIn(T r, JsonNode json, String dateField, String reason) {
         r.id = json.path("id").isTextual() ? json.get("id").asText() : null;
-        r.workDate = json.path("workDate").isTextual() ? json.get("workDate").asText() : null;
+        r.workDate = json.path(dateField).isTextual() ? json.get(dateField).asText() : null;
         r.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
         r.isDeleted = json.path("isDeleted").asBoolean(false);
         r.unreadable = reason;

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
+import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLine;
 
 /**
@@ -58,7 +59,7 @@ public final class SapFormat implements DropFormat {
         f.add(pernr(line.employeeNumber()));                        // PERNR
         f.add(workDate(line.workDate()));                           // WORKDATE
         f.add(wageType(line.wageType()));                           // LGART
-        f.add(hours(line.quantity()));                              // CATSHOURS: a cancellation repeats the cancelled hours
+        f.add(hours(line));                                         // CATSHOURS: a cancellation repeats the cancelled hours
         f.add("H");                                                 // MEINH
         f.add(TextCleaner.quoteIfNeeded(project(line.projectNumber())));            // POSID
         f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(line.text(), TEXT_WIDTH))); // LTXA1
@@ -96,9 +97,11 @@ public final class SapFormat implements DropFormat {
         return value;
     }
 
-    private static String hours(BigDecimal quantity) {
-        if (quantity == null || quantity.signum() < 0) {
-            // negative hours mean an offsetting correction reached a cancel-and-rebook target
+    private static String hours(PayrollLine line) {
+        BigDecimal quantity = line.quantity();
+        // a deduction of overtime from ordinary hours (PAYROLL_SOURCE=time+overtime) is a document of minus hours
+        if (quantity == null || quantity.signum() < 0 && !PayrollDaySplitter.isDeduction(line.lineId())) {
+            // other negative hours mean an offsetting correction reached a cancel-and-rebook target
             throw new IllegalArgumentException("SAP CATSHOURS must be zero or positive: " + quantity);
         }
         return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();

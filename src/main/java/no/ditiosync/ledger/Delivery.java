@@ -45,7 +45,8 @@ public final class Delivery {
     }
 
     /**
-     * Steps (1) and (2). One pass over the pending records computes every target's delta of a
+     * Steps (1) and (2). One pass over the pending records (per feed the run delivers: time,
+     * absence, payroll, all into the one drop of each target) computes every target's delta of a
      * record at once; the lines go straight to each target's temporary file (opened at its first
      * line) and the ledger changes to the transaction's batches, so nothing grows with the run.
      */

@@ -9,7 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one transaction in which a run's ledger changes, outbox rows, quarantine, watermark and run
@@ -30,7 +33,10 @@ public final class DeliveryTransaction implements AutoCloseable {
     private final Connection connection;
     private final SyncRun run;
     private final List<String> targets;
-    private final long stagingSeq;
+    /** The feeds the run delivers, in order. */
+    private final List<String> feeds;
+    /** Each delivered feed's staging number, read in the transaction: the commit makes it the feed's delivered_seq. */
+    private final Map<String, Long> stagingSeqs = new LinkedHashMap<>();
     private final PreparedStatement ledgerInsert;
     private final PreparedStatement ledgerUpdate;
     private final PreparedStatement quarantineIn;
@@ -43,6 +49,7 @@ public final class DeliveryTransaction implements AutoCloseable {
         this.connection = connection;
         this.run = run;
         this.targets = List.copyOf(targets);
+        this.feeds = List.copyOf(new LinkedHashSet<>(run.deliveredFeeds()));
         try {
             connection.setAutoCommit(false);
             String durable = store.dialect().durableCommit();
@@ -51,8 +58,10 @@ public final class DeliveryTransaction implements AutoCloseable {
                     s.execute(durable);
                 }
             }
-            // read in the transaction: the commit moves the feed's delivered_seq to it
-            this.stagingSeq = StateStore.stagingSeq(connection, run.company(), run.feed());
+            // read in the transaction: the commit moves each feed's delivered_seq to it
+            for (String feed : feeds) {
+                stagingSeqs.put(feed, StateStore.stagingSeq(connection, run.company(), feed));
+            }
             this.ledgerInsert = connection.prepareStatement(store.insertLedger);
             this.ledgerUpdate = connection.prepareStatement(store.updateLedger);
             this.quarantineIn = connection.prepareStatement(store.upsertQuarantine);
@@ -64,11 +73,19 @@ public final class DeliveryTransaction implements AutoCloseable {
     }
 
     /**
-     * Visits every pending record of the feed once, in record_id order, with its ledger row in
-     * every target, reading chunk by chunk. Quarantined records are put in (or kept in) the
+     * Visits every pending record of each feed the run delivers ({@link SyncRun#deliveredFeeds}),
+     * feed by feed, in record_id order, with its ledger row in every target, reading chunk by
+     * chunk: one scan per feed serves all targets. Quarantined records are put in (or kept in) the
      * quarantine table on the way.
      */
     public void forEachPending(PendingVisitor visitor) throws Exception {
+        for (String feed : feeds) {
+            forEachPending(feed, visitor);
+        }
+    }
+
+    private void forEachPending(String feed, PendingVisitor visitor) throws Exception {
+        long seq = stagingSeqs.get(feed);
         String lastRecordId = null;
         int read;
         do {
@@ -80,8 +97,8 @@ public final class DeliveryTransaction implements AutoCloseable {
                     ps.setString(p++, target);
                 }
                 ps.setString(p++, run.company());
-                ps.setString(p++, run.feed());
-                ps.setLong(p++, stagingSeq);
+                ps.setString(p++, feed);
+                ps.setLong(p++, seq);
                 if (lastRecordId != null) {
                     ps.setString(p, lastRecordId);
                 }
@@ -89,23 +106,23 @@ public final class DeliveryTransaction implements AutoCloseable {
                     while (rs.next()) {
                         read++;
                         lastRecordId = rs.getString(1);
-                        visit(rs, lastRecordId, visitor);
+                        visit(rs, feed, lastRecordId, visitor);
                     }
                 }
             }
         } while (read == BATCH);
     }
 
-    private void visit(ResultSet rs, String recordId, PendingVisitor visitor) throws Exception {
+    private void visit(ResultSet rs, String feed, String recordId, PendingVisitor visitor) throws Exception {
         String status = rs.getString(2);
-        String lineId = StateStore.lineId(run.feed(), recordId);
+        String lineId = StateStore.lineId(feed, recordId);
         PayrollLine desired = "READY".equals(status)
                 ? new PayrollLine(lineId, rs.getString(4), StateStore.localDate(rs, 5), rs.getString(6),
                 rs.getBigDecimal(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                run.feed(), recordId, StateStore.instant(rs, 12))
+                feed, recordId, StateStore.instant(rs, 12))
                 : null;
         if ("QUARANTINED".equals(status)) {
-            quarantine(recordId, rs.getString(3), rs.getString(13), rs.getString(14));
+            quarantine(feed, recordId, rs.getString(3), rs.getString(13), rs.getString(14));
         }
         LedgerEntry[] current = new LedgerEntry[targets.size()];
         for (int t = 0; t < current.length; t++) {
@@ -115,7 +132,7 @@ public final class DeliveryTransaction implements AutoCloseable {
             }
             PayrollLine held = new PayrollLine(lineId, rs.getString(c), StateStore.localDate(rs, c + 1),
                     rs.getString(c + 2), rs.getBigDecimal(c + 7), rs.getString(c + 3), rs.getString(c + 4),
-                    rs.getString(c + 5), rs.getString(c + 6), run.feed(), rs.getString(c + 11), StateStore.instant(rs, c + 12));
+                    rs.getString(c + 5), rs.getString(c + 6), feed, rs.getString(c + 11), StateStore.instant(rs, c + 12));
             current[t] = new LedgerEntry(held, rs.getBoolean(c + 8), rs.getString(c + 9), rs.getInt(c + 10));
         }
         visitor.visit(recordId, desired, current);
@@ -154,10 +171,11 @@ public final class DeliveryTransaction implements AutoCloseable {
         }
     }
 
-    private void quarantine(String recordId, String reason, String workDateText, String userId) throws SQLException {
+    private void quarantine(String feed, String recordId, String reason, String workDateText, String userId)
+            throws SQLException {
         run.quarantined(recordId, reason);
         quarantineIn.setString(1, run.company());
-        quarantineIn.setString(2, run.feed());
+        quarantineIn.setString(2, feed);
         quarantineIn.setString(3, recordId);
         quarantineIn.setString(4, reason);
         quarantineIn.setObject(5, workDateOrNull(workDateText), Types.DATE);
@@ -184,15 +202,17 @@ public final class DeliveryTransaction implements AutoCloseable {
                 + "AND s.status <> 'QUARANTINED')");
              PreparedStatement first = connection.prepareStatement("UPDATE quarantine SET first_run_id = ? "
                      + "WHERE company = ? AND feed = ? AND first_run_id IS NULL")) {
-            out.setString(1, run.company());
-            out.setString(2, run.feed());
-            out.setLong(3, stagingSeq);
-            out.executeUpdate();
-            // new rows: the upsert leaves first_run_id empty only where the row did not exist before
-            first.setString(1, run.runId());
-            first.setString(2, run.company());
-            first.setString(3, run.feed());
-            first.executeUpdate();
+            for (String feed : feeds) {
+                out.setString(1, run.company());
+                out.setString(2, feed);
+                out.setLong(3, stagingSeqs.get(feed));
+                out.executeUpdate();
+                // new rows: the upsert leaves first_run_id empty only where the row did not exist before
+                first.setString(1, run.runId());
+                first.setString(2, run.company());
+                first.setString(3, feed);
+                first.executeUpdate();
+            }
         }
     }
 
@@ -210,8 +230,10 @@ public final class DeliveryTransaction implements AutoCloseable {
     }
 
     /**
-     * Moves the watermark to the run's start and the feed's delivered_seq to this run's staging
-     * number (which ends the pending state of every record the run delivered), and commits everything.
+     * Moves the delivered_seq of every feed the run delivered to its staging number (which ends the
+     * pending state of every record the run delivered), the watermark of each of its passes
+     * (registrations and metadata) to the run's start, and commits everything: one pass that failed
+     * leaves every watermark where it was.
      */
     public void commit(Instant newWatermark) throws SQLException {
         ledgerInsert.executeBatch();
@@ -223,12 +245,27 @@ public final class DeliveryTransaction implements AutoCloseable {
             users.executeUpdate();
         }
         try (PreparedStatement wm = connection.prepareStatement(store.upsertWatermark)) {
-            wm.setString(1, run.company());
-            wm.setString(2, run.feed());
-            wm.setObject(3, StateStore.odt(newWatermark));
-            wm.setString(4, run.runId());
-            wm.setLong(5, stagingSeq);
-            wm.executeUpdate();
+            for (String feed : feeds) {
+                wm.setString(1, run.company());
+                wm.setString(2, feed);
+                wm.setObject(3, StateStore.odt(newWatermark));
+                wm.setString(4, run.runId());
+                wm.setLong(5, stagingSeqs.get(feed));
+                wm.executeUpdate();
+            }
+        }
+        // metadata passes (users, projects) stage no records: their rows keep delivered_seq
+        try (PreparedStatement wm = connection.prepareStatement(store.upsertPassWatermark)) {
+            for (SyncRun.Pass pass : run.passes()) {
+                if (stagingSeqs.containsKey(pass.feed())) {
+                    continue;
+                }
+                wm.setString(1, run.company());
+                wm.setString(2, pass.feed());
+                wm.setObject(3, StateStore.odt(newWatermark));
+                wm.setString(4, run.runId());
+                wm.executeUpdate();
+            }
         }
         run.ended(Instant.now());
         store.updateRun(connection, run, "succeeded", null);

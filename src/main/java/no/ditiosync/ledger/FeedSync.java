@@ -1,10 +1,16 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.MappingResult;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLineMapper;
+import no.ditiosync.payroll.PayrollSource;
+import no.ditiosync.payroll.ProjectDirectory;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
@@ -17,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,22 +44,36 @@ public final class FeedSync {
 
     private volatile RunObserver observer = RunObserver.NONE;
 
-    /** One company's part of the feed: its targets, its mapping, its start date. */
+    /** One company's part of the feed: its targets, its mapping, its start date, the registration feeds it delivers. */
     public static final class Company {
         private final String key;
         private final Delivery delivery;
         private final PayrollLineMapper mapper;
         private final LocalDate startDate;
         private final Duration overlap;
+        private final List<String> feeds;
+        private final PayrollSource source;
         // employees as of the running pass; one run per company at a time (the feed lock)
         private volatile EmployeeDirectory employees = id -> null;
+        private volatile ProjectDirectory projects = ProjectDirectory.NONE;
 
         public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap) {
+            this(key, delivery, mapper, startDate, overlap, List.of(TimeRegistration.TIME), PayrollSource.TIME);
+        }
+
+        /**
+         * @param feeds  the registration feeds delivered, in order: {@code time}, {@code payroll}, {@code absence}
+         * @param source how the payroll lines of the {@code payroll} feed are split (PAYROLL_SOURCE)
+         */
+        public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap,
+                       List<String> feeds, PayrollSource source) {
             this.key = key;
             this.delivery = delivery;
             this.mapper = mapper;
             this.startDate = startDate;
             this.overlap = overlap;
+            this.feeds = List.copyOf(feeds);
+            this.source = source;
         }
     }
 
@@ -105,20 +126,28 @@ public final class FeedSync {
         try {
             store.markAbandonedRuns(company);
             c.delivery.recover(company);
-            Instant watermark = store.watermark(company, FEED);
+            List<SyncRun.Pass> passes = new ArrayList<>();
+            for (String feed : c.feeds) {
+                passes.add(plan(c, feed, startedAt, true));
+            }
+            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
+                    plan(c, DitioPager.PROJECT_FEED, startedAt, false));
             String runId = HexFormat.of().formatHex(RUN_IDS.generateSeed(4));
-            SyncRun run = watermark == null
-                    ? new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.FULL, null, c.startDate,
-                    LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1))
-                    : new SyncRun(runId, company, FEED, startedAt, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap),
-                    null, null);
+            // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
+            SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
+            SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
+                    first.fromDate(), first.toDate());
+            passes.forEach(run::plan);
+            metadata.forEach(run::plan);
             run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
             run.holdLock(lock);
             store.startRun(run, NODE);
             running.put(company, run);
-            LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, FEED, company,
-                    run.mode().name().toLowerCase(),
-                    run.mode() == SyncRun.Mode.FULL ? " from " + c.startDate : " of changes since " + run.modifiedSince());
+            for (SyncRun.Pass p : passes) {
+                LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, p.feed(), company,
+                        p.mode().name().toLowerCase(),
+                        p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() : " of changes since " + p.modifiedSince());
+            }
             return run;
         } catch (Exception e) {
             lock.close();
@@ -126,33 +155,56 @@ public final class FeedSync {
         }
     }
 
+    /**
+     * A feed's pass: full over work dates from the start date while the feed has no watermark (its
+     * first run, or the first run after it was switched on), else the changes since its watermark
+     * minus the overlap. Each feed keeps its own watermark row, so switching a feed on later gives
+     * that feed a full pass without repeating the others'.
+     */
+    private SyncRun.Pass plan(Company c, String feed, Instant startedAt, boolean delivers) throws Exception {
+        Instant watermark = store.watermark(c.key, feed);
+        return watermark == null
+                ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate,
+                LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers)
+                : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap), null, null, delivers);
+    }
+
     public void stageUsers(@Body List<DitioUser> users, @Variable("run") SyncRun run) throws Exception {
         store.upsertUsers(run.company(), users);
         run.countUserPage(users.size());
     }
 
+    public void stageProjects(@Body List<DitioProject> projects, @Variable("run") SyncRun run) throws Exception {
+        store.upsertProjects(run.company(), projects);
+        run.countProjectPage();
+    }
+
     /**
-     * Before the registrations: employees as now known; quarantined records, and the records of
-     * users whose employee number or department changed, are mapped again (a changed employee
-     * number moves the hours already delivered: reversed under the old number, booked under the new).
+     * Before a feed's registrations: employees as now known; the feed's quarantined records, and the
+     * records of users whose employee number or department changed, are mapped again (a changed
+     * employee number moves the hours already delivered: reversed under the old number, booked under the new).
      */
-    public void startTimePass(@Variable("run") SyncRun run) throws Exception {
+    public void startPass(@Variable("feed") String feed, @Variable("run") SyncRun run) throws Exception {
+        run.startPass(feed);
         Company c = of(run);
         String company = c.key;
         Map<String, EmployeeDirectory.Employee> now = store.employees(company);
         EmployeeDirectory employees = now::get;
         c.employees = employees;
+        Map<String, String> projectNumbers = store.projectNumbers(company);
+        ProjectDirectory projects = projectNumbers::get;
+        c.projects = projects;
         int released = 0;
-        for (TimeRegistration r : store.quarantinedRecords(company, FEED)) {
-            MappingResult result = c.mapper.map(r, employees);
+        for (TimeRegistration r : store.quarantinedRecords(company, feed)) {
+            MappingResult result = c.mapper.map(withProjectNumber(r, projects), employees);
             if (result.status() != MappingResult.Status.QUARANTINED) {
                 released++;
             }
-            store.remapped(company, FEED, r.id, result);
+            store.remapped(company, feed, r.id, result);
         }
-        List<TimeRegistration> ofChangedUsers = store.recordsOfChangedUsers(company, FEED);
+        List<TimeRegistration> ofChangedUsers = store.recordsOfChangedUsers(company, feed);
         for (TimeRegistration r : ofChangedUsers) {
-            store.remapped(company, FEED, r.id, c.mapper.map(r, employees));
+            store.remapped(company, feed, r.id, c.mapper.map(withProjectNumber(r, projects), employees));
         }
         if (released > 0 || !ofChangedUsers.isEmpty()) {
             LOG.info("Run {}: {} quarantined registration(s) can now be delivered; {} registration(s) mapped again "
@@ -166,16 +218,44 @@ public final class FeedSync {
             // kept, under a name made from its content, so the quarantine shows it and a re-run does not add it twice
             record.id = PayrollLineMapper.missingIdKey(record);
         }
-        RecordLimits.fit(record);
         Company c = of(run);
-        run.pageBatch().add(new StagedRecord(record, c.mapper.map(record, c.employees)));
+        if (record instanceof PayrollLineRecord day) {
+            // a user's day: stored as its parts, each a line of its own
+            run.pageParents().add(day.id);
+            for (TimeRegistration part : PayrollDaySplitter.split(day, c.source)) {
+                RecordLimits.fit(part);
+                run.pageBatch().add(new StagedRecord(part, c.mapper.map(part, c.employees)));
+            }
+            return;
+        }
+        RecordLimits.fit(record);
+        run.pageBatch().add(new StagedRecord(withProjectNumber(record, c.projects), c.mapper.map(record, c.employees)));
+    }
+
+    /**
+     * Fills the project number of a record that names only its projectId (absences always; ditio-api.md
+     * section 6) from the projects as last seen. Stored so with the record, it is the number the
+     * record's line keeps: as Ditio's own registrations, a snapshot, not renamed with the project later.
+     */
+    static TimeRegistration withProjectNumber(TimeRegistration r, ProjectDirectory projects) {
+        if ((r.projectNumber == null || r.projectNumber.isBlank()) && r.projectId != null) {
+            String number = projects.numberOf(r.projectId);
+            if (number != null && !number.isBlank()) {
+                r.projectNumber = number;
+            }
+        }
+        return r;
     }
 
     public void flushPage(@Variable("run") SyncRun run) throws Exception {
         List<StagedRecord> batch = run.pageBatch();
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
-        store.stageRecords(run.company(), FEED, run.runId(), batch);
+        store.stageRecords(run.company(), run.current().feed(), run.runId(), batch);
+        if (!run.pageParents().isEmpty()) {
+            store.markPartsNotSeenDeleted(run.company(), run.current().feed(), run.runId(), run.pageParents());
+            run.pageParents().clear();
+        }
         run.countPage(batch.size(), deleted);
         run.position(position);
         batch.clear();
@@ -187,16 +267,17 @@ public final class FeedSync {
 
     /** Where a pass stands: the work date of a full pass, the modification time of an incremental one. */
     private static String position(SyncRun run, TimeRegistration last) {
-        String at = run.mode() == SyncRun.Mode.FULL ? last.workDate : last.modifiedDateTime;
-        return (run.mode() == SyncRun.Mode.FULL ? "work date " : "modified ") + (at == null ? "?" : at.length() > 10
-                && run.mode() == SyncRun.Mode.FULL ? at.substring(0, 10) : at);
+        boolean full = run.current().mode() == SyncRun.Mode.FULL;
+        String at = full ? last.workDate : last.modifiedDateTime;
+        return (full ? "work date " : "modified ") + (at == null ? "?" : at.length() > 10 && full ? at.substring(0, 10) : at);
     }
 
     public void finishPass(@Variable("run") SyncRun run) throws Exception {
-        if (run.mode() == SyncRun.Mode.FULL) {
-            int gone = store.markUnseenDeleted(run.company(), FEED, run.runId(), run.fromDate(), run.toDate());
+        SyncRun.Pass pass = run.current();
+        if (pass.mode() == SyncRun.Mode.FULL) {
+            int gone = store.markUnseenDeleted(run.company(), pass.feed(), run.runId(), pass.fromDate(), pass.toDate());
             if (gone > 0) {
-                LOG.info("Run {}: {} registration(s) known from earlier runs are gone from Ditio", run.runId(), gone);
+                LOG.info("Run {}: {} {} record(s) known from earlier runs are gone from Ditio", run.runId(), gone, pass.feed());
             }
         }
     }

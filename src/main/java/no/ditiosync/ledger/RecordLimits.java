@@ -28,6 +28,9 @@ final class RecordLimits {
             unreadable(r, "id", 100);
             r.id = "long-id-" + hash(r.id);
         }
+        if (r.parentId != null && r.parentId.length() > 100) {
+            r.parentId = null; // its parts have longer ids still: quarantined above, under a hash
+        }
         if (r.workDate != null && r.workDate.length() > 40) {
             unreadable(r, "workDate", 40);
             r.workDate = null;
@@ -49,6 +52,9 @@ final class RecordLimits {
         r.userEmployeeNumber = fitted(r, "userEmployeeNumber", r.userEmployeeNumber, 64);
         r.projectNumber = fitted(r, "projectNumber", r.projectNumber, 100);
         r.taskWbsNumber = fitted(r, "taskWbsNumber", r.taskWbsNumber, 100);
+        // what source_fields keeps (schema.sql): a few codes and an id, well inside its 1000 characters
+        r.projectId = fitted(r, "projectId", r.projectId, 64);
+        r.codes.replaceAll((field, value) -> fitted(r, field, value, 100));
         if (r.description != null && r.description.length() > 4000) {
             r.description = r.description.substring(0, 4000);
         }

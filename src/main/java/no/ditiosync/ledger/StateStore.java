@@ -1,6 +1,7 @@
 package no.ditiosync.ledger;
 
 import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.PageReader;
 import no.ditiosync.payroll.PayrollLineMapper;
@@ -40,7 +41,7 @@ public final class StateStore {
     private static final List<String> RECORD_COLUMNS = List.of("line_id", "work_date_text", "qty", "user_id",
             "user_employee_number", "project_number", "task_number", "description", "approved", "payroll_approved",
             "modified", "deleted", "deleted_at", "status", "reason", "employee_number", "work_date", "wage_type",
-            "quantity", "department", "staged_seq", "last_seen_run");
+            "quantity", "department", "staged_seq", "last_seen_run", "source_fields", "parent_id");
     private static final List<String> TOMBSTONE_COLUMNS = List.of("line_id", "modified", "deleted", "deleted_at", "status",
             "reason", "staged_seq", "last_seen_run");
 
@@ -54,10 +55,13 @@ public final class StateStore {
     private final String upsertRecord;
     private final String upsertTombstone;
     private final String upsertUser;
+    private final String upsertProject;
     final String insertLedger;
     final String updateLedger;
     final String upsertQuarantine;
     final String upsertWatermark;
+    /** A metadata pass's watermark (users, projects): its row's delivered_seq is left as it is. */
+    final String upsertPassWatermark;
 
     public StateStore(DataSource dataSource) throws SQLException {
         this.dataSource = dataSource;
@@ -69,6 +73,8 @@ public final class StateStore {
         upsertTombstone = dialect.upsert("source_record", RECORD_KEYS, TOMBSTONE_COLUMNS);
         upsertUser = dialect.upsert("ditio_user", List.of("company", "identity_user_id"),
                 List.of("user_id", "employee_number", "department", "modified", "deleted"));
+        upsertProject = dialect.upsert("ditio_project", List.of("company", "project_id"),
+                List.of("project_number", "name", "modified", "deleted"));
         // no upsert: the pending scan read each ledger row it changes, so it knows whether the row exists
         insertLedger = "INSERT INTO export_ledger (" + String.join(", ", LEDGER_COLUMNS) + ", company, target, line_id) VALUES ("
                 + "?, ".repeat(LEDGER_COLUMNS.size() + 2) + "?)";
@@ -78,6 +84,7 @@ public final class StateStore {
                 List.of("reason", "work_date", "user_id", "last_run_id"));
         upsertWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"),
                 List.of("watermark", "run_id", "delivered_seq"));
+        upsertPassWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"), List.of("watermark", "run_id"));
     }
 
     public SqlDialect dialect() {
@@ -328,6 +335,45 @@ public final class StateStore {
         return byId;
     }
 
+    // ---- projects -----------------------------------------------------------------------------
+
+    /**
+     * Stores a page of projects. A deleted project comes as its last version flagged deleted and is
+     * kept so, number included: registrations made before still name it.
+     */
+    public void upsertProjects(String company, List<DitioProject> projects) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertProject)) {
+            for (DitioProject p : projects) {
+                if (p.id == null || p.id.isBlank() || p.id.length() > 64) {
+                    continue;
+                }
+                ps.setString(1, company);
+                str(ps, 2, p.id);
+                str(ps, 3, p.number == null || p.number.length() > 100 ? null : p.number);
+                str(ps, 4, p.name == null || p.name.length() <= 200 ? p.name : p.name.substring(0, 200));
+                ps.setObject(5, odt(safeInstant(p.modifiedDateTime)));
+                ps.setBoolean(6, p.isDeleted);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Project numbers of a company by project id, as last seen; deleted projects as last known. */
+    public Map<String, String> projectNumbers(String company) throws SQLException {
+        Map<String, String> byId = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT project_id, project_number FROM ditio_project WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byId.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return byId;
+    }
+
     // ---- registrations ------------------------------------------------------------------------
 
     /**
@@ -412,7 +458,9 @@ public final class StateStore {
         ps.setObject(i++, null, Types.TIMESTAMP_WITH_TIMEZONE);
         i = bindResult(ps, i, m);
         ps.setLong(i++, seq);
-        ps.setString(i, runId);
+        ps.setString(i++, runId);
+        str(ps, i++, r.storedFields());
+        str(ps, i, r.parentId);
     }
 
     private int bindResult(PreparedStatement ps, int i, MappingResult m) throws SQLException {
@@ -428,7 +476,7 @@ public final class StateStore {
     }
 
     private static final String RAW_COLUMNS = "SELECT record_id, work_date_text, qty, user_id, user_employee_number, "
-            + "project_number, task_number, description, approved, payroll_approved, modified FROM source_record ";
+            + "project_number, task_number, description, approved, payroll_approved, modified, source_fields FROM source_record ";
 
     /** The registrations in quarantine, rebuilt from their last known version, to map them again. */
     public List<TimeRegistration> quarantinedRecords(String company, String feed) throws SQLException {
@@ -439,7 +487,7 @@ public final class StateStore {
                      + "AND reason NOT LIKE '" + PageReader.UNREADABLE + "%' AND reason <> '" + PayrollLineMapper.MISSING_ID + "'")) {
             ps.setString(1, company);
             ps.setString(2, feed);
-            return readRaw(ps);
+            return readRaw(ps, feed);
         }
     }
 
@@ -452,15 +500,15 @@ public final class StateStore {
             ps.setString(1, company);
             ps.setString(2, feed);
             ps.setString(3, company);
-            return readRaw(ps);
+            return readRaw(ps, feed);
         }
     }
 
-    private static List<TimeRegistration> readRaw(PreparedStatement ps) throws SQLException {
+    private static List<TimeRegistration> readRaw(PreparedStatement ps, String feed) throws SQLException {
         List<TimeRegistration> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                TimeRegistration r = new TimeRegistration();
+                TimeRegistration r = TimeRegistration.of(feed);
                 r.id = rs.getString(1);
                 r.workDate = rs.getString(2);
                 r.qty = rs.getBigDecimal(3);
@@ -473,10 +521,36 @@ public final class StateStore {
                 r.payrollApproved = rs.getBoolean(10);
                 Instant modified = instant(rs, 11);
                 r.modifiedDateTime = modified == null ? null : DitioDates.format(modified);
+                r.restoreFields(rs.getString(12));
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /**
+     * The parts of Ditio payroll lines (PayrollDaySplitter) that this run did not see again with
+     * their payroll line are gone: an overtime line the day no longer has, or every part of a
+     * deleted day. Flagged deleted and pending delivery, as a tombstone would be.
+     */
+    public int markPartsNotSeenDeleted(String company, String feed, String runId, List<String> payrollLineIds)
+            throws SQLException {
+        int gone = 0;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
+                     + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
+                     + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
+            for (String id : payrollLineIds) {
+                ps.setString(1, company);
+                ps.setString(2, feed);
+                ps.setString(3, company);
+                ps.setString(4, feed);
+                str(ps, 5, id);
+                ps.setString(6, runId);
+                gone += ps.executeUpdate();
+            }
+        }
+        return gone;
     }
 
     /** A re-mapped record: new result, pending delivery. */

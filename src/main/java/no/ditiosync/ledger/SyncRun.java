@@ -15,6 +15,17 @@ public final class SyncRun implements RetryCounter {
 
     public enum Mode { FULL, INCREMENTAL }
 
+    /**
+     * One pass of the run over one Ditio endpoint: full by date window when its feed has no
+     * watermark yet, else incremental from that watermark minus the overlap. Every pass of a run
+     * has its own watermark row, and all of them move together in the run's delivery transaction.
+     *
+     * @param delivers true for registrations that become payroll lines; false for metadata (users, projects)
+     */
+    public record Pass(String feed, Mode mode, Instant modifiedSince, LocalDate fromDate, LocalDate toDate,
+                       boolean delivers) {
+    }
+
     /** A quarantined record as shown in the run summary. */
     public record Quarantined(String recordId, String reason) {
     }
@@ -30,6 +41,9 @@ public final class SyncRun implements RetryCounter {
     private final LocalDate fromDate;
     private final LocalDate toDate;
     private final List<StagedRecord> pageBatch = new ArrayList<>();
+    private final List<String> pageParents = new ArrayList<>();
+    private final Map<String, Pass> passes = new LinkedHashMap<>();
+    private volatile Pass current;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -41,6 +55,7 @@ public final class SyncRun implements RetryCounter {
     private long deletedRead;
     private int userPages;
     private long usersRead;
+    private int projectPages;
     private int retries;
     private Instant endedAt;
     private Instant scheduledFor;
@@ -60,6 +75,43 @@ public final class SyncRun implements RetryCounter {
         this.toDate = toDate;
     }
 
+    /** Plans a pass; the order of planning is the order of delivery. */
+    public void plan(Pass pass) {
+        passes.put(pass.feed(), pass);
+    }
+
+    /** Whether this run makes a pass over the feed (routes ask before calling the feed's route). */
+    public boolean syncs(String feed) {
+        return passes.containsKey(feed);
+    }
+
+    public Pass pass(String feed) {
+        return passes.get(feed);
+    }
+
+    public List<Pass> passes() {
+        return List.copyOf(passes.values());
+    }
+
+    /** The feeds whose records this run delivers, in order; the run's own feed when none was planned. */
+    public List<String> deliveredFeeds() {
+        List<String> feeds = passes.values().stream().filter(Pass::delivers).map(Pass::feed).toList();
+        return feeds.isEmpty() ? List.of(feed) : feeds;
+    }
+
+    /** The pass now running. */
+    public Pass current() {
+        return current;
+    }
+
+    public void startPass(String passFeed) {
+        Pass pass = passes.get(passFeed);
+        if (pass == null) {
+            throw new IllegalStateException("run " + runId + " planned no pass over feed '" + passFeed + "'");
+        }
+        current = pass;
+    }
+
     public String runId() { return runId; }
     public String company() { return company; }
     public String feed() { return feed; }
@@ -69,6 +121,8 @@ public final class SyncRun implements RetryCounter {
     public LocalDate fromDate() { return fromDate; }
     public LocalDate toDate() { return toDate; }
     public List<StagedRecord> pageBatch() { return pageBatch; }
+    /** The Ditio payroll lines of the page being read, whose parts are in {@link #pageBatch()}. */
+    public List<String> pageParents() { return pageParents; }
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }
@@ -78,6 +132,7 @@ public final class SyncRun implements RetryCounter {
     public long deletedRead() { return deletedRead; }
     public int userPages() { return userPages; }
     public long usersRead() { return usersRead; }
+    public int projectPages() { return projectPages; }
     public Instant endedAt() { return endedAt; }
     /** The Quartz firing the run answers; null when started by hand. */
     public Instant scheduledFor() { return scheduledFor; }
@@ -105,6 +160,10 @@ public final class SyncRun implements RetryCounter {
         pages++;
         recordsRead += records;
         deletedRead += deleted;
+    }
+
+    public void countProjectPage() {
+        projectPages++;
     }
 
     public void countUserPage(int users) {

@@ -11,7 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * Turns a Ditio time registration into what payroll should hold for it: a payroll line, nothing
+ * Turns a Ditio time registration (or absence: {@link TimeRegistration#source}) into what payroll should hold for it: a payroll line, nothing
  * (held, before start, deleted), or a quarantine reason. Pure: same record and settings, same answer.
  */
 public final class PayrollLineMapper {
@@ -66,7 +66,10 @@ public final class PayrollLineMapper {
             return MappingResult.quarantined("missing hours (qty)");
         }
         BigDecimal hours = r.qty.setScale(2, RoundingMode.HALF_UP);
-        if (hours.signum() < 0 || hours.compareTo(MAX_HOURS_PER_DAY) > 0) {
+        String kind = r.codes.get(PayrollDaySplitter.KIND);
+        // a deduction takes overtime hours out of the ordinary ones: its quantity is negative by design
+        BigDecimal checked = PayrollDaySplitter.DEDUCTION.equals(kind) ? hours.negate() : hours;
+        if (checked.signum() < 0 || checked.compareTo(MAX_HOURS_PER_DAY) > 0) {
             return MappingResult.quarantined("hours " + hours.toPlainString() + " outside 0-24 for one day");
         }
         EmployeeDirectory.Employee employee = employees.byIdentityUserId(r.userId);
@@ -81,19 +84,32 @@ public final class PayrollLineMapper {
         if (!employeeNumber.matches("[0-9]{1,8}")) {
             return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
         }
-        Optional<String> wageType = wageTypes.wageType(SOURCE_TIME, field -> switch (field) {
+        Optional<String> wageType = kind == null ? wageTypes.wageType(r.source, field -> switch (field) {
             case "taskWbsNumber" -> r.taskWbsNumber;
             case "projectNumber" -> r.projectNumber;
-            default -> null;
-        });
-        if (wageType.isEmpty()) {
-            return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for time (taskWbsNumber="
-                    + r.taskWbsNumber + ", projectNumber=" + r.projectNumber + ")");
+            default -> r.codes.get(field);
+        }) : PayrollDaySplitter.OVERTIME.equals(kind) ? wageTypes.wageType(PayrollDaySplitter.OVERTIME, r.codes::get)
+                // ordinary hours, and their deduction, under the wage type of a time registration with nothing special
+                : wageTypes.wageType(SOURCE_TIME, field -> null);
+        if (PayrollDaySplitter.DEDUCTION.equals(kind) && wageTypes.wageType(PayrollDaySplitter.OVERTIME, r.codes::get).isEmpty()) {
+            // hours taken out of ordinary pay only while their overtime line can be paid: never paid less
+            return MappingResult.quarantined("no wage type in " + wageTypes.origin()
+                    + " for the overtime line this deduction belongs to (" + codes(r) + ")");
         }
-        return MappingResult.ready(new PayrollLine(SOURCE_TIME + ":" + r.id, employeeNumber, workDate, wageType.get(),
+        if (wageType.isEmpty()) {
+            return MappingResult.quarantined("no wage type in " + wageTypes.origin() + " for " + r.source + " ("
+                    + (SOURCE_TIME.equals(r.source) ? "taskWbsNumber=" + r.taskWbsNumber + ", projectNumber=" + r.projectNumber
+                    : codes(r)) + ")");
+        }
+        return MappingResult.ready(new PayrollLine(r.source + ":" + r.id, employeeNumber, workDate, wageType.get(),
                 hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
                 employee == null ? null : blankToNull(employee.department()), r.description,
-                SOURCE_TIME, r.id, modified));
+                r.source, r.id, modified));
+    }
+
+    private static String codes(TimeRegistration r) {
+        return r.codes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Stand-in key of a record Ditio sent without an id: stable for the same content. */

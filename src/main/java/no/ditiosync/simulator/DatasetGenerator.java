@@ -49,9 +49,18 @@ final class DatasetGenerator {
 
     /** The generated content, plus the id generator to continue with for late registrations. */
     record Generated(List<DitioUser> users, List<Catalog.Worker> workers, List<Catalog.Project> projects,
-                     List<TimeRegistration> registrations, LocalDate firstWorkDate, LocalDate lastWorkDate,
-                     SplittableRandom ids) {
+                     List<TimeRegistration> registrations, List<Absence> absences, LocalDate firstWorkDate,
+                     LocalDate lastWorkDate, SplittableRandom ids, SplittableRandom absenceIds,
+                     SplittableRandom payrollRnd) {
     }
+
+    /** The absence types of the generated company; mappings/wage-types.csv maps every code. */
+    static final List<Absence.Type> ABSENCE_TYPES = List.of(
+            new Absence.Type("a7e0c7d2-0001-4000-8000-000000000001", "SYK", "Sykemelding"),
+            new Absence.Type("a7e0c7d2-0002-4000-8000-000000000002", "EGM", "Egenmelding"),
+            new Absence.Type("a7e0c7d2-0003-4000-8000-000000000003", "BSYK", "Sykt barn"),
+            new Absence.Type("a7e0c7d2-0004-4000-8000-000000000004", "FERIE", "Ferie"),
+            new Absence.Type("a7e0c7d2-0005-4000-8000-000000000005", "VELF", "Velferdspermisjon"));
 
     /** A quantity of quarter hours as a shared BigDecimal (7.5, 0.25, 8, ...). */
     static BigDecimal quarters(int q) {
@@ -101,8 +110,14 @@ final class DatasetGenerator {
             ofDay.sort(byId);
             registrations.addAll(ofDay);
         }
+        // from a stream split off after everything else, so adding absences changed no registration
+        SplittableRandom absenceRnd = rnd.split();
+        SplittableRandom absenceIds = absenceRnd.split();
+        List<Absence> absences = absences(absenceRnd, absenceIds, workers, days, approvals);
+        // payroll lines are derived from the registrations by DitioDataset; their ids and manual overtime come from here
+        SplittableRandom payrollRnd = absenceRnd.split();
         return new Generated(List.copyOf(users), List.copyOf(workers), List.copyOf(projects), registrations,
-                firstWorkDate, lastWorkDate, ids);
+                absences, firstWorkDate, lastWorkDate, ids, absenceIds, payrollRnd);
     }
 
     private static List<Catalog.Project> projects(SplittableRandom rnd, SplittableRandom ids,
@@ -247,6 +262,39 @@ final class DatasetGenerator {
             d.modifiedAt = Math.max(Math.max(d.createdAt, editedAt), Math.max(approvedAt, Math.max(payrollAt, lockedAt)));
             out.add(d.build());
         }
+    }
+
+    /**
+     * About 3 absence days per 100 worker-days: a whole day (7.5 h) of sickness, a sick child or
+     * holiday, or a few hours of welfare leave; approved with the worker's registrations of that week.
+     */
+    private static List<Absence> absences(SplittableRandom rnd, SplittableRandom ids, List<Catalog.Worker> workers,
+                                          List<LocalDate> days, Approvals approvals) {
+        List<Absence> out = new ArrayList<>();
+        Comparator<Absence> byId = (a, b) -> Guids.compare(a.idHi(), a.idLo(), b.idHi(), b.idLo());
+        for (LocalDate day : days) {
+            List<Absence> ofDay = new ArrayList<>();
+            for (Catalog.Worker worker : workers) {
+                if (rnd.nextInt(100) >= 3) {
+                    continue;
+                }
+                Absence.Type type = pick(rnd, ABSENCE_TYPES);
+                BigDecimal qty = "VELF".equals(type.code()) ? quarters(4 + rnd.nextInt(13)) : quarters(30);
+                long created = day.atTime(8, 0).atZone(OSLO).toEpochSecond() + rnd.nextInt(8 * 3600);
+                long approvedAt = approvals.foreman(worker.team(), day);
+                long payrollAt = approvedAt == EMPTY ? EMPTY : approvals.payroll(worker.payrollGroup(), day);
+                long lockedAt = payrollAt == EMPTY ? EMPTY : approvals.lock(worker.payrollGroup(), day);
+                String projectId = rnd.nextInt(100) < 50 ? worker.projects().get(0).id() : null;
+                long modified = Math.max(created, Math.max(approvedAt, Math.max(payrollAt, lockedAt)));
+                ofDay.add(new Absence(Guids.nextHi(ids), Guids.nextLo(ids), Guids.next(ids), day,
+                        day.atTime(7, 0).atZone(OSLO).toEpochSecond(), qty, type, worker, projectId,
+                        approvedAt != EMPTY, approvedAt, payrollAt != EMPTY, payrollAt, lockedAt != EMPTY, lockedAt,
+                        modified, false, EMPTY));
+            }
+            ofDay.sort(byId);
+            out.addAll(ofDay);
+        }
+        return out;
     }
 
     private static String description(SplittableRandom rnd) {

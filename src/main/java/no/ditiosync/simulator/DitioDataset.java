@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The live, mutable data behind a {@link SimulatedDitio}: users and time registrations.
+ * The live, mutable data behind a {@link SimulatedDitio}: users, time registrations and absences.
  * Thread-safe: reads and pages take a read lock, mutations a write lock, so a bulk mutation
  * (one timestamp for many records) is never seen half done.
  *
@@ -73,14 +73,33 @@ public final class DitioDataset {
         }
     };
 
+    private static final RecordTable.Keys<Absence> ABSENCE_KEYS = RecordTable.keys(Absence::idHi, Absence::idLo,
+            a -> a.date().toEpochDay(), Absence::modifiedAt, Absence::deleted);
+
+    // metadata: no date window, full mode orders by id only; a deletion is a change, though the row
+    // shows the last change before it
+    private static final RecordTable.Keys<ProjectRow> PROJECT_KEYS = RecordTable.keys(ProjectRow::idHi, ProjectRow::idLo,
+            p -> 0, ProjectRow::changedAt, ProjectRow::deleted);
+
+    private static final RecordTable.Keys<PayrollDay> PAYROLL_KEYS = RecordTable.keys(PayrollDay::idHi, PayrollDay::idLo,
+            p -> p.date().toEpochDay(), PayrollDay::modifiedAt, PayrollDay::deleted);
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Clock clock;
     private final RecordTable<TimeRegistration> registrations = new RecordTable<>(REGISTRATION_KEYS);
     private final RecordTable<DitioUser> users = new RecordTable<>(USER_KEYS);
+    private final RecordTable<Absence> absences = new RecordTable<>(ABSENCE_KEYS);
+    private final RecordTable<PayrollDay> payrollDays = new RecordTable<>(PAYROLL_KEYS);
+    /** userId|date → the slots of that worker's registrations of that day, and of the day's payroll line. */
+    private final Map<Long, List<Integer>> registrationSlotsByDay = new HashMap<>();
+    private final Map<Long, Integer> payrollSlotByDay = new HashMap<>();
+    private final SplittableRandom payrollRnd;
+    private final RecordTable<ProjectRow> projects = new RecordTable<>(PROJECT_KEYS);
     private final Map<String, Integer> userSlotByIdentity = new HashMap<>();
     private final Map<String, Catalog.Worker> workerByIdentity = new HashMap<>();
     private final List<Catalog.Worker> workers;
     private final SplittableRandom ids;
+    private final SplittableRandom absenceIds;
     private final LocalDate firstWorkDate;
     private final LocalDate lastWorkDate;
 
@@ -88,6 +107,19 @@ public final class DitioDataset {
         this.clock = clock;
         this.workers = generated.workers();
         this.ids = generated.ids();
+        this.absenceIds = generated.absenceIds();
+        this.payrollRnd = generated.payrollRnd();
+        for (Absence a : generated.absences()) {
+            absences.add(a);
+        }
+        // set up in Ditio well before the first work date, one a day, unchanged since
+        List<Catalog.Project> catalog = generated.projects();
+        long created = generated.firstWorkDate().minusDays(200).atTime(10, 0).atZone(DatasetGenerator.OSLO).toEpochSecond();
+        for (int i = 0; i < catalog.size(); i++) {
+            Catalog.Project p = catalog.get(i);
+            projects.add(new ProjectRow(p, p.number(), p.name(), true, created + i * 86_400L, created + i * 86_400L, false,
+                    TimeRegistration.EMPTY));
+        }
         this.firstWorkDate = generated.firstWorkDate();
         this.lastWorkDate = generated.lastWorkDate();
         for (TimeRegistration r : generated.registrations()) {
@@ -99,6 +131,7 @@ public final class DitioDataset {
         for (Catalog.Worker w : workers) {
             workerByIdentity.put(w.identityUserId(), w);
         }
+        derivePayrollDays();
     }
 
     /** Generates the dataset of a config (seed, workers, weeks, lastWorkDate); mutations use its clock. */
@@ -152,6 +185,157 @@ public final class DitioDataset {
             Integer slot = userSlotByIdentity.get(identityUserId);
             return slot == null ? Optional.empty() : Optional.of(users.get(slot));
         });
+    }
+
+    /** Absences that are not deleted, in (date, id) order. */
+    public List<Absence> liveAbsences() {
+        return read(() -> absences.all(false));
+    }
+
+    /** All absences including tombstoned ones, in (date, id) order. */
+    public List<Absence> allAbsences() {
+        return read(() -> absences.all(true));
+    }
+
+    public Optional<Absence> absence(String id) {
+        return read(() -> {
+            int slot = slotOf(absences, id);
+            return slot < 0 ? Optional.empty() : Optional.of(absences.get(slot));
+        });
+    }
+
+    /** Projects as /v1/project has them now, deleted ones included, in id order. */
+    public List<ProjectRow> projects() {
+        return read(() -> projects.all(true));
+    }
+
+    PageResult<ProjectRow> projectPage(PageQuery q) {
+        return read(() -> page(projects, q));
+    }
+
+    /** Changes a project's number (registrations made before keep the old one on their rows). */
+    public ProjectRow renumberProject(String id, String number) {
+        return write(() -> {
+            int slot = liveProjectSlot(id);
+            ProjectRow next = projects.get(slot).renumbered(number, now());
+            projects.replace(slot, next);
+            return next;
+        });
+    }
+
+    /** Deletes a project: incremental passes send its last version with isDeleted, full passes leave it out. */
+    public ProjectRow deleteProject(String id) {
+        return write(() -> {
+            int slot = liveProjectSlot(id);
+            ProjectRow next = projects.get(slot).asDeleted(now());
+            projects.replace(slot, next);
+            return next;
+        });
+    }
+
+    private int liveProjectSlot(String id) {
+        int slot = slotOf(projects, id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no project with id " + id);
+        }
+        if (projects.get(slot).deleted()) {
+            throw new IllegalStateException("project " + id + " is deleted");
+        }
+        return slot;
+    }
+
+    /** Payroll lines that are not deleted, in (date, id) order. */
+    public List<PayrollDay> livePayrollDays() {
+        return read(() -> payrollDays.all(false));
+    }
+
+    PageResult<PayrollDay> payrollPage(PageQuery q) {
+        return read(() -> page(payrollDays, q));
+    }
+
+    /** Registers (qty > 0) or removes (0 or null) a worker's manual overtime of a day that has registrations. */
+    public PayrollDay setManualOvertime(String identityUserId, LocalDate date, BigDecimal qty) {
+        return write(() -> {
+            Catalog.Worker worker = workerByIdentity.get(identityUserId);
+            Integer slot = worker == null ? null : payrollSlotByDay.get(dayKey(worker, date));
+            if (slot == null || payrollDays.get(slot).deleted()) {
+                throw new NoSuchElementException("no payroll line of " + identityUserId + " on " + date);
+            }
+            PayrollDay p = payrollDays.get(slot);
+            return refreshPayrollDay(p.worker(), date, qty, now());
+        });
+    }
+
+    /**
+     * The generated payroll lines: one per worker and day with registrations, modified when the last
+     * of them was; about 3 in 100 with a manual overtime paid on top.
+     */
+    private void derivePayrollDays() {
+        for (int slot = 0; slot < registrations.size(); slot++) {
+            TimeRegistration r = registrations.get(slot);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.worker(), r.workDate()), k -> new ArrayList<>()).add(slot);
+        }
+        List<Long> keys = new ArrayList<>(registrationSlotsByDay.keySet());
+        java.util.Collections.sort(keys);
+        for (Long key : keys) {
+            List<TimeRegistration> live = new ArrayList<>();
+            long modified = 0;
+            for (int slot : registrationSlotsByDay.get(key)) {
+                live.add(registrations.get(slot));
+                modified = Math.max(modified, registrations.get(slot).modifiedEpochSecond());
+            }
+            TimeRegistration first = live.get(0);
+            BigDecimal manual = payrollRnd.nextInt(100) < 3 ? DatasetGenerator.quarters(4 + payrollRnd.nextInt(5)) : null;
+            PayrollDay day = PayrollDay.derive(Guids.nextHi(payrollRnd), Guids.nextLo(payrollRnd),
+                    first.worker(), first.workDate(), live, manual, modified);
+            payrollSlotByDay.put(key, payrollDays.add(day));
+        }
+    }
+
+    /**
+     * Brings a worker's payroll line of a day in line with the day's live registrations (Ditio
+     * recalculates it on every change): a new version, modified now, only when its content changed;
+     * a day left without registrations becomes a tombstone, and comes back under its id.
+     */
+    private PayrollDay refreshPayrollDay(Catalog.Worker worker, LocalDate date, BigDecimal manual, long now) {
+        long key = dayKey(worker, date);
+        List<TimeRegistration> live = new ArrayList<>();
+        for (int slot : registrationSlotsByDay.getOrDefault(key, List.of())) {
+            if (!registrations.get(slot).isDeleted()) {
+                live.add(registrations.get(slot));
+            }
+        }
+        Integer slot = payrollSlotByDay.get(key);
+        PayrollDay old = slot == null ? null : payrollDays.get(slot);
+        if (old == null && live.isEmpty()) {
+            return null;
+        }
+        PayrollDay next = PayrollDay.derive(old == null ? Guids.nextHi(payrollRnd) : old.idHi(),
+                old == null ? Guids.nextLo(payrollRnd) : old.idLo(), worker, date, live, manual, now);
+        if (old == null) {
+            payrollSlotByDay.put(key, payrollDays.add(next));
+        } else if (!next.sameContent(old) || (old.manualOvertime() == null ? manual != null : !old.manualOvertime().equals(manual))) {
+            payrollDays.replace(slot, next);
+        } else {
+            return old;
+        }
+        return next;
+    }
+
+    /** After a registration changed: its day's payroll line follows, keeping the day's manual overtime. */
+    private void registrationChanged(TimeRegistration r, long now) {
+        Integer slot = payrollSlotByDay.get(dayKey(r.worker(), r.workDate()));
+        BigDecimal manual = slot == null ? null : payrollDays.get(slot).manualOvertime();
+        refreshPayrollDay(workerByIdentity.get(r.userId()), r.workDate(), manual, now);
+    }
+
+    /** A worker's day as one number (worker index, epoch day): a large dataset has a million of these. */
+    private static long dayKey(Catalog.Worker worker, LocalDate date) {
+        return ((long) worker.index() << 32) | (date.toEpochDay() & 0xFFFF_FFFFL);
+    }
+
+    PageResult<Absence> absencePage(PageQuery q) {
+        return read(() -> page(absences, q));
     }
 
     PageResult<TimeRegistration> timeRegistrationPage(PageQuery q) {
@@ -210,6 +394,7 @@ public final class DitioDataset {
                 registrations.replace(slot, next);
                 changed.add(next);
             }
+            changed.forEach(r -> registrationChanged(r, now));
             return changed;
         });
     }
@@ -267,8 +452,55 @@ public final class DitioDataset {
                 d.payrollApprovedAt = now;
             }
             TimeRegistration r = d.build();
-            registrations.add(r);
+            int slot = registrations.add(r);
+            registrationSlotsByDay.computeIfAbsent(dayKey(r.worker(), r.workDate()), k -> new ArrayList<>()).add(slot);
+            registrationChanged(r, now);
             return r;
+        });
+    }
+
+    /** Changes the hours of a live absence. */
+    public Absence editAbsenceHours(String id, BigDecimal qty) {
+        if (qty == null || qty.signum() < 0 || qty.compareTo(BigDecimal.valueOf(24)) > 0) {
+            throw new IllegalArgumentException("qty must be between 0 and 24 hours, was " + qty);
+        }
+        return write(() -> changeAbsence(id, (a, now) -> a.withQty(qty, now)));
+    }
+
+    /** Payroll approval of an absence (foreman approval too, if it had none). */
+    public Absence payrollApproveAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.withPayrollApproval(now)));
+    }
+
+    /** Clears approval, payroll approval and lock of an absence. */
+    public Absence unapproveAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.withoutApproval(now)));
+    }
+
+    /** Deletes an absence: a tombstone in incremental passes from now on, absent in full passes. */
+    public Absence deleteAbsence(String id) {
+        return write(() -> changeAbsence(id, (a, now) -> a.asDeleted(now)));
+    }
+
+    /** A late absence, possibly on an old date; modified now. */
+    public Absence addAbsence(String identityUserId, LocalDate date, String absenceTypeCode, BigDecimal qty,
+                              boolean payrollApproved) {
+        Absence.Type type = DatasetGenerator.ABSENCE_TYPES.stream().filter(t -> t.code().equals(absenceTypeCode))
+                .findFirst().orElseGet(() -> new Absence.Type(Guids.toString(absenceTypeCode.hashCode(), 1L << 63),
+                        absenceTypeCode, absenceTypeCode));
+        return write(() -> {
+            Catalog.Worker worker = workerByIdentity.get(identityUserId);
+            if (worker == null) {
+                throw new NoSuchElementException("no user with identityUserId " + identityUserId);
+            }
+            long now = now();
+            long none = TimeRegistration.EMPTY;
+            Absence a = new Absence(Guids.nextHi(absenceIds), Guids.nextLo(absenceIds), null, date,
+                    date.atTime(7, 0).atZone(DatasetGenerator.OSLO).toEpochSecond(), qty, type, worker, null,
+                    payrollApproved, payrollApproved ? now : none, payrollApproved, payrollApproved ? now : none,
+                    false, none, now, false, none);
+            absences.add(a);
+            return a;
         });
     }
 
@@ -301,6 +533,12 @@ public final class DitioDataset {
     }
 
     private String randomMutation(Random rnd) {
+        if (rnd.nextInt(100) < 15) {
+            return randomAbsenceMutation(rnd);
+        }
+        if (rnd.nextInt(100) < 6) {
+            return randomManualOvertime(rnd);
+        }
         int roll = rnd.nextInt(100);
         if (roll < 30) {
             return randomEdit(rnd);
@@ -355,6 +593,77 @@ public final class DitioDataset {
         return randomEmployeeNumberChange(rnd);
     }
 
+    /** Absences change as registrations do: hours, approvals, un-approvals, deletions, late ones. */
+    private String randomAbsenceMutation(Random rnd) {
+        int roll = rnd.nextInt(100);
+        Absence a = randomAbsence(rnd, roll < 25 ? x -> true : roll < 50 ? x -> !x.payrollApproved()
+                : roll < 65 ? Absence::approved : x -> true);
+        if (roll < 80 && a == null) {
+            return "no absence to change";
+        }
+        if (roll < 25) {
+            BigDecimal qty = DatasetGenerator.quarters(1 + rnd.nextInt(32));
+            editAbsenceHours(a.id(), qty);
+            return "edit absence " + describe(a) + ": " + a.qty().toPlainString() + " -> " + qty.toPlainString() + " h";
+        }
+        if (roll < 50) {
+            payrollApproveAbsence(a.id());
+            return "payroll-approve absence " + describe(a);
+        }
+        if (roll < 65) {
+            unapproveAbsence(a.id());
+            return "unapprove absence " + describe(a);
+        }
+        if (roll < 80) {
+            deleteAbsence(a.id());
+            return "delete absence " + describe(a);
+        }
+        Catalog.Worker worker = workers.get(rnd.nextInt(workers.size()));
+        Absence.Type type = DatasetGenerator.ABSENCE_TYPES.get(rnd.nextInt(DatasetGenerator.ABSENCE_TYPES.size()));
+        boolean payroll = rnd.nextInt(100) < 40;
+        Absence added = addAbsence(worker.identityUserId(), randomWorkDay(rnd), type.code(),
+                DatasetGenerator.quarters(4 + rnd.nextInt(27)), payroll);
+        return "add absence " + describe(added) + (payroll ? " (payroll-approved)" : "");
+    }
+
+    /** A manual overtime registered on, or taken off, a random worker-day with registrations. */
+    private String randomManualOvertime(Random rnd) {
+        PayrollDay p = randomOf(payrollDays, rnd, d -> !d.deleted());
+        if (p == null) {
+            return "no payroll line to change";
+        }
+        BigDecimal qty = p.manualOvertime() == null ? DatasetGenerator.quarters(2 + rnd.nextInt(10)) : null;
+        refreshPayrollDay(p.worker(), p.date(), qty, now());
+        return "manual overtime of " + p.worker().name() + " on " + p.date() + ": "
+                + (qty == null ? "removed" : qty.toPlainString() + " h");
+    }
+
+    private Absence randomAbsence(Random rnd, Predicate<Absence> wanted) {
+        return randomOf(absences, rnd, a -> !a.deleted() && wanted.test(a));
+    }
+
+    private static String describe(Absence a) {
+        return a.id() + " (" + a.worker().name() + ", " + a.date() + ", " + a.absenceTypeCode() + ", "
+                + a.qty().toPlainString() + " h)";
+    }
+
+    private interface AbsenceChange {
+        Absence apply(Absence current, long now);
+    }
+
+    private Absence changeAbsence(String id, AbsenceChange change) {
+        int slot = slotOf(absences, id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no absence with id " + id);
+        }
+        if (absences.get(slot).deleted()) {
+            throw new IllegalStateException("absence " + id + " is deleted");
+        }
+        Absence next = change.apply(absences.get(slot), now());
+        absences.replace(slot, next);
+        return next;
+    }
+
     private String randomEdit(Random rnd) {
         TimeRegistration r = randomRegistration(rnd, x -> true);
         if (r == null) {
@@ -386,10 +695,15 @@ public final class DitioDataset {
 
     /** A random live registration matching the predicate, or null after a bounded number of tries. */
     private TimeRegistration randomRegistration(Random rnd, Predicate<TimeRegistration> wanted) {
-        int size = registrations.size();
+        return randomOf(registrations, rnd, r -> !r.isDeleted() && wanted.test(r));
+    }
+
+    /** A random record of a table matching the predicate, or null after a bounded number of tries. */
+    private static <T> T randomOf(RecordTable<T> table, Random rnd, Predicate<T> wanted) {
+        int size = table.size();
         for (int tries = 0; tries < 200 && size > 0; tries++) {
-            TimeRegistration r = registrations.get(rnd.nextInt(size));
-            if (!r.isDeleted() && wanted.test(r)) {
+            T r = table.get(rnd.nextInt(size));
+            if (wanted.test(r)) {
                 return r;
             }
         }
@@ -414,6 +728,7 @@ public final class DitioDataset {
         d.modifiedAt = now;
         TimeRegistration next = d.build();
         registrations.replace(slot, next);
+        registrationChanged(next, now);
         return next;
     }
 
@@ -435,13 +750,17 @@ public final class DitioDataset {
     }
 
     private int registrationSlot(String id) {
+        return slotOf(registrations, id);
+    }
+
+    private static int slotOf(RecordTable<?> table, String id) {
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException | NullPointerException e) {
             return -1;
         }
-        return registrations.find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+        return table.find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
     }
 
     private long now() {

@@ -68,6 +68,25 @@ final class JsonDates {
         }
     }
 
+    /**
+     * A deleted registration as the API sends it: every field of the record's shape, all null but
+     * id, isDeleted, deletedDateTime and modifiedDateTime (= the deletion time).
+     */
+    static void writeTombstone(JsonGenerator g, java.util.List<String> fields, String id, long modifiedAt, long deletedAt)
+            throws IOException {
+        g.writeStartObject();
+        for (String field : fields) {
+            switch (field) {
+                case "id" -> g.writeStringField(field, id);
+                case "isDeleted" -> g.writeBooleanField(field, true);
+                case "deletedDateTime" -> writeOrNull(g, field, deletedAt);
+                case "modifiedDateTime" -> writeOrNull(g, field, modifiedAt);
+                default -> g.writeNullField(field);
+            }
+        }
+        g.writeEndObject();
+    }
+
     static void writeText(JsonGenerator g, String name, String value) throws IOException {
         if (value == null) {
             g.writeNullField(name);

@@ -32,6 +32,33 @@ final class RecordTable<T> {
         boolean deleted(T r);
     }
 
+    /** Keys read by the given functions. */
+    static <T> Keys<T> keys(java.util.function.ToLongFunction<T> idHi, java.util.function.ToLongFunction<T> idLo,
+                            java.util.function.ToLongFunction<T> day, java.util.function.ToLongFunction<T> modified,
+                            java.util.function.Predicate<T> deleted) {
+        return new Keys<>() {
+            public long idHi(T r) {
+                return idHi.applyAsLong(r);
+            }
+
+            public long idLo(T r) {
+                return idLo.applyAsLong(r);
+            }
+
+            public long day(T r) {
+                return day.applyAsLong(r);
+            }
+
+            public long modifiedEpochSecond(T r) {
+                return modified.applyAsLong(r);
+            }
+
+            public boolean deleted(T r) {
+                return deleted.test(r);
+            }
+        };
+    }
+
     private final Keys<T> keys;
     private Object[] items = new Object[1024];
     private long[] hi = new long[1024];

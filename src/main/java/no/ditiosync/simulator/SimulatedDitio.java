@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>{@code POST /connect/token} — identity (base {@link #identityBase()});</li>
- *   <li>{@code GET /reporting/v1/time-registrations}, {@code GET /reporting/v1/user} — data
+ *   <li>{@code GET /reporting/v1/time-registrations}, {@code /v1/absence-registrations}, {@code /v1/user} — data
  *       (base {@link #reportingBase()}); users ignore FromDateTime/ToDateTime (no date window);</li>
  *   <li>{@code POST /_sim/mutate?count=N&seed=S} — applies random changes (see {@link AdminEndpoint}).</li>
  * </ul>
@@ -55,7 +55,12 @@ public final class SimulatedDitio implements AutoCloseable {
         this.feeds = List.<Feed<?>>of(
                         new Feed<>("time-registrations", true, data::timeRegistrationPage,
                                 new CorruptedRecordWriter<>(new TimeRegistrationJson(), TimeRegistration::id, faults)),
-                        new Feed<>("user", false, data::userPage, new UserJson()))
+                        new Feed<>("absence-registrations", true, data::absencePage,
+                                new CorruptedRecordWriter<>(new AbsenceJson(), Absence::id, faults)),
+                        new Feed<>("payroll-lines-extended", true, data::payrollPage,
+                                new CorruptedRecordWriter<>(new PayrollDayJson(), PayrollDay::id, faults)),
+                        new Feed<>("user", false, data::userPage, new UserJson()),
+                        new Feed<>("project", false, data::projectPage, new ProjectJson()))
                 .stream().collect(Collectors.toUnmodifiableMap(Feed::path, Function.identity()));
 
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});

@@ -30,7 +30,7 @@ final class TimeRegistrationJson implements RecordWriter<TimeRegistration> {
     @Override
     public void write(JsonGenerator g, TimeRegistration r) throws IOException {
         if (r.isDeleted()) {
-            writeTombstone(g, r);
+            JsonDates.writeTombstone(g, FIELDS, r.id(), r.modifiedEpochSecond(), r.deletedEpochSecond());
             return;
         }
         boolean z = r.emptyDatesWithZ();
@@ -82,20 +82,6 @@ final class TimeRegistrationJson implements RecordWriter<TimeRegistration> {
         writeOrNull(g, "modifiedDateTime", r.modifiedEpochSecond());
         g.writeBooleanField("isDeleted", false);
         g.writeNullField("deletedDateTime");
-        g.writeEndObject();
-    }
-
-    private static void writeTombstone(JsonGenerator g, TimeRegistration r) throws IOException {
-        g.writeStartObject();
-        for (String field : FIELDS) {
-            switch (field) {
-                case "id" -> g.writeStringField(field, r.id());
-                case "isDeleted" -> g.writeBooleanField(field, true);
-                case "deletedDateTime" -> writeOrNull(g, field, r.deletedEpochSecond());
-                case "modifiedDateTime" -> writeOrNull(g, field, r.modifiedEpochSecond());
-                default -> g.writeNullField(field);
-            }
-        }
         g.writeEndObject();
     }
 }

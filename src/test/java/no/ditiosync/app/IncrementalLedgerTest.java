@@ -116,7 +116,7 @@ class IncrementalLedgerTest {
     }
 
     /** Every file target and payroll_line, summed the way each can be, equal Ditio's truth to the hundredth. */
-    private static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
+    static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
         assertSums("Visma per employee x wage type " + when, h.vismaTotals(), h.truth(k -> k[0] + "|" + k[2]));
         assertSums("SAP per employee x day x wage type " + when, h.sapTotals(), h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
         assertSums("payroll_line per employee x day x wage type " + when, h.jdbcTotals(),
@@ -126,7 +126,7 @@ class IncrementalLedgerTest {
                 h.truth(k -> k[0] + "|" + k[1].substring(0, 7) + "|" + k[2]));
         assertSums("CSV per employee x day x wage type " + when, h.csvTotals(), h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
         assertSums("CSV per lineId x employee x day x wage type " + when, h.csvLineTotals(),
-                h.truth(k -> "time:" + k[3] + "|" + k[0] + "|" + k[1] + "|" + k[2]));
+                h.truth(k -> k[4] + "|" + k[0] + "|" + k[1] + "|" + k[2]));
     }
 
     @Test

@@ -86,7 +86,7 @@ class PageRoutesTest extends CamelMainTestSupport {
         SyncRun run = template.requestBody("direct:sync", null, SyncRun.class);
 
         assertThat(run.pages()).isGreaterThan(3);
-        assertThat(headersPerCall).hasSize(run.pages() + run.userPages())
+        assertThat(headersPerCall).hasSize(run.pages() + run.userPages() + run.projectPages())
                 .allSatisfy(h -> assertThat(h).containsExactly("Accept", "Authorization", "CamelHttpPath", "CamelHttpQuery"));
         List<String> timePages = queryPerCall.stream().filter(q -> q.contains("FromDateTime")).toList();
         assertThat(timePages).hasSize(run.pages());

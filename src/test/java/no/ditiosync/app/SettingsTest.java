@@ -89,6 +89,8 @@ class SettingsTest {
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
             "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a non-loopback host; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
+            "payroll.source|overtime|Setting PAYROLL_SOURCE (payroll.source): 'overtime' is not one of time, time+overtime, payroll-lines",
+            "payroll.absences|yes|Setting PAYROLL_ABSENCES (payroll.absences): 'yes' is neither true nor false",
             "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc)",
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",

@@ -138,7 +138,7 @@ class SyncEndToEndTest {
 
             assertThat(h.ditio.tokensIssued()).isEqualTo(2);
             // every page served once: the pass went on from the page that got the 401
-            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages());
+            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages() + run.projectPages());
             assertThat(h.vismaTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
         }
     }
@@ -150,7 +150,7 @@ class SyncEndToEndTest {
             SyncRun run = h.runOnce();
 
             assertThat(h.ditio.tokensIssued()).isGreaterThan(1);
-            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages()); // no 401, no page twice
+            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages() + run.projectPages()); // no 401, no page twice
             assertThat(h.sapTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
         }
     }

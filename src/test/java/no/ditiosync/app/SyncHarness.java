@@ -99,7 +99,44 @@ final class SyncHarness implements AutoCloseable {
 
     /** Truth summed by a key built from employee number, work date and wage type. */
     Map<String, BigDecimal> truth(Function<String[], String> key) {
-        return PayrollTruth.sums(ditio.data(), startDate, key);
+        return PayrollTruth.sums(ditio.data(), startDate, key, scope());
+    }
+
+    /** What the harness's settings deliver besides time registrations. */
+    PayrollTruth.Scope scope() {
+        return new PayrollTruth.Scope(Boolean.parseBoolean(settings.get("payroll.absences")),
+                settings.getOrDefault("payroll.source", "time"));
+    }
+
+    /** The lines payroll should hold now, for the harness's settings. */
+    List<PayrollTruth.Line> truthLines() {
+        return PayrollTruth.lines(ditio.data(), startDate, scope());
+    }
+
+    /** The line payroll should hold under this line id. */
+    PayrollTruth.Line truthLine(String lineId) {
+        return truthLines().stream().filter(l -> l.lineId().equals(lineId)).findFirst().orElseThrow();
+    }
+
+    /** The state DB's watermark per feed ("time", "absence", ...), as text. */
+    Map<String, String> watermarks() throws SQLException {
+        Map<String, String> rows = new java.util.TreeMap<>();
+        try (Connection c = stateDb.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT feed, watermark FROM sync_watermark")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());
+            }
+        }
+        return rows;
+    }
+
+    /** Stops the application; the next run starts it again with these settings changed (same state DB and folders). */
+    void restartWith(Map<String, String> changed) {
+        if (app != null) {
+            app.close();
+            app = null;
+        }
+        settings.putAll(changed);
     }
 
     // ---- what payroll received ------------------------------------------------------------------

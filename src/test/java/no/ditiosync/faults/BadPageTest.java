@@ -41,13 +41,13 @@ class BadPageTest {
     void aBadPageFailsTheRunNamingThePageAndTheNextRunDeliversTheTruthOnce(String name, Consumer<SimulatorFaults.At> fault,
                                                                           String message, @TempDir Path dir) throws Exception {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
-            int userPages = usersFitOnePage(h);
-            fault.accept(h.ditio.faults().atCall(userPages + 3));
+            int metadataPages = metadataPages(h);
+            fault.accept(h.ditio.faults().atCall(metadataPages + 3));
 
             assertThatThrownBy(h::runOnce).isInstanceOf(DitioApiException.class).hasMessageStartingWith(message);
 
             assertThat(h.retryWarnings()).as("not retried").isEmpty();
-            assertThat(h.ditio.faults().dataCalls()).as("nothing asked for after the bad page").isEqualTo(userPages + 3);
+            assertThat(h.ditio.faults().dataCalls()).as("nothing asked for after the bad page").isEqualTo(metadataPages + 3);
             assertThat(h.filesOnDisk()).as("no drop files").isEmpty();
             assertThat(h.payrollLineRows()).isZero();
             assertThat(h.watermark()).isNull();
@@ -72,7 +72,7 @@ class BadPageTest {
     @Test
     void http400IsNotRetriedAndShowsDitiosMessage(@TempDir Path dir) {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
-            h.ditio.faults().atCall(usersFitOnePage(h) + 2).failNext(400, 1);
+            h.ditio.faults().atCall(metadataPages(h) + 2).failNext(400, 1);
             assertFailsWith(h, "Ditio rejected the request for page 2 of /v1/time-registrations (HTTP 400): "
                     + "SimulatedFault: Simulated fault: HTTP 400.");
         }
@@ -81,7 +81,7 @@ class BadPageTest {
     @Test
     void http403IsAScopeOrCompanyProblem(@TempDir Path dir) {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
-            h.ditio.faults().atCall(usersFitOnePage(h) + 2).failNext(403, 1);
+            h.ditio.faults().atCall(metadataPages(h) + 2).failNext(403, 1);
             assertFailsWith(h, "Ditio refused access (HTTP 403) on page 2 of /v1/time-registrations: check that the "
                     + "API client has the 'reportingapiv1' scope and access to this company");
         }
@@ -100,7 +100,7 @@ class BadPageTest {
     @Test
     void a401WithAFreshTokenTooIsRejectedCredentials(@TempDir Path dir) {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
-            int call = usersFitOnePage(h) + 2;
+            int call = metadataPages(h) + 2;
             h.ditio.faults().atCall(call).reject401Once().atCall(call + 1).reject401Once();
             assertFailsWith(h, "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on page 2 of "
                     + "/v1/time-registrations: the API client may be disabled, deleted or past its ValidUntil");
@@ -139,8 +139,10 @@ class BadPageTest {
     }
 
     /** The user pass is one page here, so data call 1 + n is page n of the registrations. */
-    private static int usersFitOnePage(FaultHarness h) {
+    /** The pages before the registrations: the users and the projects fit one page each. */
+    private static int metadataPages(FaultHarness h) {
         assertThat(h.ditio.data().users()).hasSizeLessThan(100);
-        return 1;
+        assertThat(h.ditio.data().projects()).hasSizeLessThan(100);
+        return 2;
     }
 }

@@ -40,9 +40,10 @@ class FaultMatrixTest {
     private static final Random RANDOM = new Random(20261127);
     private static final Pattern DELAY = Pattern.compile(" in (\\d+) ms ");
 
-    /** Data calls of a clean pass, and how many of them are user pages. */
+    /** Data calls of a clean pass, and how many of them are user pages and project pages (asked for before the registrations). */
     static int cleanCalls;
     static int userPages;
+    static int projectPages;
 
     @BeforeAll
     static void measureACleanPass(@TempDir Path dir) {
@@ -50,9 +51,10 @@ class FaultMatrixTest {
             SyncRun run = h.runOnce();
             cleanCalls = (int) h.ditio.faults().dataCalls();
             userPages = run.userPages();
+            projectPages = run.projectPages();
             assertThat(run.pages()).as("a multi-page pass").isGreaterThanOrEqualTo(6);
             assertThat(run.recordsRead()).isBetween(600L, 1000L);
-            assertThat(cleanCalls).isEqualTo(run.pages() + run.userPages());
+            assertThat(cleanCalls).isEqualTo(run.pages() + run.userPages() + run.projectPages());
         }
     }
 
@@ -101,7 +103,7 @@ class FaultMatrixTest {
             assertThat(delayOf(warning)).isBetween(fault.minDelay(), fault.maxDelay());
             // the pass went on from the page that failed: every page asked for once more at most, never page one again
             assertThat(h.ditio.faults().dataCalls()).isEqualTo(cleanCalls + 1);
-            int served = run.pages() + run.userPages() + (fault.pageServedTwice() ? 1 : 0);
+            int served = run.pages() + run.userPages() + run.projectPages() + (fault.pageServedTwice() ? 1 : 0);
             await().atMost(Duration.ofSeconds(5)).until(() -> h.ditio.pagesServed() == served);
             assertThat(h.ditio.tokensIssued()).as("no token request per page or per retry").isEqualTo(1);
         }
@@ -120,7 +122,7 @@ class FaultMatrixTest {
                     "ditio-page Ditio answered 401 on " + page(call) + ": fetching a new token and retrying once");
             assertThat(h.retryWarnings()).isEmpty();
             assertThat(h.ditio.tokensIssued()).isEqualTo(2);
-            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages());
+            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages() + run.projectPages());
         }
     }
 
@@ -187,7 +189,7 @@ class FaultMatrixTest {
                 assertThat(retries.get(i)).startsWith("Ditio answered HTTP " + (i % 2 == 0 ? 429 : 503) + " on page ")
                         .contains(": retry 1 of 5 in ").endsWith("(" + (i + 1) + " of 50 retries of this run)");
             }
-            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages());
+            assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages() + run.projectPages());
         }
     }
 
@@ -199,7 +201,7 @@ class FaultMatrixTest {
             int filesBefore = h.filesOnDisk().size();
             h.ditio.data().randomMutations(new Random(5), 40);
             int page = 1;
-            long call = h.ditio.faults().dataCalls() + userPages + page;
+            long call = h.ditio.faults().dataCalls() + userPages + projectPages + page;
             h.ditio.faults().atCall((int) call).failNext(502, 6);
 
             assertThatThrownBy(h::runOnce).isInstanceOf(DitioApiException.class).hasMessage(
@@ -270,7 +272,8 @@ class FaultMatrixTest {
     /** The page a data call of a clean pass asks for, as PageCursor.describe() names it. */
     private static String page(int call) {
         return call <= userPages ? "page " + call + " of /v1/user"
-                : "page " + (call - userPages) + " of /v1/time-registrations";
+                : call <= userPages + projectPages ? "page " + (call - userPages) + " of /v1/project"
+                : "page " + (call - userPages - projectPages) + " of /v1/time-registrations";
     }
 
     private static long delayOf(String warning) {

@@ -1,0 +1,42 @@
+package no.ditiosync.ditio;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A Ditio absence day ({@code /v1/absence-registrations}) as the payroll pipeline reads it: the
+ * same shape as a time registration (the ledger, quarantine and corrections treat both alike),
+ * with {@code date} as the work date, {@code employeeNumber} as the registration's employee
+ * number, and {@code absenceTypeCode} as the code the wage-type mapping tests.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class AbsenceRegistration extends TimeRegistration {
+
+    public static final String ABSENCE = "absence";
+    public static final String TYPE_CODE = "absenceTypeCode";
+
+    public AbsenceRegistration() {
+        source = ABSENCE;
+    }
+
+    @JsonProperty("date")
+    void date(String date) {
+        workDate = date;
+    }
+
+    @JsonProperty("employeeNumber")
+    void employeeNumber(String employeeNumber) {
+        userEmployeeNumber = employeeNumber;
+    }
+
+    @JsonProperty(TYPE_CODE)
+    void absenceTypeCode(String code) {
+        codes.put(TYPE_CODE, code);
+    }
+
+    /** The stand-in for an absence whose fields do not bind: its id and dates if readable, and the reason. */
+    public static AbsenceRegistration unreadable(JsonNode json, String reason) {
+        return standIn(new AbsenceRegistration(), json, "date", reason);
+    }
+}

@@ -1,0 +1,60 @@
+package no.ditiosync.ditio;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Ditio payroll line ({@code /v1/payroll-lines-extended}): one user's day, with its overtime
+ * lines. Read as a registration ({@code transDateTime} is the work date, {@code employeeNumber} the
+ * registration's, {@code approved} the foreman's approval and {@code verified} the payroll
+ * approval), it is not stored itself: {@link no.ditiosync.payroll.PayrollDaySplitter} makes the
+ * records that become payroll lines from it.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class PayrollLineRecord extends TimeRegistration {
+
+    public static final String PAYROLL = "payroll";
+
+    /** One entry of {@code overtimeLines[]}; {@code overtimeType} 0 = deducted from ordinary hours, 1 = paid on top. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class OvertimeLine {
+        public String payrollTypeId;
+        public String name;
+        public Integer lineType;
+        public Integer overtimeType;
+        public Integer sorting;
+        public BigDecimal qty;
+    }
+
+    /** As sent; null when Ditio sends none. */
+    public List<OvertimeLine> overtimeLines = new ArrayList<>();
+
+    public PayrollLineRecord() {
+        source = PAYROLL;
+    }
+
+    @JsonProperty("transDateTime")
+    void transDateTime(String date) {
+        workDate = date;
+    }
+
+    @JsonProperty("employeeNumber")
+    void employeeNumber(String employeeNumber) {
+        userEmployeeNumber = employeeNumber;
+    }
+
+    @JsonProperty("verified")
+    void verified(boolean verified) {
+        payrollApproved = verified;
+    }
+
+    /** The stand-in for a payroll line whose fields do not bind: its id and dates if readable, and the reason. */
+    public static PayrollLineRecord unreadable(JsonNode json, String reason) {
+        return standIn(new PayrollLineRecord(), json, "transDateTime", reason);
+    }
+}

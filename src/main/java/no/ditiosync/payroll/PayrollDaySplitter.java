@@ -1,0 +1,122 @@
+package no.ditiosync.payroll;
+
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.ditio.TimeRegistration;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes the records that become payroll lines from one Ditio payroll line (a user's day), as the
+ * company's {@link PayrollSource} says. Each is stored and delivered as a record of its own, under
+ * the id {@code <payroll line id>:<part>}, so an overtime line that disappears from the day is
+ * reversed like a deleted registration. Pure: the same payroll line and source, the same records.
+ *
+ * <ul>
+ *   <li>{@code ot:<payrollTypeId>}: an overtime line, mapped by the {@code overtime} rows;</li>
+ *   <li>{@code deduct:<payrollTypeId>} (time+overtime): minus the hours of an overtimeType-0 line,
+ *       under the ordinary wage type, because the time registrations delivered them as ordinary;</li>
+ *   <li>{@code ordinary} (payroll-lines): qty less the overtimeType-0 overtime, under the ordinary wage type.</li>
+ * </ul>
+ */
+public final class PayrollDaySplitter {
+
+    /** codes key of the part a record is, and its values. */
+    public static final String KIND = "kind";
+    public static final String OVERTIME = "overtime";
+    public static final String DEDUCTION = "deduction";
+    public static final String ORDINARY = "ordinary";
+
+    private static final String DEDUCTION_PART = ":deduct:";
+
+    private PayrollDaySplitter() {
+    }
+
+    /** Whether a payroll line id is that of a deduction: the one kind of line whose hours are negative by design. */
+    public static boolean isDeduction(String lineId) {
+        return lineId != null && lineId.contains(DEDUCTION_PART);
+    }
+
+    public static List<TimeRegistration> split(PayrollLineRecord day, PayrollSource source) {
+        List<TimeRegistration> parts = new ArrayList<>();
+        if (day.isDeleted) {
+            return parts; // every part of the day goes with it
+        }
+        if (day.unreadable != null) {
+            TimeRegistration part = part(day, "unreadable", null, null);
+            part.unreadable = day.unreadable;
+            parts.add(part);
+            return parts;
+        }
+        List<PayrollLineRecord.OvertimeLine> lines = day.overtimeLines == null ? List.of() : day.overtimeLines;
+        BigDecimal deducted = BigDecimal.ZERO;
+        boolean deductionKnown = true;
+        Set<String> names = new HashSet<>();
+        for (PayrollLineRecord.OvertimeLine line : lines) {
+            String name = line.payrollTypeId != null ? line.payrollTypeId : "type" + line.lineType;
+            while (!names.add(name)) {
+                name = name + "+";
+            }
+            TimeRegistration overtime = part(day, "ot:" + name, OVERTIME, line.qty);
+            codes(overtime, line);
+            overtime.description = line.name;
+            if (line.overtimeType == null || line.overtimeType < 0 || line.overtimeType > 1) {
+                // whether its hours are also ordinary hours is unknown: better not paid than paid twice
+                overtime.unreadable = "overtime line " + name + " has overtimeType " + line.overtimeType
+                        + " (0 = deducted, 1 = paid on top)";
+                deductionKnown = false;
+            }
+            parts.add(overtime);
+            if (Integer.valueOf(0).equals(line.overtimeType) && line.qty != null) {
+                deducted = deducted.add(line.qty);
+                if (source == PayrollSource.TIME_AND_OVERTIME) {
+                    TimeRegistration deduction = part(day, DEDUCTION_PART.substring(1) + name, DEDUCTION, line.qty.negate());
+                    codes(deduction, line);
+                    deduction.description = line.name + " (fra ordinære timer)";
+                    parts.add(deduction);
+                }
+            }
+        }
+        if (source == PayrollSource.PAYROLL_LINES) {
+            TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, day.qty == null ? null : day.qty.subtract(deducted));
+            if (!deductionKnown) {
+                ordinary.unreadable = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
+            }
+            parts.add(ordinary);
+        }
+        return parts;
+    }
+
+    private static TimeRegistration part(PayrollLineRecord day, String name, String kind, BigDecimal qty) {
+        TimeRegistration part = TimeRegistration.of(PayrollLineRecord.PAYROLL);
+        part.id = day.id + ":" + name;
+        part.parentId = day.id;
+        part.workDate = day.workDate;
+        part.qty = qty;
+        part.userId = day.userId;
+        part.userName = day.userName;
+        part.userEmployeeNumber = day.userEmployeeNumber;
+        part.approved = day.approved;
+        part.payrollApproved = day.payrollApproved;
+        part.modifiedDateTime = day.modifiedDateTime;
+        if (kind != null) {
+            part.codes.put(KIND, kind);
+        }
+        return part;
+    }
+
+    private static void codes(TimeRegistration part, PayrollLineRecord.OvertimeLine line) {
+        if (line.lineType != null) {
+            part.codes.put("lineType", line.lineType.toString());
+        }
+        if (line.payrollTypeId != null) {
+            part.codes.put("payrollTypeId", line.payrollTypeId);
+        }
+        if (line.overtimeType != null) {
+            part.codes.put("overtimeType", line.overtimeType.toString());
+        }
+    }
+}
