@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -90,7 +91,7 @@ final class SyncSchedules {
      * of a node that stops checking in are taken over by the others.
      */
     static void joinCluster(CamelContext context, DataSource stateDb, Settings settings) throws SQLException, IOException {
-        createQuartzTables(stateDb);
+        prepareQuartzTables(stateDb, context.getName());
         // our pool, registered under a name of its own: Quartz's own data source settings would need the
         // password in its properties, which camel-quartz logs at DEBUG
         String dataSourceName = "ditio-state-db-" + context.getName();
@@ -112,7 +113,7 @@ final class SyncSchedules {
         Map<String, Object> quartz = new HashMap<>();
         // the same name on every node makes them one scheduler (SCHED_NAME in the QRTZ_ tables)
         quartz.put("org.quartz.scheduler.instanceName", context.getName());
-        quartz.put("org.quartz.scheduler.instanceId", "AUTO");
+        quartz.put("org.quartz.scheduler.instanceId", instanceId());
         quartz.put("org.quartz.scheduler.skipUpdateCheck", "true");
         quartz.put("org.quartz.threadPool.threadCount", "8");
         quartz.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
@@ -130,10 +131,26 @@ final class SyncSchedules {
     }
 
     /**
+     * This node in Quartz's tables. Quartz's AUTO id is host name + clock millis: two nodes started in
+     * the same millisecond on one host would share it, and each would take the other's running jobs for
+     * its own leftovers. Host name cut so that Quartz's fired-trigger ids (this + 13 digits) fit in
+     * their 95 characters.
+     */
+    static String instanceId() {
+        String host = FeedSync.NODE.substring(0, FeedSync.NODE.lastIndexOf('/'));
+        return (host.length() > 50 ? host.substring(0, 50) : host) + "-" + ProcessHandle.current().pid()
+                + "-" + Long.toString(System.currentTimeMillis(), 36);
+    }
+
+    /**
      * Quartz's own PostgreSQL tables, from the script in the Quartz jar (without its DROP TABLEs),
      * created once; the advisory lock keeps two nodes starting together from both creating them.
+     * The scheduler's two lock rows are inserted here too: Quartz inserts a missing lock row on first
+     * use, and two nodes doing that at once make one of them fail its first cluster check-in. That
+     * node then fires jobs without a check-in row, and its next (still "first") check-in takes its own
+     * running jobs for a dead node's and recovers them: the same firing runs twice.
      */
-    private static void createQuartzTables(DataSource stateDb) throws SQLException, IOException {
+    static void prepareQuartzTables(DataSource stateDb, String schedulerName) throws SQLException, IOException {
         String script;
         try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream(QUARTZ_TABLES)) {
             if (in == null) {
@@ -158,6 +175,12 @@ final class SyncSchedules {
                         }
                     }
                     LOG.info("Created Quartz's cluster tables (QRTZ_*) in the state DB");
+                }
+                try (PreparedStatement locks = c.prepareStatement("INSERT INTO qrtz_locks (sched_name, lock_name)"
+                        + " VALUES (?, 'TRIGGER_ACCESS'), (?, 'STATE_ACCESS') ON CONFLICT DO NOTHING")) {
+                    locks.setString(1, schedulerName);
+                    locks.setString(2, schedulerName);
+                    locks.executeUpdate();
                 }
             }
             c.commit();
