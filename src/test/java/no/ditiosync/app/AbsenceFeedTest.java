@@ -4,6 +4,7 @@ import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.Absence;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +25,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Absences (/v1/absence-registrations) as a second feed of the same run, through the same ledger. */
 class AbsenceFeedTest {
 
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    SyncHarness harness(Path dir, Map<String, String> settings) {
+        return new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir), settings);
+    }
+
     static final Map<String, String> ABSENCES_ON = Map.of("payroll.absences", "true", "payroll.targets", ALL_TARGETS);
 
     @Test
     void absencesReachEveryTargetBesideTimeAndStayExactThroughRandomChanges(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), ABSENCES_ON)) {
+        try (SyncHarness h = harness(dir, ABSENCES_ON)) {
             h.runOnce();
             List<Absence> ready = PayrollTruth.payrollReadyAbsences(h.ditio.data(), h.startDate);
             assertThat(ready).as("payroll-ready absences").hasSizeGreaterThan(5);
@@ -54,7 +63,7 @@ class AbsenceFeedTest {
 
     @Test
     void editDeleteAndUnapproveOfDeliveredAbsencesAreCorrectedUnderTheirOwnLineIds(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), ABSENCES_ON)) {
+        try (SyncHarness h = harness(dir, ABSENCES_ON)) {
             h.runOnce();
             List<Absence> fullDays = PayrollTruth.payrollReadyAbsences(h.ditio.data(), h.startDate).stream()
                     .filter(a -> a.qty().compareTo(new BigDecimal("7.5")) == 0).toList();
@@ -80,7 +89,7 @@ class AbsenceFeedTest {
 
     @Test
     void anUnmappedCodeIsQuarantinedWithTheReasonAndAMissingEmployeeNumberComesFromTheUser(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), ABSENCES_ON)) {
+        try (SyncHarness h = harness(dir, ABSENCES_ON)) {
             h.runOnce();
             Map<String, String> users = h.employeesByUser();
             // a user whose rows carry no employee number while /v1/user has one
@@ -103,7 +112,7 @@ class AbsenceFeedTest {
 
     @Test
     void absencesSwitchedOnLaterGetTheirOwnFullPassAndAFailedPassMovesNoWatermark(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+        try (SyncHarness h = harness(dir, Map.of())) {
             h.runOnce();
             Map<String, String> timeOnly = h.watermarks();
             assertThat(timeOnly).containsOnlyKeys("time", "user", "project");

@@ -6,6 +6,7 @@ import no.ditiosync.simulator.ProjectRow;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +26,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** /v1/project and /v1/user: all at first, then only the changes; project numbers filled from the cache. */
 class ProjectAndUserPassTest {
 
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    SyncHarness harness(Path dir, Map<String, String> settings) {
+        return new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir), settings);
+    }
+
     @Test
     void projectNumbersComeFromTheCacheWhereARecordHasOnlyTheProjectIdAndDeletedProjectsStayKnown(@TempDir Path dir)
             throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
+        try (SyncHarness h = harness(dir,
                 Map.of("payroll.absences", "true", "payroll.targets", "csv,jdbc"))) {
             TimeRegistration stripped = h.payrollReady().get(0);
             h.ditio.faults().removeField(stripped.id(), "projectNumber");
