@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +131,7 @@ public final class FeedSync {
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
-            String runId = HexFormat.of().formatHex(RUN_IDS.generateSeed(4));
+            String runId = runId(startedAt, RUN_IDS);
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
@@ -318,6 +317,16 @@ public final class FeedSync {
     /** The company's run in progress in this process, or null. */
     public SyncRun running(String company) {
         return running.get(company);
+    }
+
+    /**
+     * Eight hex digits: the start's millisecond within its second, then random ones. Drop names carry
+     * the start to the second and then the run id, so two runs of a company started in the same second
+     * (they never overlap) still sort in the order they ran: a SAP cancellation never sorts before the
+     * document it cancels.
+     */
+    static String runId(Instant startedAt, java.util.Random random) {
+        return String.format("%03x%05x", startedAt.getNano() / 1_000_000, random.nextInt(1 << 20));
     }
 
     private static String hostName() {
