@@ -10,7 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import static no.ditiosync.app.SyncEndToEndTest.LAST;
 import static no.ditiosync.app.SyncEndToEndTest.company;
 import static no.ditiosync.testing.DeliveredPayroll.assertSums;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * PAYROLL_*_AGGREGATION = per-employee-wage-type against the simulator: each drop holds exactly
@@ -107,6 +111,34 @@ class AggregatedDropsEndToEndTest {
             assertThat(run.linesByTarget()).containsEntry("visma", 0).containsEntry("tripletex", 0).containsEntry("csv", 0)
                     .containsEntry("sap", 4).containsEntry("jdbc", 2);
             assertEverythingDeliveredSumsToTheTruth(h, groups(h, false), groups, "after hours moved within a group");
+        }
+    }
+
+    /** The summed drop is written after the scan but still before the commit: when it cannot be, nothing is delivered. */
+    @Test
+    void anUnwritableSummedDropFailsTheRunBeforeTheCommitAndTheNextRunDeliversOnce(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
+                Map.of("payroll.targets", "sap,visma", "payroll.visma.aggregation", SUMMED))) {
+            Files.createDirectories(dir.resolve("out"));
+            Files.writeString(dir.resolve("out/visma"), "not a folder");
+
+            assertThatThrownBy(h::runOnce).hasMessageStartingWith("cannot write the visma drop in " + dir.resolve("out/visma"));
+
+            try (var sap = Files.list(dir.resolve("out/sap"))) {
+                assertThat(sap.toList()).as("the SAP drop written during the scan, temporary file included").isEmpty();
+            }
+            try (Connection c = h.stateDb().connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM export_ledger")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("ledger rows").isZero();
+            }
+
+            Files.delete(dir.resolve("out/visma"));
+            SyncRun run = h.runOnce();
+            Map<String, BigDecimal> groups = groups(h, false);
+            assertThat(vismaLines(SyncHarness.fileOf(run, "visma")))
+                    .containsExactlyInAnyOrderElementsOf(expected(groups, k -> k[0] + "|" + k[1] + "|" + k[3] + "|" + k[5]));
+            assertSums("SAP per employee x day x wage type", h.sapTotals(), h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
         }
     }
 
