@@ -4,6 +4,7 @@ import no.ditiosync.ditio.AbsenceRegistration;
 import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.drops.Aggregation;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.SftpDrop;
@@ -75,7 +76,10 @@ public record Settings(
         int reportKeep,
         SftpDrop.Config sftp,
         boolean absences,
-        PayrollSource payrollSource) {
+        PayrollSource payrollSource,
+        Aggregation vismaAggregation,
+        Aggregation tripletexAggregation,
+        Aggregation csvAggregation) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -110,6 +114,10 @@ public record Settings(
         VISMA_RUN("payroll.visma.payroll-run", "PAYROLL_VISMA_RUN", true),
         VISMA_ENCODING("payroll.visma.encoding", "PAYROLL_VISMA_ENCODING", true),
         TRIPLETEX_ENCODING("payroll.tripletex.encoding", "PAYROLL_TRIPLETEX_ENCODING", true),
+        VISMA_AGGREGATION("payroll.visma.aggregation", "PAYROLL_VISMA_AGGREGATION", true),
+        TRIPLETEX_AGGREGATION("payroll.tripletex.aggregation", "PAYROLL_TRIPLETEX_AGGREGATION", true),
+        CSV_AGGREGATION("payroll.csv.aggregation", "PAYROLL_CSV_AGGREGATION", true),
+        SAP_AGGREGATION("payroll.sap.aggregation", "PAYROLL_SAP_AGGREGATION", true),
         DONE_MARKER("payroll.done-marker", "PAYROLL_DONE_MARKER", true),
         CRON("sync.cron", "SYNC_CRON", true),
         TIME_ZONE("sync.time-zone", "SYNC_TIME_ZONE", true),
@@ -214,6 +222,10 @@ public record Settings(
         if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
             r.writableFolder(Key.DROP_DIR, dropDir);
         }
+        if (r.aggregation(Key.SAP_AGGREGATION).sums()) {
+            throw r.wrong(Key.SAP_AGGREGATION, "SAP cannot be aggregated: each line is a document that a correction "
+                    + "cancels by its number, which a sum would lose; only " + Aggregation.PER_REGISTRATION.setting());
+        }
         return new Settings(
                 r.url(Key.IDENTITY_BASE, allowHttp),
                 r.url(Key.REPORTING_BASE, allowHttp),
@@ -257,7 +269,10 @@ public record Settings(
                 r.integer(Key.REPORT_KEEP, 1, 100_000),
                 r.sftp(),
                 r.bool(Key.ABSENCES),
-                r.payrollSource());
+                r.payrollSource(),
+                r.aggregation(Key.VISMA_AGGREGATION),
+                r.aggregation(Key.TRIPLETEX_AGGREGATION),
+                r.aggregation(Key.CSV_AGGREGATION));
     }
 
     /**
@@ -428,6 +443,16 @@ public record Settings(
                 return v.isEmpty() ? PayrollSource.TIME : PayrollSource.fromSetting(v);
             } catch (IllegalArgumentException e) {
                 throw wrong(Key.SOURCE, e.getMessage());
+            }
+        }
+
+        /** One line per registration unless set: the files stay as they were before the setting existed. */
+        Aggregation aggregation(Key k) {
+            String v = raw(k);
+            try {
+                return v.isEmpty() ? Aggregation.PER_REGISTRATION : Aggregation.fromSetting(v);
+            } catch (IllegalArgumentException e) {
+                throw wrong(k, e.getMessage());
             }
         }
 

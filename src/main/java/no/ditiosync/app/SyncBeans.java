@@ -93,13 +93,16 @@ public class SyncBeans implements CamelConfiguration {
             targets.add(switch (name) {
                 case "visma" -> new DropTarget(name, CorrectionStyle.OFFSET,
                         new VismaFormat(settings.vismaPayrollYear(), settings.vismaPayrollRun(), settings.vismaCharset()),
-                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker(),
+                        settings.vismaAggregation());
                 case "sap" -> new DropTarget(name, CorrectionStyle.CANCEL_AND_REBOOK, new SapFormat(),
                         settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
                 case "tripletex" -> new DropTarget(name, CorrectionStyle.OFFSET, new TripletexFormat(settings.tripletexCharset()),
-                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker(),
+                        settings.tripletexAggregation());
                 case "csv" -> new DropTarget(name, CorrectionStyle.OFFSET, new CsvFormat(),
-                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker());
+                        settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker(),
+                        settings.csvAggregation());
                 case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, null, null);
                 default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
             });

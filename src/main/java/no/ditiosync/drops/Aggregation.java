@@ -6,10 +6,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import no.ditiosync.payroll.PayrollLine;
 
 /**
@@ -24,39 +27,99 @@ import no.ditiosync.payroll.PayrollLine;
 public enum Aggregation {
 
     /** One line per delta line, as delivered by the ledger. */
-    PER_REGISTRATION,
+    PER_REGISTRATION("per-registration"),
 
     /**
      * One line per employee × wage type × dimensions (project, task, department) × work month.
      * The month is part of the key because Tripletex books each line into the YEAR/MONTH it
      * carries; for Visma, which has no date, a run spanning two months merely gets two lines.
      */
-    PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS;
+    PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS("per-employee-wage-type");
+
+    private final String setting;
+
+    Aggregation(String setting) {
+        this.setting = setting;
+    }
+
+    /** The value of the per-target setting (PAYROLL_VISMA_AGGREGATION, ...), case-insensitive. */
+    public static Aggregation fromSetting(String value) {
+        for (Aggregation a : values()) {
+            if (a.setting.equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("'" + value + "' is not one of "
+                + Arrays.stream(values()).map(a -> a.setting).collect(Collectors.joining(", ")));
+    }
+
+    public String setting() {
+        return setting;
+    }
+
+    public boolean sums() {
+        return this != PER_REGISTRATION;
+    }
 
     /**
      * @param lines the run's delta lines for one target, in delivery order (negative = correction)
      * @return the lines to write: the same list for {@link #PER_REGISTRATION}; otherwise one sum per
-     *         key in order of first appearance, groups that net to zero left out (they pay nothing)
+     *         key (task included) as {@link Sums#lines} orders them, groups that net to zero left out
      */
     public List<DropLine> apply(List<DropLine> lines) {
         if (this == PER_REGISTRATION) {
             return List.copyOf(lines);
         }
-        Map<Key, Sum> sums = new LinkedHashMap<>();
-        for (DropLine drop : lines) {
+        Sums sums = sums(true);
+        lines.forEach(sums::add);
+        return sums.lines();
+    }
+
+    /**
+     * A run's running sums for one target, fed line by line as the pending scan goes: memory grows
+     * with the number of keys, not with the number of lines.
+     *
+     * @param byTask whether the task is part of the key: only where the file shows it (the CSV).
+     *               Visma and Tripletex have no task field, so lines of two tasks would look alike
+     */
+    public Sums sums(boolean byTask) {
+        if (this == PER_REGISTRATION) {
+            throw new IllegalStateException("per-registration delivery sums nothing");
+        }
+        return new Sums(byTask);
+    }
+
+    /** The running sums of one target's delta lines in one run. */
+    public static final class Sums {
+        private final boolean byTask;
+        private final Map<Key, Sum> sums = new TreeMap<>(Key.ORDER);
+
+        private Sums(boolean byTask) {
+            this.byTask = byTask;
+        }
+
+        public void add(DropLine drop) {
             if (drop.cancellation() || drop.documentNumber() != null) {
                 throw new IllegalArgumentException("cancel-and-rebook lines cannot be aggregated: " + drop.line().lineId());
             }
             PayrollLine line = drop.line();
-            sums.computeIfAbsent(Key.of(line), k -> new Sum(line)).add(line);
+            sums.computeIfAbsent(Key.of(line, byTask), k -> new Sum(line)).add(line);
         }
-        List<DropLine> out = new ArrayList<>(sums.size());
-        sums.forEach((key, sum) -> {
-            if (sum.quantity.signum() != 0) {
-                out.add(DropLine.of(sum.toLine(key)));
-            }
-        });
-        return out;
+
+        /**
+         * One line per key that does not net to zero (it pays nothing), ordered by employee, wage
+         * type, month, project, task, department (numbers as numbers, empty first): the same
+         * registrations give the same file, whatever order the ledger read them in.
+         */
+        public List<DropLine> lines() {
+            List<DropLine> out = new ArrayList<>(sums.size());
+            sums.forEach((key, sum) -> {
+                if (sum.quantity.signum() != 0) {
+                    out.add(DropLine.of(sum.toLine(key)));
+                }
+            });
+            return out;
+        }
     }
 
     /**
@@ -73,12 +136,39 @@ public enum Aggregation {
     private record Key(String employeeNumber, String wageType, YearMonth month, String projectNumber,
                        String taskNumber, String department) {
 
-        static Key of(PayrollLine line) {
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::employeeNumber, Key::comparePart)
+                .thenComparing(Key::wageType, Key::comparePart)
+                .thenComparing(Key::month)
+                .thenComparing(Key::projectNumber, Key::comparePart)
+                .thenComparing(Key::taskNumber, Key::comparePart)
+                .thenComparing(Key::department, Key::comparePart);
+
+        static Key of(PayrollLine line, boolean byTask) {
             if (line.workDate() == null) {
                 throw new IllegalArgumentException("a line without work date cannot be aggregated: " + line.lineId());
             }
             return new Key(line.employeeNumber(), line.wageType(), YearMonth.from(line.workDate()), line.projectNumber(),
-                    line.taskNumber(), line.department());
+                    byTask ? line.taskNumber() : null, line.department());
+        }
+
+        /** Empty first; digits as numbers (employee 999 before 1002); then as text, so only equal parts tie. */
+        private static int comparePart(String a, String b) {
+            if (a == null || b == null) {
+                return a == null ? (b == null ? 0 : -1) : 1;
+            }
+            if (isDigits(a) && isDigits(b)) {
+                String x = a.replaceFirst("^0+(?=.)", "");
+                String y = b.replaceFirst("^0+(?=.)", "");
+                int byValue = x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
+                if (byValue != 0) {
+                    return byValue;
+                }
+            }
+            return a.compareTo(b);
+        }
+
+        private static boolean isDigits(String s) {
+            return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
         }
 
         /** Readable and stable: the same key gives the same id in every run (it shows in the CSV and in logs). */

@@ -16,4 +16,9 @@ public interface DropFormat {
     void writeHeader(Writer out) throws IOException;
 
     void writeLine(DropLine line, Writer out) throws IOException;
+
+    /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
+    default boolean showsTask() {
+        return true;
+    }
 }

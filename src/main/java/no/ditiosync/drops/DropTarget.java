@@ -12,9 +12,11 @@ import java.nio.file.Path;
  * @param folder     null for the JDBC target
  * @param fileMode   mode of the published files, {@code 0600} or {@code 0640}; null for the JDBC target
  * @param doneMarker whether each published drop gets an empty {@code .done} marker (a per-target setting)
+ * @param aggregation one line per registration, or summed per employee × wage type × dimensions
+ *                    (offsetting file targets only; null means per registration)
  */
 public record DropTarget(String name, CorrectionStyle style, DropFormat format, Path folder, String fileMode,
-                         boolean doneMarker) {
+                         boolean doneMarker, Aggregation aggregation) {
 
     public static final String JDBC = "jdbc";
 
@@ -23,9 +25,20 @@ public record DropTarget(String name, CorrectionStyle style, DropFormat format, 
         this(name, style, format, folder, fileMode, false);
     }
 
+    /** A target with one line per registration. */
+    public DropTarget(String name, CorrectionStyle style, DropFormat format, Path folder, String fileMode,
+                      boolean doneMarker) {
+        this(name, style, format, folder, fileMode, doneMarker, Aggregation.PER_REGISTRATION);
+    }
+
     public DropTarget {
         if (doneMarker && format == null) {
             throw new IllegalArgumentException("target " + name + " writes no files, so it cannot have .done markers");
+        }
+        aggregation = aggregation == null ? Aggregation.PER_REGISTRATION : aggregation;
+        if (aggregation.sums() && (format == null || style != CorrectionStyle.OFFSET)) {
+            // SAP names each line version by its document number, which a sum would lose; JDBC holds each line
+            throw new IllegalArgumentException("target " + name + " cannot be aggregated: only offsetting file targets can");
         }
     }
 

@@ -71,6 +71,11 @@ public final class TripletexFormat implements DropFormat {
     }
 
     @Override
+    public boolean showsTask() {
+        return false;
+    }
+
+    @Override
     public void writeHeader(Writer out) {
         // no header row
     }

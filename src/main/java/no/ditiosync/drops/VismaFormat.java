@@ -68,6 +68,11 @@ public final class VismaFormat implements DropFormat {
     }
 
     @Override
+    public boolean showsTask() {
+        return false;
+    }
+
+    @Override
     public void writeHeader(Writer out) {
         // the standard format has no header row
     }

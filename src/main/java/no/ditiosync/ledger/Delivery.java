@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.Aggregation;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.drops.DropTarget;
@@ -49,11 +50,21 @@ public final class Delivery {
      * absence, payroll, all into the one drop of each target) computes every target's delta of a
      * record at once; the lines go straight to each target's temporary file (opened at its first
      * line) and the ledger changes to the transaction's batches, so nothing grows with the run.
+     * An aggregating target ({@link DropTarget#aggregation}) gets its lines summed per key on the
+     * way instead (memory grows with the keys, not the lines), written to its temporary file once
+     * the scan is done; its ledger stays per registration, so later corrections stay exact.
      */
     public void commit(SyncRun run) throws Exception {
         List<AtomicDropFile> written = new ArrayList<>();
         AtomicDropFile[] files = new AtomicDropFile[targets.size()];
+        Aggregation.Sums[] sums = new Aggregation.Sums[targets.size()];
         int[] lines = new int[targets.size()];
+        for (int t = 0; t < sums.length; t++) {
+            DropTarget target = targets.get(t);
+            if (target.aggregation().sums()) {
+                sums[t] = target.aggregation().sums(target.format().showsTask());
+            }
+        }
         try (DeliveryTransaction tx = store.beginDelivery(run, targets.stream().map(DropTarget::name).toList())) {
             tx.forEachPending((recordId, desired, current) -> {
                 for (int t = 0; t < files.length; t++) {
@@ -62,7 +73,11 @@ public final class Delivery {
                     if (!delta.changed()) {
                         continue;
                     }
-                    if (target.isFile()) {
+                    if (sums[t] != null) {
+                        for (DropLine line : delta.lines()) {
+                            sums[t].add(line);
+                        }
+                    } else if (target.isFile()) {
                         if (files[t] == null) {
                             files[t] = open(target, run);
                             written.add(files[t]);
@@ -75,6 +90,21 @@ public final class Delivery {
                     tx.record(t, current[t] != null, delta.newEntry());
                 }
             });
+            for (int t = 0; t < sums.length; t++) {
+                if (sums[t] == null) {
+                    continue;
+                }
+                // the file holds the sums; keys that net to zero pay nothing and leave no file when all do
+                List<DropLine> summed = sums[t].lines();
+                lines[t] = summed.size();
+                if (!summed.isEmpty()) {
+                    files[t] = open(targets.get(t), run);
+                    written.add(files[t]);
+                    for (DropLine line : summed) {
+                        files[t].append(line);
+                    }
+                }
+            }
             for (int t = 0; t < files.length; t++) {
                 String target = targets.get(t).name();
                 if (files[t] != null) {

@@ -5,12 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import no.ditiosync.drops.Aggregation;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Every bad setting stops start-up with one line naming the key and the problem. */
 class SettingsTest {
@@ -112,6 +115,11 @@ class SettingsTest {
             "observe.host|http://0.0.0.0:8080|Setting OBSERVE_HOST (observe.host): 'http://0.0.0.0:8080' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)",
             "observe.host|''|Setting OBSERVE_HOST (observe.host): is required",
             "sync.report-keep|0|Setting SYNC_REPORT_KEEP (sync.report-keep): '0' is outside 1-100000",
+            "payroll.visma.aggregation|monthly|Setting PAYROLL_VISMA_AGGREGATION (payroll.visma.aggregation): 'monthly' is not one of per-registration, per-employee-wage-type",
+            "payroll.tripletex.aggregation|per-employee|Setting PAYROLL_TRIPLETEX_AGGREGATION (payroll.tripletex.aggregation): 'per-employee' is not one of per-registration, per-employee-wage-type",
+            "payroll.csv.aggregation|true|Setting PAYROLL_CSV_AGGREGATION (payroll.csv.aggregation): 'true' is not one of per-registration, per-employee-wage-type",
+            "payroll.sap.aggregation|sum|Setting PAYROLL_SAP_AGGREGATION (payroll.sap.aggregation): 'sum' is not one of per-registration, per-employee-wage-type",
+            "payroll.sap.aggregation|per-employee-wage-type|Setting PAYROLL_SAP_AGGREGATION (payroll.sap.aggregation): SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
     })
     void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {
         Map<String, String> s = good();
@@ -155,6 +163,20 @@ class SettingsTest {
     }
 
     @Test
+    void aggregationIsPerRegistrationUnlessSetPerTargetAndPerCompany() {
+        Map<String, String> s = twoCompanies();
+        s.put("payroll.tripletex.aggregation", "per-employee-wage-type");
+        s.put("company.bygg.payroll.visma.aggregation", "Per-Employee-Wage-Type");
+        s.put("company.bygg.payroll.tripletex.aggregation", "per-registration");
+        var all = Settings.readAll(s::get);
+
+        assertThat(all).extracting(Settings::vismaAggregation, Settings::tripletexAggregation, Settings::csvAggregation)
+                .containsExactly(
+                        tuple(Aggregation.PER_REGISTRATION, Aggregation.PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS, Aggregation.PER_REGISTRATION),
+                        tuple(Aggregation.PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS, Aggregation.PER_REGISTRATION, Aggregation.PER_REGISTRATION));
+    }
+
+    @Test
     void oneCompanyIsPayrollCompanyWithTheSharedSettings() {
         var all = Settings.readAll(good()::get);
         assertThat(all).singleElement().satisfies(s -> {
@@ -171,6 +193,7 @@ class SettingsTest {
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
             "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc)",
+            "company.bygg.payroll.sap.aggregation|per-employee-wage-type|Setting company.bygg.payroll.sap.aggregation: SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
     })
     void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {
         Map<String, String> s = twoCompanies();

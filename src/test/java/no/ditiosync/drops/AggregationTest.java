@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import no.ditiosync.ledger.CorrectionStyle;
 import no.ditiosync.payroll.PayrollLine;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +46,7 @@ class AggregationTest {
     }
 
     @Test
-    void eachKeyPartSeparatesLinesInOrderOfFirstAppearance() {
+    void eachKeyPartSeparatesLinesOrderedByKeyWhateverTheOrderTheyCameIn() {
         List<DropLine> out = SUMMED.apply(List.of(
                 DropLine.of(line("1002", "2025-03-03", "1000", "7.5", "P-1001", null, null)),
                 DropLine.of(line("1003", "2025-03-03", "1000", "1.25", "P-1001", null, null)),   // other employee
@@ -58,12 +60,32 @@ class AggregationTest {
 
         assertThat(out).extracting(d -> d.line().lineId() + " " + d.line().quantity()).containsExactly(
                 "sum:1002:1000:2025-03:P-1001:: 8.00",
-                "sum:1003:1000:2025-03:P-1001:: 1.25",
-                "sum:1002:1100:2025-03:P-1001:: 2.50",
-                "sum:1002:1000:2025-03:P-2002:: 3.00",
                 "sum:1002:1000:2025-03:P-1001::200 4.75",
+                "sum:1002:1000:2025-03:P-1001:T-9: 6.00",
+                "sum:1002:1000:2025-03:P-2002:: 3.00",
                 "sum:1002:1000:2025-04:P-1001:: 5.00",
-                "sum:1002:1000:2025-03:P-1001:T-9: 6.00");
+                "sum:1002:1100:2025-03:P-1001:: 2.50",
+                "sum:1003:1000:2025-03:P-1001:: 1.25");
+    }
+
+    @Test
+    void employeeNumbersSortAsNumbersAndWithoutTheTaskTwoTasksAreOneLine() {
+        Aggregation.Sums sums = SUMMED.sums(false);
+        sums.add(DropLine.of(line("1002", "2025-03-03", "1000", "1", "P", null, null)));
+        sums.add(DropLine.of(line("999", "2025-03-03", "1000", "2", "P", null, null)));
+        sums.add(DropLine.of(new PayrollLine("time:t", "1002", LocalDate.of(2025, 3, 4), "1000", new BigDecimal("4"),
+                "P", "T-9", null, null, "time", "t", null)));
+
+        assertThat(sums.lines()).extracting(d -> d.line().lineId() + " " + d.line().quantity() + " " + d.line().taskNumber())
+                .containsExactly("sum:999:1000:2025-03:P:: 2.00 null", "sum:1002:1000:2025-03:P:: 5.00 null");
+    }
+
+    @Test
+    void settingValuesAreReadCaseInsensitivelyAndAnyOtherIsRefusedNamingTheChoices() {
+        assertThat(Aggregation.fromSetting(" Per-Employee-Wage-Type ")).isEqualTo(SUMMED);
+        assertThat(Aggregation.fromSetting("per-registration")).isEqualTo(Aggregation.PER_REGISTRATION);
+        assertThatThrownBy(() -> Aggregation.fromSetting("monthly")).hasMessage(
+                "'monthly' is not one of per-registration, per-employee-wage-type");
     }
 
     @Test
@@ -127,5 +149,15 @@ class AggregationTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cancel-and-rebook");
         assertThatThrownBy(() -> SUMMED.apply(List.of(new DropLine(l, "D-2", false))))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void onlyAnOffsettingFileTargetCanBeAggregated() {
+        assertThatThrownBy(() -> new DropTarget("sap", CorrectionStyle.CANCEL_AND_REBOOK, new SapFormat(), Path.of("out"),
+                AtomicDropFile.OWNER_ONLY, false, SUMMED)).hasMessage("target sap cannot be aggregated: only offsetting file targets can");
+        assertThatThrownBy(() -> new DropTarget(DropTarget.JDBC, CorrectionStyle.CURRENT_TRUTH, null, null, null, false, SUMMED))
+                .hasMessage("target jdbc cannot be aggregated: only offsetting file targets can");
+        assertThat(new DropTarget("visma", CorrectionStyle.OFFSET, new VismaFormat(), Path.of("out"), AtomicDropFile.OWNER_ONLY,
+                false, null).aggregation()).isEqualTo(Aggregation.PER_REGISTRATION);
     }
 }

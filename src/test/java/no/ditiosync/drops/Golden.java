@@ -13,7 +13,7 @@ import java.time.LocalDate;
 import no.ditiosync.payroll.PayrollLine;
 
 /** Test helpers: payroll lines in one call, and byte-for-byte golden-file comparison with a readable failure. */
-final class Golden {
+public final class Golden {
 
     private Golden() {
     }
@@ -33,7 +33,7 @@ final class Golden {
     }
 
     /** Compares bytes; on mismatch the message shows both files as text with CR and LF made visible. */
-    static void assertSameBytes(Path actual, String goldenName, Charset charset) throws IOException {
+    public static void assertSameBytes(Path actual, String goldenName, Charset charset) throws IOException {
         byte[] expected = resource(goldenName);
         byte[] written = Files.readAllBytes(actual);
         assertThat(written)

@@ -178,6 +178,27 @@ public final class PayrollTruth {
         return qty.setScale(2, RoundingMode.HALF_UP);
     }
 
+    /**
+     * Time registrations' hours as an aggregating target sums them (PAYROLL_*_AGGREGATION =
+     * per-employee-wage-type): per "employee|wage type|yyyy-MM|project|task|department", the task
+     * left empty when {@code byTask} is false (Visma, Tripletex); keys that sum to zero left out.
+     */
+    public static Map<String, BigDecimal> groups(DitioDataset data, LocalDate startDate, boolean byTask) {
+        Map<String, String> users = employeesByUser(data);
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (TimeRegistration r : payrollReady(data, startDate)) {
+            String department = data.userByIdentityUserId(r.userId()).map(DitioUser::department).orElse(null);
+            String key = String.join("|", employee(r, users), wageType(r), r.workDate().toString().substring(0, 7),
+                    text(r.projectNumber()), byTask ? text(r.taskWbsNumber()) : "", text(department));
+            sums.merge(key, hours(r.qty()), BigDecimal::add);
+        }
+        return DeliveredPayroll.normalise(sums);
+    }
+
+    private static String text(String value) {
+        return value == null || value.isBlank() ? "" : value.strip();
+    }
+
     /** As Visma sums it: per employee and wage type. */
     public static Map<String, BigDecimal> perEmployeeAndWageType(DitioDataset data, LocalDate startDate) {
         return sums(data, startDate, k -> k[0] + "|" + k[2]);
