@@ -120,6 +120,9 @@ final class SyncSchedules {
         quartz.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
         quartz.put("org.quartz.jobStore.dataSource", dataSourceName);
         quartz.put("org.quartz.jobStore.isClustered", "true");
+        // without the lock a node reads a trigger's next firing, another node fires it meanwhile, and
+        // the first still acquires it (the state is back to waiting) and fires the same firing again
+        quartz.put("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         quartz.put("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.clusterCheckinInterval().toMillis()));
         quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
         QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
