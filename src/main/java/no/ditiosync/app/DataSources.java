@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
@@ -55,11 +56,7 @@ final class DataSources {
 
     private static DataSource h2(String url, String user, String password, Keys keys) {
         ownerOnlyFolderFor(url, keys);
-        // H2's default WRITE_DELAY stays: its background threads serialise and write pages beside the run
-        // (WRITE_DELAY=0 did it on the run's thread at every commit). Nothing leaves the process on an
-        // unwritten commit: the delivery commit and each SFTP outbox step run CHECKPOINT SYNC
-        // (SqlDialect.syncToDisk) before a drop is published, and anything else lost to a kill is done again.
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(durable(url), user, password);
         pool.setMaxConnections(16);
         try {
             pool.getConnection().close();
@@ -166,6 +163,16 @@ final class DataSources {
         String m = message == null ? "no message" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
         m = PASSWORD_IN_URL.matcher(m).replaceAll("$1***");
         return password == null || password.isEmpty() ? m : m.replace(password, "***");
+    }
+
+    /**
+     * H2 keeps a commit in memory for up to half a second before writing it (WRITE_DELAY). A process
+     * killed in that window would lose a ledger commit whose drop files are already published, and
+     * the next run would deliver them again: commits are written at once.
+     */
+    static String durable(String url) {
+        return url.startsWith("jdbc:h2:mem:") || url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")
+                ? url : url + ";WRITE_DELAY=0";
     }
 
     /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
