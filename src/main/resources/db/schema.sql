@@ -110,8 +110,12 @@ CREATE TABLE IF NOT EXISTS export_ledger (
     run_id           VARCHAR(40)  NOT NULL,
     PRIMARY KEY (company, target, line_id)
 );
--- a run's ledger rows in line order, read in chunks when the JDBC target is published
-CREATE INDEX IF NOT EXISTS export_ledger_run_line ON export_ledger (company, target, run_id, line_id);
+-- a run's ledger rows in line order, read in chunks when the JDBC target is published. run_id
+-- first: an index that starts (company, target) would also match the pending scan's lookup by
+-- (company, target, line_id), and PostgreSQL, whose statistics call the ledger empty during a first
+-- run, took it and read all of the target's rows for every record (export_ledger_run_line was that)
+DROP INDEX IF EXISTS export_ledger_run_line;
+CREATE INDEX IF NOT EXISTS export_ledger_of_run ON export_ledger (run_id, company, target, line_id);
 
 -- Drops committed with the ledger and not yet (or already) published: the outbox.
 CREATE TABLE IF NOT EXISTS drop_outbox (

@@ -53,9 +53,12 @@ public final class DeliveryTransaction implements AutoCloseable {
         try {
             connection.setAutoCommit(false);
             String durable = store.dialect().durableCommit();
-            if (durable != null) {
-                try (Statement s = connection.createStatement()) {
+            try (Statement s = connection.createStatement()) {
+                if (durable != null) {
                     s.execute(durable);
+                }
+                for (String setting : store.dialect().pendingScanSettings()) {
+                    s.execute(setting);
                 }
             }
             // read in the transaction: the commit moves each feed's delivered_seq to it

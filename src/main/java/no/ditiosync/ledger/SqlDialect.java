@@ -108,6 +108,21 @@ public enum SqlDialect {
     }
 
     /**
+     * Settings for the delivery transaction's pending scan, which joins each pending record to its
+     * ledger row in every target by primary key. On PostgreSQL the planner goes by statistics that
+     * call the tables empty during a first run (the ledger fills inside this very transaction), and
+     * then picks a hash join, a materialised scan or a scan of the whole target per record, each of
+     * which makes chunk k cost k times the first (measured in bench/README.md: 100k records took over
+     * an hour). Only index lookups keep every chunk at its own size, whatever the statistics say.
+     */
+    public List<String> pendingScanSettings() {
+        return this == POSTGRESQL
+                ? List.of("SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
+                        "SET LOCAL enable_material = off", "SET LOCAL enable_seqscan = off")
+                : List.of();
+    }
+
+    /**
      * Makes the last commit survive a power cut before drops are published, or null where a commit
      * already does (PostgreSQL flushes its WAL on commit, see {@link #durableCommit}; H2 only writes
      * to the OS cache).

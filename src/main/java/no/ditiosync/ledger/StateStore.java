@@ -607,7 +607,7 @@ public final class StateStore {
      * {@code source_record_staged}, so a chunk is read from it in order, without sorting the run:
      * each chunk costs its own rows, and nothing holds the whole run.
      */
-    static String pendingChunk(int targets, boolean first, int rows) {
+    public static String pendingChunk(int targets, boolean first, int rows) {
         StringBuilder sql = new StringBuilder("SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, "
                 + "s.wage_type, s.quantity, s.project_number, s.task_number, s.department, s.description, s.modified, "
                 + "s.work_date_text, s.user_id");
@@ -712,7 +712,7 @@ public final class StateStore {
 
     /**
      * Visits the ledger rows one run changed for one target (replaying a JDBC delivery), in
-     * line_id order, a chunk at a time: the index {@code export_ledger_run_line} gives each chunk
+     * line_id order, a chunk at a time: the index {@code export_ledger_of_run} gives each chunk
      * in order, so neither the database nor this process holds the run's rows at once.
      */
     public void ledgerRowsOfRun(String company, String target, String runId, LedgerRowVisitor visitor) throws SQLException {
@@ -720,7 +720,7 @@ public final class StateStore {
         String select = "SELECT line_id, employee_number, work_date, wage_type, project_number, task_number, department, "
                 + "text, quantity, held, source_id, source_modified FROM export_ledger "
                 + "WHERE company = ? AND target = ? AND run_id = ? ";
-        String order = "ORDER BY company, target, run_id, line_id LIMIT " + chunk;
+        String order = "ORDER BY run_id, company, target, line_id LIMIT " + chunk;
         try (Connection c = dataSource.getConnection();
              PreparedStatement first = c.prepareStatement(select + order);
              PreparedStatement next = c.prepareStatement(select + "AND line_id > ? " + order)) {

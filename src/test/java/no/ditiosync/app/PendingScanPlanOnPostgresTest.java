@@ -1,0 +1,76 @@
+package no.ditiosync.app;
+
+import no.ditiosync.ledger.SqlDialect;
+import no.ditiosync.ledger.StateStore;
+import no.ditiosync.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The delivery's pending scan on PostgreSQL looks each record's ledger rows up by primary key, even
+ * with statistics that call the tables empty (a first run): any other plan read the whole target per
+ * record or per chunk, and a 100k first run took over an hour (bench/README.md).
+ */
+class PendingScanPlanOnPostgresTest {
+
+    static final List<String> TARGETS = List.of("visma", "sap", "jdbc");
+
+    @Test
+    void eachChunkLooksItsLedgerRowsUpByKey(@TempDir Path dir) throws Exception {
+        TestDatabase db = TestDatabase.postgres();
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), db,
+                Map.of("payroll.targets", String.join(",", TARGETS)))) {
+            h.runOnce();
+        }
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String setting : SqlDialect.POSTGRESQL.pendingScanSettings()) {
+                    s.execute(setting);
+                }
+                // as in a first run: rows the statistics do not know of
+                s.execute("INSERT INTO export_ledger (company, target, line_id, quantity, held, version, run_id) "
+                        + "SELECT 'acme', t, 'time:x' || g, 1, FALSE, 1, 'r' FROM generate_series(1, 5000) g, "
+                        + "(VALUES ('visma'), ('sap'), ('jdbc')) v(t)");
+            }
+            String plan;
+            try (PreparedStatement explain = c.prepareStatement("EXPLAIN " + StateStore.pendingChunk(TARGETS.size(), false, 1000))) {
+                int p = 1;
+                for (String target : TARGETS) {
+                    explain.setString(p++, target);
+                }
+                explain.setString(p++, "acme");
+                explain.setString(p++, "time");
+                explain.setLong(p++, 2);
+                explain.setString(p, "0");
+                try (ResultSet rs = explain.executeQuery()) {
+                    StringBuilder lines = new StringBuilder();
+                    while (rs.next()) {
+                        lines.append(rs.getString(1)).append('\n');
+                    }
+                    plan = lines.toString();
+                }
+            }
+            c.rollback();
+            assertThat(plan).as(plan)
+                    .doesNotContain("Seq Scan on export_ledger").doesNotContain("Hash").doesNotContain("Materialize")
+                    .doesNotContain("Merge Join").doesNotContain("export_ledger_of_run");
+            assertThat(IntStream.range(0, TARGETS.size()).mapToObj(t -> "Index Scan using export_ledger_pkey on export_ledger l" + t)
+                    .collect(Collectors.toList())).allSatisfy(lookup -> assertThat(plan).as(plan).contains(lookup));
+        }
+    }
+}
