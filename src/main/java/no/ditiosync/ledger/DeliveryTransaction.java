@@ -94,7 +94,7 @@ public final class DeliveryTransaction implements AutoCloseable {
         do {
             read = 0;
             try (PreparedStatement ps = connection.prepareStatement(
-                    StateStore.pendingChunk(targets.size(), lastRecordId == null, BATCH))) {
+                    StateStore.pendingChunk(store.dialect(), targets.size(), lastRecordId == null, BATCH))) {
                 int p = 1;
                 for (String target : targets) {
                     ps.setString(p++, target);

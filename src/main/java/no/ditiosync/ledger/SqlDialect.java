@@ -115,6 +115,16 @@ public enum SqlDialect {
      * which makes chunk k cost k times the first (measured in bench/README.md: 100k records took over
      * an hour). Only index lookups keep every chunk at its own size, whatever the statistics say.
      */
+    /**
+     * Whether the pending scan reads each ledger row through a LATERAL subquery (PostgreSQL). As a
+     * plain join, PostgreSQL, believing the ledger empty, scanned each target by (company, target)
+     * and tested line_id as a join filter, so every record read all of the target's rows; a subquery
+     * that cannot be flattened (its LIMIT) can only be run per record, by the full primary key.
+     */
+    public boolean lateralLedgerLookup() {
+        return this == POSTGRESQL;
+    }
+
     public List<String> pendingScanSettings() {
         return this == POSTGRESQL
                 ? List.of("SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",

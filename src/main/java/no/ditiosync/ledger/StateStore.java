@@ -607,23 +607,28 @@ public final class StateStore {
      * {@code source_record_staged}, so a chunk is read from it in order, without sorting the run:
      * each chunk costs its own rows, and nothing holds the whole run.
      */
-    public static String pendingChunk(int targets, boolean first, int rows) {
+    public static String pendingChunk(SqlDialect dialect, int targets, boolean first, int rows) {
         StringBuilder sql = new StringBuilder("SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, "
                 + "s.wage_type, s.quantity, s.project_number, s.task_number, s.department, s.description, s.modified, "
                 + "s.work_date_text, s.user_id");
+        String ledgerColumns = "employee_number, work_date, wage_type, project_number, task_number, department, text, "
+                + "quantity, held, document_number, version, source_id, source_modified";
         for (int t = 0; t < targets; t++) {
-            String l = "l" + t + ".";
-            sql.append(", ").append(l).append("employee_number, ").append(l).append("work_date, ").append(l)
-                    .append("wage_type, ").append(l).append("project_number, ").append(l).append("task_number, ")
-                    .append(l).append("department, ").append(l).append("text, ").append(l).append("quantity, ")
-                    .append(l).append("held, ").append(l).append("document_number, ").append(l).append("version, ")
-                    .append(l).append("source_id, ").append(l).append("source_modified");
+            for (String column : ledgerColumns.split(", ")) {
+                sql.append(", l").append(t).append('.').append(column);
+            }
         }
         sql.append(" FROM source_record s");
         for (int t = 0; t < targets; t++) {
             String l = "l" + t;
-            sql.append(" LEFT JOIN export_ledger ").append(l).append(" ON ").append(l).append(".company = s.company AND ")
-                    .append(l).append(".target = ? AND ").append(l).append(".line_id = s.line_id");
+            if (dialect.lateralLedgerLookup()) {
+                sql.append(" LEFT JOIN LATERAL (SELECT ").append(ledgerColumns)
+                        .append(" FROM export_ledger x WHERE x.company = s.company AND x.target = ? AND x.line_id = s.line_id")
+                        .append(" LIMIT 1) ").append(l).append(" ON TRUE");
+            } else {
+                sql.append(" LEFT JOIN export_ledger ").append(l).append(" ON ").append(l).append(".company = s.company AND ")
+                        .append(l).append(".target = ? AND ").append(l).append(".line_id = s.line_id");
+            }
         }
         sql.append(" WHERE s.company = ? AND s.feed = ? AND s.staged_seq = ?");
         if (!first) {
