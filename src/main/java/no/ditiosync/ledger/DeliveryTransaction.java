@@ -194,15 +194,18 @@ public final class DeliveryTransaction implements AutoCloseable {
      * After {@link #forEachPending}: the quarantine table in line with the pending records, in
      * while quarantined (added on the way), out once not.
      */
+    /** Quarantined records this run staged as ready (or deleted): parameters company, feed, staging number. */
+    public static final String RELEASE_FROM_QUARANTINE = "DELETE FROM quarantine WHERE company = ? AND feed = ? "
+            + "AND EXISTS (SELECT 1 FROM source_record s WHERE s.company = quarantine.company "
+            + "AND s.feed = quarantine.feed AND s.record_id = quarantine.record_id AND s.staged_seq = ? "
+            + "AND s.status <> 'QUARANTINED')";
+
     public void updateQuarantine() throws SQLException {
         ledgerInsert.executeBatch();
         ledgerUpdate.executeBatch();
         quarantineIn.executeBatch();
         // driven by the quarantine table (small), not by the run's pending records (all of a full pass)
-        try (PreparedStatement out = connection.prepareStatement("DELETE FROM quarantine WHERE company = ? AND feed = ? "
-                + "AND EXISTS (SELECT 1 FROM source_record s WHERE s.company = quarantine.company "
-                + "AND s.feed = quarantine.feed AND s.record_id = quarantine.record_id AND s.staged_seq = ? "
-                + "AND s.status <> 'QUARANTINED')");
+        try (PreparedStatement out = connection.prepareStatement(RELEASE_FROM_QUARANTINE);
              PreparedStatement first = connection.prepareStatement("UPDATE quarantine SET first_run_id = ? "
                      + "WHERE company = ? AND feed = ? AND first_run_id IS NULL")) {
             for (String feed : feeds) {

@@ -125,6 +125,11 @@ public enum SqlDialect {
         return this == POSTGRESQL;
     }
 
+    /** Brings the planner's statistics of the staged records up to date, or null where the planner needs none. */
+    public String refreshStatistics() {
+        return this == POSTGRESQL ? "ANALYZE source_record, quarantine" : null;
+    }
+
     public List<String> pendingScanSettings() {
         return this == POSTGRESQL
                 ? List.of("SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",

@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ledger.DeliveryTransaction;
 import no.ditiosync.ledger.SqlDialect;
 import no.ditiosync.ledger.StateStore;
 import no.ditiosync.testing.TestDatabase;
@@ -73,6 +74,43 @@ class PendingScanPlanOnPostgresTest {
             assertThat(occurrences(plan, "Index Scan using export_ledger_pkey on export_ledger")).as(plan).isEqualTo(TARGETS.size());
             assertThat(occurrences(plan, "AND ((line_id)::text = (s.line_id)::text))")).as(plan).isEqualTo(TARGETS.size());
         }
+    }
+
+    @Test
+    void releasingFromQuarantineLooksEachRecordUpByKeyOnceTheStatisticsAreFresh(@TempDir Path dir) throws Exception {
+        TestDatabase db = TestDatabase.postgres();
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), db, Map.of())) {
+            h.runOnce();
+        }
+        String plan;
+        try (Connection c = db.connect()) {
+            // what the delivery of a large run does first (outside its transaction)
+            c.createStatement().execute(SqlDialect.POSTGRESQL.refreshStatistics());
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String setting : SqlDialect.POSTGRESQL.pendingScanSettings()) {
+                    s.execute(setting);
+                }
+                s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+            }
+            try (PreparedStatement explain = c.prepareStatement("EXPLAIN " + DeliveryTransaction.RELEASE_FROM_QUARANTINE)) {
+                explain.setString(1, "acme");
+                explain.setString(2, "time");
+                explain.setLong(3, 2);
+                try (ResultSet rs = explain.executeQuery()) {
+                    StringBuilder lines = new StringBuilder();
+                    while (rs.next()) {
+                        lines.append(rs.getString(1)).append('\n');
+                    }
+                    plan = lines.toString();
+                }
+            }
+            c.rollback();
+        }
+        // joined by record_id in an index condition (either side may lead): not a scan of the company's
+        // records tested one by one for every quarantined record
+        assertThat(plan).as(plan).doesNotContain("Join Filter").doesNotContain("source_record_status")
+                .containsPattern("Index Cond: .*\\(record_id\\)::text = \\((s|quarantine)\\.record_id\\)::text");
     }
 
     static int occurrences(String text, String part) {
