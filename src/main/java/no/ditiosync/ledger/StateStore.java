@@ -613,11 +613,15 @@ public final class StateStore {
 
     /** The columns {@link #pendingChunk} reads of each target's ledger row, after the record's 14. */
     static final int PENDING_RECORD_COLUMNS = 14;
-    static final int PENDING_LEDGER_COLUMNS = 13;
+    static final List<String> PENDING_LEDGER = List.of("employee_number", "work_date", "wage_type", "project_number",
+            "task_number", "department", "text", "quantity", "held", "document_number", "version", "source_id",
+            "source_modified");
+    static final int PENDING_LEDGER_COLUMNS = PENDING_LEDGER.size();
 
     /**
      * One chunk of the pending records of a run, in record_id order, each with its ledger row in
-     * every target (one LEFT JOIN per target): one pass over the records serves all targets.
+     * every target (one LEFT JOIN per target, LATERAL where {@link SqlDialect#lateralLedgerLookup}):
+     * one pass over the records serves all targets.
      * Parameters: each target's name, then company, feed, staging number, and (after the first
      * chunk) the last record_id of the previous chunk. The ORDER BY is the index
      * {@code source_record_staged}, so a chunk is read from it in order, without sorting the run:
@@ -627,10 +631,8 @@ public final class StateStore {
         StringBuilder sql = new StringBuilder("SELECT s.record_id, s.status, s.reason, s.employee_number, s.work_date, "
                 + "s.wage_type, s.quantity, s.project_number, s.task_number, s.department, s.description, s.modified, "
                 + "s.work_date_text, s.user_id");
-        String ledgerColumns = "employee_number, work_date, wage_type, project_number, task_number, department, text, "
-                + "quantity, held, document_number, version, source_id, source_modified";
         for (int t = 0; t < targets; t++) {
-            for (String column : ledgerColumns.split(", ")) {
+            for (String column : PENDING_LEDGER) {
                 sql.append(", l").append(t).append('.').append(column);
             }
         }
@@ -638,7 +640,7 @@ public final class StateStore {
         for (int t = 0; t < targets; t++) {
             String l = "l" + t;
             if (dialect.lateralLedgerLookup()) {
-                sql.append(" LEFT JOIN LATERAL (SELECT ").append(ledgerColumns)
+                sql.append(" LEFT JOIN LATERAL (SELECT ").append(String.join(", ", PENDING_LEDGER))
                         .append(" FROM export_ledger x WHERE x.company = s.company AND x.target = ? AND x.line_id = s.line_id")
                         .append(" LIMIT 1) ").append(l).append(" ON TRUE");
             } else {

@@ -37,12 +37,8 @@ class PendingScanPlanOnPostgresTest {
         }
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
+            planAsTheDelivery(c);
             try (Statement s = c.createStatement()) {
-                for (String setting : SqlDialect.POSTGRESQL.pendingScanSettings()) {
-                    s.execute(setting);
-                }
-                // as the JDBC driver runs it once the statement is server-prepared: a plan for any parameters
-                s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
                 // as in a first run: rows the statistics do not know of
                 s.execute("INSERT INTO export_ledger (company, target, line_id, quantity, held, version, run_id) "
                         + "SELECT 'acme', t, 'time:x' || g, 1, FALSE, 1, 'r' FROM generate_series(1, 5000) g, "
@@ -58,13 +54,7 @@ class PendingScanPlanOnPostgresTest {
                 explain.setString(p++, "time");
                 explain.setLong(p++, 2);
                 explain.setString(p, "0");
-                try (ResultSet rs = explain.executeQuery()) {
-                    StringBuilder lines = new StringBuilder();
-                    while (rs.next()) {
-                        lines.append(rs.getString(1)).append('\n');
-                    }
-                    plan = lines.toString();
-                }
+                plan = plan(explain);
             }
             c.rollback();
             assertThat(plan).as(plan)
@@ -87,23 +77,12 @@ class PendingScanPlanOnPostgresTest {
             // what the delivery of a large run does first (outside its transaction)
             c.createStatement().execute(SqlDialect.POSTGRESQL.refreshStatistics());
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                for (String setting : SqlDialect.POSTGRESQL.pendingScanSettings()) {
-                    s.execute(setting);
-                }
-                s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-            }
+            planAsTheDelivery(c);
             try (PreparedStatement explain = c.prepareStatement("EXPLAIN " + DeliveryTransaction.RELEASE_FROM_QUARANTINE)) {
                 explain.setString(1, "acme");
                 explain.setString(2, "time");
                 explain.setLong(3, 2);
-                try (ResultSet rs = explain.executeQuery()) {
-                    StringBuilder lines = new StringBuilder();
-                    while (rs.next()) {
-                        lines.append(rs.getString(1)).append('\n');
-                    }
-                    plan = lines.toString();
-                }
+                plan = plan(explain);
             }
             c.rollback();
         }
@@ -111,6 +90,29 @@ class PendingScanPlanOnPostgresTest {
         // records tested one by one for every quarantined record
         assertThat(plan).as(plan).doesNotContain("Join Filter").doesNotContain("source_record_status")
                 .containsPattern("Index Cond: .*\\(record_id\\)::text = \\((s|quarantine)\\.record_id\\)::text");
+    }
+
+    /**
+     * In the open transaction: the delivery's planner settings, and a plan for any parameters, as the
+     * JDBC driver gets once it prepares the statement on the server.
+     */
+    static void planAsTheDelivery(Connection c) throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String setting : SqlDialect.POSTGRESQL.pendingScanSettings()) {
+                s.execute(setting);
+            }
+            s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+        }
+    }
+
+    static String plan(PreparedStatement explain) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        try (ResultSet rs = explain.executeQuery()) {
+            while (rs.next()) {
+                lines.append(rs.getString(1)).append('\n');
+            }
+        }
+        return lines.toString();
     }
 
     static int occurrences(String text, String part) {
