@@ -125,6 +125,11 @@ public final class FeedSync {
         try {
             store.markAbandonedRuns(company);
             c.delivery.recover(company);
+            if (scheduledFor != null && store.firingSucceeded(company, FEED, scheduledFor.toInstant())) {
+                // Quartz recovers a job whose node died before it recorded the job's end, even when the
+                // run itself had finished: the firing is answered already
+                throw new FiringAlreadyRunException(company, scheduledFor.toInstant());
+            }
             List<SyncRun.Pass> passes = new ArrayList<>();
             for (String feed : c.feeds) {
                 passes.add(plan(c, feed, startedAt, true));

@@ -132,6 +132,20 @@ public final class StateStore {
     }
 
     /** When the last run of the feed started, whatever came of it; null before the first run. */
+    /** Whether a run that answered this scheduled firing succeeded. */
+    public boolean firingSucceeded(String company, String feed, Instant scheduledFor) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sync_run WHERE company = ? AND feed = ? "
+                     + "AND scheduled_for = ? AND outcome = 'succeeded'")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setObject(3, odt(scheduledFor));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public Instant lastRunStartedAt(String company, String feed) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT MAX(started_at) FROM sync_run WHERE company = ? AND feed = ?")) {

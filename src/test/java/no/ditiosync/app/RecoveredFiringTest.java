@@ -1,0 +1,52 @@
+package no.ditiosync.app;
+
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A firing Quartz runs again after its node died (the job's end was not recorded, though its run had
+ * succeeded) is answered already: no second run. A new firing runs as usual.
+ */
+class RecoveredFiringTest {
+
+    @Test
+    void aFiringWithASucceededRunIsNotRunAgain(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            Instant firing = Instant.parse("2026-11-28T12:00:00Z");
+            assertThat(fire(h, firing).getException()).isNull();
+            assertThat(runs(h)).isEqualTo(1);
+
+            Exchange again = fire(h, firing);
+            assertThat(again.getException()).as("logged, not failed").isNull();
+            assertThat(runs(h)).as("no second run of one firing").isEqualTo(1);
+
+            fire(h, firing.plusSeconds(60));
+            assertThat(runs(h)).as("the next firing runs").isEqualTo(2);
+        }
+    }
+
+    static Exchange fire(SyncHarness h, Instant firing) {
+        return h.app().context().createProducerTemplate().send("direct:scheduled-sync",
+                e -> e.getMessage().setHeader("scheduledFireTime", Date.from(firing)));
+    }
+
+    static int runs(SyncHarness h) throws Exception {
+        try (Connection c = h.stateDb().connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM sync_run WHERE outcome = 'succeeded'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
