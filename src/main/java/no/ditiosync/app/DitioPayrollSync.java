@@ -113,10 +113,7 @@ public final class DitioPayrollSync {
         SyncApplication app = new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true"));
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         // before start: a SIGTERM while starting (the health endpoint may already answer) still stops Camel
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "shutdown"));
+        app.stopOnSignal(stopped::countDown);
         app.start().startSchedules();
         stopped.await();
         return 0;

@@ -19,6 +19,7 @@ import java.util.Map;
  */
 public final class SyncApplication implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncApplication.class);
     private final Main main;
 
     public SyncApplication(Map<String, String> overrides) {
@@ -88,6 +89,31 @@ public final class SyncApplication implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+    }
+
+    /**
+     * For the run command, before start(): on SIGTERM/SIGINT no new firing is taken (in a cluster, the
+     * other nodes take them), runs in progress finish (Camel's graceful shutdown, at most
+     * camel.main.shutdown-timeout), Camel stops, then {@code afterStop} runs. Logged, so an operator
+     * sees that the signal arrived and when the service was done.
+     */
+    public SyncApplication stopOnSignal(Runnable afterStop) {
+        // Camel Main's own hook only marks Main as done (it expects Main.run(), which we do not use, to
+        // stop Camel) and then waits for Camel to stop: ours stops Camel, and one hook driving the stop
+        // leaves nothing to race over
+        if (main.getShutdownStrategy() instanceof org.apache.camel.main.DefaultMainShutdownStrategy camelHook) {
+            camelHook.disableHangupSupport();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Stopping: no new scheduled runs; runs in progress are let finish");
+            if (context() != null) {
+                SyncSchedules.standby(context());
+            }
+            close();
+            LOG.info("Stopped");
+            afterStop.run();
+        }, "stop-on-signal"));
+        return this;
     }
 
     static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -139,9 +139,12 @@ class CommandLineTest {
                     .split("incremental pass", -1).length > 2);
             assertThat(service.isAlive()).isTrue();
         } finally {
-            service.destroy();
-            assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String threads = no.ditiosync.testing.AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
+            assertThat(threads).as("the service exits on SIGTERM; its threads:%n%s", threads).isNull();
         }
+        // the operator sees the signal arrive and the stop end
+        assertThat(Files.readString(dir.resolve("stderr.txt")))
+                .contains("Stopping: no new scheduled runs; runs in progress are let finish").contains("INFO  [SyncApplication] Stopped");
         try (var files = Files.list(dir.resolve("out/visma"))) {
             assertThat(files.toList()).as("later runs found nothing new").hasSize(1);
         }

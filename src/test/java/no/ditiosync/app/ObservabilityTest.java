@@ -3,6 +3,7 @@ package no.ditiosync.app;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import no.ditiosync.ledger.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,21 +169,11 @@ class ObservabilityTest {
                 assertThat(web.get("/observe/health/ready").body()).isEqualTo("{\"status\":\"UP\"}");
                 assertThat(web.get("/observe/metrics").body()).contains("# TYPE ditio_sync_watermark_lag_seconds gauge");
             } finally {
-                service.destroy();
-                boolean exited = service.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-                String threads = exited ? "" : threadDump(service);
-                assertThat(exited).as("the service exits on SIGTERM; its log:%n%s%nits threads:%n%s",
+                String threads = AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
+                assertThat(threads == null).as("the service exits on SIGTERM; its log:%n%s%nits threads:%n%s",
                         java.nio.file.Files.readString(dir.resolve("stderr.txt")), threads).isTrue();
             }
         }
-    }
-
-    private static String threadDump(Process process) throws Exception {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
-        String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        process.destroyForcibly();
-        return dump;
     }
 
     private static long payrollLineRows(SyncHarness h) throws Exception {

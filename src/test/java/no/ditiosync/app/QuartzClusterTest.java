@@ -128,8 +128,13 @@ class QuartzClusterTest {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
                         COMPANIES.stream().allMatch(c -> runs(db).stream().anyMatch(r -> r.company.equals(c)
                                 && r.startedAt.isAfter(changed) && r.outcome.equals("succeeded"))));
-                b.process.destroy();
-                assertThat(b.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String threads = AppProcess.stopOrDumpThreads(b.process, Duration.ofSeconds(60));
+                if (threads != null) {
+                    Files.writeString(Files.createDirectories(Path.of("target", "quartz-cluster-test"))
+                            .resolve("node-b-threads.txt"), threads);
+                }
+                assertThat(threads).as("node b did not exit within 60 s of SIGTERM; its threads:%n%s", threads).isNull();
+                assertThat(b.logText()).as("node b's log").contains("Stopping: no new scheduled runs").contains("Stopped");
             } finally {
                 for (Node n : nodes) {
                     n.process.destroyForcibly();

@@ -141,4 +141,22 @@ public final class AppProcess {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
+
+    /**
+     * Sends SIGTERM and waits for the process to exit; when it does not within {@code timeout}, its
+     * threads (jcmd Thread.print) are returned for the failure message and the process is killed.
+     *
+     * @return null when it exited in time, else the thread dump
+     */
+    public static String stopOrDumpThreads(Process process, java.time.Duration timeout) throws Exception {
+        process.destroy();
+        if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.destroyForcibly();
+        return dump;
+    }
 }
