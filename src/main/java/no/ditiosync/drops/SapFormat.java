@@ -90,6 +90,11 @@ public final class SapFormat implements DropFormat {
         return WORKDATE.format(date);
     }
 
+    /** Why SAP cannot take {@code wageType} (LGART is CHAR 4), or null when it can. */
+    public static String wageTypeProblem(String wageType) {
+        return wageType != null && WAGE_TYPE.matcher(wageType).matches() ? null : "SAP's LGART has at most 4 characters";
+    }
+
     private static String wageType(String value) {
         if (value == null || !WAGE_TYPE.matcher(value).matches()) {
             throw new IllegalArgumentException("SAP LGART must be 1-4 letters or digits: '" + value + "'");
