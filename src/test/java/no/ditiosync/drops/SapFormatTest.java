@@ -73,6 +73,18 @@ class SapFormatTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CATSHOURS");
     }
 
+    @Test
+    void refusesAProjectLongerThanPosidWithAReasonInsteadOfCuttingIt() {
+        PayrollLine fits = line("1002", "2025-03-03", "1000", "1", "P-" + "1".repeat(22), null, null);
+        PayrollLine tooLong = line("1002", "2025-03-03", "1000", "1", "P-" + "1".repeat(23), null, null);
+
+        assertThat(new SapFormat().refusal(fits)).isNull();
+        assertThat(new SapFormat().refusal(tooLong))
+                .isEqualTo("project number 'P-11111111111111111111111' is longer than SAP's POSID (24 characters)");
+        assertThatThrownBy(() -> write(new DropLine(tooLong, "D-1", false)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("POSID");
+    }
+
     private static String write(DropLine line) throws IOException {
         StringWriter out = new StringWriter();
         new SapFormat().writeLine(line, out);
