@@ -126,6 +126,51 @@ class DropFilesEndToEndTest {
         }
     }
 
+    /**
+     * Visma byte for byte from a real run, both encodings: one line per payroll-ready registration as
+     * the spec writes it (17 fields, year and run from the settings, rate and amount 0.00, text
+     * fields quoted), CRLF after every line, no header and no BOM; æøå as windows-1252 by default and
+     * as UTF-8 with PAYROLL_VISMA_ENCODING=UTF-8.
+     */
+    @Test
+    void vismaOfARealRunIsTheSpecLineForEveryRegistrationInEitherEncoding(@TempDir Path dir) throws Exception {
+        for (String encoding : List.of("windows-1252", "UTF-8")) {
+            Map<String, String> settings = encoding.equals("UTF-8")
+                    ? Map.of("payroll.targets", "visma", "payroll.visma.encoding", "UTF-8",
+                            "payroll.visma.payroll-year", "2026", "payroll.visma.payroll-run", "3")
+                    : Map.of("payroll.targets", "visma");
+            try (SyncHarness h = new SyncHarness(company(), dir.resolve(encoding), LAST.minusWeeks(3), settings)) {
+                h.runOnce();
+
+                String yearAndRun = encoding.equals("UTF-8") ? "2026;3;" : "0;0;";
+                Map<String, String> users = h.employeesByUser();
+                List<String> expected = new ArrayList<>();
+                for (TimeRegistration r : h.payrollReady()) {
+                    String department = h.ditio.data().userByIdentityUserId(r.userId()).map(DitioUser::department).orElse("");
+                    expected.add(yearAndRun + h.employee(r, users) + ";" + SyncHarness.wageType(r) + ";0.00;"
+                            + r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString() + ";0.00;0.00;;;\"" + department
+                            + "\";\"" + Objects.toString(r.projectNumber(), "") + "\";\"\";\"\";\"\";\"\";\r\n");
+                }
+                String norwegian = expected.stream().filter(l -> l.matches("(?s).*[æøåÆØÅ].*")).findFirst().orElseThrow();
+
+                Path drop = h.filesOf("visma").get(0);
+                byte[] bytes = Files.readAllBytes(drop);
+                Charset charset = Charset.forName(encoding);
+                String text = new String(bytes, charset);
+                List<String> lines = new ArrayList<>(List.of(text.split("(?<=\r\n)")));
+                assertThat(lines).as("Visma lines in %s", encoding).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(text).endsWith("\r\n");
+                assertThat(text.replace("\r\n", "")).as("no bare CR or LF").doesNotContain("\r").doesNotContain("\n");
+                HexFormat hex = HexFormat.of();
+                Charset other = encoding.equals("UTF-8") ? WINDOWS_1252 : StandardCharsets.UTF_8;
+                assertThat(hex.formatHex(bytes)).as("%s bytes of %s", encoding, norwegian.strip())
+                        .contains(hex.formatHex(norwegian.getBytes(charset)))
+                        .doesNotContain(hex.formatHex(norwegian.getBytes(other)))
+                        .doesNotStartWith("efbbbf");
+            }
+        }
+    }
+
     private static String mode(Path file) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
     }
