@@ -37,13 +37,18 @@ class DropFilesEndToEndTest {
     void withDoneMarkersEveryPublishedDropHasExactlyOneEmptyMarkerWithItsMode(@TempDir Path dir) throws Exception {
         try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
                 Map.of("payroll.targets", ALL_TARGETS, "payroll.done-marker", "true"))) {
-            h.runOnce();
+            SyncRun full = h.runOnce();
             assertDropsWithMarkers(h, 1, true);
 
             h.ditio.data().randomMutations(new Random(5), 10);
             SyncRun changes = h.runOnce();
             assertThat(changes.files()).hasSize(FILE_TARGETS.size());
             assertDropsWithMarkers(h, 2, true);
+            // {target}_{company}_{yyyyMMdd'T'HHmmss'Z' of the run's start}_{runId}.csv, for every file target
+            for (String target : FILE_TARGETS) {
+                assertThat(h.filesOf(target)).extracting(f -> f.getFileName().toString()).as("%s drop names", target)
+                        .containsExactly(name(target, full), name(target, changes));
+            }
 
             // a run that reads a change payroll does not see (hours of a registration not payroll-approved): no drop, no marker
             TimeRegistration waiting = h.ditio.data().liveTimeRegistrations().stream()
@@ -169,6 +174,11 @@ class DropFilesEndToEndTest {
                         .doesNotStartWith("efbbbf");
             }
         }
+    }
+
+    private static String name(String target, SyncRun run) {
+        return target + "_acme_" + java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(run.startedAt()) + "_" + run.runId() + ".csv";
     }
 
     private static String mode(Path file) throws IOException {
