@@ -5,6 +5,8 @@ import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.Aggregation;
+import no.ditiosync.drops.SapFormat;
+import no.ditiosync.drops.VismaFormat;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.SftpDrop;
@@ -238,7 +240,7 @@ public record Settings(
                 r.approval(),
                 targets,
                 dropDir,
-                r.wageTypes(),
+                r.wageTypes(targets),
                 r.jdbcUrl(Key.STATE_DB_URL, false),
                 r.raw(Key.STATE_DB_USER),
                 r.raw(Key.STATE_DB_PASSWORD),
@@ -487,6 +489,29 @@ public record Settings(
             if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
                 throw wrong(k, "folder '" + folder + "' is not writable");
             }
+        }
+
+        /**
+         * The mapping, checked against the targets: a wage type a file cannot hold would fail every
+         * run at its first line, so it stops start-up instead. Tripletex, the CSV and JDBC take any
+         * wage type the mapping allows.
+         */
+        WageTypeMapping wageTypes(List<String> targets) {
+            WageTypeMapping mapping = wageTypes();
+            mapping.wageTypes().forEach((wageType, line) -> {
+                for (String target : targets) {
+                    String problem = switch (target) {
+                        case "visma" -> VismaFormat.wageTypeProblem(wageType);
+                        case "sap" -> SapFormat.wageTypeProblem(wageType);
+                        default -> null;
+                    };
+                    if (problem != null) {
+                        throw wrong(Key.WAGE_TYPES, "wage type '" + wageType + "' (line " + line + ") cannot go to the "
+                                + target + " target: " + problem);
+                    }
+                }
+            });
+            return mapping;
         }
 
         WageTypeMapping wageTypes() {

@@ -63,9 +63,12 @@ public class SyncBeans implements CamelConfiguration {
                     jdbcTargets.put(settings.targetJdbcUrl(), jdbcTarget);
                 }
             }
-            Delivery delivery = new Delivery(store, targets(settings), jdbcTarget,
+            List<DropTarget> targets = targets(settings);
+            Delivery delivery = new Delivery(store, targets, jdbcTarget,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
-            PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate());
+            PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate(),
+                    line -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
+                            .filter(java.util.Objects::nonNull).findFirst().orElse(null));
             feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
                     settings.feeds(), settings.payrollSource()));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),

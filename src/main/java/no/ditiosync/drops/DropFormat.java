@@ -3,6 +3,7 @@ package no.ditiosync.drops;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
+import no.ditiosync.payroll.PayrollLine;
 
 /** One payroll file format. A format only renders lines; where and how the file lands is not its business. */
 public interface DropFormat {
@@ -16,6 +17,15 @@ public interface DropFormat {
     void writeHeader(Writer out) throws IOException;
 
     void writeLine(DropLine line, Writer out) throws IOException;
+
+    /**
+     * Why this format cannot carry {@code line} as it is (a key that does not fit and must not be
+     * cut), or null when it can. Asked before the line becomes payroll-ready, so the record is
+     * quarantined with this reason instead of failing the drop of a whole run.
+     */
+    default String refusal(PayrollLine line) {
+        return null;
+    }
 
     /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
     default boolean showsTask() {

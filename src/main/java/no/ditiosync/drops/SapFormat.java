@@ -61,7 +61,7 @@ public final class SapFormat implements DropFormat {
         f.add(wageType(line.wageType()));                           // LGART
         f.add(hours(line));                                         // CATSHOURS: a cancellation repeats the cancelled hours
         f.add("H");                                                 // MEINH
-        f.add(TextCleaner.quoteIfNeeded(project(line.projectNumber())));            // POSID
+        f.add(TextCleaner.quoteIfNeeded(project(line)));            // POSID
         f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(line.text(), TEXT_WIDTH))); // LTXA1
         out.write(f.toString());
     }
@@ -90,6 +90,11 @@ public final class SapFormat implements DropFormat {
         return WORKDATE.format(date);
     }
 
+    /** Why SAP cannot take {@code wageType} (LGART is CHAR 4), or null when it can. */
+    public static String wageTypeProblem(String wageType) {
+        return wageType != null && WAGE_TYPE.matcher(wageType).matches() ? null : "SAP's LGART has at most 4 characters";
+    }
+
     private static String wageType(String value) {
         if (value == null || !WAGE_TYPE.matcher(value).matches()) {
             throw new IllegalArgumentException("SAP LGART must be 1-4 letters or digits: '" + value + "'");
@@ -107,11 +112,19 @@ public final class SapFormat implements DropFormat {
         return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
-    private static String project(String value) {
-        String cleaned = TextCleaner.clean(value, Integer.MAX_VALUE);
-        if (cleaned.codePointCount(0, cleaned.length()) > PROJECT_WIDTH) {
-            throw new IllegalArgumentException("SAP POSID longer than " + PROJECT_WIDTH + " characters: '" + cleaned + "'");
+    @Override
+    public String refusal(PayrollLine line) {
+        String cleaned = TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
+        return cleaned.codePointCount(0, cleaned.length()) > PROJECT_WIDTH
+                ? "project number '" + line.projectNumber() + "' is longer than SAP's POSID (" + PROJECT_WIDTH + " characters)"
+                : null;
+    }
+
+    private String project(PayrollLine line) {
+        String refusal = refusal(line);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
         }
-        return cleaned;
+        return TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
     }
 }

@@ -103,6 +103,11 @@ public final class VismaFormat implements DropFormat {
         out.write(f.toString());
     }
 
+    /** Why Visma cannot take {@code wageType} (field 4 is an unquoted number), or null when it can. */
+    public static String wageTypeProblem(String wageType) {
+        return wageType != null && DIGITS.matcher(wageType).matches() ? null : "Visma wage types are numbers (digits only)";
+    }
+
     /** Numeric fields are unquoted, so anything but digits would break the line or the import. */
     private static String digits(String what, String value) {
         if (value == null || !DIGITS.matcher(value).matches()) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns a Ditio time registration (or absence: {@link TimeRegistration#source}) into what payroll should hold for it: a payroll line, nothing
@@ -24,11 +25,22 @@ public final class PayrollLineMapper {
     private final WageTypeMapping wageTypes;
     private final ApprovalGate gate;
     private final LocalDate startDate;
+    private final Function<PayrollLine, String> targetsRefuse;
 
     public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate) {
+        this(wageTypes, gate, startDate, line -> null);
+    }
+
+    /**
+     * @param targetsRefuse why one of the configured targets cannot carry a line (a key too long to
+     *                      keep whole), or null: such a record is quarantined with the reason
+     */
+    public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate,
+                             Function<PayrollLine, String> targetsRefuse) {
         this.wageTypes = wageTypes;
         this.gate = gate;
         this.startDate = startDate;
+        this.targetsRefuse = targetsRefuse;
     }
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
@@ -101,10 +113,12 @@ public final class PayrollLineMapper {
                     + (SOURCE_TIME.equals(r.source) ? "taskWbsNumber=" + r.taskWbsNumber + ", projectNumber=" + r.projectNumber
                     : codes(r)) + ")");
         }
-        return MappingResult.ready(new PayrollLine(r.source + ":" + r.id, employeeNumber, workDate, wageType.get(),
+        PayrollLine line = new PayrollLine(r.source + ":" + r.id, employeeNumber, workDate, wageType.get(),
                 hours, blankToNull(r.projectNumber), blankToNull(r.taskWbsNumber),
                 employee == null ? null : blankToNull(employee.department()), r.description,
-                r.source, r.id, modified));
+                r.source, r.id, modified);
+        String refusal = targetsRefuse.apply(line);
+        return refusal != null ? MappingResult.quarantined(refusal) : MappingResult.ready(line);
     }
 
     private static String codes(TimeRegistration r) {

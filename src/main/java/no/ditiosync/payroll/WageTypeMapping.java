@@ -23,7 +23,7 @@ public final class WageTypeMapping {
             "absence", Set.of("*", "absenceTypeCode"),
             "overtime", Set.of("*", "payrollTypeId", "lineType"));
 
-    private record Rule(String source, String field, String value, String wageType) {
+    private record Rule(String source, String field, String value, String wageType, int line) {
         boolean matches(String src, Function<String, String> fieldValue) {
             if (!source.equals("*") && !source.equals(src)) {
                 return false;
@@ -76,7 +76,7 @@ public final class WageTypeMapping {
             if (!wageType.matches("[A-Za-z0-9]{1,10}")) {
                 throw new IllegalArgumentException(origin + " line " + (n + 1) + ": wage type '" + wageType + "' must be 1-10 letters or digits");
             }
-            rules.add(new Rule(source, field, cells[2].strip(), wageType));
+            rules.add(new Rule(source, field, cells[2].strip(), wageType, n + 1));
         }
         return new WageTypeMapping(List.copyOf(rules), origin);
     }
@@ -88,6 +88,15 @@ public final class WageTypeMapping {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every wage type the mapping can give, in file order, with the line it first appears on. */
+    public Map<String, Integer> wageTypes() {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (Rule rule : rules) {
+            out.putIfAbsent(rule.wageType(), rule.line());
+        }
+        return out;
     }
 
     public String origin() {

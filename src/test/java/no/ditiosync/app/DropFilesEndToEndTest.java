@@ -37,13 +37,18 @@ class DropFilesEndToEndTest {
     void withDoneMarkersEveryPublishedDropHasExactlyOneEmptyMarkerWithItsMode(@TempDir Path dir) throws Exception {
         try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
                 Map.of("payroll.targets", ALL_TARGETS, "payroll.done-marker", "true"))) {
-            h.runOnce();
+            SyncRun full = h.runOnce();
             assertDropsWithMarkers(h, 1, true);
 
             h.ditio.data().randomMutations(new Random(5), 10);
             SyncRun changes = h.runOnce();
             assertThat(changes.files()).hasSize(FILE_TARGETS.size());
             assertDropsWithMarkers(h, 2, true);
+            // {target}_{company}_{yyyyMMdd'T'HHmmss'Z' of the run's start}_{runId}.csv, for every file target
+            for (String target : FILE_TARGETS) {
+                assertThat(h.filesOf(target)).extracting(f -> f.getFileName().toString()).as("%s drop names", target)
+                        .containsExactly(name(target, full), name(target, changes));
+            }
 
             // a run that reads a change payroll does not see (hours of a registration not payroll-approved): no drop, no marker
             TimeRegistration waiting = h.ditio.data().liveTimeRegistrations().stream()
@@ -124,6 +129,56 @@ class DropFilesEndToEndTest {
                     .extracting(r -> String.join("|", r.get("lineId"), r.get("text"), r.get("department")))
                     .containsExactlyInAnyOrderElementsOf(csv);
         }
+    }
+
+    /**
+     * Visma byte for byte from a real run, both encodings: one line per payroll-ready registration as
+     * the spec writes it (17 fields, year and run from the settings, rate and amount 0.00, text
+     * fields quoted), CRLF after every line, no header and no BOM; æøå as windows-1252 by default and
+     * as UTF-8 with PAYROLL_VISMA_ENCODING=UTF-8.
+     */
+    @Test
+    void vismaOfARealRunIsTheSpecLineForEveryRegistrationInEitherEncoding(@TempDir Path dir) throws Exception {
+        for (String encoding : List.of("windows-1252", "UTF-8")) {
+            Map<String, String> settings = encoding.equals("UTF-8")
+                    ? Map.of("payroll.targets", "visma", "payroll.visma.encoding", "UTF-8",
+                            "payroll.visma.payroll-year", "2026", "payroll.visma.payroll-run", "3")
+                    : Map.of("payroll.targets", "visma");
+            try (SyncHarness h = new SyncHarness(company(), dir.resolve(encoding), LAST.minusWeeks(3), settings)) {
+                h.runOnce();
+
+                String yearAndRun = encoding.equals("UTF-8") ? "2026;3;" : "0;0;";
+                Map<String, String> users = h.employeesByUser();
+                List<String> expected = new ArrayList<>();
+                for (TimeRegistration r : h.payrollReady()) {
+                    String department = h.ditio.data().userByIdentityUserId(r.userId()).map(DitioUser::department).orElse("");
+                    expected.add(yearAndRun + h.employee(r, users) + ";" + SyncHarness.wageType(r) + ";0.00;"
+                            + r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString() + ";0.00;0.00;;;\"" + department
+                            + "\";\"" + Objects.toString(r.projectNumber(), "") + "\";\"\";\"\";\"\";\"\";\r\n");
+                }
+                String norwegian = expected.stream().filter(l -> l.matches("(?s).*[æøåÆØÅ].*")).findFirst().orElseThrow();
+
+                Path drop = h.filesOf("visma").get(0);
+                byte[] bytes = Files.readAllBytes(drop);
+                Charset charset = Charset.forName(encoding);
+                String text = new String(bytes, charset);
+                List<String> lines = new ArrayList<>(List.of(text.split("(?<=\r\n)")));
+                assertThat(lines).as("Visma lines in %s", encoding).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(text).endsWith("\r\n");
+                assertThat(text.replace("\r\n", "")).as("no bare CR or LF").doesNotContain("\r").doesNotContain("\n");
+                HexFormat hex = HexFormat.of();
+                Charset other = encoding.equals("UTF-8") ? WINDOWS_1252 : StandardCharsets.UTF_8;
+                assertThat(hex.formatHex(bytes)).as("%s bytes of %s", encoding, norwegian.strip())
+                        .contains(hex.formatHex(norwegian.getBytes(charset)))
+                        .doesNotContain(hex.formatHex(norwegian.getBytes(other)))
+                        .doesNotStartWith("efbbbf");
+            }
+        }
+    }
+
+    private static String name(String target, SyncRun run) {
+        return target + "_acme_" + java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(run.startedAt()) + "_" + run.runId() + ".csv";
     }
 
     private static String mode(Path file) throws IOException {

@@ -182,6 +182,104 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * payroll_line row by row, every column (payroll-formats.md, "JDBC target"): upserted by line id
+     * with the current truth, lineage back to Ditio (source, source_id, source_modified), the run
+     * that last changed it and when; an edit updates the row, a deletion cancels it and keeps the
+     * hours that were delivered, and a row no run touched keeps its run.
+     */
+    @Test
+    void payrollLineRowsHoldTheTruthWithTheirRunAndLineage(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            List<SyncRun> runs = new java.util.ArrayList<>(List.of(h.runOnce()));
+            SyncRun full = runs.get(0);
+            Map<String, String> users = h.employeesByUser();
+            List<TimeRegistration> ready = h.payrollReady().stream()
+                    .filter(r -> r.description() != null && r.projectNumber() != null && r.taskWbsNumber() != null).toList();
+            TimeRegistration untouched = ready.get(0);
+            TimeRegistration edited = ready.get(1);
+            TimeRegistration deleted = ready.get(2);
+            assertThat(row(h, untouched, runs)).isEqualTo(expectedRow(h, untouched, users, "active", full));
+            assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, edited, users, "active", full));
+
+            TimeRegistration afterEdit = h.ditio.data().editHours(edited.id(), edited.qty().add(new BigDecimal("0.25")));
+            SyncRun edit = h.runOnce();
+            runs.add(edit);
+            assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, afterEdit, users, "active", edit));
+
+            h.ditio.data().delete(deleted.id());
+            SyncRun delete = h.runOnce();
+            runs.add(delete);
+            // the row stays, with the hours it held and its lineage; status and run say it was taken back
+            assertThat(row(h, deleted, runs)).isEqualTo(expectedRow(h, deleted, users, "cancelled", delete));
+            assertThat(row(h, untouched, runs)).isEqualTo(expectedRow(h, untouched, users, "active", full));
+            assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, afterEdit, users, "active", edit));
+        }
+    }
+
+    private static final List<String> PAYROLL_LINE_COLUMNS = List.of("line_id", "company", "employee_number",
+            "work_date", "wage_type", "quantity", "project_number", "task_number", "department", "text", "status",
+            "source", "source_id", "source_modified", "run_id", "delivered_at");
+
+    /** The row of one registration, each column as text; delivered_at as "within run <id>", the last run started before it. */
+    private static Map<String, String> row(SyncHarness h, TimeRegistration r, List<SyncRun> runs) throws Exception {
+        try (Connection c = h.stateDb().connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ", PAYROLL_LINE_COLUMNS)
+                     + " FROM payroll_line WHERE source_id = ?")) {
+            ps.setString(1, r.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("payroll_line row of %s", r.id()).isTrue();
+                Map<String, String> row = new java.util.LinkedHashMap<>();
+                for (String column : PAYROLL_LINE_COLUMNS) {
+                    row.put(column, switch (column) {
+                        case "work_date" -> rs.getObject(column, LocalDate.class).toString();
+                        case "quantity" -> rs.getBigDecimal(column).toPlainString();
+                        case "source_modified" -> rs.getObject(column, java.time.OffsetDateTime.class).toInstant().toString();
+                        case "delivered_at" -> within(rs.getObject(column, java.time.OffsetDateTime.class).toInstant(), runs);
+                        default -> rs.getString(column);
+                    });
+                }
+                assertThat(rs.next()).as("one row per line id").isFalse();
+                return row;
+            }
+        }
+    }
+
+    private static String within(java.time.Instant deliveredAt, List<SyncRun> runs) {
+        assertThat(deliveredAt).as("delivered_at").isBeforeOrEqualTo(java.time.Instant.now());
+        SyncRun last = null;
+        for (SyncRun run : runs) {
+            if (!run.startedAt().isAfter(deliveredAt)) {
+                last = run;
+            }
+        }
+        return last == null ? "before every run: " + deliveredAt : "within run " + last.runId();
+    }
+
+    private static Map<String, String> expectedRow(SyncHarness h, TimeRegistration r, Map<String, String> users,
+                                                   String status, SyncRun run) {
+        String department = h.ditio.data().users().stream().filter(u -> u.identityUserId().equals(r.userId()))
+                .findFirst().orElseThrow().department();
+        Map<String, String> row = new java.util.LinkedHashMap<>();
+        row.put("line_id", "time:" + r.id());
+        row.put("company", "acme");
+        row.put("employee_number", h.employee(r, users));
+        row.put("work_date", r.workDate().toString());
+        row.put("wage_type", SyncHarness.wageType(r));
+        row.put("quantity", r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString());
+        row.put("project_number", r.projectNumber());
+        row.put("task_number", r.taskWbsNumber());
+        row.put("department", department);
+        row.put("text", r.description());
+        row.put("status", status);
+        row.put("source", "time");
+        row.put("source_id", r.id());
+        row.put("source_modified", r.modifiedDateTime().toString());
+        row.put("run_id", run.runId());
+        row.put("delivered_at", "within run " + run.runId());
+        return row;
+    }
+
     @Test
     void equalTimestampsAcrossPageBoundaryAndOverlapAreNeitherLostNorRepeated(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("ditio.chunk-limit", "40"))) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import no.ditiosync.drops.Aggregation;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -125,6 +126,39 @@ class SettingsTest {
         Map<String, String> s = good();
         s.put(key, value);
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    /**
+     * Each file puts the wage type where only some values fit: Visma's field 4 is an unquoted number,
+     * SAP's LGART has four characters. A mapping that cannot fit a target is a setting error at
+     * start-up, not a run that fails on its first line (and again every run).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "visma|L100|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type 'L100' (line 3) cannot go to the visma target: Visma wage types are numbers (digits only)",
+            "sap|10000|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type '10000' (line 3) cannot go to the sap target: SAP's LGART has at most 4 characters",
+            "visma,sap|12345|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type '12345' (line 3) cannot go to the sap target: SAP's LGART has at most 4 characters"})
+    void aWageTypeATargetCannotTakeStopsStartUp(String targets, String wageType, String message) throws Exception {
+        Path mapping = Files.writeString(dir.resolve("wage-types-" + wageType + ".csv"),
+                "source,field,value,wageType\ntime,*,*,1000\ntime,taskWbsNumber,9001," + wageType + "\n");
+        Map<String, String> s = good();
+        s.put("payroll.targets", targets);
+        s.put("payroll.wage-types", mapping.toString());
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    @Test
+    void letteredAndLongWageTypesAreFineForTargetsThatTakeThem() throws Exception {
+        Path mapping = Files.writeString(dir.resolve("wage-types-lettered.csv"),
+                "source,field,value,wageType\ntime,taskWbsNumber,9001,L100\ntime,*,*,1000200\n");
+        Map<String, String> s = good();
+        s.put("payroll.targets", "tripletex,csv,jdbc");
+        s.put("payroll.wage-types", mapping.toString());
+        assertThat(Settings.read(s::get).targets()).containsExactly("tripletex", "csv", "jdbc");
+        s.put("payroll.targets", "sap");
+        s.put("payroll.wage-types", Files.writeString(dir.resolve("wage-types-sap.csv"),
+                "source,field,value,wageType\ntime,*,*,L100\n").toString());
+        assertThat(Settings.read(s::get).targets()).containsExactly("sap");
     }
 
     // ---- several companies -----------------------------------------------------------------------

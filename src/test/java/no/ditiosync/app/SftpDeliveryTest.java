@@ -85,6 +85,8 @@ class SftpDeliveryTest {
                     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.root().resolve(f))))
                             .as("mode of %s on the server (PAYROLL_FILE_MODE 0640)", f).isEqualTo("rw-r-----");
                     assertThat(server.root().resolve(f + ".done")).as("marker of %s", f).isEmptyFile();
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.root().resolve(f + ".done"))))
+                            .as("mode of the marker of %s on the server", f).isEqualTo("rw-r-----");
                 }
                 assertThat(server.files("payroll")).as("drops and their markers").hasSize(2 * drops.size());
             }

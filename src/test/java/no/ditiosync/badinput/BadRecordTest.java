@@ -145,6 +145,12 @@ class BadRecordTest {
                 row("modifiedDateTime unparseable", "modifiedDateTime", "\"yesterday\"",
                         quarantined("unparseable modifiedDateTime 'yesterday'")),
                 missing("modifiedDateTime missing", "modifiedDateTime", delivered((String) null)),
+                // ---- project: a key, so never cut; SAP's POSID (the external WBS element) holds 24 characters
+                row("projectNumber of 25 characters (longer than SAP's POSID)", "projectNumber", "\"P-" + "1".repeat(23) + "\"",
+                        quarantined("project number 'P-" + "1".repeat(23) + "' is longer than SAP's POSID (24 characters)")),
+                row("projectNumber of 24 characters", "projectNumber", "\"P-" + "1".repeat(22) + "\"",
+                        delivered(ctx -> assertThat(ctx.h().sapDocumentsOf(ctx.r().id())).singleElement()
+                                .satisfies(c -> assertThat(c.get(8)).isEqualTo("P-" + "1".repeat(22))))),
                 // ---- wage type
                 row("taskWbsNumber the mapping cannot map", "taskWbsNumber", "\"7.7.7\"",
                         quarantined(ctx -> "no wage type in " + ctx.dir().resolve("wage-types.csv") + " for time "

@@ -73,6 +73,32 @@ class SapFormatTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CATSHOURS");
     }
 
+    @Test
+    void ltxa1HoldsFortyCharactersNotBytesAndNeverHalfAnEmoji() throws IOException {
+        String fortyOne = "Støp av dekke på blokk Æ, akse B–C og D" + "👷" + "x"; // 39 + emoji + 1
+        String cut = write(new DropLine(line("1002", "2025-03-03", "1000", "1", "P", null, fortyOne), "D-1", false));
+
+        String ltxa1 = cut.substring(cut.lastIndexOf(';') + 1, cut.length() - 2);
+        assertThat(ltxa1).isEqualTo("Støp av dekke på blokk Æ, akse B–C og D👷");
+        assertThat(ltxa1.codePointCount(0, ltxa1.length())).isEqualTo(40);
+        assertThat(ltxa1.getBytes(StandardCharsets.UTF_8).length).as("bytes are not the limit").isGreaterThan(40);
+        // one character short of the emoji: the pair is left out whole, never split
+        String split = write(new DropLine(line("1002", "2025-03-03", "1000", "1", "P", null, "x" + fortyOne), "D-1", false));
+        assertThat(split).endsWith(";xStøp av dekke på blokk Æ, akse B–C og D\r\n");
+    }
+
+    @Test
+    void refusesAProjectLongerThanPosidWithAReasonInsteadOfCuttingIt() {
+        PayrollLine fits = line("1002", "2025-03-03", "1000", "1", "P-" + "1".repeat(22), null, null);
+        PayrollLine tooLong = line("1002", "2025-03-03", "1000", "1", "P-" + "1".repeat(23), null, null);
+
+        assertThat(new SapFormat().refusal(fits)).isNull();
+        assertThat(new SapFormat().refusal(tooLong))
+                .isEqualTo("project number 'P-11111111111111111111111' is longer than SAP's POSID (24 characters)");
+        assertThatThrownBy(() -> write(new DropLine(tooLong, "D-1", false)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("POSID");
+    }
+
     private static String write(DropLine line) throws IOException {
         StringWriter out = new StringWriter();
         new SapFormat().writeLine(line, out);
