@@ -105,12 +105,16 @@ public final class SyncApplication implements AutoCloseable {
             camelHook.disableHangupSupport();
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Stopping: no new scheduled runs; runs in progress are let finish");
-            if (context() != null) {
+            // a start-up that failed has said its one line and exits: nothing to stop, nothing to log
+            boolean running = context() != null && context().isStarted();
+            if (running) {
+                LOG.info("Stopping: no new scheduled runs; runs in progress are let finish");
                 SyncSchedules.standby(context());
             }
             close();
-            LOG.info("Stopped");
+            if (running) {
+                LOG.info("Stopped");
+            }
             afterStop.run();
         }, "stop-on-signal"));
         return this;

@@ -81,7 +81,7 @@ class FaultMatrixTest {
                 new Fault("connection dropped without an answer", at -> at.dropConnectionNext(1),
                         "Ditio closed the connection without an answer on ", 1, 250, false),
                 // the simulator still serves the page after its pause, to a client that has stopped listening
-                new Fault("read timeout", at -> at.slowNext(1500, 1), "Ditio did not answer in time (read timeout) on ",
+                new Fault("read timeout", at -> at.slowNext(3000, 1), "Ditio did not answer in time (read timeout) on ",
                         1, 250, true)
         ).map(f -> Arguments.of(f, 1 + RANDOM.nextInt(cleanCalls)));
     }
