@@ -17,7 +17,7 @@ import no.ditiosync.payroll.PayrollLine;
  * <p>Corrections are offsetting lines with the same {@code lineId} (style OFFSET): summing
  * {@code quantity} by {@code lineId} gives the current truth, which is what a BI reader wants.
  *
- * <p>Text goes through {@link TextCleaner#clean} (one line, no control characters, formula
+ * <p>Text goes through {@link TextCleaner#forSpreadsheet} (one line, no control characters, formula
  * prefix) without a width, since a CSV has none. Keys and lineage ({@code lineId},
  * {@code employeeNumber}, {@code wageType}, {@code source}, {@code sourceId}) stay exactly as they
  * are, so they still join back to Ditio; they only get the formula prefix. The numbers
@@ -76,7 +76,7 @@ public final class CsvFormat implements DropFormat {
     }
 
     private static String text(String value) {
-        return TextCleaner.quoteIfNeeded(TextCleaner.clean(value, Integer.MAX_VALUE), SEPARATOR);
+        return TextCleaner.quoteIfNeeded(TextCleaner.forSpreadsheet(value, Integer.MAX_VALUE), SEPARATOR);
     }
 
     /**

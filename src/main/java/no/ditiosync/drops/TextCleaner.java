@@ -5,8 +5,8 @@ import java.nio.charset.CharsetEncoder;
 import java.text.Normalizer;
 
 /**
- * Makes free text safe for a drop file: one line, no control characters, a bounded width, and
- * never something a spreadsheet would run as a formula (payroll-formats.md, "Generic CSV").
+ * Makes free text safe for a drop file: one line, no control characters, a bounded width; and,
+ * for the generic CSV, never something a spreadsheet would run as a formula.
  */
 public final class TextCleaner {
 
@@ -17,11 +17,11 @@ public final class TextCleaner {
     }
 
     /**
-     * Cleans {@code text} for one field of at most {@code maxChars} code points.
-     * Steps, in order: NFC (a decomposed "å" becomes one character, as windows-1252 needs);
-     * line breaks, tabs and other whitespace become single spaces; remaining control characters
-     * and unpaired surrogates are dropped; trim; formula prefix; cut without splitting a
-     * surrogate pair. The {@code '} prefix counts inside {@code maxChars}.
+     * Cleans {@code text} for one field of at most {@code maxChars} code points
+     * (payroll-formats.md: "no control characters, cut to the target's width"). Steps, in order:
+     * NFC (a decomposed "å" becomes one character, as windows-1252 needs); line breaks, tabs and
+     * other whitespace become single spaces; remaining control characters and unpaired surrogates
+     * are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
      */
     public static String clean(String text, int maxChars) {
         if (maxChars < 0) {
@@ -30,19 +30,24 @@ public final class TextCleaner {
         if (text == null || maxChars == 0) {
             return "";
         }
-        String s = collapse(Normalizer.normalize(text, Normalizer.Form.NFC));
-        if (looksLikeFormula(s)) {
-            s = "'" + s;
-        }
-        return cut(s, maxChars);
+        return cut(collapse(Normalizer.normalize(text, Normalizer.Form.NFC)), maxChars);
     }
 
     /**
-     * As {@link #clean} but without the formula prefix, for text that never reaches a spreadsheet
-     * (a database column); null stays null.
+     * As {@link #clean}, plus the {@code '} before a value a spreadsheet would run as a formula:
+     * for the generic CSV, the one drop meant to be opened in a spreadsheet (payroll-formats.md,
+     * "Generic CSV"). The payroll imports (Visma, SAP, Tripletex) get the text as it is cleaned: a
+     * quote there would become part of the imported text or key. The prefix counts inside
+     * {@code maxChars}.
      */
+    public static String forSpreadsheet(String text, int maxChars) {
+        String cleaned = clean(text, Integer.MAX_VALUE);
+        return cut(looksLikeFormula(cleaned) ? "'" + cleaned : cleaned, maxChars);
+    }
+
+    /** As {@link #clean}, for a database column: null stays null. */
     public static String plain(String text, int maxChars) {
-        return text == null ? null : cut(collapse(Normalizer.normalize(text, Normalizer.Form.NFC)), maxChars);
+        return text == null ? null : clean(text, maxChars);
     }
 
     /** Always in double quotes, inner quotes doubled; null is {@code ""}. */

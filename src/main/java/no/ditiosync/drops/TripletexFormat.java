@@ -127,7 +127,7 @@ public final class TripletexFormat implements DropFormat {
     }
 
     /**
-     * Cleaned (one line, no control characters, formula prefix), fitted to the charset as
+     * Cleaned (one line, no control characters), fitted to the charset as
      * {@link VismaFormat} does, and quoted only when a reader would otherwise misread it.
      * Project and department are not cut: a shortened number would name another project.
      */

@@ -64,7 +64,17 @@ class TextCleanerTest {
             "\t=1|'=1",
             "a=1|a=1",
             "P-1001|P-1001"})
-    void formulasAreNeutralised(String input, String expected) {
+    void formulasAreNeutralisedForASpreadsheet(String input, String expected) {
+        assertThat(TextCleaner.forSpreadsheet(input, 100)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', ignoreLeadingAndTrailingWhitespace = false, value = {
+            "=SUM(A1)|=SUM(A1)",
+            "-5 timer rigg|-5 timer rigg",
+            "  @cmd|@cmd"})
+    void payrollImportTextKeepsItsFirstCharacter(String input, String expected) {
+        // payroll-formats.md puts the formula prefix in the generic CSV only
         assertThat(TextCleaner.clean(input, 100)).isEqualTo(expected);
     }
 
@@ -76,8 +86,8 @@ class TextCleanerTest {
 
     @Test
     void formulaPrefixCountsInsideTheWidth() {
-        assertThat(TextCleaner.clean("=12345", 4)).isEqualTo("'=12");
-        assertThat(TextCleaner.clean("=12345", 1)).isEqualTo("'");
+        assertThat(TextCleaner.forSpreadsheet("=12345", 4)).isEqualTo("'=12");
+        assertThat(TextCleaner.forSpreadsheet("=12345", 1)).isEqualTo("'");
     }
 
     @Test

@@ -28,7 +28,7 @@ class TripletexFormatTest {
             DropLine.of(line("1003", "2025-03-04", "1100", "7.75", "P;\"7\"", "200", "Rigg; \"Nord\" brakke")),
             // hours edited from 7.50 to 6.00 after export: an offsetting correction
             DropLine.of(line("1002", "2025-03-03", "1000", "-1.5", "P-1001", null, POUR)),
-            // formula prefixes in every text field, negative quarter hours (a reversed line)
+            // formula-like text in every text field (kept: the prefix is for the generic CSV), negative quarter hours (a reversed line)
             DropLine.of(line("1005", "2025-11-30", "2050", "-0.75", "=HYPERLINK(\"x\")", "-5", "@SUM(A1)")),
             // empty project and department; line breaks, tab and a control character in the comment
             DropLine.of(line("12345678", "2025-12-31", "1000", "10", "", null, "  Linje 1\r\n\tLinje 2\u0007  ")),
