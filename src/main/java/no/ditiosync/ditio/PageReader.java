@@ -54,7 +54,8 @@ public final class PageReader<T> {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 switch (field) {
-                    case "data" -> data = readRecords(parser, value, where);
+                    // an empty page may say so with null
+                    case "data" -> data = value == JsonToken.VALUE_NULL ? new ArrayList<>() : readRecords(parser, value, where);
                     case "continuationToken" -> token = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
                     default -> parser.skipChildren();
                 }
@@ -75,7 +76,8 @@ public final class PageReader<T> {
             throw new DitioApiException("Ditio sent 'data' that is not an array for " + where);
         }
         List<T> records = new ArrayList<>();
-        while (parser.nextToken() == JsonToken.START_OBJECT) {
+        JsonToken next;
+        while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
             JsonNode record = parser.readValueAsTree();
             try {
                 records.add(recordReader.readValue(record));
@@ -85,6 +87,10 @@ public final class PageReader<T> {
                     records.add(standIn);
                 }
             }
+        }
+        if (next != JsonToken.END_ARRAY) {
+            // stopping here would read the rest of the array as the page's fields: the token unseen, the pass ended early
+            throw new DitioApiException("Ditio sent " + parser.getText() + " instead of a record in 'data' for " + where);
         }
         return records;
     }

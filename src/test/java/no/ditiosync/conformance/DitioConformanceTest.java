@@ -251,6 +251,36 @@ class DitioConformanceTest {
     }
 
     @Test
+    void somethingInDataThatIsNotARecordFailsThePageInsteadOfEndingThePass() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3", "2026-11-16T16:00:00Z")
+                        + ",null," + registration("r2", "101", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z")
+                        + "],\"continuationToken\":\"t2\"}",
+                "t2", "{\"data\":[" + registration("r3", "101", "2026-11-18T00:00:00Z", "5", "2026-11-18T16:00:00Z")
+                        + "]}")));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("page 1 of /v1/time-registrations");
+        assertThat(delivered()).isEmpty();
+    }
+
+    @Test
+    void anEmptyPageMaySayDataNull() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
+            String token = request.param("ContinuationToken");
+            if (token == null) {
+                return Answer.json("{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3",
+                        "2026-11-16T16:00:00Z") + "],\"continuationToken\":\"t2\"}");
+            }
+            return Answer.json("{\"data\":null,\"continuationToken\":null,\"recordCount\":0}");
+        });
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")));
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 
