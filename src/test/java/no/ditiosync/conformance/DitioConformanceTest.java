@@ -281,6 +281,24 @@ class DitioConformanceTest {
     }
 
     @Test
+    void propertyNamesInAnotherCaseAreReadAsTheSpecsNames() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"Data\":[{\"Id\":\"r1\",\"UserId\":\"u-101\",\"UserEmployeeNumber\":\"101\","
+                        + "\"WorkDate\":\"2026-11-16T00:00:00Z\",\"Qty\":7.5,\"Approved\":true,\"PayrollApproved\":true,"
+                        + "\"ModifiedDateTime\":\"2026-11-16T16:00:00Z\",\"IsDeleted\":false}],\"ContinuationToken\":\"t2\"}",
+                "t2", "{\"data\":[" + registration("r2", "101", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z")
+                        + "],\"ContinuationToken\":null}")));
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"Data\":[{\"IdentityUserId\":\"u-103\",\"EmployeeNumber\":\"103\"}]}")));
+
+        run();
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("2.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(2);
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 
