@@ -120,7 +120,8 @@ public final class DitioPager {
             throw new DitioApiException(explain(status, where, exchange.getMessage().getBody(String.class)));
         }
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
-        if (!contentType.toLowerCase().contains("json")) {
+        // no content type at all is read as JSON (the parse names what is wrong); a named other type is an error page
+        if (!contentType.isBlank() && !contentType.toLowerCase().contains("json")) {
             throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
                     + "' instead of JSON");
         }

@@ -299,6 +299,16 @@ class DitioConformanceTest {
     }
 
     @Test
+    void aPageWithoutContentTypeIsReadAsJson() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> new Answer(200, Map.of(), "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "3", "2026-11-16T16:00:00Z") + "]}"));
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")));
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 
