@@ -134,7 +134,8 @@ public final class DitioPager {
         String detail = errorDetail(body);
         return switch (status) {
             case 401 -> "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on " + where
-                    + ": the API client may be disabled, deleted or past its ValidUntil";
+                    + ": the API client may be disabled, deleted or past its ValidUntil, "
+                    + "or lack the 'reportingapiv1' scope (Ditio's samples answer 401 for that)";
             case 403 -> "Ditio refused access (HTTP 403) on " + where
                     + ": check that the API client has the 'reportingapiv1' scope and access to this company";
             case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE";

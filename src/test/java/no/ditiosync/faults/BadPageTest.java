@@ -103,7 +103,8 @@ class BadPageTest {
             int call = metadataPages(h) + 2;
             h.ditio.faults().atCall(call).reject401Once().atCall(call + 1).reject401Once();
             assertFailsWith(h, "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on page 2 of "
-                    + "/v1/time-registrations: the API client may be disabled, deleted or past its ValidUntil");
+                    + "/v1/time-registrations: the API client may be disabled, deleted or past its ValidUntil, "
+                    + "or lack the 'reportingapiv1' scope (Ditio's samples answer 401 for that)");
             assertThat(h.ditio.tokensIssued()).isEqualTo(2);
         }
     }
