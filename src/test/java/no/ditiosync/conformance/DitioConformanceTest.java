@@ -309,6 +309,33 @@ class DitioConformanceTest {
     }
 
     @Test
+    void aUsersSecondCompanyProfileWithoutEmployeeNumberDoesNotEraseTheNumberOfTheFirst() throws Exception {
+        // "one row per company profile": the same identityUserId twice, the profile in the subsidiary without a number
+        String employed = "{\"id\":\"p-a\",\"identityUserId\":\"u-103\",\"employeeNumber\":\"103\",\"companyId\":\"c-own\","
+                + "\"department\":\"Betong\",\"modifiedDateTime\":\"2026-11-01T10:00:00Z\",\"isDeleted\":false}";
+        String subsidiary = "{\"id\":\"p-b\",\"identityUserId\":\"u-103\",\"employeeNumber\":null,\"companyId\":\"c-sub\","
+                + "\"modifiedDateTime\":\"2026-11-02T10:00:00Z\",\"isDeleted\":false}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + employed + "],\"continuationToken\":\"u2\"}",
+                "u2", "{\"data\":[" + subsidiary + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-103\","
+                + "\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\"}]}")));
+
+        SyncRun first = run();
+
+        assertThat(first.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+
+        // later only the subsidiary profile changes: the employee's number stays, nothing is rebooked
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + subsidiary.replace("11-02", "11-20") + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        run();
+
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(lineRows()).containsExactly("time:r1 active 7.50");
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 
