@@ -336,6 +336,27 @@ class DitioConformanceTest {
     }
 
     @Test
+    void aGzippedPageAndAPageWithAByteOrderMarkAreRead() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
+            if (request.param("ContinuationToken") == null) {
+                Answer page = Answer.json("{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3",
+                        "2026-11-16T16:00:00Z") + "],\"continuationToken\":\"t2\"}");
+                // compressed only when the client says it can read it, as a server does
+                return request.acceptEncoding() != null && request.acceptEncoding().contains("gzip")
+                        ? page.withHeader("Content-Encoding", "gzip") : page;
+            }
+            return Answer.json("\uFEFF{\"data\":[" + registration("r2", "101", "2026-11-17T00:00:00Z", "4",
+                    "2026-11-17T16:00:00Z") + "]}");
+        });
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")),
+                entry("101|2026-11-17|1000", new BigDecimal("4.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS).get(0).acceptEncoding()).contains("gzip");
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * A Ditio API that is not our simulator: a JDK HttpServer on loopback answering each request as a
  * test scripts it, to check the client against what ditio-api.md allows but the simulator does not
  * do (token shapes, page shapes, timestamps, error bodies). It decodes queries as a web framework
- * does ('+' is a space) and records every request.
+ * does ('+' is a space) and records every request. An answer with the header
+ * {@code Content-Encoding: gzip} has its body gzipped.
  *
  * <p>By default the token endpoint answers a fresh token valid 30 minutes, and every data endpoint
  * one empty last page.
@@ -30,7 +31,8 @@ import java.util.function.Function;
 public final class ScriptedDitio implements AutoCloseable {
 
     /** One request as the server saw it; parameter names lower-cased (they are case-insensitive). */
-    public record Request(String path, String rawQuery, Map<String, String> params, String authorization, String body) {
+    public record Request(String path, String rawQuery, Map<String, String> params, String authorization, String body,
+                          String acceptEncoding) {
 
         public String param(String name) {
             return params.get(name.toLowerCase(Locale.ROOT));
@@ -138,7 +140,8 @@ public final class ScriptedDitio implements AutoCloseable {
             String raw = exchange.getRequestURI().getRawQuery();
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Request request = new Request(exchange.getRequestURI().getRawPath(), raw, decode(raw),
-                    exchange.getRequestHeaders().getFirst("Authorization"), body);
+                    exchange.getRequestHeaders().getFirst("Authorization"), body,
+                    exchange.getRequestHeaders().getFirst("Accept-Encoding"));
             requests.add(request);
             Function<Request, Answer> handler = request.path().equals("/connect/token") ? token
                     : handlers.getOrDefault(request.path(), r -> r.path().startsWith("/reporting/v1/")
@@ -146,6 +149,13 @@ public final class ScriptedDitio implements AutoCloseable {
             Answer answer = handler.apply(request);
             answer.headers().forEach(exchange.getResponseHeaders()::set);
             byte[] bytes = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
+            if ("gzip".equals(answer.headers().get("Content-Encoding"))) {
+                java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+                try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+                    gzip.write(bytes);
+                }
+                bytes = zipped.toByteArray();
+            }
             exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
