@@ -357,6 +357,40 @@ class DitioConformanceTest {
     }
 
     @Test
+    void absencesAndPayrollLinesInTheOtherFormsArriveWithTheirExactHours() throws Exception {
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"a1\",\"registrationId\":\"reg-1\",\"date\":\"2026-11-17\",\"startTime\":\"0001-01-01T00:00:00\","
+                + "\"qty\":7.50,\"absenceTypeId\":\"t-1\",\"absenceTypeCode\":\"SYK\",\"absenceTypeName\":\"Sykdom\","
+                + "\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"approved\":true,\"payrollApproved\":true,"
+                + "\"payrollApprovedDateTime\":\"2026-11-18T08:00:00.1234567\",\"locked\":null,\"pdfUrl\":null,"
+                + "\"modifiedDateTime\":\"2026-11-18T08:00:00.1234567Z\",\"isDeleted\":false},"
+                + "{\"id\":\"a2\",\"date\":\"2026-11-18T00:00:00.0000000\",\"qty\":3,\"absenceTypeCode\":\"FERIE\","
+                + "\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-18T08:00:00+00:00\"}],\"continuationToken\":\"\"}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00.0000000Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":9.5,\"standardQty\":7.5,\"overtime50Qty\":2.0,\"approved\":true,\"verified\":true,"
+                + "\"modifiedDateTime\":\"2026-11-17T06:00:00.1234567Z\",\"isDeleted\":false,\"overtimeLines\":["
+                + "{\"payrollTypeId\":\"OT50\",\"name\":\"Overtid 50%\",\"lineType\":20,\"overtimeType\":0,\"sorting\":1,"
+                + "\"qty\":2.00,\"somethingNew\":true}]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"approved\":null,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\",\"overtimeLines\":null},"
+                + "{\"id\":\"d3\",\"transDateTime\":\"2026-11-18T00:00:00+00:00\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":8,\"verified\":true,\"modifiedDateTime\":\"2026-11-19T06:00:00Z\"}]}")));
+
+        run(Map.of("payroll.absences", "true", "payroll.source", "payroll-lines"));
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-17|5100", new BigDecimal("7.50")),
+                entry("101|2026-11-18|5200", new BigDecimal("3.00")),
+                entry("102|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-16|2050", new BigDecimal("2.00")),
+                entry("102|2026-11-17|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-18|1000", new BigDecimal("8.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).isEmpty();
+    }
+
+    @Test
     void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
 
