@@ -242,6 +242,18 @@ class DitioConformanceTest {
     }
 
     @Test
+    void a403ShowsWhatDitioSaidBesideTheCredentialsAdvice() {
+        ditio.on(DitioPager.USERS, request -> Answer.json(403, "{\"error\":\"Forbidden\","
+                + "\"message\":\"The API client has no access to company 4711.\"}"));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessage("Ditio refused access (HTTP 403) on page 1 of /v1/user: check that the API client has the "
+                        + "'reportingapiv1' scope and access to this company (Ditio said: Forbidden: The API client has "
+                        + "no access to company 4711.)");
+        assertThat(ditio.requests(DitioPager.USERS)).as("not retried").hasSize(1);
+    }
+
+    @Test
     void anIdentityServerAnswering401InvalidClientNamesTheCredentials() {
         ditio.token(request -> Answer.json(401, "{\"error\":\"invalid_client\",\"error_description\":\"bad secret\"}"));
 
