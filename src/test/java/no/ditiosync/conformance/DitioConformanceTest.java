@@ -277,6 +277,20 @@ class DitioConformanceTest {
     }
 
     @Test
+    void aRecordInAnotherCaseWithAFieldThatDoesNotBindIsQuarantinedUnderItsId() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"Data\":[{\"Id\":\"r1\",\"UserId\":\"u-101\","
+                + "\"UserEmployeeNumber\":\"101\",\"WorkDate\":\"2026-11-16T00:00:00Z\",\"Qty\":\"abc\","
+                + "\"PayrollApproved\":true,\"ModifiedDateTime\":\"2026-11-16T16:00:00Z\",\"IsDeleted\":false}]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).isEqualTo("r1");
+            assertThat(q.reason()).isEqualTo("unreadable Qty: \"abc\" is not a number");
+        });
+    }
+
+    @Test
     void anEmptyPageMaySayDataNull() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
             String token = request.param("ContinuationToken");
