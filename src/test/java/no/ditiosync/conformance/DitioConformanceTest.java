@@ -10,6 +10,8 @@ import no.ditiosync.testing.ScriptedDitio.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -210,10 +212,12 @@ class DitioConformanceTest {
         return rows;
     }
 
-    @Test
-    void aTokenOfOneMinuteIsFetchedOnceForARunOfManyPages() throws Exception {
+    /** A minute (refreshed about 15 s early, not on every call), 24 hours, and lifetimes written unusually. */
+    @ParameterizedTest
+    @ValueSource(strings = {"60", "86400", "\"60\"", "60.0", "null"})
+    void aTokenIsFetchedOnceForARunOfManyPages(String expiresIn) throws Exception {
         ditio.token(request -> Answer.json("{\"access_token\":\"" + ditio.nextToken() + "\",\"token_type\":\"bearer\","
-                + "\"expires_in\":60,\"scope\":\"reportingapiv1\",\"ext_expires_in\":60,\"refresh_token\":null}"));
+                + "\"expires_in\":" + expiresIn + ",\"scope\":\"reportingapiv1\",\"ext_expires_in\":60,\"refresh_token\":null}"));
         Map<String, String> bodies = new HashMap<>();
         for (int page = 0; page < 6; page++) {
             bodies.put(page == 0 ? "" : "t" + page, "{\"data\":[" + registration("r" + page, "101",
