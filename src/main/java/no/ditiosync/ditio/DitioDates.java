@@ -38,8 +38,14 @@ public final class DitioDates {
         return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
     }
 
-    /** The date part of a work date, read in UTC. */
+    /**
+     * The day of a work date. Ditio writes UTC; should a server put another offset after a local
+     * midnight ({@code 2026-09-28T00:00:00+02:00}), the day is the one written, not the UTC day before.
+     */
     public static LocalDate date(String value) {
+        if (!isEmpty(value) && value.trim().length() > 20 && hasOffset(value.trim())) {
+            return OffsetDateTime.parse(value.trim()).toLocalDate();
+        }
         Instant instant = instant(value);
         return instant == null ? null : LocalDate.ofInstant(instant, ZoneOffset.UTC);
     }

@@ -120,7 +120,8 @@ public final class DitioPager {
             throw new DitioApiException(explain(status, where, exchange.getMessage().getBody(String.class)));
         }
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
-        if (!contentType.toLowerCase().contains("json")) {
+        // no content type at all is read as JSON (the parse names what is wrong); a named other type is an error page
+        if (!contentType.isBlank() && !contentType.toLowerCase().contains("json")) {
             throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
                     + "' instead of JSON");
         }
@@ -131,12 +132,15 @@ public final class DitioPager {
 
     static String explain(int status, String where, String body) {
         String detail = errorDetail(body);
+        // what Ditio said may name what the advice cannot (the company refused, the client disabled)
+        String said = detail.isEmpty() ? "" : " (Ditio said: " + detail + ")";
         return switch (status) {
             case 401 -> "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on " + where
-                    + ": the API client may be disabled, deleted or past its ValidUntil";
+                    + ": the API client may be disabled, deleted or past its ValidUntil, "
+                    + "or lack the 'reportingapiv1' scope (Ditio's samples answer 401 for that)" + said;
             case 403 -> "Ditio refused access (HTTP 403) on " + where
-                    + ": check that the API client has the 'reportingapiv1' scope and access to this company";
-            case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE";
+                    + ": check that the API client has the 'reportingapiv1' scope and access to this company" + said;
+            case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE" + said;
             case 400 -> "Ditio rejected the request for " + where + " (HTTP 400)" + (detail.isEmpty() ? "" : ": " + detail);
             default -> "Ditio answered HTTP " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail);
         };

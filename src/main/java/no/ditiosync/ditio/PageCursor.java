@@ -56,8 +56,14 @@ public final class PageCursor {
     }
 
     public void advance(String nextToken) {
+        String next = (nextToken == null || nextToken.isEmpty()) ? null : nextToken;
+        if (next != null && next.equals(continuationToken)) {
+            // the same position again: following it would ask for this page forever
+            throw new DitioApiException("Ditio answered " + describe()
+                    + " with the continuation token it was asked with: the pass would never end");
+        }
         pages++;
-        continuationToken = (nextToken == null || nextToken.isEmpty()) ? null : nextToken;
+        continuationToken = next;
         finished = continuationToken == null;
     }
 

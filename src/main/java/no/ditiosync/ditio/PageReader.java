@@ -3,15 +3,18 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiFunction;
 
 /**
@@ -24,8 +27,11 @@ public final class PageReader<T> {
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    // property names as the spec spells them, in any case: a .NET server may keep PascalCase (cheap: names only)
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+            .build();
 
     private final ObjectReader recordReader;
     private final BiFunction<JsonNode, String, T> unreadable;
@@ -53,9 +59,10 @@ public final class PageReader<T> {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "data" -> data = readRecords(parser, value, where);
-                    case "continuationToken" -> token = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
+                switch (field.toLowerCase(Locale.ROOT)) {
+                    // an empty page may say so with null
+                    case "data" -> data = value == JsonToken.VALUE_NULL ? new ArrayList<>() : readRecords(parser, value, where);
+                    case "continuationtoken" -> token = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
                     default -> parser.skipChildren();
                 }
             }
@@ -75,7 +82,8 @@ public final class PageReader<T> {
             throw new DitioApiException("Ditio sent 'data' that is not an array for " + where);
         }
         List<T> records = new ArrayList<>();
-        while (parser.nextToken() == JsonToken.START_OBJECT) {
+        JsonToken next;
+        while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
             JsonNode record = parser.readValueAsTree();
             try {
                 records.add(recordReader.readValue(record));
@@ -85,6 +93,10 @@ public final class PageReader<T> {
                     records.add(standIn);
                 }
             }
+        }
+        if (next != JsonToken.END_ARRAY) {
+            // stopping here would read the rest of the array as the page's fields: the token unseen, the pass ended early
+            throw new DitioApiException("Ditio sent " + parser.getText() + " instead of a record in 'data' for " + where);
         }
         return records;
     }

@@ -1,10 +1,12 @@
 package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.math.BigDecimal;
 
@@ -103,11 +105,31 @@ public class TimeRegistration {
 
     /** Fills a stand-in from what is readable of the record: id, the date (under its field name), modification, deletion. */
     protected static <T extends TimeRegistration> T standIn(T r, JsonNode json, String dateField, String reason) {
-        r.id = json.path("id").isTextual() ? json.get("id").asText() : null;
-        r.workDate = json.path(dateField).isTextual() ? json.get(dateField).asText() : null;
-        r.modifiedDateTime = json.path("modifiedDateTime").isTextual() ? json.get("modifiedDateTime").asText() : null;
-        r.isDeleted = json.path("isDeleted").asBoolean(false);
+        r.id = text(json, "id");
+        r.workDate = text(json, dateField);
+        r.modifiedDateTime = text(json, "modifiedDateTime");
+        r.isDeleted = field(json, "isDeleted").asBoolean(false);
         r.unreadable = reason;
         return r;
+    }
+
+    private static String text(JsonNode json, String name) {
+        JsonNode value = field(json, name);
+        return value.isTextual() ? value.asText() : null;
+    }
+
+    /** A field by its name in any case, as the page reader binds them. */
+    private static JsonNode field(JsonNode json, String name) {
+        JsonNode exact = json.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return MissingNode.getInstance();
     }
 }

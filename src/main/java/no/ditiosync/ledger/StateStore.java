@@ -311,8 +311,15 @@ public final class StateStore {
              PreparedStatement changed = c.prepareStatement("UPDATE ditio_user SET remap_pending = TRUE "
                      + "WHERE company = ? AND identity_user_id = ? "
                      + "AND (employee_number IS DISTINCT FROM ? OR department IS DISTINCT FROM ?)")) {
+            Map<String, String> numberedProfiles = new HashMap<>();
             for (DitioUser u : users) {
-                if (u.identityUserId == null || u.identityUserId.isBlank()) {
+                if (u.identityUserId != null && u.employeeNumber != null && !u.employeeNumber.isBlank()) {
+                    numberedProfiles.put(u.identityUserId, u.id);
+                }
+            }
+            for (DitioUser u : users) {
+                if (u.identityUserId == null || u.identityUserId.isBlank()
+                        || lacksTheNumberOfAnotherProfile(c, company, u, numberedProfiles)) {
                     continue;
                 }
                 changed.setString(1, company);
@@ -331,6 +338,31 @@ public final class StateStore {
             }
             changed.executeBatch();
             ps.executeBatch();
+        }
+    }
+
+    /**
+     * /v1/user has one row per company profile, all under the user's identityUserId: a profile
+     * without an employee number (the user's profile in a second company) must not erase the number
+     * another profile gave, on this page or stored before. The same profile losing its number does.
+     */
+    private static boolean lacksTheNumberOfAnotherProfile(Connection c, String company, DitioUser u,
+                                                          Map<String, String> numberedProfiles) throws SQLException {
+        if (u.employeeNumber != null && !u.employeeNumber.isBlank()) {
+            return false;
+        }
+        String onThisPage = numberedProfiles.get(u.identityUserId);
+        if (onThisPage != null) {
+            return !onThisPage.equals(u.id);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT user_id, employee_number FROM ditio_user WHERE company = ? AND identity_user_id = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, u.identityUserId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(2) != null && !rs.getString(2).isBlank()
+                        && rs.getString(1) != null && !rs.getString(1).equals(u.id);
+            }
         }
     }
 

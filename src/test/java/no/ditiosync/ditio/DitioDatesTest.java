@@ -27,10 +27,27 @@ class DitioDatesTest {
         assertThat(DitioDates.instant(text)).isEqualTo(Instant.parse(expected));
     }
 
+    /** A work date is a calendar day: the day as written, whatever offset a server puts after it. */
     @ParameterizedTest
-    @ValueSource(strings = {"0001-01-01T00:00:00", "0001-01-01T00:00:00Z", "", "  "})
+    @CsvSource({
+            "2026-09-28T00:00:00Z,               2026-09-28",
+            "2026-09-28T00:00:00,                2026-09-28",
+            "2026-09-28,                         2026-09-28",
+            "2026-09-28T00:00:00.0000000Z,       2026-09-28",
+            "2026-09-28T00:00:00+00:00,          2026-09-28",
+            "2026-09-28T00:00:00.0000000+02:00,  2026-09-28",
+            "2026-09-28T00:00:00+02:00,          2026-09-28",
+            "2026-09-28T23:00:00-05:00,          2026-09-28"})
+    void aWorkDateIsTheDayAsWritten(String text, String expected) {
+        assertThat(DitioDates.date(text)).isEqualTo(java.time.LocalDate.parse(expected));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0001-01-01T00:00:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.0000000",
+            "0001-01-01T00:00:00.0000000Z", "0001-01-01T00:00:00+00:00", "", "  "})
     void noValueIsEmpty(String text) {
         assertThat(DitioDates.instant(text)).isNull();
+        assertThat(DitioDates.date(text)).isNull();
     }
 
     @ParameterizedTest

@@ -83,7 +83,8 @@ class BadPageTest {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
             h.ditio.faults().atCall(metadataPages(h) + 2).failNext(403, 1);
             assertFailsWith(h, "Ditio refused access (HTTP 403) on page 2 of /v1/time-registrations: check that the "
-                    + "API client has the 'reportingapiv1' scope and access to this company");
+                    + "API client has the 'reportingapiv1' scope and access to this company "
+                    + "(Ditio said: SimulatedFault: Simulated fault: HTTP 403.)");
         }
     }
 
@@ -93,7 +94,7 @@ class BadPageTest {
         try (FaultHarness h = new FaultHarness(ditio, dir,
                 Map.of("ditio.reporting-base", ditio.identityBase() + "/core-api/reporting"))) {
             assertFailsWith(h, "Ditio has no endpoint for page 1 of /v1/user (HTTP 404) on this environment: "
-                    + "check DITIO_REPORTING_BASE");
+                    + "check DITIO_REPORTING_BASE (Ditio said: NotFound: No endpoint /core-api/reporting/v1/user on this server.)");
         }
     }
 
@@ -103,7 +104,9 @@ class BadPageTest {
             int call = metadataPages(h) + 2;
             h.ditio.faults().atCall(call).reject401Once().atCall(call + 1).reject401Once();
             assertFailsWith(h, "Ditio rejected the credentials (HTTP 401 twice, with a fresh token) on page 2 of "
-                    + "/v1/time-registrations: the API client may be disabled, deleted or past its ValidUntil");
+                    + "/v1/time-registrations: the API client may be disabled, deleted or past its ValidUntil, "
+                    + "or lack the 'reportingapiv1' scope (Ditio's samples answer 401 for that) "
+                    + "(Ditio said: Unauthorized: Simulated 401: the token was rejected.)");
             assertThat(h.ditio.tokensIssued()).isEqualTo(2);
         }
     }

@@ -1,0 +1,431 @@
+package no.ditiosync.conformance;
+
+import no.ditiosync.app.SyncApplication;
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.ScriptedDitio;
+import no.ditiosync.testing.ScriptedDitio.Answer;
+import no.ditiosync.testing.ScriptedDitio.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * The client against a Ditio that follows ditio-api.md but is not our simulator: it answers in the
+ * forms the spec allows and the simulator does not use (tokens that need URL-encoding, .NET
+ * timestamps with seven fraction digits or an offset, numbers written differently, unknown fields,
+ * the three ways to say "last page", pages larger than ChunkLimit, repeated tombstones).
+ */
+class DitioConformanceTest {
+
+    static final LocalDate START = LocalDate.of(2026, 11, 16);
+
+    @TempDir
+    Path dir;
+    final ScriptedDitio ditio = new ScriptedDitio();
+    SyncApplication app;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        ditio.close();
+    }
+
+    SyncRun run(Map<String, String> extra) {
+        if (app == null) {
+            Map<String, String> s = ditio.settings("acme", START, dir);
+            s.putAll(extra);
+            app = new SyncApplication(s).start();
+        }
+        return app.runOnce();
+    }
+
+    SyncRun run() {
+        return run(Map.of());
+    }
+
+    Map<String, BigDecimal> delivered() throws Exception {
+        return DeliveredPayroll.jdbcTotals("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+    }
+
+    /**
+     * A pass served page by page: the first page without a token, page i+1 for the token that page
+     * i sent (as decoded by the server). Any other token, or a parameter that differs from the
+     * first page's, is a 400 as a strict server would answer.
+     */
+    static Function<Request, Answer> pages(Map<String, String> bodyByToken) {
+        Map<String, String> first = new HashMap<>();
+        return request -> {
+            Map<String, String> others = new HashMap<>(request.params());
+            String token = others.remove("continuationtoken");
+            synchronized (first) {
+                if (token == null) {
+                    first.clear();
+                    first.putAll(others);
+                } else if (!others.equals(first)) {
+                    return Answer.json(400, "{\"error\":\"InvalidArgument\",\"message\":\"parameters changed between pages: "
+                            + first + " then " + others + "\"}");
+                }
+            }
+            String body = bodyByToken.get(token == null ? "" : token);
+            return body != null ? Answer.json(body)
+                    : Answer.json(400, "{\"error\":\"InvalidContinuationToken\",\"message\":\"unknown token '" + token + "'\"}");
+        };
+    }
+
+    static String registration(String id, String employee, String workDate, String qty, String modified) {
+        return "{\"id\":\"" + id + "\",\"userId\":\"u-" + employee + "\",\"userEmployeeNumber\":\"" + employee
+                + "\",\"workDate\":\"" + workDate + "\",\"qty\":" + qty + ",\"approved\":true,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"" + modified + "\",\"isDeleted\":false}";
+    }
+
+    @Test
+    void recordsAndPagesInEveryFormTheSpecAllowsArriveWithTheirExactHours() throws Exception {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            // more than ChunkLimit (100) on one page: many records share one timestamp
+            big.append(i == 0 ? "" : ",").append(registration("big-" + i, "102", "2026-11-20T00:00:00Z", "0.1",
+                    "2026-11-21T07:00:00Z"));
+        }
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":["
+                        // .NET: seven fraction digits; "no value" dates with and without Z and fractions
+                        + "{\"id\":\"r1\",\"userId\":\"u-101\",\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-16T00:00:00Z\","
+                        + "\"qty\":7.5,\"approved\":true,\"payrollApproved\":true,\"locked\":false,"
+                        + "\"modifiedDateTime\":\"2026-11-16T16:02:11.1234567Z\",\"approvedDateTime\":\"0001-01-01T00:00:00\","
+                        + "\"payrollApprovedDateTime\":\"0001-01-01T00:00:00Z\",\"stopDateTime\":\"0001-01-01T00:00:00.0000000Z\","
+                        + "\"deletedDateTime\":\"0001-01-01T00:00:00\",\"isDeleted\":false,"
+                        + "\"someNewField\":{\"nested\":[1,{\"x\":null}]},\"anotherNewField\":[\"a\"]},"
+                        // an explicit offset; booleans that do not gate payroll null; trailing zero
+                        + "{\"id\":\"r2\",\"userId\":\"u-101\",\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-17T00:00:00\","
+                        + "\"qty\":7.50,\"approved\":null,\"payrollApproved\":true,\"locked\":null,\"invoiced\":null,"
+                        + "\"modifiedDateTime\":\"2026-11-17T16:00:00+00:00\",\"isDeleted\":null},"
+                        + "{\"id\":\"r3\",\"userId\":\"u-101\",\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-18T00:00:00.0000000Z\","
+                        + "\"qty\":7,\"approved\":true,\"payrollApproved\":true,\"modifiedDateTime\":\"2026-11-18T16:00:00.1Z\"},"
+                        // an exponent; optional fields left out
+                        + "{\"id\":\"r4\",\"userId\":\"u-101\",\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-19T00:00:00+00:00\","
+                        + "\"qty\":1e0,\"payrollApproved\":true,\"modifiedDateTime\":\"2026-11-19T16:00:00.1234567+00:00\"},"
+                        // no employee number on the registration: the user's, though the user is deleted
+                        + "{\"id\":\"r5\",\"userId\":\"u-103\",\"workDate\":\"2026-11-19T00:00:00Z\",\"qty\":4.25,"
+                        + "\"payrollApproved\":true,\"modifiedDateTime\":\"2026-11-19T16:00:00Z\"}"
+                        + "],\"continuationToken\":\"a+b/c=\",\"syncTypeName\":\"full\",\"recordCount\":5,\"deletedRecordCount\":0,"
+                        + "\"somethingNew\":{\"k\":[1,2]}}",
+                // links.next pointing elsewhere: never followed
+                "a+b/c=", "{\"links\":{\"next\":\"/v1/nowhere?ContinuationToken=zzz\"},\"data\":[" + big
+                        + "],\"continuationToken\":\"eyJwIjozfQ==\",\"recordCount\":120}",
+                // an empty page that is not the last
+                "eyJwIjozfQ==", "{\"data\":[],\"continuationToken\":\"p 4%\",\"recordCount\":0,\"deletedRecordCount\":0}",
+                "p 4%", "{\"data\":[],\"continuationToken\":\"\",\"recordCount\":0}")));
+        // the users pass ends with a null token, the projects pass with none at all
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[{\"id\":\"p-103\",\"identityUserId\":\"u-103\","
+                + "\"employeeNumber\":\"103\",\"name\":\"Åse Ødegård\",\"isDeleted\":true,\"isDisabled\":null,"
+                + "\"startDate\":\"0001-01-01T00:00:00\",\"endDate\":null,\"modifiedDateTime\":\"2026-11-01T10:00:00.1234567Z\"}],"
+                + "\"continuationToken\":null}")));
+        ditio.on(DitioPager.PROJECTS, pages(Map.of("", "{\"data\":[]}")));
+
+        SyncRun run = run();
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-18|1000", new BigDecimal("7.00")),
+                entry("101|2026-11-19|1000", new BigDecimal("1.00")),
+                entry("102|2026-11-20|1000", new BigDecimal("12.00")),
+                entry("103|2026-11-19|1000", new BigDecimal("4.25")));
+        assertThat(run.quarantinedCount()).isZero();
+        List<Request> pages = ditio.requests(DitioPager.TIME_REGISTRATIONS);
+        assertThat(pages).extracting(r -> r.param("ContinuationToken"))
+                .containsExactly(null, "a+b/c=", "eyJwIjozfQ==", "p 4%");
+        assertThat(pages).allSatisfy(r -> assertThat(r.param("FromDateTime")).isEqualTo("2026-11-16"));
+        assertThat(ditio.requests()).noneMatch(r -> r.path().contains("nowhere"));
+    }
+
+    @Test
+    void aTombstoneWithEveryOtherFieldEmptyTakesTheLineBackOnceThoughItComesAgain() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + ","
+                + registration("r2", "102", "2026-11-16T00:00:00Z", "8", "2026-11-16T16:00:00Z")
+                + "],\"continuationToken\":null}")));
+        run();
+        assertThat(delivered()).containsOnlyKeys("101|2026-11-16|1000", "102|2026-11-16|1000");
+
+        // the deletion on two pages of one pass: once with every other field null, once with them left out
+        String nulls = "{\"id\":\"r1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-20T10:00:00.1234567Z\","
+                + "\"modifiedDateTime\":\"2026-11-20T10:00:00.1234567Z\",\"workDate\":null,\"qty\":null,\"userId\":null,"
+                + "\"userEmployeeNumber\":null,\"approved\":null,\"payrollApproved\":null,\"locked\":null,"
+                + "\"description\":null,\"projectId\":null,\"startDateTime\":null,\"approvedDateTime\":null}";
+        String bare = "{\"id\":\"r1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-20T10:00:00+00:00\","
+                + "\"modifiedDateTime\":\"2026-11-20T10:00:00+00:00\"}";
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":[" + nulls + "],\"continuationToken\":\"x/1\",\"syncTypeName\":\"incremental\","
+                        + "\"recordCount\":1,\"deletedRecordCount\":1}",
+                "x/1", "{\"data\":[" + bare + ","
+                        + registration("r2", "102", "2026-11-16T00:00:00", "6.0", "2026-11-20T10:00:00.5Z")
+                        + "],\"syncTypeName\":\"incremental\",\"recordCount\":2,\"deletedRecordCount\":1}")));
+        SyncRun second = run();
+        assertThat(second.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+        assertThat(delivered()).containsExactly(entry("102|2026-11-16|1000", new BigDecimal("6.00")));
+
+        // and again in the next run
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[" + bare + "],\"continuationToken\":\"\"}")));
+        run();
+        assertThat(delivered()).containsExactly(entry("102|2026-11-16|1000", new BigDecimal("6.00")));
+        assertThat(lineRows()).containsExactly("time:r1 cancelled 7.50", "time:r2 active 6.00");
+
+        // ModifiedSince in a form the spec accepts, the same on every page of the pass
+        List<Request> incremental = ditio.requests(DitioPager.TIME_REGISTRATIONS).stream()
+                .filter(r -> r.param("ModifiedSince") != null).toList();
+        assertThat(incremental).hasSize(3);
+        assertThat(incremental.get(0).param("ModifiedSince")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        assertThat(incremental.get(1).params()).containsEntry("modifiedsince", incremental.get(0).param("ModifiedSince"))
+                .containsEntry("chunklimit", "100").doesNotContainKeys("fromdatetime", "todatetime");
+        assertThat(Instant.parse(incremental.get(0).param("ModifiedSince"))).isBefore(second.startedAt());
+    }
+
+    /** The JDBC target's rows: line, status, hours. */
+    List<String> lineRows() throws Exception {
+        List<String> rows = new java.util.ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+             var rs = c.createStatement().executeQuery("SELECT line_id, status, quantity FROM payroll_line ORDER BY line_id")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getBigDecimal(3));
+            }
+        }
+        return rows;
+    }
+
+    /** A minute (refreshed about 15 s early, not on every call), 24 hours, and lifetimes written unusually. */
+    @ParameterizedTest
+    @ValueSource(strings = {"60", "86400", "\"60\"", "60.0", "null"})
+    void aTokenIsFetchedOnceForARunOfManyPages(String expiresIn) throws Exception {
+        ditio.token(request -> Answer.json("{\"access_token\":\"" + ditio.nextToken() + "\",\"token_type\":\"bearer\","
+                + "\"expires_in\":" + expiresIn + ",\"scope\":\"reportingapiv1\",\"ext_expires_in\":60,\"refresh_token\":null}"));
+        Map<String, String> bodies = new HashMap<>();
+        for (int page = 0; page < 6; page++) {
+            bodies.put(page == 0 ? "" : "t" + page, "{\"data\":[" + registration("r" + page, "101",
+                    "2026-11-" + (16 + page) + "T00:00:00Z", "1", "2026-11-25T10:00:00Z") + "],\"continuationToken\":"
+                    + (page == 5 ? "null" : "\"t" + (page + 1) + "\"") + "}");
+        }
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(bodies));
+
+        run();
+
+        assertThat(delivered()).hasSize(6);
+        assertThat(ditio.tokensIssued()).isEqualTo(1);
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).extracting(Request::authorization).containsOnly("Bearer tok-1");
+    }
+
+    @Test
+    void aValidationErrorShowsEachFieldsMessage() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json(400, "{\"message\":\"Validation failed\",\"errors\":["
+                + "{\"code\":\"InvalidDate\",\"field\":\"FromDateTime\",\"message\":\"FromDateTime is not a date.\"},"
+                + "{\"code\":\"Required\",\"field\":\"ToDateTime\"}]}"));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessage("Ditio rejected the request for page 1 of /v1/time-registrations (HTTP 400): Validation failed; "
+                        + "FromDateTime: FromDateTime is not a date.; ToDateTime: Required");
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).as("not retried").hasSize(1);
+    }
+
+    @Test
+    void a403ShowsWhatDitioSaidBesideTheCredentialsAdvice() {
+        ditio.on(DitioPager.USERS, request -> Answer.json(403, "{\"error\":\"Forbidden\","
+                + "\"message\":\"The API client has no access to company 4711.\"}"));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessage("Ditio refused access (HTTP 403) on page 1 of /v1/user: check that the API client has the "
+                        + "'reportingapiv1' scope and access to this company (Ditio said: Forbidden: The API client has "
+                        + "no access to company 4711.)");
+        assertThat(ditio.requests(DitioPager.USERS)).as("not retried").hasSize(1);
+    }
+
+    @Test
+    void anIdentityServerAnswering401InvalidClientNamesTheCredentials() {
+        ditio.token(request -> Answer.json(401, "{\"error\":\"invalid_client\",\"error_description\":\"bad secret\"}"));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("invalid_client").hasMessageContaining("DITIO_CLIENT_SECRET");
+        assertThat(ditio.requests(DitioPager.USERS)).isEmpty();
+    }
+
+    @Test
+    void somethingInDataThatIsNotARecordFailsThePageInsteadOfEndingThePass() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3", "2026-11-16T16:00:00Z")
+                        + ",null," + registration("r2", "101", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z")
+                        + "],\"continuationToken\":\"t2\"}",
+                "t2", "{\"data\":[" + registration("r3", "101", "2026-11-18T00:00:00Z", "5", "2026-11-18T16:00:00Z")
+                        + "]}")));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("page 1 of /v1/time-registrations");
+        assertThat(delivered()).isEmpty();
+    }
+
+    @Test
+    void aRecordInAnotherCaseWithAFieldThatDoesNotBindIsQuarantinedUnderItsId() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"Data\":[{\"Id\":\"r1\",\"UserId\":\"u-101\","
+                + "\"UserEmployeeNumber\":\"101\",\"WorkDate\":\"2026-11-16T00:00:00Z\",\"Qty\":\"abc\","
+                + "\"PayrollApproved\":true,\"ModifiedDateTime\":\"2026-11-16T16:00:00Z\",\"IsDeleted\":false}]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).isEqualTo("r1");
+            assertThat(q.reason()).isEqualTo("unreadable Qty: \"abc\" is not a number");
+        });
+    }
+
+    @Test
+    void anEmptyPageMaySayDataNull() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
+            String token = request.param("ContinuationToken");
+            if (token == null) {
+                return Answer.json("{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3",
+                        "2026-11-16T16:00:00Z") + "],\"continuationToken\":\"t2\"}");
+            }
+            return Answer.json("{\"data\":null,\"continuationToken\":null,\"recordCount\":0}");
+        });
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")));
+    }
+
+    @Test
+    void propertyNamesInAnotherCaseAreReadAsTheSpecsNames() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"Data\":[{\"Id\":\"r1\",\"UserId\":\"u-101\",\"UserEmployeeNumber\":\"101\","
+                        + "\"WorkDate\":\"2026-11-16T00:00:00Z\",\"Qty\":7.5,\"Approved\":true,\"PayrollApproved\":true,"
+                        + "\"ModifiedDateTime\":\"2026-11-16T16:00:00Z\",\"IsDeleted\":false}],\"ContinuationToken\":\"t2\"}",
+                "t2", "{\"data\":[" + registration("r2", "101", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z")
+                        + "],\"ContinuationToken\":null}")));
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"Data\":[{\"IdentityUserId\":\"u-103\",\"EmployeeNumber\":\"103\"}]}")));
+
+        run();
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("2.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(2);
+    }
+
+    @Test
+    void aPageWithoutContentTypeIsReadAsJson() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> new Answer(200, Map.of(), "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "3", "2026-11-16T16:00:00Z") + "]}"));
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")));
+    }
+
+    @Test
+    void aUsersSecondCompanyProfileWithoutEmployeeNumberDoesNotEraseTheNumberOfTheFirst() throws Exception {
+        // "one row per company profile": the same identityUserId twice, the profile in the subsidiary without a number
+        String employed = "{\"id\":\"p-a\",\"identityUserId\":\"u-103\",\"employeeNumber\":\"103\",\"companyId\":\"c-own\","
+                + "\"department\":\"Betong\",\"modifiedDateTime\":\"2026-11-01T10:00:00Z\",\"isDeleted\":false}";
+        String subsidiary = "{\"id\":\"p-b\",\"identityUserId\":\"u-103\",\"employeeNumber\":null,\"companyId\":\"c-sub\","
+                + "\"modifiedDateTime\":\"2026-11-02T10:00:00Z\",\"isDeleted\":false}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + employed + "],\"continuationToken\":\"u2\"}",
+                "u2", "{\"data\":[" + subsidiary + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-103\","
+                + "\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\"}]}")));
+
+        SyncRun first = run();
+
+        assertThat(first.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+
+        // later only the subsidiary profile changes: the employee's number stays, nothing is rebooked
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + subsidiary.replace("11-02", "11-20") + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        run();
+
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(lineRows()).containsExactly("time:r1 active 7.50");
+    }
+
+    @Test
+    void aGzippedPageAndAPageWithAByteOrderMarkAreRead() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
+            if (request.param("ContinuationToken") == null) {
+                Answer page = Answer.json("{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3",
+                        "2026-11-16T16:00:00Z") + "],\"continuationToken\":\"t2\"}");
+                // compressed only when the client says it can read it, as a server does
+                return request.acceptEncoding() != null && request.acceptEncoding().contains("gzip")
+                        ? page.withHeader("Content-Encoding", "gzip") : page;
+            }
+            return Answer.json("\uFEFF{\"data\":[" + registration("r2", "101", "2026-11-17T00:00:00Z", "4",
+                    "2026-11-17T16:00:00Z") + "]}");
+        });
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")),
+                entry("101|2026-11-17|1000", new BigDecimal("4.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS).get(0).acceptEncoding()).contains("gzip");
+    }
+
+    @Test
+    void absencesAndPayrollLinesInTheOtherFormsArriveWithTheirExactHours() throws Exception {
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"a1\",\"registrationId\":\"reg-1\",\"date\":\"2026-11-17\",\"startTime\":\"0001-01-01T00:00:00\","
+                + "\"qty\":7.50,\"absenceTypeId\":\"t-1\",\"absenceTypeCode\":\"SYK\",\"absenceTypeName\":\"Sykdom\","
+                + "\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"approved\":true,\"payrollApproved\":true,"
+                + "\"payrollApprovedDateTime\":\"2026-11-18T08:00:00.1234567\",\"locked\":null,\"pdfUrl\":null,"
+                + "\"modifiedDateTime\":\"2026-11-18T08:00:00.1234567Z\",\"isDeleted\":false},"
+                + "{\"id\":\"a2\",\"date\":\"2026-11-18T00:00:00.0000000\",\"qty\":3,\"absenceTypeCode\":\"FERIE\","
+                + "\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-18T08:00:00+00:00\"}],\"continuationToken\":\"\"}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00.0000000Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":9.5,\"standardQty\":7.5,\"overtime50Qty\":2.0,\"approved\":true,\"verified\":true,"
+                + "\"modifiedDateTime\":\"2026-11-17T06:00:00.1234567Z\",\"isDeleted\":false,\"overtimeLines\":["
+                + "{\"payrollTypeId\":\"OT50\",\"name\":\"Overtid 50%\",\"lineType\":20,\"overtimeType\":0,\"sorting\":1,"
+                + "\"qty\":2.00,\"somethingNew\":true}]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"approved\":null,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\",\"overtimeLines\":null},"
+                + "{\"id\":\"d3\",\"transDateTime\":\"2026-11-18T00:00:00+00:00\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":8,\"verified\":true,\"modifiedDateTime\":\"2026-11-19T06:00:00Z\"}]}")));
+
+        run(Map.of("payroll.absences", "true", "payroll.source", "payroll-lines"));
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-17|5100", new BigDecimal("7.50")),
+                entry("101|2026-11-18|5200", new BigDecimal("3.00")),
+                entry("102|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-16|2050", new BigDecimal("2.00")),
+                entry("102|2026-11-17|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-18|1000", new BigDecimal("8.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).isEmpty();
+    }
+
+    @Test
+    void theSameContinuationTokenBackAgainFailsThePassInsteadOfLoopingForever() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[],\"continuationToken\":\"again\"}"));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("page 2 of /v1/time-registrations");
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(2);
+    }
+}
