@@ -162,7 +162,7 @@ public final class SimulatedDitio implements AutoCloseable {
                 return;
             }
             Feed<?> feed = path.startsWith(REPORTING + "/") ? feeds.get(path.substring(REPORTING.length())) : null;
-            if (feed == null) {
+            if (feed == null || faults.undeployed(path.substring(REPORTING.length()))) {
                 HttpIo.sendError(exchange, 404, "NotFound", "No endpoint " + path + " on this server.");
                 return;
             }

@@ -10,7 +10,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -110,6 +112,8 @@ public final class SimulatorFaults {
     private int tokenFailTimes;
     /** registration id → field → raw JSON value, or null for "left out"; replaced whole on change (read without lock) */
     private volatile Map<String, Map<String, String>> corruptions = Map.of();
+    /** endpoints answering 404 (replaced whole on change, read without lock) */
+    private volatile Set<String> undeployed = Set.of();
 
     SimulatorFaults(Runnable revokeAllTokens) {
         this.revokeAllTokens = revokeAllTokens;
@@ -222,6 +226,30 @@ public final class SimulatorFaults {
         return this;
     }
 
+    /**
+     * From now on {@code endpoint} (e.g. {@code /v1/absence-registrations}) answers 404 as an unknown
+     * path does, as on an environment where it is not deployed, until {@link #deploy} or {@link #clear()}.
+     */
+    public synchronized SimulatorFaults undeploy(String endpoint) {
+        Set<String> now = new HashSet<>(undeployed);
+        now.add(endpoint);
+        undeployed = Set.copyOf(now);
+        return this;
+    }
+
+    /** {@code endpoint} answers again. */
+    public synchronized SimulatorFaults deploy(String endpoint) {
+        Set<String> now = new HashSet<>(undeployed);
+        now.remove(endpoint);
+        undeployed = Set.copyOf(now);
+        return this;
+    }
+
+    /** Whether {@code endpoint} is made to answer 404 now. */
+    boolean undeployed(String endpoint) {
+        return undeployed.contains(endpoint);
+    }
+
     /** Data calls received so far, whatever their answer. */
     public synchronized long dataCalls() {
         return dataCalls;
@@ -260,6 +288,7 @@ public final class SimulatorFaults {
 
     public synchronized void clear() {
         corruptions = Map.of();
+        undeployed = Set.of();
         pagesUntilTokensExpire = -1;
         plans.clear();
         pageDelayMillis = 0;
