@@ -17,7 +17,7 @@ public final class DitioPayrollSync {
               demo              sync a generated company from the built-in Ditio simulator into ./out and ./data
               sync --once [--company KEY]
                                 one sync of every company (or of one) against the configured Ditio;
-                                exit 0 on success, 1 failed, 2 bad setting, 3 busy
+                                exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
               run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
               status            watermarks, last runs, ledger and open quarantine, from the state DB
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
@@ -60,8 +60,8 @@ public final class DitioPayrollSync {
 
     /**
      * One run per company (or only the company of {@code --company KEY}), one after the other; a
-     * company that fails does not stop the others. Exit 1 when any failed, else 3 when any was
-     * busy, else 0.
+     * company that fails does not stop the others. Exit 1 when any failed or left out a feed (its
+     * endpoint not deployed), else 3 when any was busy, else 0.
      */
     private static int syncOnce(String[] args) {
         boolean once = args.length >= 2 && args[1].equals("--once");
@@ -98,6 +98,11 @@ public final class DitioPayrollSync {
                     run = app.runOnce(company);
                 }
                 RunSummary.print(run, out);
+                if (!run.failedFeeds().isEmpty()) {
+                    // delivered, but not all the operator asked for: that is a failure to act on
+                    err.println("Sync incomplete" + label + ": " + run.notDelivered());
+                    exit = 1;
+                }
             } catch (FeedBusyException e) {
                 err.println("Sync skipped" + label + ": " + e.getMessage());
                 exit = exit == 0 ? 3 : exit;

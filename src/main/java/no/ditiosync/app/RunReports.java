@@ -71,7 +71,7 @@ public final class RunReports implements RunObserver {
 
     @Override
     public void runSucceeded(SyncRun run) {
-        write(run, "succeeded", null);
+        write(run, "succeeded", run.notDelivered());
     }
 
     @Override
@@ -123,6 +123,8 @@ public final class RunReports implements RunObserver {
             }
         }
         r.put("quarantinedFirst", reasons);
+        // feeds left out of the run (their endpoint not deployed here): the rest was delivered
+        r.put("feedsNotDelivered", new LinkedHashMap<>(run.failedFeeds()));
         r.put("message", message);
         return r;
     }

@@ -14,8 +14,10 @@ public final class RunSummary {
 
     public static void print(SyncRun run, PrintStream out) {
         Duration took = Duration.between(run.startedAt(), run.endedAt() == null ? java.time.Instant.now() : run.endedAt());
-        out.printf("Run %s (%s pass, company %s) succeeded in %.1f s%n", run.runId(), run.mode().name().toLowerCase(),
-                run.company(), took.toMillis() / 1000.0);
+        out.printf("Run %s (%s pass, company %s) succeeded in %.1f s%s%n", run.runId(), run.mode().name().toLowerCase(),
+                run.company(), took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
+                        : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
+        run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)
         out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n",
                 run.recordsRead(), String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());

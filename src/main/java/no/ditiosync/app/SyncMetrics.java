@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ditio_sync_quarantined_total                   records quarantined by committed runs
  * ditio_sync_last_success_timestamp_seconds      end of the last run that succeeded (Unix time)
  * ditio_sync_watermark_lag_seconds               now − the watermark: how old the newest delivered state is
+ * ditio_sync_feed_failures_total{feed}           feeds a run left out, their endpoint not deployed (feed: time,
+ *                                                absence, payroll, user, project); the run delivered the others
  * </pre>
  * Lines and quarantine count only once a run's ledger is committed (a run that failed before
  * that delivered nothing). The two gauges start from the state DB ({@link #seed}), so they are
@@ -59,8 +61,11 @@ public final class SyncMetrics implements RunObserver {
     public void runSucceeded(SyncRun run) {
         count(run, "succeeded");
         FeedState state = feed(run.company(), run.feed());
-        // the watermark a successful run commits is its start
-        state.watermark = run.startedAt();
+        // the watermark a successful run commits is its start; with a feed left out, that feed's did
+        // not move, so the lag keeps growing until it is delivered
+        if (run.failedFeeds().isEmpty()) {
+            state.watermark = run.startedAt();
+        }
         state.lastSuccess = run.endedAt();
     }
 
@@ -78,6 +83,10 @@ public final class SyncMetrics implements RunObserver {
         counter("ditio.sync.records.read", feed, "Time registrations read from Ditio").increment(run.recordsRead());
         counter("ditio.sync.deletions.read", feed, "Deletions (tombstones) read from Ditio").increment(run.deletedRead());
         counter("ditio.sync.retries", feed, "Ditio calls retried after a transient failure").increment(run.retries());
+        for (String failed : run.failedFeeds().keySet()) {
+            counter("ditio.sync.feed.failures", Tags.of("company", run.company(), "feed", failed),
+                    "Feeds left out of a run: their endpoint is not deployed on this environment").increment();
+        }
         Counter quarantined = counter("ditio.sync.quarantined", feed, "Records quarantined by committed runs");
         if (run.committed()) {
             run.linesByTarget().forEach((target, lines) -> counter("ditio.sync.lines.delivered", feed.and("target", target),

@@ -76,6 +76,29 @@ public final class DitioPager {
         };
     }
 
+    /** The feed (watermark row) an endpoint is read for. */
+    static String feedOf(String path) {
+        return switch (path) {
+            case TIME_REGISTRATIONS -> TimeRegistration.TIME;
+            case ABSENCES -> AbsenceRegistration.ABSENCE;
+            case PAYROLL_LINES -> PayrollLineRecord.PAYROLL;
+            case USERS -> USER_FEED;
+            case PROJECTS -> PROJECT_FEED;
+            default -> throw new IllegalArgumentException("no feed reads '" + path + "'");
+        };
+    }
+
+    /** What else an operator can do about an endpoint this environment lacks, besides fixing the base URL. */
+    private static String otherwise(String path) {
+        return switch (path) {
+            case ABSENCES -> ", or switch absences off (PAYROLL_ABSENCES=false)";
+            case PAYROLL_LINES -> ", or read time registrations only (PAYROLL_SOURCE=time)";
+            case USERS, PROJECTS -> "; until then runs use the " + (path.equals(USERS) ? "users" : "projects")
+                    + " known from earlier runs";
+            default -> "";
+        };
+    }
+
     /** Users have no date window: all of them on the first run, then those changed (or deleted) since the watermark. */
     public PageCursor users(@Variable("run") SyncRun run) {
         return metadata(run, run.pass(USER_FEED), USERS);
@@ -117,7 +140,13 @@ public final class DitioPager {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String where = cursor.describe();
         if (status != 200) {
-            throw new DitioApiException(explain(status, where, exchange.getMessage().getBody(String.class)));
+            String message = explain(status, cursor.path(), where, exchange.getMessage().getBody(String.class));
+            if (status == 404 && cursor.pageNumber() == 1) {
+                // not deployed here: that feed fails, the run goes on. A 404 on a later page (the endpoint
+                // answered a page ago) is not that, and ends the run as any other bad answer
+                throw new FeedNotDeployedException(feedOf(cursor.path()), cursor.path(), message);
+            }
+            throw new DitioApiException(message);
         }
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
         // no content type at all is read as JSON (the parse names what is wrong); a named other type is an error page
@@ -130,7 +159,7 @@ public final class DitioPager {
         return page.data();
     }
 
-    static String explain(int status, String where, String body) {
+    static String explain(int status, String path, String where, String body) {
         String detail = errorDetail(body);
         // what Ditio said may name what the advice cannot (the company refused, the client disabled)
         String said = detail.isEmpty() ? "" : " (Ditio said: " + detail + ")";
@@ -140,7 +169,8 @@ public final class DitioPager {
                     + "or lack the 'reportingapiv1' scope (Ditio's samples answer 401 for that)" + said;
             case 403 -> "Ditio refused access (HTTP 403) on " + where
                     + ": check that the API client has the 'reportingapiv1' scope and access to this company" + said;
-            case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE" + said;
+            case 404 -> "Ditio has no endpoint for " + where + " (HTTP 404) on this environment: check DITIO_REPORTING_BASE"
+                    + otherwise(path) + said;
             case 400 -> "Ditio rejected the request for " + where + " (HTTP 400)" + (detail.isEmpty() ? "" : ": " + detail);
             default -> "Ditio answered HTTP " + status + " on " + where + (detail.isEmpty() ? "" : ": " + detail);
         };

@@ -274,7 +274,9 @@ public final class DeliveryTransaction implements AutoCloseable {
             }
         }
         run.ended(Instant.now());
-        store.updateRun(connection, run, "succeeded", null);
+        // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
+        // others, and running it again would not help; the message says what it left out
+        store.updateRun(connection, run, "succeeded", run.notDelivered());
         connection.commit();
         committed = true;
     }

@@ -1,6 +1,8 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.ditio.DitioApiException;
 import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.ditio.FeedNotDeployedException;
 import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.TimeRegistration;
@@ -127,7 +129,8 @@ public final class FeedSync {
             c.delivery.recover(company);
             if (scheduledFor != null && store.firingSucceeded(company, FEED, scheduledFor.toInstant())) {
                 // Quartz recovers a job whose node died before it recorded the job's end, even when the
-                // run itself had finished: the firing is answered already
+                // run itself had finished: the firing is answered already. So is one whose run left out
+                // a feed not deployed on this environment: it delivered the rest, and again would not help
                 throw new FiringAlreadyRunException(company, scheduledFor.toInstant());
             }
             List<SyncRun.Pass> passes = new ArrayList<>();
@@ -286,6 +289,25 @@ public final class FeedSync {
         }
     }
 
+    /**
+     * The first page of a feed's pass answered 404: the endpoint is not deployed on this environment.
+     * That feed is left out of the run (nothing of it staged, no unseen-deletion marking, its watermark
+     * stays) and the others go on; the records startPass mapped again stay pending for the feed's
+     * next run, as after a failed run. Users or projects left out: the run maps with those already
+     * known. When no feed of registrations is left, the run fails as before.
+     */
+    public void feedNotDeployed(@Variable("run") SyncRun run, FeedNotDeployedException e) {
+        String feed = e.feed();
+        boolean goesOn = run.failFeed(feed, e.getMessage());
+        if (!goesOn) {
+            throw new DitioApiException(run.failedFeeds().entrySet().stream()
+                    .filter(f -> !f.getKey().equals(DitioPager.USER_FEED) && !f.getKey().equals(DitioPager.PROJECT_FEED))
+                    .map(Map.Entry::getValue).collect(java.util.stream.Collectors.joining("; ")), e);
+        }
+        LOG.error("Run {}: feed {} ({}) not read, its watermark stays and the run goes on with the other feeds: {}",
+                run.runId(), feed, e.endpoint(), e.getMessage());
+    }
+
     /** Commits the run's deltas with the ledger and watermark, then publishes the drops. */
     public SyncRun deliver(@Variable("run") SyncRun run) throws Exception {
         Delivery delivery = of(run).delivery;
@@ -293,8 +315,14 @@ public final class FeedSync {
         delivery.publish(run.company());
         run.releaseLock();
         running.remove(run.company(), run);
-        LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
-                run.pages(), run.linesSummary(), run.quarantinedCount());
+        if (run.failedFeeds().isEmpty()) {
+            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
+                    run.pages(), run.linesSummary(), run.quarantinedCount());
+        } else {
+            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {} quarantined; {}",
+                    run.runId(), String.join(", ", run.failedFeeds().keySet()), run.recordsRead(), run.pages(),
+                    run.linesSummary(), run.quarantinedCount(), run.notDelivered());
+        }
         observer.runSucceeded(run);
         return run;
     }

@@ -43,6 +43,9 @@ public final class SyncRun implements RetryCounter {
     private final List<StagedRecord> pageBatch = new ArrayList<>();
     private final List<String> pageParents = new ArrayList<>();
     private final Map<String, Pass> passes = new LinkedHashMap<>();
+    /** feed → why it was not delivered (its endpoint is not deployed), in the order they failed */
+    private final Map<String, String> failedFeeds = new LinkedHashMap<>();
+    private final java.util.Set<String> metadataFailed = new java.util.HashSet<>();
     private volatile Pass current;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
@@ -97,6 +100,37 @@ public final class SyncRun implements RetryCounter {
     public List<String> deliveredFeeds() {
         List<String> feeds = passes.values().stream().filter(Pass::delivers).map(Pass::feed).toList();
         return feeds.isEmpty() ? List.of(feed) : feeds;
+    }
+
+    /**
+     * The feed's pass failed before it read anything (its endpoint is not deployed here): the pass is
+     * dropped from the run, so the delivery neither delivers its records nor moves its watermark.
+     *
+     * @return whether the run still has a feed of registrations to deliver
+     */
+    public boolean failFeed(String failedFeed, String message) {
+        Pass failed = passes.remove(failedFeed);
+        failedFeeds.put(failedFeed, message);
+        if (failed != null && !failed.delivers()) {
+            metadataFailed.add(failedFeed);
+        }
+        return passes.values().stream().anyMatch(Pass::delivers);
+    }
+
+    /** The feeds this run could not read (feed → why), empty when it read every one it planned. */
+    public Map<String, String> failedFeeds() {
+        return java.util.Collections.unmodifiableMap(failedFeeds);
+    }
+
+    /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
+    public String notDelivered() {
+        if (failedFeeds.isEmpty()) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder();
+        failedFeeds.forEach((f, why) -> s.append(s.length() == 0 ? "" : "; ").append("feed ").append(f)
+                .append(metadataFailed.contains(f) ? " not read: " : " not delivered: ").append(why));
+        return s.toString();
     }
 
     /** The pass now running. */

@@ -82,6 +82,7 @@ class RunReportTest {
             expected.put("linesByTarget", lines);
             expected.put("files", List.of(h.filesOf("visma").get(0).toString(), h.filesOf("sap").get(0).toString()));
             expected.put("quarantined", 8);
+            expected.put("feedsNotDelivered", Map.of());
             expected.put("message", null);
             List<Map<String, String>> quarantined = new ArrayList<>();
             for (String[] q : h.quarantine()) {
@@ -118,6 +119,7 @@ class RunReportTest {
             expectedFailure.put("files", List.of());
             expectedFailure.put("quarantined", 0);
             expectedFailure.put("quarantinedFirst", List.of());
+            expectedFailure.put("feedsNotDelivered", Map.of());
             expectedFailure.put("message", logged[2]);
             assertThat(logged[2]).startsWith("Ditio refused access (HTTP 403) on page 1 of /v1/user");
             assertThat(JSON.readValue(bad.toFile(), LinkedHashMap.class)).containsExactlyEntriesOf(expectedFailure);

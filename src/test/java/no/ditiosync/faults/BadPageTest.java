@@ -88,13 +88,29 @@ class BadPageTest {
         }
     }
 
+    /**
+     * A wrong reporting base: every endpoint answers 404 on its first page. Users and projects are
+     * left out (runs go on with those known), but with no feed of registrations left the run fails.
+     * (A feed left out while others deliver: FeedNotDeployedTest.)
+     */
     @Test
-    void http404IsAnEndpointMissingOnThisEnvironment(@TempDir Path dir) {
+    void http404OnEveryEndpointIsAWrongReportingBaseAndFailsTheRun(@TempDir Path dir) {
         SimulatedDitio ditio = SimulatedDitio.start(FaultHarness.company());
         try (FaultHarness h = new FaultHarness(ditio, dir,
                 Map.of("ditio.reporting-base", ditio.identityBase() + "/core-api/reporting"))) {
-            assertFailsWith(h, "Ditio has no endpoint for page 1 of /v1/user (HTTP 404) on this environment: "
-                    + "check DITIO_REPORTING_BASE (Ditio said: NotFound: No endpoint /core-api/reporting/v1/user on this server.)");
+            assertFailsWith(h, "Ditio has no endpoint for page 1 of /v1/time-registrations (HTTP 404) on this environment: "
+                    + "check DITIO_REPORTING_BASE (Ditio said: NotFound: No endpoint /core-api/reporting/v1/time-registrations "
+                    + "on this server.)");
+        }
+    }
+
+    /** The endpoint answered page 1, so a 404 after it is not "not deployed": the run fails as on any bad answer. */
+    @Test
+    void http404OnALaterPageFailsTheRun(@TempDir Path dir) {
+        try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir, Map.of())) {
+            h.ditio.faults().atCall(metadataPages(h) + 2).failNext(404, 1);
+            assertFailsWith(h, "Ditio has no endpoint for page 2 of /v1/time-registrations (HTTP 404) on this environment: "
+                    + "check DITIO_REPORTING_BASE (Ditio said: SimulatedFault: Simulated fault: HTTP 404.)");
         }
     }
 
