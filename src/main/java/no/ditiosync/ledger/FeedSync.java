@@ -300,9 +300,7 @@ public final class FeedSync {
         String feed = e.feed();
         boolean goesOn = run.failFeed(feed, e.getMessage());
         if (!goesOn) {
-            throw new DitioApiException(run.failedFeeds().entrySet().stream()
-                    .filter(f -> !f.getKey().equals(DitioPager.USER_FEED) && !f.getKey().equals(DitioPager.PROJECT_FEED))
-                    .map(Map.Entry::getValue).collect(java.util.stream.Collectors.joining("; ")), e);
+            throw new DitioApiException(run.registrationFeedsNotDelivered(), e);
         }
         LOG.error("Run {}: feed {} ({}) not read, its watermark stays and the run goes on with the other feeds: {}",
                 run.runId(), feed, e.endpoint(), e.getMessage());

@@ -122,6 +122,12 @@ public final class SyncRun implements RetryCounter {
         return java.util.Collections.unmodifiableMap(failedFeeds);
     }
 
+    /** Why each feed of registrations was not delivered, joined with "; " (users and projects left out). */
+    public String registrationFeedsNotDelivered() {
+        return failedFeeds.entrySet().stream().filter(f -> !metadataFailed.contains(f.getKey()))
+                .map(Map.Entry::getValue).collect(java.util.stream.Collectors.joining("; "));
+    }
+
     /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
     public String notDelivered() {
         if (failedFeeds.isEmpty()) {
