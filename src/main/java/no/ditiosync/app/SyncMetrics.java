@@ -61,9 +61,9 @@ public final class SyncMetrics implements RunObserver {
     public void runSucceeded(SyncRun run) {
         count(run, "succeeded");
         FeedState state = feed(run.company(), run.feed());
-        // the watermark a successful run commits is its start; with a feed left out, that feed's did
-        // not move, so the lag keeps growing until it is delivered
-        if (run.failedFeeds().isEmpty()) {
+        // the watermark a successful run commits is its start; a feed left out keeps its own, so when
+        // that is this gauge's feed the lag keeps growing until it is delivered
+        if (!run.failedFeeds().containsKey(run.feed())) {
             state.watermark = run.startedAt();
         }
         state.lastSuccess = run.endedAt();

@@ -93,8 +93,8 @@ public final class DitioPager {
         return switch (path) {
             case ABSENCES -> ", or switch absences off (PAYROLL_ABSENCES=false)";
             case PAYROLL_LINES -> ", or read time registrations only (PAYROLL_SOURCE=time)";
-            case USERS, PROJECTS -> "; until then runs use the " + (path.equals(USERS) ? "users" : "projects")
-                    + " known from earlier runs";
+            case USERS -> "; until then runs use the users known from earlier runs";
+            case PROJECTS -> "; until then runs use the projects known from earlier runs";
             default -> "";
         };
     }

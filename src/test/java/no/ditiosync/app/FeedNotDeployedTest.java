@@ -101,6 +101,9 @@ class FeedNotDeployedTest {
                     .get("/observe/metrics").body());
             assertThat(metrics.get("ditio_sync_feed_failures_total{company=\"acme\",feed=\"absence\"}")).isEqualTo(1.0);
             assertThat(metrics.get("ditio_sync_runs_total{company=\"acme\",feed=\"time\",outcome=\"succeeded\"}")).isEqualTo(1.0);
+            // the time watermark did move (only the absence one stayed): its lag is measured from this run
+            assertThat(metrics.get("ditio_sync_watermark_lag_seconds{company=\"acme\",feed=\"time\"}"))
+                    .as("time watermark lag").isNotNaN().isGreaterThanOrEqualTo(0.0);
 
             // the endpoint is deployed: the next run reads every absence (a full pass), and of time only what changed
             h.ditio.faults().deploy(DitioPager.ABSENCES);
