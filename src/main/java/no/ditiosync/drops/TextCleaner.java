@@ -41,8 +41,7 @@ public final class TextCleaner {
      * {@code maxChars}.
      */
     public static String forSpreadsheet(String text, int maxChars) {
-        String cleaned = clean(text, Integer.MAX_VALUE);
-        return cut(looksLikeFormula(cleaned) ? "'" + cleaned : cleaned, maxChars);
+        return cut(neutralise(clean(text, Integer.MAX_VALUE)), maxChars);
     }
 
     /** As {@link #clean}, for a database column: null stays null. */
