@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import static no.ditiosync.app.MultiCompanyTest.START;
 import static no.ditiosync.app.MultiCompanyTest.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,15 +43,7 @@ class QuartzJobDataTest {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PAYROLL_COMPANIES", "acme");
             QuartzClusterTest.tenantEnv(env, "ACME", acme);
-            env.put("PAYROLL_START_DATE", START.toString());
-            env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
-            env.put("PAYROLL_STATE_DB_URL", db.url());
-            env.put("PAYROLL_STATE_DB_USER", db.user());
-            env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
-            env.put("SYNC_CRON", "0/2 * * * * ?");
-            env.put("SYNC_CLUSTERED", "true");
-            env.put("SYNC_CLUSTER_CHECKIN_INTERVAL", "1000ms");
-            env.put("LOG_LEVEL", "INFO");
+            QuartzClusterTest.clusterEnv(env, db, dir);
 
             runUntilAScheduledRun(env, dir.resolve("node-1.log"), db, 1);
             Map<String, byte[]> stored = jobData(db);
