@@ -137,6 +137,9 @@ final class SyncSchedules {
         quartz.put("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         quartz.put("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.clusterCheckinInterval().toMillis()));
         quartz.put("org.quartz.jobStore.misfireThreshold", "60000");
+        // job data as text (camel-quartz puts only strings there), never a Java object read back from
+        // the tables: whoever can write to QRTZ_* must not get to run code on every node
+        quartz.put("org.quartz.jobStore.useProperties", "true");
         QuartzComponent component = context.getComponent("quartz", QuartzComponent.class);
         component.setProperties(quartz);
         component.setPrefixInstanceName(false);
@@ -191,6 +194,7 @@ final class SyncSchedules {
                     }
                     LOG.info("Created Quartz's cluster tables (QRTZ_*) in the state DB");
                 }
+                dropSerializedJobData(c, schedulerName);
                 try (PreparedStatement locks = c.prepareStatement("INSERT INTO qrtz_locks (sched_name, lock_name)"
                         + " VALUES (?, 'TRIGGER_ACCESS'), (?, 'STATE_ACCESS') ON CONFLICT DO NOTHING")) {
                     locks.setString(1, schedulerName);
@@ -200,5 +204,39 @@ final class SyncSchedules {
             }
             c.commit();
         }
+    }
+
+    /**
+     * The jobs and triggers an earlier version stored as serialized Java objects (Java's stream magic
+     * 0xACED at the start of JOB_DATA) cannot be read as properties, and reading them as objects is
+     * what {@code useProperties} avoids. They hold nothing but what camel-quartz writes again when the
+     * schedule routes start, so this scheduler's jobs and triggers are removed and re-created; a firing
+     * missed while every node was down for the upgrade is then not made up (the next run delivers it).
+     */
+    private static void dropSerializedJobData(Connection c, String schedulerName) throws SQLException {
+        String serialized = "substring(job_data from 1 for 2) = '\\xaced'::bytea";
+        boolean found;
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM qrtz_job_details WHERE sched_name = ? AND "
+                + serialized + ") OR EXISTS (SELECT 1 FROM qrtz_triggers WHERE sched_name = ? AND " + serialized + ")")) {
+            ps.setString(1, schedulerName);
+            ps.setString(2, schedulerName);
+            try (ResultSet rs = ps.executeQuery()) {
+                found = rs.next() && rs.getBoolean(1);
+            }
+        }
+        if (!found) {
+            return;
+        }
+        // children first: every trigger table refers to qrtz_triggers, which refers to qrtz_job_details
+        for (String table : List.of("qrtz_cron_triggers", "qrtz_simple_triggers", "qrtz_simprop_triggers",
+                "qrtz_blob_triggers", "qrtz_fired_triggers", "qrtz_triggers",
+                "qrtz_job_details")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE sched_name = ?")) {
+                ps.setString(1, schedulerName);
+                ps.executeUpdate();
+            }
+        }
+        LOG.info("Quartz's jobs of scheduler {} were stored as Java objects by an earlier version; removed, the schedules "
+                + "create them again as text", schedulerName);
     }
 }

@@ -71,17 +71,8 @@ class QuartzClusterTest {
             // per-company settings straight from the environment: company.acme.ditio.client-id is COMPANY_ACME_DITIO_CLIENT_ID
             tenantEnv(env, "ACME", acme);
             tenantEnv(env, "BYGG", bygg);
-            env.put("PAYROLL_START_DATE", START.toString());
-            env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
-            env.put("PAYROLL_STATE_DB_URL", db.url());
-            env.put("PAYROLL_STATE_DB_USER", db.user());
-            env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
-            env.put("SYNC_CRON", "0/2 * * * * ?");
-            env.put("SYNC_TIME_ZONE", "Europe/Oslo");
-            env.put("SYNC_CLUSTERED", "true");
-            env.put("SYNC_CLUSTER_CHECKIN_INTERVAL", CHECKIN.toMillis() + "ms");
+            clusterEnv(env, db, dir);
             env.put("DITIO_CHUNK_LIMIT", "200");
-            env.put("LOG_LEVEL", "INFO");
 
             Node a = start("a", env, dir);
             Node b = start("b", env, dir);
@@ -148,6 +139,20 @@ class QuartzClusterTest {
             assertDelivered(dir, db, "bygg", bygg);
             assertThat(a.logText() + b.logText()).doesNotContain(acme.clientSecret()).doesNotContain(bygg.clientSecret());
         }
+    }
+
+    /** A cluster node's settings: the state DB, every company firing every two seconds, a fast check-in. */
+    static void clusterEnv(Map<String, String> env, TestDatabase db, Path dir) {
+        env.put("PAYROLL_START_DATE", START.toString());
+        env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
+        env.put("PAYROLL_STATE_DB_URL", db.url());
+        env.put("PAYROLL_STATE_DB_USER", db.user());
+        env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
+        env.put("SYNC_CRON", "0/2 * * * * ?");
+        env.put("SYNC_TIME_ZONE", "Europe/Oslo");
+        env.put("SYNC_CLUSTERED", "true");
+        env.put("SYNC_CLUSTER_CHECKIN_INTERVAL", CHECKIN.toMillis() + "ms");
+        env.put("LOG_LEVEL", "INFO");
     }
 
     static void tenantEnv(Map<String, String> env, String company, SimulatedDitio ditio) {

@@ -45,7 +45,22 @@ public final class AppProcess {
         command.add(classPath());
         command.add("no.ditiosync.app.DitioPayrollSync");
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(projectRoot().toFile());
+        return withSettings(new ProcessBuilder(command), env);
+    }
+
+    /**
+     * A process builder for {@code java -jar <jar> args…}: the packaged application exactly as an
+     * operator runs it, in the project folder, with the settings of {@code env} as in {@link #builder}.
+     */
+    public static ProcessBuilder jarBuilder(Path jar, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx256m", "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return withSettings(new ProcessBuilder(command), env);
+    }
+
+    private static ProcessBuilder withSettings(ProcessBuilder pb, Map<String, String> env) throws IOException {
+        pb.directory(projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("DITIO_") || k.startsWith("PAYROLL_")
                 || k.startsWith("SYNC_") || k.startsWith("COMPANY_"));
         // the run command's health and metrics server: a free port each, so nodes of a test never collide

@@ -139,6 +139,11 @@ public final class SftpTestServer implements AutoCloseable {
 
     /** Regular files under a folder of the root (relative paths), sorted. */
     public List<String> files(String folder) throws IOException {
+        return files(root, folder);
+    }
+
+    /** Regular files under a folder of a server's root (paths relative to the root), sorted: what the provider sees. */
+    static List<String> files(Path root, String folder) throws IOException {
         Path f = root.resolve(folder);
         if (!Files.isDirectory(f)) {
             return List.of();
