@@ -20,6 +20,11 @@ public final class CrashPoints {
     public static final String AFTER_COMMIT = "after-commit";
     /** The first drop renamed, the rest not. */
     public static final String AFTER_FIRST_PUBLISH = "after-first-publish";
+    /**
+     * A local drop renamed to its final name (outbox 'renaming'), its {@code .done} marker not yet
+     * written and the outbox not yet 'published': the payroll side may take the file from here on.
+     */
+    public static final String AFTER_RENAME = "after-rename";
     /** SFTP: a drop uploaded under its remote temporary name, outbox still 'uploading'. */
     public static final String AFTER_UPLOAD = "after-upload";
     /** SFTP: outbox 'renaming' recorded, the remote temp not renamed yet. */

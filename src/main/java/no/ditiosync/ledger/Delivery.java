@@ -19,8 +19,9 @@ import java.util.List;
 /**
  * Delivery of a run, as an outbox: (1) compute every target's deltas against the ledger and write
  * them to temporary files, (2) commit ledger + outbox + watermark in one transaction, (3) publish:
- * rename the files (or upload them over SFTP, {@link SftpDrop}, which records each remote step in the
- * outbox first) and write the JDBC rows, then mark the outbox rows published. A crash before
+ * rename the files ({@link DropTarget#publishLocally}) or upload them over SFTP ({@link SftpDrop}),
+ * each recording its step in the outbox first, and write the JDBC rows, then mark the outbox rows
+ * published. A crash before
  * (2) leaves only temporary files, which {@link #recover} deletes; a crash after (2) leaves
  * committed outbox rows, which {@link #recover} publishes. Either way each line lands once.
  */
@@ -158,16 +159,18 @@ public final class Delivery {
             try {
                 if (drop.tempPath() != null) {
                     DropTarget target = target(drop.target());
+                    // each step recorded in the outbox before it is taken: see SftpDrop and DropTarget.publishLocally
+                    SftpDrop.OutboxState outbox = status -> store.markOutbox(drop.runId(), drop.target(), status);
                     if (sftp != null) {
-                        // each remote step recorded in the outbox before it is taken: see SftpDrop
                         sftp.publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
                                 Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
-                                status -> store.markOutbox(drop.runId(), drop.target(), status));
+                                outbox);
                     } else if (target != null) {
-                        target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                        target.publish(drop.status(), Path.of(drop.tempPath()), Path.of(drop.finalPath()), outbox);
                     } else {
                         // a target taken out of the settings since: what was committed is still delivered
-                        AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                        DropTarget.publishLocally(drop.status(), Path.of(drop.tempPath()), Path.of(drop.finalPath()), false,
+                                outbox);
                     }
                 } else if (DropTarget.JDBC.equals(drop.target())) {
                     jdbcTarget.apply(store, drop.company(), drop.runId());

@@ -703,7 +703,7 @@ public final class StateStore {
 
     // ---- outbox -------------------------------------------------------------------------------
 
-    /** @param status 'committed', or for SFTP the remote step under way: 'uploading', 'renaming' */
+    /** @param status 'committed', or the step under way: 'renaming' (local or SFTP), 'uploading' (SFTP) */
     public record OutboxEntry(String runId, String target, String company, String tempPath, String finalPath, int lines,
                               String status) {
     }
@@ -725,46 +725,69 @@ public final class StateStore {
     }
 
     /**
-     * Records the remote step a committed drop is about to take (SFTP: 'uploading', 'renaming'),
-     * durably like the delivery commit: after a power cut the state must not fall back to before a
-     * step that has happened on the server.
+     * Records the step a committed drop is about to take (local: 'renaming'; SFTP: 'uploading',
+     * 'renaming'), durably like the delivery commit: after a power cut the state must not fall back
+     * to before a step that has happened in the drop folder or on the server.
      */
     public void markOutbox(String runId, String target, String status) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement();
-                 PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = ? "
-                         + "WHERE run_id = ? AND target = ? AND status <> 'published'")) {
-                if (dialect.durableCommit() != null) {
-                    s.execute(dialect.durableCommit());
-                }
+        durably(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = ? "
+                    + "WHERE run_id = ? AND target = ? AND status <> 'published'")) {
                 ps.setString(1, status);
                 ps.setString(2, runId);
                 ps.setString(3, target);
                 if (ps.executeUpdate() != 1) {
                     throw new SQLException("no unpublished outbox row for the " + target + " drop of run " + runId);
                 }
+            }
+        });
+    }
+
+    /**
+     * The drop is delivered. Durable too: fallen back to 'renaming' after a power cut it would be
+     * harmless, but to 'committed' (an autocommit the database had not yet written) it would be
+     * renamed or uploaded again.
+     */
+    public void markPublished(String runId, String target) throws SQLException {
+        durably(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = 'published', published_at = ? "
+                    + "WHERE run_id = ? AND target = ?")) {
+                ps.setObject(1, odt(Instant.now()));
+                ps.setString(2, runId);
+                ps.setString(3, target);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface SqlWork {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction whose commit is on disk when this returns (see {@link SqlDialect#durableCommit}). */
+    void durably(SqlWork work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                if (dialect.durableCommit() != null) {
+                    s.execute(dialect.durableCommit());
+                }
+                work.run(c);
                 c.commit();
                 if (dialect.syncToDisk() != null) {
                     s.execute(dialect.syncToDisk());
                 }
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             } finally {
                 c.setAutoCommit(true);
             }
-        }
-    }
-
-    public void markPublished(String runId, String target) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = 'published', published_at = ? "
-                     + "WHERE run_id = ? AND target = ?")) {
-            ps.setObject(1, odt(Instant.now()));
-            ps.setString(2, runId);
-            ps.setString(3, target);
-            ps.executeUpdate();
         }
     }
 
