@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,15 +125,49 @@ public final class Delivery {
             tx.commit(run.startedAt());
             run.markCommitted();
             tx.syncToDisk();
-            CrashPoints.reached(CrashPoints.AFTER_COMMIT);
+        } catch (DeliveryTransaction.CommitFailed e) {
+            // closed by now: the state DB has the answer, or will have it once the server finished the transaction
+            afterFailedCommit(run, written, e);
         } catch (Exception e) {
             if (!run.committed()) {
                 // never committed: the lines are still pending and the next run writes them again
-                for (AtomicDropFile f : written) {
-                    f.discard();
-                }
+                discard(written);
             }
             throw e;
+        }
+        CrashPoints.reached(CrashPoints.AFTER_COMMIT);
+    }
+
+    /**
+     * The COMMIT failed, and may still have taken: a connection lost during it may only have lost
+     * the server's answer. A temp file is only removed when the run certainly did not commit; if it
+     * did, its ledger says its lines are delivered, so its drops must be published, or they are lost.
+     * Returns normally (the run goes on to publish) when the state DB shows the commit took.
+     */
+    private void afterFailedCommit(SyncRun run, List<AtomicDropFile> written, SQLException e) throws Exception {
+        switch (store.deliveryOutcome(run.runId())) {
+            case COMMITTED -> {
+                run.markCommitted();
+                store.syncToDisk();
+                LOG.warn("Run {}: the state DB reported an error on commit ({}), but it shows it committed: "
+                        + "its drops are published", run.runId(), e.getMessage());
+            }
+            case NOT_COMMITTED -> {
+                discard(written);
+                throw e;
+            }
+            case UNKNOWN -> {
+                run.commitOutcomeUnknown();
+                throw new SQLException("the state DB failed while committing run " + run.runId() + " (" + e.getMessage()
+                        + ") and whether the commit took cannot be told now; its drops are kept: the next run publishes "
+                        + "them if it did, or writes them again if not", e);
+            }
+        }
+    }
+
+    private static void discard(List<AtomicDropFile> written) throws IOException {
+        for (AtomicDropFile f : written) {
+            f.discard();
         }
     }
 

@@ -277,8 +277,22 @@ public final class DeliveryTransaction implements AutoCloseable {
         // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
         // others, and running it again would not help; the message says what it left out
         store.updateRun(connection, run, "succeeded", run.notDelivered());
-        connection.commit();
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            throw new CommitFailed(e);
+        }
         committed = true;
+    }
+
+    /**
+     * The commit itself failed. Whether it took is unknown here: a connection lost during COMMIT
+     * (network, failover) may have lost only the server's answer. {@link StateStore#deliveryOutcome} tells.
+     */
+    static final class CommitFailed extends SQLException {
+        CommitFailed(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
     }
 
     /** After the commit, before anything is published: the commit must outlive a power cut too. */

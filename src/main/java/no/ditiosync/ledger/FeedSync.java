@@ -332,7 +332,9 @@ public final class FeedSync {
         }
         String reason = cause == null ? "unknown" : cause.getMessage();
         LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
-                ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
+                ? "its deltas are committed (the next run publishes what is left)"
+                : run.isCommitOutcomeUnknown() ? "whether its deltas committed is unknown (the next run finds out)"
+                : "watermark and ledger unchanged", reason);
         try {
             run.ended(clock.instant());
             store.failRun(run, reason);

@@ -288,6 +288,49 @@ public final class StateStore {
         }
     }
 
+    /** Whether a run's delivery transaction committed, as far as the state DB can tell now. */
+    public enum CommitOutcome { COMMITTED, NOT_COMMITTED, UNKNOWN }
+
+    /** How long {@link #deliveryOutcome} waits for a delivery transaction the server may still be finishing. */
+    static final int OUTCOME_WAIT_SECONDS = 30;
+
+    /**
+     * Whether the delivery of a run committed, asked on a fresh connection after its commit failed.
+     * The delivery transaction wrote the run's row ('succeeded') just before its COMMIT, so the row
+     * says it; read FOR UPDATE, the answer waits for that transaction if the server is still
+     * finishing it (its row lock), and is then final. UNKNOWN when the state DB cannot answer.
+     */
+    public CommitOutcome deliveryOutcome(String runId) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT outcome FROM sync_run WHERE run_id = ? FOR UPDATE")) {
+                ps.setQueryTimeout(OUTCOME_WAIT_SECONDS);
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return CommitOutcome.UNKNOWN;
+                    }
+                    // anything else ('running', or 'abandoned' by a run that took over) is the row as it was before
+                    return "succeeded".equals(rs.getString(1)) ? CommitOutcome.COMMITTED : CommitOutcome.NOT_COMMITTED;
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            return CommitOutcome.UNKNOWN;
+        }
+    }
+
+    /** Makes the last commits survive a power cut, where a commit alone does not (H2; see {@link SqlDialect#syncToDisk}). */
+    public void syncToDisk() throws SQLException {
+        if (dialect.syncToDisk() != null) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute(dialect.syncToDisk());
+            }
+        }
+    }
+
     /** Runs left 'running' by a process that died: they did not deliver (their ledger never committed). */
     public int markAbandonedRuns(String company) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -65,6 +65,7 @@ public final class SyncRun implements RetryCounter {
     private AutoCloseable lock;
     private boolean failed;
     private boolean committed;
+    private boolean commitOutcomeUnknown;
 
     public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
                    Instant modifiedSince, LocalDate fromDate, LocalDate toDate) {
@@ -250,6 +251,15 @@ public final class SyncRun implements RetryCounter {
 
     public boolean committed() {
         return committed;
+    }
+
+    /** The commit failed and the state DB could not say whether it took: the next run's recovery finds out. */
+    public void commitOutcomeUnknown() {
+        commitOutcomeUnknown = true;
+    }
+
+    public boolean isCommitOutcomeUnknown() {
+        return commitOutcomeUnknown;
     }
 
     /** @return false when the run was already marked failed */
