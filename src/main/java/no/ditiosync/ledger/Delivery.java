@@ -89,7 +89,7 @@ public final class Delivery {
                         }
                     }
                     lines[t] += delta.lines().size();
-                    tx.record(t, current[t] != null, delta.newEntry());
+                    tx.record(t, current[t], delta.newEntry());
                 }
             });
             for (int t = 0; t < sums.length; t++) {
@@ -129,9 +129,14 @@ public final class Delivery {
             // closed by now: the state DB has the answer, or will have it once the server finished the transaction
             afterFailedCommit(run, written, e);
         } catch (Exception e) {
-            if (!run.committed()) {
-                // never committed: the lines are still pending and the next run writes them again
-                discard(written);
+            if (run.committed()) {
+                throw e;
+            }
+            // never committed: the lines are still pending and the next run writes them again
+            discard(written);
+            if (!(e instanceof FeedLockLostException) && !store.fenceHolds(run.fence())) {
+                // a ledger row changed under the run, a key inserted twice: the other run's doing, said as such
+                throw new FeedLockLostException(e);
             }
             throw e;
         }

@@ -78,8 +78,9 @@ public final class StateStore {
         // no upsert: the pending scan read each ledger row it changes, so it knows whether the row exists
         insertLedger = "INSERT INTO export_ledger (" + String.join(", ", LEDGER_COLUMNS) + ", company, target, line_id) VALUES ("
                 + "?, ".repeat(LEDGER_COLUMNS.size() + 2) + "?)";
+        // only the row as the run read it: (version, held) changes with every delivery of the line
         updateLedger = "UPDATE export_ledger SET " + String.join(" = ?, ", LEDGER_COLUMNS)
-                + " = ? WHERE company = ? AND target = ? AND line_id = ?";
+                + " = ? WHERE company = ? AND target = ? AND line_id = ? AND version = ? AND held = ?";
         upsertQuarantine = dialect.upsert("quarantine", List.of("company", "feed", "record_id"),
                 List.of("reason", "work_date", "user_id", "last_run_id"));
         upsertWatermark = dialect.upsert("sync_watermark", List.of("company", "feed"),
@@ -160,6 +161,9 @@ public final class StateStore {
     /**
      * Takes the feed's lock row for the duration of a run; null when another run holds it.
      * The lock is a row lock of an open transaction, so a killed process releases it with its connection.
+     * A connection can also go while its process lives on (database restart, failover): then
+     * another run can take the lock while this one goes on. So taking the lock also takes the next
+     * fencing token ({@link Fence}), which the run's writes check.
      */
     public FeedLock tryLock(String company, String feed) throws SQLException {
         Connection c = dataSource.getConnection();
@@ -188,7 +192,7 @@ public final class StateStore {
                 ps.setString(2, feed);
                 ps.executeQuery().close();
             }
-            return new FeedLock(c);
+            return new FeedLock(c, new Fence(company, feed, takeFenceToken(company, feed)));
         } catch (SQLException e) {
             closeQuietly(c, e);
             if (dialect.isLockNotAvailable(e)) {
@@ -209,12 +213,117 @@ public final class StateStore {
         }
     }
 
+    /**
+     * The next fencing token of a feed, taken by the run that has just taken its lock: committed
+     * (durably) at once on a connection of its own, so that a run still going on with an older
+     * token sees it at its next write.
+     */
+    private long takeFenceToken(String company, String feed) throws SQLException {
+        long[] epoch = new long[1];
+        durably(c -> {
+            try (PreparedStatement next = c.prepareStatement(
+                    "UPDATE sync_fence SET epoch = epoch + 1 WHERE company = ? AND feed = ?")) {
+                next.setString(1, company);
+                next.setString(2, feed);
+                if (next.executeUpdate() == 0) {
+                    // the feed's first run: only the holder of the lock gets here, so no one else inserts it
+                    try (PreparedStatement first = c.prepareStatement(
+                            "INSERT INTO sync_fence (company, feed, epoch) VALUES (?, ?, 1)")) {
+                        first.setString(1, company);
+                        first.setString(2, feed);
+                        first.executeUpdate();
+                    }
+                }
+            }
+            try (PreparedStatement read = c.prepareStatement("SELECT epoch FROM sync_fence WHERE company = ? AND feed = ?")) {
+                read.setString(1, company);
+                read.setString(2, feed);
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    epoch[0] = rs.getLong(1);
+                }
+            }
+        });
+        return epoch[0];
+    }
+
+    /**
+     * The fencing token a run took with its feed lock: {@code epoch} of row (company, feed) of
+     * sync_fence. The next run to take the lock makes it stale.
+     */
+    public record Fence(String company, String feed, long epoch) {
+    }
+
+    /**
+     * Holds the feed's fence row until the end of {@code c}'s transaction, and fails when the run's
+     * token is no longer the feed's: another run took the lock since. Held, the row keeps the next
+     * run from taking its token until this transaction has committed, so a write checked here
+     * either commits before the next run starts, or not at all.
+     */
+    static void holdFence(Connection c, Fence fence) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT epoch FROM sync_fence WHERE company = ? AND feed = ? FOR UPDATE")) {
+            ps.setString(1, fence.company());
+            ps.setString(2, fence.feed());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) != fence.epoch()) {
+                    throw new FeedLockLostException(null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the run's token is still the feed's, read on a fresh connection after a delivery
+     * failed; true when the state DB cannot say (the run's own failure then stands as it is).
+     */
+    boolean fenceHolds(Fence fence) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT epoch FROM sync_fence WHERE company = ? AND feed = ?")) {
+            ps.setString(1, fence.company());
+            ps.setString(2, fence.feed());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) == fence.epoch();
+            }
+        } catch (SQLException e) {
+            return true; // cannot tell: the run's own failure says what happened
+        }
+    }
+
+    /** Runs {@code work} in one transaction that commits only while the run's fencing token holds ({@link #holdFence}). */
+    void fenced(Fence fence, SqlWork work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                holdFence(c, fence);
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** A held feed lock; closing it ends the transaction that holds the row. */
     public static final class FeedLock implements AutoCloseable {
         private final Connection connection;
+        private final Fence fence;
 
-        FeedLock(Connection connection) {
+        FeedLock(Connection connection, Fence fence) {
             this.connection = connection;
+            this.fence = fence;
+        }
+
+        /** The fencing token taken with the lock. */
+        public Fence fence() {
+            return fence;
         }
 
         @Override
@@ -487,26 +596,29 @@ public final class StateStore {
     }
 
     /**
-     * Stores one page of registrations as their last known version, pending delivery. Each row is
-     * committed by itself (autocommit): measured on H2, one transaction per page cost no less, as
-     * committing a big transaction revisits every row it wrote. Upserts, not an insert of the
+     * Stores one page of registrations as their last known version, pending delivery, in one
+     * transaction that commits only while the run holds the feed lock ({@link #fenced}): a run that
+     * lost its lock must not overwrite what the run that took it stored since. (Measured on H2, a
+     * transaction per page costs what a commit per row did.) Upserts, not an insert of the
      * records not known yet: telling them apart costs H2 the same index lookup the upsert makes (an
      * IN list on the key's third column cannot use the index).
      */
-    public void stageRecords(String company, String feed, String runId, List<StagedRecord> records) throws SQLException {
+    public void stageRecords(Fence fence, String feed, String runId, List<StagedRecord> records) throws SQLException {
         if (records.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement live = c.prepareStatement(upsertRecord);
-             PreparedStatement tomb = c.prepareStatement(upsertTombstone)) {
-            long seq = stagingSeq(c, company, feed);
-            for (StagedRecord staged : records) {
-                stage(live, tomb, company, feed, runId, seq, staged);
+        String company = fence.company();
+        fenced(fence, c -> {
+            try (PreparedStatement live = c.prepareStatement(upsertRecord);
+                 PreparedStatement tomb = c.prepareStatement(upsertTombstone)) {
+                long seq = stagingSeq(c, company, feed);
+                for (StagedRecord staged : records) {
+                    stage(live, tomb, company, feed, runId, seq, staged);
+                }
+                live.executeBatch();
+                tomb.executeBatch();
             }
-            live.executeBatch();
-            tomb.executeBatch();
-        }
+        });
     }
 
     private void stage(PreparedStatement live, PreparedStatement tomb, String company, String feed, String runId, long seq,
@@ -622,24 +734,26 @@ public final class StateStore {
      * their payroll line are gone: an overtime line the day no longer has, or every part of a
      * deleted day. Flagged deleted and pending delivery, as a tombstone would be.
      */
-    public int markPartsNotSeenDeleted(String company, String feed, String runId, List<String> payrollLineIds)
+    public int markPartsNotSeenDeleted(Fence fence, String feed, String runId, List<String> payrollLineIds)
             throws SQLException {
-        int gone = 0;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
-                     + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
-                     + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
-            for (String id : payrollLineIds) {
-                ps.setString(1, company);
-                ps.setString(2, feed);
-                ps.setString(3, company);
-                ps.setString(4, feed);
-                str(ps, 5, id);
-                ps.setString(6, runId);
-                gone += ps.executeUpdate();
+        String company = fence.company();
+        int[] gone = new int[1];
+        fenced(fence, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
+                    + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND parent_id = ? AND deleted = FALSE "
+                    + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
+                for (String id : payrollLineIds) {
+                    ps.setString(1, company);
+                    ps.setString(2, feed);
+                    ps.setString(3, company);
+                    ps.setString(4, feed);
+                    str(ps, 5, id);
+                    ps.setString(6, runId);
+                    gone[0] += ps.executeUpdate();
+                }
             }
-        }
-        return gone;
+        });
+        return gone[0];
     }
 
     /** A re-mapped record: new result, pending delivery. */
@@ -660,23 +774,27 @@ public final class StateStore {
 
     /**
      * After a complete full pass: live records in the window that the pass did not return no
-     * longer exist in Ditio (a full pass is a snapshot and carries no tombstones).
+     * longer exist in Ditio (a full pass is a snapshot and carries no tombstones). Fenced: a pass
+     * that lost its lock would take every record the run that took the lock stored since for gone.
      */
-    public int markUnseenDeleted(String company, String feed, String runId, LocalDate from, LocalDate to) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
-                     + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND deleted = FALSE "
-                     + "AND ((work_date >= ? AND work_date <= ?) OR status = 'QUARANTINED') "
-                     + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
-            ps.setString(1, company);
-            ps.setString(2, feed);
-            ps.setString(3, company);
-            ps.setString(4, feed);
-            ps.setObject(5, from, Types.DATE);
-            ps.setObject(6, to, Types.DATE);
-            ps.setString(7, runId);
-            return ps.executeUpdate();
-        }
+    public int markUnseenDeleted(Fence fence, String feed, String runId, LocalDate from, LocalDate to) throws SQLException {
+        int[] gone = new int[1];
+        fenced(fence, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE source_record SET deleted = TRUE, status = 'DELETED', "
+                    + "staged_seq = " + STAGING_SEQ + " WHERE company = ? AND feed = ? AND deleted = FALSE "
+                    + "AND ((work_date >= ? AND work_date <= ?) OR status = 'QUARANTINED') "
+                    + "AND (last_seen_run IS NULL OR last_seen_run <> ?)")) {
+                ps.setString(1, fence.company());
+                ps.setString(2, feed);
+                ps.setString(3, fence.company());
+                ps.setString(4, feed);
+                ps.setObject(5, from, Types.DATE);
+                ps.setObject(6, to, Types.DATE);
+                ps.setString(7, runId);
+                gone[0] = ps.executeUpdate();
+            }
+        });
+        return gone[0];
     }
 
     /** A delivery transaction over the run's pending records, for these targets (by name, in delivery order). */

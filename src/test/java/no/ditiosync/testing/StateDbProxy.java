@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * The delivery transaction is told by what it sends: the connection that inserted into
  * drop_outbox ({@code INSERT INTO drop_outbox}, only the delivery does) and then commits. Only
- * the first such commit is cut. Plain protocol, no TLS ({@code sslmode=disable}).
+ * the first such commit is cut. Plain protocol, no TLS, every statement sent as text ({@link #url}).
  */
 public final class StateDbProxy implements AutoCloseable {
 
@@ -61,7 +61,8 @@ public final class StateDbProxy implements AutoCloseable {
     /** {@code db}'s URL through this proxy. */
     public String url(TestDatabase db) {
         String name = db.url().substring(db.url().lastIndexOf('/') + 1);
-        return "jdbc:postgresql://127.0.0.1:" + listener.getLocalPort() + "/" + name + "?sslmode=disable";
+        // no server-side prepared statements: every statement's text, COMMIT included, is sent each time
+        return "jdbc:postgresql://127.0.0.1:" + listener.getLocalPort() + "/" + name + "?sslmode=disable&prepareThreshold=0";
     }
 
     /**
