@@ -120,54 +120,44 @@ public final class StateDbProxy implements AutoCloseable {
         }
 
         void start() {
-            Thread up = new Thread(this::clientToServer, "state-db-proxy-up");
-            Thread downstream = new Thread(this::serverToClient, "state-db-proxy-down");
-            up.setDaemon(true);
-            downstream.setDaemon(true);
-            up.start();
-            downstream.start();
+            pump("state-db-proxy-up", client, server, this::cutsBeforeTheServer);
+            pump("state-db-proxy-down", server, client, this::cutsTheAnswer);
         }
 
-        private void clientToServer() {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    if (contains(buffer, n, OUTBOX_INSERT)) {
-                        inDelivery = true;
-                    }
-                    if (inDelivery && cut != null && contains(buffer, n, COMMIT) && !cutDone.get()) {
-                        if (cut == Cut.BEFORE_SERVER_COMMIT) {
+        /** Client to server: notes the delivery's outbox insert; true for the COMMIT that is never to arrive. */
+        private boolean cutsBeforeTheServer(byte[] chunk, int length) {
+            if (contains(chunk, length, OUTBOX_INSERT)) {
+                inDelivery = true;
+            }
+            return inDelivery && cut == Cut.BEFORE_SERVER_COMMIT && contains(chunk, length, COMMIT);
+        }
+
+        /** Server to client: true for the server's answer to the delivery's COMMIT (it has committed). */
+        private boolean cutsTheAnswer(byte[] chunk, int length) {
+            return inDelivery && cut == Cut.AFTER_SERVER_COMMIT && contains(chunk, length, COMMIT_COMPLETE);
+        }
+
+        /** Copies {@code from} to {@code to} until either goes, or until {@code cutsHere} says to cut there. */
+        private void pump(String name, Socket from, Socket to, ChunkTest cutsHere) {
+            Thread thread = new Thread(() -> {
+                byte[] buffer = new byte[64 * 1024];
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        if (!cutDone.get() && cutsHere.test(buffer, n)) {
                             cutHere();
                             return;
                         }
+                        out.write(buffer, 0, n);
+                        out.flush();
                     }
-                    out.write(buffer, 0, n);
-                    out.flush();
+                } catch (IOException e) {
+                    // one side went: so does the other
+                } finally {
+                    close();
                 }
-            } catch (IOException e) {
-                // one side went: so does the other
-            } finally {
-                close();
-            }
-        }
-
-        private void serverToClient() {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    if (inDelivery && cut == Cut.AFTER_SERVER_COMMIT && contains(buffer, n, COMMIT_COMPLETE)
-                            && !cutDone.get()) {
-                        cutHere(); // the server has committed; its answer never arrives
-                        return;
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // one side went: so does the other
-            } finally {
-                close();
-            }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
         }
 
         private void cutHere() {
@@ -184,6 +174,11 @@ public final class StateDbProxy implements AutoCloseable {
             closeQuietly(server);
             links.remove(this);
         }
+    }
+
+    @FunctionalInterface
+    private interface ChunkTest {
+        boolean test(byte[] chunk, int length);
     }
 
     private static boolean contains(byte[] buffer, int length, byte[] what) {
