@@ -162,3 +162,16 @@ CREATE TABLE IF NOT EXISTS sync_run (
     node             VARCHAR(200),
     scheduled_for    TIMESTAMP WITH TIME ZONE
 );
+
+-- The fencing token of each feed lock: one more every time a run takes the lock (sync_lock). A
+-- run's delivery, and each page it stores, commit only while the token is still the one the run
+-- took, checked in the same transaction (the row read FOR UPDATE). A run whose lock went with its
+-- connection (a database restart, a failover, a proxy timeout) while it went on can then write
+-- nothing once another run has taken the lock. A table of its own, not a column of sync_lock:
+-- that row is held FOR UPDATE by the running run for its whole length.
+CREATE TABLE IF NOT EXISTS sync_fence (
+    company      VARCHAR(64)  NOT NULL,
+    feed         VARCHAR(32)  NOT NULL,
+    epoch        BIGINT       NOT NULL,
+    PRIMARY KEY (company, feed)
+);

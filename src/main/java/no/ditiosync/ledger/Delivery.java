@@ -13,14 +13,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Delivery of a run, as an outbox: (1) compute every target's deltas against the ledger and write
  * them to temporary files, (2) commit ledger + outbox + watermark in one transaction, (3) publish:
- * rename the files (or upload them over SFTP, {@link SftpDrop}, which records each remote step in the
- * outbox first) and write the JDBC rows, then mark the outbox rows published. A crash before
+ * rename the files ({@link DropTarget#publishLocally}) or upload them over SFTP ({@link SftpDrop}),
+ * each recording its step in the outbox first, and write the JDBC rows, then mark the outbox rows
+ * published. A crash before
  * (2) leaves only temporary files, which {@link #recover} deletes; a crash after (2) leaves
  * committed outbox rows, which {@link #recover} publishes. Either way each line lands once.
  */
@@ -87,7 +89,7 @@ public final class Delivery {
                         }
                     }
                     lines[t] += delta.lines().size();
-                    tx.record(t, current[t] != null, delta.newEntry());
+                    tx.record(t, current[t], delta.newEntry());
                 }
             });
             for (int t = 0; t < sums.length; t++) {
@@ -123,15 +125,54 @@ public final class Delivery {
             tx.commit(run.startedAt());
             run.markCommitted();
             tx.syncToDisk();
-            CrashPoints.reached(CrashPoints.AFTER_COMMIT);
+        } catch (DeliveryTransaction.CommitFailed e) {
+            // closed by now: the state DB has the answer, or will have it once the server finished the transaction
+            afterFailedCommit(run, written, e);
         } catch (Exception e) {
-            if (!run.committed()) {
-                // never committed: the lines are still pending and the next run writes them again
-                for (AtomicDropFile f : written) {
-                    f.discard();
-                }
+            if (run.committed()) {
+                throw e;
+            }
+            // never committed: the lines are still pending and the next run writes them again
+            discard(written);
+            if (!(e instanceof FeedLockLostException) && !store.fenceHolds(run.fence())) {
+                // a ledger row changed under the run, a key inserted twice: the other run's doing, said as such
+                throw new FeedLockLostException(e);
             }
             throw e;
+        }
+        CrashPoints.reached(CrashPoints.AFTER_COMMIT);
+    }
+
+    /**
+     * The COMMIT failed, and may still have taken: a connection lost during it may only have lost
+     * the server's answer. A temp file is only removed when the run certainly did not commit; if it
+     * did, its ledger says its lines are delivered, so its drops must be published, or they are lost.
+     * Returns normally (the run goes on to publish) when the state DB shows the commit took.
+     */
+    private void afterFailedCommit(SyncRun run, List<AtomicDropFile> written, SQLException e) throws Exception {
+        switch (store.deliveryOutcome(run.runId())) {
+            case COMMITTED -> {
+                run.markCommitted();
+                store.syncToDisk();
+                LOG.warn("Run {}: the state DB reported an error on commit ({}), but it shows it committed: "
+                        + "its drops are published", run.runId(), e.getMessage());
+            }
+            case NOT_COMMITTED -> {
+                discard(written);
+                throw e;
+            }
+            case UNKNOWN -> {
+                run.commitOutcomeUnknown();
+                throw new SQLException("the state DB failed while committing run " + run.runId() + " (" + e.getMessage()
+                        + ") and whether the commit took cannot be told now; its drops are kept: the next run publishes "
+                        + "them if it did, or writes them again if not", e);
+            }
+        }
+    }
+
+    private static void discard(List<AtomicDropFile> written) throws IOException {
+        for (AtomicDropFile f : written) {
+            f.discard();
         }
     }
 
@@ -158,16 +199,18 @@ public final class Delivery {
             try {
                 if (drop.tempPath() != null) {
                     DropTarget target = target(drop.target());
+                    // each step recorded in the outbox before it is taken: see SftpDrop and DropTarget.publishLocally
+                    SftpDrop.OutboxState outbox = status -> store.markOutbox(drop.runId(), drop.target(), status);
                     if (sftp != null) {
-                        // each remote step recorded in the outbox before it is taken: see SftpDrop
                         sftp.publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
                                 Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
-                                status -> store.markOutbox(drop.runId(), drop.target(), status));
+                                outbox);
                     } else if (target != null) {
-                        target.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                        target.publish(drop.status(), Path.of(drop.tempPath()), Path.of(drop.finalPath()), outbox);
                     } else {
                         // a target taken out of the settings since: what was committed is still delivered
-                        AtomicDropFile.publish(Path.of(drop.tempPath()), Path.of(drop.finalPath()));
+                        DropTarget.publishLocally(drop.status(), Path.of(drop.tempPath()), Path.of(drop.finalPath()), false,
+                                outbox);
                     }
                 } else if (DropTarget.JDBC.equals(drop.target())) {
                     jdbcTarget.apply(store, drop.company(), drop.runId());

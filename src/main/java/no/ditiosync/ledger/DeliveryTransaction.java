@@ -143,10 +143,11 @@ public final class DeliveryTransaction implements AutoCloseable {
 
     /**
      * What target number {@code target} holds from now on for a line.
-     * @param exists whether the target's ledger already has a row for the line (it was read with the record)
+     * @param read the target's ledger row for the line as the pending scan read it, null when it had none:
+     *             an update changes only that row as it was read, an insert fails on a row added since
      */
-    public void record(int target, boolean exists, LedgerEntry entry) throws SQLException {
-        PreparedStatement ledger = exists ? ledgerUpdate : ledgerInsert;
+    public void record(int target, LedgerEntry read, LedgerEntry entry) throws SQLException {
+        PreparedStatement ledger = read != null ? ledgerUpdate : ledgerInsert;
         PayrollLine l = entry.line();
         // the order of StateStore.LEDGER_COLUMNS, then the key
         int i = 1;
@@ -166,11 +167,28 @@ public final class DeliveryTransaction implements AutoCloseable {
         ledger.setBoolean(i++, entry.held());
         ledger.setString(i++, run.company());
         ledger.setString(i++, targets.get(target));
-        ledger.setString(i, l.lineId());
+        ledger.setString(i++, l.lineId());
+        if (read != null) {
+            ledger.setInt(i++, read.version());
+            ledger.setBoolean(i, read.held());
+        }
         ledger.addBatch();
         if (++ledgerBatched % BATCH == 0) {
-            ledgerInsert.executeBatch();
-            ledgerUpdate.executeBatch();
+            writeLedgerBatches();
+        }
+    }
+
+    /**
+     * Sends the batched ledger rows. An update that found its row no longer as the run read it
+     * means another run delivered the line meanwhile: this run's delta is stale and must not commit.
+     */
+    private void writeLedgerBatches() throws SQLException {
+        ledgerInsert.executeBatch();
+        for (int updated : ledgerUpdate.executeBatch()) {
+            if (updated == 0) {
+                throw new SQLException("the export ledger changed while run " + run.runId() + " computed its corrections "
+                        + "(another run delivered some of the same lines); nothing of this run was delivered");
+            }
         }
     }
 
@@ -201,8 +219,7 @@ public final class DeliveryTransaction implements AutoCloseable {
             + "AND s.status <> 'QUARANTINED')";
 
     public void updateQuarantine() throws SQLException {
-        ledgerInsert.executeBatch();
-        ledgerUpdate.executeBatch();
+        writeLedgerBatches();
         quarantineIn.executeBatch();
         // driven by the quarantine table (small), not by the run's pending records (all of a full pass)
         try (PreparedStatement out = connection.prepareStatement(RELEASE_FROM_QUARANTINE);
@@ -239,12 +256,14 @@ public final class DeliveryTransaction implements AutoCloseable {
      * Moves the delivered_seq of every feed the run delivered to its staging number (which ends the
      * pending state of every record the run delivered), the watermark of each of its passes
      * (registrations and metadata) to the run's start, and commits everything: one pass that failed
-     * leaves every watermark where it was.
+     * leaves every watermark where it was. Only while the run's fencing token holds
+     * ({@link StateStore#holdFence}): a run that lost its feed lock commits nothing.
      */
     public void commit(Instant newWatermark) throws SQLException {
-        ledgerInsert.executeBatch();
-        ledgerUpdate.executeBatch();
+        writeLedgerBatches();
         quarantineIn.executeBatch();
+        // the run must still hold the feed lock, and keeps the next run from taking it until this commits
+        StateStore.holdFence(connection, run.fence());
         try (PreparedStatement users = connection.prepareStatement("UPDATE ditio_user SET remap_pending = FALSE "
                 + "WHERE company = ? AND remap_pending = TRUE")) {
             users.setString(1, run.company());
@@ -277,8 +296,22 @@ public final class DeliveryTransaction implements AutoCloseable {
         // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
         // others, and running it again would not help; the message says what it left out
         store.updateRun(connection, run, "succeeded", run.notDelivered());
-        connection.commit();
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            throw new CommitFailed(e);
+        }
         committed = true;
+    }
+
+    /**
+     * The commit itself failed. Whether it took is unknown here: a connection lost during COMMIT
+     * (network, failover) may have lost only the server's answer. {@link StateStore#deliveryOutcome} tells.
+     */
+    static final class CommitFailed extends SQLException {
+        CommitFailed(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
     }
 
     /** After the commit, before anything is published: the commit must outlive a power cut too. */

@@ -258,9 +258,9 @@ public final class FeedSync {
         List<StagedRecord> batch = run.pageBatch();
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
-        store.stageRecords(run.company(), run.current().feed(), run.runId(), batch);
+        store.stageRecords(run.fence(), run.current().feed(), run.runId(), batch);
         if (!run.pageParents().isEmpty()) {
-            store.markPartsNotSeenDeleted(run.company(), run.current().feed(), run.runId(), run.pageParents());
+            store.markPartsNotSeenDeleted(run.fence(), run.current().feed(), run.runId(), run.pageParents());
             run.pageParents().clear();
         }
         run.countPage(batch.size(), deleted);
@@ -282,7 +282,7 @@ public final class FeedSync {
     public void finishPass(@Variable("run") SyncRun run) throws Exception {
         SyncRun.Pass pass = run.current();
         if (pass.mode() == SyncRun.Mode.FULL) {
-            int gone = store.markUnseenDeleted(run.company(), pass.feed(), run.runId(), pass.fromDate(), pass.toDate());
+            int gone = store.markUnseenDeleted(run.fence(), pass.feed(), run.runId(), pass.fromDate(), pass.toDate());
             if (gone > 0) {
                 LOG.info("Run {}: {} {} record(s) known from earlier runs are gone from Ditio", run.runId(), gone, pass.feed());
             }
@@ -332,7 +332,9 @@ public final class FeedSync {
         }
         String reason = cause == null ? "unknown" : cause.getMessage();
         LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
-                ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
+                ? "its deltas are committed (the next run publishes what is left)"
+                : run.isCommitOutcomeUnknown() ? "whether its deltas committed is unknown (the next run finds out)"
+                : "watermark and ledger unchanged", reason);
         try {
             run.ended(clock.instant());
             store.failRun(run, reason);

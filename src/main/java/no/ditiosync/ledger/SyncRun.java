@@ -63,8 +63,10 @@ public final class SyncRun implements RetryCounter {
     private Instant endedAt;
     private Instant scheduledFor;
     private AutoCloseable lock;
+    private StateStore.Fence fence;
     private boolean failed;
     private boolean committed;
+    private boolean commitOutcomeUnknown;
 
     public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
                    Instant modifiedSince, LocalDate fromDate, LocalDate toDate) {
@@ -225,9 +227,18 @@ public final class SyncRun implements RetryCounter {
         }
     }
 
-    /** The feed lock this run holds until it ends. */
-    public void holdLock(AutoCloseable feedLock) {
+    /** The feed lock this run holds until it ends, and the fencing token taken with it. */
+    public void holdLock(StateStore.FeedLock feedLock) {
         this.lock = feedLock;
+        this.fence = feedLock.fence();
+    }
+
+    /** The fencing token of the run's feed lock: every write of the run checks it ({@link StateStore#holdFence}). */
+    public StateStore.Fence fence() {
+        if (fence == null) {
+            throw new IllegalStateException("run " + runId + " holds no feed lock");
+        }
+        return fence;
     }
 
     /** Releases the feed lock; harmless when called again. */
@@ -250,6 +261,15 @@ public final class SyncRun implements RetryCounter {
 
     public boolean committed() {
         return committed;
+    }
+
+    /** The commit failed and the state DB could not say whether it took: the next run's recovery finds out. */
+    public void commitOutcomeUnknown() {
+        commitOutcomeUnknown = true;
+    }
+
+    public boolean isCommitOutcomeUnknown() {
+        return commitOutcomeUnknown;
     }
 
     /** @return false when the run was already marked failed */

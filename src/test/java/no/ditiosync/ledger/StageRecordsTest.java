@@ -29,10 +29,12 @@ class StageRecordsTest {
         ds.setUser("sa");
         StateStore store = new StateStore(ds);
 
-        store.stageRecords("acme", "time", "run1", List.of(live("a", "1.00"), live("b", "2.00")));
-        // b and c known or new, c twice in the page (live, then deleted), d new
-        store.stageRecords("acme", "time", "run2", List.of(live("b", "3.00"), live("c", "4.00"), tombstone("c"),
-                live("d", "5.00")));
+        try (StateStore.FeedLock lock = store.tryLock("acme", "time")) {
+            store.stageRecords(lock.fence(), "time", "run1", List.of(live("a", "1.00"), live("b", "2.00")));
+            // b and c known or new, c twice in the page (live, then deleted), d new
+            store.stageRecords(lock.fence(), "time", "run2", List.of(live("b", "3.00"), live("c", "4.00"), tombstone("c"),
+                    live("d", "5.00")));
+        }
 
         assertThat(rows(ds)).containsExactly(
                 "a qty=1.00 deleted=false seen=run1 seq=1",

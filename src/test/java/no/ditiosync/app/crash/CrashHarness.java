@@ -5,6 +5,7 @@ import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,6 +50,9 @@ final class CrashHarness implements AutoCloseable {
     final Path dir;
     final LocalDate startDate;
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
+    /** The state DB as the tests read it; the processes reach it at {@link #appStateDbUrl}. */
+    private TestDatabase stateDb;
+    private String appStateDbUrl;
     private List<String> targets = List.of("visma", "sap", "jdbc");
     private final List<Process> started = new ArrayList<>();
     private int processes;
@@ -58,6 +61,22 @@ final class CrashHarness implements AutoCloseable {
         this.ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(seed).workers(40).weeks(3), 0);
         this.dir = dir;
         this.startDate = LAST.minusWeeks(3);
+        this.stateDb = TestDatabase.h2(dir.resolve("data/state"));
+        this.appStateDbUrl = stateDb.url();
+    }
+
+    /**
+     * The state DB of every process started from now on (and of the table payroll_line), instead of
+     * the H2 file; {@code appUrl} is where the processes reach it (a proxy in front of it, say).
+     */
+    CrashHarness stateDb(TestDatabase db, String appUrl) {
+        this.stateDb = db;
+        this.appStateDbUrl = appUrl;
+        return this;
+    }
+
+    TestDatabase stateDb() {
+        return stateDb;
     }
 
     /** PAYROLL_TARGETS of every process started from now on. */
@@ -87,8 +106,9 @@ final class CrashHarness implements AutoCloseable {
         return dir.resolve("out");
     }
 
-    String stateDbUrl() {
-        return "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath();
+    /** Where the payroll side takes drops to (as a poller moves them out of the drop folder): see {@link #takeDrops}. */
+    Path takenDir() {
+        return dir.resolve("taken");
     }
 
     // ---- the application, as another process --------------------------------------------------
@@ -149,10 +169,16 @@ final class CrashHarness implements AutoCloseable {
 
     /** Starts {@code sync --once}; {@code crashAt} names a crash point or is null for a normal run. */
     SyncProcess start(String crashAt, String label) throws IOException {
-        return start(crashAt, label, false);
+        return start(crashAt, label, false, List.of());
     }
 
-    private SyncProcess start(String crashAt, String label, boolean mayWriteArchive) throws IOException {
+    /** Starts {@code sync --once} with more JVM options (e.g. a pause point, see CrashPoints). */
+    SyncProcess startWith(List<String> jvmOptions, String label) throws IOException {
+        return start(null, label, false, jvmOptions);
+    }
+
+    private SyncProcess start(String crashAt, String label, boolean mayWriteArchive, List<String> jvmOptions)
+            throws IOException {
         Path logs = Files.createDirectories(dir.resolve("logs"));
         String name = String.format("%02d-%s", ++processes, label);
         Path stdout = logs.resolve(name + ".out");
@@ -167,11 +193,18 @@ final class CrashHarness implements AutoCloseable {
         env.put("PAYROLL_COMPANY", COMPANY);
         env.put("PAYROLL_START_DATE", startDate.toString());
         env.put("PAYROLL_DROP_DIR", dropDir().toAbsolutePath().toString());
-        env.put("PAYROLL_STATE_DB_URL", stateDbUrl());
+        env.put("PAYROLL_STATE_DB_URL", appStateDbUrl);
+        if (stateDb.isPostgres()) {
+            env.put("PAYROLL_STATE_DB_USER", stateDb.user());
+        }
         env.put("LOG_LEVEL", "INFO"); // the run id is read from the log
         env.putAll(extraEnv);
-        ProcessBuilder pb = AppProcess.builder(env, crashAt == null ? List.of() : List.of("-Dditio.crash-at=" + crashAt),
-                        mayWriteArchive && crashAt == null, "sync", "--once")
+        List<String> options = new ArrayList<>(jvmOptions);
+        if (crashAt != null) {
+            options.add("-Dditio.crash-at=" + crashAt);
+        }
+        ProcessBuilder pb = AppProcess.builder(env, options, mayWriteArchive && crashAt == null && jvmOptions.isEmpty(),
+                        "sync", "--once")
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         long startedNanos = System.nanoTime();
         Process process = pb.start();
@@ -182,7 +215,7 @@ final class CrashHarness implements AutoCloseable {
 
     /** Runs {@code sync --once} to its end and checks its exit status. */
     SyncProcess run(String crashAt, int expectedExit, String label) throws Exception {
-        SyncProcess p = start(crashAt, label, true);
+        SyncProcess p = start(crashAt, label, true, List.of());
         int exit = p.awaitExit();
         System.out.printf("CrashHarness: %s exited %d after %d ms%n", p.label(), exit, p.elapsedMillis());
         assertThat(exit).as("exit status of %s\n%s", p.label(), p.output()).isEqualTo(expectedExit);
@@ -201,14 +234,57 @@ final class CrashHarness implements AutoCloseable {
 
     // ---- what payroll can see -------------------------------------------------------------------
 
-    /** Published drops of a target (hidden temporary files excluded), oldest run first. */
+    /** Published drops of a target still in its drop folder (hidden temporary files and .done markers excluded), oldest run first. */
     List<Path> published(String target) throws IOException {
+        return drops(dropDir().resolve(target));
+    }
+
+    /** The drops of a target the payroll side received: those it took away ({@link #takeDrops}) and those still there, oldest run first. */
+    List<Path> received(String target) throws IOException {
+        List<Path> all = new ArrayList<>(drops(takenDir().resolve(target)));
+        all.addAll(published(target));
+        // a drop's name starts with its run's start, to the second, then its run id in start order
+        all.sort(java.util.Comparator.comparing((Path p) -> p.getFileName().toString()));
+        return all;
+    }
+
+    private static List<Path> drops(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".csv"))
+                    .sorted().toList();
+        }
+    }
+
+    /** The .done markers in a target's drop folder. */
+    List<Path> doneMarkers(String target) throws IOException {
         Path folder = dropDir().resolve(target);
         if (!Files.isDirectory(folder)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".done")).sorted().toList();
+        }
+    }
+
+    /**
+     * The payroll side picks up every published drop, as a poller of the drop folder does: each file
+     * (and its .done marker) is moved out of the drop folder, to {@link #takenDir}.
+     */
+    void takeDrops() throws IOException {
+        for (String target : List.of("visma", "sap")) {
+            Path folder = dropDir().resolve(target);
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            Path to = Files.createDirectories(takenDir().resolve(target));
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path f : files.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+                    Files.move(f, to.resolve(f.getFileName()));
+                }
+            }
         }
     }
 
@@ -227,22 +303,22 @@ final class CrashHarness implements AutoCloseable {
     }
 
     Map<String, BigDecimal> vismaTotals() throws IOException {
-        return DeliveredPayroll.vismaTotals(published("visma"));
+        return DeliveredPayroll.vismaTotals(received("visma"));
     }
 
     Map<String, BigDecimal> sapTotals() throws IOException {
-        return DeliveredPayroll.sapTotals(published("sap"));
+        return DeliveredPayroll.sapTotals(received("sap"));
     }
 
-    /** Only with no process running. */
+    /** Only with no process running (H2). */
     Map<String, BigDecimal> jdbcTotals() throws SQLException {
-        return DeliveredPayroll.jdbcTotals(stateDbUrl());
+        return DeliveredPayroll.jdbcTotals(stateDb);
     }
 
     /** Rows of a query on the state DB, each as a list of strings. Only with no process running. */
     List<List<String>> query(String sql, Object... args) throws SQLException {
         List<List<String>> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
+        try (Connection c = stateDb.connect();
              PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -280,7 +356,7 @@ final class CrashHarness implements AutoCloseable {
 
         for (String target : List.of("visma", "sap")) {
             Map<List<String>, Path> seen = new HashMap<>();
-            for (Path f : published(target)) {
+            for (Path f : received(target)) {
                 assertThat(f.getFileName().toString()).as("name of a published %s drop %s", target, when)
                         .matches(target + "_" + COMPANY + "_\\d{8}T\\d{6}Z_[0-9a-f]{8}\\.csv");
                 List<String> body = body(f);
@@ -293,8 +369,12 @@ final class CrashHarness implements AutoCloseable {
 
         assertThat(query("SELECT run_id, target, status FROM drop_outbox WHERE status <> 'published'"))
                 .as("committed drops not published %s", when).isEmpty();
-        for (List<String> row : query("SELECT final_path FROM drop_outbox WHERE final_path IS NOT NULL")) {
-            assertThat(Path.of(row.get(0))).as("a committed drop %s", when).isRegularFile();
+        for (List<String> row : query("SELECT target, final_path FROM drop_outbox WHERE final_path IS NOT NULL")) {
+            Path drop = Path.of(row.get(1));
+            Path taken = takenDir().resolve(row.get(0)).resolve(drop.getFileName());
+            assertThat(Files.isRegularFile(drop) || Files.isRegularFile(taken))
+                    .as("a committed drop %s %s: in the drop folder or taken by the payroll side", drop.getFileName(), when)
+                    .isTrue();
         }
     }
 
