@@ -50,7 +50,9 @@ public final class SimulatorFaults {
         /** 200, a JSON object without 'data' */
         PAGE_WITHOUT_DATA,
         /** 200, an HTML error page with content type text/html */
-        WRONG_CONTENT_TYPE
+        WRONG_CONTENT_TYPE,
+        /** the page starts, and the connection is closed with half of it sent */
+        CUT_OFF
     }
 
     /** A fault for one data call. */
@@ -167,6 +169,11 @@ public final class SimulatorFaults {
     /** The next {@code times} data calls have their connection closed without any answer. */
     public SimulatorFaults dropConnectionNext(int times) {
         return plan(Kind.DROP_CONNECTION, 0, times, 1, 0, 0, null, 0);
+    }
+
+    /** The next {@code times} data calls get half their page (Content-Length says all), then the connection closes. */
+    public SimulatorFaults cutOffNext(int times) {
+        return plan(Kind.CUT_OFF, 0, times, 1, 0, 0, null, 0);
     }
 
     /** The next {@code times} data calls wait {@code ms} before they are answered (normally). */
@@ -338,6 +345,10 @@ public final class SimulatorFaults {
                 throw new IllegalArgumentException("ms must not be negative");
             }
             return plan(Kind.SLOW, callNumber, times, 1, 0, 0, null, ms);
+        }
+
+        public SimulatorFaults cutOffNext(int times) {
+            return plan(Kind.CUT_OFF, callNumber, times, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
