@@ -42,6 +42,7 @@ public record Settings(
         String clientSecret,
         String scope,
         int chunkLimit,
+        long maxPageBytes,
         String company,
         LocalDate startDate,
         ApprovalGate approval,
@@ -85,6 +86,12 @@ public record Settings(
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
+    /**
+     * The largest page read, decompressed. A full page (ChunkLimit 10000) of time registrations is
+     * about 15 MB; pages never split a timestamp, so a bulk import can make one larger. 256 MiB leaves
+     * room for that and still stops a page that never ends, or a small gzip that inflates to gigabytes.
+     */
+    static final long DEFAULT_MAX_PAGE_BYTES = 256L << 20;
 
     /** property key → environment variable, for messages. */
     /**
@@ -98,6 +105,7 @@ public record Settings(
         CLIENT_SECRET("ditio.client-secret", "DITIO_CLIENT_SECRET", true),
         SCOPE("ditio.scope", null, true),
         CHUNK_LIMIT("ditio.chunk-limit", "DITIO_CHUNK_LIMIT", true),
+        MAX_PAGE_BYTES("ditio.max-page-bytes", "DITIO_MAX_PAGE_BYTES", false),
         ALLOW_HTTP("ditio.allow-insecure-http", "DITIO_ALLOW_INSECURE_HTTP", false),
         COMPANIES("payroll.companies", "PAYROLL_COMPANIES", false),
         COMPANY("payroll.company", "PAYROLL_COMPANY", false),
@@ -235,6 +243,7 @@ public record Settings(
                 r.required(Key.CLIENT_SECRET),
                 r.required(Key.SCOPE),
                 r.integer(Key.CHUNK_LIMIT, 1, 10000),
+                r.byteSize(Key.MAX_PAGE_BYTES, DEFAULT_MAX_PAGE_BYTES, 1L << 20, 1L << 32),
                 r.company(),
                 r.date(Key.START_DATE),
                 r.approval(),
@@ -428,6 +437,31 @@ public record Settings(
             } catch (NumberFormatException e) {
                 throw wrong(k, "'" + v + "' is not a whole number");
             }
+        }
+
+        /** A size in bytes, or with KiB, MiB, GiB (KB, MB, GB and K, M, G read the same, as 1024s); empty is the default. */
+        long byteSize(Key k, long defaultSize, long min, long max) {
+            String v = raw(k);
+            if (v.isEmpty()) {
+                return defaultSize;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18})\\s*(?:([KMG])i?)?B?",
+                    java.util.regex.Pattern.CASE_INSENSITIVE).matcher(v);
+            if (!m.matches()) {
+                throw wrong(k, "'" + v + "' is not a size such as 256MiB, 64MiB or 1GiB");
+            }
+            int shift = m.group(2) == null ? 0 : 10 * ("KMG".indexOf(m.group(2).toUpperCase(Locale.ROOT)) + 1);
+            long size;
+            try {
+                size = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+            } catch (ArithmeticException tooLarge) {
+                size = Long.MAX_VALUE;
+            }
+            if (size < min || size > max) {
+                throw wrong(k, "'" + v + "' is outside " + no.ditiosync.ditio.PageReader.size(min) + "-"
+                        + no.ditiosync.ditio.PageReader.size(max));
+            }
+            return size;
         }
 
         LocalDate date(Key k) {

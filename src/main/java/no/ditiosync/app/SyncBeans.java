@@ -77,7 +77,7 @@ public class SyncBeans implements CamelConfiguration {
         }
 
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
-        context.getRegistry().bind("ditioPager", new DitioPager(sources));
+        context.getRegistry().bind("ditioPager", new DitioPager(sources, shared.maxPageBytes()));
         FeedSync feedSync = new FeedSync(store, feeds, clock);
         context.getRegistry().bind("feedSync", feedSync);
         Observability observability = Observability.install(context, shared, store, clock);

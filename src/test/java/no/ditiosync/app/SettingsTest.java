@@ -77,6 +77,15 @@ class SettingsTest {
         assertThat(s.reportKeep()).isEqualTo(100);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''|268435456", "256MiB|268435456", "256MB|268435456", "256m|268435456",
+            "1GiB|1073741824", "1048576|1048576", "2048 KiB|2097152", "4GiB|4294967296"})
+    void thePageLimitIsASizeInBytesOrKibMibGib(String value, long bytes) {
+        Map<String, String> s = good();
+        s.put("ditio.max-page-bytes", value);
+        assertThat(Settings.read(s::get).maxPageBytes()).isEqualTo(bytes);
+    }
+
     @Test
     void missingCredentialsAreNamedTogether() {
         Map<String, String> s = good();
@@ -101,6 +110,10 @@ class SettingsTest {
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
             "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
+            "ditio.max-page-bytes|lots|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): 'lots' is not a size such as 256MiB, 64MiB or 1GiB",
+            "ditio.max-page-bytes|256|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '256' is outside 1MiB-4GiB",
+            "ditio.max-page-bytes|5GiB|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '5GiB' is outside 1MiB-4GiB",
+            "ditio.max-page-bytes|99999999999999999GB|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '99999999999999999GB' is outside 1MiB-4GiB",
             "payroll.visma.encoding|latin-99|Setting PAYROLL_VISMA_ENCODING (payroll.visma.encoding): 'latin-99' is not a known encoding (windows-1252 or UTF-8)",
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
             "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
