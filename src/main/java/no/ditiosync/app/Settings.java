@@ -14,8 +14,12 @@ import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
 
+import org.apache.hc.core5.net.InetAddressUtils;
+
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -227,6 +231,9 @@ public record Settings(
                     + ": set them in the environment (the built-in simulator is only used by the demo command)");
         }
         boolean allowHttp = Boolean.parseBoolean(r.raw(Key.ALLOW_HTTP));
+        // before the drop folder is made: a URL refused leaves nothing behind
+        String identityBase = r.url(Key.IDENTITY_BASE, allowHttp);
+        String reportingBase = r.url(Key.REPORTING_BASE, allowHttp);
         List<String> targets = r.targets();
         Path dropDir = r.dropDir();
         if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
@@ -237,8 +244,8 @@ public record Settings(
                     + "cancels by its number, which a sum would lose; only " + Aggregation.PER_REGISTRATION.setting());
         }
         return new Settings(
-                r.url(Key.IDENTITY_BASE, allowHttp),
-                r.url(Key.REPORTING_BASE, allowHttp),
+                identityBase,
+                reportingBase,
                 r.required(Key.CLIENT_ID),
                 r.required(Key.CLIENT_SECRET),
                 r.required(Key.SCOPE),
@@ -420,8 +427,8 @@ public record Settings(
                 throw wrong(k, "'" + v + "' is not an http(s) URL with a host");
             }
             if (scheme.equals("http") && !allowHttp && !isLoopback(uri.getHost())) {
-                throw wrong(k, "'" + v + "' is plain http to a non-loopback host; use https, or set "
-                        + Key.ALLOW_HTTP.label() + "=true if you really mean it");
+                throw wrong(k, "'" + v + "' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) "
+                        + "or localhost; use https, or set " + Key.ALLOW_HTTP.label() + "=true if you really mean it");
             }
             return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
         }
@@ -700,10 +707,26 @@ public record Settings(
             return d;
         }
 
-        private static boolean isLoopback(String host) {
-            // literal addresses only: no DNS lookup decides whether credentials go out unencrypted
-            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        /**
+         * A literal loopback address (127.0.0.0/8, ::1, also as [::1] or ::ffff:127.x.x.x) or the name
+         * localhost. Only literals: a name such as 127.evil.test is a host name like any other, and no
+         * DNS lookup decides whether credentials go out unencrypted.
+         */
+        static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            if (!InetAddressUtils.isIPv4Address(h) && !InetAddressUtils.isIPv6Address(h)
+                    && !InetAddressUtils.isIPv4MappedIPv64Address(h)) {
+                return false;
+            }
+            try {
+                // a literal address is parsed, never looked up
+                return InetAddress.getByName(h).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
     }
 }

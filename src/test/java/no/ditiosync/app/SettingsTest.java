@@ -100,7 +100,7 @@ class SettingsTest {
     @CsvSource(delimiter = '|', value = {
             "payroll.start-date|2026-13-01|Setting PAYROLL_START_DATE (payroll.start-date): '2026-13-01' is not a date as yyyy-MM-dd",
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
-            "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a non-loopback host; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
+            "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
             "payroll.source|overtime|Setting PAYROLL_SOURCE (payroll.source): 'overtime' is not one of time, time+overtime, payroll-lines",
             "payroll.absences|yes|Setting PAYROLL_ABSENCES (payroll.absences): 'yes' is neither true nor false",
@@ -139,6 +139,64 @@ class SettingsTest {
         Map<String, String> s = good();
         s.put(key, value);
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    /**
+     * Plain http only to this machine: a literal loopback address or localhost. A host name that
+     * starts like one (127.evil.test) is any host on the network, wherever DNS points it.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://127.0.0.1:8099/reporting",
+            "http://127.1.2.3",
+            "http://127.255.255.254:80/x",
+            "http://localhost:8099",
+            "http://LocalHost",
+            "http://[::1]:8099/reporting",
+            "http://[0:0:0:0:0:0:0:1]",
+            "http://[::ffff:127.0.0.1]:8099",
+            "https://127.evil.test",
+            "https://core-api.ditio.dev/reporting"})
+    void plainHttpToALiteralLoopbackAddressOrLocalhostIsAccepted(String url) {
+        for (String key : new String[]{"ditio.identity-base", "ditio.reporting-base"}) {
+            Map<String, String> s = good();
+            s.put(key, url);
+            assertThat(Settings.read(s::get)).isNotNull();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://127.evil.test",
+            "http://127.0.0.1.evil.test:8099/reporting",
+            "http://localhost.evil.test",
+            "http://localhost.",
+            "http://127.0.0.1.nip.io",
+            "http://2130706433",
+            "http://0.0.0.0:8099",
+            "http://128.0.0.1",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://[fe80::1]",
+            "http://[::ffff:10.0.0.1]"})
+    void plainHttpToAnyOtherHostIsRefusedForEveryUrlAndEveryCompany(String url) {
+        String problem = "'" + url + "' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or "
+                + "localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really "
+                + "mean it";
+        for (String[] key : new String[][]{{"ditio.identity-base", "DITIO_IDENTITY_BASE (ditio.identity-base)"},
+                {"ditio.reporting-base", "DITIO_REPORTING_BASE (ditio.reporting-base)"}}) {
+            Map<String, String> s = good();
+            s.put(key[0], url);
+            assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class)
+                    .hasMessage("Setting " + key[1] + ": " + problem);
+            s.put("ditio.allow-insecure-http", "true");
+            assertThat(Settings.read(s::get)).as("allowed when meant").isNotNull();
+
+            Map<String, String> two = twoCompanies();
+            two.put("company.bygg." + key[0], url);
+            assertThatThrownBy(() -> Settings.readAll(two::get)).isInstanceOf(SettingsException.class)
+                    .hasMessage("Setting company.bygg." + key[0] + ": " + problem);
+        }
     }
 
     /**
