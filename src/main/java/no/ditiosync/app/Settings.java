@@ -49,6 +49,7 @@ public record Settings(
         long maxPageBytes,
         String company,
         LocalDate startDate,
+        int maxFutureDays,
         ApprovalGate approval,
         List<String> targets,
         Path dropDir,
@@ -96,6 +97,13 @@ public record Settings(
      * room for that and still stops a page that never ends, or a small gzip that inflates to gigabytes.
      */
     static final long DEFAULT_MAX_PAGE_BYTES = 256L << 20;
+    /**
+     * How far ahead of today a work date may lie before its record is quarantined. A month covers
+     * hours registered ahead for the rest of this payroll period and the start of the next; a date
+     * beyond is a typo (a wrong year, 9999-12-31) more often than a plan, and a plan is delivered on
+     * its own once it comes within reach.
+     */
+    static final int DEFAULT_MAX_FUTURE_DAYS = 31;
 
     /** property key → environment variable, for messages. */
     /**
@@ -114,6 +122,7 @@ public record Settings(
         COMPANIES("payroll.companies", "PAYROLL_COMPANIES", false),
         COMPANY("payroll.company", "PAYROLL_COMPANY", false),
         START_DATE("payroll.start-date", "PAYROLL_START_DATE", true),
+        MAX_FUTURE_DAYS("payroll.max-future-days", "PAYROLL_MAX_FUTURE_DAYS", true),
         APPROVAL("payroll.approval", "PAYROLL_APPROVAL", true),
         TARGETS("payroll.targets", "PAYROLL_TARGETS", true),
         DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR", true),
@@ -253,6 +262,7 @@ public record Settings(
                 r.byteSize(Key.MAX_PAGE_BYTES, DEFAULT_MAX_PAGE_BYTES, 1L << 20, 1L << 32),
                 r.company(),
                 r.date(Key.START_DATE),
+                r.integer(Key.MAX_FUTURE_DAYS, DEFAULT_MAX_FUTURE_DAYS, 0, 3660),
                 r.approval(),
                 targets,
                 dropDir,
@@ -431,6 +441,11 @@ public record Settings(
                         + "or localhost; use https, or set " + Key.ALLOW_HTTP.label() + "=true if you really mean it");
             }
             return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        }
+
+        /** As {@link #integer(Key, int, int)}, with a default when unset. */
+        int integer(Key k, int defaultValue, int min, int max) {
+            return raw(k).isEmpty() ? defaultValue : integer(k, min, max);
         }
 
         int integer(Key k, int min, int max) {

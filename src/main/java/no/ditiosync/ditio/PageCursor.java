@@ -83,6 +83,11 @@ public final class PageCursor {
         return "page " + pageNumber() + " of " + path;
     }
 
+    /** For messages about the page just read (the cursor has moved on): "page 3 of /v1/time-registrations". */
+    public String describeRead() {
+        return "page " + pages + " of " + path;
+    }
+
     private static void append(StringBuilder q, String key, String value) {
         if (q.length() > 0) {
             q.append('&');

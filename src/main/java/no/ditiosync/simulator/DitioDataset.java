@@ -504,6 +504,19 @@ public final class DitioDataset {
         });
     }
 
+    /** Sets (or clears, with null) the department on the user row; its modifiedDateTime moves to now. */
+    public DitioUser setDepartment(String identityUserId, String department) {
+        return write(() -> {
+            Integer slot = userSlotByIdentity.get(identityUserId);
+            if (slot == null) {
+                throw new NoSuchElementException("no user with identityUserId " + identityUserId);
+            }
+            DitioUser next = users.get(slot).withDepartment(department, java.time.Instant.ofEpochSecond(now()));
+            users.replace(slot, next);
+            return next;
+        });
+    }
+
     /** Sets (or clears, with null) the employee number on the user row; its modifiedDateTime moves to now. */
     public DitioUser setEmployeeNumber(String identityUserId, String employeeNumber) {
         return write(() -> {

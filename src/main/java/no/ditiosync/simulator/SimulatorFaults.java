@@ -114,6 +114,8 @@ public final class SimulatorFaults {
     private int tokenFailTimes;
     /** registration id → field → raw JSON value, or null for "left out"; replaced whole on change (read without lock) */
     private volatile Map<String, Map<String, String>> corruptions = Map.of();
+    /** registration id → field → raw JSON of an earlier copy written just before it; replaced whole on change */
+    private volatile Map<String, Map<String, String>> repeats = Map.of();
     /** endpoints answering 404 (replaced whole on change, read without lock) */
     private volatile Set<String> undeployed = Set.of();
 
@@ -283,9 +285,33 @@ public final class SimulatorFaults {
         return corrupt(registrationId, field, null);
     }
 
-    /** Whether any registration is corrupted now. */
+    /**
+     * From now on the time registration {@code registrationId} is written twice in a row on every page
+     * that holds it: first a copy with {@code field} written as {@code rawJson} (e.g. {@code "isDeleted"},
+     * {@code "true"}), then the record as it is. Further calls change more fields of that first copy.
+     */
+    public synchronized SimulatorFaults repeatRecord(String registrationId, String field, String rawJson) {
+        if (!TimeRegistrationJson.FIELDS.contains(field)) {
+            throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
+                    + TimeRegistrationJson.FIELDS);
+        }
+        checkOneJsonValue(rawJson);
+        Map<String, Map<String, String>> next = new HashMap<>(repeats);
+        Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
+        fields.put(field, rawJson);
+        next.put(registrationId, Collections.unmodifiableMap(fields));
+        repeats = Collections.unmodifiableMap(next);
+        return this;
+    }
+
+    /** Whether any registration is corrupted or repeated now. */
     boolean anyCorruption() {
-        return !corruptions.isEmpty();
+        return !corruptions.isEmpty() || !repeats.isEmpty();
+    }
+
+    /** The fields of the earlier copy of a repeated registration (field → raw JSON), or null when it is not repeated. */
+    Map<String, String> earlierCopyOf(String registrationId) {
+        return repeats.get(registrationId);
     }
 
     /** The corruptions of one registration (field → raw JSON, null value: left out), or null when none. */
@@ -295,6 +321,7 @@ public final class SimulatorFaults {
 
     public synchronized void clear() {
         corruptions = Map.of();
+        repeats = Map.of();
         undeployed = Set.of();
         pagesUntilTokensExpire = -1;
         plans.clear();

@@ -75,6 +75,8 @@ class SettingsTest {
         assertThat(s.observeHost()).isEqualTo("127.0.0.1");
         assertThat(s.reportDir()).isEmpty();
         assertThat(s.reportKeep()).isEqualTo(100);
+        assertThat(s.maxFutureDays()).as("unset").isEqualTo(31);
+        assertThat(s.maxPageBytes()).as("unset").isEqualTo(256L << 20);
     }
 
     @ParameterizedTest
@@ -104,6 +106,9 @@ class SettingsTest {
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
             "payroll.source|overtime|Setting PAYROLL_SOURCE (payroll.source): 'overtime' is not one of time, time+overtime, payroll-lines",
             "payroll.absences|yes|Setting PAYROLL_ABSENCES (payroll.absences): 'yes' is neither true nor false",
+            "payroll.max-future-days|-1|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '-1' is outside 0-3660",
+            "payroll.max-future-days|a month|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): 'a month' is not a whole number",
+            "payroll.max-future-days|3661|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '3661' is outside 0-3660",
             "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc)",
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
