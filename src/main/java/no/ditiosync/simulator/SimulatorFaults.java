@@ -291,16 +291,8 @@ public final class SimulatorFaults {
      * {@code "true"}), then the record as it is. Further calls change more fields of that first copy.
      */
     public synchronized SimulatorFaults repeatRecord(String registrationId, String field, String rawJson) {
-        if (!TimeRegistrationJson.FIELDS.contains(field)) {
-            throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
-                    + TimeRegistrationJson.FIELDS);
-        }
         checkOneJsonValue(rawJson);
-        Map<String, Map<String, String>> next = new HashMap<>(repeats);
-        Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
-        fields.put(field, rawJson);
-        next.put(registrationId, Collections.unmodifiableMap(fields));
-        repeats = Collections.unmodifiableMap(next);
+        repeats = withField(repeats, registrationId, field, rawJson);
         return this;
     }
 
@@ -450,6 +442,13 @@ public final class SimulatorFaults {
     }
 
     private synchronized SimulatorFaults corrupt(String registrationId, String field, String rawJson) {
+        corruptions = withField(corruptions, registrationId, field, rawJson);
+        return this;
+    }
+
+    /** A copy of {@code table} (registration id → field → raw JSON) with one more field of one registration. */
+    private static Map<String, Map<String, String>> withField(Map<String, Map<String, String>> table, String registrationId,
+                                                            String field, String rawJson) {
         if (registrationId == null || registrationId.isBlank()) {
             throw new IllegalArgumentException("registrationId must not be blank");
         }
@@ -457,12 +456,11 @@ public final class SimulatorFaults {
             throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
                     + TimeRegistrationJson.FIELDS);
         }
-        Map<String, Map<String, String>> next = new HashMap<>(corruptions);
+        Map<String, Map<String, String>> next = new HashMap<>(table);
         Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
         fields.put(field, rawJson);
         next.put(registrationId, Collections.unmodifiableMap(fields));
-        corruptions = Collections.unmodifiableMap(next);
-        return this;
+        return Collections.unmodifiableMap(next);
     }
 
     private static void checkOneJsonValue(String rawJson) {
