@@ -14,8 +14,12 @@ import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.WageTypeMapping;
 import org.quartz.CronExpression;
 
+import org.apache.hc.core5.net.InetAddressUtils;
+
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +46,10 @@ public record Settings(
         String clientSecret,
         String scope,
         int chunkLimit,
+        long maxPageBytes,
         String company,
         LocalDate startDate,
+        int maxFutureDays,
         ApprovalGate approval,
         List<String> targets,
         Path dropDir,
@@ -85,6 +91,19 @@ public record Settings(
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
+    /**
+     * The largest page read, decompressed. A full page (ChunkLimit 10000) of time registrations is
+     * about 15 MB; pages never split a timestamp, so a bulk import can make one larger. 256 MiB leaves
+     * room for that and still stops a page that never ends, or a small gzip that inflates to gigabytes.
+     */
+    static final long DEFAULT_MAX_PAGE_BYTES = 256L << 20;
+    /**
+     * How far ahead of today a work date may lie before its record is quarantined. A month covers
+     * hours registered ahead for the rest of this payroll period and the start of the next; a date
+     * beyond is a typo (a wrong year, 9999-12-31) more often than a plan, and a plan is delivered on
+     * its own once it comes within reach.
+     */
+    static final int DEFAULT_MAX_FUTURE_DAYS = 31;
 
     /** property key → environment variable, for messages. */
     /**
@@ -98,10 +117,12 @@ public record Settings(
         CLIENT_SECRET("ditio.client-secret", "DITIO_CLIENT_SECRET", true),
         SCOPE("ditio.scope", null, true),
         CHUNK_LIMIT("ditio.chunk-limit", "DITIO_CHUNK_LIMIT", true),
+        MAX_PAGE_BYTES("ditio.max-page-bytes", "DITIO_MAX_PAGE_BYTES", false),
         ALLOW_HTTP("ditio.allow-insecure-http", "DITIO_ALLOW_INSECURE_HTTP", false),
         COMPANIES("payroll.companies", "PAYROLL_COMPANIES", false),
         COMPANY("payroll.company", "PAYROLL_COMPANY", false),
         START_DATE("payroll.start-date", "PAYROLL_START_DATE", true),
+        MAX_FUTURE_DAYS("payroll.max-future-days", "PAYROLL_MAX_FUTURE_DAYS", true),
         APPROVAL("payroll.approval", "PAYROLL_APPROVAL", true),
         TARGETS("payroll.targets", "PAYROLL_TARGETS", true),
         DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR", true),
@@ -219,6 +240,9 @@ public record Settings(
                     + ": set them in the environment (the built-in simulator is only used by the demo command)");
         }
         boolean allowHttp = Boolean.parseBoolean(r.raw(Key.ALLOW_HTTP));
+        // before the drop folder is made: a URL refused leaves nothing behind
+        String identityBase = r.url(Key.IDENTITY_BASE, allowHttp);
+        String reportingBase = r.url(Key.REPORTING_BASE, allowHttp);
         List<String> targets = r.targets();
         Path dropDir = r.dropDir();
         if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
@@ -229,14 +253,16 @@ public record Settings(
                     + "cancels by its number, which a sum would lose; only " + Aggregation.PER_REGISTRATION.setting());
         }
         return new Settings(
-                r.url(Key.IDENTITY_BASE, allowHttp),
-                r.url(Key.REPORTING_BASE, allowHttp),
+                identityBase,
+                reportingBase,
                 r.required(Key.CLIENT_ID),
                 r.required(Key.CLIENT_SECRET),
                 r.required(Key.SCOPE),
                 r.integer(Key.CHUNK_LIMIT, 1, 10000),
+                r.byteSize(Key.MAX_PAGE_BYTES, DEFAULT_MAX_PAGE_BYTES, 1L << 20, 1L << 32),
                 r.company(),
                 r.date(Key.START_DATE),
+                r.integer(Key.MAX_FUTURE_DAYS, DEFAULT_MAX_FUTURE_DAYS, 0, 3660),
                 r.approval(),
                 targets,
                 dropDir,
@@ -411,10 +437,15 @@ public record Settings(
                 throw wrong(k, "'" + v + "' is not an http(s) URL with a host");
             }
             if (scheme.equals("http") && !allowHttp && !isLoopback(uri.getHost())) {
-                throw wrong(k, "'" + v + "' is plain http to a non-loopback host; use https, or set "
-                        + Key.ALLOW_HTTP.label() + "=true if you really mean it");
+                throw wrong(k, "'" + v + "' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) "
+                        + "or localhost; use https, or set " + Key.ALLOW_HTTP.label() + "=true if you really mean it");
             }
             return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        }
+
+        /** As {@link #integer(Key, int, int)}, with a default when unset. */
+        int integer(Key k, int defaultValue, int min, int max) {
+            return raw(k).isEmpty() ? defaultValue : integer(k, min, max);
         }
 
         int integer(Key k, int min, int max) {
@@ -428,6 +459,31 @@ public record Settings(
             } catch (NumberFormatException e) {
                 throw wrong(k, "'" + v + "' is not a whole number");
             }
+        }
+
+        /** A size in bytes, or with KiB, MiB, GiB (KB, MB, GB and K, M, G read the same, as 1024s); empty is the default. */
+        long byteSize(Key k, long defaultSize, long min, long max) {
+            String v = raw(k);
+            if (v.isEmpty()) {
+                return defaultSize;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18})\\s*(?:([KMG])i?)?B?",
+                    java.util.regex.Pattern.CASE_INSENSITIVE).matcher(v);
+            if (!m.matches()) {
+                throw wrong(k, "'" + v + "' is not a size such as 256MiB, 64MiB or 1GiB");
+            }
+            int shift = m.group(2) == null ? 0 : 10 * ("KMG".indexOf(m.group(2).toUpperCase(Locale.ROOT)) + 1);
+            long size;
+            try {
+                size = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+            } catch (ArithmeticException tooLarge) {
+                size = Long.MAX_VALUE;
+            }
+            if (size < min || size > max) {
+                throw wrong(k, "'" + v + "' is outside " + no.ditiosync.ditio.PageReader.size(min) + "-"
+                        + no.ditiosync.ditio.PageReader.size(max));
+            }
+            return size;
         }
 
         LocalDate date(Key k) {
@@ -666,10 +722,26 @@ public record Settings(
             return d;
         }
 
-        private static boolean isLoopback(String host) {
-            // literal addresses only: no DNS lookup decides whether credentials go out unencrypted
-            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        /**
+         * A literal loopback address (127.0.0.0/8, ::1, also as [::1] or ::ffff:127.x.x.x) or the name
+         * localhost. Only literals: a name such as 127.evil.test is a host name like any other, and no
+         * DNS lookup decides whether credentials go out unencrypted.
+         */
+        static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            if (!InetAddressUtils.isIPv4Address(h) && !InetAddressUtils.isIPv6Address(h)
+                    && !InetAddressUtils.isIPv4MappedIPv64Address(h)) {
+                return false;
+            }
+            try {
+                // a literal address is parsed, never looked up
+                return InetAddress.getByName(h).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ import org.apache.camel.CamelContext;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,18 +67,22 @@ public class SyncBeans implements CamelConfiguration {
             List<DropTarget> targets = targets(settings);
             Delivery delivery = new Delivery(store, targets, jdbcTarget,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
+            Clock companyClock = clock.withZone(settings.timeZone());
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate(),
+                    new PayrollLineMapper.FutureBound(settings.maxFutureDays(), () -> LocalDate.now(companyClock)),
                     line -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
                             .filter(java.util.Objects::nonNull).findFirst().orElse(null));
             feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
-                    settings.feeds(), settings.payrollSource()));
+                    settings.feeds(), settings.payrollSource(),
+                    departments -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().shortened(departments))
+                            .filter(java.util.Objects::nonNull).findFirst().orElse(null)));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
                     new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
 
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
-        context.getRegistry().bind("ditioPager", new DitioPager(sources));
+        context.getRegistry().bind("ditioPager", new DitioPager(sources, shared.maxPageBytes()));
         FeedSync feedSync = new FeedSync(store, feeds, clock);
         context.getRegistry().bind("feedSync", feedSync);
         Observability observability = Observability.install(context, shared, store, clock);

@@ -4,9 +4,15 @@ import no.ditiosync.ledger.SyncRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Variable;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.util.IOHelper;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +32,10 @@ public final class DitioPager {
     /** The watermark rows of the metadata passes. */
     public static final String USER_FEED = "user";
     public static final String PROJECT_FEED = "project";
+    /** The exchange variable set before the one call of a page that follows a 401 with a new token. */
+    public static final String TOKEN_RENEWED = "tokenRenewed";
+    /** How much of an error answer is read: its message shows 300 characters of it. */
+    static final int ERROR_BODY_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where one company's data is read from, and the page size asked for. */
@@ -33,20 +43,25 @@ public final class DitioPager {
     }
 
     private final Map<String, Source> sources;
-    private final PageReader<TimeRegistration> timeRegistrations =
-            new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable);
-    private final PageReader<TimeRegistration> absences =
-            new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable);
-    private final PageReader<TimeRegistration> payrollLines =
-            new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable);
-    // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
-    private final PageReader<DitioUser> users = new PageReader<>(DitioUser.class, (json, reason) -> null);
-    // likewise a project row: the lines of its registrations then carry no project number from it
-    private final PageReader<DitioProject> projects = new PageReader<>(DitioProject.class, (json, reason) -> null);
+    private final PageReader<TimeRegistration> timeRegistrations;
+    private final PageReader<TimeRegistration> absences;
+    private final PageReader<TimeRegistration> payrollLines;
+    private final PageReader<DitioUser> users;
+    private final PageReader<DitioProject> projects;
 
-    /** @param sources company key → where its data is read from */
-    public DitioPager(Map<String, Source> sources) {
+    /**
+     * @param sources      company key → where its data is read from
+     * @param maxPageBytes the most one page may hold, decompressed (DITIO_MAX_PAGE_BYTES)
+     */
+    public DitioPager(Map<String, Source> sources, long maxPageBytes) {
         this.sources = Map.copyOf(sources);
+        this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable, maxPageBytes);
+        this.absences = new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable, maxPageBytes);
+        this.payrollLines = new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable, maxPageBytes);
+        // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
+        this.users = new PageReader<>(DitioUser.class, (json, reason) -> null, maxPageBytes);
+        // likewise a project row: the lines of its registrations then carry no project number from it
+        this.projects = new PageReader<>(DitioProject.class, (json, reason) -> null, maxPageBytes);
     }
 
     /**
@@ -119,44 +134,90 @@ public final class DitioPager {
         return new PageCursor(source.reportingBase(), path, params);
     }
 
-    /** A page of the registrations the cursor pages through (time registrations or absences). */
-    public List<TimeRegistration> readRegistrations(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, switch (cursor.path()) {
-            case ABSENCES -> absences;
-            case PAYROLL_LINES -> payrollLines;
-            default -> timeRegistrations;
-        });
+    /**
+     * The answer to the page call the cursor made, read as it streams in (camel-http hands over the
+     * response stream, {@code disableStreamCache}): the page's records, and the cursor moved on. The
+     * response is closed here, which gives its connection back. A transient status is thrown as
+     * camel-http would throw it, so the call is retried; its body is read only up to
+     * {@value #ERROR_BODY_BYTES} bytes, as is any other error answer.
+     *
+     * @return the page's records; null for a first 401 (no {@code tokenRenewed} variable yet), which
+     *         the route answers with a new token and one more call
+     */
+    public List<?> read(Exchange exchange, @Variable("cursor") PageCursor cursor,
+                        @Variable(TOKEN_RENEWED) Boolean tokenRenewed) throws IOException, HttpOperationFailedException {
+        Message message = exchange.getMessage();
+        InputStream body = message.getBody(InputStream.class);
+        try {
+            return read(message, cursor, body, Boolean.TRUE.equals(tokenRenewed));
+        } finally {
+            // read or not, the answer is done with: its connection goes back to the pool now, not when the
+            // run ends; and no later step (stream caching, an error handler) tries to read the closed stream
+            IOHelper.close(body);
+            message.setBody(null);
+        }
     }
 
-    public List<DitioUser> readUsers(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, users);
-    }
-
-    public List<DitioProject> readProjects(Exchange exchange, @Variable("cursor") PageCursor cursor) {
-        return read(exchange, cursor, projects);
-    }
-
-    private <T> List<T> read(Exchange exchange, PageCursor cursor, PageReader<T> reader) {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+    private List<?> read(Message message, PageCursor cursor, InputStream body, boolean tokenRenewed)
+            throws IOException, HttpOperationFailedException {
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String where = cursor.describe();
+        if (status == 401 && !tokenRenewed) {
+            return null;
+        }
         if (status != 200) {
-            String message = explain(status, cursor.path(), where, exchange.getMessage().getBody(String.class));
+            String errorBody = errorBody(body, message);
+            if (DitioRetries.TRANSIENT_STATUSES.contains(status)) {
+                Map<String, String> headers = new LinkedHashMap<>();
+                message.getHeaders().forEach((name, value) -> {
+                    if (value instanceof String text) {
+                        headers.put(name, text);
+                    }
+                });
+                throw new HttpOperationFailedException(cursor.base() + cursor.path(), status,
+                        message.getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class), null, headers, errorBody);
+            }
+            String explained = explain(status, cursor.path(), where, errorBody);
             if (status == 404 && cursor.pageNumber() == 1) {
                 // not deployed here: that feed fails, the run goes on. A 404 on a later page (the endpoint
                 // answered a page ago) is not that, and ends the run as any other bad answer
-                throw new FeedNotDeployedException(feedOf(cursor.path()), cursor.path(), message);
+                throw new FeedNotDeployedException(feedOf(cursor.path()), cursor.path(), explained);
             }
-            throw new DitioApiException(message);
+            throw new DitioApiException(explained);
         }
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        String contentType = message.getHeader(Exchange.CONTENT_TYPE, "", String.class);
         // no content type at all is read as JSON (the parse names what is wrong); a named other type is an error page
         if (!contentType.isBlank() && !contentType.toLowerCase().contains("json")) {
             throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
                     + "' instead of JSON");
         }
-        DitioPage<T> page = reader.read(exchange.getMessage().getBody(InputStream.class), where);
+        DitioPage<?> page = reader(cursor.path()).read(body, where);
         cursor.advance(page.continuationToken());
         return page.data();
+    }
+
+    private PageReader<?> reader(String path) {
+        return switch (path) {
+            case USERS -> users;
+            case PROJECTS -> projects;
+            case ABSENCES -> absences;
+            case PAYROLL_LINES -> payrollLines;
+            default -> timeRegistrations;
+        };
+    }
+
+    /** An error answer's first {@value #ERROR_BODY_BYTES} bytes, as text: all a message shows of it. */
+    private static String errorBody(InputStream body, Message message) {
+        if (body == null) {
+            return "";
+        }
+        try {
+            byte[] head = body.readNBytes(ERROR_BODY_BYTES);
+            String charset = message.getExchange().getProperty(Exchange.CHARSET_NAME, "UTF-8", String.class);
+            return new String(head, Charset.isSupported(charset) ? Charset.forName(charset) : StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException unreadable) {
+            return "";
+        }
     }
 
     static String explain(int status, String path, String where, String body) {

@@ -45,7 +45,10 @@ import java.util.Set;
  */
 public final class DitioRetries implements Processor {
 
-    /** HTTP statuses worth a retry; the page and token calls let camel-http throw for exactly these. */
+    /**
+     * HTTP statuses worth a retry: the token call lets camel-http throw for exactly these, and
+     * {@link DitioPager#read} throws them for a page call as camel-http would.
+     */
     public static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
     static final String DECISION = "DitioRetryDecision";

@@ -10,6 +10,13 @@ import java.util.Map;
  */
 public final class PageCursor {
 
+    /**
+     * The longest continuation token followed. A token goes back in the next page's query string, and
+     * web servers refuse request lines much over 8 KB (ASP.NET Core's Kestrel at 8 KB): a longer one
+     * cannot be a position Ditio would take back, and sending it would only cost memory and a 414.
+     */
+    public static final int MAX_TOKEN_LENGTH = 8192;
+
     private final String base;
     private final String path;
     private final Map<String, String> passParameters;
@@ -57,6 +64,10 @@ public final class PageCursor {
 
     public void advance(String nextToken) {
         String next = (nextToken == null || nextToken.isEmpty()) ? null : nextToken;
+        if (next != null && next.length() > MAX_TOKEN_LENGTH) {
+            throw new DitioApiException("Ditio sent a continuation token of " + next.length() + " characters for "
+                    + describe() + ": a token has at most " + MAX_TOKEN_LENGTH + " (it goes back in the next page's address)");
+        }
         if (next != null && next.equals(continuationToken)) {
             // the same position again: following it would ask for this page forever
             throw new DitioApiException("Ditio answered " + describe()
@@ -70,6 +81,11 @@ public final class PageCursor {
     /** For messages: the endpoint and page, never the token (it is opaque and may be long). */
     public String describe() {
         return "page " + pageNumber() + " of " + path;
+    }
+
+    /** For messages about the page just read (the cursor has moved on): "page 3 of /v1/time-registrations". */
+    public String describeRead() {
+        return "page " + pages + " of " + path;
     }
 
     private static void append(StringBuilder q, String key, String value) {

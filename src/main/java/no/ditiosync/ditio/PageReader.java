@@ -1,7 +1,10 @@
 package no.ditiosync.ditio;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,41 +21,52 @@ import java.util.Locale;
 import java.util.function.BiFunction;
 
 /**
- * Reads one Ditio page with Jackson's streaming parser: records are bound one by one as the bytes
- * arrive, unknown fields are skipped. A page that is not the documented shape is an error that
- * names the page, so the run fails without moving the watermark.
+ * Reads one Ditio page with Jackson's streaming parser as the bytes arrive: records are bound one by
+ * one, unknown fields are skipped, and no more than {@code maxPageBytes} (DITIO_MAX_PAGE_BYTES) are
+ * read. A page that is not the documented shape, or larger than that, is an error that names the
+ * page, so the run fails without moving the watermark.
  */
 public final class PageReader<T> {
 
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
-    // property names as the spec spells them, in any case: a .NET server may keep PascalCase (cheap: names only)
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
-            .build();
-
+    private final ObjectMapper mapper;
     private final ObjectReader recordReader;
     private final BiFunction<JsonNode, String, T> unreadable;
+    private final long maxPageBytes;
 
     /**
-     * @param unreadable makes a stand-in for a record whose fields do not bind (say qty "abc"), given
-     *                   the record as JSON and the reason; null skips it. One bad record must not cost
-     *                   the page: the stand-in goes to quarantine with the reason.
+     * @param unreadable   makes a stand-in for a record whose fields do not bind (say qty "abc"), given
+     *                     the record as JSON and the reason; null skips it. One bad record must not cost
+     *                     the page: the stand-in goes to quarantine with the reason.
+     * @param maxPageBytes the most a page may hold, decompressed (DITIO_MAX_PAGE_BYTES)
      */
-    public PageReader(Class<? extends T> recordType, BiFunction<JsonNode, String, T> unreadable) {
-        this.recordReader = MAPPER.readerFor(recordType);
+    public PageReader(Class<? extends T> recordType, BiFunction<JsonNode, String, T> unreadable, long maxPageBytes) {
+        // Jackson counts what it reads and stops past the limit (its maxDocumentLength), so a page
+        // that never ends, or a small gzip that inflates to gigabytes, ends as a bad page
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(maxPageBytes).build())
+                .build();
+        // property names as the spec spells them, in any case: a .NET server may keep PascalCase (cheap: names only)
+        this.mapper = JsonMapper.builder(factory)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .build();
+        this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
+        this.maxPageBytes = maxPageBytes;
     }
 
-    public DitioPage<T> read(InputStream body, String where) {
+    public DitioPage<T> read(InputStream body, String where) throws IOException {
         if (body == null) {
             throw new DitioApiException("Ditio sent an empty body for " + where);
         }
         List<T> data = null;
         String token = null;
-        try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
+        JsonParser parser = null;
+        try (JsonParser p = mapper.getFactory().createParser(body)) {
+            parser = p;
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new DitioApiException("Ditio sent a page that is not a JSON object for " + where);
             }
@@ -66,11 +80,20 @@ public final class PageReader<T> {
                     default -> parser.skipChildren();
                 }
             }
+        } catch (StreamConstraintsException e) {
+            if (parser != null && parser.currentLocation().getByteOffset() >= maxPageBytes) {
+                throw new DitioApiException("Ditio sent more than " + size(maxPageBytes) + " for " + where
+                        + ": a page may hold at most DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes) = " + size(maxPageBytes)
+                        + "; raise it only if Ditio's pages really are that large", e);
+            }
+            // a value longer, or nested deeper, than the parser takes (20 million characters, 1000 levels)
+            throw new DitioApiException("Ditio sent a value too long or too deeply nested to read for " + where + ": "
+                    + e.getOriginalMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new DitioApiException("reading " + where + " from Ditio failed: " + e.getMessage(), e);
         }
+        // any other IOException is the connection failing while the page streams in: thrown as it is, so
+        // the call is retried as one that failed before its answer
         if (data == null) {
             throw new DitioApiException("Ditio sent a page without 'data' for " + where);
         }
@@ -99,6 +122,17 @@ public final class PageReader<T> {
             throw new DitioApiException("Ditio sent " + parser.getText() + " instead of a record in 'data' for " + where);
         }
         return records;
+    }
+
+    /** A size as DITIO_MAX_PAGE_BYTES is written: 256MiB, 512KiB, or bytes. */
+    public static String size(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GiB";
+        }
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        return bytes % (1L << 10) == 0 ? (bytes >> 10) + "KiB" : bytes + " bytes";
     }
 
     /** "unreadable qty: "abc" is not a number" */

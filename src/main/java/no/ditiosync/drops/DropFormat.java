@@ -27,6 +27,15 @@ public interface DropFormat {
         return null;
     }
 
+    /**
+     * What this format shortens of the users' departments (from Ditio's users, not from the
+     * registration: see {@link VismaFormat#shortened}), as one line for the log; null when it keeps
+     * every one whole.
+     */
+    default String shortened(java.util.Collection<String> departments) {
+        return null;
+    }
+
     /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
     default boolean showsTask() {
         return true;

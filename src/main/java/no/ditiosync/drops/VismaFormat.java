@@ -6,7 +6,14 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
 import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import no.ditiosync.payroll.PayrollLine;
 import org.slf4j.Logger;
@@ -24,8 +31,11 @@ public final class VismaFormat implements DropFormat {
     /**
      * Width we allow for department and project. Visma does not publish one for the import file;
      * 30 holds every code we have seen and keeps a pasted description from becoming a "project".
+     * A longer project number is refused ({@link #refusal}); a longer department is cut ({@link #shortened}).
      */
     static final int DIMENSION_WIDTH = 30;
+    /** How many departments the log line of {@link #shortened} names, of each kind. */
+    private static final int NAMED = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(VismaFormat.class);
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
@@ -96,11 +106,76 @@ public final class VismaFormat implements DropFormat {
         f.add("");                                                         // 9 account
         f.add("");                                                         // 10 balancing account
         f.add(text(line, line.department()));                              // 11 department
-        f.add(text(line, line.projectNumber()));                           // 12 project
+        f.add(text(line, project(line)));                                  // 12 project
         f.add("\"\"").add("\"\"").add("\"\"");                             // 13-15 extra 1-3
         f.add("\"\"");                                                     // 16 campaign
         f.add("");                                                         // 17 tax deduction code
         out.write(f.toString());
+    }
+
+    /**
+     * A project number longer than the field: cut, two projects that differ after the 30th character
+     * would book together, so the record is quarantined with this reason instead (as SAP's POSID).
+     */
+    @Override
+    public String refusal(PayrollLine line) {
+        String cleaned = TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
+        return cleaned.codePointCount(0, cleaned.length()) > DIMENSION_WIDTH
+                ? "project number '" + line.projectNumber() + "' is longer than Visma's project field ("
+                + DIMENSION_WIDTH + " characters)"
+                : null;
+    }
+
+    private String project(PayrollLine line) {
+        String refusal = refusal(line);
+        if (refusal != null) {
+            // a key is never cut: the mapping quarantines such a record before it becomes a line
+            throw new IllegalArgumentException(refusal);
+        }
+        return line.projectNumber();
+    }
+
+    /**
+     * Departments longer than the field go to Visma cut to its width. A department is the user's (a
+     * name in Ditio, set by people), not the registration's: refusing it would quarantine every line
+     * of its users and hold back their pay over a cost label. So it is cut, and every run says so in
+     * this line, loudest where two departments become one in Visma (their hours then book together
+     * there): the fix is a shorter name in Ditio, which maps their lines again.
+     *
+     * @return null when every department fits
+     */
+    @Override
+    public String shortened(Collection<String> departments) {
+        Map<String, SortedSet<String>> byVismaValue = new TreeMap<>();
+        for (String department : departments) {
+            if (department != null && !department.isBlank()) {
+                byVismaValue.computeIfAbsent(TextCleaner.clean(department, DIMENSION_WIDTH), k -> new TreeSet<>())
+                        .add(TextCleaner.clean(department, Integer.MAX_VALUE));
+            }
+        }
+        List<String> cut = new ArrayList<>();
+        List<String> merged = new ArrayList<>();
+        byVismaValue.forEach((vismaValue, wholes) -> {
+            wholes.stream().filter(whole -> !whole.equals(vismaValue))
+                    .forEach(whole -> cut.add("'" + whole + "' as '" + vismaValue + "'"));
+            if (wholes.size() > 1) {
+                merged.add(String.join(" and ", wholes.stream().map(w -> "'" + w + "'").toList()) + " as '"
+                        + vismaValue + "'");
+            }
+        });
+        if (cut.isEmpty()) {
+            return null;
+        }
+        return "Visma's department field holds " + DIMENSION_WIDTH + " characters: " + cut.size()
+                + " department(s) go to Visma cut, " + named(cut)
+                + (merged.isEmpty() ? "" : "; so these departments become one in Visma, their hours booked together: "
+                + named(merged))
+                + "; give them names of at most " + DIMENSION_WIDTH + " characters in Ditio";
+    }
+
+    private static String named(List<String> items) {
+        return String.join(", ", items.subList(0, Math.min(NAMED, items.size())))
+                + (items.size() > NAMED ? " and " + (items.size() - NAMED) + " more" : "");
     }
 
     /** Why Visma cannot take {@code wageType} (field 4 is an unquoted number), or null when it can. */

@@ -3,6 +3,7 @@ package no.ditiosync.ledger;
 import no.ditiosync.ditio.DitioApiException;
 import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.ditio.FeedNotDeployedException;
+import no.ditiosync.ditio.PageCursor;
 import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.TimeRegistration;
@@ -27,8 +28,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The steps of one run of the time-registration feed, as the sync route calls them: begin (lock,
@@ -54,6 +58,8 @@ public final class FeedSync {
         private final Duration overlap;
         private final List<String> feeds;
         private final PayrollSource source;
+        /** what a target shortens of the users' departments, as a line for the log, or null */
+        private final Function<Collection<String>, String> departmentsShortened;
         // employees as of the running pass; one run per company at a time (the feed lock)
         private volatile EmployeeDirectory employees = id -> null;
         private volatile ProjectDirectory projects = ProjectDirectory.NONE;
@@ -68,6 +74,16 @@ public final class FeedSync {
          */
         public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap,
                        List<String> feeds, PayrollSource source) {
+            this(key, delivery, mapper, startDate, overlap, feeds, source, departments -> null);
+        }
+
+        /**
+         * @param departmentsShortened what one of the company's targets shortens of these departments
+         *                             (Visma cuts them to 30 characters), as a line for the log; null when none
+         */
+        public Company(String key, Delivery delivery, PayrollLineMapper mapper, LocalDate startDate, Duration overlap,
+                       List<String> feeds, PayrollSource source, Function<Collection<String>, String> departmentsShortened) {
+            this.departmentsShortened = departmentsShortened;
             this.key = key;
             this.delivery = delivery;
             this.mapper = mapper;
@@ -198,6 +214,14 @@ public final class FeedSync {
         Map<String, EmployeeDirectory.Employee> now = store.employees(company);
         EmployeeDirectory employees = now::get;
         c.employees = employees;
+        if (feed.equals(run.deliveredFeeds().get(0))) {
+            // once a run, as long as it lasts: a department cut short is no reason to hold back pay, but no secret either
+            String shortened = c.departmentsShortened.apply(now.values().stream()
+                    .map(EmployeeDirectory.Employee::department).filter(Objects::nonNull).distinct().toList());
+            if (shortened != null) {
+                LOG.warn("Run {} of company {}: {}", run.runId(), company, shortened);
+            }
+        }
         Map<String, String> projectNumbers = store.projectNumbers(company);
         ProjectDirectory projects = projectNumbers::get;
         c.projects = projects;
@@ -254,11 +278,11 @@ public final class FeedSync {
         return r;
     }
 
-    public void flushPage(@Variable("run") SyncRun run) throws Exception {
+    public void flushPage(@Variable("run") SyncRun run, @Variable("cursor") PageCursor cursor) throws Exception {
         List<StagedRecord> batch = run.pageBatch();
         int deleted = (int) batch.stream().filter(s -> s.record().isDeleted).count();
         String position = batch.isEmpty() ? "-" : position(run, batch.get(batch.size() - 1).record());
-        store.stageRecords(run.fence(), run.current().feed(), run.runId(), batch);
+        store.stageRecords(run.fence(), run.current().feed(), run.runId(), lastCopies(run, cursor, batch));
         if (!run.pageParents().isEmpty()) {
             store.markPartsNotSeenDeleted(run.fence(), run.current().feed(), run.runId(), run.pageParents());
             run.pageParents().clear();
@@ -270,6 +294,30 @@ public final class FeedSync {
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), clock.instant()).toMillis() / 1000.0);
         LOG.info("Run {}: page {} stored, {} records so far, {} records/s, at {}", run.runId(), run.pages(),
                 run.recordsRead(), Math.round(run.recordsRead() / seconds), position);
+    }
+
+    /**
+     * The page's records, each id once: a record Ditio sent twice on one page is kept as its last copy
+     * (the later one in Ditio's order, as a later page's copy replaces an earlier page's), with one
+     * WARN for the page. Without this the state DB's batches would decide, a tombstone before its live
+     * copy winning because tombstones are written last.
+     */
+    private static List<StagedRecord> lastCopies(SyncRun run, PageCursor cursor, List<StagedRecord> batch) {
+        Map<String, StagedRecord> byId = new LinkedHashMap<>();
+        for (StagedRecord staged : batch) {
+            byId.remove(staged.record().id);
+            byId.put(staged.record().id, staged);
+        }
+        if (byId.size() == batch.size()) {
+            return batch;
+        }
+        Map<String, Integer> copies = new LinkedHashMap<>();
+        batch.forEach(staged -> copies.merge(staged.record().id, 1, Integer::sum));
+        List<String> repeated = copies.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the last copy of each is kept",
+                run.runId(), cursor == null ? "a page" : cursor.describeRead(), repeated.size(),
+                String.join(", ", repeated.subList(0, Math.min(3, repeated.size()))), repeated.size() > 3 ? ", …" : "");
+        return new ArrayList<>(byId.values());
     }
 
     /** Where a pass stands: the work date of a full pass, the modification time of an incremental one. */

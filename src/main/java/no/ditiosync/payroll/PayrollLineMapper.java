@@ -10,10 +10,11 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Turns a Ditio time registration (or absence: {@link TimeRegistration#source}) into what payroll should hold for it: a payroll line, nothing
- * (held, before start, deleted), or a quarantine reason. Pure: same record and settings, same answer.
+ * (held, before start, deleted), or a quarantine reason. Pure: same record, settings and day, same answer.
  */
 public final class PayrollLineMapper {
 
@@ -25,21 +26,39 @@ public final class PayrollLineMapper {
     private final WageTypeMapping wageTypes;
     private final ApprovalGate gate;
     private final LocalDate startDate;
+    private final FutureBound future;
     private final Function<PayrollLine, String> targetsRefuse;
 
+    /**
+     * How far ahead of today a work date may lie (PAYROLL_MAX_FUTURE_DAYS): a record dated later is
+     * quarantined, and delivered once its date is within reach (quarantined records are mapped again
+     * every run) or Ditio corrects it.
+     *
+     * @param today the day it is, in the company's time zone (SYNC_TIME_ZONE)
+     */
+    public record FutureBound(int maxDays, Supplier<LocalDate> today) {
+        /** No bound: for a mapper that only maps (tests of the mapping itself). */
+        public static final FutureBound NONE = new FutureBound(Integer.MAX_VALUE, () -> LocalDate.MIN);
+
+        LocalDate latest() {
+            return maxDays == Integer.MAX_VALUE ? LocalDate.MAX : today.get().plusDays(maxDays);
+        }
+    }
+
     public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate) {
-        this(wageTypes, gate, startDate, line -> null);
+        this(wageTypes, gate, startDate, FutureBound.NONE, line -> null);
     }
 
     /**
      * @param targetsRefuse why one of the configured targets cannot carry a line (a key too long to
      *                      keep whole), or null: such a record is quarantined with the reason
      */
-    public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate,
+    public PayrollLineMapper(WageTypeMapping wageTypes, ApprovalGate gate, LocalDate startDate, FutureBound future,
                              Function<PayrollLine, String> targetsRefuse) {
         this.wageTypes = wageTypes;
         this.gate = gate;
         this.startDate = startDate;
+        this.future = future;
         this.targetsRefuse = targetsRefuse;
     }
 
@@ -73,6 +92,10 @@ public final class PayrollLineMapper {
         }
         if (!gate.passes(r.approved, r.payrollApproved)) {
             return MappingResult.of(MappingResult.Status.HELD);
+        }
+        if (workDate.isAfter(future.latest())) {
+            return MappingResult.quarantined("work date " + workDate + " is more than " + future.maxDays()
+                    + " days in the future (PAYROLL_MAX_FUTURE_DAYS)");
         }
         if (r.qty == null) {
             return MappingResult.quarantined("missing hours (qty)");

@@ -12,8 +12,8 @@ import java.util.function.Function;
 /**
  * Writes records as the wrapped writer does, except the ones {@link SimulatorFaults} has corrupted:
  * those are written whole into a buffer first, then copied field by field, with each corrupted
- * field's value replaced by its raw JSON or left out. Records without corruption go straight
- * through; while nothing is corrupted a record costs one volatile read more (not even its id is built).
+ * field's value replaced by its raw JSON or left out, and a repeated record is written twice, its
+ * earlier copy with the fields given for it. Records without corruption go straight through; while nothing is corrupted a record costs one volatile read more (not even its id is built).
  */
 final class CorruptedRecordWriter<T> implements RecordWriter<T> {
 
@@ -29,11 +29,26 @@ final class CorruptedRecordWriter<T> implements RecordWriter<T> {
 
     @Override
     public void write(JsonGenerator g, T record) throws IOException {
-        Map<String, String> corrupted = faults.anyCorruption() ? faults.corruptionsOf(id.apply(record)) : null;
-        if (corrupted == null) {
+        if (!faults.anyCorruption()) {
             writer.write(g, record);
             return;
         }
+        String key = id.apply(record);
+        Map<String, String> corrupted = faults.corruptionsOf(key);
+        Map<String, String> earlierCopy = faults.earlierCopyOf(key);
+        if (earlierCopy != null) {
+            Map<String, String> copy = new java.util.LinkedHashMap<>(corrupted == null ? Map.of() : corrupted);
+            copy.putAll(earlierCopy);
+            write(g, record, copy);
+        }
+        if (corrupted == null) {
+            writer.write(g, record);
+        } else {
+            write(g, record, corrupted);
+        }
+    }
+
+    private void write(JsonGenerator g, T record, Map<String, String> corrupted) throws IOException {
         StringWriter buffer = new StringWriter();
         try (JsonGenerator whole = PageWriter.FACTORY.createGenerator(buffer)) {
             writer.write(whole, record);

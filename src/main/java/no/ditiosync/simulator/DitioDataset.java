@@ -504,14 +504,23 @@ public final class DitioDataset {
         });
     }
 
+    /** Sets (or clears, with null) the department on the user row; its modifiedDateTime moves to now. */
+    public DitioUser setDepartment(String identityUserId, String department) {
+        return editUser(identityUserId, (user, now) -> user.withDepartment(department, now));
+    }
+
     /** Sets (or clears, with null) the employee number on the user row; its modifiedDateTime moves to now. */
     public DitioUser setEmployeeNumber(String identityUserId, String employeeNumber) {
+        return editUser(identityUserId, (user, now) -> user.withEmployeeNumber(employeeNumber, now));
+    }
+
+    private DitioUser editUser(String identityUserId, java.util.function.BiFunction<DitioUser, java.time.Instant, DitioUser> edit) {
         return write(() -> {
             Integer slot = userSlotByIdentity.get(identityUserId);
             if (slot == null) {
                 throw new NoSuchElementException("no user with identityUserId " + identityUserId);
             }
-            DitioUser next = users.get(slot).withEmployeeNumber(employeeNumber, java.time.Instant.ofEpochSecond(now()));
+            DitioUser next = edit.apply(users.get(slot), java.time.Instant.ofEpochSecond(now()));
             users.replace(slot, next);
             return next;
         });

@@ -27,6 +27,12 @@ public record DitioUser(
         Instant modifiedDateTime,
         boolean isDeleted) {
 
+    DitioUser withDepartment(String newDepartment, Instant now) {
+        return new DitioUser(id, identityUserId, employeeNumber, name, firstName, lastName, email, workTitle, newDepartment,
+                companyId, companyName, employmentCompanyId, isActiveEmployment, isDisabled, startDate, endDate,
+                now, isDeleted);
+    }
+
     DitioUser withEmployeeNumber(String number, Instant now) {
         return new DitioUser(id, identityUserId, number, name, firstName, lastName, email, workTitle, department,
                 companyId, companyName, employmentCompanyId, isActiveEmployment, isDisabled, startDate, endDate,

@@ -55,8 +55,26 @@ final class ReportingEndpoint {
         pagesServed.incrementAndGet();
         faults.pageServed();
         exchange.getResponseHeaders().set("Content-Type", HttpIo.JSON_TYPE);
+        if (fault != null && fault.kind() == SimulatorFaults.Kind.CUT_OFF) {
+            sendHalf(exchange, feed, query, page);
+            return;
+        }
         exchange.sendResponseHeaders(200, 0);
         PageWriter.write(exchange.getResponseBody(), feed, query, page);
+    }
+
+    /** The cut-off fault: the page's length announced, half of it sent, the connection closed. */
+    private static <T> void sendHalf(HttpExchange exchange, Feed<T> feed, PageQuery query, PageResult<T> page)
+            throws IOException {
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        PageWriter.write(whole, feed, query, page);
+        byte[] bytes = whole.toByteArray();
+        exchange.sendResponseHeaders(200, bytes.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(bytes, 0, bytes.length / 2);
+        out.flush();
+        // a handler that fails with an I/O error makes the JDK server close the connection, the rest unsent
+        throw new IOException("simulated fault: the connection is closed in the middle of the page");
     }
 
     /** Applies a fault; false when the call goes on normally afterwards (a slow answer). */
@@ -74,6 +92,9 @@ final class ReportingEndpoint {
             }
             case SLOW -> {
                 return !pause(fault.delayMillis());
+            }
+            case CUT_OFF -> {
+                return false; // the page is served, and cut off on the way
             }
             case MALFORMED_JSON -> send(exchange, HttpIo.JSON_TYPE,
                     "{\"data\":[{\"id\":\"a1b2\",\"workDate\":\"2026-11-02T00:00:00Z\",\"qty\":7.5},{\"id\":\"c3");

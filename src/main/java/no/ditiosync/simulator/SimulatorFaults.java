@@ -50,7 +50,9 @@ public final class SimulatorFaults {
         /** 200, a JSON object without 'data' */
         PAGE_WITHOUT_DATA,
         /** 200, an HTML error page with content type text/html */
-        WRONG_CONTENT_TYPE
+        WRONG_CONTENT_TYPE,
+        /** the page starts, and the connection is closed with half of it sent */
+        CUT_OFF
     }
 
     /** A fault for one data call. */
@@ -112,6 +114,8 @@ public final class SimulatorFaults {
     private int tokenFailTimes;
     /** registration id → field → raw JSON value, or null for "left out"; replaced whole on change (read without lock) */
     private volatile Map<String, Map<String, String>> corruptions = Map.of();
+    /** registration id → field → raw JSON of an earlier copy written just before it; replaced whole on change */
+    private volatile Map<String, Map<String, String>> repeats = Map.of();
     /** endpoints answering 404 (replaced whole on change, read without lock) */
     private volatile Set<String> undeployed = Set.of();
 
@@ -167,6 +171,11 @@ public final class SimulatorFaults {
     /** The next {@code times} data calls have their connection closed without any answer. */
     public SimulatorFaults dropConnectionNext(int times) {
         return plan(Kind.DROP_CONNECTION, 0, times, 1, 0, 0, null, 0);
+    }
+
+    /** The next {@code times} data calls get half their page (Content-Length says all), then the connection closes. */
+    public SimulatorFaults cutOffNext(int times) {
+        return plan(Kind.CUT_OFF, 0, times, 1, 0, 0, null, 0);
     }
 
     /** The next {@code times} data calls wait {@code ms} before they are answered (normally). */
@@ -276,9 +285,25 @@ public final class SimulatorFaults {
         return corrupt(registrationId, field, null);
     }
 
-    /** Whether any registration is corrupted now. */
+    /**
+     * From now on the time registration {@code registrationId} is written twice in a row on every page
+     * that holds it: first a copy with {@code field} written as {@code rawJson} (e.g. {@code "isDeleted"},
+     * {@code "true"}), then the record as it is. Further calls change more fields of that first copy.
+     */
+    public synchronized SimulatorFaults repeatRecord(String registrationId, String field, String rawJson) {
+        checkOneJsonValue(rawJson);
+        repeats = withField(repeats, registrationId, field, rawJson);
+        return this;
+    }
+
+    /** Whether any registration is corrupted or repeated now. */
     boolean anyCorruption() {
-        return !corruptions.isEmpty();
+        return !corruptions.isEmpty() || !repeats.isEmpty();
+    }
+
+    /** The fields of the earlier copy of a repeated registration (field → raw JSON), or null when it is not repeated. */
+    Map<String, String> earlierCopyOf(String registrationId) {
+        return repeats.get(registrationId);
     }
 
     /** The corruptions of one registration (field → raw JSON, null value: left out), or null when none. */
@@ -288,6 +313,7 @@ public final class SimulatorFaults {
 
     public synchronized void clear() {
         corruptions = Map.of();
+        repeats = Map.of();
         undeployed = Set.of();
         pagesUntilTokensExpire = -1;
         plans.clear();
@@ -338,6 +364,10 @@ public final class SimulatorFaults {
                 throw new IllegalArgumentException("ms must not be negative");
             }
             return plan(Kind.SLOW, callNumber, times, 1, 0, 0, null, ms);
+        }
+
+        public SimulatorFaults cutOffNext(int times) {
+            return plan(Kind.CUT_OFF, callNumber, times, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
@@ -412,6 +442,13 @@ public final class SimulatorFaults {
     }
 
     private synchronized SimulatorFaults corrupt(String registrationId, String field, String rawJson) {
+        corruptions = withField(corruptions, registrationId, field, rawJson);
+        return this;
+    }
+
+    /** A copy of {@code table} (registration id → field → raw JSON) with one more field of one registration. */
+    private static Map<String, Map<String, String>> withField(Map<String, Map<String, String>> table, String registrationId,
+                                                            String field, String rawJson) {
         if (registrationId == null || registrationId.isBlank()) {
             throw new IllegalArgumentException("registrationId must not be blank");
         }
@@ -419,12 +456,11 @@ public final class SimulatorFaults {
             throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
                     + TimeRegistrationJson.FIELDS);
         }
-        Map<String, Map<String, String>> next = new HashMap<>(corruptions);
+        Map<String, Map<String, String>> next = new HashMap<>(table);
         Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
         fields.put(field, rawJson);
         next.put(registrationId, Collections.unmodifiableMap(fields));
-        corruptions = Collections.unmodifiableMap(next);
-        return this;
+        return Collections.unmodifiableMap(next);
     }
 
     private static void checkOneJsonValue(String rawJson) {

@@ -127,6 +127,22 @@ class CommandLineTest {
                 + "expression (seconds minutes hours day month weekday)");
     }
 
+    /** A host name that starts like a loopback address is any host: the credentials would go out in plain text. */
+    @Test
+    void plainHttpToAHostNameThatLooksLikeLoopbackStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("DITIO_IDENTITY_BASE", "http://127.evil.test:" + ditio.identityBase().replaceAll(".*:", ""));
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting DITIO_IDENTITY_BASE (ditio.identity-base): '"
+                + env.get("DITIO_IDENTITY_BASE") + "' is plain http to a host that is not a loopback address "
+                + "(127.0.0.0/8, [::1]) or localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP "
+                + "(ditio.allow-insecure-http)=true if you really mean it");
+        assertThat(r.err()).doesNotContain(ditio.clientSecret());
+        assertThat(dir.resolve("out")).doesNotExist();
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
     @Test
     void runSyncsOnTheQuartzSchedule(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);

@@ -138,9 +138,12 @@ class FeedNotDeployedTest {
                     || t.userEmployeeNumber().isEmpty()) && users.get(t.userId()) != null).findFirst().orElseThrow();
             h.ditio.data().editHours(edited.id(), new BigDecimal("3.25"));
             h.ditio.faults().undeploy(DitioPager.USERS);
+            // a 503 after the 404: a feed left out does not cost the rest of the run its retries
+            h.ditio.faults().atCall((int) h.ditio.faults().dataCalls() + 2).failNext(503, 1);
 
             SyncRun run = h.runOnce();
 
+            assertThat(run.retries()).as("the 503 retried").isEqualTo(1);
             assertThat(run.failedFeeds()).containsOnlyKeys("user");
             assertThat(run.failedFeeds().get("user")).isEqualTo("Ditio has no endpoint for page 1 of /v1/user (HTTP 404) "
                     + "on this environment: check DITIO_REPORTING_BASE; until then runs use the users known from earlier runs "

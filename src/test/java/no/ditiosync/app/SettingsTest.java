@@ -75,6 +75,17 @@ class SettingsTest {
         assertThat(s.observeHost()).isEqualTo("127.0.0.1");
         assertThat(s.reportDir()).isEmpty();
         assertThat(s.reportKeep()).isEqualTo(100);
+        assertThat(s.maxFutureDays()).as("unset").isEqualTo(31);
+        assertThat(s.maxPageBytes()).as("unset").isEqualTo(256L << 20);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''|268435456", "256MiB|268435456", "256MB|268435456", "256m|268435456",
+            "1GiB|1073741824", "1048576|1048576", "2048 KiB|2097152", "4GiB|4294967296"})
+    void thePageLimitIsASizeInBytesOrKibMibGib(String value, long bytes) {
+        Map<String, String> s = good();
+        s.put("ditio.max-page-bytes", value);
+        assertThat(Settings.read(s::get).maxPageBytes()).isEqualTo(bytes);
     }
 
     @Test
@@ -91,16 +102,23 @@ class SettingsTest {
     @CsvSource(delimiter = '|', value = {
             "payroll.start-date|2026-13-01|Setting PAYROLL_START_DATE (payroll.start-date): '2026-13-01' is not a date as yyyy-MM-dd",
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
-            "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a non-loopback host; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
+            "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
             "payroll.source|overtime|Setting PAYROLL_SOURCE (payroll.source): 'overtime' is not one of time, time+overtime, payroll-lines",
             "payroll.absences|yes|Setting PAYROLL_ABSENCES (payroll.absences): 'yes' is neither true nor false",
+            "payroll.max-future-days|-1|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '-1' is outside 0-3660",
+            "payroll.max-future-days|a month|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): 'a month' is not a whole number",
+            "payroll.max-future-days|3661|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '3661' is outside 0-3660",
             "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc)",
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
             "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
+            "ditio.max-page-bytes|lots|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): 'lots' is not a size such as 256MiB, 64MiB or 1GiB",
+            "ditio.max-page-bytes|256|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '256' is outside 1MiB-4GiB",
+            "ditio.max-page-bytes|5GiB|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '5GiB' is outside 1MiB-4GiB",
+            "ditio.max-page-bytes|99999999999999999GB|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '99999999999999999GB' is outside 1MiB-4GiB",
             "payroll.visma.encoding|latin-99|Setting PAYROLL_VISMA_ENCODING (payroll.visma.encoding): 'latin-99' is not a known encoding (windows-1252 or UTF-8)",
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
             "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
@@ -126,6 +144,64 @@ class SettingsTest {
         Map<String, String> s = good();
         s.put(key, value);
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+    }
+
+    /**
+     * Plain http only to this machine: a literal loopback address or localhost. A host name that
+     * starts like one (127.evil.test) is any host on the network, wherever DNS points it.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://127.0.0.1:8099/reporting",
+            "http://127.1.2.3",
+            "http://127.255.255.254:80/x",
+            "http://localhost:8099",
+            "http://LocalHost",
+            "http://[::1]:8099/reporting",
+            "http://[0:0:0:0:0:0:0:1]",
+            "http://[::ffff:127.0.0.1]:8099",
+            "https://127.evil.test",
+            "https://core-api.ditio.dev/reporting"})
+    void plainHttpToALiteralLoopbackAddressOrLocalhostIsAccepted(String url) {
+        for (String key : new String[]{"ditio.identity-base", "ditio.reporting-base"}) {
+            Map<String, String> s = good();
+            s.put(key, url);
+            assertThat(Settings.read(s::get)).isNotNull();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://127.evil.test",
+            "http://127.0.0.1.evil.test:8099/reporting",
+            "http://localhost.evil.test",
+            "http://localhost.",
+            "http://127.0.0.1.nip.io",
+            "http://2130706433",
+            "http://0.0.0.0:8099",
+            "http://128.0.0.1",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://[fe80::1]",
+            "http://[::ffff:10.0.0.1]"})
+    void plainHttpToAnyOtherHostIsRefusedForEveryUrlAndEveryCompany(String url) {
+        String problem = "'" + url + "' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or "
+                + "localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really "
+                + "mean it";
+        for (String[] key : new String[][]{{"ditio.identity-base", "DITIO_IDENTITY_BASE (ditio.identity-base)"},
+                {"ditio.reporting-base", "DITIO_REPORTING_BASE (ditio.reporting-base)"}}) {
+            Map<String, String> s = good();
+            s.put(key[0], url);
+            assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class)
+                    .hasMessage("Setting " + key[1] + ": " + problem);
+            s.put("ditio.allow-insecure-http", "true");
+            assertThat(Settings.read(s::get)).as("allowed when meant").isNotNull();
+
+            Map<String, String> two = twoCompanies();
+            two.put("company.bygg." + key[0], url);
+            assertThatThrownBy(() -> Settings.readAll(two::get)).isInstanceOf(SettingsException.class)
+                    .hasMessage("Setting company.bygg." + key[0] + ": " + problem);
+        }
     }
 
     /**

@@ -1,6 +1,12 @@
 package no.ditiosync.badinput;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import no.ditiosync.ledger.FeedSync;
 import no.ditiosync.testing.TestSettings;
+import org.slf4j.LoggerFactory;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ledger.LedgerDelta;
 import no.ditiosync.ledger.SyncRun;
@@ -50,6 +56,8 @@ final class BadInputHarness implements AutoCloseable {
     final LocalDate startDate = LAST.minusWeeks(2);
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<Path> deliveredFiles = new ArrayList<>();
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger feedSyncLog = (Logger) LoggerFactory.getLogger(FeedSync.class);
     private SyncApplication app;
 
     BadInputHarness(Path dir) {
@@ -57,6 +65,15 @@ final class BadInputHarness implements AutoCloseable {
         this.dir = dir;
         settings.putAll(TestSettings.simulator(ditio, "acme", startDate, dir));
         settings.put("payroll.state-db-url", stateDbUrl());
+        log.start();
+        feedSyncLog.addAppender(log);
+    }
+
+    /** The WARN lines the runs logged so far (FeedSync's: repeated records, departments cut short). */
+    List<String> warnings() {
+        synchronized (log) {
+            return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 
     /** A setting for the application; only before the first run. */
@@ -169,6 +186,20 @@ final class BadInputHarness implements AutoCloseable {
         return List.copyOf(standing.values());
     }
 
+    /** The fields of every Visma line delivered for one employee number. */
+    List<List<String>> vismaLinesOf(String employeeNumber) throws IOException {
+        List<List<String>> lines = new ArrayList<>();
+        for (Path f : filesOf("visma")) {
+            for (String line : DeliveredPayroll.body(f)) {
+                List<String> c = DeliveredPayroll.fields(line);
+                if (c.get(2).equals(employeeNumber)) {
+                    lines.add(c);
+                }
+            }
+        }
+        return lines;
+    }
+
     /** Active payroll_line rows of one registration: quantity and text. */
     List<String[]> jdbcRowsOf(String registrationId) throws SQLException {
         List<String[]> rows = new ArrayList<>();
@@ -226,6 +257,7 @@ final class BadInputHarness implements AutoCloseable {
                 app.close();
             }
         } finally {
+            feedSyncLog.detachAppender(log);
             ditio.close();
         }
     }

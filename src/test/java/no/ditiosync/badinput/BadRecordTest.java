@@ -127,6 +127,9 @@ class BadRecordTest {
                 row("workDate null", "workDate", "null", quarantined("missing workDate")),
                 row("workDate longer than 40 characters", "workDate", "\"" + LONG_DATE + "\"",
                         quarantined("unreadable workDate: longer than 40 characters")),
+                // a sanity bound (PAYROLL_MAX_FUTURE_DAYS, 31 by default): never paid at once
+                row("workDate 9999-12-31", "workDate", "\"9999-12-31T00:00:00Z\"",
+                        quarantined("work date 9999-12-31 is more than 31 days in the future (PAYROLL_MAX_FUTURE_DAYS)")),
                 // ---- id: quarantined under a stand-in key, which stays until the next full pass (see firstRun)
                 missing("id missing", "id", new Quarantined(ctx -> "missing id", true)),
                 row("id null", "id", "null", new Quarantined(ctx -> "missing id", true)),
@@ -151,6 +154,14 @@ class BadRecordTest {
                 row("projectNumber of 24 characters", "projectNumber", "\"P-" + "1".repeat(22) + "\"",
                         delivered(ctx -> assertThat(ctx.h().sapDocumentsOf(ctx.r().id())).singleElement()
                                 .satisfies(c -> assertThat(c.get(8)).isEqualTo("P-" + "1".repeat(22))))),
+                // Visma's project field holds 30: cut, two projects differing after the 30th character would book together
+                row("projectNumber of 31 characters (longer than Visma's project field)", "projectNumber",
+                        "\"P-" + "1".repeat(29) + "\"", quarantined("project number 'P-" + "1".repeat(29)
+                                + "' is longer than Visma's project field (30 characters)")),
+                // ---- department: the user's, so cut rather than refused (its user's pay is not held back), and said so
+                new Row("department of 44 characters sharing its first 30 with another department",
+                        BadRecordTest::twoDepartmentsAlikeFor30Characters, (f, ctx) -> { },
+                        new Delivered(null, BadRecordTest::assertDepartmentCutAndSaidSo)),
                 // ---- wage type
                 row("taskWbsNumber the mapping cannot map", "taskWbsNumber", "\"7.7.7\"",
                         quarantined(ctx -> "no wage type in " + ctx.dir().resolve("wage-types.csv") + " for time "
@@ -167,7 +178,15 @@ class BadRecordTest {
                 row("description of 5000 characters", "description", "\"" + LONG_TEXT + "\"",
                         delivered(ctx -> assertText(ctx, LONG_TEXT.substring(0, 40).strip(), LONG_TEXT.substring(0, 4000).strip()))),
                 row("payrollApproved \"yes\"", "payrollApproved", "\"yes\"",
-                        quarantined("unreadable payrollApproved: \"yes\" is not true or false")));
+                        quarantined("unreadable payrollApproved: \"yes\" is not true or false")),
+                // ---- the same record twice on one page: the later copy wins, as a later page's would, and one WARN says so
+                new Row("the record twice in its page, the later copy with other hours", ctx -> { },
+                        (f, ctx) -> f.corruptRecord(ctx.r().id(), "qty", "3.25")
+                                .repeatRecord(ctx.r().id(), "qty", ctx.r().qty().toPlainString()),
+                        new Delivered(new BigDecimal("3.25"), BadRecordTest::assertRepeatWarnedOnce)),
+                new Row("the record twice in its page, a tombstone first", ctx -> { },
+                        (f, ctx) -> f.repeatRecord(ctx.r().id(), "isDeleted", "true"),
+                        new Delivered(null, BadRecordTest::assertRepeatWarnedOnce)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -279,6 +298,36 @@ class BadRecordTest {
             assertThat(all.chars().filter(ch -> ch < 0x20 && ch != '\r' && ch != '\n')).as("control characters in " + f)
                     .isEmpty();
         }
+    }
+
+    static final String NORTH = "Anleggsavdeling Vestlandet og Sørlandet nord";
+    static final String SOUTH = "Anleggsavdeling Vestlandet og Sørlandet sør";
+
+    /** The victim's user in a department of 44 characters, another user in one with the same first 30. */
+    static void twoDepartmentsAlikeFor30Characters(Ctx ctx) {
+        ctx.h().ditio.data().setDepartment(ctx.r().userId(), NORTH);
+        String other = ctx.h().ditio.data().users().stream().map(no.ditiosync.simulator.DitioUser::identityUserId)
+                .filter(u -> !u.equals(ctx.r().userId())).findFirst().orElseThrow();
+        ctx.h().ditio.data().setDepartment(other, SOUTH);
+    }
+
+    /** Visma gets the department's first 30 characters (cut after a word: 29), and the run says both become one. */
+    static void assertDepartmentCutAndSaidSo(Ctx ctx) throws Exception {
+        assertThat(ctx.h().vismaLinesOf(ctx.r().userEmployeeNumber())).isNotEmpty()
+                .allSatisfy(c -> assertThat(c.get(10)).isEqualTo("Anleggsavdeling Vestlandet og"));
+        assertThat(ctx.h().warnings().stream().filter(w -> w.contains("department"))).singleElement()
+                .satisfies(w -> assertThat(w).contains("Visma's department field holds 30 characters: ",
+                        "'" + NORTH + "' as 'Anleggsavdeling Vestlandet og'",
+                        "so these departments become one in Visma, their hours booked together: '" + NORTH + "' and '"
+                                + SOUTH + "' as 'Anleggsavdeling Vestlandet og'",
+                        "give them names of at most 30 characters in Ditio"));
+    }
+
+    /** One WARN for the page, naming the record, however many of its copies. */
+    static void assertRepeatWarnedOnce(Ctx ctx) {
+        assertThat(ctx.h().warnings().stream().filter(w -> w.contains("more than once"))).singleElement()
+                .satisfies(w -> assertThat(w).endsWith(": page 2 of /v1/time-registrations holds 1 record id(s) more "
+                        + "than once (" + ctx.r().id() + "); the last copy of each is kept"));
     }
 
     /** A mapping with a row for every task number the dataset uses, and no catch-all row. */

@@ -28,7 +28,12 @@ class VismaFormatTest {
                 DropLine.of(line("1004", "2025-03-04", "2050", "-2.125", "P;\"7\"", "=SUM(A1)", null)),
                 DropLine.of(line("1005", "2025-03-04", "1100", "0.005", "  Rigg\tNord\r\n  Øst  ", "-5", null)),
                 DropLine.of(line("1006", "2025-03-05", "1000", "8", "Łódź-2",
-                        "Anleggsavdeling Vestlandet og Sørlandet", null)));
+                        "Anleggsavdeling Vestlandet og Sørlandet", null)),
+                // the boundary: a project and a department of exactly 30 characters are written whole; a
+                // department of 31 is cut to 30 (departments are cut, a longer project never reaches the file)
+                DropLine.of(line("1007", "2025-03-05", "1000", "1", "P-2026-0417-BERGEN-SENTRUM-NYE",
+                        "Anlegg Vestland Bergen Sentrum", null)),
+                DropLine.of(line("1008", "2025-03-05", "1000", "1", "P-1", "Anlegg Vestland Bergen Sentrum2", null)));
 
         Path file = write(new VismaFormat(2025, 7, VismaFormat.WINDOWS_1252), lines);
 
@@ -91,6 +96,54 @@ class VismaFormatTest {
         assertThat(out.toString()).isEmpty();
         assertThatThrownBy(() -> new VismaFormat(0, 0, StandardCharsets.ISO_8859_1))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Visma's project field holds 30 characters: a project number of 30 is written whole, one of 31
+     * is refused (the record is quarantined with this reason) and never cut into the file, where two
+     * projects differing after the 30th character would book together.
+     */
+    @Test
+    void aProjectNumberOf30CharactersIsWrittenWholeAndOneOf31IsRefused() throws IOException {
+        VismaFormat format = new VismaFormat();
+        String thirty = "P-2026-0417-BERGEN-SENTRUM-NYE";
+        String thirtyOne = thirty + "2";
+        assertThat(format.refusal(line("1002", "2025-03-03", "1000", "1", thirty, null, null))).isNull();
+        assertThat(format.refusal(line("1002", "2025-03-03", "1000", "1", thirtyOne, null, null)))
+                .isEqualTo("project number 'P-2026-0417-BERGEN-SENTRUM-NYE2' is longer than Visma's project field "
+                        + "(30 characters)");
+        // counted as written: cleaned (blanks collapsed, trimmed) and in characters, not UTF-16 units
+        assertThat(format.refusal(line("1002", "2025-03-03", "1000", "1", "  " + thirty + "\t", null, null))).isNull();
+        assertThat(format.refusal(line("1002", "2025-03-03", "1000", "1", "P-" + "😀".repeat(28), null, null))).isNull();
+        assertThat(format.refusal(line("1002", "2025-03-03", "1000", "1", null, "x".repeat(40), null)))
+                .as("a department is not refused").isNull();
+
+        StringWriter out = new StringWriter();
+        format.writeLine(DropLine.of(line("1002", "2025-03-03", "1000", "1", thirty, null, null)), out);
+        assertThat(out.toString()).contains(";\"" + thirty + "\";");
+        assertThatThrownBy(() -> format.writeLine(DropLine.of(line("1002", "2025-03-03", "1000", "1", thirtyOne, null, null)),
+                new StringWriter())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(thirtyOne);
+    }
+
+    /** Departments are cut, not refused; what is cut, and which departments that makes one, is said in one line. */
+    @Test
+    void departmentsLongerThan30CharactersAreNamedAndThoseThatBecomeOneAreSaidSo() {
+        VismaFormat format = new VismaFormat();
+        assertThat(format.shortened(java.util.Arrays.asList("Anlegg Vestland Bergen Sentrum", "Bygg Ås", null, ""))).isNull();
+
+        assertThat(format.shortened(List.of("Anlegg Vestland Bergen Sentrum2", "Bygg Ås")))
+                .isEqualTo("Visma's department field holds 30 characters: 1 department(s) go to Visma cut, "
+                        + "'Anlegg Vestland Bergen Sentrum2' as 'Anlegg Vestland Bergen Sentrum'; "
+                        + "give them names of at most 30 characters in Ditio");
+        assertThat(format.shortened(List.of("Anlegg Vestland Bergen Sentrum", "Anlegg Vestland Bergen Sentrum2",
+                "Anlegg Vestland Bergen Sentrum 3")))
+                .isEqualTo("Visma's department field holds 30 characters: 2 department(s) go to Visma cut, "
+                        + "'Anlegg Vestland Bergen Sentrum 3' as 'Anlegg Vestland Bergen Sentrum', "
+                        + "'Anlegg Vestland Bergen Sentrum2' as 'Anlegg Vestland Bergen Sentrum'; "
+                        + "so these departments become one in Visma, their hours booked together: "
+                        + "'Anlegg Vestland Bergen Sentrum' and 'Anlegg Vestland Bergen Sentrum 3' and "
+                        + "'Anlegg Vestland Bergen Sentrum2' as 'Anlegg Vestland Bergen Sentrum'; "
+                        + "give them names of at most 30 characters in Ditio");
     }
 
     private Path write(DropFormat format, List<DropLine> lines) throws IOException {

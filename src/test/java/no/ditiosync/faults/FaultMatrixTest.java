@@ -82,7 +82,10 @@ class FaultMatrixTest {
                         "Ditio closed the connection without an answer on ", 1, 250, false),
                 // the simulator still serves the page after its pause, to a client that has stopped listening
                 new Fault("read timeout", at -> at.slowNext(3000, 1), "Ditio did not answer in time (read timeout) on ",
-                        1, 250, true)
+                        1, 250, true),
+                // the page is read as it streams in: a connection lost half-way is retried like one lost before
+                new Fault("connection dropped in the middle of a page", at -> at.cutOffNext(1),
+                        "Ditio closed the connection in the middle of its answer on ", 1, 250, true)
         ).map(f -> Arguments.of(f, 1 + RANDOM.nextInt(cleanCalls)));
     }
 

@@ -44,6 +44,39 @@ class PayrollLineMapperTest {
         assertThat(m.line().department()).isEqualTo("Grunnarbeid");
     }
 
+    /** PAYROLL_MAX_FUTURE_DAYS: up to that many days after today is a line; a day later is quarantined, named so. */
+    @Test
+    void aWorkDateMoreThanTheBoundAheadOfTodayIsQuarantinedAndAWorkDateWithinItIsALine() {
+        java.util.concurrent.atomic.AtomicReference<LocalDate> today = new java.util.concurrent.atomic.AtomicReference<>(
+                LocalDate.of(2026, 12, 5));
+        PayrollLineMapper bounded = new PayrollLineMapper(MAPPING, ApprovalGate.PAYROLL_APPROVED, LocalDate.of(2026, 10, 1),
+                new PayrollLineMapper.FutureBound(31, today::get), line -> null);
+        TimeRegistration r = registration();
+        r.workDate = "2027-01-05T00:00:00Z";
+        assertThat(bounded.map(r, USERS).status()).isEqualTo(MappingResult.Status.READY);
+        r.workDate = "2027-01-06T00:00:00Z";
+        assertThat(bounded.map(r, USERS).reason())
+                .isEqualTo("work date 2027-01-06 is more than 31 days in the future (PAYROLL_MAX_FUTURE_DAYS)");
+        // mapped again on a later day (every run maps its quarantine again), it is a line
+        today.set(LocalDate.of(2026, 12, 6));
+        assertThat(bounded.map(r, USERS).status()).isEqualTo(MappingResult.Status.READY);
+        r.workDate = "9999-12-31T00:00:00Z";
+        assertThat(bounded.map(r, USERS).reason())
+                .isEqualTo("work date 9999-12-31 is more than 31 days in the future (PAYROLL_MAX_FUTURE_DAYS)");
+        // not approved yet: held as any other, whatever its date
+        r.payrollApproved = false;
+        assertThat(bounded.map(r, USERS).status()).isEqualTo(MappingResult.Status.HELD);
+
+        PayrollLineMapper todayOnly = new PayrollLineMapper(MAPPING, ApprovalGate.PAYROLL_APPROVED, LocalDate.of(2026, 10, 1),
+                new PayrollLineMapper.FutureBound(0, () -> LocalDate.of(2026, 12, 5)), line -> null);
+        TimeRegistration tomorrow = registration();
+        tomorrow.workDate = "2026-12-06";
+        assertThat(todayOnly.map(tomorrow, USERS).reason())
+                .isEqualTo("work date 2026-12-06 is more than 0 days in the future (PAYROLL_MAX_FUTURE_DAYS)");
+        tomorrow.workDate = "2026-12-05";
+        assertThat(todayOnly.map(tomorrow, USERS).status()).isEqualTo(MappingResult.Status.READY);
+    }
+
     @Test
     void employeeNumberComesFromTheUserWhenTheRegistrationLacksIt() {
         TimeRegistration r = registration();

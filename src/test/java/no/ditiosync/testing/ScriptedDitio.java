@@ -23,7 +23,7 @@ import java.util.function.Function;
  * test scripts it, to check the client against what ditio-api.md allows but the simulator does not
  * do (token shapes, page shapes, timestamps, error bodies). It decodes queries as a web framework
  * does ('+' is a space) and records every request. An answer with the header
- * {@code Content-Encoding: gzip} has its body gzipped.
+ * {@code Content-Encoding: gzip} has its body gzipped (unless it brings its bytes already encoded).
  *
  * <p>By default the token endpoint answers a fresh token valid 30 minutes, and every data endpoint
  * one empty last page.
@@ -39,8 +39,21 @@ public final class ScriptedDitio implements AutoCloseable {
         }
     }
 
-    /** An answer: status, headers, body. */
-    public record Answer(int status, Map<String, String> headers, String body) {
+    /**
+     * An answer: status, headers, body; or, with {@code encoded}, those bytes sent as they are (a body
+     * already gzipped, say, or one too big for a String).
+     */
+    public record Answer(int status, Map<String, String> headers, String body, byte[] encoded) {
+
+        public Answer(int status, Map<String, String> headers, String body) {
+            this(status, headers, body, null);
+        }
+
+        /** A JSON answer of these bytes, already gzipped: sent as they are, with {@code Content-Encoding: gzip}. */
+        public static Answer gzippedJson(byte[] gzipped) {
+            return new Answer(200, Map.of("Content-Type", "application/json; charset=utf-8", "Content-Encoding", "gzip"),
+                    null, gzipped);
+        }
 
         public static Answer json(int status, String body) {
             return new Answer(status, Map.of("Content-Type", "application/json; charset=utf-8"), body);
@@ -53,7 +66,7 @@ public final class ScriptedDitio implements AutoCloseable {
         public Answer withHeader(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Answer(status, h, body);
+            return new Answer(status, h, body, encoded);
         }
     }
 
@@ -148,8 +161,9 @@ public final class ScriptedDitio implements AutoCloseable {
                     ? Answer.json("{\"data\":[]}") : Answer.json(404, "{\"error\":\"NotFound\"}"));
             Answer answer = handler.apply(request);
             answer.headers().forEach(exchange.getResponseHeaders()::set);
-            byte[] bytes = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
-            if ("gzip".equals(answer.headers().get("Content-Encoding"))) {
+            byte[] bytes = answer.encoded() != null ? answer.encoded()
+                    : answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
+            if (answer.encoded() == null && "gzip".equals(answer.headers().get("Content-Encoding"))) {
                 java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
                 try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
                     gzip.write(bytes);
