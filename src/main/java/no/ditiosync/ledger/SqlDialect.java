@@ -183,6 +183,16 @@ public enum SqlDialect {
         return false;
     }
 
+    /** Whether {@code e} (or one chained to it) is a unique-key violation. */
+    public boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if ("23505".equals(x.getSQLState()) || this == H2 && x.getErrorCode() == 23505) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code e} says a table does not exist (a state DB no run has created yet). */
     public boolean isUndefinedTable(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
