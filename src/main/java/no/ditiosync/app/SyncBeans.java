@@ -10,7 +10,7 @@ import no.ditiosync.drops.SapFormat;
 import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.drops.TripletexFormat;
 import no.ditiosync.drops.VismaFormat;
-import no.ditiosync.ledger.CorrectionStyle;
+import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.ledger.Delivery;
 import no.ditiosync.ledger.FeedSync;
 import no.ditiosync.ledger.StateStore;

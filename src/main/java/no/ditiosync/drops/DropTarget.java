@@ -1,6 +1,5 @@
 package no.ditiosync.drops;
 
-import no.ditiosync.ledger.CorrectionStyle;
 import no.ditiosync.ledger.CrashPoints;
 
 import java.nio.file.Files;
