@@ -216,3 +216,29 @@ CREATE TABLE IF NOT EXISTS ledger_undo (
     data         BYTEA        NOT NULL,
     PRIMARY KEY (company, run_id, chunk)
 );
+
+-- A quarantined record as Ditio last sent it, so every run can map it again (the mapping or the
+-- user may have been fixed since). Added to the quarantine table of earlier versions in place.
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS work_date_text VARCHAR(40);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS qty DECIMAL(24,6);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS user_name VARCHAR(200);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS user_employee_number VARCHAR(64);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS project_number VARCHAR(100);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS task_number VARCHAR(100);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS description VARCHAR(4000);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS approved BOOLEAN;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS payroll_approved BOOLEAN;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS modified TIMESTAMP WITH TIME ZONE;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS source_fields VARCHAR(1000);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS parent_id VARCHAR(100);
+
+-- Hours and lines each target holds per work date, net of every correction: kept with the ledger in
+-- each run's commit, so status and the operator's page read a few rows instead of the whole ledger.
+CREATE TABLE IF NOT EXISTS delivered_hours (
+    company      VARCHAR(64)  NOT NULL,
+    target       VARCHAR(32)  NOT NULL,
+    work_date    DATE         NOT NULL,
+    hours        DECIMAL(14,2) NOT NULL,
+    lines        BIGINT       NOT NULL,
+    PRIMARY KEY (company, target, work_date)
+);
