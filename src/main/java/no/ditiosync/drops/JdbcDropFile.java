@@ -49,7 +49,7 @@ public final class JdbcDropFile implements Closeable {
     }
 
     /** Starts {@code folder/name}, which must not exist; the folder is made owner-only. */
-    static JdbcDropFile create(Path folder, String name) throws IOException {
+    public static JdbcDropFile create(Path folder, String name) throws IOException {
         boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
         if (posix) {
             Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -73,7 +73,7 @@ public final class JdbcDropFile implements Closeable {
         return rows;
     }
 
-    void add(PayrollLine l, boolean active) throws IOException {
+    public void add(PayrollLine l, boolean active) throws IOException {
         out.writeBoolean(active);
         str(l.lineId());
         str(l.employeeNumber());
