@@ -242,3 +242,13 @@ CREATE TABLE IF NOT EXISTS delivered_hours (
     lines        BIGINT       NOT NULL,
     PRIMARY KEY (company, target, work_date)
 );
+
+-- What a run did, for status, the run reports and the operator's page: whether its ledger committed,
+-- its lines per target as new, corrected, reversed and released from quarantine
+-- ("visma=12/3/1/0,sap=..."), and its quarantine as newly in, released and still open ("4/2/60").
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT FALSE NOT NULL;
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS line_counts VARCHAR(1000);
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
+
+-- The order drops were committed in, the order they are delivered in (an earlier run's JDBC rows before a later one's).
+ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;

@@ -53,6 +53,9 @@ public class TimeRegistration {
     /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
     @JsonIgnore
     public String unreadable;
+    /** Rebuilt from what the state DB kept (the quarantine, a delivered line), to be mapped again: not read from Ditio now. */
+    @JsonIgnore
+    public boolean mappedAgain;
 
     /** A new, empty record of a feed, to rebuild a stored one. */
     public static TimeRegistration of(String feed) {

@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.state.SqlDialect;
 import no.ditiosync.payroll.PayrollLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

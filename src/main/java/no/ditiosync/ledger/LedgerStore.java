@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.state.SqlDialect;
 import no.ditiosync.payroll.PayrollLine;
 
 import javax.sql.DataSource;
@@ -72,6 +73,22 @@ public final class LedgerStore {
 
     // ---- reads --------------------------------------------------------------------------------
 
+    static final String LOOKUP_ANY = SELECT + "WHERE company = ? AND line_id = ANY (?)";
+    static final String RANGE = SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? ORDER BY company, line_id LIMIT " + CHUNK;
+
+    /**
+     * Before a read of the run's transaction on PostgreSQL: by key, whatever the statistics say. A
+     * first run fills a ledger the planner still believes empty, and a plan made for an empty table
+     * reads all of it for every lookup.
+     */
+    void byKey(Connection c) throws SQLException {
+        if (dialect == SqlDialect.POSTGRESQL && !c.getAutoCommit()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL enable_seqscan = off");
+            }
+        }
+    }
+
     /** The rows of these line ids that exist; H2 looks each up by key (its IN lists do not use the key). */
     public Map<String, LedgerRow> lookup(Connection c, String company, List<String> lineIds) throws SQLException {
         Map<String, LedgerRow> found = new HashMap<>();
@@ -79,7 +96,8 @@ public final class LedgerStore {
             return found;
         }
         if (dialect == SqlDialect.POSTGRESQL) {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id = ANY (?)")) {
+            byKey(c);
+            try (PreparedStatement ps = c.prepareStatement(LOOKUP_ANY)) {
                 Array keys = c.createArrayOf("varchar", lineIds.toArray());
                 ps.setString(1, company);
                 ps.setArray(2, keys);
@@ -113,8 +131,8 @@ public final class LedgerStore {
      */
     public List<LedgerRow> range(Connection c, String company, String after, String before) throws SQLException {
         List<LedgerRow> rows = new ArrayList<>(CHUNK);
-        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? "
-                + "ORDER BY company, line_id LIMIT " + CHUNK)) {
+        byKey(c);
+        try (PreparedStatement ps = c.prepareStatement(RANGE)) {
             ps.setString(1, company);
             ps.setString(2, after);
             ps.setString(3, before);
@@ -127,24 +145,75 @@ public final class LedgerStore {
         return rows;
     }
 
-    /** The rows of a feed's lines whose users are among {@code userIds}, by the user index. */
-    public List<LedgerRow> ofUsers(Connection c, String company, String feed, Collection<String> userIds) throws SQLException {
+    /**
+     * The rows of a feed's lines whose users are among {@code userIds}. Read by going through the
+     * feed's rows (no index on the user: see schema.sql), so only after a user's employee number or
+     * department changed.
+     */
+    public List<LedgerRow> ofUsers(String company, String feed, Collection<String> userIds) throws SQLException {
+        java.util.Set<String> users = new java.util.HashSet<>(userIds);
         List<LedgerRow> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND user_id = ?")) {
-            for (String user : userIds) {
-                ps.setString(1, company);
-                ps.setString(2, user);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        LedgerRow row = row(rs);
-                        if (row.lineId().startsWith(feed + ":")) {
-                            rows.add(row);
-                        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed + ":");
+            ps.setString(3, feed + ";");
+            ps.setFetchSize(CHUNK);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (users.contains(rs.getString(11))) {
+                        rows.add(row(rs));
                     }
                 }
             }
         }
         return rows;
+    }
+
+    /**
+     * The rows a run changed last, read by going through the company's rows: only to write a JDBC
+     * target's rows again when the run's JDBC drop is not on this machine.
+     */
+    public List<LedgerRow> ofRun(String company, String runId) throws SQLException {
+        List<LedgerRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND run_id = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, runId);
+            ps.setFetchSize(CHUNK);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** In the run's commit: the run's net change of the hours and lines each target holds per work date. */
+    public void addHours(Connection c, String company, DeliveredHours hours) throws SQLException {
+        try (PreparedStatement add = c.prepareStatement("UPDATE delivered_hours SET hours = hours + ?, lines = lines + ? "
+                + "WHERE company = ? AND target = ? AND work_date = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO delivered_hours (company, target, work_date, hours, "
+                     + "lines) VALUES (?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Map<LocalDate, DeliveredHours.Change>> target : hours.byTarget().entrySet()) {
+                for (Map.Entry<LocalDate, DeliveredHours.Change> day : target.getValue().entrySet()) {
+                    add.setBigDecimal(1, day.getValue().hours());
+                    add.setLong(2, day.getValue().lines());
+                    add.setString(3, company);
+                    add.setString(4, target.getKey());
+                    add.setObject(5, day.getKey(), Types.DATE);
+                    if (add.executeUpdate() == 0) {
+                        insert.setString(1, company);
+                        insert.setString(2, target.getKey());
+                        insert.setObject(3, day.getKey(), Types.DATE);
+                        insert.setBigDecimal(4, day.getValue().hours());
+                        insert.setLong(5, day.getValue().lines());
+                        insert.executeUpdate();
+                    }
+                }
+            }
+        }
     }
 
     private static LedgerRow row(ResultSet rs) throws SQLException {

@@ -25,6 +25,7 @@ public final class RunDelta implements AutoCloseable {
     /** Lines kept in memory per feed before a sorted run is written to the scratch folder. */
     static final int IN_MEMORY = 32_768;
     private static final String SCRATCH_PREFIX = "ditio-payroll-sync-run-";
+    private static final long PID = ProcessHandle.current().pid();
 
     private final Path scratch;
     private final String runId;
@@ -32,18 +33,36 @@ public final class RunDelta implements AutoCloseable {
     private final Map<String, Set<String>> quarantined = new HashMap<>();
     private long seq;
 
-    /** @param tmp where the run's private scratch folder is made (java.io.tmpdir by default) */
-    public RunDelta(Path tmp, String runId) {
-        this.scratch = tmp.resolve(SCRATCH_PREFIX + runId);
+    /** @param scratch the run's private scratch folder ({@link #folder}), made when first needed */
+    public RunDelta(Path scratch, String runId) {
+        this.scratch = scratch;
         this.runId = runId;
     }
 
-    /** Deletes what runs that ended without closing (killed) left in {@code tmp}. */
+    /**
+     * The scratch folder of a run of this process in {@code tmp} (java.io.tmpdir by default). It names
+     * the process: nodes may share a machine, and one must never clear another's.
+     */
+    public static Path folder(Path tmp, String runId) {
+        return tmp.resolve(SCRATCH_PREFIX + PID + "-" + runId);
+    }
+
+    /** Deletes what runs of processes that are gone (killed) left in {@code tmp}. */
     public static void cleanUp(Path tmp) {
         try (Stream<Path> left = Files.list(tmp)) {
-            left.filter(p -> p.getFileName().toString().startsWith(SCRATCH_PREFIX)).forEach(RunDelta::deleteTree);
+            left.filter(p -> p.getFileName().toString().startsWith(SCRATCH_PREFIX) && !alive(p)).forEach(RunDelta::deleteTree);
         } catch (IOException ignored) {
             // nothing to clean, or nothing we may clean
+        }
+    }
+
+    private static boolean alive(Path folder) {
+        String rest = folder.getFileName().toString().substring(SCRATCH_PREFIX.length());
+        try {
+            long pid = Long.parseLong(rest.substring(0, rest.indexOf('-')));
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (RuntimeException notOurs) {
+            return true; // not a name this class made: left alone
         }
     }
 

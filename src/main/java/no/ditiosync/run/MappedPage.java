@@ -1,7 +1,7 @@
 package no.ditiosync.run;
 
-import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.ledger.Desired;
+import no.ditiosync.state.QuarantineStore;
 
 import java.util.List;
 
@@ -17,10 +17,6 @@ import java.util.List;
  * @param fetched     read from Ditio in this run (false: mapped again from what the state DB kept)
  * @param position    where the pass stands after this page, for the progress line
  */
-public record MappedPage(String feed, List<Desired> desired, List<Quarantine> quarantined, int records, int deleted,
-                         boolean fetched, String position) {
-
-    /** A record that cannot become a payroll line, as Ditio sent it, and why. */
-    public record Quarantine(TimeRegistration record, String reason) {
-    }
+public record MappedPage(String feed, List<Desired> desired, List<QuarantineStore.Held> quarantined, int records,
+                         int deleted, boolean fetched, String position) {
 }

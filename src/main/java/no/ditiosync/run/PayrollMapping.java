@@ -9,6 +9,8 @@ import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLineMapper;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.ProjectDirectory;
+import no.ditiosync.state.QuarantineStore;
+import no.ditiosync.state.RecordLimits;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
@@ -45,7 +47,7 @@ public final class PayrollMapping {
         String feed = run.current().feed();
         boolean fetched = records.isEmpty() || !records.get(0).mappedAgain;
         List<Desired> desired = new ArrayList<>(records.size() + 8);
-        List<MappedPage.Quarantine> quarantined = new ArrayList<>();
+        List<QuarantineStore.Held> quarantined = new ArrayList<>();
         Set<String> onPage = new HashSet<>(records.size() * 2);
         List<String> repeated = new ArrayList<>();
         int deleted = 0;
@@ -84,7 +86,7 @@ public final class PayrollMapping {
     }
 
     private static void add(String feed, TimeRegistration r, Company company, SyncRun run, boolean fetched,
-                            List<Desired> desired, List<MappedPage.Quarantine> quarantined) {
+                            List<Desired> desired, List<QuarantineStore.Held> quarantined) {
         MappingResult result = company.mapper().map(r, run.employees());
         String lineId = feed + ":" + r.id;
         long seq = run.delta().nextSeq();
@@ -95,7 +97,7 @@ public final class PayrollMapping {
         }
         desired.add(new Desired(lineId, seq, Desired.Kind.LINE, fetched, result.status(), null, null));
         if (result.status() == MappingResult.Status.QUARANTINED) {
-            quarantined.add(new MappedPage.Quarantine(r, result.reason()));
+            quarantined.add(new QuarantineStore.Held(r, result.reason()));
         }
     }
 

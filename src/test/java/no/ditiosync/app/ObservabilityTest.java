@@ -1,7 +1,7 @@
 package no.ditiosync.app;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.TestDatabase;

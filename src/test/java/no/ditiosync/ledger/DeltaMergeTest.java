@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.state.SqlDialect;
 import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.payroll.MappingResult;
@@ -44,7 +45,7 @@ class DeltaMergeTest {
     void open() throws SQLException {
         db = JdbcConnectionPool.create("jdbc:h2:mem:merge" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
         try (Connection c = db.getConnection()) {
-            StateStore.runScript(c, SqlDialect.H2, "/db/schema.sql");
+            no.ditiosync.state.StateDb.runScript(c, SqlDialect.H2, "/db/schema.sql");
         }
         store = new LedgerStore(db, SqlDialect.H2);
     }

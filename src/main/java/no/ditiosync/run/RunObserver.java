@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.run;
 
 /**
  * Told once when a run ends, after its outcome is in the run log and its lock is released: the
@@ -15,6 +15,10 @@ public interface RunObserver {
         public void runFailed(SyncRun run, String message) {
         }
     };
+
+    /** A run not started: another run of the company's feed was still busy (not a failure). */
+    default void runSkipped(String company, String feed) {
+    }
 
     void runSucceeded(SyncRun run);
 
