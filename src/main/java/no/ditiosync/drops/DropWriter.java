@@ -94,7 +94,6 @@ public final class DropWriter implements AutoCloseable {
      * @return one drop per target in target order, with its line count; a target with no line has no file
      */
     public List<Drop> finish() throws IOException {
-        finished = true;
         List<Drop> out = new ArrayList<>(targets.size());
         for (int t = 0; t < targets.size(); t++) {
             DropTarget target = targets.get(t);
@@ -119,6 +118,7 @@ public final class DropWriter implements AutoCloseable {
                 out.add(new Drop(target.name(), null, null, lines[t]));
             }
         }
+        finished = true;
         return out;
     }
 

@@ -38,7 +38,7 @@ public final class LedgerMigration {
     public static void migrate(DataSource db, SqlDialect dialect, Function<String, java.nio.file.Path> jdbcDrop)
             throws Exception {
         try (Connection c = db.getConnection()) {
-            if (!exists(c, "export_ledger")) {
+            if (!exists(c, "export_ledger") || hasRows(c, "ledger_line")) {
                 return;
             }
             LOG.info("Moving the export ledger to one row per line (ledger_line); this happens once");
@@ -125,6 +125,12 @@ public final class LedgerMigration {
             }
         }
         c.commit();
+    }
+
+    private static boolean hasRows(Connection c, String table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM " + table + " LIMIT 1")) {
+            return rs.next();
+        }
     }
 
     static boolean exists(Connection c, String table) throws SQLException {
