@@ -15,8 +15,10 @@ import no.ditiosync.payroll.PayrollLineMapper;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.ProjectDirectory;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,8 +132,8 @@ public final class FeedSync {
      *
      * @param scheduledFor the Quartz firing this run answers, or null when started by hand
      */
-    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") java.util.Date scheduledFor)
-            throws Exception {
+    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") java.util.Date scheduledFor,
+                         Exchange exchange) throws Exception {
         // noted before the first request: the next incremental pass starts here (minus the overlap)
         Instant startedAt = clock.instant();
         Company c = companies.get(company(companyKey));
@@ -166,6 +168,14 @@ public final class FeedSync {
             run.holdLock(lock);
             store.startRun(run, NODE);
             running.put(company, run);
+            // a run whose exchange ends without reaching deliver or the error handler's fail: Camel's
+            // forced shutdown (camel.main.shutdown-timeout passed) rejects the error handler too
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    endedUnfinished(run, done);
+                }
+            });
             for (SyncRun.Pass p : passes) {
                 LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, p.feed(), company,
                         p.mode().name().toLowerCase(),
@@ -360,7 +370,7 @@ public final class FeedSync {
         delivery.commit(run);
         delivery.publish(run.company());
         run.releaseLock();
-        running.remove(run.company(), run);
+        ended(run);
         if (run.failedFeeds().isEmpty()) {
             LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                     run.pages(), run.linesSummary(), run.quarantinedCount());
@@ -390,9 +400,47 @@ public final class FeedSync {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {
             run.releaseLock();
-            running.remove(run.company(), run);
+            ended(run);
         }
         observer.runFailed(run, reason);
+    }
+
+    private void endedUnfinished(SyncRun run, Exchange done) {
+        if (running.get(run.company()) != run) {
+            return; // delivered or failed already
+        }
+        boolean stopping = done.getContext().getShutdownStrategy().isTimeoutOccurred();
+        Exception cause = done.getException();
+        String why = cause == null ? "it ended without delivering" : cause.getMessage();
+        fail(run, new IllegalStateException(stopping ? "the application was asked to stop and the run did not end within "
+                + "camel.main.shutdown-timeout (" + why + ")" : why, cause));
+    }
+
+    /**
+     * Waits until no run of this process is in progress: the state DB must stay open until each has
+     * delivered or recorded its failure (a stop cut short by camel.main.shutdown-timeout).
+     *
+     * @return whether none is left
+     */
+    public boolean awaitNoRunInProgress(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (running) {
+            while (!running.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                running.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    private void ended(SyncRun run) {
+        synchronized (running) {
+            running.remove(run.company(), run);
+            running.notifyAll();
+        }
     }
 
     /** The company's run in progress in this process, or null. */

@@ -177,8 +177,18 @@ final class CrashHarness implements AutoCloseable {
         return start(null, label, false, jvmOptions);
     }
 
+    /** Starts the {@code run} service (its SYNC_CRON set with {@link #env}). */
+    SyncProcess startService(String label) throws IOException {
+        return start(null, label, false, List.of(), "run");
+    }
+
     private SyncProcess start(String crashAt, String label, boolean mayWriteArchive, List<String> jvmOptions)
             throws IOException {
+        return start(crashAt, label, mayWriteArchive, jvmOptions, "sync", "--once");
+    }
+
+    private SyncProcess start(String crashAt, String label, boolean mayWriteArchive, List<String> jvmOptions,
+                              String... command) throws IOException {
         Path logs = Files.createDirectories(dir.resolve("logs"));
         String name = String.format("%02d-%s", ++processes, label);
         Path stdout = logs.resolve(name + ".out");
@@ -204,7 +214,7 @@ final class CrashHarness implements AutoCloseable {
             options.add("-Dditio.crash-at=" + crashAt);
         }
         ProcessBuilder pb = AppProcess.builder(env, options, mayWriteArchive && crashAt == null && jvmOptions.isEmpty(),
-                        "sync", "--once")
+                        command)
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         long startedNanos = System.nanoTime();
         Process process = pb.start();
