@@ -41,6 +41,9 @@ public class SyncBeans implements CamelConfiguration {
         context.getRegistry().bind("settings", companies);
 
         List<AutoCloseable> pools = new ArrayList<>();
+        // registered before the first pool opens: a start-up that fails later still closes it
+        PoolCloser poolCloser = new PoolCloser(pools);
+        context.addService(poolCloser, true);
         DataSource stateDb = dataSource(pools, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
                 DataSources.Keys.STATE_DB);
         StateStore store = new StateStore(stateDb);
@@ -94,7 +97,7 @@ public class SyncBeans implements CamelConfiguration {
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDb, shared);
         }
-        context.addService(new PoolCloser(pools, feedSync), true);
+        poolCloser.waitFor(feedSync);
     }
 
     private static List<DropTarget> targets(Settings settings) {
@@ -141,8 +144,18 @@ public class SyncBeans implements CamelConfiguration {
      * for) loses its connections: what it had not committed is rolled back, and the next run delivers
      * it (or publishes what it had committed).
      */
-    private record PoolCloser(List<AutoCloseable> pools, FeedSync feedSync) implements org.apache.camel.Service {
+    private static final class PoolCloser implements org.apache.camel.Service {
         static final java.time.Duration RUN_END_GRACE = java.time.Duration.ofSeconds(10);
+        private final List<AutoCloseable> pools;
+        private volatile FeedSync feedSync;
+
+        PoolCloser(List<AutoCloseable> pools) {
+            this.pools = pools;
+        }
+
+        void waitFor(FeedSync runs) {
+            this.feedSync = runs;
+        }
 
         @Override
         public void start() {
@@ -150,8 +163,11 @@ public class SyncBeans implements CamelConfiguration {
 
         @Override
         public void stop() {
+            FeedSync runs = feedSync;
             try {
-                feedSync.awaitNoRunInProgress(RUN_END_GRACE);
+                if (runs != null) {
+                    runs.awaitNoRunInProgress(RUN_END_GRACE);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
