@@ -97,6 +97,17 @@ public final class Observability {
         }
 
         @Override
+        public void runSkipped(String company, String feed) {
+            for (RunObserver o : observers) {
+                try {
+                    o.runSkipped(company, feed);
+                } catch (RuntimeException e) {
+                    LOG.warn("Skipped run of company {}: {} failed: {}", company, o.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
+
+        @Override
         public void runFailed(SyncRun run, String message) {
             for (RunObserver o : observers) {
                 try {

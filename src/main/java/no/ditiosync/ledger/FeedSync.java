@@ -138,33 +138,42 @@ public final class FeedSync {
         Instant startedAt = clock.instant();
         Company c = companies.get(company(companyKey));
         String company = c.key;
-        StateStore.FeedLock lock = store.tryLock(company, FEED);
+        String runId = runId(startedAt, RUN_IDS);
+        Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
+        StateStore.FeedLock lock;
+        try {
+            lock = store.tryLock(company, FEED);
+        } catch (Exception e) {
+            throw notStarted(new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+        }
         if (lock == null) {
+            observer.runSkipped(company, FEED);
             throw new FeedBusyException(company, FEED);
         }
+        SyncRun planned = null;
         try {
             store.markAbandonedRuns(company);
-            c.delivery.recover(company);
-            if (scheduledFor != null && store.firingSucceeded(company, FEED, scheduledFor.toInstant())) {
-                // Quartz recovers a job whose node died before it recorded the job's end, even when the
-                // run itself had finished: the firing is answered already. So is one whose run left out
-                // a feed not deployed on this environment: it delivered the rest, and again would not help
-                throw new FiringAlreadyRunException(company, scheduledFor.toInstant());
-            }
             List<SyncRun.Pass> passes = new ArrayList<>();
             for (String feed : c.feeds) {
                 passes.add(plan(c, feed, startedAt, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
-            String runId = runId(startedAt, RUN_IDS);
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
                     first.fromDate(), first.toDate());
             passes.forEach(run::plan);
             metadata.forEach(run::plan);
-            run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
+            run.scheduledFor(firing);
+            planned = run;
+            c.delivery.recover(company);
+            if (firing != null && store.firingSucceeded(company, FEED, firing)) {
+                // Quartz recovers a job whose node died before it recorded the job's end, even when the
+                // run itself had finished: the firing is answered already. So is one whose run left out
+                // a feed not deployed on this environment: it delivered the rest, and again would not help
+                throw new FiringAlreadyRunException(company, firing);
+            }
             run.holdLock(lock);
             store.startRun(run, NODE);
             running.put(company, run);
@@ -182,10 +191,40 @@ public final class FeedSync {
                         p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() : " of changes since " + p.modifiedSince());
             }
             return run;
-        } catch (Exception e) {
+        } catch (FiringAlreadyRunException e) {
             lock.close();
             throw e;
+        } catch (Exception e) {
+            try {
+                throw notStarted(planned != null ? planned
+                        : new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+            } finally {
+                lock.close();
+            }
         }
+    }
+
+    /**
+     * A run that failed before it read anything from Ditio (finishing an earlier run's drops, the
+     * state DB): recorded like any failed run, in the run log, the run report and the metrics. When
+     * the state DB cannot take the run log row, the report and the log say so.
+     *
+     * @return {@code cause}, to be thrown on
+     */
+    private Exception notStarted(SyncRun run, Instant firing, Exception cause) {
+        run.scheduledFor(firing);
+        run.markFailed();
+        run.ended(clock.instant());
+        String reason = "failed before reading Ditio: " + (cause instanceof java.sql.SQLException
+                ? "the state DB cannot be used (" + cause.getMessage() + ")" : cause.getMessage());
+        try {
+            store.recordFailedRun(run, NODE, reason);
+        } catch (Exception e) {
+            reason += "; this attempt is not in the run log: the state DB could not record it (" + e.getMessage() + ")";
+        }
+        LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);
+        observer.runFailed(run, reason);
+        return cause;
     }
 
     /**

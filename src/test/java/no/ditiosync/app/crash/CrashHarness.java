@@ -182,6 +182,13 @@ final class CrashHarness implements AutoCloseable {
         return start(null, label, false, List.of(), "run");
     }
 
+    /** Runs another command ({@code status}, say) with the same settings, to its end. */
+    SyncProcess command(String label, String... args) throws Exception {
+        SyncProcess p = start(null, label, false, List.of(), args);
+        p.awaitExit();
+        return p;
+    }
+
     private SyncProcess start(String crashAt, String label, boolean mayWriteArchive, List<String> jvmOptions)
             throws IOException {
         return start(crashAt, label, mayWriteArchive, jvmOptions, "sync", "--once");

@@ -32,9 +32,19 @@ class StopOnSignalTest {
 
     @Test
     void serviceStoppedBySigtermMidPassLetsTheRunFinish(@TempDir Path dir) throws Exception {
-        try (CrashHarness h = new CrashHarness(SEED, dir).chunkLimit(40).env("SYNC_CRON", "* * * * * ?")) {
+        int port = no.ditiosync.app.ObserveClient.freePort();
+        try (CrashHarness h = new CrashHarness(SEED, dir).chunkLimit(40).env("SYNC_CRON", "* * * * * ?")
+                .env("OBSERVE_PORT", Integer.toString(port))) {
             h.ditio.faults().pageDelayMillis(150);
             CrashHarness.SyncProcess service = h.startService("service");
+            // the firings that come while the run is busy are skipped, and counted so, not as failed
+            no.ditiosync.app.ObserveClient web = new no.ditiosync.app.ObserveClient(port);
+            String runs = "ditio_sync_runs_total{company=\"acme\",feed=\"time\",outcome=\"%s\"}";
+            await("a skipped firing").atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
+                    no.ditiosync.app.ObserveClient.samples(web.get("/observe/metrics").body())
+                            .getOrDefault(runs.formatted("skipped"), 0.0) >= 1);
+            assertThat(no.ditiosync.app.ObserveClient.samples(web.get("/observe/metrics").body()))
+                    .doesNotContainKey(runs.formatted("failed"));
             awaitPage(service, 4);
 
             long signalled = System.nanoTime();
