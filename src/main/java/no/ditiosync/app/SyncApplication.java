@@ -61,7 +61,7 @@ public final class SyncApplication implements AutoCloseable {
             if (stopping && context().getShutdownStrategy().isTimeoutOccurred()) {
                 // cut short by the stop (camel.main.shutdown-timeout): the reason is the stop, not what it broke
                 throw new SyncFailedException("the application was asked to stop and the run did not end within "
-                        + "camel.main.shutdown-timeout (" + cause.getMessage() + ")", cause);
+                        + "camel.main.shutdown-timeout", cause);
             }
             throw cause instanceof RuntimeException r ? r : new SyncFailedException(cause);
         }

@@ -451,8 +451,9 @@ public final class FeedSync {
         boolean stopping = done.getContext().getShutdownStrategy().isTimeoutOccurred();
         Exception cause = done.getException();
         String why = cause == null ? "it ended without delivering" : cause.getMessage();
+        // cut short: what Camel's forced shutdown broke (a closed socket, a rejected step) says nothing more
         fail(run, new IllegalStateException(stopping ? "the application was asked to stop and the run did not end within "
-                + "camel.main.shutdown-timeout (" + why + ")" : why, cause));
+                + "camel.main.shutdown-timeout" : why, cause));
     }
 
     /**

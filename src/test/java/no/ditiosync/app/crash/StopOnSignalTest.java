@@ -111,7 +111,7 @@ class StopOnSignalTest {
 
             // the state DB opens, and says what happened; nothing was delivered, nothing is left half-done
             assertThat(h.query("SELECT run_id, outcome FROM sync_run")).containsExactly(List.of(runId, "failed"));
-            assertThat(h.query("SELECT message FROM sync_run").get(0).get(0)).startsWith(
+            assertThat(h.query("SELECT message FROM sync_run").get(0).get(0)).isEqualTo(
                     "the application was asked to stop and the run did not end within camel.main.shutdown-timeout");
             assertThat(h.query("SELECT feed FROM sync_watermark WHERE company = 'acme'")).isEmpty();
             assertThat(h.query("SELECT COUNT(*) FROM export_ledger")).containsExactly(List.of("0"));
