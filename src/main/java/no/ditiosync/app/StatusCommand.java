@@ -82,8 +82,10 @@ final class StatusCommand {
             StringBuilder lines = new StringBuilder();
             r.path("linesByTarget").fields().forEachRemaining(e ->
                     lines.append(lines.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asLong()));
+            // no mode: a run that failed before it could plan its passes
+            String mode = r.path("mode").isTextual() ? r.path("mode").asText() : "-";
             out.printf("  %s  %-9s  %-11s  %6d records  lines %-28s  %d quarantined%n", report.getFileName(),
-                    r.path("outcome").asText(), r.path("mode").isTextual() ? r.path("mode").asText() : "-", r.path("recordsRead").asLong(),
+                    r.path("outcome").asText(), mode, r.path("recordsRead").asLong(),
                     lines.length() == 0 ? "none" : lines, r.path("quarantined").asInt());
             if (!r.path("message").isNull() && !r.path("message").isMissingNode()) {
                 out.println("      " + r.path("message").asText());
