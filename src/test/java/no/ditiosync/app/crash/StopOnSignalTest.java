@@ -33,7 +33,7 @@ class StopOnSignalTest {
     @Test
     void serviceStoppedBySigtermMidPassLetsTheRunFinish(@TempDir Path dir) throws Exception {
         int port = no.ditiosync.app.ObserveClient.freePort();
-        try (CrashHarness h = new CrashHarness(SEED, dir).chunkLimit(40).env("SYNC_CRON", "* * * * * ?")
+        try (CrashHarness h = new CrashHarness(SEED, dir).readOnlyReads().chunkLimit(40).env("SYNC_CRON", "* * * * * ?")
                 .env("OBSERVE_PORT", Integer.toString(port))) {
             h.ditio.faults().pageDelayMillis(150);
             CrashHarness.SyncProcess service = h.startService("service");
@@ -67,7 +67,7 @@ class StopOnSignalTest {
 
     @Test
     void syncOnceInterruptedByCtrlCMidPassFinishesTheRun(@TempDir Path dir) throws Exception {
-        try (CrashHarness h = new CrashHarness(SEED, dir).chunkLimit(40)) {
+        try (CrashHarness h = new CrashHarness(SEED, dir).readOnlyReads().chunkLimit(40)) {
             h.ditio.faults().pageDelayMillis(150);
             CrashHarness.SyncProcess sync = h.start(null, "sync");
             awaitPage(sync, 4);
@@ -91,7 +91,7 @@ class StopOnSignalTest {
      */
     @Test
     void syncOnceInterruptedAndCutShortByTheShutdownTimeoutFailsCleanly(@TempDir Path dir) throws Exception {
-        try (CrashHarness h = new CrashHarness(SEED, dir).chunkLimit(40).env("CAMEL_MAIN_SHUTDOWNTIMEOUT", "2")) {
+        try (CrashHarness h = new CrashHarness(SEED, dir).readOnlyReads().chunkLimit(40).env("CAMEL_MAIN_SHUTDOWNTIMEOUT", "2")) {
             h.ditio.faults().pageDelayMillis(400);
             CrashHarness.SyncProcess sync = h.start(null, "cut-short");
             awaitPage(sync, 2);
