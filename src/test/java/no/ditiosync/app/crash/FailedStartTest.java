@@ -100,9 +100,11 @@ class FailedStartTest {
             pg.close();
             await("a failed run in the metrics").atMost(Duration.ofSeconds(120)).ignoreExceptions()
                     .until(() -> sample(web, RUNS.formatted("failed")) >= 1);
+            // the report is written right after the metric is counted
+            await("a failed run report").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> reports(dir.resolve("runs")).stream()
+                    .anyMatch(r -> r.path("outcome").asText().equals("failed")));
             List<JsonNode> failed = reports(dir.resolve("runs")).stream()
                     .filter(r -> r.path("outcome").asText().equals("failed")).toList();
-            assertThat(failed).as("failed run reports\n%s", service.output()).isNotEmpty();
             String message = failed.get(0).path("message").asText();
             assertThat(message).startsWith("failed before reading Ditio: the state DB cannot be used (")
                     .contains("; this attempt is not in the run log: the state DB could not record it (");
