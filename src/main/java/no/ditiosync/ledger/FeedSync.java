@@ -15,8 +15,10 @@ import no.ditiosync.payroll.PayrollLineMapper;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.ProjectDirectory;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,52 +132,99 @@ public final class FeedSync {
      *
      * @param scheduledFor the Quartz firing this run answers, or null when started by hand
      */
-    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") java.util.Date scheduledFor)
-            throws Exception {
+    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") java.util.Date scheduledFor,
+                         Exchange exchange) throws Exception {
         // noted before the first request: the next incremental pass starts here (minus the overlap)
         Instant startedAt = clock.instant();
         Company c = companies.get(company(companyKey));
         String company = c.key;
-        StateStore.FeedLock lock = store.tryLock(company, FEED);
+        String runId = runId(startedAt, RUN_IDS);
+        Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
+        StateStore.FeedLock lock;
+        try {
+            lock = store.tryLock(company, FEED);
+        } catch (Exception e) {
+            throw notStarted(new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+        }
         if (lock == null) {
+            observer.runSkipped(company, FEED);
             throw new FeedBusyException(company, FEED);
         }
+        SyncRun planned = null;
         try {
             store.markAbandonedRuns(company);
-            c.delivery.recover(company);
-            if (scheduledFor != null && store.firingSucceeded(company, FEED, scheduledFor.toInstant())) {
-                // Quartz recovers a job whose node died before it recorded the job's end, even when the
-                // run itself had finished: the firing is answered already. So is one whose run left out
-                // a feed not deployed on this environment: it delivered the rest, and again would not help
-                throw new FiringAlreadyRunException(company, scheduledFor.toInstant());
-            }
             List<SyncRun.Pass> passes = new ArrayList<>();
             for (String feed : c.feeds) {
                 passes.add(plan(c, feed, startedAt, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
-            String runId = runId(startedAt, RUN_IDS);
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
                     first.fromDate(), first.toDate());
             passes.forEach(run::plan);
             metadata.forEach(run::plan);
-            run.scheduledFor(scheduledFor == null ? null : scheduledFor.toInstant());
+            run.scheduledFor(firing);
+            planned = run;
+            c.delivery.recover(company);
+            if (firing != null && store.firingSucceeded(company, FEED, firing)) {
+                // Quartz recovers a job whose node died before it recorded the job's end, even when the
+                // run itself had finished: the firing is answered already. So is one whose run left out
+                // a feed not deployed on this environment: it delivered the rest, and again would not help
+                throw new FiringAlreadyRunException(company, firing);
+            }
             run.holdLock(lock);
             store.startRun(run, NODE);
             running.put(company, run);
+            // a run whose exchange ends without reaching deliver or the error handler's fail: Camel's
+            // forced shutdown (camel.main.shutdown-timeout passed) rejects the error handler too
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    endedUnfinished(run, done);
+                }
+            });
             for (SyncRun.Pass p : passes) {
                 LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, p.feed(), company,
                         p.mode().name().toLowerCase(),
                         p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() : " of changes since " + p.modifiedSince());
             }
             return run;
-        } catch (Exception e) {
+        } catch (FiringAlreadyRunException e) {
             lock.close();
             throw e;
+        } catch (Exception e) {
+            try {
+                throw notStarted(planned != null ? planned
+                        : new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+            } finally {
+                lock.close();
+            }
         }
+    }
+
+    /**
+     * A run that failed before it read anything from Ditio (finishing an earlier run's drops, the
+     * state DB): recorded like any failed run, in the run log, the run report and the metrics. When
+     * the state DB cannot take the run log row, the report and the log say so.
+     *
+     * @return {@code cause}, to be thrown on
+     */
+    private Exception notStarted(SyncRun run, Instant firing, Exception cause) {
+        run.scheduledFor(firing);
+        run.markFailed();
+        run.ended(clock.instant());
+        String reason = "failed before reading Ditio: " + (cause instanceof java.sql.SQLException
+                ? "the state DB cannot be used (" + cause.getMessage() + ")" : cause.getMessage());
+        try {
+            store.recordFailedRun(run, NODE, reason);
+        } catch (Exception e) {
+            reason += "; this attempt is not in the run log: the state DB could not record it (" + e.getMessage() + ")";
+        }
+        LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);
+        observer.runFailed(run, reason);
+        return cause;
     }
 
     /**
@@ -360,7 +409,7 @@ public final class FeedSync {
         delivery.commit(run);
         delivery.publish(run.company());
         run.releaseLock();
-        running.remove(run.company(), run);
+        ended(run);
         if (run.failedFeeds().isEmpty()) {
             LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
                     run.pages(), run.linesSummary(), run.quarantinedCount());
@@ -390,9 +439,48 @@ public final class FeedSync {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {
             run.releaseLock();
-            running.remove(run.company(), run);
+            ended(run);
         }
         observer.runFailed(run, reason);
+    }
+
+    private void endedUnfinished(SyncRun run, Exchange done) {
+        if (running.get(run.company()) != run) {
+            return; // delivered or failed already
+        }
+        boolean stopping = done.getContext().getShutdownStrategy().isTimeoutOccurred();
+        Exception cause = done.getException();
+        String why = cause == null ? "it ended without delivering" : cause.getMessage();
+        // cut short: what Camel's forced shutdown broke (a closed socket, a rejected step) says nothing more
+        fail(run, new IllegalStateException(stopping ? "the application was asked to stop and the run did not end within "
+                + "camel.main.shutdown-timeout" : why, cause));
+    }
+
+    /**
+     * Waits until no run of this process is in progress: the state DB must stay open until each has
+     * delivered or recorded its failure (a stop cut short by camel.main.shutdown-timeout).
+     *
+     * @return whether none is left
+     */
+    public boolean awaitNoRunInProgress(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (running) {
+            while (!running.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                running.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    private void ended(SyncRun run) {
+        synchronized (running) {
+            running.remove(run.company(), run);
+            running.notifyAll();
+        }
     }
 
     /** The company's run in progress in this process, or null. */

@@ -16,6 +16,10 @@ public interface RunObserver {
         }
     };
 
+    /** A run not started: another run of the company's feed was still busy (not a failure). */
+    default void runSkipped(String company, String feed) {
+    }
+
     void runSucceeded(SyncRun run);
 
     /** @param message why it failed, as the run log has it */

@@ -325,18 +325,37 @@ public final class StateStore {
 
     /** @param node the process the run runs in (host/pid), so a cluster's run log says where each run ran */
     public void startRun(SyncRun run, String node) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, company, feed, mode, started_at, "
-                     + "outcome, node, scheduled_for) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)")) {
+        try (Connection c = dataSource.getConnection()) {
+            insertRun(c, run, node, "running");
+        }
+    }
+
+    /** A run that failed before it started ({@link #startRun} never came): its row, ended and failed. */
+    public void recordFailedRun(SyncRun run, String node, String message) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            insertRun(c, run, node, "failed");
+            updateRun(c, run, "failed", message);
+        }
+    }
+
+    private void insertRun(Connection c, SyncRun run, String node, String outcome) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run (run_id, company, feed, mode, started_at, "
+                + "outcome, node, scheduled_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, run.runId());
             ps.setString(2, run.company());
             ps.setString(3, run.feed());
-            ps.setString(4, run.mode().name().toLowerCase());
+            ps.setString(4, modeOf(run));
             ps.setObject(5, odt(run.startedAt()));
-            str(ps, 6, node);
-            ps.setObject(7, odt(run.scheduledFor()));
+            ps.setString(6, outcome);
+            str(ps, 7, node);
+            ps.setObject(8, odt(run.scheduledFor()));
             ps.executeUpdate();
         }
+    }
+
+    /** full or incremental; "-" for a run that failed before it could plan its passes. */
+    private static String modeOf(SyncRun run) {
+        return run.mode() == null ? "-" : run.mode().name().toLowerCase();
     }
 
     public void failRun(SyncRun run, String message) throws SQLException {
