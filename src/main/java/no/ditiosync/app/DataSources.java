@@ -56,7 +56,7 @@ final class DataSources {
 
     private static DataSource h2(String url, String user, String password, Keys keys) {
         ownerOnlyFolderFor(url, keys);
-        JdbcConnectionPool pool = JdbcConnectionPool.create(durable(url), user, password);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(closedByUs(durable(url)), user, password);
         pool.setMaxConnections(16);
         try {
             pool.getConnection().close();
@@ -173,6 +173,15 @@ final class DataSources {
     static String durable(String url) {
         return url.startsWith("jdbc:h2:mem:") || url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")
                 ? url : url + ";WRITE_DELAY=0";
+    }
+
+    /**
+     * H2 closes a database from its own JVM shutdown hook, which runs alongside ours: a SIGTERM or
+     * Ctrl+C would close the state DB under the run that the stop lets finish, and fail it. The pools
+     * close it instead, once Camel has stopped and no run holds a connection (SyncBeans).
+     */
+    static String closedByUs(String url) {
+        return url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? url : url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */

@@ -70,7 +70,12 @@ public final class DitioPayrollSync {
             System.err.println("sync needs --once, optionally with --company KEY (for the schedule use: run)");
             return 64;
         }
-        try (SyncApplication app = new SyncApplication(Map.of()).start()) {
+        SyncApplication app = new SyncApplication(Map.of());
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        // Ctrl+C: the run in progress finishes (or fails cleanly) and its summary is printed before the JVM ends
+        app.stopOnSignal(() -> awaitQuietly(reported, java.time.Duration.ofSeconds(10)));
+        try (app) {
+            app.start();
             return syncCompanies(app, oneCompany ? List.of(args[3]) : app.companies(), System.out, System.err,
                     System.console() != null);
         } catch (SettingsException e) {
@@ -78,6 +83,17 @@ public final class DitioPayrollSync {
         } catch (RuntimeException e) {
             System.err.println("Sync failed: " + oneLine(e));
             return 1;
+        } finally {
+            System.out.flush();
+            reported.countDown();
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch, java.time.Duration atMost) {
+        try {
+            latch.await(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -91,6 +107,11 @@ public final class DitioPayrollSync {
         int exit = 0;
         for (String company : companies) {
             String label = companies.size() > 1 ? " (company " + company + ")" : "";
+            if (app.stopping()) {
+                err.println("Sync not started" + label + ": the application was asked to stop");
+                exit = 1;
+                continue;
+            }
             try {
                 no.ditiosync.run.SyncRun run;
                 try (ProgressLine progress = terminal

@@ -87,22 +87,25 @@ public final class Observability {
     private record Both(List<RunObserver> observers) implements RunObserver {
         @Override
         public void runSucceeded(SyncRun run) {
-            for (RunObserver o : observers) {
-                try {
-                    o.runSucceeded(run);
-                } catch (RuntimeException e) {
-                    LOG.warn("Run {}: {} failed: {}", run.runId(), o.getClass().getSimpleName(), e.toString());
-                }
-            }
+            tellEach("Run " + run.runId(), o -> o.runSucceeded(run));
+        }
+
+        @Override
+        public void runSkipped(String company, String feed) {
+            tellEach("Skipped run of company " + company, o -> o.runSkipped(company, feed));
         }
 
         @Override
         public void runFailed(SyncRun run, String message) {
+            tellEach("Run " + run.runId(), o -> o.runFailed(run, message));
+        }
+
+        private void tellEach(String what, java.util.function.Consumer<RunObserver> tell) {
             for (RunObserver o : observers) {
                 try {
-                    o.runFailed(run, message);
+                    tell.accept(o);
                 } catch (RuntimeException e) {
-                    LOG.warn("Run {}: {} failed: {}", run.runId(), o.getClass().getSimpleName(), e.toString());
+                    LOG.warn("{}: {} failed: {}", what, o.getClass().getSimpleName(), e.toString());
                 }
             }
         }

@@ -45,9 +45,17 @@ final class StatusCommand {
             out.println("No state DB at " + url + " yet: no sync has run.");
             return 0;
         }
-        // IFEXISTS: status never creates a state DB (a PostgreSQL database is never created by connecting)
-        try (Connection c = DataSources.connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password,
-                DataSources.Keys.STATE_DB)) {
+        Connection connection;
+        try {
+            // IFEXISTS: status never creates a state DB (a PostgreSQL database is never created by connecting)
+            connection = DataSources.connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password,
+                    DataSources.Keys.STATE_DB);
+        } catch (SettingsException unreachable) {
+            // the run reports still say what the last runs did, including those that failed because of it
+            printReports(RunReports.folder(reportDir, url), out);
+            throw unreachable;
+        }
+        try (Connection c = connection) {
             try {
                 print(c, out);
             } catch (SQLException e) {
@@ -74,8 +82,10 @@ final class StatusCommand {
             StringBuilder lines = new StringBuilder();
             r.path("linesByTarget").fields().forEachRemaining(e ->
                     lines.append(lines.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asLong()));
+            // no mode: a run that failed before it could plan its passes
+            String mode = r.path("mode").isTextual() ? r.path("mode").asText() : "-";
             out.printf("  %s  %-9s  %-11s  %6d records  lines %-28s  %d quarantined%n", report.getFileName(),
-                    r.path("outcome").asText(), r.path("mode").asText(), r.path("recordsRead").asLong(),
+                    r.path("outcome").asText(), mode, r.path("recordsRead").asLong(),
                     lines.length() == 0 ? "none" : lines, r.path("quarantined").asInt());
             if (!r.path("message").isNull() && !r.path("message").isMissingNode()) {
                 out.println("      " + r.path("message").asText());

@@ -21,6 +21,7 @@ public final class SyncApplication implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncApplication.class);
     private final Main main;
+    private volatile boolean stopping;
 
     public SyncApplication(Map<String, String> overrides) {
         main = new Main();
@@ -57,6 +58,11 @@ public final class SyncApplication implements AutoCloseable {
         if (failure != null) {
             Throwable cause = failure instanceof CamelExecutionException && failure.getCause() != null
                     ? failure.getCause() : failure;
+            if (stopping && context().getShutdownStrategy().isTimeoutOccurred()) {
+                // cut short by the stop (camel.main.shutdown-timeout): the reason is the stop, not what it broke
+                throw new SyncFailedException("the application was asked to stop and the run did not end within "
+                        + "camel.main.shutdown-timeout", cause);
+            }
             throw cause instanceof RuntimeException r ? r : new SyncFailedException(cause);
         }
         return done.getMessage().getBody(SyncRun.class);
@@ -91,11 +97,17 @@ public final class SyncApplication implements AutoCloseable {
         main.stop();
     }
 
+    /** Whether a signal (SIGTERM, Ctrl+C) asked the application to stop: no new run is started. */
+    public boolean stopping() {
+        return stopping;
+    }
+
     /**
-     * For the run command, before start(): on SIGTERM/SIGINT no new firing is taken (in a cluster, the
-     * other nodes take them), runs in progress finish (Camel's graceful shutdown, at most
-     * camel.main.shutdown-timeout), Camel stops, then {@code afterStop} runs. Logged, so an operator
-     * sees that the signal arrived and when the service was done.
+     * Before start(): on SIGTERM/SIGINT no new run is started (the run command's scheduler stands by;
+     * in a cluster, the other nodes take its firings), a run in progress finishes (Camel's graceful
+     * shutdown, at most camel.main.shutdown-timeout), Camel stops and the state DB closes after it
+     * (SyncBeans), then {@code afterStop} runs. Logged, so an operator sees that the signal arrived
+     * and when the application was done.
      */
     public SyncApplication stopOnSignal(Runnable afterStop) {
         // Camel Main's own hook only marks Main as done (it expects Main.run(), which we do not use, to
@@ -108,7 +120,13 @@ public final class SyncApplication implements AutoCloseable {
             // a start-up that failed has said its one line and exits: nothing to stop, nothing to log
             boolean running = context() != null && context().isStarted();
             if (running) {
-                LOG.info("Stopping: no new scheduled runs; runs in progress are let finish");
+                stopping = true;
+                String letFinish = "for up to " + context().getShutdownStrategy().getTimeUnit().toSeconds(
+                        context().getShutdownStrategy().getTimeout()) + " s, camel.main.shutdown-timeout";
+                boolean scheduled = Boolean.parseBoolean(context().getPropertiesComponent()
+                        .resolveProperty("sync.scheduled").orElse("false"));
+                LOG.info(scheduled ? "Stopping: no new scheduled runs; runs in progress are let finish ({})"
+                        : "Stopping: the run in progress is let finish ({}); no other company is started", letFinish);
                 SyncSchedules.standby(context());
             }
             close();

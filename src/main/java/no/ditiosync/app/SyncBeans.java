@@ -46,7 +46,11 @@ public class SyncBeans implements CamelConfiguration {
         Settings shared = companies.get(0);
         context.getRegistry().bind("settings", companies);
 
-        DataSource stateDbPool = dataSource(context, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
+        List<AutoCloseable> pools = new ArrayList<>();
+        // registered before the first pool opens: a start-up that fails later still closes it
+        PoolCloser poolCloser = new PoolCloser(pools);
+        context.addService(poolCloser, true);
+        DataSource stateDbPool = dataSource(pools, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
                 DataSources.Keys.STATE_DB);
         StateDb stateDb = new StateDb(stateDbPool);
         context.getRegistry().bind("stateDb", stateDb);
@@ -74,7 +78,7 @@ public class SyncBeans implements CamelConfiguration {
                 table = tables.get(settings.targetJdbcUrl());
                 if (table == null) {
                     DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDbPool
-                            : dataSource(context, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
+                            : dataSource(pools, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
                             DataSources.Keys.JDBC_TARGET);
                     table = new PayrollLineTable(targetDb);
                     tables.put(settings.targetJdbcUrl(), table);
@@ -117,6 +121,7 @@ public class SyncBeans implements CamelConfiguration {
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDbPool, shared);
         }
+        poolCloser.waitFor(syncRun);
     }
 
     /** Where a company's JDBC drops are written: the JDBC target's folder, else the drop folder's jdbc/. */
@@ -155,31 +160,60 @@ public class SyncBeans implements CamelConfiguration {
         return targets;
     }
 
-    /** A pool for one database (H2 or PostgreSQL), closed when Camel stops. */
-    private static DataSource dataSource(CamelContext context, String url, String user, String password,
-                                         DataSources.Keys keys) throws Exception {
+    /** A pool for one database (H2 or PostgreSQL), added to {@code pools} to be closed when Camel stops. */
+    private static DataSource dataSource(List<AutoCloseable> pools, String url, String user, String password,
+                                         DataSources.Keys keys) {
         DataSource pool = DataSources.open(url, user, password, keys);
         if (pool instanceof AutoCloseable closeable) {
-            context.addService(new PoolCloser(closeable), true);
+            pools.add(closeable);
         } else if (pool instanceof org.h2.jdbcx.JdbcConnectionPool h2) {
             // not AutoCloseable; its idle connections would keep the H2 file open (and locked) after Camel stops
-            context.addService(new PoolCloser(h2::dispose), true);
+            pools.add(h2::dispose);
         }
         return pool;
     }
 
-    /** Closes a connection pool (HikariCP for PostgreSQL) with the Camel context. */
-    private record PoolCloser(AutoCloseable pool) implements org.apache.camel.Service {
+    /**
+     * Closes the connection pools when Camel stops, after its routes, and only once no run is in
+     * progress: a run that Camel's graceful shutdown let finish has delivered by then, and one cut short
+     * by camel.main.shutdown-timeout records its failure and releases its feed lock through these
+     * pools. A run still busy after {@link #RUN_END_GRACE} (a delivery transaction too long to wait
+     * for) loses its connections: what it had not committed is rolled back, and the next run delivers
+     * it (or publishes what it had committed).
+     */
+    private static final class PoolCloser implements org.apache.camel.Service {
+        static final java.time.Duration RUN_END_GRACE = java.time.Duration.ofSeconds(10);
+        private final List<AutoCloseable> pools;
+        private volatile SyncSteps feedSync;
+
+        PoolCloser(List<AutoCloseable> pools) {
+            this.pools = pools;
+        }
+
+        void waitFor(SyncSteps runs) {
+            this.feedSync = runs;
+        }
+
         @Override
         public void start() {
         }
 
         @Override
         public void stop() {
+            SyncSteps runs = feedSync;
             try {
-                pool.close();
-            } catch (Exception e) {
-                // stopping anyway: the server ends the sessions with the connections
+                if (runs != null) {
+                    runs.awaitNoRunInProgress(RUN_END_GRACE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (AutoCloseable pool : pools) {
+                try {
+                    pool.close();
+                } catch (Exception e) {
+                    // stopping anyway: the server ends the sessions with the connections
+                }
             }
         }
     }

@@ -6,4 +6,8 @@ public class SyncFailedException extends RuntimeException {
     public SyncFailedException(Throwable cause) {
         super(cause.getMessage(), cause);
     }
+
+    public SyncFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The sync's meters, fed once per run when it ends, tagged by company and feed (and target):
  * <pre>
- * ditio_sync_runs_total{outcome}                 runs ended, succeeded or failed
+ * ditio_sync_runs_total{outcome}                 runs ended, succeeded or failed (also those that failed before
+ *                                                they started), or skipped because another run of the feed was busy
  * ditio_sync_run_duration_seconds{outcome}       how long they took (count, sum, max)
  * ditio_sync_records_read_total                  time registrations read from Ditio (failed runs too)
  * ditio_sync_deletions_read_total                of which deletions (tombstones)
@@ -34,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * right from the first scrape after a restart.
  */
 public final class SyncMetrics implements RunObserver {
+
+    private static final String RUNS = "Runs ended (succeeded, failed) or skipped (another run of the feed was busy)";
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -74,9 +77,15 @@ public final class SyncMetrics implements RunObserver {
         count(run, "failed");
     }
 
+    /** Not a run: counted only, as outcome "skipped" (no duration, nothing read). */
+    @Override
+    public void runSkipped(String company, String feed) {
+        counter("ditio.sync.runs", Tags.of("company", company, "feed", feed, "outcome", "skipped"), RUNS).increment();
+    }
+
     private void count(SyncRun run, String outcome) {
         Tags feed = Tags.of("company", run.company(), "feed", run.feed());
-        counter("ditio.sync.runs", feed.and("outcome", outcome), "Runs ended").increment();
+        counter("ditio.sync.runs", feed.and("outcome", outcome), RUNS).increment();
         Instant ended = run.endedAt() == null ? clock.instant() : run.endedAt();
         Timer.builder("ditio.sync.run.duration").description("How long runs took").tags(feed.and("outcome", outcome))
                 .register(registry).record(Duration.between(run.startedAt(), ended));

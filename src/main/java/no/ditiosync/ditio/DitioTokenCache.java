@@ -3,6 +3,10 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -45,12 +49,23 @@ public final class DitioTokenCache {
         return accessToken == null || !clock.instant().isBefore(refreshAt);
     }
 
-    /** Form body of the client-credentials request. */
-    public String tokenRequestBody() {
-        return "grant_type=client_credentials"
+    /**
+     * Form body of the client-credentials request, as the entity camel-http sends. Not a String: Camel
+     * logs what a bean returns, the message body, at TRACE (MethodInfo), and that would be the client
+     * secret; an entity shows only what {@link Object#toString()} says, and this one names no secret.
+     */
+    public HttpEntity tokenRequestBody() {
+        String form = "grant_type=client_credentials"
                 + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
                 + "&client_secret=" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)
                 + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+        String client = clientId;
+        return new StringEntity(form, ContentType.APPLICATION_FORM_URLENCODED) {
+            @Override
+            public String toString() {
+                return "token request of client " + client + " (its secret not shown)";
+            }
+        };
     }
 
     /** Takes the identity server's answer: a token, or a message naming what the operator must check. */
@@ -75,6 +90,7 @@ public final class DitioTokenCache {
         });
     }
 
+    /** The Authorization header value; never returned to a route (Camel would log it at TRACE), see {@link DitioTokens#authorize}. */
     public synchronized String authorization() {
         if (accessToken == null) {
             throw new IllegalStateException("no Ditio token fetched yet");

@@ -1,6 +1,8 @@
 package no.ditiosync.ditio;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
+import org.apache.hc.core5.http.HttpEntity;
 
 import java.io.InputStream;
 import java.util.Map;
@@ -44,7 +46,7 @@ public final class DitioTokens {
         return cache(company).needsRefresh();
     }
 
-    public String tokenRequestBody(@Variable("company") String company) {
+    public HttpEntity tokenRequestBody(@Variable("company") String company) {
         return cache(company).tokenRequestBody();
     }
 
@@ -52,8 +54,12 @@ public final class DitioTokens {
         cache(company).accept(status, body);
     }
 
-    public String authorization(@Variable("company") String company) {
-        return cache(company).authorization();
+    /**
+     * Sets the Authorization header of a page call. Set here rather than returned to a setHeader step:
+     * Camel logs the value a bean method returns at TRACE (MethodInfo), and that would be the token.
+     */
+    public void authorize(@Variable("company") String company, Exchange exchange) {
+        exchange.getMessage().setHeader("Authorization", cache(company).authorization());
     }
 
     public void invalidate(@Variable("company") String company) {

@@ -175,6 +175,7 @@ public final class SyncRun implements RetryCounter {
     public String company() { return company; }
     public String feed() { return feed; }
     public Instant startedAt() { return startedAt; }
+    /** Full or incremental; null for a run that failed before it could plan its passes. */
     public Mode mode() { return mode; }
     public Instant modifiedSince() { return modifiedSince; }
     public LocalDate fromDate() { return fromDate; }

@@ -129,6 +129,11 @@ public final class SimulatedDitio implements AutoCloseable {
         return reportingEndpoint.pagesServed();
     }
 
+    /** Every access token the simulator has issued, in order (expired and revoked ones too). */
+    public List<String> issuedTokens() {
+        return tokens.issued();
+    }
+
     public int tokensIssued() {
         return tokenEndpoint.issued();
     }

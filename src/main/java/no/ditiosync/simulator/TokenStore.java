@@ -11,6 +11,8 @@ final class TokenStore {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Long> expiresAtMillis = new ConcurrentHashMap<>();
+    /** every token ever issued, revoked and expired ones too: what a leak scan looks for */
+    private final java.util.List<String> issued = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TokenStore(Clock clock) {
         this.clock = clock;
@@ -21,6 +23,7 @@ final class TokenStore {
         random.nextBytes(bytes);
         String token = "sim." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         expiresAtMillis.put(token, clock.millis() + expiresInSeconds * 1000);
+        issued.add(token);
         return token;
     }
 
@@ -34,6 +37,10 @@ final class TokenStore {
             return false;
         }
         return true;
+    }
+
+    java.util.List<String> issued() {
+        return java.util.List.copyOf(issued);
     }
 
     void revokeAll() {

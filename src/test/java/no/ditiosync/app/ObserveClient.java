@@ -12,33 +12,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** GETs of the run service's health and metrics endpoints over loopback, and what a scrape says. */
-final class ObserveClient {
+public final class ObserveClient {
 
-    record Response(int status, String body) {
+    public record Response(int status, String body) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final int port;
 
-    ObserveClient(int port) {
+    public ObserveClient(int port) {
         this.port = port;
     }
 
     /** A loopback port nothing listens on right now. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    Response get(String path) throws IOException, InterruptedException {
+    public Response get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body());
     }
 
     /** Every sample of a Prometheus text scrape: {@code name{labels}} → value. */
-    static Map<String, Double> samples(String scrape) {
+    public static Map<String, Double> samples(String scrape) {
         Map<String, Double> samples = new LinkedHashMap<>();
         for (String line : scrape.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {

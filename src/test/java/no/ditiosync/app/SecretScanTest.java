@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A full sync with every logger at DEBUG, a failing sync and the status command: nothing any of
- * them writes (output, logs, drop files, the state DB file) holds the client secret or a token.
+ * A full sync with every logger at TRACE, a failing sync and the status command: nothing any of
+ * them writes (output, logs, run reports, drop files, the state DB file) holds the client secret or a
+ * token the simulator issued.
  */
 class SecretScanTest {
 
@@ -36,9 +37,9 @@ class SecretScanTest {
                 .tokenExpiresInSeconds(3);
         try (SimulatedDitio ditio = SimulatedDitio.start(config, 0)) {
             Map<String, String> env = CommandLineTest.envFor(ditio, dir);
-            env.put("ROOT_LOG_LEVEL", "DEBUG");
-            env.put("CAMEL_LOG_LEVEL", "DEBUG");
-            env.put("LOG_LEVEL", "DEBUG");
+            env.put("ROOT_LOG_LEVEL", "TRACE");
+            env.put("CAMEL_LOG_LEVEL", "TRACE");
+            env.put("LOG_LEVEL", "TRACE");
             env.put("DITIO_CHUNK_LIMIT", "20");
             ditio.faults().expireTokensAfterPages(3).pageDelayMillis(40);
 
@@ -46,7 +47,7 @@ class SecretScanTest {
             CommandLineTest.Result sync = CommandLineTest.run(dir, env, "sync", "--once");
             assertThat(sync.exit()).as(sync.err()).isZero();
             assertThat(ditio.tokensIssued()).isGreaterThan(1);
-            assertThat(sync.err()).contains("DEBUG"); // the scan below reads real debug output
+            assertThat(sync.err()).contains("TRACE"); // the scan below reads real trace output
             written.add(sync.out() + sync.err());
 
             env.put("DITIO_CLIENT_SECRET", SECRET + "-but-wrong");
@@ -66,6 +67,17 @@ class SecretScanTest {
                 }
             }
             assertClean(written);
+            assertNoneOf(ditio.issuedTokens(), written);
+        }
+    }
+
+    /** Each token the simulator issued, by its exact value, in nothing that was written. */
+    private static void assertNoneOf(List<String> tokens, List<String> written) {
+        assertThat(tokens).as("tokens issued").isNotEmpty();
+        for (String text : written) {
+            for (String token : tokens) {
+                assertThat(text.contains(token)).as("an issued token in what was written").isFalse();
+            }
         }
     }
 
@@ -103,7 +115,7 @@ class SecretScanTest {
     }
 
     /**
-     * Delivery over SFTP with every logger at DEBUG, then a run whose SFTP password is wrong: neither
+     * Delivery over SFTP with every logger at TRACE, then a run whose SFTP password is wrong: neither
      * the password nor the wrong one is written anywhere, and the failure names the setting to check.
      */
     @Test
@@ -112,9 +124,9 @@ class SecretScanTest {
         try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(5).workers(15).weeks(2), 0);
              SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), password)) {
             Map<String, String> env = CommandLineTest.envFor(ditio, dir);
-            env.put("ROOT_LOG_LEVEL", "DEBUG");
-            env.put("CAMEL_LOG_LEVEL", "DEBUG");
-            env.put("LOG_LEVEL", "DEBUG");
+            env.put("ROOT_LOG_LEVEL", "TRACE");
+            env.put("CAMEL_LOG_LEVEL", "TRACE");
+            env.put("LOG_LEVEL", "TRACE");
             env.put("PAYROLL_SFTP_URL", server.url("/in"));
             env.put("PAYROLL_SFTP_USER", SftpTestServer.USER);
             env.put("PAYROLL_SFTP_PASSWORD", password);
@@ -123,7 +135,7 @@ class SecretScanTest {
             List<String> written = new ArrayList<>();
             CommandLineTest.Result sync = CommandLineTest.run(dir, env, "sync", "--once");
             assertThat(sync.exit()).as(sync.err()).isZero();
-            assertThat(sync.err()).contains("DEBUG", "Delivered visma_cli_", "Delivered sap_cli_");
+            assertThat(sync.err()).contains("TRACE", "Delivered visma_cli_", "Delivered sap_cli_");
             assertThat(server.finalsCreated()).hasSize(2);
             written.add(sync.out() + sync.err());
 
