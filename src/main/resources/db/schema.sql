@@ -180,3 +180,5 @@ ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
 
 -- The order drops were committed in, the order they are delivered in (an earlier run's JDBC rows before a later one's).
 ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;
+-- drops an earlier version committed (before committed_at existed) go first
+UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' WHERE committed_at IS NULL;

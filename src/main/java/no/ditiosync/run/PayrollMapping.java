@@ -1,5 +1,6 @@
 package no.ditiosync.run;
 
+import no.ditiosync.ditio.PageCursor;
 import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.ledger.Desired;
@@ -42,14 +43,15 @@ public final class PayrollMapping {
         this.companies = Map.copyOf(companies);
     }
 
-    public MappedPage map(@Body List<TimeRegistration> records, @Variable("run") SyncRun run) {
+    public MappedPage map(@Body List<TimeRegistration> records, @Variable("run") SyncRun run,
+                          @Variable("cursor") PageCursor cursor) {
         Company company = companies.get(run.company());
         String feed = run.current().feed();
         boolean fetched = records.isEmpty() || !records.get(0).mappedAgain;
         List<Desired> desired = new ArrayList<>(records.size() + 8);
         List<QuarantineStore.Held> quarantined = new ArrayList<>();
         Set<String> onPage = new HashSet<>(records.size() * 2);
-        List<String> repeated = new ArrayList<>();
+        Set<String> repeated = new java.util.LinkedHashSet<>();
         int deleted = 0;
         for (TimeRegistration r : records) {
             if (r.id == null || r.id.isBlank()) {
@@ -76,10 +78,11 @@ public final class PayrollMapping {
             add(feed, withProjectNumber(r, run.projects()), company, run, fetched, desired, quarantined);
         }
         if (!repeated.isEmpty()) {
-            // the spec has each record once per pass: the last copy on the page wins, as it always did
-            LOG.warn("Run {}: {} on {} holds {} record(s) more than once ({}{}); the last copy of each is used",
-                    run.runId(), run.cursorDescription(), feed, repeated.size(), String.join(", ", repeated.subList(0,
-                            Math.min(5, repeated.size()))), repeated.size() > 5 ? ", …" : "");
+            // Ditio sends each record once per pass: a page that repeats one is said so; its last copy is kept
+            List<String> ids = new ArrayList<>(repeated);
+            LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the last copy of each is kept",
+                    run.runId(), cursor == null ? "a page" : cursor.describeRead(), ids.size(),
+                    String.join(", ", ids.subList(0, Math.min(3, ids.size()))), ids.size() > 3 ? ", …" : "");
         }
         String position = records.isEmpty() ? "-" : position(run, records.get(records.size() - 1));
         return new MappedPage(feed, desired, quarantined, records.size(), deleted, fetched, position);

@@ -463,13 +463,14 @@ public final class SyncSteps {
     public void commit(@Variable("run") SyncRun run) throws Exception {
         CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
         try {
+            Instant committedAt = clock.instant();
             db.inTransaction(c -> {
                 run.fence().hold(c);
                 db.durable(c);
                 for (DropWriter.Drop drop : run.drops()) {
                     if (drop.tempPath() != null) {
                         outbox.add(c, run.runId(), run.company(), drop.target(), drop.tempPath().toString(),
-                                drop.finalPath() == null ? null : drop.finalPath().toString(), drop.lines());
+                                drop.finalPath() == null ? null : drop.finalPath().toString(), drop.lines(), committedAt);
                     }
                     run.delivered(drop.target(), drop.lines(), drop.finalPath());
                 }

@@ -40,9 +40,14 @@ public final class OutboxStore {
                         String status) {
     }
 
-    /** In the run's commit: a drop is committed with the ledger. */
+    /**
+     * In the run's commit: a drop is committed with the ledger.
+     *
+     * @param committedAt the commit's time, the same for all of a run's drops: they are delivered in
+     *                    commit order, then by target name
+     */
     public void add(Connection c, String runId, String company, String target, String tempPath, String finalPath,
-                    int lines) throws SQLException {
+                    int lines, Instant committedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO drop_outbox (run_id, target, company, temp_path, "
                 + "final_path, line_count, status, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, runId);
@@ -52,7 +57,7 @@ public final class OutboxStore {
             ps.setString(5, finalPath);
             ps.setInt(6, lines);
             ps.setString(7, COMMITTED);
-            ps.setObject(8, odt(Instant.now()));
+            ps.setObject(8, odt(committedAt));
             ps.executeUpdate();
         }
     }

@@ -78,7 +78,7 @@ class CommitOutcomeOnPostgresTest {
 
             assertThat(proxy.cutDone()).isTrue();
             assertThat(h.temporaryFiles()).as("the drops of a run that certainly did not commit are removed").isEmpty();
-            assertThat(h.query("SELECT COUNT(*) FROM export_ledger")).containsExactly(List.of("0"));
+            assertThat(h.query("SELECT COUNT(*) FROM ledger_line")).containsExactly(List.of("0"));
             assertThat(h.received("visma")).isEmpty();
 
             proxy.restore();
