@@ -70,7 +70,7 @@ public final class SyncApplication implements AutoCloseable {
 
     /** The company's run in progress, or null. */
     public SyncRun running(String company) {
-        return context().getRegistry().lookupByNameAndType("feedSync", no.ditiosync.run.SyncSteps.class).running(company);
+        return context().getRegistry().lookupByNameAndType("syncRun", no.ditiosync.run.SyncSteps.class).running(company);
     }
 
     /** The keys of the configured companies, in the order of PAYROLL_COMPANIES. */

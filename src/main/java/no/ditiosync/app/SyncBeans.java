@@ -15,6 +15,7 @@ import no.ditiosync.ledger.LedgerMigration;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.run.Deliveries;
+import no.ditiosync.run.PayrollDb;
 import no.ditiosync.run.PayrollMapping;
 import no.ditiosync.run.SyncSteps;
 import no.ditiosync.state.StateDb;
@@ -74,7 +75,7 @@ public class SyncBeans implements CamelConfiguration {
             PayrollLineTable table = null;
             String tableBean = null;
             if (settings.targets().contains(DropTarget.JDBC)) {
-                // companies writing to the same database share one pool; camel-sql finds it by its bean name
+                // companies writing to the same database share one pool
                 table = tables.get(settings.targetJdbcUrl());
                 if (table == null) {
                     DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDbPool
@@ -82,7 +83,6 @@ public class SyncBeans implements CamelConfiguration {
                             DataSources.Keys.JDBC_TARGET);
                     table = new PayrollLineTable(targetDb);
                     tables.put(settings.targetJdbcUrl(), table);
-                    context.getRegistry().bind("payrollDb" + tables.size(), targetDb);
                 }
                 tableBean = "payrollDb" + (new ArrayList<>(tables.values()).indexOf(table) + 1);
             }
@@ -103,6 +103,13 @@ public class SyncBeans implements CamelConfiguration {
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
 
+        Map<String, DataSource> byBean = new LinkedHashMap<>();
+        int n = 0;
+        for (PayrollLineTable t : tables.values()) {
+            byBean.put("payrollDb" + ++n, t.dataSource());
+        }
+        PayrollDb payrollDb = new PayrollDb(byBean, stateDbPool);
+        context.getRegistry().bind(Deliveries.PAYROLL_DB, payrollDb);
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
         DitioPager pager = new DitioPager(sources, shared.maxPageBytes());
         context.getRegistry().bind("ditioPager", pager);

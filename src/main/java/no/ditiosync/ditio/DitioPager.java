@@ -56,13 +56,13 @@ public final class DitioPager {
      */
     public DitioPager(Map<String, Source> sources, long maxPageBytes) {
         this.sources = Map.copyOf(sources);
-        this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable, maxPageBytes);
-        this.absences = new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable, maxPageBytes);
-        this.payrollLines = new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable, maxPageBytes);
+        this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
+        this.absences = new PageReader<>(AbsenceRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
+        this.payrollLines = new PageReader<>(PayrollLineRecord.class, TimeRegistration::markUnreadable, maxPageBytes);
         // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
-        this.users = new PageReader<>(DitioUser.class, (json, reason) -> null, maxPageBytes);
+        this.users = new PageReader<>(DitioUser.class, null, maxPageBytes);
         // likewise a project row: the lines of its registrations then carry no project number from it
-        this.projects = new PageReader<>(DitioProject.class, (json, reason) -> null, maxPageBytes);
+        this.projects = new PageReader<>(DitioProject.class, null, maxPageBytes);
     }
 
     /**

@@ -87,6 +87,15 @@ public final class Deliveries {
             }
             outbox.mark(drop.runId(), drop.target(), OutboxStore.RENAMING);
         }
+        if (there && Files.exists(fin, LinkOption.NOFOLLOW_LINKS)) {
+            // a file under the drop's name: the same drop (a copy left by hand) is fine, another one is never overwritten
+            if (Files.mismatch(temp, fin) == -1L) {
+                Files.delete(temp);
+                return;
+            }
+            throw new java.nio.file.FileAlreadyExistsException(fin.toString(), temp.toString(),
+                    "a different drop was already published under this name");
+        }
         if (there) {
             exchange.getMessage().setBody(temp.toFile());
             exchange.getMessage().setHeader(FileConstants.FILE_LOCAL_WORK_PATH, temp.toString());
@@ -147,12 +156,18 @@ public final class Deliveries {
         };
     }
 
-    /** Which database the drop's rows go to: variables {@code jdbcPostgres}, and {@code jdbcDataSource} for camel-sql. */
+    /**
+     * Which database the drop's rows go to: variable {@code jdbcPostgres}, and for camel-sql the database
+     * its data source {@code payrollDb} hands out on this thread ({@link PayrollDb}).
+     */
     public void jdbcTarget(Exchange exchange, @Variable("drop") OutboxStore.Entry drop) {
         Company c = jdbcOf(drop);
         exchange.setVariable("jdbcPostgres", c.table().postgres());
-        exchange.setVariable("jdbcDataSource", c.tableBean());
+        PayrollDb.CURRENT.set(c.tableBean());
     }
+
+    /** The bean name of camel-sql's data source of {@code payroll_line} ({@link PayrollDb}). */
+    public static final String PAYROLL_DB = "payrollDb";
 
     private Company jdbcOf(OutboxStore.Entry drop) {
         Company c = companies.get(drop.company());
@@ -207,11 +222,26 @@ public final class Deliveries {
         outbox.published(drop.runId(), drop.target());
     }
 
+    /** Where the deliver route collects the drops it could not deliver, while it goes on with the others. */
+    public List<Exception> notPublishedYet() {
+        return java.util.Collections.synchronizedList(new ArrayList<>());
+    }
+
     /** A drop that could not be delivered: it stays committed, and the next run delivers it first. */
-    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause) {
-        throw new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
+    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished) {
+        notPublished.add(new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
                 + " is committed but could not be published (" + (cause == null ? "unknown" : cause.getMessage())
-                + "); it is published by the next run", cause);
+                + "); it is published by the next run", cause));
+    }
+
+    /** After every drop was tried: the first that could not be delivered fails the run, the others beside it. */
+    public void failIfNotPublished(@Variable("notPublished") List<Exception> notPublished) {
+        if (notPublished == null || notPublished.isEmpty()) {
+            return;
+        }
+        IllegalStateException first = (IllegalStateException) notPublished.get(0);
+        notPublished.subList(1, notPublished.size()).forEach(first::addSuppressed);
+        throw first;
     }
 
     private DropTarget target(OutboxStore.Entry drop) {

@@ -72,6 +72,7 @@ public final class SyncRun implements RetryCounter {
     private volatile EmployeeDirectory employees = id -> null;
     private volatile ProjectDirectory projects = ProjectDirectory.NONE;
     private volatile String cursorDescription = "-";
+    private boolean readingStarted;
     /** Per target: lines new, corrected, reversed, released from quarantine (in target order). */
     private final Map<String, long[]> lineCounts = new LinkedHashMap<>();
     private final java.util.Set<String> quarantinedIds = new java.util.HashSet<>();
@@ -189,6 +190,13 @@ public final class SyncRun implements RetryCounter {
     public void directories(EmployeeDirectory employees, ProjectDirectory projects) {
         this.employees = employees;
         this.projects = projects;
+    }
+
+    /** Whether the run has begun to read Ditio (its first pass started). */
+    public boolean readingStarted() { return readingStarted; }
+
+    public void readingStarted(boolean started) {
+        this.readingStarted = started;
     }
 
     /** The page being read, for messages ("page 3 of /v1/time-registrations"). */

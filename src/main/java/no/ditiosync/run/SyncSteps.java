@@ -295,6 +295,7 @@ public final class SyncSteps {
         if (pass == null) {
             throw new IllegalStateException("run " + run.runId() + " planned no pass over feed '" + feed + "'");
         }
+        run.readingStarted(true);
         if (pass.delivers()) {
             run.startPass(feed);
             Map<String, no.ditiosync.payroll.EmployeeDirectory.Employee> employees = directory.employees(run.company());
@@ -395,7 +396,7 @@ public final class SyncSteps {
         }
         CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), clock.instant()).toMillis() / 1000.0);
-        LOG.info("Run {}: {} page {} read, {} records so far, {} records/s, at {}", run.runId(), page.feed(), run.pages(),
+        LOG.info("Run {}: page {} of {} read, {} records so far, {} records/s, at {}", run.runId(), run.pages(), page.feed(),
                 run.recordsRead(), Math.round(run.recordsRead() / seconds), page.position());
     }
 
@@ -541,8 +542,16 @@ public final class SyncSteps {
             return;
         }
         String reason = cause == null ? "unknown" : cause.getMessage();
-        LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
-                ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
+        if (!run.readingStarted()) {
+            // an earlier run's drops that cannot be published, say: this run never got to Ditio
+            reason = "failed before reading Ditio: " + reason;
+        }
+        if (!run.readingStarted()) {
+            LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);
+        } else {
+            LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
+                    ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
+        }
         try {
             if (!run.committed() && !run.isCommitOutcomeUnknown()) {
                 discardDrops(run);

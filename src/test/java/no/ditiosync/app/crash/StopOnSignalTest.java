@@ -28,7 +28,7 @@ class StopOnSignalTest {
     private static final long SEED = 12;
     /** camel.main.shutdown-timeout's default: how long a stop lets a run in progress go on. */
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(45);
-    private static final Pattern PAGE_STORED = Pattern.compile("Run ([0-9a-f]{8}): page (\\d+) stored");
+    private static final Pattern PAGE_STORED = Pattern.compile("Run ([0-9a-f]{8}): page (\\d+) of \\w+ read");
 
     @Test
     void serviceStoppedBySigtermMidPassLetsTheRunFinish(@TempDir Path dir) throws Exception {
