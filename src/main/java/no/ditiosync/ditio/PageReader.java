@@ -88,7 +88,15 @@ public final class PageReader<T> {
                     default -> parser.skipChildren();
                 }
             }
-        } catch (StreamConstraintsException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // a limit of the parser, also when it was hit binding a record (databind wraps it)
+            StreamConstraintsException limit = null;
+            for (Throwable t = e; t != null && limit == null; t = t.getCause()) {
+                limit = t instanceof StreamConstraintsException c ? c : null;
+            }
+            if (limit == null) {
+                throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);
+            }
             if (parser != null && parser.currentLocation().getByteOffset() >= maxPageBytes) {
                 throw new DitioApiException("Ditio sent more than " + size(maxPageBytes) + " for " + where
                         + ": a page may hold at most DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes) = " + size(maxPageBytes)
@@ -96,9 +104,7 @@ public final class PageReader<T> {
             }
             // a value longer, or nested deeper, than the parser takes (20 million characters, 1000 levels)
             throw new DitioApiException("Ditio sent a value too long or too deeply nested to read for " + where + ": "
-                    + e.getOriginalMessage(), e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);
+                    + limit.getOriginalMessage(), e);
         }
         // any other IOException is the connection failing while the page streams in: thrown as it is, so
         // the call is retried as one that failed before its answer
