@@ -45,78 +45,6 @@ CREATE TABLE IF NOT EXISTS ditio_project (
     PRIMARY KEY (company, project_id)
 );
 
--- The last known version of every registration seen, and what payroll should hold for it.
--- A tombstone only flags the row deleted: the last known fields stay.
-CREATE TABLE IF NOT EXISTS source_record (
-    company              VARCHAR(64)  NOT NULL,
-    feed                 VARCHAR(32)  NOT NULL,
-    record_id            VARCHAR(100) NOT NULL,
-    line_id              VARCHAR(120) NOT NULL,
-    work_date_text       VARCHAR(40),
-    qty                  DECIMAL(24,6),
-    user_id              VARCHAR(64),
-    user_employee_number VARCHAR(64),
-    project_number       VARCHAR(100),
-    task_number          VARCHAR(100),
-    description          VARCHAR(4000),
-    approved             BOOLEAN,
-    payroll_approved     BOOLEAN,
-    modified             TIMESTAMP WITH TIME ZONE,
-    deleted              BOOLEAN      NOT NULL,
-    deleted_at           TIMESTAMP WITH TIME ZONE,
-    status               VARCHAR(16)  NOT NULL,
-    reason               VARCHAR(500),
-    employee_number      VARCHAR(16),
-    work_date            DATE,
-    wage_type            VARCHAR(16),
-    quantity             DECIMAL(9,2),
-    department           VARCHAR(200),
-    -- pending (to be delivered) while greater than the feed's sync_watermark.delivered_seq: a run
-    -- stages with delivered_seq + 1, and its commit moves delivered_seq, so delivering a run
-    -- rewrites one watermark row instead of clearing a flag on every row the run staged
-    staged_seq           BIGINT       DEFAULT 0 NOT NULL,
-    last_seen_run        VARCHAR(40),
-    -- what a mapping row may test beyond the columns above (absenceTypeCode, overtime line codes) and
-    -- the projectId, as key=value&... (URL-encoded), so a quarantined record can be mapped again
-    source_fields        VARCHAR(1000),
-    -- the Ditio payroll line a record is a part of (overtime line, deduction, ordinary hours); else null
-    parent_id            VARCHAR(100),
-    PRIMARY KEY (company, feed, record_id)
-);
--- parts of a payroll line found by its id (markPartsNotSeenDeleted)
-CREATE INDEX IF NOT EXISTS source_record_parent ON source_record (company, feed, parent_id);
--- the pending scan reads this index in order: no sort, and it can stop after each chunk
-CREATE INDEX IF NOT EXISTS source_record_staged ON source_record (company, feed, staged_seq, record_id);
-CREATE INDEX IF NOT EXISTS source_record_status ON source_record (company, feed, status);
-
--- The export ledger: per target, what each payroll line currently stands at in that target.
-CREATE TABLE IF NOT EXISTS export_ledger (
-    company          VARCHAR(64)  NOT NULL,
-    target           VARCHAR(32)  NOT NULL,
-    line_id          VARCHAR(120) NOT NULL,
-    employee_number  VARCHAR(16),
-    work_date        DATE,
-    wage_type        VARCHAR(16),
-    project_number   VARCHAR(100),
-    task_number      VARCHAR(100),
-    department       VARCHAR(200),
-    text             VARCHAR(4000),
-    quantity         DECIMAL(9,2) NOT NULL,
-    held             BOOLEAN      NOT NULL,
-    document_number  VARCHAR(20),
-    version          INTEGER      NOT NULL,
-    source_id        VARCHAR(100),
-    source_modified  TIMESTAMP WITH TIME ZONE,
-    run_id           VARCHAR(40)  NOT NULL,
-    PRIMARY KEY (company, target, line_id)
-);
--- a run's ledger rows in line order, read in chunks when the JDBC target is published. run_id
--- first: an index that starts (company, target) would also match the pending scan's lookup by
--- (company, target, line_id), and PostgreSQL, whose statistics call the ledger empty during a first
--- run, took it and read all of the target's rows for every record (export_ledger_run_line was that)
-DROP INDEX IF EXISTS export_ledger_run_line;
-CREATE INDEX IF NOT EXISTS export_ledger_of_run ON export_ledger (run_id, company, target, line_id);
-
 -- Drops committed with the ledger and not yet (or already) published: the outbox.
 CREATE TABLE IF NOT EXISTS drop_outbox (
     run_id        VARCHAR(40)   NOT NULL,
@@ -175,3 +103,82 @@ CREATE TABLE IF NOT EXISTS sync_fence (
     epoch        BIGINT       NOT NULL,
     PRIMARY KEY (company, feed)
 );
+
+-- The export ledger: one row per payroll line, holding the line as last delivered and what each
+-- target holds of it (column targets: "visma:3:H;sap:2:R:<document>", H held, R reversed; a target
+-- whose line differs from the row's, being switched off while the line changed, has it in stale_lines).
+-- user_id, reg_employee_number and source_fields are the mapping inputs that let a line be mapped
+-- again when its user's employee number or department changes. line_id sorts in binary order (see
+-- schema-postgresql.sql): a run reads and writes the ledger in that order, merged with its own lines.
+CREATE TABLE IF NOT EXISTS ledger_line (
+    company              VARCHAR(64)  NOT NULL,
+    line_id              VARCHAR(120) NOT NULL,
+    employee_number      VARCHAR(16),
+    work_date            DATE,
+    wage_type            VARCHAR(16),
+    project_number       VARCHAR(100),
+    task_number          VARCHAR(100),
+    department           VARCHAR(200),
+    text                 VARCHAR(4000),
+    quantity             DECIMAL(9,2) NOT NULL,
+    source_modified      TIMESTAMP WITH TIME ZONE,
+    user_id              VARCHAR(64),
+    reg_employee_number  VARCHAR(64),
+    source_fields        VARCHAR(1000),
+    targets              VARCHAR(1000) NOT NULL,
+    stale_lines          VARCHAR(20000),
+    version              INTEGER      NOT NULL,
+    run_id               VARCHAR(40)  NOT NULL,
+    PRIMARY KEY (company, line_id)
+);
+-- No index on user_id: a secondary index keyed at random costs H2 three times the row's own insert
+-- (measured: 7 -> 24 us a row). The rare run after a user's employee number or department changed
+-- reads the company's lines instead.
+
+-- Before-images of the ledger rows a run changed, one row per write chunk, deleted by the run's commit:
+-- rows still here belong to a run that never committed, and are put back before the next run reads.
+CREATE TABLE IF NOT EXISTS ledger_undo (
+    company      VARCHAR(64)  NOT NULL,
+    run_id       VARCHAR(40)  NOT NULL,
+    chunk        INTEGER      NOT NULL,
+    data         BYTEA        NOT NULL,
+    PRIMARY KEY (company, run_id, chunk)
+);
+
+-- A quarantined record as Ditio last sent it, so every run can map it again (the mapping or the
+-- user may have been fixed since). Added to the quarantine table of earlier versions in place.
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS work_date_text VARCHAR(40);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS qty DECIMAL(24,6);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS user_name VARCHAR(200);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS user_employee_number VARCHAR(64);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS project_number VARCHAR(100);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS task_number VARCHAR(100);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS description VARCHAR(4000);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS approved BOOLEAN;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS payroll_approved BOOLEAN;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS modified TIMESTAMP WITH TIME ZONE;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS source_fields VARCHAR(1000);
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS parent_id VARCHAR(100);
+
+-- Hours and lines each target holds per work date, net of every correction: kept with the ledger in
+-- each run's commit, so status and the operator's page read a few rows instead of the whole ledger.
+CREATE TABLE IF NOT EXISTS delivered_hours (
+    company      VARCHAR(64)  NOT NULL,
+    target       VARCHAR(32)  NOT NULL,
+    work_date    DATE         NOT NULL,
+    hours        DECIMAL(14,2) NOT NULL,
+    lines        BIGINT       NOT NULL,
+    PRIMARY KEY (company, target, work_date)
+);
+
+-- What a run did, for status, the run reports and the operator's page: whether its ledger committed,
+-- its lines per target as new, corrected, reversed and released from quarantine
+-- ("visma=12/3/1/0,sap=..."), and its quarantine as newly in, released and still open ("4/2/60").
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT FALSE NOT NULL;
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS line_counts VARCHAR(1000);
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
+
+-- The order drops were committed in, the order they are delivered in (an earlier run's JDBC rows before a later one's).
+ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;
+-- drops an earlier version committed (before committed_at existed) go first
+UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' WHERE committed_at IS NULL;

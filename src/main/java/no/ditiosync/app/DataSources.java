@@ -2,7 +2,7 @@ package no.ditiosync.app;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import no.ditiosync.ledger.SqlDialect;
+import no.ditiosync.state.SqlDialect;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;

@@ -1,7 +1,7 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.FeedBusyException;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.FeedBusyException;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
 import java.io.PrintStream;
@@ -113,7 +113,7 @@ public final class DitioPayrollSync {
                 continue;
             }
             try {
-                no.ditiosync.ledger.SyncRun run;
+                no.ditiosync.run.SyncRun run;
                 try (ProgressLine progress = terminal
                         ? ProgressLine.start(() -> app.running(company), out, java.time.Duration.ofMillis(250)) : null) {
                     run = app.runOnce(company);

@@ -3,10 +3,10 @@ package no.ditiosync.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import no.ditiosync.ledger.FeedSync;
-import no.ditiosync.ledger.RunObserver;
-import no.ditiosync.ledger.StateStore;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.RunObserver;
+import no.ditiosync.state.RunStore;
+import no.ditiosync.run.SyncRun;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.slf4j.Logger;
@@ -29,18 +29,18 @@ public final class Observability {
 
     private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
 
-    private final StateStore store;
+    private final RunStore store;
     private final SyncMetrics metrics;
     private final RunReports reports;
 
-    private Observability(StateStore store, SyncMetrics metrics, RunReports reports) {
+    private Observability(RunStore store, SyncMetrics metrics, RunReports reports) {
         this.store = store;
         this.metrics = metrics;
         this.reports = reports;
     }
 
     /** Binds the readiness check and the meter registry; once per Camel context. */
-    public static Observability install(CamelContext context, Settings settings, StateStore store, Clock clock)
+    public static Observability install(CamelContext context, Settings settings, RunStore store, Clock clock)
             throws Exception {
         if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("observe.server").orElse("false"))) {
             checkPortFree(settings.observeHost(), settings.observePort());
@@ -77,9 +77,9 @@ public final class Observability {
     }
 
     /** Meters and a report for every run of this feed sync; the gauges start from the state DB. */
-    public void observe(FeedSync feedSync, String company) throws Exception {
-        metrics.seed(company, FeedSync.FEED, store.watermark(company, FeedSync.FEED),
-                store.lastSucceeded(company, FeedSync.FEED));
+    public void observe(SyncSteps feedSync, String company) throws Exception {
+        metrics.seed(company, SyncSteps.FEED, store.watermark(company, SyncSteps.FEED),
+                store.lastSucceeded(company, SyncSteps.FEED));
         feedSync.setRunObserver(new Both(List.of(metrics, reports)));
     }
 

@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 
 import java.io.PrintStream;
 import java.time.Duration;

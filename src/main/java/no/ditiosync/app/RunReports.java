@@ -3,8 +3,8 @@ package no.ditiosync.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import no.ditiosync.ledger.RunObserver;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.RunObserver;
+import no.ditiosync.run.SyncRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.StateStore;
+import no.ditiosync.state.RunStore;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -25,7 +25,7 @@ final class StateDbHealthCheck extends AbstractHealthCheck implements AutoClosea
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private final StateStore store;
+    private final RunStore store;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "state-db-health");
         t.setDaemon(true);
@@ -33,7 +33,7 @@ final class StateDbHealthCheck extends AbstractHealthCheck implements AutoClosea
     });
     private Future<?> pending;
 
-    StateDbHealthCheck(StateStore store) {
+    StateDbHealthCheck(RunStore store) {
         super("ditio-payroll-sync", "state-db");
         this.store = store;
     }

@@ -1,18 +1,18 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SqlDialect;
+import no.ditiosync.state.SqlDialect;
+import no.ditiosync.state.StatusQueries;
 import org.apache.camel.impl.DefaultCamelContext;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /**
  * The status command: per feed the watermark, the last runs and the open quarantine; per target
@@ -94,93 +94,56 @@ final class StatusCommand {
     }
 
     static void print(Connection c, PrintStream out) throws SQLException {
-        try (ResultSet feeds = c.createStatement().executeQuery(
-                "SELECT DISTINCT company, feed FROM sync_run ORDER BY company, feed")) {
-            boolean any = false;
-            while (feeds.next()) {
-                any = true;
-                printFeed(c, feeds.getString(1), feeds.getString(2), out);
-            }
-            if (!any) {
-                out.println("No runs yet.");
-            }
+        List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
+        if (feeds.isEmpty()) {
+            out.println("No runs yet.");
+        }
+        for (StatusQueries.CompanyFeed f : feeds) {
+            printFeed(c, f.company(), f.feed(), out);
         }
     }
 
     private static void printFeed(Connection c, String company, String feed, PrintStream out) throws SQLException {
         out.printf("Company %s, feed %s%n", company, feed);
         // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
-        try (PreparedStatement ps = c.prepareStatement("SELECT feed, watermark, run_id FROM sync_watermark WHERE company = ? "
-                + "ORDER BY CASE WHEN feed = ? THEN 0 ELSE 1 END, feed")) {
-            ps.setString(1, company);
-            ps.setString(2, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                boolean any = false;
-                while (rs.next()) {
-                    out.println((any ? "              " : "  watermark:  ") + String.format("%-8s ", rs.getString(1))
-                            + time(rs.getObject(2, OffsetDateTime.class)) + " (run " + rs.getString(3)
-                            + (any ? ")" : "; the next pass asks for changes since this minus the overlap)"));
-                    any = true;
-                }
-                if (!any) {
-                    out.println("  watermark:  none yet (the next run is a full pass)");
-                }
-            }
+        List<StatusQueries.Watermark> watermarks = StatusQueries.watermarks(c, company, feed);
+        for (int i = 0; i < watermarks.size(); i++) {
+            StatusQueries.Watermark w = watermarks.get(i);
+            out.println((i > 0 ? "              " : "  watermark:  ") + String.format("%-8s ", w.feed())
+                    + time(w.watermark()) + " (run " + w.runId()
+                    + (i > 0 ? ")" : "; the next pass asks for changes since this minus the overlap)"));
+        }
+        if (watermarks.isEmpty()) {
+            out.println("  watermark:  none yet (the next run is a full pass)");
         }
         out.println("  ledger:");
-        try (PreparedStatement ps = c.prepareStatement("SELECT target, SUM(CASE WHEN held THEN 1 ELSE 0 END), "
-                + "SUM(CASE WHEN held THEN quantity ELSE 0 END) FROM export_ledger WHERE company = ? "
-                + "GROUP BY target ORDER BY target")) {
-            ps.setString(1, company);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.printf("    %-6s %8d lines held, %12s hours%n", rs.getString(1), rs.getLong(2),
-                            rs.getBigDecimal(3).toPlainString());
-                }
-            }
+        for (StatusQueries.Held h : StatusQueries.held(c, company)) {
+            out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
         }
         out.printf("  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
                 "outcome", "records", "lines", "quarantined");
-        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, started_at, ended_at, mode, outcome, records_read, "
-                + "lines_delivered, quarantined, message FROM sync_run WHERE company = ? AND feed = ? ORDER BY started_at DESC")) {
-            ps.setString(1, company);
-            ps.setString(2, feed);
-            ps.setMaxRows(RUNS_SHOWN);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.printf("    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", rs.getString(1),
-                            time(rs.getObject(2, OffsetDateTime.class)), time(rs.getObject(3, OffsetDateTime.class)),
-                            rs.getString(4), rs.getString(5), rs.getObject(6) == null ? "" : rs.getLong(6),
-                            rs.getString(7) == null ? "" : rs.getString(7), rs.getObject(8) == null ? "" : rs.getInt(8));
-                    if (rs.getString(9) != null) {
-                        out.println("              " + rs.getString(9));
-                    }
-                }
+        for (StatusQueries.Run r : StatusQueries.runs(c, company, feed, RUNS_SHOWN)) {
+            out.printf("    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", r.runId(), time(r.startedAt()),
+                    time(r.endedAt()), r.mode(), r.outcome(), r.recordsRead() == null ? "" : r.recordsRead(),
+                    r.lines() == null ? "" : r.lines(), r.quarantined() == null ? "" : r.quarantined());
+            if (r.message() != null) {
+                out.println("              " + r.message());
             }
         }
         // the quarantine of every feed of the company's runs
-        try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ?");
-             PreparedStatement ps = c.prepareStatement("SELECT feed || ':' || record_id, work_date, reason FROM quarantine "
-                     + "WHERE company = ? ORDER BY reason, record_id")) {
-            count.setString(1, company);
-            long open;
-            try (ResultSet rs = count.executeQuery()) {
-                rs.next();
-                open = rs.getLong(1);
-            }
-            out.printf("  open quarantine: %d%n", open);
-            ps.setString(1, company);
-            ps.setMaxRows(QUARANTINE_SHOWN);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.printf("    %s  %s  %s%n", rs.getString(1), rs.getDate(2) == null ? "          " : rs.getDate(2),
-                            rs.getString(3));
-                }
-            }
-            if (open > QUARANTINE_SHOWN) {
-                out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
-            }
+        long open = StatusQueries.quarantineCount(c, company);
+        out.printf("  open quarantine: %d%n", open);
+        for (StatusQueries.Quarantined q : StatusQueries.quarantine(c, company, QUARANTINE_SHOWN)) {
+            out.printf("    %s:%s  %s  %s%n", q.feed(), q.recordId(), q.workDate() == null ? "          " : q.workDate(),
+                    q.reason());
         }
+        if (open > QUARANTINE_SHOWN) {
+            out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
+        }
+    }
+
+    private static String time(java.time.Instant t) {
+        return t == null ? "" : TIME.format(t.atOffset(ZoneOffset.UTC));
     }
 
     private static String time(OffsetDateTime t) {

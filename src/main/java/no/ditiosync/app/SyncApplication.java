@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
@@ -70,7 +70,7 @@ public final class SyncApplication implements AutoCloseable {
 
     /** The company's run in progress, or null. */
     public SyncRun running(String company) {
-        return context().getRegistry().lookupByNameAndType("feedSync", no.ditiosync.ledger.FeedSync.class).running(company);
+        return context().getRegistry().lookupByNameAndType("syncRun", no.ditiosync.run.SyncSteps.class).running(company);
     }
 
     /** The keys of the configured companies, in the order of PAYROLL_COMPANIES. */

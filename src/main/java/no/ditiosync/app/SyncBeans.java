@@ -5,20 +5,26 @@ import no.ditiosync.ditio.DitioTokenCache;
 import no.ditiosync.ditio.DitioTokens;
 import no.ditiosync.drops.CsvFormat;
 import no.ditiosync.drops.DropTarget;
-import no.ditiosync.drops.JdbcTarget;
+import no.ditiosync.drops.PayrollLineTable;
 import no.ditiosync.drops.SapFormat;
 import no.ditiosync.drops.SftpDrop;
 import no.ditiosync.drops.TripletexFormat;
 import no.ditiosync.drops.VismaFormat;
-import no.ditiosync.ledger.CorrectionStyle;
-import no.ditiosync.ledger.Delivery;
-import no.ditiosync.ledger.FeedSync;
-import no.ditiosync.ledger.StateStore;
+import no.ditiosync.drops.CorrectionStyle;
+import no.ditiosync.ledger.LedgerMigration;
+import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.run.Deliveries;
+import no.ditiosync.run.PayrollDb;
+import no.ditiosync.run.PayrollMapping;
+import no.ditiosync.run.SyncSteps;
+import no.ditiosync.state.StateDb;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,8 +35,9 @@ import java.util.Map;
 
 /**
  * Reads and checks the settings of every company, then binds the beans the YAML routes call by
- * name: {@code ditioToken}, {@code ditioPager}, {@code feedSync}; each keeps one part per company,
- * chosen by the route's {@code company} variable. A bad setting fails here, before any route starts.
+ * name: {@code ditioToken}, {@code ditioPager}, {@code syncRun}, {@code payrollMapping},
+ * {@code deliveries}; each keeps one part per company, chosen by the route's {@code company}
+ * variable. A bad setting fails here, before any route starts.
  */
 public class SyncBeans implements CamelConfiguration {
 
@@ -44,60 +51,96 @@ public class SyncBeans implements CamelConfiguration {
         // registered before the first pool opens: a start-up that fails later still closes it
         PoolCloser poolCloser = new PoolCloser(pools);
         context.addService(poolCloser, true);
-        DataSource stateDb = dataSource(pools, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
+        DataSource stateDbPool = dataSource(pools, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
                 DataSources.Keys.STATE_DB);
-        StateStore store = new StateStore(stateDb);
-        context.getRegistry().bind("stateStore", store);
+        StateDb stateDb = new StateDb(stateDbPool);
+        context.getRegistry().bind("stateDb", stateDb);
         Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
                 ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
 
-        Map<String, JdbcTarget> jdbcTargets = new HashMap<>();
+        Map<String, List<DropTarget>> targetsOf = new LinkedHashMap<>();
+        for (Settings settings : companies) {
+            targetsOf.put(settings.company(), targets(settings));
+        }
+        // a state DB of the earlier layout (a ledger row per target) is moved to one row per line, once
+        LedgerMigration.migrate(stateDbPool, stateDb.dialect(), company -> jdbcFolder(targetsOf.get(company), companies, company));
+
+        Map<String, PayrollLineTable> tables = new HashMap<>();
         Map<String, DitioTokens.Client> clients = new LinkedHashMap<>();
         Map<String, DitioPager.Source> sources = new LinkedHashMap<>();
-        List<FeedSync.Company> feeds = new ArrayList<>();
+        Map<String, PayrollMapping.Company> mappings = new LinkedHashMap<>();
+        Map<String, Deliveries.Company> deliveries = new LinkedHashMap<>();
+        List<SyncSteps.Company> runs = new ArrayList<>();
         for (Settings settings : companies) {
-            JdbcTarget jdbcTarget = null;
+            PayrollLineTable table = null;
+            String tableBean = null;
             if (settings.targets().contains(DropTarget.JDBC)) {
                 // companies writing to the same database share one pool
-                jdbcTarget = jdbcTargets.get(settings.targetJdbcUrl());
-                if (jdbcTarget == null) {
-                    DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDb
+                table = tables.get(settings.targetJdbcUrl());
+                if (table == null) {
+                    DataSource targetDb = settings.jdbcUrl().isEmpty() ? stateDbPool
                             : dataSource(pools, settings.jdbcUrl(), settings.jdbcUser(), settings.jdbcPassword(),
                             DataSources.Keys.JDBC_TARGET);
-                    jdbcTarget = new JdbcTarget(targetDb);
-                    jdbcTargets.put(settings.targetJdbcUrl(), jdbcTarget);
+                    table = new PayrollLineTable(targetDb);
+                    tables.put(settings.targetJdbcUrl(), table);
                 }
+                tableBean = "payrollDb" + (new ArrayList<>(tables.values()).indexOf(table) + 1);
             }
-            List<DropTarget> targets = targets(settings);
-            Delivery delivery = new Delivery(store, targets, jdbcTarget,
-                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context));
+            List<DropTarget> targets = targetsOf.get(settings.company());
             Clock companyClock = clock.withZone(settings.timeZone());
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate(),
                     new PayrollLineMapper.FutureBound(settings.maxFutureDays(), () -> LocalDate.now(companyClock)),
                     line -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
                             .filter(java.util.Objects::nonNull).findFirst().orElse(null));
-            feeds.add(new FeedSync.Company(settings.company(), delivery, mapper, settings.startDate(), settings.overlap(),
-                    settings.feeds(), settings.payrollSource(),
-                    departments -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().shortened(departments))
-                            .filter(java.util.Objects::nonNull).findFirst().orElse(null)));
+            mappings.put(settings.company(), new PayrollMapping.Company(mapper, settings.payrollSource()));
+            runs.add(new SyncSteps.Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
+                    targets, departments -> targets.stream().filter(DropTarget::isFile)
+                    .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null)));
+            deliveries.put(settings.company(), new Deliveries.Company(targets,
+                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table, tableBean));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
                     new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
 
+        Map<String, DataSource> byBean = new LinkedHashMap<>();
+        int n = 0;
+        for (PayrollLineTable t : tables.values()) {
+            byBean.put("payrollDb" + ++n, t.dataSource());
+        }
+        PayrollDb payrollDb = new PayrollDb(byBean, stateDbPool);
+        context.getRegistry().bind(Deliveries.PAYROLL_DB, payrollDb);
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
-        context.getRegistry().bind("ditioPager", new DitioPager(sources, shared.maxPageBytes()));
-        FeedSync feedSync = new FeedSync(store, feeds, clock);
-        context.getRegistry().bind("feedSync", feedSync);
-        Observability observability = Observability.install(context, shared, store, clock);
+        DitioPager pager = new DitioPager(sources, shared.maxPageBytes());
+        context.getRegistry().bind("ditioPager", pager);
+        Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
+        RunDelta.cleanUp(scratch);
+        SyncSteps syncRun = new SyncSteps(stateDb, pager, runs, clock, scratch);
+        context.getRegistry().bind("syncRun", syncRun);
+        context.getRegistry().bind("payrollMapping", new PayrollMapping(mappings));
+        context.getRegistry().bind("deliveries", new Deliveries(syncRun.outbox(),
+                new LedgerStore(stateDbPool, stateDb.dialect()), deliveries));
+        Observability observability = Observability.install(context, shared, syncRun.runs(), clock);
         for (Settings settings : companies) {
-            observability.observe(feedSync, settings.company());
+            observability.observe(syncRun, settings.company());
         }
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
-            SyncSchedules.joinCluster(context, stateDb, shared);
+            SyncSchedules.joinCluster(context, stateDbPool, shared);
         }
-        poolCloser.waitFor(feedSync);
+        poolCloser.waitFor(syncRun);
+    }
+
+    /** Where a company's JDBC drops are written: the JDBC target's folder, else the drop folder's jdbc/. */
+    private static Path jdbcFolder(List<DropTarget> targets, List<Settings> companies, String company) {
+        if (targets != null) {
+            for (DropTarget t : targets) {
+                if (!t.isFile()) {
+                    return t.folder();
+                }
+            }
+        }
+        return companies.get(0).dropDir().resolve(DropTarget.JDBC);
     }
 
     private static List<DropTarget> targets(Settings settings) {
@@ -116,7 +159,8 @@ public class SyncBeans implements CamelConfiguration {
                 case "csv" -> new DropTarget(name, CorrectionStyle.OFFSET, new CsvFormat(),
                         settings.dropDir().resolve(name), settings.fileMode(), settings.doneMarker(),
                         settings.csvAggregation());
-                case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, null, null);
+                // the JDBC target writes no file drops; its rows wait in a hidden file of its own until publishing
+                case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, settings.dropDir().resolve(name), null);
                 default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
             });
         }
@@ -147,13 +191,13 @@ public class SyncBeans implements CamelConfiguration {
     private static final class PoolCloser implements org.apache.camel.Service {
         static final java.time.Duration RUN_END_GRACE = java.time.Duration.ofSeconds(10);
         private final List<AutoCloseable> pools;
-        private volatile FeedSync feedSync;
+        private volatile SyncSteps feedSync;
 
         PoolCloser(List<AutoCloseable> pools) {
             this.pools = pools;
         }
 
-        void waitFor(FeedSync runs) {
+        void waitFor(SyncSteps runs) {
             this.feedSync = runs;
         }
 
@@ -163,7 +207,7 @@ public class SyncBeans implements CamelConfiguration {
 
         @Override
         public void stop() {
-            FeedSync runs = feedSync;
+            SyncSteps runs = feedSync;
             try {
                 if (runs != null) {
                     runs.awaitNoRunInProgress(RUN_END_GRACE);

@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import no.ditiosync.ledger.RunObserver;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.RunObserver;
+import no.ditiosync.run.SyncRun;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.FeedSync;
-import no.ditiosync.ledger.StateStore;
+import no.ditiosync.run.SyncSteps;
+import no.ditiosync.state.RunStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -48,7 +48,7 @@ final class SyncSchedules {
      * and does that itself (camel-quartz's cron triggers misfire as "fire once now").
      */
     static void start(CamelContext context, List<Settings> companies) throws Exception {
-        StateStore store = context.getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        RunStore store = context.getRegistry().lookupByNameAndType("syncRun", SyncSteps.class).runs();
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
         for (Settings company : companies) {
             TemplatedRouteBuilder.builder(context, TEMPLATE)
@@ -60,7 +60,7 @@ final class SyncSchedules {
             LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
                     company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
             if (!company.clustered() && missedFiring(company.cron(), company.timeZone(),
-                    store.lastRunStartedAt(company.company(), FeedSync.FEED), Instant.now())) {
+                    store.lastRunStartedAt(company.company(), SyncSteps.FEED), Instant.now())) {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
                 quartz.getScheduler().triggerJob(JobKey.jobKey("time-registrations", company.company()));
@@ -155,7 +155,7 @@ final class SyncSchedules {
      * their 95 characters.
      */
     static String instanceId() {
-        String host = FeedSync.NODE.substring(0, FeedSync.NODE.lastIndexOf('/'));
+        String host = SyncSteps.NODE.substring(0, SyncSteps.NODE.lastIndexOf('/'));
         return (host.length() > 50 ? host.substring(0, 50) : host) + "-" + ProcessHandle.current().pid()
                 + "-" + Long.toString(System.currentTimeMillis(), 36);
     }

@@ -2,7 +2,6 @@ package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A Ditio absence day ({@code /v1/absence-registrations}) as the payroll pipeline reads it: the
@@ -33,10 +32,5 @@ public class AbsenceRegistration extends TimeRegistration {
     @JsonProperty(TYPE_CODE)
     void absenceTypeCode(String code) {
         codes.put(TYPE_CODE, code);
-    }
-
-    /** The stand-in for an absence whose fields do not bind: its id and dates if readable, and the reason. */
-    public static AbsenceRegistration unreadable(JsonNode json, String reason) {
-        return standIn(new AbsenceRegistration(), json, "date", reason);
     }
 }

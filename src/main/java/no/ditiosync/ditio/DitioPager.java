@@ -1,6 +1,5 @@
 package no.ditiosync.ditio;
 
-import no.ditiosync.ledger.SyncRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -13,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,31 +56,34 @@ public final class DitioPager {
      */
     public DitioPager(Map<String, Source> sources, long maxPageBytes) {
         this.sources = Map.copyOf(sources);
-        this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::unreadable, maxPageBytes);
-        this.absences = new PageReader<>(AbsenceRegistration.class, AbsenceRegistration::unreadable, maxPageBytes);
-        this.payrollLines = new PageReader<>(PayrollLineRecord.class, PayrollLineRecord::unreadable, maxPageBytes);
+        this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
+        this.absences = new PageReader<>(AbsenceRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
+        this.payrollLines = new PageReader<>(PayrollLineRecord.class, TimeRegistration::markUnreadable, maxPageBytes);
         // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
-        this.users = new PageReader<>(DitioUser.class, (json, reason) -> null, maxPageBytes);
+        this.users = new PageReader<>(DitioUser.class, null, maxPageBytes);
         // likewise a project row: the lines of its registrations then carry no project number from it
-        this.projects = new PageReader<>(DitioProject.class, (json, reason) -> null, maxPageBytes);
+        this.projects = new PageReader<>(DitioProject.class, null, maxPageBytes);
     }
 
     /**
-     * The run's current pass over registrations (time or absence): full by work-date window, or
-     * incremental by ModifiedSince; the same parameters on every page.
+     * A pass over one feed of a company: registrations full by work-date window ({@code modifiedSince}
+     * null) or incremental by ModifiedSince; users and projects have no date window (all at first,
+     * then the changes). The same parameters on every page.
+     *
+     * @param from the first work date of a full pass over registrations (null for users and projects)
+     * @param to   the last work date of a full pass over registrations, inclusive
      */
-    public PageCursor registrations(@Variable("run") SyncRun run) {
-        SyncRun.Pass pass = run.current();
-        Source source = sources.get(run.company());
+    public PageCursor cursor(String company, String feed, Instant modifiedSince, LocalDate from, LocalDate to) {
+        Source source = sources.get(company);
         Map<String, String> params = new LinkedHashMap<>();
-        if (pass.mode() == SyncRun.Mode.FULL) {
-            params.put("FromDateTime", pass.fromDate().toString());
-            params.put("ToDateTime", pass.toDate().toString());
-        } else {
-            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
+        if (modifiedSince != null) {
+            params.put("ModifiedSince", DitioDates.format(modifiedSince));
+        } else if (from != null) {
+            params.put("FromDateTime", from.toString());
+            params.put("ToDateTime", to.toString());
         }
         params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
-        return new PageCursor(source.reportingBase(), path(pass.feed()), params);
+        return new PageCursor(source.reportingBase(), path(feed), params);
     }
 
     private static String path(String feed) {
@@ -87,6 +91,8 @@ public final class DitioPager {
             case TimeRegistration.TIME -> TIME_REGISTRATIONS;
             case AbsenceRegistration.ABSENCE -> ABSENCES;
             case PayrollLineRecord.PAYROLL -> PAYROLL_LINES;
+            case USER_FEED -> USERS;
+            case PROJECT_FEED -> PROJECTS;
             default -> throw new IllegalArgumentException("no Ditio endpoint for feed '" + feed + "'");
         };
     }
@@ -112,26 +118,6 @@ public final class DitioPager {
             case PROJECTS -> "; until then runs use the projects known from earlier runs";
             default -> "";
         };
-    }
-
-    /** Users have no date window: all of them on the first run, then those changed (or deleted) since the watermark. */
-    public PageCursor users(@Variable("run") SyncRun run) {
-        return metadata(run, run.pass(USER_FEED), USERS);
-    }
-
-    /** Projects, as users: no date window, all at first, then the changes. */
-    public PageCursor projects(@Variable("run") SyncRun run) {
-        return metadata(run, run.pass(PROJECT_FEED), PROJECTS);
-    }
-
-    private PageCursor metadata(SyncRun run, SyncRun.Pass pass, String path) {
-        Source source = sources.get(run.company());
-        Map<String, String> params = new LinkedHashMap<>();
-        if (pass != null && pass.mode() == SyncRun.Mode.INCREMENTAL) {
-            params.put("ModifiedSince", DitioDates.format(pass.modifiedSince()));
-        }
-        params.put("ChunkLimit", Integer.toString(source.chunkLimit()));
-        return new PageCursor(source.reportingBase(), path, params);
     }
 
     /**

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -18,31 +21,35 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BiFunction;
+import java.util.function.BiConsumer;
 
 /**
  * Reads one Ditio page with Jackson's streaming parser as the bytes arrive: records are bound one by
- * one, unknown fields are skipped, and no more than {@code maxPageBytes} (DITIO_MAX_PAGE_BYTES) are
- * read. A page that is not the documented shape, or larger than that, is an error that names the
- * page, so the run fails without moving the watermark.
+ * one, straight from the parser, unknown fields are skipped, and no more than {@code maxPageBytes}
+ * (DITIO_MAX_PAGE_BYTES) are read. A page that is not the documented shape, or larger than that, is
+ * an error that names the page, so the run fails without moving the watermark. A field of the wrong
+ * type costs its record, not the page: it is bound as empty, and the record is marked unreadable with
+ * the reason (and goes to quarantine).
  */
 public final class PageReader<T> {
 
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
+    /** The exchange of a record's first problem between the problem handler and the read of the record. */
+    private static final String PROBLEM = "ditioRecordProblem";
+
     private final ObjectMapper mapper;
     private final ObjectReader recordReader;
-    private final BiFunction<JsonNode, String, T> unreadable;
+    private final BiConsumer<T, String> unreadable;
     private final long maxPageBytes;
 
     /**
-     * @param unreadable   makes a stand-in for a record whose fields do not bind (say qty "abc"), given
-     *                     the record as JSON and the reason; null skips it. One bad record must not cost
-     *                     the page: the stand-in goes to quarantine with the reason.
+     * @param unreadable   marks a record one of whose fields did not bind (say qty "abc") with the reason,
+     *                     so it goes to quarantine; null leaves such a record out
      * @param maxPageBytes the most a page may hold, decompressed (DITIO_MAX_PAGE_BYTES)
      */
-    public PageReader(Class<? extends T> recordType, BiFunction<JsonNode, String, T> unreadable, long maxPageBytes) {
+    public PageReader(Class<? extends T> recordType, BiConsumer<T, String> unreadable, long maxPageBytes) {
         // Jackson counts what it reads and stops past the limit (its maxDocumentLength), so a page
         // that never ends, or a small gzip that inflates to gigabytes, ends as a bad page
         JsonFactory factory = JsonFactory.builder()
@@ -52,6 +59,7 @@ public final class PageReader<T> {
         this.mapper = JsonMapper.builder(factory)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .addHandler(new WrongTypes())
                 .build();
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
@@ -80,7 +88,15 @@ public final class PageReader<T> {
                     default -> parser.skipChildren();
                 }
             }
-        } catch (StreamConstraintsException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // a limit of the parser, also when it was hit binding a record (databind wraps it)
+            StreamConstraintsException limit = null;
+            for (Throwable t = e; t != null && limit == null; t = t.getCause()) {
+                limit = t instanceof StreamConstraintsException c ? c : null;
+            }
+            if (limit == null) {
+                throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);
+            }
             if (parser != null && parser.currentLocation().getByteOffset() >= maxPageBytes) {
                 throw new DitioApiException("Ditio sent more than " + size(maxPageBytes) + " for " + where
                         + ": a page may hold at most DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes) = " + size(maxPageBytes)
@@ -88,9 +104,7 @@ public final class PageReader<T> {
             }
             // a value longer, or nested deeper, than the parser takes (20 million characters, 1000 levels)
             throw new DitioApiException("Ditio sent a value too long or too deeply nested to read for " + where + ": "
-                    + e.getOriginalMessage(), e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);
+                    + limit.getOriginalMessage(), e);
         }
         // any other IOException is the connection failing while the page streams in: thrown as it is, so
         // the call is retried as one that failed before its answer
@@ -105,16 +119,29 @@ public final class PageReader<T> {
             throw new DitioApiException("Ditio sent 'data' that is not an array for " + where);
         }
         List<T> records = new ArrayList<>();
+        Problem problem = new Problem();
+        ObjectReader reader = recordReader.withAttribute(PROBLEM, problem);
         JsonToken next;
         while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
-            JsonNode record = parser.readValueAsTree();
+            problem.reason = null;
+            JsonStreamContext array = parser.getParsingContext().getParent();
+            T record;
             try {
-                records.add(recordReader.readValue(record));
+                record = reader.readValue(parser);
             } catch (MismatchedInputException e) {
-                T standIn = unreadable.apply(record, reason(e, record));
-                if (standIn != null) {
-                    records.add(standIn);
+                // what the handler below does not cover: the rest of the record is skipped, kept as a record without
+                // fields but the reason (it is quarantined under a stand-in key)
+                while (parser.getParsingContext() != array && parser.nextToken() != null) {
+                    parser.skipChildren();
                 }
+                record = problem.reason == null && unreadable != null ? reader.readValue("{}") : null;
+                problem.reason = problem.reason == null ? reason(e) : problem.reason;
+            }
+            if (problem.reason == null) {
+                records.add(record);
+            } else if (unreadable != null && record != null) {
+                unreadable.accept(record, problem.reason);
+                records.add(record);
             }
         }
         if (next != JsonToken.END_ARRAY) {
@@ -122,6 +149,57 @@ public final class PageReader<T> {
             throw new DitioApiException("Ditio sent " + parser.getText() + " instead of a record in 'data' for " + where);
         }
         return records;
+    }
+
+    /** The first field of a record that did not bind, and why ("unreadable qty: "abc" is not a number"). */
+    private static final class Problem {
+        String reason;
+    }
+
+    /**
+     * A value of the wrong type for its field is bound as empty (null, false), and the record's first
+     * such field is remembered: the record is then marked unreadable instead of failing the page.
+     */
+    private static final class WrongTypes extends DeserializationProblemHandler {
+        @Override
+        public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String valueToConvert,
+                                             String failureMsg) throws IOException {
+            return remember(ctxt, targetType, quoted(valueToConvert));
+        }
+
+        @Override
+        public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number valueToConvert,
+                                             String failureMsg) throws IOException {
+            return remember(ctxt, targetType, String.valueOf(valueToConvert));
+        }
+
+        @Override
+        public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
+                                            String failureMsg) throws IOException {
+            String shown = t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY
+                    ? ctxt.readTree(p).toString() : p.getText();
+            return remember(ctxt, targetType.getRawClass(), shown);
+        }
+
+        private static Object remember(DeserializationContext ctxt, Class<?> type, String value) throws IOException {
+            Object holder = ctxt.getAttribute(PROBLEM);
+            if (holder instanceof Problem problem && problem.reason == null) {
+                String field = ctxt.getParser().currentName();
+                problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
+                        + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected(type);
+            }
+            return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
+        }
+    }
+
+    private static String quoted(String text) {
+        return new com.fasterxml.jackson.databind.node.TextNode(text).toString();
+    }
+
+    private static String expected(Class<?> type) {
+        return type == null ? "of the expected type"
+                : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
+                : type == boolean.class || type == Boolean.class ? "true or false" : "text";
     }
 
     /** A size as DITIO_MAX_PAGE_BYTES is written: 256MiB, 512KiB, or bytes. */
@@ -135,14 +213,9 @@ public final class PageReader<T> {
         return bytes % (1L << 10) == 0 ? (bytes >> 10) + "KiB" : bytes + " bytes";
     }
 
-    /** "unreadable qty: "abc" is not a number" */
-    static String reason(MismatchedInputException e, JsonNode record) {
+    /** "unreadable qty: "abc" is not a number": what a value of the wrong type the handler did not see says. */
+    static String reason(MismatchedInputException e) {
         String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-        String value = record.path(field).toString();
-        Class<?> type = e.getTargetType();
-        String expected = type == null ? "of the expected type"
-                : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
-                : type == boolean.class || type == Boolean.class ? "true or false" : "text";
-        return UNREADABLE + field + ": " + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected;
+        return UNREADABLE + field + ": is not " + expected(e.getTargetType());
     }
 }

@@ -2,7 +2,6 @@ package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -51,10 +50,5 @@ public class PayrollLineRecord extends TimeRegistration {
     @JsonProperty("verified")
     void verified(boolean verified) {
         payrollApproved = verified;
-    }
-
-    /** The stand-in for a payroll line whose fields do not bind: its id and dates if readable, and the reason. */
-    public static PayrollLineRecord unreadable(JsonNode json, String reason) {
-        return standIn(new PayrollLineRecord(), json, "transDateTime", reason);
     }
 }

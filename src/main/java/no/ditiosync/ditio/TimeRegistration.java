@@ -1,12 +1,9 @@
 package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.math.BigDecimal;
 
@@ -53,6 +50,9 @@ public class TimeRegistration {
     /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
     @JsonIgnore
     public String unreadable;
+    /** Rebuilt from what the state DB kept (the quarantine, a delivered line), to be mapped again: not read from Ditio now. */
+    @JsonIgnore
+    public boolean mappedAgain;
 
     /** A new, empty record of a feed, to rebuild a stored one. */
     public static TimeRegistration of(String feed) {
@@ -98,38 +98,10 @@ public class TimeRegistration {
         }
     }
 
-    /** The stand-in for a record whose fields do not bind: its id and dates if readable, and the reason. */
-    public static TimeRegistration unreadable(JsonNode json, String reason) {
-        return standIn(new TimeRegistration(), json, "workDate", reason);
-    }
-
-    /** Fills a stand-in from what is readable of the record: id, the date (under its field name), modification, deletion. */
-    protected static <T extends TimeRegistration> T standIn(T r, JsonNode json, String dateField, String reason) {
-        r.id = text(json, "id");
-        r.workDate = text(json, dateField);
-        r.modifiedDateTime = text(json, "modifiedDateTime");
-        r.isDeleted = field(json, "isDeleted").asBoolean(false);
-        r.unreadable = reason;
-        return r;
-    }
-
-    private static String text(JsonNode json, String name) {
-        JsonNode value = field(json, name);
-        return value.isTextual() ? value.asText() : null;
-    }
-
-    /** A field by its name in any case, as the page reader binds them. */
-    private static JsonNode field(JsonNode json, String name) {
-        JsonNode exact = json.get(name);
-        if (exact != null) {
-            return exact;
+    /** One of the record's fields did not bind (a value of the wrong type): it goes to quarantine with the reason. */
+    public void markUnreadable(String reason) {
+        if (unreadable == null) {
+            unreadable = reason;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equalsIgnoreCase(name)) {
-                return e.getValue();
-            }
-        }
-        return MissingNode.getInstance();
     }
 }

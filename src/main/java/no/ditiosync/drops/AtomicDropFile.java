@@ -204,6 +204,18 @@ public final class AtomicDropFile implements Closeable {
         syncDirectory(marker.toAbsolutePath().getParent());
     }
 
+    /** What went wrong with a file or folder, in plain words for an operator (no Java class names). */
+    public static String plainReason(IOException e) {
+        String what = e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() : null;
+        String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof NoSuchFileException ? "no such file or folder"
+                : e instanceof FileAlreadyExistsException ? "a file of that name is in the way"
+                : e instanceof java.nio.file.NotDirectoryException ? "not a folder"
+                : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage();
+        return what == null ? reason : reason + ": " + what;
+    }
+
     /**
      * {@code {target}_{company}_{yyyyMMdd'T'HHmmss'Z'}_{runId}.csv}. Each part is reduced to
      * {@code [A-Za-z0-9-]}, so no separator, dot or {@code _} (the part separator) gets through.

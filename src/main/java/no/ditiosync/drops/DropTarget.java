@@ -1,10 +1,5 @@
 package no.ditiosync.drops;
 
-import no.ditiosync.ledger.CorrectionStyle;
-import no.ditiosync.ledger.CrashPoints;
-
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -46,42 +41,5 @@ public record DropTarget(String name, CorrectionStyle style, DropFormat format, 
 
     public boolean isFile() {
         return format != null;
-    }
-
-    /**
-     * Publishes one of this target's committed drops in the local drop folder, from the state its
-     * outbox row holds: see {@link #publishLocally}.
-     */
-    public void publish(String status, Path temp, Path finalPath, SftpDrop.OutboxState outbox) throws Exception {
-        publishLocally(status, temp, finalPath, doneMarker, outbox);
-    }
-
-    /**
-     * Publishes a committed drop in the local drop folder, so that no crash blocks it and none
-     * delivers it twice. The payroll side may take a published file away at any moment, so whether
-     * the rename happened is never judged by looking for the final file: a temp file only
-     * disappears by its rename, and the outbox records 'renaming' (durably) before the rename is
-     * made. Found 'renaming' with the temp gone, the drop was renamed (and maybe taken already):
-     * nothing is renamed again. Then the {@code .done} marker, if the target has them, only while
-     * its drop is still there (a marker announces nothing once the drop is taken). The caller then
-     * records 'published'. Repeatable after a crash at any point.
-     *
-     * @param status the drop's outbox state: 'committed' or 'renaming'
-     */
-    public static void publishLocally(String status, Path temp, Path finalPath, boolean doneMarker,
-                                      SftpDrop.OutboxState outbox) throws Exception {
-        boolean renameRecorded = SftpDrop.RENAMING.equals(status);
-        if (!renameRecorded && Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
-            outbox.record(SftpDrop.RENAMING);
-            renameRecorded = true;
-        }
-        if (!renameRecorded || Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
-            // 'committed' without its temp: published already (the final is there), or the temp was removed by hand
-            AtomicDropFile.publish(temp, finalPath);
-        }
-        CrashPoints.reached(CrashPoints.AFTER_RENAME);
-        if (doneMarker && Files.isRegularFile(finalPath, LinkOption.NOFOLLOW_LINKS)) {
-            AtomicDropFile.publishDoneMarker(finalPath);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
@@ -128,7 +128,7 @@ class AggregatedDropsEndToEndTest {
                 assertThat(sap.toList()).as("the SAP drop written during the scan, temporary file included").isEmpty();
             }
             try (Connection c = h.stateDb().connect();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM export_ledger")) {
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM ledger_line")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("ledger rows").isZero();
             }

@@ -2,7 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.drops.Golden;
 import no.ditiosync.drops.VismaFormat;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.TestDatabase;
 import org.h2.tools.Server;
@@ -46,7 +46,7 @@ class DeliveryFaultTest {
                 assertThat(visma.toList()).as("the Visma drop of the failed run was not published").isEmpty();
             }
             try (Connection c = h.stateDb().connect();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT COUNT(*) FROM export_ledger), "
+                 ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT COUNT(*) FROM ledger_line), "
                          + "(SELECT COUNT(*) FROM sync_watermark), (SELECT outcome FROM sync_run)")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("ledger rows").isZero();

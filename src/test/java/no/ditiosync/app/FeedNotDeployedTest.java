@@ -6,8 +6,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import no.ditiosync.ditio.DitioPager;
-import no.ditiosync.ledger.FeedSync;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
@@ -50,7 +50,7 @@ class FeedNotDeployedTest {
         settings.put("payroll.absences", "true");
         settings.put("payroll.targets", ALL_TARGETS);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
-        Logger feedSyncLog = (Logger) LoggerFactory.getLogger(FeedSync.class);
+        Logger feedSyncLog = (Logger) LoggerFactory.getLogger(SyncSteps.class);
         log.start();
         feedSyncLog.addAppender(log);
         try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {

@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.TestDatabase;
@@ -335,7 +335,7 @@ class IncrementalLedgerTest {
             org.awaitility.Awaitility.await().until(() -> h.ditio.pagesServed() > 0);
 
             org.assertj.core.api.Assertions.assertThatThrownBy(h::runOnce)
-                    .isInstanceOf(no.ditiosync.ledger.FeedBusyException.class)
+                    .isInstanceOf(no.ditiosync.run.FeedBusyException.class)
                     .hasMessage("another run of feed 'time' for company 'acme' is still busy; this run was skipped");
 
             h.ditio.faults().clear();

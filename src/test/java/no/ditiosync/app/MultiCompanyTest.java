@@ -76,7 +76,7 @@ class MultiCompanyTest {
                 assertDelivered(dir, db, "acme", acme);
                 assertThat(publishedDrops(dir, db, "bygg")).isEmpty();
                 assertThat(rows(db, "SELECT DISTINCT company FROM sync_watermark")).containsExactly("acme");
-                assertThat(rows(db, "SELECT DISTINCT company FROM export_ledger")).containsExactly("acme");
+                assertThat(rows(db, "SELECT DISTINCT company FROM ledger_line")).containsExactly("acme");
                 assertThat(rows(db, "SELECT company || ' ' || outcome FROM sync_run ORDER BY started_at"))
                         .containsExactly("bygg failed", "acme succeeded");
 

@@ -1,7 +1,7 @@
 package no.ditiosync.app;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.TestDatabase;
@@ -56,7 +56,7 @@ class ObservabilityTest {
             assertThat(ready.status()).isEqualTo(200);
             assertThat(ready.body()).startsWith("{\"status\":\"UP\"")
                     .contains("{\"name\":\"state-db\",\"status\":\"UP\"}")
-                    .contains("{\"name\":\"route:sync-time-registrations\",\"status\":\"UP\"}");
+                    .contains("{\"name\":\"route:sync\",\"status\":\"UP\"}");
             ObserveClient.Response live = web.get("/observe/health/live?exposureLevel=full");
             assertThat(live).isEqualTo(new ObserveClient.Response(200,
                     "{\"status\":\"UP\",\"checks\":[{\"name\":\"context\",\"status\":\"UP\"}]}"));

@@ -1,8 +1,9 @@
 package no.ditiosync.app;
 
 import com.zaxxer.hikari.HikariDataSource;
-import no.ditiosync.ledger.StateStore;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.state.RunStore;
+import no.ditiosync.state.StateDb;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,11 @@ class PostgresStateDbTest {
     void theFeedLockOfAKilledProcessGoesWithItsConnection() throws Exception {
         TestDatabase db = TestDatabase.postgres();
         try (HikariDataSource pool = open(db)) {
-            holdAndKill(db, new StateStore(pool));
+            holdAndKill(db, new RunStore(new StateDb(pool)));
         }
     }
 
-    private static void holdAndKill(TestDatabase db, StateStore store) throws Exception {
+    private static void holdAndKill(TestDatabase db, RunStore store) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), HoldFeedLock.class.getName(), db.url(), db.user());
         Process holder = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -67,13 +68,13 @@ class PostgresStateDbTest {
             assertThat(line).isEqualTo("locked");
 
             assertThat(store.tryLock("acme", "time")).as("lock while the other process holds it").isNull();
-            try (StateStore.FeedLock other = store.tryLock("acme", "other-feed")) {
+            try (RunStore.FeedLock other = store.tryLock("acme", "other-feed")) {
                 assertThat(other).as("another feed is free").isNotNull();
             }
 
             holder.destroyForcibly(); // SIGKILL: no rollback, no close, the socket just goes
             assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            StateStore.FeedLock[] taken = {null};
+            RunStore.FeedLock[] taken = {null};
             await().atMost(Duration.ofSeconds(20)).until(() -> (taken[0] = store.tryLock("acme", "time")) != null);
             taken[0].close();
         } finally {
@@ -84,9 +85,9 @@ class PostgresStateDbTest {
     /** Takes the feed lock of company acme, says so and waits to be killed. */
     public static final class HoldFeedLock {
         public static void main(String[] args) throws Exception {
-            StateStore store = new StateStore(DataSources.open(args[0], args[1], "", DataSources.Keys.STATE_DB));
+            RunStore store = new RunStore(new StateDb(DataSources.open(args[0], args[1], "", DataSources.Keys.STATE_DB)));
             // the pool stays open: the process is killed, not stopped
-            StateStore.FeedLock lock = store.tryLock("acme", "time");
+            RunStore.FeedLock lock = store.tryLock("acme", "time");
             System.out.println(lock == null ? "busy" : "locked");
             System.out.flush();
             new java.util.concurrent.CountDownLatch(1).await(2, java.util.concurrent.TimeUnit.MINUTES); // until killed
@@ -101,14 +102,14 @@ class PostgresStateDbTest {
                     + " SET idle_in_transaction_session_timeout = '300ms'");
         }
         try (HikariDataSource pool = open(db)) {
-            StateStore store = new StateStore(pool);
-            try (StateStore.FeedLock lock = store.tryLock("acme", "time")) {
+            RunStore store = new RunStore(new StateDb(pool));
+            try (RunStore.FeedLock lock = store.tryLock("acme", "time")) {
                 assertThat(lock).isNotNull();
                 // a run at work: the lock's transaction idles longer than the server's idle timeout (300 ms)
                 Thread.sleep(1200);
                 assertThat(store.tryLock("acme", "time")).as("still held").isNull();
             }
-            try (StateStore.FeedLock again = store.tryLock("acme", "time")) {
+            try (RunStore.FeedLock again = store.tryLock("acme", "time")) {
                 assertThat(again).as("released by close").isNotNull();
             }
         }
@@ -127,11 +128,11 @@ class PostgresStateDbTest {
             for (int i = 0; i < 4; i++) {
                 pools.add(open(db));
             }
-            List<Future<StateStore>> starts = new ArrayList<>();
+            List<Future<RunStore>> starts = new ArrayList<>();
             for (HikariDataSource pool : pools) {
-                starts.add(nodes.submit(() -> new StateStore(pool)));
+                starts.add(nodes.submit(() -> new RunStore(new StateDb(pool))));
             }
-            for (Future<StateStore> f : starts) {
+            for (Future<RunStore> f : starts) {
                 assertThat(f.get(60, TimeUnit.SECONDS).watermark("acme", "time")).isNull();
             }
         } finally {

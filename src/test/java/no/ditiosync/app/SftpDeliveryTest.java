@@ -1,6 +1,6 @@
 package no.ditiosync.app;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.SftpTestServer;
 import org.junit.jupiter.api.Test;

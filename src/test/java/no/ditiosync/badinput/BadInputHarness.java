@@ -4,12 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import no.ditiosync.ledger.FeedSync;
+import no.ditiosync.run.SyncSteps;
 import no.ditiosync.testing.TestSettings;
 import org.slf4j.LoggerFactory;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ledger.LedgerDelta;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
@@ -57,7 +57,8 @@ final class BadInputHarness implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<Path> deliveredFiles = new ArrayList<>();
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger feedSyncLog = (Logger) LoggerFactory.getLogger(FeedSync.class);
+    private final Logger feedSyncLog = (Logger) LoggerFactory.getLogger(SyncSteps.class);
+    private final Logger mappingLog = (Logger) LoggerFactory.getLogger(no.ditiosync.run.PayrollMapping.class);
     private SyncApplication app;
 
     BadInputHarness(Path dir) {
@@ -67,9 +68,10 @@ final class BadInputHarness implements AutoCloseable {
         settings.put("payroll.state-db-url", stateDbUrl());
         log.start();
         feedSyncLog.addAppender(log);
+        mappingLog.addAppender(log);
     }
 
-    /** The WARN lines the runs logged so far (FeedSync's: repeated records, departments cut short). */
+    /** The WARN lines the runs logged so far (the run's and the mapping's: repeated records, departments cut short). */
     List<String> warnings() {
         synchronized (log) {
             return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
@@ -258,6 +260,7 @@ final class BadInputHarness implements AutoCloseable {
             }
         } finally {
             feedSyncLog.detachAppender(log);
+            mappingLog.detachAppender(log);
             ditio.close();
         }
     }

@@ -1,6 +1,6 @@
 package no.ditiosync.badinput;
 
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorFaults;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
@@ -115,7 +115,7 @@ class BadRecordTest {
                 // a value of the wrong type costs its record, not the page
                 row("qty \"abc\"", "qty", "\"abc\"", quarantined("unreadable qty: \"abc\" is not a number")),
                 row("qty 1e12", "qty", "1e12", quarantined("hours 1000000000000.00 outside 0-24 for one day")),
-                row("qty 1e30 (too large to keep)", "qty", "1e30", quarantined("unreadable qty: 1.0E+30 is too large")),
+                row("qty 1e30 (too large to keep)", "qty", "1e30", quarantined("unreadable qty: 1E+30 is too large")),
                 row("qty 7.125 (3 decimals)", "qty", "7.125", delivered("7.13")),
                 row("qty as numeric string \"7.5\"", "qty", "\"7.5\"", delivered("7.50")),
                 // ---- workDate

@@ -2,7 +2,7 @@ package no.ditiosync.conformance;
 
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ditio.DitioPager;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.ScriptedDitio;
 import no.ditiosync.testing.ScriptedDitio.Answer;

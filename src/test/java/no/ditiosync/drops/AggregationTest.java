@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
-import no.ditiosync.ledger.CorrectionStyle;
 import no.ditiosync.payroll.PayrollLine;
 import org.junit.jupiter.api.Test;
 

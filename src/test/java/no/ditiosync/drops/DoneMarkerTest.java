@@ -12,10 +12,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import no.ditiosync.ledger.CorrectionStyle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The .done marker of a published drop (PAYROLL_DONE_MARKER; the setting itself is shown end to end in DropFilesEndToEndTest). */
 class DoneMarkerTest {
 
     private static final String NAME =
@@ -49,26 +49,13 @@ class DoneMarkerTest {
     }
 
     @Test
-    void withoutTheSettingThereIsNoMarker() throws Exception {
-        DropTarget target = target(AtomicDropFile.OWNER_ONLY, false);
-        AtomicDropFile drop = written(target);
-
-        publish(target, drop);
-
-        try (var files = Files.list(drops())) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(NAME);
-        }
-    }
-
-    @Test
     void aCrashBetweenRenameAndMarkerIsHealedByPublishingAgain() throws Exception {
         DropTarget target = target(AtomicDropFile.OWNER_ONLY, true);
         AtomicDropFile drop = written(target);
-        outboxState = "renaming";
         AtomicDropFile.publish(drop.tempPath(), drop.finalPath()); // renamed, then the process died
 
-        publish(target, drop);
-        publish(target, drop);
+        AtomicDropFile.publishDoneMarker(drop.finalPath());
+        AtomicDropFile.publishDoneMarker(drop.finalPath());
 
         assertThat(AtomicDropFile.doneMarker(drop.finalPath())).isEmptyFile();
         try (var files = Files.list(drops())) {
@@ -103,12 +90,11 @@ class DoneMarkerTest {
         assertThat(new DropTarget(DropTarget.JDBC, CorrectionStyle.CURRENT_TRUTH, null, null, null).doneMarker()).isFalse();
     }
 
-    /** Publishes a committed drop as the delivery does, from the state its outbox row holds (here, in memory). */
-    private void publish(DropTarget target, AtomicDropFile drop) throws Exception {
-        target.publish(outboxState, drop.tempPath(), drop.finalPath(), status -> outboxState = status);
+    /** The drop renamed into place, then its marker: the two steps the route deliver-file ends with. */
+    private static void publish(DropTarget target, AtomicDropFile drop) throws Exception {
+        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+        AtomicDropFile.publishDoneMarker(drop.finalPath());
     }
-
-    private String outboxState = "committed";
 
     private DropTarget target(String fileMode, boolean doneMarker) {
         return new DropTarget("tripletex", CorrectionStyle.OFFSET, new TripletexFormat(), drops(), fileMode, doneMarker);

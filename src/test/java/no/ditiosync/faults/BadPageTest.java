@@ -1,7 +1,7 @@
 package no.ditiosync.faults;
 
 import no.ditiosync.ditio.DitioApiException;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorFaults;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ditio.DitioRetries;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;

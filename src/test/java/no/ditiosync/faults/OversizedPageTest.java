@@ -3,7 +3,7 @@ package no.ditiosync.faults;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ditio.DitioApiException;
 import no.ditiosync.ditio.DitioPager;
-import no.ditiosync.ledger.SyncRun;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.ScriptedDitio;

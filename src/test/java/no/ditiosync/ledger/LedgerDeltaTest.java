@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.payroll.PayrollLine;
 import org.junit.jupiter.api.Test;

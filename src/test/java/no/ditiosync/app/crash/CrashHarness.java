@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 final class CrashHarness implements AutoCloseable {
 
-    /** Exit status of a deliberate crash ({@code no.ditiosync.ledger.CrashPoints.EXIT_STATUS}). */
+    /** Exit status of a deliberate crash ({@code no.ditiosync.state.CrashPoints.EXIT_STATUS}). */
     static final int CRASHED = 86;
     static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
     static final LocalDate LAST = LocalDate.of(2026, 11, 27);

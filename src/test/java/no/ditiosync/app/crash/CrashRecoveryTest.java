@@ -168,8 +168,9 @@ class CrashRecoveryTest {
             }
         }
         switch (point) {
-            case "before-commit" ->
-                    assertThat(h.temporaryFiles()).as("drops written under temporary names, crash at %s", point).hasSize(2);
+            // one per target: the JDBC target's rows wait in a temporary file of their own too
+            case "before-commit" -> assertThat(h.temporaryFiles()).as("drops written under temporary names, crash at %s", point)
+                    .hasSize(h.targets().size());
             case "after-commit", "after-first-publish" -> {
                 // what the crash point promises: ledger, outbox and watermark committed before the process died
                 String runId = crashed.runId();

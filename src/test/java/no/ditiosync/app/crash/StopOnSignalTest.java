@@ -28,7 +28,7 @@ class StopOnSignalTest {
     private static final long SEED = 12;
     /** camel.main.shutdown-timeout's default: how long a stop lets a run in progress go on. */
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(45);
-    private static final Pattern PAGE_STORED = Pattern.compile("Run ([0-9a-f]{8}): page (\\d+) stored");
+    private static final Pattern PAGE_STORED = Pattern.compile("Run ([0-9a-f]{8}): page (\\d+) of \\w+ read");
 
     @Test
     void serviceStoppedBySigtermMidPassLetsTheRunFinish(@TempDir Path dir) throws Exception {
@@ -103,7 +103,7 @@ class StopOnSignalTest {
                     .isLessThan(Duration.ofSeconds(15));
             String runId = sync.runId();
             assertThat(Files.readString(sync.stderr(), StandardCharsets.UTF_8)).as(sync.output())
-                    .contains("ERROR [FeedSync] Run " + runId + " failed, watermark and ledger unchanged: the application was "
+                    .contains("ERROR [SyncSteps] Run " + runId + " failed, watermark and ledger unchanged: the application was "
                             + "asked to stop and the run did not end within camel.main.shutdown-timeout")
                     .contains("Sync failed: the application was asked to stop and the run did not end within "
                             + "camel.main.shutdown-timeout")
@@ -114,7 +114,7 @@ class StopOnSignalTest {
             assertThat(h.query("SELECT message FROM sync_run").get(0).get(0)).isEqualTo(
                     "the application was asked to stop and the run did not end within camel.main.shutdown-timeout");
             assertThat(h.query("SELECT feed FROM sync_watermark WHERE company = 'acme'")).isEmpty();
-            assertThat(h.query("SELECT COUNT(*) FROM export_ledger")).containsExactly(List.of("0"));
+            assertThat(h.query("SELECT COUNT(*) FROM ledger_line")).containsExactly(List.of("0"));
             assertThat(h.query("SELECT COUNT(*) FROM drop_outbox")).containsExactly(List.of("0"));
             assertThat(h.temporaryFiles()).isEmpty();
             assertThat(h.published("visma")).isEmpty();

@@ -1,6 +1,6 @@
-package no.ditiosync.ledger;
+package no.ditiosync.drops;
 
-/** How a target takes a change to a line it already holds (payroll-formats.md, "Corrections"). */
+/** How a target takes a change to a line it already holds. */
 public enum CorrectionStyle {
     /** Visma, Tripletex: a line with the difference; a moved line is reversed and booked anew. */
     OFFSET,

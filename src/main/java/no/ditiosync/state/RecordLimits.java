@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.state;
 
 import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.TimeRegistration;
@@ -16,14 +16,14 @@ import java.util.HexFormat;
  * the reason and the value stored cut; a long description is only cut (the drops cut it further).
  * Without this one oversized value would fail the insert of its whole page.
  */
-final class RecordLimits {
+public final class RecordLimits {
 
     private static final BigDecimal MAX_QTY = new BigDecimal("1e17");
 
     private RecordLimits() {
     }
 
-    static void fit(TimeRegistration r) {
+    public static void fit(TimeRegistration r) {
         if (r.id != null && r.id.length() > 100) {
             unreadable(r, "id", 100);
             r.id = "long-id-" + hash(r.id);

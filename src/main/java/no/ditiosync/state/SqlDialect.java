@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.state;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The one place where H2 and PostgreSQL differ. Everything else (the schema scripts, the queries
- * of {@link StateStore}, {@link DeliveryTransaction}, the JDBC target) is written once for both.
+ * Where H2 and PostgreSQL differ. Everything else (the schema scripts, the stores' queries, the
+ * JDBC target) is written once for both, but for the PostgreSQL-only script (schema-postgresql.sql),
+ * the ledger's reads by key (LedgerStore) and the JDBC target's COPY (PayrollLineTable).
  */
 public enum SqlDialect {
     H2,
@@ -108,36 +109,6 @@ public enum SqlDialect {
     }
 
     /**
-     * Settings for the delivery transaction's pending scan, which joins each pending record to its
-     * ledger row in every target by primary key. On PostgreSQL the planner goes by statistics that
-     * call the tables empty during a first run (the ledger fills inside this very transaction), and
-     * then picks a hash join, a materialised scan or a scan of the whole target per record, each of
-     * which makes chunk k cost k times the first (measured in bench/README.md: 100k records took over
-     * an hour). Only index lookups keep every chunk at its own size, whatever the statistics say.
-     */
-    /**
-     * Whether the pending scan reads each ledger row through a LATERAL subquery (PostgreSQL). As a
-     * plain join, PostgreSQL, believing the ledger empty, scanned each target by (company, target)
-     * and tested line_id as a join filter, so every record read all of the target's rows; a subquery
-     * that cannot be flattened (its LIMIT) can only be run per record, by the full primary key.
-     */
-    public boolean lateralLedgerLookup() {
-        return this == POSTGRESQL;
-    }
-
-    /** Brings the planner's statistics of the staged records up to date, or null where the planner needs none. */
-    public String refreshStatistics() {
-        return this == POSTGRESQL ? "ANALYZE source_record, quarantine" : null;
-    }
-
-    public List<String> pendingScanSettings() {
-        return this == POSTGRESQL
-                ? List.of("SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
-                        "SET LOCAL enable_material = off", "SET LOCAL enable_seqscan = off")
-                : List.of();
-    }
-
-    /**
      * Makes the last commit survive a power cut before drops are published, or null where a commit
      * already does (PostgreSQL flushes its WAL on commit, see {@link #durableCommit}; H2 only writes
      * to the OS cache).
@@ -177,6 +148,16 @@ public enum SqlDialect {
                 case POSTGRESQL -> state.equals("55P03");                      // lock_not_available
             };
             if (busy) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code e} (or one chained to it) is a unique-key violation. */
+    public boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if ("23505".equals(x.getSQLState()) || this == H2 && x.getErrorCode() == 23505) {
                 return true;
             }
         }

@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.run;
 
 /** Another run of the same feed is still busy: this one is skipped, never run alongside. */
 public class FeedBusyException extends RuntimeException {

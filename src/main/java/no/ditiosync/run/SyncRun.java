@@ -1,6 +1,10 @@
-package no.ditiosync.ledger;
+package no.ditiosync.run;
 
 import no.ditiosync.ditio.RetryCounter;
+import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.payroll.EmployeeDirectory;
+import no.ditiosync.payroll.ProjectDirectory;
+import no.ditiosync.state.RunStore;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -40,8 +44,6 @@ public final class SyncRun implements RetryCounter {
     private final Instant modifiedSince;
     private final LocalDate fromDate;
     private final LocalDate toDate;
-    private final List<StagedRecord> pageBatch = new ArrayList<>();
-    private final List<String> pageParents = new ArrayList<>();
     private final Map<String, Pass> passes = new LinkedHashMap<>();
     /** feed → why it was not delivered (its endpoint is not deployed), in the order they failed */
     private final Map<String, String> failedFeeds = new LinkedHashMap<>();
@@ -63,7 +65,23 @@ public final class SyncRun implements RetryCounter {
     private Instant endedAt;
     private Instant scheduledFor;
     private AutoCloseable lock;
-    private StateStore.Fence fence;
+    private RunStore.Fence fence;
+    /** What the run read and mapped again, per feed, until it is merged against the ledger. */
+    private RunDelta delta;
+    /** Employees and projects as the running pass knows them (one run per company at a time: the feed lock). */
+    private volatile EmployeeDirectory employees = id -> null;
+    private volatile ProjectDirectory projects = ProjectDirectory.NONE;
+    private volatile String cursorDescription = "-";
+    private boolean readingStarted;
+    /** Per target: lines new, corrected, reversed, released from quarantine (in target order). */
+    private final Map<String, long[]> lineCounts = new LinkedHashMap<>();
+    private final java.util.Set<String> quarantinedIds = new java.util.HashSet<>();
+    private Map<String, java.util.Set<String>> released = Map.of();
+    private List<no.ditiosync.drops.DropWriter.Drop> drops = List.of();
+    private no.ditiosync.ledger.DeliveredHours hours = new no.ditiosync.ledger.DeliveredHours();
+    private int quarantineNew;
+    private int quarantineReleased;
+    private int quarantineOpen;
     private boolean failed;
     private boolean committed;
     private boolean commitOutcomeUnknown;
@@ -163,9 +181,30 @@ public final class SyncRun implements RetryCounter {
     public Instant modifiedSince() { return modifiedSince; }
     public LocalDate fromDate() { return fromDate; }
     public LocalDate toDate() { return toDate; }
-    public List<StagedRecord> pageBatch() { return pageBatch; }
-    /** The Ditio payroll lines of the page being read, whose parts are in {@link #pageBatch()}. */
-    public List<String> pageParents() { return pageParents; }
+    public RunDelta delta() { return delta; }
+    public void delta(RunDelta delta) { this.delta = delta; }
+    public EmployeeDirectory employees() { return employees; }
+    public ProjectDirectory projects() { return projects; }
+
+    /** Employees and projects as known when a pass starts. */
+    public void directories(EmployeeDirectory employees, ProjectDirectory projects) {
+        this.employees = employees;
+        this.projects = projects;
+    }
+
+    /** Whether the run has begun to read Ditio (its first pass started). */
+    public boolean readingStarted() { return readingStarted; }
+
+    public void readingStarted(boolean started) {
+        this.readingStarted = started;
+    }
+
+    /** The page being read, for messages ("page 3 of /v1/time-registrations"). */
+    public String cursorDescription() { return cursorDescription; }
+
+    public void cursorDescription(String where) {
+        this.cursorDescription = where;
+    }
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }
@@ -214,7 +253,11 @@ public final class SyncRun implements RetryCounter {
         usersRead += users;
     }
 
+    /** A record this run holds in quarantine (counted once, whether read from Ditio or mapped again). */
     public void quarantined(String recordId, String reason) {
+        if (!quarantinedIds.add(recordId)) {
+            return;
+        }
         quarantinedCount++;
         if (quarantinedShown.size() < SUMMARY_QUARANTINE_LIMIT) {
             quarantinedShown.add(new Quarantined(recordId, reason));
@@ -228,14 +271,64 @@ public final class SyncRun implements RetryCounter {
         }
     }
 
+    /** What the ledger delta came to: quarantine released per feed, the drops to commit, the hours per day. */
+    public void delivery(Map<String, java.util.Set<String>> released, List<no.ditiosync.drops.DropWriter.Drop> drops,
+                         no.ditiosync.ledger.DeliveredHours hours) {
+        this.released = released;
+        this.drops = List.copyOf(drops);
+        this.hours = hours;
+    }
+
+    public Map<String, java.util.Set<String>> released() { return released; }
+    public List<no.ditiosync.drops.DropWriter.Drop> drops() { return drops; }
+    public no.ditiosync.ledger.DeliveredHours hours() { return hours; }
+
+    /** What a target's lines of this run were: new, corrections, reversals, released from quarantine. */
+    public void countLine(String target, int kind) {
+        lineCounts.computeIfAbsent(target, t -> new long[4])[kind]++;
+    }
+
+    public static final int NEW = 0;
+    public static final int CORRECTED = 1;
+    public static final int REVERSED = 2;
+    public static final int RELEASED = 3;
+
+    /** Per target: new, corrected, reversed, released, e.g. {@code visma=10/1/1/0,sap=...}; empty when no line changed. */
+    public String lineCounts() {
+        StringBuilder s = new StringBuilder();
+        lineCounts.forEach((t, n) -> s.append(s.length() == 0 ? "" : ",").append(t).append('=').append(n[0]).append('/')
+                .append(n[1]).append('/').append(n[2]).append('/').append(n[3]));
+        return s.toString();
+    }
+
+    public Map<String, long[]> lineCountsByTarget() {
+        return java.util.Collections.unmodifiableMap(lineCounts);
+    }
+
+    /** The quarantine after the run: records newly held, released, and held in all (still open). */
+    public void quarantine(int newlyHeld, int released, int open) {
+        this.quarantineNew = newlyHeld;
+        this.quarantineReleased = released;
+        this.quarantineOpen = open;
+    }
+
+    public int quarantineNew() { return quarantineNew; }
+    public int quarantineReleased() { return quarantineReleased; }
+    public int quarantineOpen() { return quarantineOpen; }
+
+    /** Newly held/released/still open, e.g. {@code 4/2/60}. */
+    public String quarantineCounts() {
+        return quarantineNew + "/" + quarantineReleased + "/" + quarantineOpen;
+    }
+
     /** The feed lock this run holds until it ends, and the fencing token taken with it. */
-    public void holdLock(StateStore.FeedLock feedLock) {
+    public void holdLock(RunStore.FeedLock feedLock) {
         this.lock = feedLock;
         this.fence = feedLock.fence();
     }
 
-    /** The fencing token of the run's feed lock: every write of the run checks it ({@link StateStore#holdFence}). */
-    public StateStore.Fence fence() {
+    /** The fencing token of the run's feed lock: every write of the run checks it ({@link RunStore.Fence#hold}). */
+    public RunStore.Fence fence() {
         if (fence == null) {
             throw new IllegalStateException("run " + runId + " holds no feed lock");
         }

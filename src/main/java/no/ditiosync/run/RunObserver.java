@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.run;
 
 /**
  * Told once when a run ends, after its outcome is in the run log and its lock is released: the

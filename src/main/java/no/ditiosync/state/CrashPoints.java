@@ -1,4 +1,4 @@
-package no.ditiosync.ledger;
+package no.ditiosync.state;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,151 @@
+package no.ditiosync.drops;
+
+import no.ditiosync.payroll.PayrollLine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run's drops while the run computes them: each file target's lines go to its hidden temporary file
+ * (opened at its first line), or into running sums when the target aggregates; the JDBC target's rows
+ * go to its own hidden file. Nothing is visible to a payroll system until the run has committed and
+ * the drops are published. {@link #finish} makes every file durable; {@link #discard} removes them.
+ */
+public final class DropWriter implements AutoCloseable {
+
+    /** A drop ready to be committed: where it is now and where it is published. */
+    public record Drop(String target, Path tempPath, Path finalPath, int lines) {
+    }
+
+    private final List<DropTarget> targets;
+    private final String company;
+    private final Instant runStart;
+    private final String runId;
+    private final AtomicDropFile[] files;
+    private final Aggregation.Sums[] sums;
+    private final int[] lines;
+    private JdbcDropFile jdbc;
+    private boolean finished;
+
+    public DropWriter(List<DropTarget> targets, String company, Instant runStart, String runId) {
+        this.targets = List.copyOf(targets);
+        this.company = company;
+        this.runStart = runStart;
+        this.runId = runId;
+        this.files = new AtomicDropFile[targets.size()];
+        this.sums = new Aggregation.Sums[targets.size()];
+        this.lines = new int[targets.size()];
+        for (int t = 0; t < sums.length; t++) {
+            DropTarget target = targets.get(t);
+            if (target.aggregation().sums()) {
+                sums[t] = target.aggregation().sums(target.format().showsTask());
+            }
+        }
+    }
+
+    /** Lines for a file target (target number as in the list given). */
+    public void append(int target, List<DropLine> add) throws IOException {
+        DropTarget t = targets.get(target);
+        if (!t.isFile()) {
+            return;
+        }
+        if (sums[target] != null) {
+            add.forEach(sums[target]::add);
+            return;
+        }
+        if (files[target] == null) {
+            files[target] = open(t);
+        }
+        for (DropLine line : add) {
+            files[target].append(line);
+        }
+        lines[target] += add.size();
+    }
+
+    /** The row {@code payroll_line} holds from now on for a line (target number of the JDBC target). */
+    public void jdbc(int target, PayrollLine line, boolean active) throws IOException {
+        if (jdbc == null) {
+            DropTarget t = targets.get(target);
+            // hidden and ending .tmp as the file targets' temporary drops: a run that never commits leaves
+            // it to the same clean-up
+            jdbc = JdbcDropFile.create(t.folder(),
+                    "." + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
+        }
+        jdbc.add(line, active);
+        lines[target]++;
+    }
+
+    private AtomicDropFile open(DropTarget target) throws IOException {
+        try {
+            return AtomicDropFile.open(target.folder(), AtomicDropFile.fileName(target.name(), company, runStart, runId),
+                    target.format(), target.fileMode());
+        } catch (IOException e) {
+            throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
+                    + AtomicDropFile.plainReason(e) + ")", e);
+        }
+    }
+
+    /**
+     * Writes the aggregated targets' sums and makes every drop durable.
+     *
+     * @return one drop per target in target order, with its line count; a target with no line has no file
+     */
+    public List<Drop> finish() throws IOException {
+        List<Drop> out = new ArrayList<>(targets.size());
+        for (int t = 0; t < targets.size(); t++) {
+            DropTarget target = targets.get(t);
+            if (sums[t] != null) {
+                // keys that net to zero pay nothing, and leave no file when all do
+                List<DropLine> summed = sums[t].lines();
+                lines[t] = summed.size();
+                if (!summed.isEmpty()) {
+                    files[t] = open(target);
+                    for (DropLine line : summed) {
+                        files[t].append(line);
+                    }
+                }
+            }
+            if (files[t] != null) {
+                files[t].close();
+                out.add(new Drop(target.name(), files[t].tempPath(), files[t].finalPath(), lines[t]));
+            } else if (!target.isFile() && jdbc != null) {
+                jdbc.close();
+                out.add(new Drop(target.name(), jdbc.path(), null, lines[t]));
+            } else {
+                out.add(new Drop(target.name(), null, null, lines[t]));
+            }
+        }
+        finished = true;
+        return out;
+    }
+
+    /** Removes every temporary file: the run did not commit, its lines stay to be delivered. */
+    public void discard() throws IOException {
+        IOException failed = null;
+        for (AtomicDropFile f : files) {
+            if (f != null) {
+                try {
+                    f.discard();
+                } catch (IOException e) {
+                    failed = failed == null ? e : failed;
+                }
+            }
+        }
+        if (jdbc != null) {
+            jdbc.discard();
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!finished) {
+            discard();
+        }
+    }
+}

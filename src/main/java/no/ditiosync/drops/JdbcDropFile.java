@@ -1,0 +1,196 @@
+package no.ditiosync.drops;
+
+import no.ditiosync.payroll.PayrollLine;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * The JDBC target's drop: the current truth of every line a run changed for it, written before the
+ * run commits (a hidden file beside the file targets' drops, owner-only) and applied to
+ * {@code payroll_line} after the commit, chunk by chunk. Applying it twice gives the same table, so a
+ * crash in between is healed by applying it again.
+ */
+public final class JdbcDropFile implements Closeable {
+
+    /** One row of {@code payroll_line} to be: the line, and whether it is active or cancelled. */
+    public record Row(PayrollLine line, boolean active) {
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final DataOutputStream out;
+    private int rows;
+
+    private JdbcDropFile(Path path, FileChannel channel) {
+        this.path = path;
+        this.channel = channel;
+        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+    }
+
+    /** Starts {@code folder/name}, which must not exist; the folder is made owner-only. */
+    public static JdbcDropFile create(Path folder, String name) throws IOException {
+        boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (posix) {
+            Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(folder);
+        }
+        Path path = folder.resolve(name);
+        Files.deleteIfExists(path); // a leftover of a crashed attempt that never committed
+        FileChannel channel = posix
+                ? FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new JdbcDropFile(path, channel);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public void add(PayrollLine l, boolean active) throws IOException {
+        out.writeBoolean(active);
+        str(l.lineId());
+        str(l.employeeNumber());
+        out.writeLong(l.workDate() == null ? Long.MIN_VALUE : l.workDate().toEpochDay());
+        str(l.wageType());
+        str(l.quantity() == null ? null : l.quantity().toPlainString());
+        str(l.projectNumber());
+        str(l.taskNumber());
+        str(l.department());
+        str(l.text());
+        str(l.source());
+        str(l.sourceId());
+        str(l.sourceModified() == null ? null : l.sourceModified().toString());
+        rows++;
+    }
+
+    private void str(String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    /** Flushes and fsyncs: the file must outlive a power cut once the run has committed it. */
+    @Override
+    public void close() throws IOException {
+        try (channel) {
+            out.flush();
+            channel.force(true);
+        }
+    }
+
+    void discard() throws IOException {
+        channel.close();
+        Files.deleteIfExists(path);
+    }
+
+    /** The rows of a JDBC drop, {@code size} at a time, in the order they were written. */
+    public static Iterator<List<Row>> chunks(Path path, int size) {
+        DataInputStream in;
+        try {
+            in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
+        }
+        return new Iterator<>() {
+            private List<Row> next = read();
+
+            private List<Row> read() {
+                List<Row> chunk = new ArrayList<>(size);
+                try {
+                    while (chunk.size() < size) {
+                        chunk.add(row(in));
+                    }
+                } catch (EOFException end) {
+                    close();
+                } catch (IOException e) {
+                    close();
+                    throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
+                }
+                return chunk.isEmpty() ? null : chunk;
+            }
+
+            private void close() {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // read to its end
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public List<Row> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                List<Row> chunk = next;
+                next = chunk.size() < size ? null : read();
+                return chunk;
+            }
+        };
+    }
+
+    private static Row row(DataInputStream in) throws IOException {
+        boolean active = in.readBoolean();
+        String lineId = str(in);
+        String employee = str(in);
+        long day = in.readLong();
+        String wageType = str(in);
+        String quantity = str(in);
+        String project = str(in);
+        String task = str(in);
+        String department = str(in);
+        String text = str(in);
+        String source = str(in);
+        String sourceId = str(in);
+        String modified = str(in);
+        return new Row(new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day), wageType,
+                quantity == null ? null : new BigDecimal(quantity), project, task, department, text, source, sourceId,
+                modified == null ? null : Instant.parse(modified)), active);
+    }
+
+    private static String str(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,313 @@
+package no.ditiosync.ledger;
+
+import no.ditiosync.drops.CorrectionStyle;
+import no.ditiosync.drops.DropLine;
+import no.ditiosync.payroll.MappingResult;
+import no.ditiosync.payroll.PayrollLine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The difference between what payroll should hold after a run and what each target holds: the run's
+ * desired states of one feed, in line-id order, merged against the ledger in the same order. Each
+ * changed line gives its targets their lines ({@link Sink}) and the ledger its new row, written in
+ * place in key order ({@link LedgerStore.Writer}).
+ *
+ * <ul>
+ *   <li>A full pass is a snapshot of its work-date window: the feed's ledger rows are read in order
+ *       beside the run's lines, and a line the pass did not return is gone (reversed where held).
+ *       A record mapped again but not returned is gone too.</li>
+ *   <li>An incremental pass reads only the rows of its own lines (and of the parts of the payroll
+ *       lines it saw), so it costs what changed, not what the ledger holds.</li>
+ * </ul>
+ */
+public final class DeltaMerge {
+
+    /** Where a run's delta goes: the targets' drops, and the counts of the run. */
+    public interface Sink {
+        /** Lines for target number {@code target}, in line-id order. */
+        void lines(int target, List<DropLine> lines) throws Exception;
+
+        /**
+         * What a target holds of a line changed.
+         *
+         * @param before   what it held (null: never received the line)
+         * @param released whether the line's record left the quarantine in this run
+         */
+        void changed(int target, LedgerEntry before, LedgerEntry after, boolean released);
+    }
+
+    /** One feed's pass as the merge needs it. */
+    public record Pass(String feed, boolean full, LocalDate from, LocalDate to) {
+        boolean inWindow(LedgerRow row) {
+            LocalDate day = row.line().workDate();
+            return day != null && !day.isBefore(from) && !day.isAfter(to);
+        }
+    }
+
+    private static final int BATCH = LedgerStore.CHUNK;
+
+    private final LedgerStore store;
+    private final String company;
+    private final String runId;
+    private final List<String> targets;
+    private final List<CorrectionStyle> styles;
+
+    public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionStyle> styles) {
+        this.store = store;
+        this.company = company;
+        this.runId = runId;
+        this.targets = List.copyOf(targets);
+        this.styles = List.copyOf(styles);
+    }
+
+    /** What came of one feed's merge. */
+    public static final class Outcome {
+        /** Line ids of quarantined records that left the quarantine: mapped to something else now, or gone. */
+        public final Set<String> released = new java.util.LinkedHashSet<>();
+        public long linesChanged;
+    }
+
+    /**
+     * @param desired     the run's desired states of the feed, each line id once, in order
+     * @param quarantined the line ids of the feed's records in quarantine when the run began
+     */
+    public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, LedgerStore.Writer writer,
+                         Sink sink) throws Exception {
+        Outcome outcome = new Outcome();
+        if (pass.full()) {
+            mergeFull(pass, new Ordered(desired), quarantined, writer, sink, outcome);
+        } else {
+            mergeChanges(new Ordered(desired), quarantined, writer, sink, outcome);
+        }
+        writer.flush();
+        return outcome;
+    }
+
+    private void mergeFull(Pass pass, Ordered desired, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+                           Outcome outcome) throws Exception {
+        LedgerScan scan = new LedgerScan(writer.connection(), pass.feed());
+        Desired d = desired.nextLine();
+        LedgerRow r = scan.next();
+        while (d != null || r != null) {
+            int cmp = d == null ? 1 : r == null ? -1 : d.lineId().compareTo(r.lineId());
+            if (cmp < 0) {
+                decide(d.lineId(), d.fetched() ? d : null, null, quarantined, writer, sink, outcome);
+                d = desired.nextLine();
+            } else if (cmp > 0) {
+                // not returned by the snapshot of its window: gone from Ditio
+                if (pass.inWindow(r)) {
+                    decide(r.lineId(), null, r, quarantined, writer, sink, outcome);
+                }
+                r = scan.next();
+            } else {
+                decide(d.lineId(), d.fetched() ? d : null, r, quarantined, writer, sink, outcome);
+                d = desired.nextLine();
+                r = scan.next();
+            }
+        }
+        // quarantined records the pass did not return (and that were not mapped again above) are gone too
+        for (String id : quarantined) {
+            if (!desired.kept.contains(id)) {
+                outcome.released.add(id);
+            }
+        }
+    }
+
+    /** Incremental: batches of the run's lines, each looked up by key; a payroll line's parts by its prefix. */
+    private void mergeChanges(Ordered desired, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+                              Outcome outcome) throws Exception {
+        List<Desired> batch = new ArrayList<>(BATCH);
+        Desired d;
+        while ((d = desired.next()) != null) {
+            batch.add(d);
+            if (batch.size() >= BATCH && d.kind() == Desired.Kind.LINE && !desired.peekIsPartOf(d)) {
+                resolve(batch, quarantined, writer, sink, outcome);
+                batch.clear();
+            }
+        }
+        resolve(batch, quarantined, writer, sink, outcome);
+    }
+
+    private void resolve(List<Desired> batch, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+                         Outcome outcome) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(batch.size());
+        for (Desired d : batch) {
+            if (d.kind() == Desired.Kind.LINE) {
+                keys.add(d.lineId());
+            }
+        }
+        Map<String, LedgerRow> rows = store.lookup(writer.connection(), company, keys);
+        for (int i = 0; i < batch.size(); i++) {
+            Desired d = batch.get(i);
+            if (d.kind() == Desired.Kind.LINE) {
+                decide(d.lineId(), d, rows.get(d.lineId()), quarantined, writer, sink, outcome);
+                continue;
+            }
+            // a payroll line seen (or deleted): its parts this run does not name are gone. The parts
+            // follow their marker; named and unnamed are decided together in line-id order
+            String prefix = d.lineId();
+            java.util.TreeMap<String, Desired> named = new java.util.TreeMap<>();
+            while (i + 1 < batch.size() && batch.get(i + 1).lineId().startsWith(prefix)) {
+                Desired part = batch.get(++i);
+                named.put(part.lineId(), part);
+            }
+            java.util.TreeMap<String, LedgerRow> held = new java.util.TreeMap<>();
+            for (LedgerRow part : partsOf(writer.connection(), prefix)) {
+                held.put(part.lineId(), part);
+            }
+            java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
+            all.addAll(held.keySet());
+            for (String key : all) {
+                decide(key, named.get(key), held.get(key), quarantined, writer, sink, outcome);
+            }
+        }
+    }
+
+    private List<LedgerRow> partsOf(Connection c, String prefix) throws SQLException {
+        List<LedgerRow> all = new ArrayList<>();
+        String after = prefix;
+        List<LedgerRow> chunk;
+        do {
+            chunk = store.range(c, company, after, prefix + Character.MAX_VALUE);
+            all.addAll(chunk);
+            if (!chunk.isEmpty()) {
+                after = chunk.get(chunk.size() - 1).lineId();
+            }
+        } while (chunk.size() == LedgerStore.CHUNK);
+        return all;
+    }
+
+    /**
+     * @param d   what the run wants for the line (null: nothing, the record is gone)
+     * @param row the ledger's row (null: no target ever received the line)
+     */
+    private void decide(String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerStore.Writer writer,
+                        Sink sink, Outcome outcome) throws Exception {
+        PayrollLine wanted = d == null ? null : d.wanted();
+        boolean inQuarantine = quarantined.contains(lineId);
+        if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {
+            outcome.released.add(lineId);
+        }
+        Map<String, LedgerEntry> changed = null;
+        for (int t = 0; t < targets.size(); t++) {
+            String target = targets.get(t);
+            LedgerEntry current = row == null ? null : row.entry(target);
+            LedgerDelta.Result delta = LedgerDelta.of(styles.get(t), wanted, current);
+            if (!delta.changed()) {
+                continue;
+            }
+            if (changed == null) {
+                changed = new LinkedHashMap<>();
+            }
+            changed.put(target, delta.newEntry());
+            if (!delta.lines().isEmpty()) {
+                sink.lines(t, delta.lines());
+            }
+            sink.changed(t, current, delta.newEntry(), inQuarantine && wanted != null);
+        }
+        if (changed != null) {
+            outcome.linesChanged++;
+            writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
+        }
+    }
+
+    /** The feed's ledger rows in key order, a chunk at a time. */
+    private final class LedgerScan {
+        private final Connection c;
+        private final String end;
+        private String after;
+        private Iterator<LedgerRow> chunk = java.util.Collections.emptyIterator();
+        private boolean last;
+
+        LedgerScan(Connection c, String feed) {
+            this.c = c;
+            this.after = feed + ":";
+            this.end = feed + ";"; // ';' follows ':': every line id of the feed lies between
+        }
+
+        LedgerRow next() throws SQLException {
+            if (!chunk.hasNext()) {
+                if (last) {
+                    return null;
+                }
+                List<LedgerRow> rows = store.range(c, company, after, end);
+                last = rows.size() < LedgerStore.CHUNK;
+                if (rows.isEmpty()) {
+                    return null;
+                }
+                chunk = rows.iterator();
+            }
+            LedgerRow row = chunk.next();
+            if (row.lineId().compareTo(after) <= 0) {
+                // the database sorts the key otherwise than Java: a merge on it would pair the wrong lines
+                throw new IllegalStateException("the state DB returned ledger line " + row.lineId() + " after " + after
+                        + ": its collation of ledger_line.line_id is not binary");
+            }
+            after = row.lineId();
+            return row;
+        }
+    }
+
+    /** The run's desired states, checked to come in order, remembering which quarantined ones it kept. */
+    private static final class Ordered {
+        private final Iterator<Desired> in;
+        private Desired peeked;
+        private String last;
+        final Set<String> kept = new java.util.HashSet<>();
+
+        Ordered(Iterator<Desired> in) {
+            this.in = in;
+        }
+
+        Desired next() {
+            Desired d = peeked != null ? peeked : in.hasNext() ? in.next() : null;
+            peeked = null;
+            if (d != null) {
+                if (last != null && d.lineId().compareTo(last) <= 0) {
+                    throw new IllegalStateException("run lines out of order: " + d.lineId() + " after " + last);
+                }
+                last = d.lineId();
+                if (d.status() == MappingResult.Status.QUARANTINED && d.fetched()) {
+                    kept.add(d.lineId());
+                }
+            }
+            return d;
+        }
+
+        /** The next line state, payroll-line markers skipped (a full pass finds gone parts by its scan). */
+        Desired nextLine() {
+            Desired d;
+            do {
+                d = next();
+            } while (d != null && d.kind() != Desired.Kind.LINE);
+            return d;
+        }
+
+        boolean peekIsPartOf(Desired d) {
+            if (peeked == null && in.hasNext()) {
+                peeked = in.next();
+            }
+            // a part of the same payroll line follows: keep the group in one batch
+            return peeked != null && d.lineId().indexOf(':') > 0 && peeked.lineId().startsWith(parentPrefix(d.lineId()));
+        }
+
+        private static String parentPrefix(String lineId) {
+            // payroll:<day id>:<part>: the prefix up to the second ':'
+            int first = lineId.indexOf(':');
+            int second = first < 0 ? -1 : lineId.indexOf(':', first + 1);
+            return second < 0 ? lineId + "\u0000" : lineId.substring(0, second + 1);
+        }
+    }
+}

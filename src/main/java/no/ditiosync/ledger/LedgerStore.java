@@ -1,0 +1,540 @@
+package no.ditiosync.ledger;
+
+import no.ditiosync.state.SqlDialect;
+import no.ditiosync.payroll.PayrollLine;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every SQL statement of the export ledger ({@code ledger_line}, {@code ledger_undo}).
+ *
+ * <p>A run writes the lines it changes in place, in key order, in transactions of {@link #CHUNK}
+ * rows, long before its one small commit decides whether it delivered: so the state DB never holds
+ * a transaction the size of the run (H2 revisits every row of a transaction when it commits it).
+ * Each chunk carries, in the same transaction, the rows' before-images ({@code ledger_undo}) and
+ * the run's fencing check; the run's commit deletes its undo rows. Undo rows still there belong to
+ * a run that never committed, and {@link #restoreUncommitted} puts its rows back before the next
+ * run of the company reads the ledger.
+ */
+public final class LedgerStore {
+
+    /** Rows per write transaction, and per lookup or scan query. */
+    static final int CHUNK = 2000;
+
+    private static final String COLUMNS = "line_id, employee_number, work_date, wage_type, project_number, task_number, "
+            + "department, text, quantity, source_modified, user_id, reg_employee_number, source_fields, targets, "
+            + "stale_lines, version, run_id";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_line ";
+    private static final String INSERT = "INSERT INTO ledger_line (company, " + COLUMNS + ") VALUES ("
+            + "?, ".repeat(17) + "?)";
+    private static final String UPDATE = "UPDATE ledger_line SET employee_number = ?, work_date = ?, wage_type = ?, "
+            + "project_number = ?, task_number = ?, department = ?, text = ?, quantity = ?, source_modified = ?, "
+            + "user_id = ?, reg_employee_number = ?, source_fields = ?, targets = ?, stale_lines = ?, version = ?, "
+            + "run_id = ? WHERE company = ? AND line_id = ? AND version = ?";
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+
+    public LedgerStore(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    /** Checked in every transaction that writes the ledger: throws when the run no longer holds its feed lock. */
+    @FunctionalInterface
+    public interface Fence {
+        Fence NONE = c -> { };
+
+        void check(Connection c) throws SQLException;
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    static final String LOOKUP_ANY = SELECT + "WHERE company = ? AND line_id = ANY (?)";
+    static final String RANGE = SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? ORDER BY company, line_id LIMIT " + CHUNK;
+
+    /**
+     * Before a read of the run's transaction on PostgreSQL: by key, whatever the statistics say. A
+     * first run fills a ledger the planner still believes empty, and a plan made for an empty table
+     * reads all of it for every lookup.
+     */
+    void byKey(Connection c) throws SQLException {
+        if (dialect == SqlDialect.POSTGRESQL && !c.getAutoCommit()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL enable_seqscan = off");
+            }
+        }
+    }
+
+    /** The rows of these line ids that exist; H2 looks each up by key (its IN lists do not use the key). */
+    public Map<String, LedgerRow> lookup(Connection c, String company, List<String> lineIds) throws SQLException {
+        Map<String, LedgerRow> found = new HashMap<>();
+        if (lineIds.isEmpty()) {
+            return found;
+        }
+        if (dialect == SqlDialect.POSTGRESQL) {
+            byKey(c);
+            try (PreparedStatement ps = c.prepareStatement(LOOKUP_ANY)) {
+                Array keys = c.createArrayOf("varchar", lineIds.toArray());
+                ps.setString(1, company);
+                ps.setArray(2, keys);
+                read(ps, found);
+            }
+            return found;
+        }
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id = ?")) {
+            for (String id : lineIds) {
+                ps.setString(1, company);
+                ps.setString(2, id);
+                read(ps, found);
+            }
+        }
+        return found;
+    }
+
+    private static void read(PreparedStatement ps, Map<String, LedgerRow> into) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                LedgerRow row = row(rs);
+                into.put(row.lineId(), row);
+            }
+        }
+    }
+
+    /**
+     * Up to {@link #CHUNK} rows with {@code after < line_id < before}, in key order (the key's order is
+     * String order: see schema.sql on the key's collation). Called again from the last row read, a
+     * scan holds no cursor open across the run's write transactions.
+     */
+    public List<LedgerRow> range(Connection c, String company, String after, String before) throws SQLException {
+        List<LedgerRow> rows = new ArrayList<>(CHUNK);
+        byKey(c);
+        try (PreparedStatement ps = c.prepareStatement(RANGE)) {
+            ps.setString(1, company);
+            ps.setString(2, after);
+            ps.setString(3, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The rows of a feed's lines whose users are among {@code userIds}. Read by going through the
+     * feed's rows (no index on the user: see schema.sql), so only after a user's employee number or
+     * department changed.
+     */
+    public List<LedgerRow> ofUsers(String company, String feed, Collection<String> userIds) throws SQLException {
+        java.util.Set<String> users = new java.util.HashSet<>(userIds);
+        List<LedgerRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed + ":");
+            ps.setString(3, feed + ";");
+            ps.setFetchSize(CHUNK);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (users.contains(rs.getString(11))) {
+                        rows.add(row(rs));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The rows a run changed last, read by going through the company's rows: only to write a JDBC
+     * target's rows again when the run's JDBC drop is not on this machine.
+     */
+    public List<LedgerRow> ofRun(String company, String runId) throws SQLException {
+        List<LedgerRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND run_id = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, runId);
+            ps.setFetchSize(CHUNK);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** In the run's commit: the run's net change of the hours and lines each target holds per work date. */
+    public void addHours(Connection c, String company, DeliveredHours hours) throws SQLException {
+        try (PreparedStatement add = c.prepareStatement("UPDATE delivered_hours SET hours = hours + ?, lines = lines + ? "
+                + "WHERE company = ? AND target = ? AND work_date = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO delivered_hours (company, target, work_date, hours, "
+                     + "lines) VALUES (?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Map<LocalDate, DeliveredHours.Change>> target : hours.byTarget().entrySet()) {
+                for (Map.Entry<LocalDate, DeliveredHours.Change> day : target.getValue().entrySet()) {
+                    add.setBigDecimal(1, day.getValue().hours());
+                    add.setLong(2, day.getValue().lines());
+                    add.setString(3, company);
+                    add.setString(4, target.getKey());
+                    add.setObject(5, day.getKey(), Types.DATE);
+                    if (add.executeUpdate() == 0) {
+                        insert.setString(1, company);
+                        insert.setString(2, target.getKey());
+                        insert.setObject(3, day.getKey(), Types.DATE);
+                        insert.setBigDecimal(4, day.getValue().hours());
+                        insert.setLong(5, day.getValue().lines());
+                        insert.executeUpdate();
+                    }
+                }
+            }
+        }
+    }
+
+    private static LedgerRow row(ResultSet rs) throws SQLException {
+        String lineId = rs.getString(1);
+        int colon = lineId.indexOf(':');
+        java.sql.Date day = rs.getDate(3);
+        OffsetDateTime modified = rs.getObject(10, OffsetDateTime.class);
+        PayrollLine line = new PayrollLine(lineId, rs.getString(2), day == null ? null : day.toLocalDate(), rs.getString(4),
+                rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                lineId.substring(0, colon), lineId.substring(colon + 1), modified == null ? null : modified.toInstant());
+        return new LedgerRow(lineId, line, rs.getString(11), rs.getString(12), rs.getString(13),
+                LedgerRow.decodeTargets(rs.getString(14), rs.getString(15)), rs.getInt(16), rs.getString(17));
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    /** The run's writer: one connection, a transaction per chunk. */
+    public Writer writer(String company, String runId, Fence fence) throws SQLException {
+        return new Writer(dataSource.getConnection(), company, runId, fence);
+    }
+
+    /** Writes one run's changed rows, each conditional on the version it was read with. */
+    public final class Writer implements AutoCloseable {
+        private final Connection c;
+        private final String company;
+        private final String runId;
+        private final Fence fence;
+        private final PreparedStatement insert;
+        private final PreparedStatement update;
+        private final List<String> updated = new ArrayList<>();
+        private final ByteArrayOutputStream undoBytes = new ByteArrayOutputStream();
+        private final DataOutputStream undo = new DataOutputStream(undoBytes);
+        private int pending;
+        private int inserts;
+        private int chunks;
+        private long written;
+
+        private Writer(Connection c, String company, String runId, Fence fence) throws SQLException {
+            this.c = c;
+            this.company = company;
+            this.runId = runId;
+            this.fence = fence;
+            try {
+                c.setAutoCommit(false);
+                insert = c.prepareStatement(INSERT);
+                update = c.prepareStatement(UPDATE);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+
+        /** The connection the run reads the ledger with: it sees the run's own writes. */
+        public Connection connection() {
+            return c;
+        }
+
+        /** @param before the row as read (null: the line is new to the ledger) */
+        public void write(LedgerRow after, LedgerRow before) throws SQLException {
+            if (before == null) {
+                bind(insert, 1, dialect, company, after, true);
+                insert.addBatch();
+                inserts++;
+                undoOf(after.lineId(), null);
+            } else {
+                int i = bind(update, 1, dialect, company, after, false);
+                update.setString(i++, company);
+                update.setString(i++, after.lineId());
+                update.setInt(i, before.version());
+                update.addBatch();
+                updated.add(after.lineId());
+                undoOf(after.lineId(), before);
+            }
+            if (++pending >= CHUNK) {
+                flush();
+            }
+        }
+
+        private void undoOf(String lineId, LedgerRow before) {
+            try {
+                writeUndo(undo, lineId, before);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Writes the chunk so far, its undo and the fencing check in one transaction. */
+        public void flush() throws SQLException {
+            if (pending == 0) {
+                return;
+            }
+            try {
+                fence.check(c);
+                if (inserts > 0) {
+                    insert.executeBatch();
+                }
+                if (!updated.isEmpty()) {
+                    int[] counts = update.executeBatch();
+                    for (int k = 0; k < counts.length; k++) {
+                        if (counts[k] == 0) {
+                            throw new LedgerConflictException(updated.get(k));
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO ledger_undo (company, run_id, chunk, data) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, company);
+                    ps.setString(2, runId);
+                    ps.setInt(3, chunks);
+                    ps.setBytes(4, undoBytes.toByteArray());
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (BatchUpdateException e) {
+                rollback(e);
+                throw dialect.isUniqueViolation(e) ? new LedgerConflictException(null) : e;
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            }
+            chunks++;
+            written += pending;
+            pending = 0;
+            inserts = 0;
+            updated.clear();
+            undoBytes.reset();
+        }
+
+        private void rollback(Exception cause) {
+            try {
+                c.rollback();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+        }
+
+        /** Rows written so far (flushed). */
+        public long written() {
+            return written;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (c; insert; update) {
+                c.rollback();
+            }
+        }
+    }
+
+    /** Binds a row's columns in the order of {@link #INSERT} (with the key) or {@link #UPDATE}'s SET (without). */
+    private static int bind(PreparedStatement ps, int i, SqlDialect dialect, String company, LedgerRow r, boolean withKey)
+            throws SQLException {
+        PayrollLine l = r.line();
+        if (withKey) {
+            ps.setString(i++, company);
+            ps.setString(i++, dialect.storable(r.lineId()));
+        }
+        ps.setString(i++, dialect.storable(l.employeeNumber()));
+        ps.setObject(i++, l.workDate(), Types.DATE);
+        ps.setString(i++, dialect.storable(l.wageType()));
+        ps.setString(i++, dialect.storable(l.projectNumber()));
+        ps.setString(i++, dialect.storable(l.taskNumber()));
+        ps.setString(i++, dialect.storable(l.department()));
+        ps.setString(i++, dialect.storable(l.text()));
+        ps.setBigDecimal(i++, l.quantity());
+        ps.setObject(i++, l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
+        ps.setString(i++, dialect.storable(r.userId()));
+        ps.setString(i++, dialect.storable(r.registrationEmployeeNumber()));
+        ps.setString(i++, dialect.storable(r.sourceFields()));
+        ps.setString(i++, LedgerRow.encodeTargets(r.targets()));
+        ps.setString(i++, dialect.storable(LedgerRow.encodeStale(r.targets())));
+        ps.setInt(i++, r.version());
+        ps.setString(i++, r.runId());
+        return i;
+    }
+
+    /** The run's commit deletes its undo: from then on its rows are the ledger. */
+    public static void forgetUndo(Connection c, String company, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM ledger_undo WHERE company = ? AND run_id = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Puts back every row a run that never committed changed (it crashed, failed, or lost its feed
+     * lock), newest chunk first, and forgets its undo. Called under the feed lock before a run reads
+     * the ledger; safe to repeat after a crash half-way (each chunk is undone in one transaction and
+     * only rows the run still owns are touched).
+     *
+     * @return the runs whose rows were put back
+     */
+    public List<String> restoreUncommitted(String company) throws SQLException {
+        List<String> runs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT run_id FROM ledger_undo WHERE company = ?")) {
+                ps.setString(1, company);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        runs.add(rs.getString(1));
+                    }
+                }
+            }
+            c.setAutoCommit(false);
+            try {
+                for (String run : runs) {
+                    restore(c, company, run);
+                }
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return runs;
+    }
+
+    private void restore(Connection c, String company, String runId) throws SQLException {
+        List<Integer> chunks = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT chunk FROM ledger_undo WHERE company = ? AND run_id = ? ORDER BY chunk DESC")) {
+            ps.setString(1, company);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    chunks.add(rs.getInt(1));
+                }
+            }
+        }
+        try (PreparedStatement read = c.prepareStatement(
+                "SELECT data FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?");
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM ledger_line WHERE company = ? AND line_id = ? AND run_id = ?");
+             PreparedStatement put = c.prepareStatement(UPDATE.replace("AND version = ?", "AND run_id = ?"));
+             PreparedStatement forget = c.prepareStatement(
+                     "DELETE FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?")) {
+            for (int chunk : chunks) {
+                read.setString(1, company);
+                read.setString(2, runId);
+                read.setInt(3, chunk);
+                byte[] data;
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    data = rs.getBytes(1);
+                }
+                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+                    while (in.available() > 0) {
+                        String lineId = in.readUTF();
+                        LedgerRow before = readUndo(in, lineId);
+                        if (before == null) {
+                            delete.setString(1, company);
+                            delete.setString(2, lineId);
+                            delete.setString(3, runId);
+                            delete.addBatch();
+                        } else {
+                            int i = bind(put, 1, dialect, company, before, false);
+                            put.setString(i++, company);
+                            put.setString(i++, lineId);
+                            put.setString(i, runId);
+                            put.addBatch();
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new SQLException("unreadable undo of run " + runId + " (chunk " + chunk + ")", e);
+                }
+                delete.executeBatch();
+                put.executeBatch();
+                forget.setString(1, company);
+                forget.setString(2, runId);
+                forget.setInt(3, chunk);
+                forget.executeUpdate();
+                c.commit();
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    // ---- undo records: the line id, then the row before the run changed it (absent: the run added it) ----------
+
+    private static void writeUndo(DataOutputStream out, String lineId, LedgerRow before) throws IOException {
+        out.writeUTF(lineId);
+        out.writeBoolean(before != null);
+        if (before == null) {
+            return;
+        }
+        PayrollLine l = before.line();
+        String[] fields = {l.employeeNumber(), l.workDate() == null ? null : l.workDate().toString(), l.wageType(),
+                l.projectNumber(), l.taskNumber(), l.department(), l.text(),
+                l.quantity() == null ? null : l.quantity().toPlainString(),
+                l.sourceModified() == null ? null : l.sourceModified().toString(), before.userId(),
+                before.registrationEmployeeNumber(), before.sourceFields(), LedgerRow.encodeTargets(before.targets()),
+                LedgerRow.encodeStale(before.targets()), before.runId()};
+        for (String f : fields) {
+            out.writeBoolean(f != null);
+            if (f != null) {
+                byte[] b = f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.writeInt(b.length);
+                out.write(b);
+            }
+        }
+        out.writeInt(before.version());
+    }
+
+    private static LedgerRow readUndo(DataInputStream in, String lineId) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String[] f = new String[15];
+        for (int i = 0; i < f.length; i++) {
+            if (in.readBoolean()) {
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                f[i] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        int version = in.readInt();
+        int colon = lineId.indexOf(':');
+        PayrollLine line = new PayrollLine(lineId, f[0], f[1] == null ? null : LocalDate.parse(f[1]), f[2],
+                f[7] == null ? null : new java.math.BigDecimal(f[7]), f[3], f[4], f[5], f[6],
+                lineId.substring(0, colon), lineId.substring(colon + 1), f[8] == null ? null : Instant.parse(f[8]));
+        return new LedgerRow(lineId, line, f[9], f[10], f[11], LedgerRow.decodeTargets(f[12], f[13]), version, f[14]);
+    }
+}

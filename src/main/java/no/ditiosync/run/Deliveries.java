@@ -1,0 +1,251 @@
+package no.ditiosync.run;
+
+import no.ditiosync.drops.AtomicDropFile;
+import no.ditiosync.drops.DropTarget;
+import no.ditiosync.drops.JdbcDropFile;
+import no.ditiosync.drops.PayrollLineTable;
+import no.ditiosync.drops.SftpDrop;
+import no.ditiosync.ledger.LedgerEntry;
+import no.ditiosync.ledger.LedgerRow;
+import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.state.CrashPoints;
+import no.ditiosync.state.OutboxStore;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+import org.apache.camel.component.file.FileConstants;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of the deliver routes ({@code routes/deliver.camel.yaml}, bean {@code deliveries}): which
+ * committed drops are waiting, which route takes each, and what each route records in the outbox
+ * around the step a component takes (the rename by camel-file, the rows by camel-sql), so that no
+ * crash loses a drop or delivers it twice.
+ */
+public final class Deliveries {
+
+    /** Rows of the JDBC target written per chunk (one batch, or one COPY). */
+    static final int JDBC_CHUNK = 1000;
+
+    /** One company's ways out: its targets, the SFTP server its file drops go to (or null), its JDBC table (or null). */
+    public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table, String tableBean) {
+    }
+
+    private final OutboxStore outbox;
+    private final LedgerStore ledger;
+    private final Map<String, Company> companies;
+
+    public Deliveries(OutboxStore outbox, LedgerStore ledger, Map<String, Company> companies) {
+        this.outbox = outbox;
+        this.ledger = ledger;
+        this.companies = Map.copyOf(companies);
+    }
+
+    /** The company's committed drops not yet published, oldest first: this run's, and any an earlier run left. */
+    public List<OutboxStore.Entry> committed(@Variable("company") String company) throws Exception {
+        return outbox.unpublished(company);
+    }
+
+    /** The route that delivers a drop: {@code deliver-jdbc}, {@code deliver-sftp}, or the file target's own. */
+    public String routeOf(@Body OutboxStore.Entry drop) {
+        if (DropTarget.JDBC.equals(drop.target())) {
+            return "deliver-jdbc";
+        }
+        return companies.get(drop.company()).sftp() != null ? "deliver-sftp" : "deliver-" + drop.target();
+    }
+
+    // ---- a file drop in the local drop folder (route template deliver-file) ---------------------
+
+    /**
+     * Before the rename: the outbox records 'renaming' (durably), so that a temp found gone afterwards
+     * is known to be renamed, and maybe taken by the payroll side already, never sent again. When the
+     * temp is there, the exchange is made ready for camel-file to rename it into place: the file as
+     * body, its path as the local work path (camel-file then renames instead of copying), the final
+     * name, and the folder in variable {@code dropFolder}.
+     */
+    public void beforeRename(Exchange exchange, @Variable("drop") OutboxStore.Entry drop) throws Exception {
+        Path temp = Path.of(drop.tempPath());
+        Path fin = Path.of(drop.finalPath());
+        boolean there = Files.exists(temp, LinkOption.NOFOLLOW_LINKS);
+        if (OutboxStore.COMMITTED.equals(drop.status())) {
+            if (!there) {
+                // committed, never renamed here, and the temp gone: published before this version, or removed by hand
+                AtomicDropFile.publish(temp, fin);
+                return;
+            }
+            outbox.mark(drop.runId(), drop.target(), OutboxStore.RENAMING);
+        }
+        if (there && Files.exists(fin, LinkOption.NOFOLLOW_LINKS)) {
+            // a file under the drop's name: the same drop (a copy left by hand) is fine, another one is never overwritten
+            if (Files.mismatch(temp, fin) == -1L) {
+                Files.delete(temp);
+                return;
+            }
+            throw new java.nio.file.FileAlreadyExistsException(fin.toString(), temp.toString(),
+                    "a different drop was already published under this name");
+        }
+        if (there) {
+            exchange.getMessage().setBody(temp.toFile());
+            exchange.getMessage().setHeader(FileConstants.FILE_LOCAL_WORK_PATH, temp.toString());
+            exchange.getMessage().setHeader(Exchange.FILE_NAME, fin.getFileName().toString());
+            exchange.setVariable("dropFolder", fin.getParent().toString());
+        }
+    }
+
+    /**
+     * After the rename: made durable (the folder synced), then the {@code .done} marker if the target
+     * has them, only while its drop is still there (a marker announces nothing once the drop is taken).
+     */
+    public void afterRename(@Variable("drop") OutboxStore.Entry drop) throws Exception {
+        Path fin = Path.of(drop.finalPath());
+        syncFolder(fin.toAbsolutePath().getParent());
+        CrashPoints.reached(CrashPoints.AFTER_RENAME);
+        DropTarget target = target(drop);
+        if (target != null && target.doneMarker() && Files.isRegularFile(fin, LinkOption.NOFOLLOW_LINKS)) {
+            AtomicDropFile.publishDoneMarker(fin);
+        }
+    }
+
+    private static void syncFolder(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // best effort: the rename has happened either way
+        }
+    }
+
+    // ---- the JDBC target (route deliver-jdbc) --------------------------------------------------
+
+    /**
+     * The run's rows for {@code payroll_line}, {@value #JDBC_CHUNK} at a time, as the parameters the
+     * route's SQL binds. Read from the run's JDBC drop; from the ledger's rows of the run when the drop is not
+     * on this machine (committed on another node without a shared drop folder).
+     */
+    public Iterator<List<Map<String, Object>>> jdbcRows(@Variable("drop") OutboxStore.Entry drop) throws Exception {
+        Company c = jdbcOf(drop);
+        OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
+        Iterator<List<JdbcDropFile.Row>> rows = drop.tempPath() != null && Files.exists(Path.of(drop.tempPath()))
+                ? JdbcDropFile.chunks(Path.of(drop.tempPath()), JDBC_CHUNK)
+                : fromLedger(drop);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public List<Map<String, Object>> next() {
+                List<Map<String, Object>> chunk = new ArrayList<>(JDBC_CHUNK);
+                for (JdbcDropFile.Row row : rows.next()) {
+                    chunk.add(c.table().parameters(row, drop.company(), drop.runId(), now));
+                }
+                return chunk;
+            }
+        };
+    }
+
+    /**
+     * Which database the drop's rows go to: variable {@code jdbcPostgres}, and for camel-sql the database
+     * its data source {@code payrollDb} hands out on this thread ({@link PayrollDb}).
+     */
+    public void jdbcTarget(Exchange exchange, @Variable("drop") OutboxStore.Entry drop) {
+        Company c = jdbcOf(drop);
+        exchange.setVariable("jdbcPostgres", c.table().postgres());
+        PayrollDb.CURRENT.set(c.tableBean());
+    }
+
+    /** The bean name of camel-sql's data source of {@code payroll_line} ({@link PayrollDb}). */
+    public static final String PAYROLL_DB = "payrollDb";
+
+    private Company jdbcOf(OutboxStore.Entry drop) {
+        Company c = companies.get(drop.company());
+        if (c == null || c.table() == null) {
+            throw new IllegalStateException("company " + drop.company() + " has no JDBC target (PAYROLL_TARGETS) any more");
+        }
+        return c;
+    }
+
+    private Iterator<List<JdbcDropFile.Row>> fromLedger(OutboxStore.Entry drop) throws Exception {
+        List<JdbcDropFile.Row> rows = new ArrayList<>();
+        for (LedgerRow row : ledger.ofRun(drop.company(), drop.runId())) {
+            LedgerEntry held = row.entry(DropTarget.JDBC);
+            if (held != null) {
+                rows.add(new JdbcDropFile.Row(held.line(), held.held()));
+            }
+        }
+        List<List<JdbcDropFile.Row>> chunks = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i += JDBC_CHUNK) {
+            chunks.add(rows.subList(i, Math.min(rows.size(), i + JDBC_CHUNK)));
+        }
+        return chunks.iterator();
+    }
+
+    /** The JDBC table of a drop's company, for the route's PostgreSQL branch. */
+    public void copy(@Body List<Map<String, Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
+        companies.get(drop.company()).table().copy(rows);
+    }
+
+    // ---- SFTP (route deliver-sftp) -------------------------------------------------------------
+
+    /** Uploads a file drop, each remote step recorded in the outbox before it is taken (see {@link SftpDrop}). */
+    public void upload(@Variable("drop") OutboxStore.Entry drop) throws Exception {
+        DropTarget target = target(drop);
+        companies.get(drop.company()).sftp().publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
+                Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
+                status -> outbox.mark(drop.runId(), drop.target(), status));
+    }
+
+    // ---- every drop ----------------------------------------------------------------------------
+
+    /** The drop is delivered (durably recorded); the local temporary file, if still there, is removed. */
+    public void published(@Variable("drop") OutboxStore.Entry drop, Exchange exchange) throws Exception {
+        if (DropTarget.JDBC.equals(drop.target()) && drop.tempPath() != null) {
+            Files.deleteIfExists(Path.of(drop.tempPath()));
+        }
+        Integer done = exchange.getProperty("publishedSoFar", 0, Integer.class);
+        if (done == 0) {
+            CrashPoints.reached(CrashPoints.AFTER_FIRST_PUBLISH);
+        }
+        exchange.setProperty("publishedSoFar", done + 1);
+        outbox.published(drop.runId(), drop.target());
+    }
+
+    /** Where the deliver route collects the drops it could not deliver, while it goes on with the others. */
+    public List<Exception> notPublishedYet() {
+        return java.util.Collections.synchronizedList(new ArrayList<>());
+    }
+
+    /** A drop that could not be delivered: it stays committed, and the next run delivers it first. */
+    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished) {
+        notPublished.add(new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
+                + " is committed but could not be published (" + (cause == null ? "unknown" : cause.getMessage())
+                + "); it is published by the next run", cause));
+    }
+
+    /** After every drop was tried: the first that could not be delivered fails the run, the others beside it. */
+    public void failIfNotPublished(@Variable("notPublished") List<Exception> notPublished) {
+        if (notPublished == null || notPublished.isEmpty()) {
+            return;
+        }
+        IllegalStateException first = (IllegalStateException) notPublished.get(0);
+        notPublished.subList(1, notPublished.size()).forEach(first::addSuppressed);
+        throw first;
+    }
+
+    private DropTarget target(OutboxStore.Entry drop) {
+        Company c = companies.get(drop.company());
+        return c == null ? null : c.targets().stream().filter(t -> t.name().equals(drop.target())).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,58 @@
+package no.ditiosync.run;
+
+import no.ditiosync.drops.DropLine;
+import no.ditiosync.drops.DropTarget;
+import no.ditiosync.drops.DropWriter;
+import no.ditiosync.ledger.DeliveredHours;
+import no.ditiosync.ledger.DeltaMerge;
+import no.ditiosync.ledger.LedgerEntry;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where a run's ledger delta goes: each file target's lines to its temporary drop, the JDBC target's
+ * rows to its own, and the run's counts (new, corrected, reversed, released) and hours per day.
+ */
+final class RunDrops implements DeltaMerge.Sink {
+
+    private final DropWriter drops;
+    private final List<DropTarget> targets;
+    private final SyncRun run;
+    private final DeliveredHours hours = new DeliveredHours();
+
+    RunDrops(DropWriter drops, List<DropTarget> targets, SyncRun run) {
+        this.drops = drops;
+        this.targets = targets;
+        this.run = run;
+    }
+
+    @Override
+    public void lines(int target, List<DropLine> lines) throws IOException {
+        drops.append(target, lines);
+    }
+
+    @Override
+    public void changed(int target, LedgerEntry before, LedgerEntry after, boolean released) {
+        DropTarget t = targets.get(target);
+        if (!t.isFile()) {
+            try {
+                drops.jdbc(target, after.line(), after.held());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the JDBC drop in " + t.folder() + ": " + e.getMessage(), e);
+            }
+        }
+        boolean had = before != null && before.holdsHours();
+        boolean has = after.holdsHours();
+        if (has) {
+            run.countLine(t.name(), released ? SyncRun.RELEASED : had ? SyncRun.CORRECTED : SyncRun.NEW);
+        } else if (had) {
+            run.countLine(t.name(), SyncRun.REVERSED);
+        }
+        hours.changed(t.name(), before, after);
+    }
+
+    DeliveredHours hours() {
+        return hours;
+    }
+}

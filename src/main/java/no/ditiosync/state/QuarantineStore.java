@@ -1,0 +1,207 @@
+package no.ditiosync.state;
+
+import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.PageReader;
+import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.payroll.PayrollLineMapper;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static no.ditiosync.state.StateDb.odt;
+
+/**
+ * Every SQL statement of the quarantine: records that cannot become a payroll line, as Ditio last
+ * sent them and with why, so every run can map them again (the mapping or the user may be fixed by now).
+ */
+public final class QuarantineStore {
+
+    /** A record held back, and why. */
+    public record Held(TimeRegistration record, String reason) {
+    }
+
+    private static final List<String> KEY = List.of("company", "feed", "record_id");
+    private static final List<String> COLUMNS = List.of("reason", "work_date", "user_id", "last_run_id", "work_date_text",
+            "qty", "user_name", "user_employee_number", "project_number", "task_number", "description", "approved",
+            "payroll_approved", "modified", "source_fields", "parent_id");
+
+    private final StateDb db;
+    private final String upsert;
+
+    public QuarantineStore(StateDb db) {
+        this.db = db;
+        this.upsert = db.dialect().upsert("quarantine", KEY, COLUMNS);
+    }
+
+    /** Puts records in quarantine (or keeps them there with their reason now); the run that first held one is kept. */
+    public void hold(String company, String feed, String runId, List<Held> held) throws SQLException {
+        if (held.isEmpty()) {
+            return;
+        }
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(upsert)) {
+                for (Held h : held) {
+                    TimeRegistration r = h.record();
+                    int i = 1;
+                    ps.setString(i++, company);
+                    ps.setString(i++, feed);
+                    db.str(ps, i++, r.id);
+                    String reason = h.reason();
+                    db.str(ps, i++, reason.length() > 500 ? reason.substring(0, 500) : reason);
+                    ps.setObject(i++, workDateOrNull(r.workDate), Types.DATE);
+                    db.str(ps, i++, r.userId);
+                    ps.setString(i++, runId);
+                    db.str(ps, i++, r.workDate);
+                    ps.setBigDecimal(i++, r.qty);
+                    db.str(ps, i++, r.userName == null || r.userName.length() <= 200 ? r.userName : r.userName.substring(0, 200));
+                    db.str(ps, i++, r.userEmployeeNumber);
+                    db.str(ps, i++, r.projectNumber);
+                    db.str(ps, i++, r.taskWbsNumber);
+                    db.str(ps, i++, r.description);
+                    ps.setBoolean(i++, r.approved);
+                    ps.setBoolean(i++, r.payrollApproved);
+                    ps.setObject(i++, odt(safeInstant(r.modifiedDateTime)));
+                    db.str(ps, i++, r.storedFields());
+                    db.str(ps, i, r.parentId);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            // new rows: the upsert leaves first_run_id empty only where the row did not exist before
+            try (PreparedStatement first = c.prepareStatement("UPDATE quarantine SET first_run_id = ? "
+                    + "WHERE company = ? AND feed = ? AND first_run_id IS NULL")) {
+                first.setString(1, runId);
+                first.setString(2, company);
+                first.setString(3, feed);
+                first.executeUpdate();
+            }
+        });
+    }
+
+    /** The line ids ({@code feed:record_id}) of the feed's records in quarantine now. */
+    public Set<String> lineIds(String company, String feed) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT record_id FROM quarantine WHERE company = ? AND feed = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(feed + ":" + rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The feed's quarantined records as Ditio last sent them, to map them again; not those unreadable
+     * as sent (or sent without an id): mapping them again would change nothing until Ditio sends them anew.
+     */
+    public List<TimeRegistration> toMapAgain(String company, String feed) throws SQLException {
+        List<TimeRegistration> out = new ArrayList<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT record_id, work_date_text, qty, user_id, user_employee_number, "
+                     + "project_number, task_number, description, approved, payroll_approved, modified, source_fields, "
+                     + "parent_id, user_name FROM quarantine WHERE company = ? AND feed = ? AND reason NOT LIKE ? "
+                     + "AND reason <> ? AND work_date_text IS NOT NULL")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setString(3, PageReader.UNREADABLE + "%");
+            ps.setString(4, PayrollLineMapper.MISSING_ID);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TimeRegistration r = TimeRegistration.of(feed);
+                    r.id = rs.getString(1);
+                    r.workDate = rs.getString(2);
+                    r.qty = rs.getBigDecimal(3);
+                    r.userId = rs.getString(4);
+                    r.userEmployeeNumber = rs.getString(5);
+                    r.projectNumber = rs.getString(6);
+                    r.taskWbsNumber = rs.getString(7);
+                    r.description = rs.getString(8);
+                    r.approved = rs.getBoolean(9);
+                    r.payrollApproved = rs.getBoolean(10);
+                    Instant modified = StateDb.instant(rs, 11);
+                    r.modifiedDateTime = modified == null ? null : DitioDates.format(modified);
+                    r.restoreFields(rs.getString(12));
+                    r.parentId = rs.getString(13);
+                    r.userName = rs.getString(14);
+                    r.mappedAgain = true;
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** In the run's commit: these records left the quarantine (mapped to something else now, or gone from Ditio). */
+    public void release(Connection c, String company, String feed, Collection<String> lineIds) throws SQLException {
+        if (lineIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM quarantine WHERE company = ? AND feed = ? AND record_id = ?")) {
+            int n = 0;
+            for (String lineId : lineIds) {
+                ps.setString(1, company);
+                ps.setString(2, feed);
+                db.str(ps, 3, lineId.substring(feed.length() + 1));
+                ps.addBatch();
+                if (++n % 1000 == 0) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Records of the company a run put in quarantine for the first time. */
+    public int heldFirstBy(Connection c, String company, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ? AND first_run_id = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Records of the company in quarantine now. */
+    public int open(Connection c, String company) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static LocalDate workDateOrNull(String text) {
+        try {
+            return DitioDates.date(text);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Instant safeInstant(String text) {
+        try {
+            return DitioDates.instant(text);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
