@@ -428,6 +428,7 @@ public final class SyncSteps {
      * the run does not commit).
      */
     public void delta(@Variable("run") SyncRun run) throws Exception {
+        run.stepEnded("read");
         Company c = of(run);
         List<DeltaMerge.Pass> passes = new ArrayList<>();
         for (String feed : run.deliveredFeeds()) {
@@ -443,6 +444,7 @@ public final class SyncSteps {
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), c.targets().stream().map(DropTarget::name).toList(),
                     c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
             run.delivery(outcome.released, drops.finish(), sink.hours());
+            run.stepEnded("delta");
         } catch (Exception e) {
             throw lockLostOr(run, e);
         }
@@ -498,6 +500,7 @@ public final class SyncSteps {
         }
         run.markCommitted();
         db.syncToDisk();
+        run.stepEnded("commit");
         CrashPoints.reached(CrashPoints.AFTER_COMMIT);
     }
 
@@ -522,6 +525,7 @@ public final class SyncSteps {
 
     /** The run delivered: its lock released, its summary logged, the observers told. */
     public SyncRun end(@Variable("run") SyncRun run) {
+        run.stepEnded("deliver");
         run.releaseLock();
         ended(run);
         if (run.failedFeeds().isEmpty()) {
