@@ -230,83 +230,137 @@ public final class LedgerStore {
 
     // ---- writes -------------------------------------------------------------------------------
 
-    /** The run's writer: one connection, a transaction per chunk. */
+    /** The run's writer: one connection, a transaction per chunk, written on a thread of its own. */
     public Writer writer(String company, String runId, Fence fence) throws SQLException {
-        return new Writer(dataSource.getConnection(), company, runId, fence);
+        Connection reads = dataSource.getConnection();
+        try {
+            return new Writer(dataSource.getConnection(), reads, company, runId, fence);
+        } catch (SQLException | RuntimeException e) {
+            reads.close();
+            throw e;
+        }
     }
 
-    /** Writes one run's changed rows, each conditional on the version it was read with. */
+    /**
+     * Writes one run's changed rows, each conditional on the version it was read with.
+     *
+     * <p>The merge decides a chunk while the previous one is written (the writes are about half the
+     * merge's time): chunks go to one writer thread, in order, at most {@link #CHUNKS_AHEAD} waiting.
+     * The merge reads the ledger on a connection of its own, always ahead of what it writes (key order,
+     * each line once), so it never needs to see its own writes.
+     */
     public final class Writer implements AutoCloseable {
+        private static final int CHUNKS_AHEAD = 2;
         private final Connection c;
+        private final Connection reads;
         private final String company;
         private final String runId;
         private final Fence fence;
         private final PreparedStatement insert;
         private final PreparedStatement update;
-        private final List<String> updated = new ArrayList<>();
-        private final ByteArrayOutputStream undoBytes = new ByteArrayOutputStream();
-        private final DataOutputStream undo = new DataOutputStream(undoBytes);
-        private int pending;
-        private int inserts;
+        private final java.util.concurrent.ExecutorService thread;
+        private final java.util.ArrayDeque<java.util.concurrent.Future<?>> inFlight = new java.util.ArrayDeque<>();
+        private volatile boolean abandoned;
+        /** (after, before) pairs of the chunk being decided */
+        private List<LedgerRow[]> pending = new ArrayList<>(CHUNK);
         private int chunks;
-        private long written;
 
-        private Writer(Connection c, String company, String runId, Fence fence) throws SQLException {
+        private Writer(Connection c, Connection reads, String company, String runId, Fence fence) throws SQLException {
             this.c = c;
+            this.reads = reads;
             this.company = company;
             this.runId = runId;
             this.fence = fence;
             try {
                 c.setAutoCommit(false);
+                reads.setAutoCommit(true);
                 insert = c.prepareStatement(INSERT);
                 update = c.prepareStatement(UPDATE);
             } catch (SQLException e) {
                 c.close();
                 throw e;
             }
+            thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ledger-writer-" + company);
+                t.setDaemon(true);
+                return t;
+            });
         }
 
-        /** The connection the run reads the ledger with: it sees the run's own writes. */
+        /** The connection the run reads the ledger with (committed rows; the run reads ahead of its writes). */
         public Connection connection() {
-            return c;
+            return reads;
         }
 
         /** @param before the row as read (null: the line is new to the ledger) */
         public void write(LedgerRow after, LedgerRow before) throws SQLException {
-            if (before == null) {
-                bind(insert, 1, dialect, company, after, true);
-                insert.addBatch();
-                inserts++;
-                undoOf(after.lineId(), null);
-            } else {
-                int i = bind(update, 1, dialect, company, after, false);
-                update.setString(i++, company);
-                update.setString(i++, after.lineId());
-                update.setInt(i, before.version());
-                update.addBatch();
-                updated.add(after.lineId());
-                undoOf(after.lineId(), before);
-            }
-            if (++pending >= CHUNK) {
-                flush();
+            pending.add(new LedgerRow[] {after, before});
+            if (pending.size() >= CHUNK) {
+                handOff();
             }
         }
 
-        private void undoOf(String lineId, LedgerRow before) {
-            try {
-                writeUndo(undo, lineId, before);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Writes the chunk so far, its undo and the fencing check in one transaction. */
-        public void flush() throws SQLException {
-            if (pending == 0) {
+        private void handOff() throws SQLException {
+            if (pending.isEmpty()) {
                 return;
             }
+            while (inFlight.size() >= CHUNKS_AHEAD) {
+                await(inFlight.removeFirst());
+            }
+            List<LedgerRow[]> chunk = pending;
+            int number = chunks++;
+            pending = new ArrayList<>(CHUNK);
+            inFlight.addLast(thread.submit(() -> {
+                if (!abandoned) {
+                    writeChunk(chunk, number);
+                }
+                return null;
+            }));
+        }
+
+        private void await(java.util.concurrent.Future<?> chunk) throws SQLException {
+            try {
+                chunk.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while the ledger was written", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                abandoned = true;
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new SQLException(e.getCause());
+            }
+        }
+
+        /** One chunk, its undo and the fencing check in one transaction (on the writer thread). */
+        private void writeChunk(List<LedgerRow[]> chunk, int number) throws SQLException {
+            List<String> updated = new ArrayList<>();
+            ByteArrayOutputStream undoBytes = new ByteArrayOutputStream();
+            DataOutputStream undo = new DataOutputStream(undoBytes);
+            int inserts = 0;
             try {
                 fence.check(c);
+                for (LedgerRow[] pair : chunk) {
+                    LedgerRow after = pair[0];
+                    LedgerRow before = pair[1];
+                    if (before == null) {
+                        bind(insert, 1, dialect, company, after, true);
+                        insert.addBatch();
+                        inserts++;
+                    } else {
+                        int i = bind(update, 1, dialect, company, after, false);
+                        update.setString(i++, company);
+                        update.setString(i++, after.lineId());
+                        update.setInt(i, before.version());
+                        update.addBatch();
+                        updated.add(after.lineId());
+                    }
+                    writeUndo(undo, after.lineId(), before);
+                }
                 if (inserts > 0) {
                     insert.executeBatch();
                 }
@@ -322,7 +376,7 @@ public final class LedgerStore {
                         "INSERT INTO ledger_undo (company, run_id, chunk, data) VALUES (?, ?, ?, ?)")) {
                     ps.setString(1, company);
                     ps.setString(2, runId);
-                    ps.setInt(3, chunks);
+                    ps.setInt(3, number);
                     ps.setBytes(4, undoBytes.toByteArray());
                     ps.executeUpdate();
                 }
@@ -333,13 +387,21 @@ public final class LedgerStore {
             } catch (SQLException | RuntimeException e) {
                 rollback(e);
                 throw e;
+            } catch (IOException e) {
+                rollback(e);
+                throw new UncheckedIOException(e);
+            } finally {
+                insert.clearBatch();
+                update.clearBatch();
             }
-            chunks++;
-            written += pending;
-            pending = 0;
-            inserts = 0;
-            updated.clear();
-            undoBytes.reset();
+        }
+
+        /** Writes what is decided so far and waits until every chunk is in the ledger. */
+        public void flush() throws SQLException {
+            handOff();
+            while (!inFlight.isEmpty()) {
+                await(inFlight.removeFirst());
+            }
         }
 
         private void rollback(Exception cause) {
@@ -350,14 +412,18 @@ public final class LedgerStore {
             }
         }
 
-        /** Rows written so far (flushed). */
-        public long written() {
-            return written;
-        }
-
+        /** Chunks not yet written are dropped (the run failed); the one being written ends first. */
         @Override
         public void close() throws SQLException {
-            try (c; insert; update) {
+            abandoned = true;
+            thread.shutdown();
+            try {
+                // waited for, not interrupted: an interrupt closes H2's file under the chunk being written
+                thread.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try (c; reads; insert; update) {
                 c.rollback();
             }
         }

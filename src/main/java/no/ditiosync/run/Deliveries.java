@@ -37,7 +37,7 @@ import java.util.Map;
 public final class Deliveries {
 
     /** Rows of the JDBC target written per chunk (one batch, or one COPY). */
-    static final int JDBC_CHUNK = 1000;
+    static final int JDBC_CHUNK = 5000;
 
     /** One company's ways out: its targets, the SFTP server its file drops go to (or null), its JDBC table (or null). */
     public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table, String tableBean) {
