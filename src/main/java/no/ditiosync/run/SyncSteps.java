@@ -14,6 +14,7 @@ import no.ditiosync.drops.DropWriter;
 import no.ditiosync.ledger.DeltaMerge;
 import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.ledger.LedgerWriter;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.state.CrashPoints;
@@ -438,7 +439,7 @@ public final class SyncSteps {
             }
         }
         RunStore.Fence fence = run.fence();
-        try (LedgerStore.Writer writer = ledger.writer(run.company(), run.runId(), fence::hold);
+        try (LedgerWriter writer = ledger.writer(run.company(), run.runId(), fence::hold);
              DropWriter drops = new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId())) {
             RunDrops sink = new RunDrops(drops, c.targets(), run);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), c.targets().stream().map(DropTarget::name).toList(),
