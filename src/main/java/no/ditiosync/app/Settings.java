@@ -526,8 +526,12 @@ public record Settings(
             List<String> targets = Arrays.stream(required(Key.TARGETS).split(","))
                     .map(t -> t.strip().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).distinct().toList();
             for (String t : targets) {
-                if (!KNOWN_TARGETS.contains(t)) {
-                    throw wrong(Key.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", KNOWN_TARGETS) + ")");
+                if (CustomTarget.isDeclared(t, lookup)) {
+                    // a target of the user's own: its format class is made once here, so a bad one stops start-up
+                    CustomTarget.read(t, lookup);
+                } else if (!KNOWN_TARGETS.contains(t)) {
+                    throw wrong(Key.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", KNOWN_TARGETS)
+                            + "; a target of your own needs its format class in " + CustomTarget.label(CustomTarget.formatProperty(t)) + ")");
                 }
             }
             if (targets.isEmpty()) {

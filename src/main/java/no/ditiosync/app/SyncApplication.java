@@ -32,6 +32,12 @@ public final class SyncApplication implements AutoCloseable {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
         }
         overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void afterConfigure(org.apache.camel.main.BaseMainSupport started) {
+                SyncBeans.requireDeliverRoutes(started.getCamelContext());
+            }
+        });
     }
 
     /** Starts Camel: settings checked, beans bound, routes started. */

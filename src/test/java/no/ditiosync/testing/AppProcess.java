@@ -49,6 +49,25 @@ public final class AppProcess {
     }
 
     /**
+     * The application started as an operator with jars of their own does it
+     * ({@code java -cp <app>:<their jars> …DitioPayrollSync}), in a folder of their own (its
+     * application.properties, routes/ and mappings/).
+     */
+    public static ProcessBuilder builderIn(Path workDir, List<Path> ownJars, Map<String, String> env, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx256m", "-cp"));
+        StringBuilder cp = new StringBuilder(classPath());
+        for (Path jar : ownJars) {
+            cp.append(java.io.File.pathSeparator).append(jar.toAbsolutePath());
+        }
+        command.add(cp.toString());
+        command.add("no.ditiosync.app.DitioPayrollSync");
+        command.addAll(List.of(args));
+        return withSettings(new ProcessBuilder(command), env).directory(workDir.toFile());
+    }
+
+    /**
      * A process builder for {@code java -jar <jar> args…}: the packaged application exactly as an
      * operator runs it, in the project folder, with the settings of {@code env} as in {@link #builder}.
      */
