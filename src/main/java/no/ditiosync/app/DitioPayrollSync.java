@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, run, status, simulator. */
+/** The command line: demo, sync --once, run, status, check, simulator. */
 public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
@@ -27,6 +27,8 @@ public final class DitioPayrollSync {
                                     exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
                   run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
                   status            watermarks, last runs, ledger and open quarantine, from the state DB
+                  check             checks the settings, the state DB, the drop folders or SFTP server and each
+                                    company's Ditio, one line each; delivers nothing
                   simulator [...]   serve the built-in Ditio simulator
                   --help            this text; <command> --help tells more of one command
 
@@ -54,6 +56,7 @@ public final class DitioPayrollSync {
                 case "sync" -> syncOnce(options);
                 case "run" -> noOptions(command, options) ? service() : USAGE_ERROR;
                 case "status" -> noOptions(command, options) ? StatusCommand.run(System.out) : USAGE_ERROR;
+                case "check" -> noOptions(command, options) ? CheckCommand.run(System.out) : USAGE_ERROR;
                 case "simulator" -> SimulatorCommand.run(options.toArray(String[]::new));
                 case "--help", "-h", "help" -> {
                     System.out.print(usage());

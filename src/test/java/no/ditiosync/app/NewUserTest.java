@@ -175,7 +175,7 @@ class NewUserTest {
 
     @Test
     void everyCommandAnswersHelpAndDoesNothingElse(@TempDir Path dir) throws Exception {
-        for (String command : List.of("demo", "sync", "run", "status")) {
+        for (String command : List.of("demo", "sync", "run", "status", "check")) {
             CommandLineTest.Result r = runIn(dir, dir, Map.of(), command, "--help");
             assertThat(r.exit()).as(command + ": " + r.err()).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: java -jar target/ditio-payroll-sync.jar " + command);
