@@ -56,6 +56,11 @@ final class CommandHelp {
 
                     Exit status: 0 every check passed, 1 a check failed, 2 a setting is missing or wrong.
                     """.formatted(java);
+            case "--version", "-V", "version" -> """
+                    Usage: %s --version
+
+                    Prints the version, the git commit it was built from and the Camel version.
+                    """.formatted(java);
             case "--help", "-h", "help" -> DitioPayrollSync.usage();
             default -> null;
         };

@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, run, status, check, simulator. */
+/** The command line: demo, sync --once, run, status, check, simulator, --version. */
 public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
@@ -30,6 +30,7 @@ public final class DitioPayrollSync {
                   check             checks the settings, the state DB, the drop folders or SFTP server and each
                                     company's Ditio, one line each; delivers nothing
                   simulator [...]   serve the built-in Ditio simulator
+                  --version         the version, its git commit and the Camel version
                   --help            this text; <command> --help tells more of one command
 
                 Settings come from application.properties and the environment (see README.md).
@@ -58,6 +59,10 @@ public final class DitioPayrollSync {
                 case "status" -> noOptions(command, options) ? StatusCommand.run(System.out) : USAGE_ERROR;
                 case "check" -> noOptions(command, options) ? CheckCommand.run(System.out) : USAGE_ERROR;
                 case "simulator" -> SimulatorCommand.run(options.toArray(String[]::new));
+                case "--version", "-V", "version" -> {
+                    System.out.println(Version.text());
+                    yield 0;
+                }
                 case "--help", "-h", "help" -> {
                     System.out.print(usage());
                     yield 0;

@@ -175,7 +175,7 @@ class NewUserTest {
 
     @Test
     void everyCommandAnswersHelpAndDoesNothingElse(@TempDir Path dir) throws Exception {
-        for (String command : List.of("demo", "sync", "run", "status", "check")) {
+        for (String command : List.of("demo", "sync", "run", "status", "check", "--version")) {
             CommandLineTest.Result r = runIn(dir, dir, Map.of(), command, "--help");
             assertThat(r.exit()).as(command + ": " + r.err()).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: java -jar target/ditio-payroll-sync.jar " + command);
@@ -234,5 +234,15 @@ class NewUserTest {
         } finally {
             ditio.faults().clear();
         }
+    }
+
+    @Test
+    void versionNamesTheVersionTheCommitAndCamel(@TempDir Path dir) throws Exception {
+        CommandLineTest.Result r = CommandLineTest.run(dir, Map.of(), "--version");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String head = new String(new ProcessBuilder("git", "rev-parse", "HEAD").directory(AppProcess.projectRoot().toFile())
+                .start().getInputStream().readAllBytes()).strip();
+        assertThat(head).matches("[0-9a-f]{40}");
+        assertThat(r.out()).matches("ditio-payroll-sync 0\\.1\\.0-SNAPSHOT \\(git commit " + head + ", Camel 4\\.18\\.\\d+\\)\n");
     }
 }
