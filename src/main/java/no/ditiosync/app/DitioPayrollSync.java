@@ -45,6 +45,7 @@ public final class DitioPayrollSync {
         String command = args.length == 0 ? "--help" : args[0];
         List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         try {
+            Settings.checkLogFormat(System.getenv("LOG_FORMAT"));
             if (!command.equals("simulator") && (options.contains("--help") || options.contains("-h"))) {
                 String help = CommandHelp.of(command);
                 if (help != null) {

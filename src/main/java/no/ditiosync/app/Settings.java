@@ -223,6 +223,17 @@ public record Settings(
         return List.copyOf(all);
     }
 
+    /**
+     * LOG_FORMAT is read by logback.xml from the environment before anything else starts (so it is not
+     * an application.properties setting); a value it does not know would leave the logs in text
+     * without a word, so it stops start-up here instead.
+     */
+    static void checkLogFormat(String value) {
+        if (value != null && !value.isBlank() && !value.equals("text") && !value.equals("json")) {
+            throw new SettingsException("Setting LOG_FORMAT: '" + value + "' is neither text nor json");
+        }
+    }
+
     /** The settings of one company, without {@code payroll.companies}. */
     public static Settings read(Function<String, String> lookup) {
         return read(new Reader(lookup, null));
