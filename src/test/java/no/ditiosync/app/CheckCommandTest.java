@@ -100,6 +100,32 @@ class CheckCommandTest {
     }
 
     @Test
+    void theSftpServerIsLoggedIntoWithItsHostKeyCheckedAndGetsNoFile(@TempDir Path dir) throws Exception {
+        try (no.ditiosync.testing.SftpTestServer server = new no.ditiosync.testing.SftpTestServer(dir.resolve("sftp"), "pw-31")) {
+            Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+            env.put("PAYROLL_SFTP_URL", server.url("/payroll"));
+            env.put("PAYROLL_SFTP_USER", no.ditiosync.testing.SftpTestServer.USER);
+            env.put("PAYROLL_SFTP_PASSWORD", "pw-31");
+            env.put("PAYROLL_SFTP_KNOWN_HOSTS", server.knownHosts().toString());
+            CommandLineTest.Result known = CommandLineTest.run(dir, env, "check");
+            assertThat(known.exit()).as(known.out() + known.err()).isZero();
+            assertThat(known.out()).contains("OK    company cli, SFTP server 127.0.0.1:" + server.port() + ": logged in as '"
+                    + no.ditiosync.testing.SftpTestServer.USER + "', host key known; folder /payroll is not there yet "
+                    + "(made at the first delivery)\n");
+
+            Path unknownHosts = Files.writeString(dir.resolve("known_hosts_empty"), "");
+            env.put("PAYROLL_SFTP_KNOWN_HOSTS", unknownHosts.toString());
+            CommandLineTest.Result unknown = CommandLineTest.run(dir, env, "check");
+            assertThat(unknown.exit()).isEqualTo(1);
+            assertThat(unknown.out()).contains("FAIL  company cli, SFTP server 127.0.0.1:" + server.port() + ": ")
+                    .contains("is not trusted: its host key is not in the known_hosts file " + unknownHosts
+                            + " (PAYROLL_SFTP_KNOWN_HOSTS)")
+                    .doesNotContain("pw-31");
+            assertThat(server.files("")).as("nothing uploaded").isEmpty();
+        }
+    }
+
+    @Test
     void aBadSettingIsNamedAndNothingElseIsChecked(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_START_DATE", "last monday");
