@@ -26,8 +26,7 @@ public final class SyncApplication implements AutoCloseable {
     public SyncApplication(Map<String, String> overrides) {
         main = new Main();
         main.configure().addConfiguration(new SyncBeans());
-        main.setPropertyPlaceholderLocations(Files.isRegularFile(Path.of("application.properties"))
-                ? "file:application.properties" : "classpath:application.properties");
+        main.setPropertyPlaceholderLocations(propertiesLocation());
         if (!Files.isDirectory(Path.of("routes"))) {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
         }
@@ -38,6 +37,12 @@ public final class SyncApplication implements AutoCloseable {
                 SyncBeans.requireDeliverRoutes(started.getCamelContext());
             }
         });
+    }
+
+    /** The working directory's application.properties, or the packaged one. */
+    static String propertiesLocation() {
+        return Files.isRegularFile(Path.of("application.properties"))
+                ? "file:application.properties" : "classpath:application.properties";
     }
 
     /** Starts Camel: settings checked, beans bound, routes started. */

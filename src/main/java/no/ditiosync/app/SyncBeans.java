@@ -46,6 +46,8 @@ public class SyncBeans implements CamelConfiguration {
         List<Settings> companies = Settings.readAll(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
         Settings shared = companies.get(0);
         context.getRegistry().bind("settings", companies);
+        // the company and run id of every log line of a run (MDC): the JSON log's fields
+        context.getCamelContextExtension().addInterceptStrategy(new RunLogContext());
 
         List<AutoCloseable> pools = new ArrayList<>();
         // registered before the first pool opens: a start-up that fails later still closes it

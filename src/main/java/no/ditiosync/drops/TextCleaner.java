@@ -18,7 +18,7 @@ public final class TextCleaner {
 
     /**
      * Cleans {@code text} for one field of at most {@code maxChars} code points
-     * (payroll-formats.md: "no control characters, cut to the target's width"). Steps, in order:
+     * (docs/output-formats.md: cleaned to one line without control characters, cut to the target's width). Steps, in order:
      * NFC (a decomposed "å" becomes one character, as windows-1252 needs); line breaks, tabs and
      * other whitespace become single spaces; remaining control characters and unpaired surrogates
      * are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
@@ -39,7 +39,7 @@ public final class TextCleaner {
 
     /**
      * As {@link #clean}, plus the {@code '} before a value a spreadsheet would run as a formula:
-     * for the generic CSV, the one drop meant to be opened in a spreadsheet (payroll-formats.md,
+     * for the generic CSV, the one drop meant to be opened in a spreadsheet (docs/output-formats.md,
      * "Generic CSV"). The payroll imports (Visma, SAP, Tripletex) get the text as it is cleaned: a
      * quote there would become part of the imported text or key. The prefix counts inside
      * {@code maxChars}.

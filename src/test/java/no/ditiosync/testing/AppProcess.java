@@ -145,9 +145,15 @@ public final class AppProcess {
         try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.walk(folder)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String name = folder.relativize(f).toString().replace('\\', '/');
                 if (Files.isRegularFile(f)) {
-                    out.putNextEntry(new java.util.jar.JarEntry(folder.relativize(f).toString().replace('\\', '/')));
+                    out.putNextEntry(new java.util.jar.JarEntry(name));
                     Files.copy(f, out);
+                    out.closeEntry();
+                } else if (!name.isEmpty()) {
+                    // folder entries too, as a built jar has them: Camel finds classpath:routes/*.camel.yaml
+                    // (a working directory without routes/) through them
+                    out.putNextEntry(new java.util.jar.JarEntry(name + "/"));
                     out.closeEntry();
                 }
             }
