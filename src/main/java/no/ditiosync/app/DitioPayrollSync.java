@@ -18,6 +18,15 @@ public final class DitioPayrollSync {
               sync --once [--company KEY]
                                 one sync of every company (or of one) against the configured Ditio;
                                 exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
+              preview [--company KEY]
+                                what the next sync --once would deliver, written to <drop folder>/preview
+                                (PREVIEW_* files) and summed per target; commits and delivers nothing;
+                                exit 0, 1 failed, 2 bad setting, 3 busy
+              reconcile [--company KEY] [--from yyyy-MM-dd] [--to yyyy-MM-dd] [--deliver]
+                                a full pass of the work dates against what the ledger says each target
+                                received, per employee, work date and wage type; drift report CSV in
+                                <drop folder>/reconcile; exit 0 no drift, 1 drift, 2 bad setting, 3 busy,
+                                4 failed; --deliver delivers the drift as an ordinary run (exit 0 when it did)
               run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
               status            watermarks, last runs, ledger and open quarantine, from the state DB
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
@@ -39,6 +48,7 @@ public final class DitioPayrollSync {
             return switch (command) {
                 case "demo" -> Demo.run();
                 case "sync" -> syncOnce(args);
+                case "preview", "reconcile" -> officerCommand(args);
                 case "run" -> service();
                 case "status" -> StatusCommand.run(System.out);
                 case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -86,6 +96,110 @@ public final class DitioPayrollSync {
         } finally {
             System.out.flush();
             reported.countDown();
+        }
+    }
+
+    /** Exit of reconcile when it could not compare (Ditio, the state DB): not to be read as drift. */
+    static final int RECONCILE_FAILED = 4;
+
+    /** preview and reconcile: parsed here, each company (or the one named) in turn. */
+    private static int officerCommand(String[] args) {
+        boolean preview = args[0].equals("preview");
+        String company = null;
+        java.time.LocalDate from = null;
+        java.time.LocalDate to = null;
+        boolean deliver = false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            boolean hasValue = i + 1 < args.length;
+            try {
+                if (a.equals("--company") && hasValue) {
+                    company = args[++i];
+                } else if (!preview && a.equals("--from") && hasValue) {
+                    from = java.time.LocalDate.parse(args[++i]);
+                } else if (!preview && a.equals("--to") && hasValue) {
+                    to = java.time.LocalDate.parse(args[++i]);
+                } else if (!preview && a.equals("--deliver")) {
+                    deliver = true;
+                } else {
+                    System.err.println(preview ? "preview takes only --company KEY"
+                            : "reconcile takes --company KEY, --from yyyy-MM-dd, --to yyyy-MM-dd and --deliver; not '" + a + "'");
+                    return 64;
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                System.err.println(a + " '" + args[i] + "' is not a date as yyyy-MM-dd");
+                return 64;
+            }
+        }
+        SyncApplication app = new SyncApplication(Map.of());
+        app.stopOnSignal(() -> { });
+        try (app) {
+            app.start();
+            List<String> companies = company != null ? List.of(company) : app.companies();
+            int exit = 0;
+            for (String c : companies) {
+                int one = preview ? previewCompany(app, c, System.out, System.err)
+                        : reconcileCompany(app, c, from, to, deliver, System.out, System.err);
+                exit = Math.max(exit, one);
+            }
+            return exit;
+        } catch (SettingsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            System.err.println((preview ? "Preview" : "Reconcile") + " failed: " + oneLine(e));
+            return preview ? 1 : RECONCILE_FAILED;
+        } finally {
+            System.out.flush();
+        }
+    }
+
+    static int previewCompany(SyncApplication app, String company, PrintStream out, PrintStream err) {
+        try {
+            SyncRun run = app.preview(company);
+            var steps = app.syncSteps();
+            PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company()),
+                    steps.outbox().unpublished(run.company()).size(), out);
+            return 0;
+        } catch (FeedBusyException e) {
+            err.println("Preview not made: company " + company + " is busy (" + e.getMessage() + ")");
+            return 3;
+        } catch (Exception e) {
+            err.println("Preview of company " + company + " failed, nothing committed or delivered: " + oneLine(e));
+            return 1;
+        }
+    }
+
+    static int reconcileCompany(SyncApplication app, String company, java.time.LocalDate from, java.time.LocalDate to,
+                                boolean deliver, PrintStream out, PrintStream err) {
+        try {
+            SyncRun run = app.reconcile(company, from, to, deliver);
+            var steps = app.syncSteps();
+            ReconcileReport report = ReconcileReport.of(run);
+            java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
+                    steps.directory().namesByEmployeeNumber(run.company()));
+            report.print(run, file, out);
+            if (deliver) {
+                if (report.drifts()) {
+                    out.printf("  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),
+                            run.linesSummary().isEmpty() ? "none" : run.linesSummary());
+                    RunSummary.print(run, out);
+                } else {
+                    out.println("  delivered:      nothing (no drift)");
+                }
+                return 0;
+            }
+            if (report.drifts()) {
+                out.println("  reconcile --deliver delivers the drift as an ordinary run (same ledger and correction styles)");
+                return 1;
+            }
+            return 0;
+        } catch (FeedBusyException e) {
+            err.println("Reconcile not made: company " + company + " is busy (" + e.getMessage() + ")");
+            return 3;
+        } catch (Exception e) {
+            err.println("Reconcile of company " + company + " failed" + (deliver ? "" : ", nothing committed or delivered")
+                    + ": " + oneLine(e));
+            return RECONCILE_FAILED;
         }
     }
 

@@ -232,7 +232,66 @@ public final class LedgerStore {
 
     /** The run's writer: one connection, a transaction per chunk. */
     public Writer writer(String company, String runId, Fence fence) throws SQLException {
-        return new Writer(dataSource.getConnection(), company, runId, fence);
+        return new Writer(dataSource.getConnection(), company, runId, fence, false);
+    }
+
+    /**
+     * A writer that writes nothing: the merge of a preview or a reconcile without delivery reads the
+     * ledger through it exactly as a run does, and its rows are dropped instead of written. The merge
+     * never reads a row it has written (keys are merged once, in order), so it decides the same.
+     */
+    public Writer dryWriter(String company, String runId) throws SQLException {
+        return new Writer(dataSource.getConnection(), company, runId, Fence.NONE, true);
+    }
+
+    /** One key of the hours a target holds: employee number, work date, wage type. */
+    public record HoursKey(String employeeNumber, LocalDate workDate, String wageType) implements Comparable<HoursKey> {
+        private static final java.util.Comparator<HoursKey> ORDER = java.util.Comparator
+                .comparing(HoursKey::employeeNumber, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(HoursKey::workDate, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(HoursKey::wageType, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+
+        public static HoursKey of(PayrollLine line) {
+            return new HoursKey(line.employeeNumber(), line.workDate(), line.wageType());
+        }
+
+        @Override
+        public int compareTo(HoursKey o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    /**
+     * The hours each target holds per employee × work date × wage type, for the lines of {@code feeds}
+     * with a work date in {@code from..to}: what the ledger says payroll has received. Read in key
+     * order a chunk at a time, like the merge's scan.
+     */
+    public Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> heldHours(String company, List<String> feeds,
+            List<String> targets, LocalDate from, LocalDate to) throws SQLException {
+        Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held = new java.util.LinkedHashMap<>();
+        targets.forEach(t -> held.put(t, new java.util.TreeMap<>()));
+        try (Connection c = dataSource.getConnection()) {
+            for (String feed : feeds) {
+                String after = feed + ":";
+                List<LedgerRow> chunk;
+                do {
+                    chunk = range(c, company, after, feed + ";");
+                    for (LedgerRow row : chunk) {
+                        for (String t : targets) {
+                            LedgerEntry e = row.entry(t);
+                            LocalDate day = e == null ? null : e.line().workDate();
+                            if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
+                                held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
+                            }
+                        }
+                    }
+                    if (!chunk.isEmpty()) {
+                        after = chunk.get(chunk.size() - 1).lineId();
+                    }
+                } while (chunk.size() == CHUNK);
+            }
+        }
+        return held;
     }
 
     /** Writes one run's changed rows, each conditional on the version it was read with. */
@@ -241,6 +300,7 @@ public final class LedgerStore {
         private final String company;
         private final String runId;
         private final Fence fence;
+        private final boolean dry;
         private final PreparedStatement insert;
         private final PreparedStatement update;
         private final List<String> updated = new ArrayList<>();
@@ -251,11 +311,12 @@ public final class LedgerStore {
         private int chunks;
         private long written;
 
-        private Writer(Connection c, String company, String runId, Fence fence) throws SQLException {
+        private Writer(Connection c, String company, String runId, Fence fence, boolean dry) throws SQLException {
             this.c = c;
             this.company = company;
             this.runId = runId;
             this.fence = fence;
+            this.dry = dry;
             try {
                 c.setAutoCommit(false);
                 insert = c.prepareStatement(INSERT);
@@ -303,6 +364,16 @@ public final class LedgerStore {
         /** Writes the chunk so far, its undo and the fencing check in one transaction. */
         public void flush() throws SQLException {
             if (pending == 0) {
+                return;
+            }
+            if (dry) {
+                insert.clearBatch();
+                update.clearBatch();
+                written += pending;
+                pending = 0;
+                inserts = 0;
+                updated.clear();
+                undoBytes.reset();
                 return;
             }
             try {

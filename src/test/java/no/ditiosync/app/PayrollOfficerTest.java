@@ -1,0 +1,293 @@
+package no.ditiosync.app;
+
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The payroll officer's commands through the real application (a separate JVM) against the
+ * simulator: {@code preview} shows exactly what the next {@code sync --once} delivers and changes
+ * nothing; {@code reconcile} finds drift the incremental runs cannot see, and {@code --deliver} fixes it.
+ */
+class PayrollOfficerTest {
+
+    static final List<String> TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
+    /** Every table that says what was delivered, or will be: a preview must leave each as it was. */
+    static final List<String> DELIVERY_TABLES = List.of("ledger_line", "ledger_undo", "sync_watermark", "drop_outbox",
+            "quarantine", "payroll_line", "sync_run", "delivered_hours");
+
+    /** The simulator's clock, set back while a test changes data "long ago" (before the incremental window). */
+    static final class LaggingClock extends Clock {
+        volatile Duration lag = Duration.ZERO;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().minus(lag);
+        }
+    }
+
+    record Officer(SimulatedDitio ditio, LaggingClock clock, Path dir, TestDatabase db, Map<String, String> env)
+            implements AutoCloseable {
+
+        static Officer start(Path dir, TestDatabase db) {
+            LaggingClock clock = new LaggingClock();
+            SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(11).workers(20).weeks(2).clock(clock), 0);
+            Map<String, String> env = new HashMap<>(CommandLineTest.envFor(ditio, dir));
+            env.put("PAYROLL_START_DATE", ditio.data().firstWorkDate().toString());
+            env.put("PAYROLL_TARGETS", String.join(",", TARGETS));
+            env.put("PAYROLL_STATE_DB_URL", db.url());
+            env.put("PAYROLL_STATE_DB_USER", db.user());
+            env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
+            return new Officer(ditio, clock, dir, db, env);
+        }
+
+        CommandLineTest.Result run(String... args) throws Exception {
+            return CommandLineTest.run(dir, env, args);
+        }
+
+        Path out() {
+            return dir.resolve("out");
+        }
+
+        LocalDate startDate() {
+            return LocalDate.parse(env.get("PAYROLL_START_DATE"));
+        }
+
+        @Override
+        public void close() {
+            ditio.close();
+        }
+    }
+
+    @Test
+    void previewShowsWhatTheNextSyncDeliversAndChangesNothing(@TempDir Path dir) throws Exception {
+        previewThenSync(dir, TestDatabase.h2(dir.resolve("data/state")));
+    }
+
+    static void previewThenSync(Path dir, TestDatabase db) throws Exception {
+        try (Officer o = Officer.start(dir, db)) {
+            // the first run: a preview of the full pass, then the full pass itself
+            CommandLineTest.Result preview = o.run("preview");
+            assertThat(preview.exit()).as(preview.err()).isZero();
+            assertThat(preview.out()).contains("Preview of company cli (time: full pass from " + o.startDate() + ")",
+                    "nothing committed, nothing delivered");
+            for (String target : TARGETS) {
+                assertThat(files(o.out().resolve(target))).as("drops of %s after a preview", target).isEmpty();
+            }
+            assertThat(tableRows(db, "ledger_line")).isEmpty();
+            assertThat(tableRows(db, "sync_run")).as("a preview is no run").isEmpty();
+            List<Path> firstPreview = files(o.out().resolve("preview"));
+            assertThat(firstPreview).isNotEmpty().allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith("PREVIEW_"));
+
+            CommandLineTest.Result sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertPreviewIsTheDelivery(o, firstPreview, preview.out());
+
+            // Ditio changes: edits, approvals, deletions, late registrations, absences
+            o.ditio().data().randomMutations(new Random(5), 60);
+            Map<String, List<String>> before = dump(db);
+            preview = o.run("preview");
+            assertThat(preview.exit()).as(preview.err()).isZero();
+            assertThat(preview.out()).contains("time: changes since");
+            assertThat(dump(db)).as("the delivery tables after a preview").isEqualTo(before);
+            List<Path> secondPreview = files(o.out().resolve("preview"));
+            assertThat(secondPreview).as("the first preview's files are replaced").doesNotContainAnyElementsOf(firstPreview);
+
+            sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertPreviewIsTheDelivery(o, secondPreview, preview.out());
+        }
+    }
+
+    /**
+     * Each preview file holds the lines of the drop the run published, in the same order, byte for
+     * byte; the JDBC preview the rows the run wrote to payroll_line; the counts printed are the run's.
+     */
+    static void assertPreviewIsTheDelivery(Officer o, List<Path> previewFiles, String printed) throws Exception {
+        String runId = lastRun(o.db());
+        for (String target : TARGETS) {
+            Path shown = previewFiles.stream().filter(f -> f.getFileName().toString().startsWith("PREVIEW_" + target + "_"))
+                    .findFirst().orElse(null);
+            if (target.equals("jdbc")) {
+                List<String> rows = shown == null ? List.of() : lines(shown).subList(1, lines(shown).size());
+                List<String> previewed = new ArrayList<>();
+                for (String row : rows) {
+                    List<String> f = DeliveredPayroll.fields(row, ',');
+                    previewed.add(f.get(0) + "|" + f.get(1) + "|" + f.get(2) + "|" + f.get(3) + "|" + f.get(4) + "|" + f.get(12));
+                }
+                assertThat(previewed).as("JDBC preview against payroll_line rows of run %s", runId)
+                        .containsExactlyInAnyOrderElementsOf(payrollLineRows(o.db(), runId));
+                continue;
+            }
+            List<Path> drops = files(o.out().resolve(target)).stream()
+                    .filter(f -> f.getFileName().toString().endsWith("_" + runId + ".csv")).toList();
+            if (shown == null) {
+                assertThat(drops).as("%s: no preview, so no drop", target).isEmpty();
+                continue;
+            }
+            assertThat(drops).as("%s drop of run %s", target, runId).hasSize(1);
+            assertThat(lines(shown)).as("%s preview against the drop", target).isNotEmpty().isEqualTo(lines(drops.get(0)));
+            assertThat(Files.readAllBytes(shown)).isEqualTo(Files.readAllBytes(drops.get(0)));
+        }
+        // new / corrected / reversed / released per target, as the run logged them
+        Map<String, String> shownCounts = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^    (\\w+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$").matcher(printed);
+        while (m.find()) {
+            if (!(m.group(2) + m.group(3) + m.group(4) + m.group(5)).matches("0+")) {
+                shownCounts.put(m.group(1), m.group(2) + "/" + m.group(3) + "/" + m.group(4) + "/" + m.group(5));
+            }
+        }
+        Map<String, String> runCounts = new TreeMap<>();
+        String logged = lineCounts(o.db(), runId);
+        if (logged != null && !logged.isEmpty()) {
+            for (String t : logged.split(",")) {
+                runCounts.put(t.substring(0, t.indexOf('=')), t.substring(t.indexOf('=') + 1));
+            }
+        }
+        assertThat(shownCounts).as("counts printed by preview against the run log").isNotEmpty().isEqualTo(runCounts);
+        // net hours per employee and wage type: the Visma column against the Visma drop
+        Map<String, BigDecimal> shownVisma = new TreeMap<>();
+        int visma = 1 + TARGETS.indexOf("visma");
+        boolean inTable = false;
+        for (String line : printed.split("\n")) {
+            if (line.startsWith("  net hours per employee")) {
+                inTable = true;
+                continue;
+            }
+            if (inTable && (!line.startsWith("    ") || line.startsWith("    employee"))) {
+                inTable = line.startsWith("    employee");
+                continue;
+            }
+            if (inTable) {
+                String[] t = line.trim().split("\\s+");
+                String employee = t[t.length - TARGETS.size() - 2];
+                employee = employee.startsWith("(") ? employee.substring(1, employee.length() - 1) : employee;
+                BigDecimal h = new BigDecimal(t[t.length - TARGETS.size() - 1 + visma]);
+                if (h.signum() != 0) {
+                    shownVisma.put(DeliveredPayroll.normalEmployee(employee) + "|" + t[t.length - TARGETS.size() - 1],
+                            h.setScale(2));
+                }
+            }
+        }
+        List<Path> vismaDrop = files(o.out().resolve("visma")).stream()
+                .filter(f -> f.getFileName().toString().endsWith("_" + runId + ".csv")).toList();
+        assertThat(shownVisma).as("net Visma hours printed by preview").isEqualTo(DeliveredPayroll.vismaTotals(vismaDrop));
+        assertThat(printed).as("employees are shown by name").containsPattern("[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ].* \\(\\d+\\)");
+    }
+
+    static List<String> lines(Path f) throws IOException {
+        return Files.readAllLines(f, StandardCharsets.ISO_8859_1);
+    }
+
+    static List<Path> files(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+    }
+
+    static String lastRun(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT run_id FROM sync_run ORDER BY started_at DESC")) {
+            assertThat(rs.next()).as("a run in the run log").isTrue();
+            return rs.getString(1);
+        }
+    }
+
+    static String lineCounts(TestDatabase db, String runId) throws SQLException {
+        try (Connection c = db.connect();
+             var ps = c.prepareStatement("SELECT line_counts FROM sync_run WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    static List<String> payrollLineRows(TestDatabase db, String runId) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = db.connect();
+             var ps = c.prepareStatement("SELECT line_id, employee_number, work_date, wage_type, quantity, status "
+                     + "FROM payroll_line WHERE run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getDate(3) + "|" + rs.getString(4) + "|"
+                            + rs.getBigDecimal(5).setScale(2).toPlainString() + "|" + rs.getString(6));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Every row of every delivery table, as text, sorted. */
+    static Map<String, List<String>> dump(TestDatabase db) throws SQLException {
+        Map<String, List<String>> tables = new TreeMap<>();
+        for (String t : DELIVERY_TABLES) {
+            tables.put(t, tableRows(db, t));
+        }
+        return tables;
+    }
+
+    static List<String> tableRows(TestDatabase db, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT * FROM " + table)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    Object v = rs.getObject(i);
+                    row.append(i == 1 ? "" : "|").append(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : v);
+                }
+                rows.add(row.toString());
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+}
