@@ -13,4 +13,9 @@ class PayrollOfficerOnPostgresTest {
     void previewShowsWhatTheNextSyncDeliversAndChangesNothing(@TempDir Path dir) throws Exception {
         PayrollOfficerTest.previewThenSync(dir, TestDatabase.postgres());
     }
+
+    @Test
+    void reconcileFindsTheDriftIncrementalRunsMissAndDeliverFixesIt(@TempDir Path dir) throws Exception {
+        PayrollOfficerTest.reconcile(dir, TestDatabase.postgres());
+    }
 }

@@ -141,6 +141,124 @@ class PayrollOfficerTest {
         }
     }
 
+    @Test
+    void reconcileFindsTheDriftIncrementalRunsMissAndDeliverFixesIt(@TempDir Path dir) throws Exception {
+        reconcile(dir, TestDatabase.h2(dir.resolve("data/state")));
+    }
+
+    /** A ledger line as the state DB holds it. */
+    record Held(String lineId, String employee, LocalDate day, String wageType, BigDecimal hours) {
+        String key() {
+            return DeliveredPayroll.normalEmployee(employee) + "|" + day + "|" + wageType;
+        }
+    }
+
+    static void reconcile(Path dir, TestDatabase db) throws Exception {
+        try (Officer o = Officer.start(dir, db)) {
+            CommandLineTest.Result sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            CommandLineTest.Result clean = o.run("reconcile");
+            assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+            assertThat(clean.out()).contains("keys drifting:  0");
+
+            // three lines of three different keys: one edited and one deleted in Ditio three hours ago (before
+            // the incremental window), one the ledger forgets
+            List<Held> picked = new ArrayList<>();
+            for (Held h : ledger(db)) {
+                if (h.lineId().startsWith("time:") && h.hours().compareTo(BigDecimal.valueOf(20)) <= 0
+                        && picked.stream().noneMatch(p -> p.key().equals(h.key()))) {
+                    picked.add(h);
+                }
+                if (picked.size() == 3) {
+                    break;
+                }
+            }
+            Held edited = picked.get(0);
+            Held deleted = picked.get(1);
+            Held forgotten = picked.get(2);
+            o.clock().lag = Duration.ofHours(3);
+            o.ditio().data().editHours(edited.lineId().substring(5), edited.hours().add(new BigDecimal("1.25")));
+            o.ditio().data().delete(deleted.lineId().substring(5));
+            o.clock().lag = Duration.ZERO;
+            try (Connection c = db.connect();
+                 var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
+                ps.setString(1, forgotten.lineId());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(lineCounts(db, lastRun(db))).as("the incremental run does not see the old changes").isNullOrEmpty();
+
+            Map<String, List<String>> before = dump(db);
+            CommandLineTest.Result found = o.run("reconcile");
+            assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(1);
+            assertThat(dump(db)).as("the delivery tables after a reconcile without --deliver").isEqualTo(before);
+            assertThat(found.out()).contains("keys drifting:  3", "reconcile --deliver delivers the drift");
+            Map<String, BigDecimal> truth = PayrollTruth.sums(o.ditio().data(), o.startDate(),
+                    k -> DeliveredPayroll.normalEmployee(k[0]) + "|" + k[1] + "|" + k[2], PayrollTruth.Scope.TIME_ONLY);
+            Map<String, BigDecimal> expected = new TreeMap<>();
+            for (String target : TARGETS) {
+                expected.put(target + "|" + edited.key(), new BigDecimal("1.25"));
+                expected.put(target + "|" + deleted.key(), deleted.hours().negate());
+                expected.put(target + "|" + forgotten.key(), forgotten.hours());
+            }
+            Map<String, BigDecimal> reported = new TreeMap<>();
+            Path report = driftReport(o, found.out());
+            List<String> rows = lines(report);
+            assertThat(rows.get(0)).isEqualTo(ReconcileReport.HEADER);
+            for (String row : rows.subList(1, rows.size())) {
+                List<String> f = DeliveredPayroll.fields(row, ',');
+                String key = DeliveredPayroll.normalEmployee(f.get(2)) + "|" + f.get(4) + "|" + f.get(5);
+                BigDecimal ditio = new BigDecimal(f.get(6));
+                BigDecimal delivered = new BigDecimal(f.get(7));
+                BigDecimal difference = new BigDecimal(f.get(8));
+                assertThat(ditio).as("Ditio's hours of %s", key)
+                        .isEqualByComparingTo(truth.getOrDefault(key, BigDecimal.ZERO));
+                assertThat(ditio.subtract(delivered)).isEqualByComparingTo(difference);
+                assertThat(f.get(3)).as("the employee's name").isNotEmpty();
+                reported.put(f.get(1) + "|" + key, difference.setScale(2));
+            }
+            expected.replaceAll((k, v) -> v.setScale(2));
+            assertThat(reported).as("drift per target and key").isEqualTo(expected);
+
+            Map<String, String> watermarks = new TreeMap<>();
+            tableRows(db, "sync_watermark").forEach(r -> watermarks.put(r, r));
+            CommandLineTest.Result delivered = o.run("reconcile", "--deliver");
+            assertThat(delivered.exit()).as(delivered.out() + delivered.err()).isZero();
+            assertThat(delivered.out()).contains("keys drifting:  3", "delivered:");
+            assertThat(tableRows(db, "sync_watermark")).as("a reconcile leaves the watermarks")
+                    .containsExactlyElementsOf(watermarks.keySet());
+            DeliveredPayroll.assertSums("payroll_line after reconcile --deliver", DeliveredPayroll.jdbcTotals(db), truth);
+
+            CommandLineTest.Result again = o.run("reconcile");
+            assertThat(again.exit()).as(again.out() + again.err()).isZero();
+            assertThat(again.out()).contains("keys drifting:  0");
+            // and the next sync finds nothing more to deliver: exactly once
+            sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(lineCounts(db, lastRun(db))).isNullOrEmpty();
+        }
+    }
+
+    static Path driftReport(Officer o, String printed) {
+        Matcher m = Pattern.compile("drift report:\\s+(\\S+)").matcher(printed);
+        assertThat(m.find()).as("drift report named in %s", printed).isTrue();
+        Path p = Path.of(m.group(1));
+        return p.isAbsolute() ? p : no.ditiosync.testing.AppProcess.projectRoot().resolve(p);
+    }
+
+    static List<Held> ledger(TestDatabase db) throws SQLException {
+        List<Held> rows = new ArrayList<>();
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT line_id, employee_number, work_date, wage_type, quantity FROM ledger_line ORDER BY line_id")) {
+            while (rs.next()) {
+                rows.add(new Held(rs.getString(1), rs.getString(2), rs.getDate(3).toLocalDate(), rs.getString(4),
+                        rs.getBigDecimal(5)));
+            }
+        }
+        return rows;
+    }
+
     /**
      * Each preview file holds the lines of the drop the run published, in the same order, byte for
      * byte; the JDBC preview the rows the run wrote to payroll_line; the counts printed are the run's.
