@@ -125,6 +125,9 @@ public class SyncBeans implements CamelConfiguration {
         for (Settings settings : companies) {
             observability.observe(syncRun, settings.company());
         }
+        context.getRegistry().bind("scheduledReconcile", new ScheduledReconcile(syncRun, context.getRegistry()
+                .lookupByNameAndType(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME,
+                        io.micrometer.core.instrument.MeterRegistry.class)));
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDbPool, shared);

@@ -240,6 +240,50 @@ class PayrollOfficerTest {
         }
     }
 
+    /** RECONCILE_CRON in the run command: the drift of each scheduled reconcile as a metric, nothing delivered. */
+    @Test
+    void scheduledReconcileShowsTheDriftAsAMetric(@TempDir Path dir) throws Exception {
+        TestDatabase db = TestDatabase.h2(dir.resolve("data/state"));
+        try (Officer o = Officer.start(dir, db)) {
+            CommandLineTest.Result sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            Held forgotten = ledger(db).get(0);
+            try (Connection c = db.connect();
+                 var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
+                ps.setString(1, forgotten.lineId());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            Map<String, List<String>> before = dump(db);
+            Map<String, String> env = new HashMap<>(o.env());
+            int port = ObserveClient.freePort();
+            env.put("OBSERVE_PORT", Integer.toString(port));
+            env.put("RECONCILE_CRON", "0/2 * * * * ?");
+            env.put("SYNC_CRON", "0 0 0 1 1 ? 2099");
+            Process service = CommandLineTest.start(dir, env, "run");
+            ObserveClient observe = new ObserveClient(port);
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .ignoreExceptions().untilAsserted(() -> {
+                            Map<String, Double> samples = ObserveClient.samples(observe.get("/observe/metrics").body());
+                            assertThat(samples).containsEntry("ditio_sync_drift_keys{company=\"cli\"}", 1.0);
+                            for (String target : TARGETS) {
+                                assertThat(samples).containsEntry("ditio_sync_drift_hours{company=\"cli\",target=\"" + target
+                                        + "\"}", forgotten.hours().doubleValue());
+                            }
+                        });
+            } finally {
+                String threads = no.ditiosync.testing.AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
+                assertThat(threads).as("the service exits on SIGTERM; its threads:%n%s", threads).isNull();
+            }
+            assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("Scheduled reconcile", "of company cli: 1 of");
+            assertThat(dump(db)).as("a scheduled reconcile delivers nothing").isEqualTo(before);
+            List<Path> reports = files(o.out().resolve("reconcile"));
+            assertThat(reports).isNotEmpty();
+            List<String> rows = lines(reports.get(reports.size() - 1));
+            assertThat(rows).hasSize(1 + TARGETS.size());
+        }
+    }
+
     static Path driftReport(Officer o, String printed) {
         Matcher m = Pattern.compile("drift report:\\s+(\\S+)").matcher(printed);
         assertThat(m.find()).as("drift report named in %s", printed).isTrue();
