@@ -159,6 +159,11 @@ public final class DitioPayrollSync {
             var steps = app.syncSteps();
             PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company()),
                     steps.outbox().unpublished(run.company()).size(), out);
+            if (!run.failedFeeds().isEmpty()) {
+                // as sync --once: the next run would leave these out too, which the officer must act on
+                err.println("Preview incomplete (company " + company + "): " + run.notDelivered());
+                return 1;
+            }
             return 0;
         } catch (FeedBusyException e) {
             err.println("Preview not made: company " + company + " is busy (" + e.getMessage() + ")");
@@ -178,6 +183,11 @@ public final class DitioPayrollSync {
             java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
                     steps.directory().namesByEmployeeNumber(run.company()));
             report.print(run, file, out);
+            if (!run.failedFeeds().isEmpty()) {
+                err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: "
+                        + run.notDelivered());
+                return RECONCILE_FAILED;
+            }
             if (deliver) {
                 if (report.drifts()) {
                     out.printf("  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),

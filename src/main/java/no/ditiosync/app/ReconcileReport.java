@@ -121,8 +121,8 @@ final class ReconcileReport {
                 .map(e -> e.getKey() + " " + e.getValue()[0].setScale(2, java.math.RoundingMode.HALF_UP).toPlainString())
                 .reduce((a, b) -> a + ", " + b).orElse("0"));
         if (drifts()) {
-            out.printf("    %-10s %14s %15s %22s%n", "target", "keys drifting", "hours drifting", "net (Ditio - delivered)");
-            byTarget.forEach((t, h) -> out.printf("    %-10s %14d %15s %22s%n", t, keysByTarget.getOrDefault(t, 0),
+            out.printf("    %-10s %14s %15s %24s%n", "target", "keys drifting", "hours drifting", "net (Ditio - delivered)");
+            byTarget.forEach((t, h) -> out.printf("    %-10s %14d %15s %24s%n", t, keysByTarget.getOrDefault(t, 0),
                     h[0].setScale(2, java.math.RoundingMode.HALF_UP).toPlainString(), PreviewSummary.signed(h[1])));
         }
         out.println("  drift report:   " + file);
