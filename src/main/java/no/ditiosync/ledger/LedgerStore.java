@@ -271,27 +271,42 @@ public final class LedgerStore {
         Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held = new java.util.LinkedHashMap<>();
         targets.forEach(t -> held.put(t, new java.util.TreeMap<>()));
         try (Connection c = dataSource.getConnection()) {
-            for (String feed : feeds) {
-                String after = feed + ":";
-                List<LedgerRow> chunk;
-                do {
-                    chunk = range(c, company, after, feed + ";");
-                    for (LedgerRow row : chunk) {
-                        for (String t : targets) {
-                            LedgerEntry e = row.entry(t);
-                            LocalDate day = e == null ? null : e.line().workDate();
-                            if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
-                                held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
-                            }
-                        }
-                    }
-                    if (!chunk.isEmpty()) {
-                        after = chunk.get(chunk.size() - 1).lineId();
-                    }
-                } while (chunk.size() == CHUNK);
+            // one read-only transaction, so each chunk is read by key on PostgreSQL too (byKey)
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                heldHours(c, company, feeds, targets, from, to, held);
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
             }
         }
         return held;
+    }
+
+    private void heldHours(Connection c, String company, List<String> feeds, List<String> targets, LocalDate from,
+                           LocalDate to, Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held)
+            throws SQLException {
+        for (String feed : feeds) {
+            String after = feed + ":";
+            List<LedgerRow> chunk;
+            do {
+                chunk = range(c, company, after, feed + ";");
+                for (LedgerRow row : chunk) {
+                    for (String t : targets) {
+                        LedgerEntry e = row.entry(t);
+                        LocalDate day = e == null ? null : e.line().workDate();
+                        if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
+                            held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
+                        }
+                    }
+                }
+                if (!chunk.isEmpty()) {
+                    after = chunk.get(chunk.size() - 1).lineId();
+                }
+            } while (chunk.size() == CHUNK);
+        }
     }
 
     /** Writes one run's changed rows, each conditional on the version it was read with. */
