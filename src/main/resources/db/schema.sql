@@ -182,3 +182,6 @@ ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
 ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;
 -- drops an earlier version committed (before committed_at existed) go first
 UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' WHERE committed_at IS NULL;
+
+-- The user's name as Ditio gives it, so what the payroll officer reads names the worker, not only a number.
+ALTER TABLE ditio_user ADD COLUMN IF NOT EXISTS name VARCHAR(200);

@@ -87,7 +87,8 @@ public record Settings(
         PayrollSource payrollSource,
         Aggregation vismaAggregation,
         Aggregation tripletexAggregation,
-        Aggregation csvAggregation) {
+        Aggregation csvAggregation,
+        String reconcileCron) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -170,7 +171,8 @@ public record Settings(
         SFTP_MAX_ATTEMPTS("payroll.sftp.max-attempts", "PAYROLL_SFTP_MAX_ATTEMPTS", true),
         SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true),
         ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true),
-        SOURCE("payroll.source", "PAYROLL_SOURCE", true);
+        SOURCE("payroll.source", "PAYROLL_SOURCE", true),
+        RECONCILE_CRON("sync.reconcile-cron", "RECONCILE_CRON", true);
 
         final String property;
         final String env;
@@ -317,7 +319,8 @@ public record Settings(
                 r.payrollSource(),
                 r.aggregation(Key.VISMA_AGGREGATION),
                 r.aggregation(Key.TRIPLETEX_AGGREGATION),
-                r.aggregation(Key.CSV_AGGREGATION));
+                r.aggregation(Key.CSV_AGGREGATION),
+                r.raw(Key.RECONCILE_CRON).isEmpty() ? null : r.cron(Key.RECONCILE_CRON));
     }
 
     /**
