@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, run, simulator. */
+/** The command line: demo, sync --once, run, status, close-period, simulator. */
 public final class DitioPayrollSync {
 
     static final String USAGE = """
@@ -20,6 +20,9 @@ public final class DitioPayrollSync {
                                 exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
               run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
               status            watermarks, last runs, ledger and open quarantine, from the state DB
+              close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
+                                record that payroll is closed through that date: later lines of work dates
+                                on or before it are booked on the day after it (Tripletex, SAP, CSV, JDBC)
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
               --help            this text
 
@@ -41,6 +44,7 @@ public final class DitioPayrollSync {
                 case "sync" -> syncOnce(args);
                 case "run" -> service();
                 case "status" -> StatusCommand.run(System.out);
+                case "close-period" -> ClosePeriodCommand.run(args, System.out, System.err, java.time.Clock.systemUTC());
                 case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 case "--help", "-h", "help" -> {
                     System.out.print(USAGE);

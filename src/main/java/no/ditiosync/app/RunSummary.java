@@ -23,6 +23,12 @@ public final class RunSummary {
                 run.recordsRead(), String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
         out.println("  lines delivered:");
         run.linesByTarget().forEach((target, lines) -> out.printf("    %-6s %d%n", target, lines));
+        if (!run.bookedLater().isEmpty()) {
+            StringBuilder targets = new StringBuilder();
+            run.bookedLater().forEach((t, n) -> targets.append(targets.length() == 0 ? "" : ", ").append(t).append(' ').append(n));
+            out.printf("  booked on %s (closed through %s): lines of closed work dates, labelled with their work date: %s%n",
+                    run.closedThrough().plusDays(1), run.closedThrough(), targets);
+        }
         out.printf("  quarantined:   %d%n", run.quarantinedCount());
         for (SyncRun.Quarantined q : run.quarantinedShown()) {
             out.printf("    %s: %s%n", q.recordId(), q.reason());

@@ -116,6 +116,7 @@ final class StatusCommand {
         if (watermarks.isEmpty()) {
             out.println("  watermark:  none yet (the next run is a full pass)");
         }
+        printClosedPeriod(c, company, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
             out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
@@ -139,6 +140,23 @@ final class StatusCommand {
         }
         if (open > QUARANTINE_SHOWN) {
             out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
+        }
+    }
+
+    /** The latest close-period of the company (PAYROLL_CLOSED_THROUGH is a setting, not in the state DB). */
+    private static void printClosedPeriod(Connection c, String company, PrintStream out) throws SQLException {
+        no.ditiosync.state.ClosedPeriodStore.Closing closing;
+        try {
+            closing = no.ditiosync.state.ClosedPeriodStore.latest(c, company);
+        } catch (SQLException e) {
+            if (SqlDialect.of(c).isUndefinedTable(e)) {
+                return; // a state DB of a version before closed periods, not yet opened by a sync
+            }
+            throw e;
+        }
+        if (closing != null) {
+            out.printf("  closed:     through %s (close-period by %s at %s); later lines of those days are booked on %s%n",
+                    closing.through(), closing.closedBy(), time(closing.closedAt()), closing.through().plusDays(1));
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.Map;
 public final class PayrollLineTable {
 
     private static final String COLUMNS = "line_id, company, employee_number, work_date, wage_type, quantity, "
-            + "project_number, task_number, department, text, status, source, source_id, source_modified, run_id, delivered_at";
+            + "project_number, task_number, department, text, status, source, source_id, source_modified, run_id, delivered_at, booked_date";
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -75,6 +75,9 @@ public final class PayrollLineTable {
         p.put("sourceModified", l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
         p.put("runId", runId);
         p.put("deliveredAt", deliveredAt);
+        // the day the latest change of the row is booked on: its work date, or the first open day when
+        // the work date lay in a closed payroll period then
+        p.put("bookedDate", row.bookedDate() == null ? null : java.sql.Date.valueOf(row.bookedDate()));
         return p;
     }
 

@@ -79,6 +79,10 @@ public final class SyncRun implements RetryCounter {
     private Map<String, java.util.Set<String>> released = Map.of();
     private List<no.ditiosync.drops.DropWriter.Drop> drops = List.of();
     private no.ditiosync.ledger.DeliveredHours hours = new no.ditiosync.ledger.DeliveredHours();
+    /** The last work date of the closed payroll period when the run delivered (null: none closed). */
+    private LocalDate closedThrough;
+    /** Per target: lines of work dates in the closed period, booked on the first open day instead. */
+    private final Map<String, Long> bookedLater = new LinkedHashMap<>();
     private int quarantineNew;
     private int quarantineReleased;
     private int quarantineOpen;
@@ -286,6 +290,25 @@ public final class SyncRun implements RetryCounter {
     /** What a target's lines of this run were: new, corrections, reversals, released from quarantine. */
     public void countLine(String target, int kind) {
         lineCounts.computeIfAbsent(target, t -> new long[4])[kind]++;
+    }
+
+    /** The closed payroll period the run's delta was booked against (null: none). */
+    public void closedThrough(LocalDate day) {
+        this.closedThrough = day;
+    }
+
+    public LocalDate closedThrough() {
+        return closedThrough;
+    }
+
+    /** A line of a work date in the closed period changed for the target: booked on the first open day. */
+    public void countBookedLater(String target) {
+        bookedLater.merge(target, 1L, Long::sum);
+    }
+
+    /** Per target, the lines booked on the first open day because their work date lies in the closed period. */
+    public Map<String, Long> bookedLater() {
+        return java.util.Collections.unmodifiableMap(bookedLater);
     }
 
     public static final int NEW = 0;

@@ -16,6 +16,7 @@ import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.PayrollLine;
+import no.ditiosync.state.ClosedPeriodStore;
 import no.ditiosync.state.CrashPoints;
 import no.ditiosync.state.DirectoryStore;
 import no.ditiosync.state.FeedLockLostException;
@@ -68,7 +69,8 @@ public final class SyncSteps {
      * {@code time}, {@code payroll}, {@code absence}) and its targets (in delivery order).
      */
     public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
-                          java.util.function.Function<java.util.Collection<String>, String> departmentsShortened) {
+                          java.util.function.Function<java.util.Collection<String>, String> departmentsShortened,
+                          LocalDate closedThrough) {
         public Company {
             feeds = List.copyOf(feeds);
             targets = List.copyOf(targets);
@@ -437,9 +439,16 @@ public final class SyncSteps {
             }
         }
         RunStore.Fence fence = run.fence();
+        // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
+        // counts, one made after this point counts from the next run
+        LocalDate closedThrough;
+        try (java.sql.Connection conn = db.connection()) {
+            closedThrough = ClosedPeriodStore.effective(c.closedThrough(), ClosedPeriodStore.latest(conn, run.company()));
+        }
+        run.closedThrough(closedThrough);
         try (LedgerStore.Writer writer = ledger.writer(run.company(), run.runId(), fence::hold);
              DropWriter drops = new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId())) {
-            RunDrops sink = new RunDrops(drops, c.targets(), run);
+            RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), c.targets().stream().map(DropTarget::name).toList(),
                     c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
             run.delivery(outcome.released, drops.finish(), sink.hours());
