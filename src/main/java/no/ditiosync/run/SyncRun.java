@@ -83,6 +83,9 @@ public final class SyncRun implements RetryCounter {
     private LocalDate closedThrough;
     /** Per target: lines of work dates in the closed period, booked on the first open day instead. */
     private final Map<String, Long> bookedLater = new LinkedHashMap<>();
+    private Map<String, Integer> quarantineNewByReason = Map.of();
+    private Map<String, Integer> quarantineReleasedByReason = Map.of();
+    private Map<String, Integer> quarantineOpenByReason = Map.of();
     private int quarantineNew;
     private int quarantineReleased;
     private int quarantineOpen;
@@ -334,6 +337,17 @@ public final class SyncRun implements RetryCounter {
         this.quarantineReleased = released;
         this.quarantineOpen = open;
     }
+
+    /** The quarantine after the run per reason (ids and values left out), most first: newly held, released, still open. */
+    public void quarantineReasons(Map<String, Integer> newlyHeld, Map<String, Integer> released, Map<String, Integer> open) {
+        this.quarantineNewByReason = newlyHeld;
+        this.quarantineReleasedByReason = released;
+        this.quarantineOpenByReason = open;
+    }
+
+    public Map<String, Integer> quarantineNewByReason() { return quarantineNewByReason; }
+    public Map<String, Integer> quarantineReleasedByReason() { return quarantineReleasedByReason; }
+    public Map<String, Integer> quarantineOpenByReason() { return quarantineOpenByReason; }
 
     public int quarantineNew() { return quarantineNew; }
     public int quarantineReleased() { return quarantineReleased; }

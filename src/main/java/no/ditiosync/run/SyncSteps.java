@@ -484,6 +484,7 @@ public final class SyncSteps {
                     }
                     run.delivered(drop.target(), drop.lines(), drop.finalPath());
                 }
+                Map<String, Integer> releasedReasons = quarantine.releasedReasons(c, run.company(), run.released());
                 int released = 0;
                 for (Map.Entry<String, Set<String>> feed : run.released().entrySet()) {
                     quarantine.release(c, run.company(), feed.getKey(), feed.getValue());
@@ -497,6 +498,8 @@ public final class SyncSteps {
                 LedgerStore.forgetUndo(c, run.company(), run.runId());
                 run.quarantine(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
                         quarantine.open(c, run.company()));
+                run.quarantineReasons(quarantine.reasons(c, run.company(), run.runId()), releasedReasons,
+                        quarantine.reasons(c, run.company(), null));
                 run.ended(clock.instant());
                 // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
                 // others, and running it again would not help; the message says what it left out
@@ -529,17 +532,43 @@ public final class SyncSteps {
         }
     }
 
+    /**
+     * The run's lines as new/corrected/reversed/released per target, and its quarantine as newly
+     * quarantined, released and still open with the reasons of the new and released ones, for the log line.
+     */
+    private static String kinds(SyncRun run) {
+        StringBuilder s = new StringBuilder("new/corrected/reversed/released ")
+                .append(run.lineCounts().isEmpty() ? "none" : run.lineCounts())
+                .append(", quarantine ").append(run.quarantineNew()).append(" newly quarantined, ")
+                .append(run.quarantineReleased()).append(" released, ").append(run.quarantineOpen()).append(" still open");
+        reasons(s, "newly quarantined", run.quarantineNewByReason());
+        reasons(s, "released", run.quarantineReleasedByReason());
+        if (!run.bookedLater().isEmpty()) {
+            s.append("; booked on ").append(run.closedThrough().plusDays(1)).append(" (closed through ")
+                    .append(run.closedThrough()).append("): ").append(run.bookedLater());
+        }
+        return s.toString();
+    }
+
+    private static void reasons(StringBuilder s, String what, Map<String, Integer> reasons) {
+        if (!reasons.isEmpty()) {
+            s.append("; ").append(what).append(": ");
+            reasons.forEach((reason, n) -> s.append(n).append(" ").append(reason).append(", "));
+            s.setLength(s.length() - 2);
+        }
+    }
+
     /** The run delivered: its lock released, its summary logged, the observers told. */
     public SyncRun end(@Variable("run") SyncRun run) {
         run.releaseLock();
         ended(run);
         if (run.failedFeeds().isEmpty()) {
-            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
-                    run.pages(), run.linesSummary(), run.quarantinedCount());
+            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {}", run.runId(), run.recordsRead(),
+                    run.pages(), run.linesSummary(), kinds(run));
         } else {
-            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {} quarantined; {}",
+            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {}; {}",
                     run.runId(), String.join(", ", run.failedFeeds().keySet()), run.recordsRead(), run.pages(),
-                    run.linesSummary(), run.quarantinedCount(), run.notDelivered());
+                    run.linesSummary(), kinds(run), run.notDelivered());
         }
         observer.runSucceeded(run);
         return run;

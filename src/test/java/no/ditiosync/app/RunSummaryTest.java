@@ -1,0 +1,158 @@
+package no.ditiosync.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import no.ditiosync.simulator.SimulatedDitio;
+import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.simulator.TimeRegistration;
+import no.ditiosync.testing.AppProcess;
+import no.ditiosync.testing.PayrollTruth;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a run says it did, through the real application (a separate JVM) against the simulator: a full
+ * run, then an incremental one with a correction, a deletion and records released from quarantine.
+ * The summary printed by sync --once, the log line and the JSON run report tell new, corrected,
+ * reversed and released lines apart per target, and the quarantine as newly quarantined, released
+ * and still open, grouped by reason, every count checked against the simulator and the state DB.
+ */
+class RunSummaryTest {
+
+    private static final LocalDate LAST = LocalDate.of(2026, 11, 27);
+    private static final LocalDate START = LAST.minusWeeks(3);
+    private static final String NO_EMPLOYEE = "no employee number for userId … (not on the registration, not in /v1/user)";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theSummariesTellNewCorrectedReversedAndReleasedLinesAndTheQuarantineByReason(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(
+                SimulatorConfig.defaults().seed(7).workers(40).weeks(3).lastWorkDate(LAST), 0)) {
+            Map<String, String> env = env(ditio, dir);
+            Result full = run(dir, env, "sync", "--once");
+            assertThat(full.exit()).as(full.err()).isZero();
+
+            int ready = PayrollTruth.payrollReady(ditio.data(), START).size();
+            List<String[]> held = quarantine(dir);
+            long noEmployee = held.stream().filter(q -> q[1].startsWith("no employee number")).count();
+            assertThat(noEmployee).isPositive();
+            String out = squeeze(full.out());
+            for (String target : List.of("visma", "sap", "jdbc")) {
+                assertThat(out).contains(" " + target + " " + ready + " " + ready + " 0 0 0\n");
+            }
+            assertThat(out).contains("quarantine: " + held.size() + " newly quarantined, 0 released, " + held.size() + " still open",
+                    "newly quarantined:\n " + noEmployee + " " + NO_EMPLOYEE, "still open:\n " + noEmployee + " " + NO_EMPLOYEE);
+
+            // in Ditio: hours of one delivered registration edited, another deleted, and a user without an
+            // employee number given one, which releases that user's records from quarantine
+            String releasedUser = ditio.data().timeRegistration(held.stream().filter(q -> q[1].startsWith("no employee number"))
+                    .findFirst().orElseThrow()[0]).orElseThrow().userId();
+            long released = held.stream().filter(q -> ditio.data().timeRegistration(q[0]).orElseThrow().userId().equals(releasedUser)).count();
+            List<TimeRegistration> delivered = PayrollTruth.payrollReady(ditio.data(), START);
+            TimeRegistration edited = delivered.get(0);
+            TimeRegistration deleted = delivered.get(delivered.size() - 1);
+            ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
+            ditio.data().delete(deleted.id());
+            ditio.data().setEmployeeNumber(releasedUser, "4711");
+
+            Result changes = run(dir, env, "sync", "--once");
+            assertThat(changes.exit()).as(changes.err()).isZero();
+            out = squeeze(changes.out());
+            // in the drop: visma and jdbc one line each, SAP two for the correction (cancellation, new document)
+            assertThat(out).contains(" visma " + (2 + released) + " 0 1 1 " + released + "\n",
+                    " sap " + (3 + released) + " 0 1 1 " + released + "\n", " jdbc " + (2 + released) + " 0 1 1 " + released + "\n");
+            long open = held.size() - released;
+            assertThat(quarantine(dir)).hasSize((int) open);
+            assertThat(out).contains("quarantine: 0 newly quarantined, " + released + " released, " + open + " still open",
+                    "released:\n " + released + " " + NO_EMPLOYEE);
+            assertThat(out).doesNotContain("newly quarantined:\n");
+            assertThat(changes.err()).contains("new/corrected/reversed/released visma=0/1/1/" + released + ",sap=0/1/1/"
+                    + released + ",jdbc=0/1/1/" + released + ", quarantine 0 newly quarantined, " + released + " released, "
+                    + open + " still open; released: " + released + " " + NO_EMPLOYEE);
+
+            JsonNode report = newestReport(dir);
+            assertThat(report.path("lines").path("sap").toString())
+                    .isEqualTo("{\"inDrop\":" + (3 + released) + ",\"new\":0,\"corrected\":1,\"reversed\":1,\"released\":" + released + "}");
+            JsonNode q = report.path("quarantine");
+            assertThat(q.path("newlyQuarantined").asInt()).isZero();
+            assertThat(q.path("released").asLong()).isEqualTo(released);
+            assertThat(q.path("stillOpen").asLong()).isEqualTo(open);
+            assertThat(q.path("releasedByReason").path(NO_EMPLOYEE).asLong()).isEqualTo(released);
+            assertThat(q.path("newlyQuarantinedByReason").size()).isZero();
+            long openByReason = 0;
+            for (JsonNode n : q.path("stillOpenByReason")) {
+                openByReason += n.asLong();
+            }
+            assertThat(openByReason).isEqualTo(open);
+        }
+    }
+
+    // ---- the application and the state DB ------------------------------------------------------------
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Map<String, String> env(SimulatedDitio ditio, Path dir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
+        env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
+        env.put("DITIO_CLIENT_ID", ditio.clientId());
+        env.put("DITIO_CLIENT_SECRET", ditio.clientSecret());
+        env.put("PAYROLL_START_DATE", START.toString());
+        env.put("PAYROLL_COMPANY", "acme");
+        env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
+        env.put("PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        return env;
+    }
+
+    static Result run(Path dir, Map<String, String> env, String... args) throws Exception {
+        Path out = Files.createTempFile(dir, "stdout", ".txt");
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
+        Process p = AppProcess.builder(env, List.of(), false, args)
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("%s finished in time", String.join(" ", args)).isTrue();
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Runs of blanks as one, so columns compare as words. */
+    private static String squeeze(String text) {
+        return text.replaceAll(" +", " ");
+    }
+
+    /** The open quarantine: record id and reason. */
+    static List<String[]> quarantine(Path dir) throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath()
+                + ";IFEXISTS=TRUE", "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT record_id, reason FROM quarantine ORDER BY record_id")) {
+            while (rs.next()) {
+                rows.add(new String[]{rs.getString(1), rs.getString(2)});
+            }
+        }
+        return rows;
+    }
+
+    private static JsonNode newestReport(Path dir) throws Exception {
+        try (Stream<Path> reports = Files.list(dir.resolve("data/runs"))) {
+            Path newest = reports.filter(p -> p.toString().endsWith(".json"))
+                    .max(java.util.Comparator.comparing(p -> p.getFileName().toString().split("-")[2])).orElseThrow();
+            return JSON.readTree(newest.toFile());
+        }
+    }
+}
