@@ -20,6 +20,8 @@ public final class DitioPayrollSync {
                                 exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
               run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
               status            watermarks, last runs, ledger and open quarantine, from the state DB
+              status --quarantine [--csv FILE]
+                                every open quarantined record: worker, number, work date, hours, project, reason
               close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
                                 record that payroll is closed through that date: later lines of work dates
                                 on or before it are booked on the day after it (Tripletex, SAP, CSV, JDBC)
@@ -43,7 +45,7 @@ public final class DitioPayrollSync {
                 case "demo" -> Demo.run();
                 case "sync" -> syncOnce(args);
                 case "run" -> service();
-                case "status" -> StatusCommand.run(System.out);
+                case "status" -> StatusCommand.run(args, System.out, System.err);
                 case "close-period" -> ClosePeriodCommand.run(args, System.out, System.err, java.time.Clock.systemUTC());
                 case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 case "--help", "-h", "help" -> {

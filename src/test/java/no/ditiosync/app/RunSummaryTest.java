@@ -59,6 +59,8 @@ class RunSummaryTest {
             assertThat(out).contains("quarantine: " + held.size() + " newly quarantined, 0 released, " + held.size() + " still open",
                     "newly quarantined:\n " + noEmployee + " " + NO_EMPLOYEE, "still open:\n " + noEmployee + " " + NO_EMPLOYEE);
 
+            assertStatusListsEveryOpenRecord(ditio, dir, env, held);
+
             // in Ditio: hours of one delivered registration edited, another deleted, and a user without an
             // employee number given one, which releases that user's records from quarantine
             String releasedUser = ditio.data().timeRegistration(held.stream().filter(q -> q[1].startsWith("no employee number"))
@@ -100,6 +102,46 @@ class RunSummaryTest {
                 openByReason += n.asLong();
             }
             assertThat(openByReason).isEqualTo(open);
+        }
+    }
+
+    /**
+     * status --quarantine lists every open record with worker name and number (when known), work date,
+     * hours, project and reason, on the screen and into a CSV file, each as the simulator holds it.
+     */
+    private static void assertStatusListsEveryOpenRecord(SimulatedDitio ditio, Path dir, Map<String, String> env,
+                                                         List<String[]> held) throws Exception {
+        Map<String, String> numbers = PayrollTruth.employeesByUser(ditio.data());
+        List<String> expected = new ArrayList<>();
+        for (String[] q : held) {
+            TimeRegistration r = ditio.data().timeRegistration(q[0]).orElseThrow();
+            String number = r.userEmployeeNumber() != null && !r.userEmployeeNumber().isBlank() ? r.userEmployeeNumber()
+                    : numbers.getOrDefault(r.userId(), "");
+            String hours = r.qty().stripTrailingZeros().scale() < 2 ? r.qty().setScale(2).toPlainString()
+                    : r.qty().stripTrailingZeros().toPlainString();
+            expected.add(String.join("|", "acme", "time", q[0], r.userName(), number == null ? "" : number,
+                    r.workDate().toString(), hours, r.projectNumber() == null ? "" : r.projectNumber(), q[1]));
+        }
+        Path file = dir.resolve("quarantine.csv");
+        Result csv = run(dir, env, "status", "--quarantine", "--csv", file.toString());
+        assertThat(csv.exit()).as(csv.err()).isZero();
+        assertThat(csv.out()).contains(held.size() + " open quarantined record(s) written to " + file);
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines.get(0)).isEqualTo("company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason");
+        assertThat(lines.subList(1, lines.size()).stream()
+                .map(l -> String.join("|", no.ditiosync.testing.DeliveredPayroll.fields(l, ','))).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+
+        Result screen = run(dir, env, "status", "--quarantine");
+        assertThat(screen.exit()).as(screen.err()).isZero();
+        assertThat(screen.out()).startsWith("State DB: jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath() + "\n")
+                .contains("Open quarantine of company acme: " + held.size() + " record(s)");
+        for (String e : expected) {
+            String[] f = e.split("\\|", -1);
+            // work date, hours, worker, number (or -), project (or -), feed, record and reason, in that order on one line
+            assertThat(squeeze(screen.out())).contains(" " + f[5] + " " + f[6] + " " + f[3] + " "
+                    + (f[4].isEmpty() ? "-" : f[4]) + " " + (f[7].isEmpty() ? "-" : f[7]) + " time " + f[2] + ": " + f[8] + "\n");
         }
     }
 
