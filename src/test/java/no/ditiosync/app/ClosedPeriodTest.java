@@ -6,6 +6,7 @@ import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -43,12 +43,20 @@ class ClosedPeriodTest {
     private static final LocalDate CLOSED = LocalDate.of(2026, 10, 31);
     private static final String TARGETS = "visma,sap,tripletex,csv,jdbc";
 
+    /** The state DB (and JDBC target) of the test: an H2 file, PostgreSQL in {@link ClosedPeriodOnPostgresTest}. */
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    private TestDatabase db;
+
     @Test
     void changesToAClosedOctoberAreBookedInNovemberLabelledAndTheTotalsStayExact(@TempDir Path dir) throws Exception {
         try (SimulatedDitio ditio = SimulatedDitio.start(
                 SimulatorConfig.defaults().seed(11).workers(30).weeks(6).lastWorkDate(LAST), 0)) {
             Map<String, String> env = env(ditio, dir);
-            assertThat(run(dir, env, "sync", "--once").exit()).isZero();
+            Result first = run(dir, env, "sync", "--once");
+            assertThat(first.exit()).as(first.err()).isZero();
             Map<String, BigDecimal> octoberPaid = tripletexMonth(dir, "2026-10");
             assertThat(octoberPaid).isNotEmpty();
 
@@ -56,7 +64,7 @@ class ClosedPeriodTest {
             assertThat(close.exit()).as(close.err()).isZero();
             assertThat(close.out()).contains("Company acme: closed through 2026-10-31, recorded by kari",
                     "booked on 2026-11-01");
-            try (Connection c = stateDb(dir);
+            try (Connection c = connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT company, closed_through, closed_by FROM closed_period")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1) + " " + rs.getDate(2) + " " + rs.getString(3)).isEqualTo("acme 2026-10-31 kari");
@@ -113,7 +121,7 @@ class ClosedPeriodTest {
                     .containsExactlyInAnyOrder(edited.workDate() + " 2026-11-01", deleted.workDate() + " 2026-11-01");
             assertThat(csv).filteredOn(r -> r.get("workDate").compareTo("2026-10-31") > 0)
                     .allSatisfy(r -> assertThat(r.get("bookedDate")).isEqualTo(r.get("workDate")));
-            try (Connection c = stateDb(dir);
+            try (Connection c = connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT source_id, work_date, booked_date, status FROM payroll_line"
                          + " WHERE source_id IN ('" + edited.id() + "', '" + deleted.id() + "', '" + november.id() + "')")) {
                 Map<String, String> rows = new TreeMap<>();
@@ -133,7 +141,7 @@ class ClosedPeriodTest {
             assertSums("tripletex", DeliveredPayroll.tripletexTotals(files(dir, "tripletex"), StandardCharsets.UTF_8), perEmployee);
             assertSums("sap by work date", sapByWorkDate(files(dir, "sap")), perDay);
             assertSums("csv", DeliveredPayroll.csvTotals(files(dir, "csv")), perDay);
-            try (Connection c = stateDb(dir)) {
+            try (Connection c = connect()) {
                 assertSums("payroll_line", DeliveredPayroll.jdbcTotals(c), perDay);
             }
         }
@@ -176,7 +184,8 @@ class ClosedPeriodTest {
     record Result(int exit, String out, String err) {
     }
 
-    private static Map<String, String> env(SimulatedDitio ditio, Path dir) {
+    private Map<String, String> env(SimulatedDitio ditio, Path dir) {
+        db = stateDb(dir);
         Map<String, String> env = new HashMap<>();
         env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
         env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
@@ -186,7 +195,9 @@ class ClosedPeriodTest {
         env.put("PAYROLL_COMPANY", "acme");
         env.put("PAYROLL_TARGETS", TARGETS);
         env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
-        env.put("PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        env.put("PAYROLL_STATE_DB_URL", db.url());
+        env.put("PAYROLL_STATE_DB_USER", db.user());
+        env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
         return env;
     }
 
@@ -199,8 +210,8 @@ class ClosedPeriodTest {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    private static Connection stateDb(Path dir) throws Exception {
-        return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath() + ";IFEXISTS=TRUE", "sa", "");
+    private Connection connect() throws Exception {
+        return db.connect();
     }
 
     /** The published drops of a target, oldest first (the names hold the run's start time). */
