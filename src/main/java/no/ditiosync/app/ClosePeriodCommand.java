@@ -6,8 +6,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 
 import javax.sql.DataSource;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,9 +52,7 @@ final class ClosePeriodCommand {
         String password;
         String setting;
         ZoneId zone;
-        try (DefaultCamelContext properties = new DefaultCamelContext()) {
-            properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
-                    ? "file:application.properties" : "classpath:application.properties");
+        try (DefaultCamelContext properties = StatusCommand.settingsOnly()) {
             url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
             user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
             password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");

@@ -47,9 +47,7 @@ final class StatusCommand {
         String user;
         String password;
         String reportDir;
-        try (DefaultCamelContext properties = new DefaultCamelContext()) {
-            properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
-                    ? "file:application.properties" : "classpath:application.properties");
+        try (DefaultCamelContext properties = settingsOnly()) {
             url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
             user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
             password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
@@ -153,6 +151,17 @@ final class StatusCommand {
         }
         Files.writeString(temp, s, java.nio.charset.StandardCharsets.UTF_8);
         Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The settings (application.properties of the working folder, else the packaged one, and the
+     * environment) without starting the application: for the commands that need only the state DB.
+     */
+    static DefaultCamelContext settingsOnly() {
+        DefaultCamelContext properties = new DefaultCamelContext();
+        properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
+                ? "file:application.properties" : "classpath:application.properties");
+        return properties;
     }
 
     /** The newest run reports, one line each (and the message of a failed run). */

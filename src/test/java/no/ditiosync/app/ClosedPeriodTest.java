@@ -3,7 +3,6 @@ package no.ditiosync.app;
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
-import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
 import no.ditiosync.testing.TestDatabase;
@@ -19,12 +18,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static no.ditiosync.testing.DeliveredPayroll.assertSums;
@@ -55,12 +52,12 @@ class ClosedPeriodTest {
         try (SimulatedDitio ditio = SimulatedDitio.start(
                 SimulatorConfig.defaults().seed(11).workers(30).weeks(6).lastWorkDate(LAST), 0)) {
             Map<String, String> env = env(ditio, dir);
-            Result first = run(dir, env, "sync", "--once");
+            RunSummaryTest.Result first = run(dir, env, "sync", "--once");
             assertThat(first.exit()).as(first.err()).isZero();
             Map<String, BigDecimal> octoberPaid = tripletexMonth(dir, "2026-10");
             assertThat(octoberPaid).isNotEmpty();
 
-            Result close = run(dir, env, "close-period", "--through", CLOSED.toString(), "--by", "kari");
+            RunSummaryTest.Result close = run(dir, env, "close-period", "--through", CLOSED.toString(), "--by", "kari");
             assertThat(close.exit()).as(close.err()).isZero();
             assertThat(close.out()).contains("Company acme: closed through 2026-10-31, recorded by kari",
                     "booked on 2026-11-01");
@@ -84,7 +81,7 @@ class ClosedPeriodTest {
             ditio.data().delete(deleted.id());
             ditio.data().editHours(november.id(), november.qty().add(BigDecimal.ONE));
 
-            Result second = run(dir, env, "sync", "--once");
+            RunSummaryTest.Result second = run(dir, env, "sync", "--once");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).contains("booked on 2026-11-01 (closed through 2026-10-31)");
 
@@ -154,7 +151,7 @@ class ClosedPeriodTest {
             Map<String, String> env = env(ditio, dir);
             env.put("PAYROLL_CLOSED_THROUGH", "2026-10-25");
             // a closing of an earlier date than the setting: the later one counts
-            Result close = run(dir, env, "close-period", "--through", "2026-10-20");
+            RunSummaryTest.Result close = run(dir, env, "close-period", "--through", "2026-10-20");
             assertThat(close.exit()).as(close.err()).isZero();
             assertThat(close.out()).contains("PAYROLL_CLOSED_THROUGH (payroll.closed-through) is later, 2026-10-25");
 
@@ -173,7 +170,7 @@ class ClosedPeriodTest {
             assertThat(run(dir, env, "close-period", "--through", "2026-10-32").err())
                     .contains("'2026-10-32' is not a date as yyyy-MM-dd");
             env.put("PAYROLL_CLOSED_THROUGH", "31.10.2026");
-            Result bad = run(dir, env, "sync", "--once");
+            RunSummaryTest.Result bad = run(dir, env, "sync", "--once");
             assertThat(bad.exit()).isEqualTo(2);
             assertThat(bad.err()).contains("PAYROLL_CLOSED_THROUGH (payroll.closed-through)", "'31.10.2026' is not a date as yyyy-MM-dd");
         }
@@ -181,33 +178,19 @@ class ClosedPeriodTest {
 
     // ---- the application, and what payroll received ------------------------------------------------
 
-    record Result(int exit, String out, String err) {
-    }
-
     private Map<String, String> env(SimulatedDitio ditio, Path dir) {
         db = stateDb(dir);
-        Map<String, String> env = new HashMap<>();
-        env.put("DITIO_IDENTITY_BASE", ditio.identityBase());
-        env.put("DITIO_REPORTING_BASE", ditio.reportingBase());
-        env.put("DITIO_CLIENT_ID", ditio.clientId());
-        env.put("DITIO_CLIENT_SECRET", ditio.clientSecret());
+        Map<String, String> env = RunSummaryTest.env(ditio, dir);
         env.put("PAYROLL_START_DATE", START.toString());
-        env.put("PAYROLL_COMPANY", "acme");
         env.put("PAYROLL_TARGETS", TARGETS);
-        env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
         env.put("PAYROLL_STATE_DB_URL", db.url());
         env.put("PAYROLL_STATE_DB_USER", db.user());
         env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
         return env;
     }
 
-    private static Result run(Path dir, Map<String, String> env, String... args) throws Exception {
-        Path out = Files.createTempFile(dir, "stdout", ".txt");
-        Path err = Files.createTempFile(dir, "stderr", ".txt");
-        Process p = AppProcess.builder(env, List.of(), false, args)
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("%s finished in time", String.join(" ", args)).isTrue();
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    private static RunSummaryTest.Result run(Path dir, Map<String, String> env, String... args) throws Exception {
+        return RunSummaryTest.run(dir, env, args);
     }
 
     private Connection connect() throws Exception {
