@@ -176,6 +176,31 @@ class ClosedPeriodTest {
         }
     }
 
+    @Test
+    void withSeveralCompaniesTheCommandClosesTheOneNamed(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(13).workers(5).weeks(1), 0)) {
+            Map<String, String> env = env(ditio, dir);
+            env.put("PAYROLL_COMPANIES", "acme,bygg");
+
+            RunSummaryTest.Result none = run(dir, env, "close-period", "--through", "2026-10-31");
+            assertThat(none.exit()).isEqualTo(64);
+            assertThat(none.err()).contains("--company KEY is needed: PAYROLL_COMPANIES is acme,bygg");
+            RunSummaryTest.Result unknown = run(dir, env, "close-period", "--company", "nope", "--through", "2026-10-31");
+            assertThat(unknown.exit()).isEqualTo(64);
+            assertThat(unknown.err()).contains("no company 'nope'");
+            RunSummaryTest.Result bygg = run(dir, env, "close-period", "--company", "bygg", "--through", "2026-10-31", "--by", "kari");
+            assertThat(bygg.exit()).as(bygg.err()).isZero();
+            assertThat(bygg.out()).startsWith("Company bygg: closed through 2026-10-31, recorded by kari at ");
+
+            try (Connection c = connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT company, closed_through FROM closed_period")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + " " + rs.getDate(2)).isEqualTo("bygg 2026-10-31");
+                assertThat(rs.next()).as("acme is not closed").isFalse();
+            }
+        }
+    }
+
     // ---- the application, and what payroll received ------------------------------------------------
 
     private Map<String, String> env(SimulatedDitio ditio, Path dir) {

@@ -101,6 +101,7 @@ class SettingsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "payroll.start-date|2026-13-01|Setting PAYROLL_START_DATE (payroll.start-date): '2026-13-01' is not a date as yyyy-MM-dd",
+            "payroll.closed-through|31.10.2026|Setting PAYROLL_CLOSED_THROUGH (payroll.closed-through): '31.10.2026' is not a date as yyyy-MM-dd",
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
             "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
@@ -284,6 +285,17 @@ class SettingsTest {
                 .containsExactly(
                         tuple(Aggregation.PER_REGISTRATION, Aggregation.PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS, Aggregation.PER_REGISTRATION),
                         tuple(Aggregation.PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS, Aggregation.PER_REGISTRATION, Aggregation.PER_REGISTRATION));
+    }
+
+    @Test
+    void theClosedPeriodIsNoneUnlessSetAndCanBeSetPerCompany() {
+        assertThat(Settings.readAll(twoCompanies()::get)).extracting(Settings::closedThrough).containsExactly(null, null);
+        Map<String, String> s = twoCompanies();
+        s.put("payroll.closed-through", "2026-09-30");
+        s.put("company.bygg.payroll.closed-through", "2026-10-31");
+
+        assertThat(Settings.readAll(s::get)).extracting(c -> c.closedThrough().toString())
+                .containsExactly("2026-09-30", "2026-10-31");
     }
 
     @Test
