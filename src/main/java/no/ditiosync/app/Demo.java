@@ -71,6 +71,9 @@ final class Demo {
         }
         out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
                 COMPANY);
+        // the demo's state DB is not the one status reads by default: say how to read this one
+        out.printf("Its open quarantine: PAYROLL_STATE_DB_URL=jdbc:h2:file:./%s/%s java -jar target/ditio-payroll-sync.jar "
+                + "status --quarantine%n", STATE, COMPANY);
         return 0;
     }
 
