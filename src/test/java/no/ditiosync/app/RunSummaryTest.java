@@ -7,6 +7,7 @@ import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.PayrollTruth;
+import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -40,16 +40,27 @@ class RunSummaryTest {
     private static final String NO_EMPLOYEE = "no employee number for userId … (not on the registration, not in /v1/user)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The state DB of the test: an H2 file, PostgreSQL in {@link RunSummaryOnPostgresTest}. */
+    TestDatabase stateDb(Path dir) {
+        return TestDatabase.h2(dir.resolve("data/state"));
+    }
+
+    private TestDatabase db;
+
     @Test
     void theSummariesTellNewCorrectedReversedAndReleasedLinesAndTheQuarantineByReason(@TempDir Path dir) throws Exception {
         try (SimulatedDitio ditio = SimulatedDitio.start(
                 SimulatorConfig.defaults().seed(7).workers(40).weeks(3).lastWorkDate(LAST), 0)) {
             Map<String, String> env = env(ditio, dir);
+            db = stateDb(dir);
+            env.put("PAYROLL_STATE_DB_URL", db.url());
+            env.put("PAYROLL_STATE_DB_USER", db.user());
+            env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
             Result full = run(dir, env, "sync", "--once");
             assertThat(full.exit()).as(full.err()).isZero();
 
             int ready = PayrollTruth.payrollReady(ditio.data(), START).size();
-            List<String[]> held = quarantine(dir);
+            List<String[]> held = quarantine();
             long noEmployee = held.stream().filter(q -> q[1].startsWith("no employee number")).count();
             assertThat(noEmployee).isPositive();
             String out = squeeze(full.out());
@@ -80,7 +91,7 @@ class RunSummaryTest {
             assertThat(out).contains(" visma " + (2 + released) + " 0 1 1 " + released + "\n",
                     " sap " + (3 + released) + " 0 1 1 " + released + "\n", " jdbc " + (2 + released) + " 0 1 1 " + released + "\n");
             long open = held.size() - released;
-            assertThat(quarantine(dir)).hasSize((int) open);
+            assertThat(quarantine()).hasSize((int) open);
             assertThat(out).contains("quarantine: 0 newly quarantined, " + released + " released, " + open + " still open",
                     "released:\n " + released + " " + NO_EMPLOYEE);
             assertThat(out).doesNotContain("newly quarantined:\n");
@@ -109,7 +120,7 @@ class RunSummaryTest {
      * status --quarantine lists every open record with worker name and number (when known), work date,
      * hours, project and reason, on the screen and into a CSV file, each as the simulator holds it.
      */
-    private static void assertStatusListsEveryOpenRecord(SimulatedDitio ditio, Path dir, Map<String, String> env,
+    private void assertStatusListsEveryOpenRecord(SimulatedDitio ditio, Path dir, Map<String, String> env,
                                                          List<String[]> held) throws Exception {
         Map<String, String> numbers = PayrollTruth.employeesByUser(ditio.data());
         List<String> expected = new ArrayList<>();
@@ -135,7 +146,7 @@ class RunSummaryTest {
 
         Result screen = run(dir, env, "status", "--quarantine");
         assertThat(screen.exit()).as(screen.err()).isZero();
-        assertThat(screen.out()).startsWith("State DB: jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath() + "\n")
+        assertThat(screen.out()).startsWith("State DB: " + db.url() + "\n")
                 .contains("Open quarantine of company acme: " + held.size() + " record(s)");
         for (String e : expected) {
             String[] f = e.split("\\|", -1);
@@ -160,6 +171,8 @@ class RunSummaryTest {
         env.put("PAYROLL_COMPANY", "acme");
         env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
         env.put("PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        // the reports in the test's folder whatever the state DB (the default beside an H2 file, else ./data/runs)
+        env.put("SYNC_REPORT_DIR", dir.resolve("data/runs").toString());
         return env;
     }
 
@@ -178,10 +191,9 @@ class RunSummaryTest {
     }
 
     /** The open quarantine: record id and reason. */
-    static List<String[]> quarantine(Path dir) throws Exception {
+    private List<String[]> quarantine() throws Exception {
         List<String[]> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath()
-                + ";IFEXISTS=TRUE", "sa", "");
+        try (Connection c = db.connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT record_id, reason FROM quarantine ORDER BY record_id")) {
             while (rs.next()) {
                 rows.add(new String[]{rs.getString(1), rs.getString(2)});
