@@ -40,8 +40,10 @@ final class StatusCommand {
         boolean quarantine = args.length >= 2 && args[1].equals("--quarantine");
         Path csv = quarantine && args.length == 4 && args[2].equals("--csv") ? Path.of(args[3]) : null;
         if (args.length > 1 && !(quarantine && (args.length == 2 || csv != null))) {
-            err.println("status takes no options but --quarantine [--csv FILE]");
-            return 64;
+            String wrong = args[quarantine ? 2 : 1];
+            err.println("status takes no option '" + wrong + "'" + (quarantine ? " after --quarantine but --csv FILE" : "") + ".");
+            err.print(CommandHelp.of("status"));
+            return DitioPayrollSync.USAGE_ERROR;
         }
         String url;
         String user;
@@ -53,6 +55,8 @@ final class StatusCommand {
             password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
             reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
         }
+        // the demo and a service with settings of its own use other state DBs: say which one this is
+        out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
             return 0;
@@ -67,8 +71,6 @@ final class StatusCommand {
             printReports(RunReports.folder(reportDir, url), out);
             throw unreachable;
         }
-        // which database this is: the operator may have several (the demo's, the service's)
-        out.println("State DB: " + DataSources.masked(url));
         try (Connection c = connection) {
             try {
                 if (quarantine) {

@@ -146,7 +146,7 @@ class RunSummaryTest {
 
         Result screen = run(dir, env, "status", "--quarantine");
         assertThat(screen.exit()).as(screen.err()).isZero();
-        assertThat(screen.out()).startsWith("State DB: " + db.url() + "\n")
+        assertThat(screen.out()).startsWith("State DB: " + db.url() + "  (set by PAYROLL_STATE_DB_URL)\n")
                 .contains("Open quarantine of company acme: " + held.size() + " record(s)");
         for (String e : expected) {
             String[] f = e.split("\\|", -1);
