@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, preview, reconcile, run, status, check, simulator, --version. */
+/** The command line: demo, sync --once, preview, reconcile, run, status, close-period, check, simulator, --version. */
 public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
@@ -34,6 +34,11 @@ public final class DitioPayrollSync {
                                     <drop folder>/reconcile; exit 0 no drift, 1 drift; --deliver delivers it
                   run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
                   status            watermarks, last runs, ledger and open quarantine, from the state DB
+                  status --quarantine [--csv FILE]
+                                    every open quarantined record: worker, number, work date, hours, project, reason
+                  close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
+                                    record that payroll is closed through that date: later lines of work dates
+                                    on or before it are booked on the day after it (Tripletex, SAP, CSV, JDBC)
                   check             checks the settings, the state DB, the drop folders or SFTP server and each
                                     company's Ditio, one line each; delivers nothing
                   simulator [...]   serve the built-in Ditio simulator
@@ -65,7 +70,8 @@ public final class DitioPayrollSync {
                 case "sync" -> syncOnce(options);
                 case "preview", "reconcile" -> officerCommand(args);
                 case "run" -> noOptions(command, options) ? service() : USAGE_ERROR;
-                case "status" -> noOptions(command, options) ? StatusCommand.run(System.out) : USAGE_ERROR;
+                case "status" -> StatusCommand.run(args, System.out, System.err);
+                case "close-period" -> ClosePeriodCommand.run(args, System.out, System.err, java.time.Clock.systemUTC());
                 case "check" -> noOptions(command, options) ? CheckCommand.run(System.out) : USAGE_ERROR;
                 case "simulator" -> SimulatorCommand.run(options.toArray(String[]::new));
                 case "--version", "-V", "version" -> {
