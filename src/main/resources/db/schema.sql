@@ -182,3 +182,7 @@ ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
 ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;
 -- drops an earlier version committed (before committed_at existed) go first
 UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' WHERE committed_at IS NULL;
+
+-- The last runs of a company, newest first, for status and the operator's page: read along this index,
+-- a few rows whatever the length of the run log.
+CREATE INDEX IF NOT EXISTS sync_run_by_start ON sync_run (company, feed, started_at);

@@ -19,7 +19,9 @@ public final class DitioPayrollSync {
                                 one sync of every company (or of one) against the configured Ditio;
                                 exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
               run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
-              status            watermarks, last runs, ledger and open quarantine, from the state DB
+              status [--html FILE]
+                                watermarks, last runs, ledger and open quarantine, from the state DB;
+                                --html FILE writes the operator's page to FILE instead
               simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
               --help            this text
 
@@ -40,7 +42,7 @@ public final class DitioPayrollSync {
                 case "demo" -> Demo.run();
                 case "sync" -> syncOnce(args);
                 case "run" -> service();
-                case "status" -> StatusCommand.run(System.out);
+                case "status" -> StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out);
                 case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 case "--help", "-h", "help" -> {
                     System.out.print(USAGE);

@@ -1,5 +1,9 @@
 package no.ditiosync.app;
 
+import no.ditiosync.app.page.PageData;
+import no.ditiosync.app.page.PageHtml;
+import no.ditiosync.app.page.PageModel;
+import no.ditiosync.run.SyncSteps;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StatusQueries;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -9,14 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The status command: per feed the watermark, the last runs and the open quarantine; per target
- * what the ledger holds. Reads only the state DB, so it works without Ditio credentials.
+ * what the ledger holds; or, with --html FILE, the operator's page written to a file. Reads only the
+ * state DB, so it works without Ditio credentials.
  */
 final class StatusCommand {
 
@@ -28,21 +36,35 @@ final class StatusCommand {
     private StatusCommand() {
     }
 
-    static int run(PrintStream out) throws Exception {
-        String url;
-        String user;
-        String password;
-        String reportDir;
+    /**
+     * {@code status}: the text above on {@code out}; {@code status --html FILE}: the operator's page,
+     * written once to FILE (owner-only, as the run reports), for an installation without the run service.
+     */
+    static int run(String[] args, PrintStream out) throws Exception {
+        Path html = null;
+        if (args.length == 2 && args[0].equals("--html")) {
+            html = Path.of(args[1]);
+        } else if (args.length != 0) {
+            System.err.println("status takes no argument, or --html FILE");
+            return 64;
+        }
         try (DefaultCamelContext properties = new DefaultCamelContext()) {
             properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
                     ? "file:application.properties" : "classpath:application.properties");
-            url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
-            user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
-            password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
-            reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
+            return run(properties, html, out);
         }
+    }
+
+    private static int run(DefaultCamelContext properties, Path html, PrintStream out) throws Exception {
+        String url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
+        String user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
+        String password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
+        String reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
+            if (html != null) {
+                writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+            }
             return 0;
         }
         Connection connection;
@@ -57,6 +79,10 @@ final class StatusCommand {
         }
         try (Connection c = connection) {
             try {
+                if (html != null) {
+                    writePage(html, overview(c, properties, RunReports.folder(reportDir, url)), out);
+                    return 0;
+                }
                 print(c, out);
             } catch (SQLException e) {
                 if (!SqlDialect.of(c).isUndefinedTable(e)) {
@@ -64,10 +90,67 @@ final class StatusCommand {
                 }
                 // a PostgreSQL database that exists but that no sync has used yet
                 out.println("No state DB tables at " + DataSources.masked(url) + " yet: no sync has run.");
+                if (html != null) {
+                    writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+                    return 0;
+                }
             }
         }
         printReports(RunReports.folder(reportDir, url), out);
         return 0;
+    }
+
+    /**
+     * The page's data for every company with runs, each with its SYNC_CRON and SYNC_TIME_ZONE as the
+     * settings give them (its own company.KEY.sync.* first); the next firing is worked out from the
+     * cron, as no scheduler is asked; reports are linked as files.
+     */
+    private static PageModel.Overview overview(Connection c, DefaultCamelContext properties, Path reportFolder)
+            throws SQLException {
+        List<PageData.CompanySettings> companies = new ArrayList<>();
+        for (StatusQueries.CompanyFeed f : StatusQueries.feeds(c)) {
+            String cron = companySetting(properties, f.company(), "sync.cron");
+            String zoneId = companySetting(properties, f.company(), "sync.time-zone");
+            ZoneId zone;
+            try {
+                zone = ZoneId.of(zoneId);
+            } catch (java.time.DateTimeException e) {
+                zone = ZoneOffset.UTC;
+            }
+            companies.add(new PageData.CompanySettings(f.company(), f.feed(), cron, zone));
+        }
+        RunReports reports = new RunReports(reportFolder, Integer.MAX_VALUE);
+        PageData data = new PageData(reports::find, new PageData.Links() {
+            @Override
+            public String report(String company, String runId, Path file) {
+                return file == null ? null : file.toAbsolutePath().toUri().toString();
+            }
+
+            @Override
+            public String quarantineCsv(String company) {
+                return null;
+            }
+        }, company -> null);
+        return data.overview(c, companies, Instant.now(), SyncSteps.NODE);
+    }
+
+    private static String companySetting(DefaultCamelContext properties, String company, String key) {
+        return properties.getPropertiesComponent().resolveProperty("company." + company + "." + key)
+                .filter(v -> !v.isBlank())
+                .orElseGet(() -> properties.getPropertiesComponent().resolveProperty(key).orElse("")).strip();
+    }
+
+    private static void writePage(Path file, PageModel.Overview overview, PrintStream out) throws java.io.IOException {
+        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        Files.writeString(temp, PageHtml.render(overview, null), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the file keeps the ACLs it inherits
+        }
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        out.println("Wrote the operator's page to " + file);
     }
 
     /** The newest run reports, one line each (and the message of a failed run). */
