@@ -209,6 +209,54 @@ class OperatorPageTest {
         }
     }
 
+    @Test
+    void statusWritesThePageToAFileWithoutTheService(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(company(), 0)) {
+            Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+            env.put("PAYROLL_START_DATE", START.toString());
+            String quarantinedId = null;
+            CommandLineTest.Result first = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(first.exit()).as(first.err()).isZero();
+            long open;
+            String runId;
+            try (Connection c = java.sql.DriverManager.getConnection(env.get("PAYROLL_STATE_DB_URL"), "sa", "");
+                 ResultSet q = c.createStatement().executeQuery("SELECT record_id FROM quarantine ORDER BY record_id")) {
+                q.next();
+                quarantinedId = q.getString(1);
+                open = 1;
+                while (q.next()) {
+                    open++;
+                }
+                ResultSet run = c.createStatement().executeQuery("SELECT run_id FROM sync_run");
+                run.next();
+                runId = run.getString(1);
+            }
+            ditio.data().editDescription(quarantinedId, "<script>alert(1)</script>");
+            CommandLineTest.Result second = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(second.exit()).as(second.err()).isZero();
+
+            // no Ditio settings needed: the state DB only
+            Path file = dir.resolve("page.html");
+            CommandLineTest.Result status = CommandLineTest.run(dir, Map.of("PAYROLL_STATE_DB_URL",
+                    env.get("PAYROLL_STATE_DB_URL")), "status", "--html", file.toString());
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out().strip()).isEqualTo("Wrote the operator's page to " + file);
+            String html = Files.readString(file);
+            assertThat(html).startsWith("<!DOCTYPE html>").contains("Company cli")
+                    .contains("<tr class=\"run\" data-run-id=\"" + runId + "\"")
+                    .contains("<span class=\"quarantine-count\">" + open + "</span>")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script")
+                    .contains("<svg class=\"chart hours\"");
+            assertThat(html.split("<tr class=\"run\"", -1)).hasSize(3);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
+
+            CommandLineTest.Result wrong = CommandLineTest.run(dir, Map.of(), "status", "--html");
+            assertThat(wrong.exit()).isEqualTo(64);
+            assertThat(wrong.err().strip()).isEqualTo("status takes no argument, or --html FILE");
+        }
+    }
+
     /** Per target and work day, the hours of the ledger's lines the target holds (its entry marked H). */
     static Map<String, Map<LocalDate, BigDecimal>> ledgerHoursPerDay(SyncHarness h) throws Exception {
         Map<String, Map<LocalDate, BigDecimal>> out = new TreeMap<>();
