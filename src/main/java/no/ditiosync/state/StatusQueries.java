@@ -107,12 +107,12 @@ public final class StatusQueries {
         return out;
     }
 
-    /** The newest {@code limit} runs of a company's feed (read backwards along index sync_run_by_start). */
+    /** The newest {@code limit} runs of a company's feed (read in order along index sync_run_newest_first). */
     public static List<Run> runs(Connection c, String company, String feed, int limit) throws SQLException {
         List<Run> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, started_at, ended_at, mode, outcome, records_read, "
                 + "lines_delivered, quarantined, message, node, line_counts, quarantine_counts, committed FROM sync_run "
-                + "WHERE company = ? AND feed = ? ORDER BY started_at DESC LIMIT " + positive(limit))) {
+                + "WHERE company = ? AND feed = ? ORDER BY company, feed, started_at DESC LIMIT " + positive(limit))) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             ps.setString(2, feed);
@@ -152,7 +152,7 @@ public final class StatusQueries {
     public static List<ReasonCount> quarantineReasons(Connection c, String company, int limit) throws SQLException {
         List<ReasonCount> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT reason, COUNT(*) FROM quarantine WHERE company = ? "
-                + "GROUP BY reason ORDER BY COUNT(*) DESC, reason LIMIT " + positive(limit))) {
+                + "GROUP BY company, reason ORDER BY COUNT(*) DESC, reason LIMIT " + positive(limit))) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
@@ -165,7 +165,8 @@ public final class StatusQueries {
     }
 
     /**
-     * The first {@code limit} records of a company's open quarantine, by reason, work date and id, each
+     * The first {@code limit} records of a company's open quarantine, by reason, work date and id
+     * (along index quarantine_by_reason; a record without a work date is first in H2, last in PostgreSQL), each
      * handed to {@code each} as it is read (a download of many is never held whole). The user is
      * looked up by its key (ditio_user's primary key), one row per record.
      */
@@ -175,7 +176,7 @@ public final class StatusQueries {
                 + "COALESCE(q.user_employee_number, u.employee_number), q.work_date, q.work_date_text, q.qty, "
                 + "q.project_number, q.task_number, q.description, q.reason, q.first_run_id, q.last_run_id "
                 + "FROM quarantine q LEFT JOIN ditio_user u ON u.company = q.company AND u.identity_user_id = q.user_id "
-                + "WHERE q.company = ? ORDER BY q.reason, q.work_date NULLS LAST, q.feed, q.record_id LIMIT "
+                + "WHERE q.company = ? ORDER BY q.company, q.reason, q.work_date, q.feed, q.record_id LIMIT "
                 + positive(limit))) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);

@@ -2,7 +2,6 @@ package no.ditiosync.app;
 
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
-import no.ditiosync.simulator.TimeRegistration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -52,14 +51,9 @@ class OperatorPageBrowserTest {
         int port = ObserveClient.freePort();
         SimulatorConfig config = SimulatorConfig.defaults().seed(11).workers(15).weeks(4).lastWorkDate(LAST);
         try (SyncHarness h = new SyncHarness(config, dir, START, ObservabilityTest.serverOn(port))) {
-            SyncRun full = h.runOnce();
-            List<String[]> quarantined = h.quarantine();
-            TimeRegistration delivered = h.ditio.data().liveTimeRegistrations(START, LAST).stream()
-                    .filter(r -> r.payrollApproved() && quarantined.stream().noneMatch(q -> q[0].equals(r.id())))
-                    .findFirst().orElseThrow();
-            h.ditio.data().editHours(delivered.id(), delivered.qty().add(BigDecimal.ONE));
-            h.ditio.data().editDescription(quarantined.get(0)[0], SCRIPT);
-            SyncRun incremental = h.runOnce();
+            SyncRun[] twoRuns = OperatorPageTest.fullThenIncremental(h, LAST, SCRIPT);
+            SyncRun full = twoRuns[0];
+            SyncRun incremental = twoRuns[1];
 
             ChromeDriver browser = chromium();
             try {
