@@ -56,15 +56,9 @@ class OperatorPageTest {
     void pageAndApiShowTheRunsTheLedgerAndTheQuarantine(@TempDir Path dir) throws Exception {
         int port = ObserveClient.freePort();
         try (SyncHarness h = new SyncHarness(company(), dir, START, serverOn(port))) {
-            SyncRun full = h.runOnce();
-            // an incremental run that corrects one delivered line and reads a quarantined record again
-            List<String[]> quarantined = h.quarantine();
-            TimeRegistration delivered = h.ditio.data().liveTimeRegistrations(START, LAST).stream()
-                    .filter(r -> r.payrollApproved() && quarantined.stream().noneMatch(q -> q[0].equals(r.id())))
-                    .findFirst().orElseThrow();
-            h.ditio.data().editHours(delivered.id(), delivered.qty().add(BigDecimal.ONE));
-            h.ditio.data().editDescription(quarantined.get(0)[0], "<script>alert(1)</script> & \"quoted\"");
-            SyncRun incremental = h.runOnce();
+            SyncRun[] twoRuns = fullThenIncremental(h, LAST, "<script>alert(1)</script> & \"quoted\"");
+            SyncRun full = twoRuns[0];
+            SyncRun incremental = twoRuns[1];
 
             ObserveClient web = new ObserveClient(port);
             JsonNode company = JSON.readTree(web.get("/api/companies/acme").body());
@@ -145,6 +139,19 @@ class OperatorPageTest {
             assertThat(web.get("/api/companies/nobody").status()).isEqualTo(404);
             assertThat(web.get("/api/companies/acme/runs/ffff/report").status()).isEqualTo(404);
 
+            // the watermark's lag turns red once two scheduled firings (SYNC_CRON: every 30 min) passed since it
+            assertThat(company.get("watermarks").get(0).get("feed").asText()).isEqualTo("time");
+            assertThat(company.get("watermarks").get(0).get("late").asBoolean()).isFalse();
+            try (Connection c = h.stateDb().connect()) {
+                c.createStatement().executeUpdate("UPDATE sync_watermark SET watermark = DATEADD(MINUTE, -61, watermark) "
+                        + "WHERE company = 'acme' AND feed = 'time'");
+            }
+            JsonNode late = JSON.readTree(web.get("/api/companies/acme").body()).get("watermarks").get(0);
+            assertThat(late.get("late").asBoolean()).isTrue();
+            assertThat(late.get("lagSeconds").asLong()).isGreaterThanOrEqualTo(61 * 60);
+            assertThat(web.get("/").body()).contains("<tr data-feed=\"time\"><td>time</td>")
+                    .containsOnlyOnce("class=\"lag late\" data-late=\"true\"");
+
             // read-only: a POST changes nothing and is not answered as a GET
             HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -203,6 +210,13 @@ class OperatorPageTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("stderr.txt"))
                         .contains("Operator's page at http://127.0.0.1:" + port + "/ (this machine only), health at http://127.0.0.1:"
                                 + port + "/observe/health, metrics at http://127.0.0.1:" + port + "/observe/metrics"));
+                // the next firing as the scheduler has it (SYNC_CRON's default: every half hour)
+                JsonNode schedule = JSON.readTree(web.get("/api/companies/cli").body()).get("schedule");
+                assertThat(schedule.get("nextFiringFrom").asText()).isEqualTo("scheduler");
+                java.time.Instant next = java.time.Instant.parse(schedule.get("nextFiring").asText());
+                assertThat(next).isAfter(java.time.Instant.now().minusSeconds(60))
+                        .isBefore(java.time.Instant.now().plus(Duration.ofMinutes(31)));
+                assertThat(next.getEpochSecond() % 1800).isZero();
             } finally {
                 AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
             }
@@ -257,12 +271,32 @@ class OperatorPageTest {
         }
     }
 
+    /**
+     * A full run, then an incremental one that corrects one delivered line (an hour more) and reads a
+     * quarantined record again, its description now {@code description}.
+     */
+    static SyncRun[] fullThenIncremental(SyncHarness h, LocalDate last, String description) throws Exception {
+        SyncRun full = h.runOnce();
+        List<String[]> quarantined = h.quarantine();
+        TimeRegistration delivered = h.ditio.data().liveTimeRegistrations(h.startDate, last).stream()
+                .filter(r -> r.payrollApproved() && quarantined.stream().noneMatch(q -> q[0].equals(r.id())))
+                .findFirst().orElseThrow();
+        h.ditio.data().editHours(delivered.id(), delivered.qty().add(BigDecimal.ONE));
+        h.ditio.data().editDescription(quarantined.get(0)[0], description);
+        return new SyncRun[]{full, h.runOnce()};
+    }
+
     /** Per target and work day, the hours of the ledger's lines the target holds (its entry marked H). */
     static Map<String, Map<LocalDate, BigDecimal>> ledgerHoursPerDay(SyncHarness h) throws Exception {
+        return ledgerHoursPerDay(h, LocalDate.of(1900, 1, 1));
+    }
+
+    /** The same, for work days from {@code from} on. */
+    static Map<String, Map<LocalDate, BigDecimal>> ledgerHoursPerDay(SyncHarness h, LocalDate from) throws Exception {
         Map<String, Map<LocalDate, BigDecimal>> out = new TreeMap<>();
         try (Connection c = h.stateDb().connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT work_date, quantity, targets FROM ledger_line "
-                     + "WHERE company = 'acme'")) {
+                     + "WHERE company = 'acme' AND work_date >= DATE '" + from + "'")) {
             while (rs.next()) {
                 LocalDate day = rs.getObject(1, LocalDate.class);
                 for (String entry : rs.getString(3).split(";")) {
