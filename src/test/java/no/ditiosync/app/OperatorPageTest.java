@@ -56,108 +56,113 @@ class OperatorPageTest {
     void pageAndApiShowTheRunsTheLedgerAndTheQuarantine(@TempDir Path dir) throws Exception {
         int port = ObserveClient.freePort();
         try (SyncHarness h = new SyncHarness(company(), dir, START, serverOn(port))) {
-            SyncRun[] twoRuns = fullThenIncremental(h, LAST, "<script>alert(1)</script> & \"quoted\"");
-            SyncRun full = twoRuns[0];
-            SyncRun incremental = twoRuns[1];
-
-            ObserveClient web = new ObserveClient(port);
-            JsonNode company = JSON.readTree(web.get("/api/companies/acme").body());
-            assertThat(company.get("company").asText()).isEqualTo("acme");
-
-            // the runs, newest first, with the lines each target received
-            JsonNode runs = company.get("runs");
-            assertThat(runs).hasSize(2);
-            assertThat(runs.get(0).get("runId").asText()).isEqualTo(incremental.runId());
-            assertThat(runs.get(1).get("runId").asText()).isEqualTo(full.runId());
-            assertThat(runs.get(0).get("mode").asText()).isEqualTo("incremental");
-            assertThat(runs.get(1).get("mode").asText()).isEqualTo("full");
-            for (JsonNode run : runs) {
-                assertThat(run.get("outcome").asText()).isEqualTo("succeeded");
-                assertThat(run.get("committed").asBoolean()).isTrue();
-                assertThat(run.get("node").asText()).isNotBlank();
-            }
-            assertThat(runs.get(1).get("recordsRead").asLong()).isEqualTo(full.recordsRead());
-            assertThat(runs.get(0).get("recordsRead").asLong()).isEqualTo(incremental.recordsRead()).isEqualTo(2);
-            for (String target : List.of("visma", "sap")) {
-                JsonNode first = runs.get(1).get("lines").get(target);
-                assertThat(first.get("total").asLong()).isEqualTo(h.lineCount(SyncHarness.fileOf(full, target)));
-                assertThat(first.get("new").asLong()).isEqualTo(first.get("total").asLong());
-                JsonNode second = runs.get(0).get("lines").get(target);
-                assertThat(second.get("corrected").asLong()).as(target).isEqualTo(1);
-                assertThat(second.get("new").asLong()).as(target).isZero();
-                assertThat(second.get("reversed").asLong()).as(target).isZero();
-            }
-            assertThat(runs.get(0).get("lines").get("jdbc").get("corrected").asLong()).isEqualTo(1);
-
-            // the chart's numbers: per target and work day, what the ledger holds; for jdbc, what payroll_line holds
-            Map<String, Map<LocalDate, BigDecimal>> shown = new TreeMap<>();
-            for (JsonNode day : company.get("hours").get("days")) {
-                day.get("targets").fields().forEachRemaining(t -> shown.computeIfAbsent(t.getKey(), k -> new TreeMap<>())
-                        .put(LocalDate.parse(day.get("date").asText()), t.getValue().get("hours").decimalValue().stripTrailingZeros()));
-            }
-            Map<String, Map<LocalDate, BigDecimal>> ledger = ledgerHoursPerDay(h);
-            assertThat(shown).isEqualTo(ledger);
-            assertThat(shown.keySet()).containsExactly("jdbc", "sap", "visma");
-            assertThat(shown.get("jdbc")).isEqualTo(payrollLineHoursPerDay(h));
-
-            // the open quarantine: as many as the table holds, grouped by reason
-            long open = h.quarantine().size();
-            assertThat(open).isPositive();
-            JsonNode quarantine = company.get("quarantine");
-            assertThat(quarantine.get("open").asLong()).isEqualTo(open);
-            long byReason = 0;
-            for (JsonNode reason : quarantine.get("byReason")) {
-                byReason += reason.get("records").asLong();
-            }
-            assertThat(byReason).isEqualTo(open);
-            assertThat(quarantine.get("records")).hasSize((int) open);
-            assertThat(quarantine.get("records").findValuesAsText("description"))
-                    .contains("<script>alert(1)</script> & \"quoted\"");
-
-            // the page: the same, with Ditio's text escaped
-            ObserveClient.Response page = web.get("/");
-            assertThat(page.status()).isEqualTo(200);
-            assertThat(page.body()).contains("<tr class=\"run\" data-run-id=\"" + incremental.runId() + "\"")
-                    .contains("<tr class=\"run\" data-run-id=\"" + full.runId() + "\"")
-                    .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;")
-                    .doesNotContain("<script")
-                    .contains("<span class=\"quarantine-count\">" + open + "</span>");
-            assertThat(page.body().split("<rect class=\"bar t", -1)).hasSize(1
-                    + ledger.values().stream().mapToInt(Map::size).sum());
-
-            // the CSV download: a header and one line per open record
-            HttpResponse<String> csv = get(port, "/api/companies/acme/quarantine.csv", null);
-            assertThat(csv.statusCode()).isEqualTo(200);
-            assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=UTF-8");
-            assertThat(csv.body().split("\r\n")).hasSize(1 + (int) open);
-            assertThat(csv.body()).startsWith("feed,recordId,workerName,employeeNumber,workDate,hours,");
-
-            // each run's report, and no answer for what does not exist
-            ObserveClient.Response report = web.get("/api/companies/acme/runs/" + full.runId() + "/report");
-            assertThat(report.status()).isEqualTo(200);
-            assertThat(JSON.readTree(report.body()).get("runId").asText()).isEqualTo(full.runId());
-            assertThat(web.get("/api/companies/nobody").status()).isEqualTo(404);
-            assertThat(web.get("/api/companies/acme/runs/ffff/report").status()).isEqualTo(404);
-
-            // the watermark's lag turns red once two scheduled firings (SYNC_CRON: every 30 min) passed since it
-            assertThat(company.get("watermarks").get(0).get("feed").asText()).isEqualTo("time");
-            assertThat(company.get("watermarks").get(0).get("late").asBoolean()).isFalse();
-            try (Connection c = h.stateDb().connect()) {
-                c.createStatement().executeUpdate("UPDATE sync_watermark SET watermark = DATEADD(MINUTE, -61, watermark) "
-                        + "WHERE company = 'acme' AND feed = 'time'");
-            }
-            JsonNode late = JSON.readTree(web.get("/api/companies/acme").body()).get("watermarks").get(0);
-            assertThat(late.get("late").asBoolean()).isTrue();
-            assertThat(late.get("lagSeconds").asLong()).isGreaterThanOrEqualTo(61 * 60);
-            assertThat(web.get("/").body()).contains("<tr data-feed=\"time\"><td>time</td>")
-                    .containsOnlyOnce("class=\"lag late\" data-late=\"true\"");
-
-            // read-only: a POST changes nothing and is not answered as a GET
-            HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(post.statusCode()).isEqualTo(405);
+            pageAndApiShowTheRunsTheLedgerAndTheQuarantine(h, port);
         }
+    }
+
+    /** The checks of the test above, on the state DB of {@code h}, served on {@code port}. */
+    static void pageAndApiShowTheRunsTheLedgerAndTheQuarantine(SyncHarness h, int port) throws Exception {
+        SyncRun[] twoRuns = fullThenIncremental(h, LAST, "<script>alert(1)</script> & \"quoted\"");
+        SyncRun full = twoRuns[0];
+        SyncRun incremental = twoRuns[1];
+
+        ObserveClient web = new ObserveClient(port);
+        JsonNode company = JSON.readTree(web.get("/api/companies/acme").body());
+        assertThat(company.get("company").asText()).isEqualTo("acme");
+
+        // the runs, newest first, with the lines each target received
+        JsonNode runs = company.get("runs");
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).get("runId").asText()).isEqualTo(incremental.runId());
+        assertThat(runs.get(1).get("runId").asText()).isEqualTo(full.runId());
+        assertThat(runs.get(0).get("mode").asText()).isEqualTo("incremental");
+        assertThat(runs.get(1).get("mode").asText()).isEqualTo("full");
+        for (JsonNode run : runs) {
+            assertThat(run.get("outcome").asText()).isEqualTo("succeeded");
+            assertThat(run.get("committed").asBoolean()).isTrue();
+            assertThat(run.get("node").asText()).isNotBlank();
+        }
+        assertThat(runs.get(1).get("recordsRead").asLong()).isEqualTo(full.recordsRead());
+        assertThat(runs.get(0).get("recordsRead").asLong()).isEqualTo(incremental.recordsRead()).isEqualTo(2);
+        for (String target : List.of("visma", "sap")) {
+            JsonNode first = runs.get(1).get("lines").get(target);
+            assertThat(first.get("total").asLong()).isEqualTo(h.lineCount(SyncHarness.fileOf(full, target)));
+            assertThat(first.get("new").asLong()).isEqualTo(first.get("total").asLong());
+            JsonNode second = runs.get(0).get("lines").get(target);
+            assertThat(second.get("corrected").asLong()).as(target).isEqualTo(1);
+            assertThat(second.get("new").asLong()).as(target).isZero();
+            assertThat(second.get("reversed").asLong()).as(target).isZero();
+        }
+        assertThat(runs.get(0).get("lines").get("jdbc").get("corrected").asLong()).isEqualTo(1);
+
+        // the chart's numbers: per target and work day, what the ledger holds; for jdbc, what payroll_line holds
+        Map<String, Map<LocalDate, BigDecimal>> shown = new TreeMap<>();
+        for (JsonNode day : company.get("hours").get("days")) {
+            day.get("targets").fields().forEachRemaining(t -> shown.computeIfAbsent(t.getKey(), k -> new TreeMap<>())
+                    .put(LocalDate.parse(day.get("date").asText()), t.getValue().get("hours").decimalValue().stripTrailingZeros()));
+        }
+        Map<String, Map<LocalDate, BigDecimal>> ledger = ledgerHoursPerDay(h);
+        assertThat(shown).isEqualTo(ledger);
+        assertThat(shown.keySet()).containsExactly("jdbc", "sap", "visma");
+        assertThat(shown.get("jdbc")).isEqualTo(payrollLineHoursPerDay(h));
+
+        // the open quarantine: as many as the table holds, grouped by reason
+        long open = h.quarantine().size();
+        assertThat(open).isPositive();
+        JsonNode quarantine = company.get("quarantine");
+        assertThat(quarantine.get("open").asLong()).isEqualTo(open);
+        long byReason = 0;
+        for (JsonNode reason : quarantine.get("byReason")) {
+            byReason += reason.get("records").asLong();
+        }
+        assertThat(byReason).isEqualTo(open);
+        assertThat(quarantine.get("records")).hasSize((int) open);
+        assertThat(quarantine.get("records").findValuesAsText("description"))
+                .contains("<script>alert(1)</script> & \"quoted\"");
+
+        // the page: the same, with Ditio's text escaped
+        ObserveClient.Response page = web.get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("<tr class=\"run\" data-run-id=\"" + incremental.runId() + "\"")
+                .contains("<tr class=\"run\" data-run-id=\"" + full.runId() + "\"")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;")
+                .doesNotContain("<script")
+                .contains("<span class=\"quarantine-count\">" + open + "</span>");
+        assertThat(page.body().split("<rect class=\"bar t", -1)).hasSize(1
+                + ledger.values().stream().mapToInt(Map::size).sum());
+
+        // the CSV download: a header and one line per open record
+        HttpResponse<String> csv = get(port, "/api/companies/acme/quarantine.csv", null);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=UTF-8");
+        assertThat(csv.body().split("\r\n")).hasSize(1 + (int) open);
+        assertThat(csv.body()).startsWith("feed,recordId,workerName,employeeNumber,workDate,hours,");
+
+        // each run's report, and no answer for what does not exist
+        ObserveClient.Response report = web.get("/api/companies/acme/runs/" + full.runId() + "/report");
+        assertThat(report.status()).isEqualTo(200);
+        assertThat(JSON.readTree(report.body()).get("runId").asText()).isEqualTo(full.runId());
+        assertThat(web.get("/api/companies/nobody").status()).isEqualTo(404);
+        assertThat(web.get("/api/companies/acme/runs/ffff/report").status()).isEqualTo(404);
+
+        // the watermark's lag turns red once two scheduled firings (SYNC_CRON: every 30 min) passed since it
+        assertThat(company.get("watermarks").get(0).get("feed").asText()).isEqualTo("time");
+        assertThat(company.get("watermarks").get(0).get("late").asBoolean()).isFalse();
+        try (Connection c = h.stateDb().connect()) {
+            c.createStatement().executeUpdate("UPDATE sync_watermark SET watermark = watermark - INTERVAL '61' MINUTE "
+                    + "WHERE company = 'acme' AND feed = 'time'");
+        }
+        JsonNode late = JSON.readTree(web.get("/api/companies/acme").body()).get("watermarks").get(0);
+        assertThat(late.get("late").asBoolean()).isTrue();
+        assertThat(late.get("lagSeconds").asLong()).isGreaterThanOrEqualTo(61 * 60);
+        assertThat(web.get("/").body()).contains("<tr data-feed=\"time\"><td>time</td>")
+                .containsOnlyOnce("class=\"lag late\" data-late=\"true\"");
+
+        // read-only: a POST changes nothing and is not answered as a GET
+        HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
     }
 
     @Test
