@@ -93,7 +93,12 @@ public final class Observability {
                         .toList(),
                 company -> SyncSchedules.nextFiring(context, company), reports::find, clock, SyncSteps.NODE, credentials));
         if (server) {
+            // Camel calls a startup listener more than once (the context, then its routes): one line is enough
+            java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
             context.addStartupListener((ctx, alreadyStarted) -> {
+                if (told.getAndSet(true)) {
+                    return;
+                }
                 String base = "http://" + urlHost(settings.observeHost()) + ":" + settings.observePort();
                 LOG.info("Operator's page at {}/ ({}), health at {}/observe/health, metrics at {}/observe/metrics", base,
                         credentials == null ? "this machine only" : "user " + credentials.user() + " and OBSERVE_PASSWORD",

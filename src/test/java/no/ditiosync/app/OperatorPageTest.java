@@ -212,9 +212,10 @@ class OperatorPageTest {
             try {
                 ObserveClient web = new ObserveClient(port);
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> web.get("/").status() == 200);
-                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("stderr.txt"))
-                        .contains("Operator's page at http://127.0.0.1:" + port + "/ (this machine only), health at http://127.0.0.1:"
-                                + port + "/observe/health, metrics at http://127.0.0.1:" + port + "/observe/metrics"));
+                String line = "Operator's page at http://127.0.0.1:" + port + "/ (this machine only), health at http://127.0.0.1:"
+                        + port + "/observe/health, metrics at http://127.0.0.1:" + port + "/observe/metrics";
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("stderr.txt")).contains(line));
+                assertThat(Files.readString(dir.resolve("stderr.txt"))).containsOnlyOnce(line);
                 // the next firing as the scheduler has it (SYNC_CRON's default: every half hour)
                 JsonNode schedule = JSON.readTree(web.get("/api/companies/cli").body()).get("schedule");
                 assertThat(schedule.get("nextFiringFrom").asText()).isEqualTo("scheduler");
