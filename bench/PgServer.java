@@ -2,6 +2,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
@@ -13,6 +14,10 @@ import java.sql.Statement;
  * settings, it prints the statements that took the most server time before it stops the server.
  *
  * Usage: java -cp <test classpath>:<classes> PgServer DATA_DIR [NAME=VALUE ...]   (extra server settings)
+ *        java -cp <test classpath>:<classes> PgServer --checkpoint JDBC_URL    (a CHECKPOINT, as postgres)
+ *
+ * bench/run asks for a CHECKPOINT after each app run before it reads what the server wrote, so that pages
+ * the run left dirty in shared buffers are counted with the run.
  *
  * Unlike the library's test defaults (postgres -F, synchronous_commit=off), the server runs with
  * PostgreSQL's own durable defaults, fsync=on and synchronous_commit=on: H2 in the app fsyncs its
@@ -21,8 +26,14 @@ import java.sql.Statement;
 public final class PgServer {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: PgServer DATA_DIR [NAME=VALUE ...]");
+            System.err.println("usage: PgServer DATA_DIR [NAME=VALUE ...] | PgServer --checkpoint JDBC_URL");
             System.exit(64);
+        }
+        if (args[0].equals("--checkpoint") && args.length == 2) {
+            try (Connection c = DriverManager.getConnection(args[1], "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            }
+            return;
         }
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(Path.of(args[0]))

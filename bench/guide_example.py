@@ -1,5 +1,5 @@
 # Baseline (b) of bench/run: the "Complete example (Python)" of Ditio's "Export Time Data" guide
-# (/work/shared/seed-export-time-data.txt), unchanged in what it does: requests, one token, follow
+# (as Ditio publishes it), unchanged in what it does: requests, one token, follow
 # continuationToken, keep every record in a list. Only three things differ from the guide:
 #   - CLIENT_ID / CLIENT_SECRET come from the environment (the guide leaves them undefined),
 #   - the window comes from BENCH_FROM / BENCH_TO, the same window the application's full pass asks,

@@ -199,7 +199,7 @@ final class DataSources {
             // Windows: the folder keeps the ACLs it inherits
         } catch (IOException e) {
             throw new SettingsException("Setting " + keys.url() + ": cannot create a private folder '" + folder + "' ("
-                    + e.getClass().getSimpleName() + ")");
+                    + no.ditiosync.drops.AtomicDropFile.plainReason(e) + ")");
         }
     }
 }

@@ -16,15 +16,16 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The demo command: a generated company in the built-in simulator, a full sync into ./out and
- * ./data, then changes in Ditio and an incremental sync that delivers only the corrections.
- * It never touches a real Ditio, and says so first.
+ * The demo command: a generated company in the built-in simulator, a full sync into ./demo-out and
+ * ./demo-data, then changes in Ditio and an incremental sync that delivers only the corrections.
+ * It never touches a real Ditio nor the folders real runs use (./out, ./data), and says so first.
  */
 final class Demo {
 
     static final String COMPANY = "demo";
-    private static final Path STATE = Path.of("data");
-    private static final Path DROPS = Path.of("out");
+    private static final Path STATE = Path.of("demo-data");
+    private static final Path DROPS = Path.of("demo-out");
+    private static final String STATE_DB_URL = "jdbc:h2:file:./" + STATE.resolve(COMPANY);
 
     private Demo() {
     }
@@ -35,6 +36,8 @@ final class Demo {
         try (SimulatedDitio ditio = SimulatedDitio.start(config, 0)) {
             out.println("DEMO: using the built-in Ditio simulator at " + ditio.reportingBase()
                     + " (generated company, not a real Ditio)");
+            out.println("      drops go to ./" + DROPS + ", the state DB and run reports to ./" + STATE
+                    + " (real runs use ./out and ./data)");
             startFromScratch(out);
             var firstWorkDate = ditio.data().firstWorkDate();
             Map<String, String> settings = Map.ofEntries(
@@ -45,7 +48,9 @@ final class Demo {
                     Map.entry("payroll.company", COMPANY),
                     Map.entry("payroll.start-date", firstWorkDate.toString()),
                     Map.entry("payroll.drop-dir", DROPS.toString()),
-                    Map.entry("payroll.state-db-url", "jdbc:h2:file:./" + STATE.resolve(COMPANY)),
+                    Map.entry("payroll.state-db-url", STATE_DB_URL),
+                    // beside the demo's state DB, whatever SYNC_REPORT_DIR says
+                    Map.entry("sync.report-dir", STATE.resolve("runs").toString()),
                     Map.entry("payroll.jdbc-url", ""),
                     // the demo shows every feed: absences and overtime beside the time registrations
                     Map.entry("payroll.absences", "true"),
@@ -71,6 +76,7 @@ final class Demo {
         }
         out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
                 COMPANY);
+        out.printf("The demo's status:  PAYROLL_STATE_DB_URL=%s %s status%n", STATE_DB_URL, Launcher.command());
         return 0;
     }
 
@@ -88,25 +94,31 @@ final class Demo {
         return copy;
     }
 
-    /** The demo starts from scratch every time: its own state DB and its own drop files only. */
+    /** The demo starts from scratch every time: its own state DB, run reports and drop files only. */
     private static void startFromScratch(PrintStream out) throws IOException {
         boolean removed = false;
         for (String suffix : List.of(".mv.db", ".trace.db")) {
             removed |= Files.deleteIfExists(STATE.resolve(COMPANY + suffix));
         }
+        removed |= deleteMatching(STATE.resolve("runs"), COMPANY + "-*.json");
         for (String target : List.of("visma", "sap")) {
-            Path folder = DROPS.resolve(target);
-            if (Files.isDirectory(folder)) {
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*_" + COMPANY + "_*")) {
-                    for (Path f : files) {
-                        removed |= Files.deleteIfExists(f);
-                    }
-                }
-            }
+            removed |= deleteMatching(DROPS.resolve(target), "*_" + COMPANY + "_*");
         }
         if (removed) {
             out.println("Removed the previous demo's state and drop files: the demo starts from scratch.");
         }
+    }
+
+    private static boolean deleteMatching(Path folder, String glob) throws IOException {
+        boolean removed = false;
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, glob)) {
+                for (Path f : files) {
+                    removed |= Files.deleteIfExists(f);
+                }
+            }
+        }
+        return removed;
     }
 
     private static void printFile(Path file, PrintStream out) throws IOException {

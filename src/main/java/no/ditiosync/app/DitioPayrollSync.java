@@ -1,34 +1,42 @@
 package no.ditiosync.app;
 
 import no.ditiosync.run.FeedBusyException;
-import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, run, simulator. */
+/** The command line: demo, sync --once, run, status, check, simulator, --version. */
 public final class DitioPayrollSync {
 
-    static final String USAGE = """
-            Usage: java -jar target/ditio-payroll-sync.jar <command>
-
-              demo              sync a generated company from the built-in Ditio simulator into ./out and ./data
-              sync --once [--company KEY]
-                                one sync of every company (or of one) against the configured Ditio;
-                                exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
-              run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
-              status [--html FILE]
-                                watermarks, last runs, ledger and open quarantine, from the state DB;
-                                --html FILE writes the operator's page to FILE instead
-              simulator [...]   serve the built-in Ditio simulator (simulator --help for its options)
-              --help            this text
-
-            Settings come from application.properties and the environment (see README.md).
-            """;
+    /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
+    static final int USAGE_ERROR = 64;
 
     private DitioPayrollSync() {
+    }
+
+    static String usage() {
+        return """
+                Usage: %s <command> [options]
+
+                  demo              sync a generated company from the built-in Ditio simulator into ./demo-out and ./demo-data
+                  sync --once [--company KEY]
+                                    one sync of every company (or of one) against the configured Ditio;
+                                    exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
+                  run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
+                  status [--html FILE]
+                                    watermarks, last runs, ledger and open quarantine, from the state DB;
+                                    --html FILE writes the operator's page to FILE instead
+                  check             checks the settings, the state DB, the drop folders or SFTP server and each
+                                    company's Ditio, one line each; delivers nothing
+                  simulator [...]   serve the built-in Ditio simulator
+                  --version         the version, its git commit and the Camel version
+                  --help            this text; <command> --help tells more of one command
+
+                Settings come from application.properties and the environment (see README.md).
+                """.formatted(Launcher.command());
     }
 
     public static void main(String[] args) throws Exception {
@@ -37,21 +45,36 @@ public final class DitioPayrollSync {
 
     static int run(String[] args) throws Exception {
         String command = args.length == 0 ? "--help" : args[0];
+        List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         try {
+            Settings.checkLogFormat(System.getenv("LOG_FORMAT"));
+            if (!command.equals("simulator") && (options.contains("--help") || options.contains("-h"))) {
+                String help = CommandHelp.of(command);
+                if (help != null) {
+                    System.out.print(help);
+                    return 0;
+                }
+            }
             return switch (command) {
-                case "demo" -> Demo.run();
-                case "sync" -> syncOnce(args);
-                case "run" -> service();
-                case "status" -> StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out);
-                case "simulator" -> SimulatorCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+                case "demo" -> noOptions(command, options) ? Demo.run() : USAGE_ERROR;
+                case "sync" -> syncOnce(options);
+                case "run" -> noOptions(command, options) ? service() : USAGE_ERROR;
+                case "status" -> statusOptions(options) ? StatusCommand.run(options.toArray(String[]::new), System.out)
+                        : USAGE_ERROR;
+                case "check" -> noOptions(command, options) ? CheckCommand.run(System.out) : USAGE_ERROR;
+                case "simulator" -> SimulatorCommand.run(options.toArray(String[]::new));
+                case "--version", "-V", "version" -> {
+                    System.out.println(Version.text());
+                    yield 0;
+                }
                 case "--help", "-h", "help" -> {
-                    System.out.print(USAGE);
+                    System.out.print(usage());
                     yield 0;
                 }
                 default -> {
                     System.err.println("Unknown command '" + command + "'.");
-                    System.err.print(USAGE);
-                    yield 64;
+                    System.err.print(usage());
+                    yield USAGE_ERROR;
                 }
             };
         } catch (SettingsException e) {
@@ -60,17 +83,41 @@ public final class DitioPayrollSync {
         }
     }
 
+    /** Whether the command was given no options; if it was, says so with the command's help. */
+    /** {@code status} takes nothing, or {@code --html FILE}. */
+    private static boolean statusOptions(List<String> options) {
+        if (options.isEmpty() || options.size() == 2 && options.get(0).equals("--html")) {
+            return true;
+        }
+        if (options.get(0).equals("--html")) {
+            System.err.println("status --html takes one FILE, the page to write.");
+            System.err.print(CommandHelp.of("status"));
+            return false;
+        }
+        return noOptions("status", options);
+    }
+
+    private static boolean noOptions(String command, List<String> options) {
+        if (options.isEmpty()) {
+            return true;
+        }
+        System.err.println(command + " takes no option '" + options.get(0) + "'.");
+        System.err.print(CommandHelp.of(command));
+        return false;
+    }
+
     /**
      * One run per company (or only the company of {@code --company KEY}), one after the other; a
      * company that fails does not stop the others. Exit 1 when any failed or left out a feed (its
      * endpoint not deployed), else 3 when any was busy, else 0.
      */
-    private static int syncOnce(String[] args) {
-        boolean once = args.length >= 2 && args[1].equals("--once");
-        boolean oneCompany = args.length == 4 && args[2].equals("--company");
-        if (!once || args.length != 2 && !oneCompany) {
+    private static int syncOnce(List<String> options) {
+        boolean once = !options.isEmpty() && options.get(0).equals("--once");
+        boolean oneCompany = options.size() == 3 && options.get(1).equals("--company");
+        if (!once || options.size() != 1 && !oneCompany) {
             System.err.println("sync needs --once, optionally with --company KEY (for the schedule use: run)");
-            return 64;
+            System.err.print(CommandHelp.of("sync"));
+            return USAGE_ERROR;
         }
         SyncApplication app = new SyncApplication(Map.of());
         java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
@@ -78,7 +125,14 @@ public final class DitioPayrollSync {
         app.stopOnSignal(() -> awaitQuietly(reported, java.time.Duration.ofSeconds(10)));
         try (app) {
             app.start();
-            return syncCompanies(app, oneCompany ? List.of(args[3]) : app.companies(), System.out, System.err,
+            List<String> companies = app.companies();
+            if (oneCompany && !companies.contains(options.get(2))) {
+                // a company key that names no company is a wrong setting, not a failed sync
+                throw new SettingsException("Setting --company: '" + options.get(2) + "' is not a configured company; "
+                        + "configured: " + String.join(", ", companies) + " (" + (companies.size() > 1
+                        ? "PAYROLL_COMPANIES" : "PAYROLL_COMPANY") + ")");
+            }
+            return syncCompanies(app, oneCompany ? List.of(options.get(2)) : companies, System.out, System.err,
                     System.console() != null);
         } catch (SettingsException e) {
             throw e;
@@ -153,7 +207,8 @@ public final class DitioPayrollSync {
                 || root instanceof org.apache.camel.CamelExecutionException)) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        // a Java class name says nothing to an operator; the log has the details of such a failure
+        String message = root.getMessage() == null ? "an unexpected error without a message (see the log)" : root.getMessage();
         return message.replace('\n', ' ');
     }
 }

@@ -13,15 +13,20 @@ import java.util.function.Supplier;
 /**
  * The one line {@code sync --once} keeps redrawing on a terminal while a pass runs: pages, records,
  * records per second and where the pass stands. Not written when the output is a file or a pipe
- * (the log has a line per page for those).
+ * (the log has a line per page for those). A log line written meanwhile goes through
+ * {@link #aroundLog}, which takes the progress line away first and draws it again after.
  */
 final class ProgressLine implements AutoCloseable {
 
     private static final int WIDTH = 100;
+    /** The line on the terminal now, if any: the console log appender asks it to step aside. */
+    private static volatile ProgressLine shown;
 
     private final PrintStream out;
     private final ScheduledExecutorService ticker;
     private boolean drawn;
+    private boolean closed;
+    private String drawnText;
 
     private ProgressLine(Supplier<SyncRun> current, PrintStream out, Duration every) {
         this.out = out;
@@ -35,17 +40,51 @@ final class ProgressLine implements AutoCloseable {
 
     /** Redraws the line of the run {@code current} gives, every {@code every}, until closed. */
     static ProgressLine start(Supplier<SyncRun> current, PrintStream out, Duration every) {
-        return new ProgressLine(current, out, every);
+        ProgressLine line = new ProgressLine(current, out, every);
+        shown = line;
+        return line;
+    }
+
+    /**
+     * Writes a log line ({@code write}) on a clean terminal line: the progress line, when one is drawn,
+     * is wiped before and drawn again after, so neither overwrites the other.
+     */
+    static void aroundLog(Runnable write) {
+        ProgressLine line = shown;
+        if (line == null) {
+            write.run();
+            return;
+        }
+        synchronized (line) {
+            boolean wasDrawn = line.drawn;
+            line.wipe();
+            write.run();
+            if (wasDrawn && line.drawnText != null) {
+                line.print(line.drawnText);
+            }
+        }
     }
 
     private synchronized void draw(SyncRun run) {
-        if (run == null || run.pages() == 0) {
+        if (closed || run == null || run.pages() == 0) {
             return;
         }
-        String text = text(run, Instant.now());
+        print(text(run, Instant.now()));
+    }
+
+    private void print(String text) {
+        drawnText = text;
         out.print("\r" + (text.length() > WIDTH ? text.substring(0, WIDTH) : text + " ".repeat(WIDTH - text.length())));
         out.flush();
         drawn = true;
+    }
+
+    private void wipe() {
+        if (drawn) {
+            out.print("\r" + " ".repeat(WIDTH) + "\r");
+            out.flush();
+            drawn = false;
+        }
     }
 
     static String text(SyncRun run, Instant now) {
@@ -59,9 +98,10 @@ final class ProgressLine implements AutoCloseable {
     @Override
     public synchronized void close() {
         ticker.shutdownNow();
-        if (drawn) {
-            out.print("\r" + " ".repeat(WIDTH) + "\r");
-            out.flush();
+        closed = true;
+        if (shown == this) {
+            shown = null;
         }
+        wipe();
     }
 }

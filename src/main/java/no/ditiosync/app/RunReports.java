@@ -137,6 +137,9 @@ public final class RunReports implements RunObserver {
         // feeds left out of the run (their endpoint not deployed here): the rest was delivered
         r.put("feedsNotDelivered", new LinkedHashMap<>(run.failedFeeds()));
         r.put("message", message);
+        Map<String, Double> steps = new LinkedHashMap<>();
+        run.stepSeconds().forEach((step, seconds) -> steps.put(step, Math.round(seconds * 1000) / 1000.0));
+        r.put("stepSeconds", steps);
         return r;
     }
 

@@ -12,10 +12,15 @@ public final class RunSummary {
     private RunSummary() {
     }
 
+    /** The key of the one company of an installation that leaves PAYROLL_COMPANY at its default. */
+    static final String UNNAMED_COMPANY = "company";
+
     public static void print(SyncRun run, PrintStream out) {
         Duration took = Duration.between(run.startedAt(), run.endedAt() == null ? java.time.Instant.now() : run.endedAt());
-        out.printf("Run %s (%s pass, company %s) succeeded in %.1f s%s%n", run.runId(), run.mode().name().toLowerCase(),
-                run.company(), took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
+        // "company company" says nothing: a company is named only when it has a name of its own
+        String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
+        out.printf("Run %s (%s pass%s) succeeded in %.1f s%s%n", run.runId(), run.mode().name().toLowerCase(),
+                company, took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
                         : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
         run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)

@@ -228,6 +228,17 @@ public record Settings(
         return List.copyOf(all);
     }
 
+    /**
+     * LOG_FORMAT is read by logback.xml from the environment before anything else starts (so it is not
+     * an application.properties setting); a value it does not know would leave the logs in text
+     * without a word, so it stops start-up here instead.
+     */
+    static void checkLogFormat(String value) {
+        if (value != null && !value.isBlank() && !value.equals("text") && !value.equals("json")) {
+            throw new SettingsException("Setting LOG_FORMAT: '" + value + "' is neither text nor json");
+        }
+    }
+
     /** The settings of one company, without {@code payroll.companies}. */
     public static Settings read(Function<String, String> lookup) {
         return read(new Reader(lookup, null));
@@ -241,8 +252,14 @@ public record Settings(
             }
         }
         if (!missing.isEmpty()) {
-            throw new SettingsException("Missing setting" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
-                    + ": set them in the environment (the built-in simulator is only used by the demo command)");
+            boolean one = missing.size() == 1;
+            // the client secret is read from the environment only; the others may also be written down
+            boolean secret = r.raw(Key.CLIENT_SECRET).isEmpty();
+            String alsoInFile = one && secret ? "" : one ? ", or in application.properties"
+                    : secret ? " (or in application.properties, all but the client secret)" : " (or in application.properties)";
+            throw new SettingsException("Missing setting" + (one ? " " : "s ") + String.join(", ", missing) + ": set "
+                    + (one ? "it" : "them") + " in the environment" + alsoInFile
+                    + "; the built-in simulator is only used by the demo command");
         }
         boolean allowHttp = Boolean.parseBoolean(r.raw(Key.ALLOW_HTTP));
         // before the drop folder is made: a URL refused leaves nothing behind
@@ -533,8 +550,12 @@ public record Settings(
             List<String> targets = Arrays.stream(required(Key.TARGETS).split(","))
                     .map(t -> t.strip().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).distinct().toList();
             for (String t : targets) {
-                if (!KNOWN_TARGETS.contains(t)) {
-                    throw wrong(Key.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", KNOWN_TARGETS) + ")");
+                if (CustomTarget.isDeclared(t, lookup)) {
+                    // a target of the user's own: its format class is made once here, so a bad one stops start-up
+                    CustomTarget.read(t, lookup);
+                } else if (!KNOWN_TARGETS.contains(t)) {
+                    throw wrong(Key.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", KNOWN_TARGETS)
+                            + "; a target of your own needs its format class in " + CustomTarget.label(CustomTarget.formatProperty(t)) + ")");
                 }
             }
             if (targets.isEmpty()) {
@@ -546,8 +567,10 @@ public record Settings(
         void writableFolder(Key k, Path folder) {
             try {
                 Files.createDirectories(folder);
-            } catch (IOException | SecurityException e) {
-                throw wrong(k, "cannot create folder '" + folder + "' (" + e.getClass().getSimpleName() + ")");
+            } catch (IOException e) {
+                throw wrong(k, "cannot create folder '" + folder + "' (" + AtomicDropFile.plainReason(e) + ")");
+            } catch (SecurityException e) {
+                throw wrong(k, "cannot create folder '" + folder + "' (not allowed)");
             }
             if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
                 throw wrong(k, "folder '" + folder + "' is not writable");

@@ -60,6 +60,8 @@ final class StatusCommand {
         String user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
         String password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
         String reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
+        // the demo and a service with settings of its own use other state DBs: say which one this is
+        out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
             if (html != null) {

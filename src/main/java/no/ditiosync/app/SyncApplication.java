@@ -26,12 +26,23 @@ public final class SyncApplication implements AutoCloseable {
     public SyncApplication(Map<String, String> overrides) {
         main = new Main();
         main.configure().addConfiguration(new SyncBeans());
-        main.setPropertyPlaceholderLocations(Files.isRegularFile(Path.of("application.properties"))
-                ? "file:application.properties" : "classpath:application.properties");
+        main.setPropertyPlaceholderLocations(propertiesLocation());
         if (!Files.isDirectory(Path.of("routes"))) {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
         }
         overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void afterConfigure(org.apache.camel.main.BaseMainSupport started) {
+                SyncBeans.requireDeliverRoutes(started.getCamelContext());
+            }
+        });
+    }
+
+    /** The working directory's application.properties, or the packaged one. */
+    static String propertiesLocation() {
+        return Files.isRegularFile(Path.of("application.properties"))
+                ? "file:application.properties" : "classpath:application.properties";
     }
 
     /** Starts Camel: settings checked, beans bound, routes started. */

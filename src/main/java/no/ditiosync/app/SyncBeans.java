@@ -46,6 +46,8 @@ public class SyncBeans implements CamelConfiguration {
         List<Settings> companies = Settings.readAll(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
         Settings shared = companies.get(0);
         context.getRegistry().bind("settings", companies);
+        // the company and run id of every log line of a run (MDC): the JSON log's fields
+        context.getCamelContextExtension().addInterceptStrategy(new RunLogContext());
 
         List<AutoCloseable> pools = new ArrayList<>();
         // registered before the first pool opens: a start-up that fails later still closes it
@@ -58,9 +60,10 @@ public class SyncBeans implements CamelConfiguration {
         Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
                 ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
 
+        java.util.function.Function<String, String> lookup = key -> context.getPropertiesComponent().resolveProperty(key).orElse(null);
         Map<String, List<DropTarget>> targetsOf = new LinkedHashMap<>();
         for (Settings settings : companies) {
-            targetsOf.put(settings.company(), targets(settings));
+            targetsOf.put(settings.company(), targets(settings, lookup));
         }
         // a state DB of the earlier layout (a ledger row per target) is moved to one row per line, once
         LedgerMigration.migrate(stateDbPool, stateDb.dialect(), company -> jdbcFolder(targetsOf.get(company), companies, company));
@@ -131,6 +134,26 @@ public class SyncBeans implements CamelConfiguration {
         poolCloser.waitFor(syncRun);
     }
 
+    /**
+     * A target of the user's own is delivered by their route {@code deliver-<name>}: without it every
+     * run would fail at delivery, after its commit, so start-up stops instead. Called once the routes
+     * of {@code routes/} are loaded, before any starts. A company with SFTP delivers files by deliver-sftp.
+     */
+    @SuppressWarnings("unchecked")
+    static void requireDeliverRoutes(CamelContext context) {
+        org.apache.camel.model.Model model = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+        for (Settings settings : (List<Settings>) context.getRegistry().lookupByNameAndType("settings", List.class)) {
+            for (String target : settings.targets()) {
+                String route = "deliver-" + target;
+                if (!Settings.KNOWN_TARGETS.contains(target) && settings.sftp() == null && model.getRouteDefinition(route) == null) {
+                    throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): target " + target
+                            + " has no route " + route + " in routes/ (for a drop folder: a templatedRoute of deliver-file, "
+                            + "see README, Adding a target)");
+                }
+            }
+        }
+    }
+
     /** Where a company's JDBC drops are written: the JDBC target's folder, else the drop folder's jdbc/. */
     private static Path jdbcFolder(List<DropTarget> targets, List<Settings> companies, String company) {
         if (targets != null) {
@@ -143,7 +166,7 @@ public class SyncBeans implements CamelConfiguration {
         return companies.get(0).dropDir().resolve(DropTarget.JDBC);
     }
 
-    private static List<DropTarget> targets(Settings settings) {
+    private static List<DropTarget> targets(Settings settings, java.util.function.Function<String, String> lookup) {
         List<DropTarget> targets = new ArrayList<>();
         for (String name : settings.targets()) {
             targets.add(switch (name) {
@@ -161,7 +184,12 @@ public class SyncBeans implements CamelConfiguration {
                         settings.csvAggregation());
                 // the JDBC target writes no file drops; its rows wait in a hidden file of its own until publishing
                 case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, settings.dropDir().resolve(name), null);
-                default -> throw new SettingsException("Setting PAYROLL_TARGETS (payroll.targets): unknown target '" + name + "'");
+                // Settings has checked it: a target of the user's own, delivered by their route deliver-<name>
+                default -> {
+                    CustomTarget custom = CustomTarget.read(name, lookup);
+                    yield new DropTarget(name, custom.style(), custom.format(), settings.dropDir().resolve(name),
+                            settings.fileMode(), settings.doneMarker());
+                }
             });
         }
         return targets;

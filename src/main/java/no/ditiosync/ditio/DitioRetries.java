@@ -100,7 +100,7 @@ public final class DitioRetries implements Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable caught = caught(exchange);
-        Failure failure = Failure.of(caught);
+        Failure failure = Failure.of(caught, address(exchange));
         String call = describeCall(exchange);
         int attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
         int used = exchange.getProperty(RETRIES_USED, 0, Integer.class);
@@ -163,7 +163,7 @@ public final class DitioRetries implements Processor {
         exchange.getExchangeExtension().setErrorHandlerHandled(null);
         if (caught instanceof HttpOperationFailedException || caught instanceof IOException) {
             if (message == null) {
-                Failure failure = Failure.of(caught);
+                Failure failure = Failure.of(caught, address(exchange));
                 message = failure.problem() + " on " + describeCall(exchange) + failure.advice();
             }
             throw new DitioApiException(message, caught);
@@ -188,6 +188,35 @@ public final class DitioRetries implements Processor {
         return cursor instanceof PageCursor c ? c.describe() : "a Ditio call";
     }
 
+    /**
+     * The URL a call went to and the setting that names its host, for a failure to reach it: the token
+     * request goes to DITIO_IDENTITY_BASE, a page call to DITIO_REPORTING_BASE. Null when unknown.
+     */
+    private static Address address(Exchange exchange) {
+        String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        if (TOKEN_ROUTE.equals(route)) {
+            String uri = exchange.getProperty(Exchange.TO_ENDPOINT, String.class);
+            return uri == null ? null : new Address(uri.replaceFirst("\\?.*", ""), "DITIO_IDENTITY_BASE");
+        }
+        Object cursor = exchange.getVariable("cursor");
+        return cursor instanceof PageCursor c ? new Address(c.base() + c.path(), "DITIO_REPORTING_BASE") : null;
+    }
+
+    /**
+     * What keeps a call to {@code url} from getting an answer, in the words of the run's messages, with
+     * what to check: for a one-off call outside a run (the check command), which is not retried.
+     *
+     * @param setting the setting naming the URL's host (DITIO_IDENTITY_BASE or DITIO_REPORTING_BASE)
+     */
+    public static String describeFailure(Throwable e, String url, String setting) {
+        Failure failure = Failure.of(e, new Address(url, setting));
+        return failure.problem() + failure.advice();
+    }
+
+    /** Where a call went: its URL (no query) and the setting an operator changes to point it elsewhere. */
+    record Address(String url, String setting) {
+    }
+
     /** Retry-After: delta-seconds or an HTTP date; null when it is neither. */
     Long retryAfterMillis(String value) {
         String v = value.trim();
@@ -202,10 +231,15 @@ public final class DitioRetries implements Processor {
         }
     }
 
-    /** What went wrong, in words for an operator; whether it is worth a retry; the Retry-After value. */
+    /**
+     * What went wrong, in words for an operator; whether it is worth a retry; the Retry-After value.
+     * A failure to reach Ditio at all (refused, no answer to connect, unknown host, TLS) names the URL
+     * and its setting first when the call's address is known: that is what the operator has to check.
+     */
     record Failure(String problem, boolean transientFailure, String retryAfter, String advice) {
 
-        static Failure of(Throwable e) {
+        static Failure of(Throwable e, Address address) {
+            String unreached = address == null ? "Ditio" : "Ditio at " + address.url() + " (" + address.setting() + ")";
             if (e instanceof HttpOperationFailedException http) {
                 int status = http.getStatusCode();
                 String retryAfter = header(http.getResponseHeaders(), "Retry-After");
@@ -214,13 +248,13 @@ public final class DitioRetries implements Processor {
             }
             String name = e == null ? "" : e.getClass().getName();
             if (name.endsWith(".ConnectTimeoutException")) {
-                return new Failure("Ditio could not be reached in time (connect timeout)", true, null, "");
+                return new Failure(unreached + " could not be reached in time (connect timeout)", true, null, "");
             }
             if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
                 return new Failure("Ditio did not answer in time (read timeout)", true, null, "");
             }
             if (e instanceof ConnectException) {
-                return new Failure("Ditio refused the connection", true, null, "");
+                return new Failure(unreached + " refused the connection", true, null, "");
             }
             if (name.endsWith(".NoHttpResponseException")) {
                 return new Failure("Ditio closed the connection without an answer", true, null, "");
@@ -229,22 +263,25 @@ public final class DitioRetries implements Processor {
                 return new Failure("Ditio closed the connection in the middle of its answer", true, null, "");
             }
             if (e instanceof UnknownHostException) {
-                return new Failure("Ditio's host name is unknown (" + e.getMessage() + ")", false, null,
-                        ": check DITIO_IDENTITY_BASE and DITIO_REPORTING_BASE");
+                return new Failure(unreached + " has a host name that is unknown (" + e.getMessage() + ")", false, null,
+                        ": check " + (address == null ? "DITIO_IDENTITY_BASE and DITIO_REPORTING_BASE" : address.setting()));
             }
             if (e instanceof SSLException) {
-                return new Failure("The TLS handshake with Ditio failed (" + e.getMessage() + ")", false, null,
+                return new Failure("The TLS handshake with " + unreached + " failed (" + e.getMessage() + ")", false, null,
                         ": check the Ditio URLs and the Java trust store");
             }
             if (e instanceof SocketException) {
                 return new Failure("The connection to Ditio failed (" + e.getMessage() + ")", true, null, "");
             }
             if (e instanceof IOException) {
-                return new Failure("The call to Ditio failed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
-                        true, null, "");
+                return new Failure("The call to Ditio failed (" + detail(e) + ")", true, null, "");
             }
-            return new Failure("The call to Ditio failed (" + (e == null ? "unknown error" : e.getClass().getSimpleName()
-                    + ": " + e.getMessage()) + ")", false, null, "");
+            return new Failure("The call to Ditio failed (" + (e == null ? "no details" : detail(e)) + ")", false, null, "");
+        }
+
+        /** The exception's own message: its class name says nothing to an operator. */
+        private static String detail(Throwable e) {
+            return e.getMessage() == null || e.getMessage().isBlank() ? "no details" : e.getMessage();
         }
 
         private static String header(Map<String, String> headers, String name) {

@@ -20,7 +20,7 @@ import java.time.Instant;
  *
  * <p>We keep our own cache instead of camel-http's OAuth2 options: those cache tokens by the full
  * request URI, and every page URI carries a different continuation token, which means one token
- * request per page and a cache that only grows (architecture.md).
+ * request per page and a cache that only grows.
  *
  * <p>The token itself never leaves this class except as the Authorization header value, and
  * {@link #toString()} does not show it.

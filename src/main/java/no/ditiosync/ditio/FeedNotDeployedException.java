@@ -2,7 +2,7 @@ package no.ditiosync.ditio;
 
 /**
  * Ditio answered 404 on the first page of a pass: the endpoint is not deployed on this environment
- * (ditio-api.md section 7). It fails that feed only; the run goes on with its other feeds.
+ * (docs/ditio-contract.md, "Errors"). It fails that feed only; the run goes on with its other feeds.
  */
 public final class FeedNotDeployedException extends DitioApiException {
 

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Where one pass over a Ditio endpoint stands. The pass parameters are fixed when the pass starts
- * and sent unchanged on every page (ditio-api.md section 4); only the continuation token moves.
+ * and sent unchanged on every page (docs/ditio-contract.md, "A page"); only the continuation token moves.
  */
 public final class PageCursor {
 

@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 import no.ditiosync.payroll.PayrollLine;
 
 /**
- * How many lines a run's drop has (payroll-formats.md, "Visma": "one line per payroll line, or
- * aggregated per employee × wage type × dimensions, a setting"). Pure: it turns the run's delta
+ * How many lines a run's drop has: one line per payroll line, or summed per employee × wage type ×
+ * dimensions, a setting (README, "Summed drops"). Pure: it turns the run's delta
  * lines into the lines to write and touches neither the ledger nor a file. The ledger stays per
  * registration either way; only the file is summed.
  *

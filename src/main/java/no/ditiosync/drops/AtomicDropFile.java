@@ -24,7 +24,7 @@ import java.util.Set;
 
 /**
  * One drop file, written so a payroll system polling the folder never sees half of it
- * (payroll-formats.md, "File drops"): lines go to a hidden {@code .name.tmp} in the same folder,
+ * (docs/output-formats.md, "Drop files"): lines go to a hidden {@code .name.tmp} in the same folder,
  * {@link #close()} makes them durable, and {@link #publish} renames atomically. Close and publish
  * are separate steps so the export ledger can commit in between.
  * Payroll data is personal data: on POSIX file systems folders we create are 0700 and files 0600

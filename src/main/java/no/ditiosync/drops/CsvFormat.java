@@ -10,7 +10,7 @@ import java.util.StringJoiner;
 import no.ditiosync.payroll.PayrollLine;
 
 /**
- * Generic CSV for BI and other ERPs (payroll-formats.md, "Generic CSV"): every payroll-line field
+ * Generic CSV for BI and other ERPs (docs/output-formats.md, "Generic CSV"): every payroll-line field
  * under a header row of the field names, RFC 4180 (separator {@code ,}, quotes only where needed,
  * CRLF), UTF-8 without BOM, decimal point, ISO dates.
  *

@@ -15,9 +15,7 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The JDBC target's table, {@code payroll_line}: one row per company and line, holding its current
@@ -53,37 +51,37 @@ public final class PayrollLineTable {
         return dataSource;
     }
 
-    /** One row's values by the names the route's SQL binds ({@code :#lineId}, ...), in the table's column order. */
-    public Map<String, Object> parameters(JdbcDropFile.Row row, String company, String runId, OffsetDateTime deliveredAt) {
+    /** One row's values in the table's column order, as the route's SQL binds them ({@code ?} by position). */
+    public List<Object> parameters(JdbcDropFile.Row row, String company, String runId, OffsetDateTime deliveredAt) {
         PayrollLine l = row.line();
-        Map<String, Object> p = new LinkedHashMap<>();
+        List<Object> p = new ArrayList<>(16);
         // the ledger may sit in another kind of database: values as this one can store them
-        p.put("lineId", dialect.storable(l.lineId()));
-        p.put("company", company);
-        p.put("employeeNumber", dialect.storable(l.employeeNumber()));
-        p.put("workDate", l.workDate() == null ? null : java.sql.Date.valueOf(l.workDate()));
-        p.put("wageType", dialect.storable(l.wageType()));
-        p.put("quantity", l.quantity());
-        p.put("projectNumber", dialect.storable(l.projectNumber()));
-        p.put("taskNumber", dialect.storable(l.taskNumber()));
-        p.put("department", dialect.storable(l.department()));
+        p.add(dialect.storable(l.lineId()));
+        p.add(company);
+        p.add(dialect.storable(l.employeeNumber()));
+        p.add(l.workDate() == null ? null : java.sql.Date.valueOf(l.workDate()));
+        p.add(dialect.storable(l.wageType()));
+        p.add(l.quantity());
+        p.add(dialect.storable(l.projectNumber()));
+        p.add(dialect.storable(l.taskNumber()));
+        p.add(dialect.storable(l.department()));
         // the table is read by people and reports too: cleaned as for the files, at its own width
-        p.put("text", TextCleaner.plain(l.text(), 4000));
-        p.put("status", row.active() ? "active" : "cancelled");
-        p.put("source", l.source());
-        p.put("sourceId", dialect.storable(l.sourceId()));
-        p.put("sourceModified", l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
-        p.put("runId", runId);
-        p.put("deliveredAt", deliveredAt);
+        p.add(TextCleaner.plain(l.text(), 4000));
+        p.add(row.active() ? "active" : "cancelled");
+        p.add(l.source());
+        p.add(dialect.storable(l.sourceId()));
+        p.add(l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
+        p.add(runId);
+        p.add(deliveredAt);
         return p;
     }
 
     /** PostgreSQL: one chunk of rows (their {@link #parameters}) COPYed in and upserted, in one transaction. */
-    public void copy(List<Map<String, Object>> rows) throws SQLException, IOException {
+    public void copy(List<List<Object>> rows) throws SQLException, IOException {
         StringBuilder data = new StringBuilder(rows.size() * 200);
-        for (Map<String, Object> row : rows) {
+        for (List<Object> row : rows) {
             boolean first = true;
-            for (Object value : row.values()) {
+            for (Object value : row) {
                 data.append(first ? "" : "\t").append(copyText(value));
                 first = false;
             }

@@ -14,7 +14,7 @@ import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLine;
 
 /**
- * SAP CATS-style time sheet upload (payroll-formats.md, "SAP"): a file the customer's load program
+ * SAP CATS-style time sheet upload (docs/output-formats.md, "SAP"): a file the customer's load program
  * feeds to BAPI_CATIMESHEETMGR_INSERT / IDoc CATS_INSERT. Header row, {@code ;}, UTF-8 without BOM,
  * CRLF, RFC 4180 quoting where needed. Corrections are a cancellation ({@code STOKZ = X}) of the
  * earlier document number followed by a new document; hours are never negative here.

@@ -143,6 +143,39 @@ public final class SftpDrop {
         }
     }
 
+    /**
+     * Connects and logs in once, the host key checked as for a delivery, and looks for the base folder;
+     * uploads nothing and is not retried (the check command).
+     *
+     * @return what was found, for a line of the check
+     * @throws IOException with what to fix, in the words a failed delivery uses
+     */
+    public String check() throws IOException {
+        SftpOperations sftp;
+        try {
+            sftp = (SftpOperations) endpoint().createRemoteFileOperations();
+        } catch (Exception e) {
+            throw new IOException(failure(e).getMessage(), e);
+        }
+        try {
+            remote(() -> sftp.connect(endpoint().getConfiguration(), null));
+            String folder = config.folder();
+            int slash = folder.lastIndexOf('/');
+            boolean there = folder.equals(".") || folder.equals("/")
+                    || size(sftp, slash <= 0 ? "/" : folder.substring(0, slash), folder.substring(slash + 1)) >= 0;
+            return "logged in as '" + config.user() + "', host key known; folder " + folder
+                    + (there ? " is there" : " is not there yet (made at the first delivery)");
+        } catch (RemoteFailure e) {
+            throw new IOException(e.getMessage(), e.getCause());
+        } finally {
+            try {
+                sftp.forceDisconnect();
+            } catch (RuntimeException ignored) {
+                // the connection is gone either way
+            }
+        }
+    }
+
     /** One attempt on one connection, from {@code state}; returns the state reached. */
     private String attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
                            OutboxState outbox) throws Exception {

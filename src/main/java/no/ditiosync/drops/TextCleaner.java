@@ -18,7 +18,7 @@ public final class TextCleaner {
 
     /**
      * Cleans {@code text} for one field of at most {@code maxChars} code points
-     * (payroll-formats.md: "no control characters, cut to the target's width"). Steps, in order:
+     * (docs/output-formats.md: cleaned to one line without control characters, cut to the target's width). Steps, in order:
      * NFC (a decomposed "å" becomes one character, as windows-1252 needs); line breaks, tabs and
      * other whitespace become single spaces; remaining control characters and unpaired surrogates
      * are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
@@ -30,12 +30,16 @@ public final class TextCleaner {
         if (text == null || maxChars == 0) {
             return "";
         }
+        if (isTidyAscii(text)) {
+            // most texts: nothing to normalise, collapse or drop, only the cut
+            return cut(text, maxChars);
+        }
         return cut(collapse(Normalizer.normalize(text, Normalizer.Form.NFC)), maxChars);
     }
 
     /**
      * As {@link #clean}, plus the {@code '} before a value a spreadsheet would run as a formula:
-     * for the generic CSV, the one drop meant to be opened in a spreadsheet (payroll-formats.md,
+     * for the generic CSV, the one drop meant to be opened in a spreadsheet (docs/output-formats.md,
      * "Generic CSV"). The payroll imports (Visma, SAP, Tripletex) get the text as it is cleaned: a
      * quote there would become part of the imported text or key. The prefix counts inside
      * {@code maxChars}.
@@ -90,6 +94,9 @@ public final class TextCleaner {
      * {@link #REPLACEMENT}. One code point in, one character out, so field widths still hold.
      */
     public static String toCharset(String text, Charset charset) {
+        if (ENCODE_ASCII.contains(charset) && isPrintableAscii(text)) {
+            return text;
+        }
         CharsetEncoder encoder = charset.newEncoder();
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
@@ -106,10 +113,35 @@ public final class TextCleaner {
 
     /** Number of code points {@link #toCharset} would replace or simplify: lets callers give notice. */
     public static int unencodable(String text, Charset charset) {
+        if (ENCODE_ASCII.contains(charset) && isPrintableAscii(text)) {
+            return 0;
+        }
         CharsetEncoder encoder = charset.newEncoder();
         return (int) text.codePoints()
                 .filter(cp -> !encoder.canEncode(new String(Character.toChars(cp))))
                 .count();
+    }
+
+    /** Charsets of the formats that encode every printable ASCII character as itself. */
+    private static final java.util.Set<Charset> ENCODE_ASCII = java.util.Set.of(java.nio.charset.StandardCharsets.UTF_8,
+            java.nio.charset.StandardCharsets.ISO_8859_1, java.nio.charset.StandardCharsets.US_ASCII, Charset.forName("windows-1252"));
+
+    private static boolean isPrintableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Printable ASCII with single spaces inside only: what {@link #clean} leaves as it is, but for the cut. */
+    private static boolean isTidyAscii(String s) {
+        if (s.isEmpty() || !isPrintableAscii(s)) {
+            return s.isEmpty();
+        }
+        return s.charAt(0) != ' ' && s.charAt(s.length() - 1) != ' ' && !s.contains("  ");
     }
 
     private static String collapse(String s) {

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tripletex salary import, "Lønn > Import" (payroll-formats.md, "Tripletex"):
+ * Tripletex salary import, "Lønn > Import" (docs/output-formats.md, "Tripletex"):
  * {@code YEAR;MONTH;EMPLOYEE NUMBER;WAGE TYPE NUMBER;COMMENT;QUANTITY;RATE;PROJECT NUMBER;DEPARTMENT NUMBER},
  * separator {@code ;}, no header row (the import is run with "Ignorer første rad" off), decimal
  * point, CRLF. Corrections arrive as negative quantities.

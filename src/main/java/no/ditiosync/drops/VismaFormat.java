@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Visma Lønn standard import format, also accepted by Visma.net Payroll (payroll-formats.md, "Visma"):
+ * Visma Lønn standard import format, also accepted by Visma.net Payroll (docs/output-formats.md, "Visma"):
  * 17 fields separated by {@code ;}, no header, text fields always quoted, numbers bare with a
  * decimal point, CRLF. Corrections arrive as negative quantities; there is no date field.
  */

@@ -19,7 +19,7 @@ import java.util.Set;
  * The difference between what payroll should hold after a run and what each target holds: the run's
  * desired states of one feed, in line-id order, merged against the ledger in the same order. Each
  * changed line gives its targets their lines ({@link Sink}) and the ledger its new row, written in
- * place in key order ({@link LedgerStore.Writer}).
+ * place in key order ({@link LedgerWriter}).
  *
  * <ul>
  *   <li>A full pass is a snapshot of its work-date window: the feed's ledger rows are read in order
@@ -80,7 +80,7 @@ public final class DeltaMerge {
      * @param desired     the run's desired states of the feed, each line id once, in order
      * @param quarantined the line ids of the feed's records in quarantine when the run began
      */
-    public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, LedgerStore.Writer writer,
+    public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, LedgerWriter writer,
                          Sink sink) throws Exception {
         Outcome outcome = new Outcome();
         if (pass.full()) {
@@ -92,7 +92,7 @@ public final class DeltaMerge {
         return outcome;
     }
 
-    private void mergeFull(Pass pass, Ordered desired, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+    private void mergeFull(Pass pass, Ordered desired, Set<String> quarantined, LedgerWriter writer, Sink sink,
                            Outcome outcome) throws Exception {
         LedgerScan scan = new LedgerScan(writer.connection(), pass.feed());
         Desired d = desired.nextLine();
@@ -123,7 +123,7 @@ public final class DeltaMerge {
     }
 
     /** Incremental: batches of the run's lines, each looked up by key; a payroll line's parts by its prefix. */
-    private void mergeChanges(Ordered desired, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+    private void mergeChanges(Ordered desired, Set<String> quarantined, LedgerWriter writer, Sink sink,
                               Outcome outcome) throws Exception {
         List<Desired> batch = new ArrayList<>(BATCH);
         Desired d;
@@ -137,7 +137,7 @@ public final class DeltaMerge {
         resolve(batch, quarantined, writer, sink, outcome);
     }
 
-    private void resolve(List<Desired> batch, Set<String> quarantined, LedgerStore.Writer writer, Sink sink,
+    private void resolve(List<Desired> batch, Set<String> quarantined, LedgerWriter writer, Sink sink,
                          Outcome outcome) throws Exception {
         if (batch.isEmpty()) {
             return;
@@ -193,7 +193,7 @@ public final class DeltaMerge {
      * @param d   what the run wants for the line (null: nothing, the record is gone)
      * @param row the ledger's row (null: no target ever received the line)
      */
-    private void decide(String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerStore.Writer writer,
+    private void decide(String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerWriter writer,
                         Sink sink, Outcome outcome) throws Exception {
         PayrollLine wanted = d == null ? null : d.wanted();
         boolean inQuarantine = quarantined.contains(lineId);

@@ -5,13 +5,9 @@ import no.ditiosync.payroll.PayrollLine;
 
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Array;
-import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +17,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -44,17 +39,10 @@ public final class LedgerStore {
     /** Rows per write transaction, and per lookup or scan query. */
     static final int CHUNK = 2000;
 
-    private static final String COLUMNS = "line_id, employee_number, work_date, wage_type, project_number, task_number, "
+    static final String COLUMNS = "line_id, employee_number, work_date, wage_type, project_number, task_number, "
             + "department, text, quantity, source_modified, user_id, reg_employee_number, source_fields, targets, "
             + "stale_lines, version, run_id";
     private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_line ";
-    private static final String INSERT = "INSERT INTO ledger_line (company, " + COLUMNS + ") VALUES ("
-            + "?, ".repeat(17) + "?)";
-    private static final String UPDATE = "UPDATE ledger_line SET employee_number = ?, work_date = ?, wage_type = ?, "
-            + "project_number = ?, task_number = ?, department = ?, text = ?, quantity = ?, source_modified = ?, "
-            + "user_id = ?, reg_employee_number = ?, source_fields = ?, targets = ?, stale_lines = ?, version = ?, "
-            + "run_id = ? WHERE company = ? AND line_id = ? AND version = ?";
-
     private final DataSource dataSource;
     private final SqlDialect dialect;
 
@@ -230,164 +218,15 @@ public final class LedgerStore {
 
     // ---- writes -------------------------------------------------------------------------------
 
-    /** The run's writer: one connection, a transaction per chunk. */
-    public Writer writer(String company, String runId, Fence fence) throws SQLException {
-        return new Writer(dataSource.getConnection(), company, runId, fence);
-    }
-
-    /** Writes one run's changed rows, each conditional on the version it was read with. */
-    public final class Writer implements AutoCloseable {
-        private final Connection c;
-        private final String company;
-        private final String runId;
-        private final Fence fence;
-        private final PreparedStatement insert;
-        private final PreparedStatement update;
-        private final List<String> updated = new ArrayList<>();
-        private final ByteArrayOutputStream undoBytes = new ByteArrayOutputStream();
-        private final DataOutputStream undo = new DataOutputStream(undoBytes);
-        private int pending;
-        private int inserts;
-        private int chunks;
-        private long written;
-
-        private Writer(Connection c, String company, String runId, Fence fence) throws SQLException {
-            this.c = c;
-            this.company = company;
-            this.runId = runId;
-            this.fence = fence;
-            try {
-                c.setAutoCommit(false);
-                insert = c.prepareStatement(INSERT);
-                update = c.prepareStatement(UPDATE);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
+    /** The run's writer: one connection, a transaction per chunk, written on a thread of its own. */
+    public LedgerWriter writer(String company, String runId, Fence fence) throws SQLException {
+        Connection reads = dataSource.getConnection();
+        try {
+            return new LedgerWriter(dataSource.getConnection(), reads, dialect, company, runId, fence);
+        } catch (SQLException | RuntimeException e) {
+            reads.close();
+            throw e;
         }
-
-        /** The connection the run reads the ledger with: it sees the run's own writes. */
-        public Connection connection() {
-            return c;
-        }
-
-        /** @param before the row as read (null: the line is new to the ledger) */
-        public void write(LedgerRow after, LedgerRow before) throws SQLException {
-            if (before == null) {
-                bind(insert, 1, dialect, company, after, true);
-                insert.addBatch();
-                inserts++;
-                undoOf(after.lineId(), null);
-            } else {
-                int i = bind(update, 1, dialect, company, after, false);
-                update.setString(i++, company);
-                update.setString(i++, after.lineId());
-                update.setInt(i, before.version());
-                update.addBatch();
-                updated.add(after.lineId());
-                undoOf(after.lineId(), before);
-            }
-            if (++pending >= CHUNK) {
-                flush();
-            }
-        }
-
-        private void undoOf(String lineId, LedgerRow before) {
-            try {
-                writeUndo(undo, lineId, before);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Writes the chunk so far, its undo and the fencing check in one transaction. */
-        public void flush() throws SQLException {
-            if (pending == 0) {
-                return;
-            }
-            try {
-                fence.check(c);
-                if (inserts > 0) {
-                    insert.executeBatch();
-                }
-                if (!updated.isEmpty()) {
-                    int[] counts = update.executeBatch();
-                    for (int k = 0; k < counts.length; k++) {
-                        if (counts[k] == 0) {
-                            throw new LedgerConflictException(updated.get(k));
-                        }
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO ledger_undo (company, run_id, chunk, data) VALUES (?, ?, ?, ?)")) {
-                    ps.setString(1, company);
-                    ps.setString(2, runId);
-                    ps.setInt(3, chunks);
-                    ps.setBytes(4, undoBytes.toByteArray());
-                    ps.executeUpdate();
-                }
-                c.commit();
-            } catch (BatchUpdateException e) {
-                rollback(e);
-                throw dialect.isUniqueViolation(e) ? new LedgerConflictException(null) : e;
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
-            }
-            chunks++;
-            written += pending;
-            pending = 0;
-            inserts = 0;
-            updated.clear();
-            undoBytes.reset();
-        }
-
-        private void rollback(Exception cause) {
-            try {
-                c.rollback();
-            } catch (SQLException e) {
-                cause.addSuppressed(e);
-            }
-        }
-
-        /** Rows written so far (flushed). */
-        public long written() {
-            return written;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            try (c; insert; update) {
-                c.rollback();
-            }
-        }
-    }
-
-    /** Binds a row's columns in the order of {@link #INSERT} (with the key) or {@link #UPDATE}'s SET (without). */
-    private static int bind(PreparedStatement ps, int i, SqlDialect dialect, String company, LedgerRow r, boolean withKey)
-            throws SQLException {
-        PayrollLine l = r.line();
-        if (withKey) {
-            ps.setString(i++, company);
-            ps.setString(i++, dialect.storable(r.lineId()));
-        }
-        ps.setString(i++, dialect.storable(l.employeeNumber()));
-        ps.setObject(i++, l.workDate(), Types.DATE);
-        ps.setString(i++, dialect.storable(l.wageType()));
-        ps.setString(i++, dialect.storable(l.projectNumber()));
-        ps.setString(i++, dialect.storable(l.taskNumber()));
-        ps.setString(i++, dialect.storable(l.department()));
-        ps.setString(i++, dialect.storable(l.text()));
-        ps.setBigDecimal(i++, l.quantity());
-        ps.setObject(i++, l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
-        ps.setString(i++, dialect.storable(r.userId()));
-        ps.setString(i++, dialect.storable(r.registrationEmployeeNumber()));
-        ps.setString(i++, dialect.storable(r.sourceFields()));
-        ps.setString(i++, LedgerRow.encodeTargets(r.targets()));
-        ps.setString(i++, dialect.storable(LedgerRow.encodeStale(r.targets())));
-        ps.setInt(i++, r.version());
-        ps.setString(i++, r.runId());
-        return i;
     }
 
     /** The run's commit deletes its undo: from then on its rows are the ledger. */
@@ -446,7 +285,7 @@ public final class LedgerStore {
                 "SELECT data FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?");
              PreparedStatement delete = c.prepareStatement(
                      "DELETE FROM ledger_line WHERE company = ? AND line_id = ? AND run_id = ?");
-             PreparedStatement put = c.prepareStatement(UPDATE.replace("AND version = ?", "AND run_id = ?"));
+             PreparedStatement put = c.prepareStatement(LedgerWriter.UPDATE.replace("AND version = ?", "AND run_id = ?"));
              PreparedStatement forget = c.prepareStatement(
                      "DELETE FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?")) {
             for (int chunk : chunks) {
@@ -468,7 +307,7 @@ public final class LedgerStore {
                             delete.setString(3, runId);
                             delete.addBatch();
                         } else {
-                            int i = bind(put, 1, dialect, company, before, false);
+                            int i = LedgerWriter.bind(put, 1, dialect, company, before, false);
                             put.setString(i++, company);
                             put.setString(i++, lineId);
                             put.setString(i, runId);
@@ -492,33 +331,8 @@ public final class LedgerStore {
         }
     }
 
-    // ---- undo records: the line id, then the row before the run changed it (absent: the run added it) ----------
-
-    private static void writeUndo(DataOutputStream out, String lineId, LedgerRow before) throws IOException {
-        out.writeUTF(lineId);
-        out.writeBoolean(before != null);
-        if (before == null) {
-            return;
-        }
-        PayrollLine l = before.line();
-        String[] fields = {l.employeeNumber(), l.workDate() == null ? null : l.workDate().toString(), l.wageType(),
-                l.projectNumber(), l.taskNumber(), l.department(), l.text(),
-                l.quantity() == null ? null : l.quantity().toPlainString(),
-                l.sourceModified() == null ? null : l.sourceModified().toString(), before.userId(),
-                before.registrationEmployeeNumber(), before.sourceFields(), LedgerRow.encodeTargets(before.targets()),
-                LedgerRow.encodeStale(before.targets()), before.runId()};
-        for (String f : fields) {
-            out.writeBoolean(f != null);
-            if (f != null) {
-                byte[] b = f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                out.writeInt(b.length);
-                out.write(b);
-            }
-        }
-        out.writeInt(before.version());
-    }
-
-    private static LedgerRow readUndo(DataInputStream in, String lineId) throws IOException {
+    /** One undo record as {@link LedgerWriter} wrote it. */
+    static LedgerRow readUndo(DataInputStream in, String lineId) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }

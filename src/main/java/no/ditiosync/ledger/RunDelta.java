@@ -114,7 +114,7 @@ public final class RunDelta implements AutoCloseable {
      * changes through {@code writer} and the targets' lines to {@code sink}.
      */
     public Outcome merge(LedgerStore store, String company, List<String> targets, List<CorrectionStyle> styles,
-                         List<DeltaMerge.Pass> passes, LedgerStore.Writer writer, DeltaMerge.Sink sink) throws Exception {
+                         List<DeltaMerge.Pass> passes, LedgerWriter writer, DeltaMerge.Sink sink) throws Exception {
         DeltaMerge merge = new DeltaMerge(store, company, runId, targets, styles);
         Outcome outcome = new Outcome();
         for (DeltaMerge.Pass pass : passes) {

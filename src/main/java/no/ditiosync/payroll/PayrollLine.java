@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * The neutral payroll-ready line every drop is made from (payroll-formats.md, "The payroll line").
+ * The neutral payroll-ready line every drop is made from (docs/output-formats.md, "The payroll line").
  * {@code lineId} is stable across runs: it is the idempotency key the export ledger keys on.
  */
 public record PayrollLine(

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The customer's Ditio → payroll wage-type mapping (payroll-formats.md): a CSV of
+ * The customer's Ditio → payroll wage-type mapping (README, "The wage-type mapping"): a CSV of
  * {@code source,field,value,wageType}, first matching row wins, {@code *} matches anything.
  */
 public final class WageTypeMapping {

@@ -37,7 +37,7 @@ import java.util.Map;
 public final class Deliveries {
 
     /** Rows of the JDBC target written per chunk (one batch, or one COPY). */
-    static final int JDBC_CHUNK = 1000;
+    static final int JDBC_CHUNK = 5000;
 
     /** One company's ways out: its targets, the SFTP server its file drops go to (or null), its JDBC table (or null). */
     public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table, String tableBean) {
@@ -133,7 +133,7 @@ public final class Deliveries {
      * route's SQL binds. Read from the run's JDBC drop; from the ledger's rows of the run when the drop is not
      * on this machine (committed on another node without a shared drop folder).
      */
-    public Iterator<List<Map<String, Object>>> jdbcRows(@Variable("drop") OutboxStore.Entry drop) throws Exception {
+    public Iterator<List<List<Object>>> jdbcRows(@Variable("drop") OutboxStore.Entry drop) throws Exception {
         Company c = jdbcOf(drop);
         OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
         Iterator<List<JdbcDropFile.Row>> rows = drop.tempPath() != null && Files.exists(Path.of(drop.tempPath()))
@@ -146,8 +146,8 @@ public final class Deliveries {
             }
 
             @Override
-            public List<Map<String, Object>> next() {
-                List<Map<String, Object>> chunk = new ArrayList<>(JDBC_CHUNK);
+            public List<List<Object>> next() {
+                List<List<Object>> chunk = new ArrayList<>(JDBC_CHUNK);
                 for (JdbcDropFile.Row row : rows.next()) {
                     chunk.add(c.table().parameters(row, drop.company(), drop.runId(), now));
                 }
@@ -193,7 +193,7 @@ public final class Deliveries {
     }
 
     /** The JDBC table of a drop's company, for the route's PostgreSQL branch. */
-    public void copy(@Body List<Map<String, Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
+    public void copy(@Body List<List<Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
         companies.get(drop.company()).table().copy(rows);
     }
 

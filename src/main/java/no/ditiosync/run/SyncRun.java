@@ -85,6 +85,9 @@ public final class SyncRun implements RetryCounter {
     private boolean failed;
     private boolean committed;
     private boolean commitOutcomeUnknown;
+    /** Seconds spent in each step of the run (read, delta, commit, deliver), for the run report and the bench. */
+    private final Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    private long stepStartedNanos = System.nanoTime();
 
     public SyncRun(String runId, String company, String feed, Instant startedAt, Mode mode,
                    Instant modifiedSince, LocalDate fromDate, LocalDate toDate) {
@@ -231,6 +234,17 @@ public final class SyncRun implements RetryCounter {
     }
 
     /** Ditio calls retried in this run (all calls together). */
+    /** The step that just ended took the time since the previous one ended (or the run began). */
+    public synchronized void stepEnded(String step) {
+        long now = System.nanoTime();
+        stepSeconds.merge(step, (now - stepStartedNanos) / 1e9, Double::sum);
+        stepStartedNanos = now;
+    }
+
+    public synchronized Map<String, Double> stepSeconds() {
+        return new LinkedHashMap<>(stepSeconds);
+    }
+
     public int retries() { return retries; }
 
     @Override

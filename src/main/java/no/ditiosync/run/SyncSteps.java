@@ -14,6 +14,7 @@ import no.ditiosync.drops.DropWriter;
 import no.ditiosync.ledger.DeltaMerge;
 import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.ledger.LedgerWriter;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.state.CrashPoints;
@@ -428,6 +429,7 @@ public final class SyncSteps {
      * the run does not commit).
      */
     public void delta(@Variable("run") SyncRun run) throws Exception {
+        run.stepEnded("read");
         Company c = of(run);
         List<DeltaMerge.Pass> passes = new ArrayList<>();
         for (String feed : run.deliveredFeeds()) {
@@ -437,12 +439,13 @@ public final class SyncSteps {
             }
         }
         RunStore.Fence fence = run.fence();
-        try (LedgerStore.Writer writer = ledger.writer(run.company(), run.runId(), fence::hold);
+        try (LedgerWriter writer = ledger.writer(run.company(), run.runId(), fence::hold);
              DropWriter drops = new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId())) {
             RunDrops sink = new RunDrops(drops, c.targets(), run);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), c.targets().stream().map(DropTarget::name).toList(),
                     c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
             run.delivery(outcome.released, drops.finish(), sink.hours());
+            run.stepEnded("delta");
         } catch (Exception e) {
             throw lockLostOr(run, e);
         }
@@ -498,6 +501,7 @@ public final class SyncSteps {
         }
         run.markCommitted();
         db.syncToDisk();
+        run.stepEnded("commit");
         CrashPoints.reached(CrashPoints.AFTER_COMMIT);
     }
 
@@ -522,6 +526,7 @@ public final class SyncSteps {
 
     /** The run delivered: its lock released, its summary logged, the observers told. */
     public SyncRun end(@Variable("run") SyncRun run) {
+        run.stepEnded("deliver");
         run.releaseLock();
         ended(run);
         if (run.failedFeeds().isEmpty()) {

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 
 /**
- * One absence day ({@code /v1/absence-registrations}, ditio-api.md section 6). Immutable: a mutation
+ * One absence day ({@code /v1/absence-registrations}, docs/ditio-contract.md, "Records"). Immutable: a mutation
  * replaces it in the {@link DitioDataset}. Datetimes are epoch seconds, {@link TimeRegistration#EMPTY}
  * for none. A deleted absence keeps its last field values here (for test oracles); the API shows it
  * only as a tombstone.

@@ -10,7 +10,7 @@ import static no.ditiosync.simulator.JsonDates.writeOrNull;
 import static no.ditiosync.simulator.JsonDates.writeText;
 
 /**
- * An absence as JSON, every field of ditio-api.md section 6 present (null when unknown). A deleted
+ * An absence as JSON, every field of docs/ditio-contract.md, "Records" present (null when unknown). A deleted
  * one is a tombstone: id, isDeleted, deletedDateTime, modifiedDateTime; all else null.
  */
 final class AbsenceJson implements RecordWriter<Absence> {

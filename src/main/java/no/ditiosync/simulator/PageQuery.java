@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The paging parameters of one data request (ditio-api.md section 3), validated.
+ * The paging parameters of one data request (docs/ditio-contract.md, "Query parameters"), validated.
  * Names are case-insensitive. Unknown parameters (ProjectId, CompanyId, ...) are accepted and
  * ignored. An empty value counts as absent.
  */

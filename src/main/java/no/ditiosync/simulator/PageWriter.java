@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Streams a page (ditio-api.md section 4) straight to the response with Jackson's generator, so
+ * Streams a page (docs/ditio-contract.md, "A page") straight to the response with Jackson's generator, so
  * a large page never exists as a String or a tree:
  * {@code {"data":[...],"links":{"next":...},"continuationToken":...,"syncTypeName":...,"recordCount":n,"deletedRecordCount":n}}.
  */

@@ -6,7 +6,7 @@ import java.util.UUID;
  * One row of {@code /v1/project}: a {@link Catalog.Project} as it stands now (its number and name
  * may have been changed since the registrations that point to it were made). A deleted project is
  * its last version with {@code deleted}: the API sends it whole, with the modification time of the
- * last change before the deletion (ditio-api.md section 5).
+ * last change before the deletion (docs/ditio-contract.md, "Full and incremental passes, deletions").
  */
 public record ProjectRow(Catalog.Project project, String number, String name, boolean active, long createdAt,
                          long modifiedAt, boolean deleted, long deletedAt) {

@@ -17,7 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The built-in Ditio simulator: a real HTTP server on 127.0.0.1 that follows ditio-api.md,
+ * The built-in Ditio simulator: a real HTTP server on 127.0.0.1 that follows docs/ditio-contract.md,
  * with data generated deterministically from {@link SimulatorConfig#seed()} and its size.
  *
  * <ul>

@@ -94,16 +94,27 @@ public final class SimulatorCommand {
         SimulatorConfig c = sim.config();
         DitioDataset data = sim.data();
         out.println("Built-in Ditio simulator (fake generated data) listening on 127.0.0.1:" + sim.port());
-        out.println("  DITIO_IDENTITY_BASE=" + sim.identityBase());
-        out.println("  DITIO_REPORTING_BASE=" + sim.reportingBase());
-        out.println("  client id: " + sim.clientId() + "   client secret: " + sim.clientSecret()
-                + "   (demo credentials; tokens expire after " + c.tokenExpiresInSeconds() + " s)");
         out.println("  seed " + c.seed() + ": " + data.users().size() + " users, "
                 + data.liveTimeRegistrations().size() + " live time registrations, work dates "
-                + data.firstWorkDate() + " .. " + data.lastWorkDate());
-        out.println("  change data: curl -X POST '" + sim.identityBase() + "/_sim/mutate?count=20&seed=1'");
+                + data.firstWorkDate() + " .. " + data.lastWorkDate() + "; tokens expire after "
+                + c.tokenExpiresInSeconds() + " s");
+        out.println("Point ditio-payroll-sync at it: paste these into the shell you run it from (demo credentials,");
+        out.println("and the first generated work date as the start date):");
+        out.println();
+        out.println("export DITIO_IDENTITY_BASE=" + sim.identityBase());
+        out.println("export DITIO_REPORTING_BASE=" + sim.reportingBase());
+        out.println("export DITIO_CLIENT_ID=" + shellWord(sim.clientId()));
+        out.println("export DITIO_CLIENT_SECRET=" + shellWord(sim.clientSecret()));
+        out.println("export PAYROLL_START_DATE=" + data.firstWorkDate());
+        out.println();
+        out.println("Change data between runs:  curl -X POST '" + sim.identityBase() + "/_sim/mutate?count=20&seed=1'");
         out.println("Stop with Ctrl+C.");
         out.flush();
+    }
+
+    /** A value as one shell word: quoted unless it is plain (a credential given with --client-secret may not be). */
+    static String shellWord(String value) {
+        return value.matches("[A-Za-z0-9._:/@%+=-]+") ? value : "'" + value.replace("'", "'\\''") + "'";
     }
 
     private static void blockUntilShutdown(SimulatedDitio sim) {

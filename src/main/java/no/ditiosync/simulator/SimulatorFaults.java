@@ -269,7 +269,7 @@ public final class SimulatorFaults {
      * written as {@code rawJson}, verbatim (e.g. {@code "\"31.02.2026\""}, {@code "-3.5"},
      * {@code "null"}, {@code "\"abc\""}). Replaces an earlier corruption of the same field.
      *
-     * @param field one of the fields of ditio-api.md section 6 the simulator writes
+     * @param field one of the fields of docs/ditio-contract.md, "Records" the simulator writes
      * @param rawJson exactly one JSON value (use the page faults for broken JSON)
      */
     public SimulatorFaults corruptRecord(String registrationId, String field, String rawJson) {

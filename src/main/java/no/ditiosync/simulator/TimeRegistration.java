@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * One time registration (project transaction) with the fields of ditio-api.md section 6.
+ * One time registration (project transaction) with the fields of docs/ditio-contract.md, "Records".
  * Immutable: a mutation replaces the object in the {@link DitioDataset}.
  *
  * <p>Kept compact because a large dataset holds a million of these: the id is two longs,

@@ -10,7 +10,7 @@ import static no.ditiosync.simulator.JsonDates.writeOrNull;
 import static no.ditiosync.simulator.JsonDates.writeText;
 
 /**
- * A time registration as JSON, every field of ditio-api.md section 6 present (null when unknown).
+ * A time registration as JSON, every field of docs/ditio-contract.md, "Records" present (null when unknown).
  * A deleted one is a tombstone: id, isDeleted, deletedDateTime, modifiedDateTime; all else null.
  * Approval/lock dates that are empty are written as 0001-01-01T00:00:00 (with or without Z).
  */

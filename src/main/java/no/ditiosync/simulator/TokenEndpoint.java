@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code POST /connect/token}, OAuth2 client credentials (ditio-api.md section 1). Client
+ * {@code POST /connect/token}, OAuth2 client credentials (docs/ditio-contract.md, "Token"). Client
  * credentials are read from the form, or from HTTP Basic as identity servers also accept.
  * Checks in the order of an identity server: client, grant type, scope. A missing scope
  * grants {@code reportingapiv1}.

@@ -1,6 +1,6 @@
 /**
  * The built-in Ditio simulator: a loopback HTTP server that speaks the Data Extraction API of
- * {@code shared/ditio-api.md}, with a realistic Norwegian construction company generated
+ * {@code docs/ditio-contract.md}, with a realistic Norwegian construction company generated
  * deterministically from a seed and a size.
  *
  * <ul>

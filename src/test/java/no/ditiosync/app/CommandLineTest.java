@@ -86,7 +86,8 @@ class CommandLineTest {
         Result r = run(dir, env, "sync", "--once");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Missing settings DITIO_CLIENT_ID (ditio.client-id), DITIO_CLIENT_SECRET "
-                + "(ditio.client-secret): set them in the environment (the built-in simulator is only used by the demo command)");
+                + "(ditio.client-secret): set them in the environment (or in application.properties, all but the client "
+                + "secret); the built-in simulator is only used by the demo command");
         assertThat(dir.resolve("out")).doesNotExist();
         assertThat(dir.resolve("data")).doesNotExist();
     }

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A 404 on the first page of a feed's pass (the endpoint is not deployed on this environment,
- * ditio-api.md section 7) fails that feed only: the other feeds are delivered, exactly once, and
+ * docs/ditio-contract.md, "Errors") fails that feed only: the other feeds are delivered, exactly once, and
  * the operator sees what was left out in the log, the sync --once output and exit status, the run
  * report, status and the metrics.
  */

@@ -183,7 +183,7 @@ class IncrementalLedgerTest {
     }
 
     /**
-     * payroll_line row by row, every column (payroll-formats.md, "JDBC target"): upserted by line id
+     * payroll_line row by row, every column (docs/output-formats.md, "JDBC target"): upserted by line id
      * with the current truth, lineage back to Ditio (source, source_id, source_modified), the run
      * that last changed it and when; an edit updates the row, a deletion cancels it and keeps the
      * hours that were delivered, and a row no run touched keeps its run.

@@ -89,6 +89,11 @@ class RunReportTest {
                 quarantined.add(Map.of("recordId", q[0], "reason", q[1]));
             }
             Map<String, Object> actual = JSON.readValue(ok.toFile(), LinkedHashMap.class);
+            // the time each step took, in the order the run went through them
+            Map<String, Object> steps = (Map<String, Object>) actual.remove("stepSeconds");
+            assertThat(steps).containsOnlyKeys("read", "delta", "commit", "deliver");
+            assertThat(new ArrayList<>(steps.keySet())).containsExactly("read", "delta", "commit", "deliver");
+            assertThat(steps.values()).allSatisfy(s -> assertThat(((Number) s).doubleValue()).isGreaterThanOrEqualTo(0.0));
             assertThat((List<Object>) actual.remove("quarantinedFirst")).containsExactlyInAnyOrderElementsOf(new ArrayList<Object>(quarantined));
             assertThat(actual).containsExactlyEntriesOf(expected);
 
@@ -121,6 +126,8 @@ class RunReportTest {
             expectedFailure.put("quarantinedFirst", List.of());
             expectedFailure.put("feedsNotDelivered", Map.of());
             expectedFailure.put("message", logged[2]);
+            // it failed while reading: no step ended
+            expectedFailure.put("stepSeconds", Map.of());
             assertThat(logged[2]).startsWith("Ditio refused access (HTTP 403) on page 1 of /v1/user");
             assertThat(JSON.readValue(bad.toFile(), LinkedHashMap.class)).containsExactlyEntriesOf(expectedFailure);
 

@@ -95,7 +95,8 @@ class SettingsTest {
         s.put("ditio.client-secret", "");
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(
                 "Missing settings DITIO_CLIENT_ID (ditio.client-id), DITIO_CLIENT_SECRET (ditio.client-secret): "
-                        + "set them in the environment (the built-in simulator is only used by the demo command)");
+                        + "set them in the environment (or in application.properties, all but the client secret); the "
+                        + "built-in simulator is only used by the demo command");
     }
 
     @ParameterizedTest
@@ -122,7 +123,7 @@ class SettingsTest {
             "payroll.visma.encoding|latin-99|Setting PAYROLL_VISMA_ENCODING (payroll.visma.encoding): 'latin-99' is not a known encoding (windows-1252 or UTF-8)",
             "payroll.company|acme/../x|Setting PAYROLL_COMPANY (payroll.company): 'acme/../x' must be 1-64 letters, digits or '-'",
             "payroll.file-mode|0644|Setting PAYROLL_FILE_MODE (payroll.file-mode): '0644' is neither 0600 (owner only) nor 0640 (owner and group)",
-            "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (NoSuchFileException)",
+            "payroll.drop-dir|/proc/nope|Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (no such file or folder: /proc/nope)",
             "payroll.tripletex.encoding|ISO-8859-15|Setting PAYROLL_TRIPLETEX_ENCODING (payroll.tripletex.encoding): 'ISO-8859-15' is neither windows-1252 nor UTF-8",
             "payroll.done-marker|1|Setting PAYROLL_DONE_MARKER (payroll.done-marker): '1' is neither true nor false",
             "sync.time-zone|Oslo|Setting SYNC_TIME_ZONE (sync.time-zone): 'Oslo' is not a time zone such as Europe/Oslo",
@@ -300,7 +301,7 @@ class SettingsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "company.bygg.payroll.start-date|2026-02-30|Setting company.bygg.payroll.start-date: '2026-02-30' is not a date as yyyy-MM-dd",
-            "company.bygg.ditio.client-id||Missing setting DITIO_CLIENT_ID (ditio.client-id) for company bygg: set them in the environment (the built-in simulator is only used by the demo command)",
+            "company.bygg.ditio.client-id||Missing setting DITIO_CLIENT_ID (ditio.client-id) for company bygg: set it in the environment, or in application.properties; the built-in simulator is only used by the demo command",
             "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 /**
- * The client against a Ditio that follows ditio-api.md but is not our simulator: it answers in the
+ * The client against a Ditio that follows docs/ditio-contract.md but is not our simulator: it answers in the
  * forms the spec allows and the simulator does not use (tokens that need URL-encoding, .NET
  * timestamps with seven fraction digits or an offset, numbers written differently, unknown fields,
  * the three ways to say "last page", pages larger than ChunkLimit, repeated tombstones).

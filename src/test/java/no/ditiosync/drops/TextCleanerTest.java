@@ -74,7 +74,7 @@ class TextCleanerTest {
             "-5 timer rigg|-5 timer rigg",
             "  @cmd|@cmd"})
     void payrollImportTextKeepsItsFirstCharacter(String input, String expected) {
-        // payroll-formats.md puts the formula prefix in the generic CSV only
+        // docs/output-formats.md puts the formula prefix in the generic CSV only
         assertThat(TextCleaner.clean(input, 100)).isEqualTo(expected);
     }
 

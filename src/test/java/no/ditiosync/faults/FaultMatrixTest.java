@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every transient fault of ditio-api.md section 7, injected at a random data call (seeded) of a
+ * Every transient fault of docs/ditio-contract.md, "Errors", injected at a random data call (seeded) of a
  * multi-page full pass: the run retries that one call, goes on from the same continuation token,
  * and delivers exactly the truth; each retry is one WARN naming the page, the failure and the
  * delay. Then the bounds: a storm within them succeeds, a call or a run out of retries fails
@@ -257,10 +257,11 @@ class FaultMatrixTest {
         try (FaultHarness h = new FaultHarness(FaultHarness.company(), dir,
                 Map.of("ditio.reporting-base", "http://127.0.0.1:" + closedPort + "/reporting", "ditio.retry.max-attempts", "3"))) {
             assertThatThrownBy(h::runOnce).isInstanceOf(DitioApiException.class).hasMessage(
-                    "Ditio refused the connection on page 1 of /v1/user, 3 times in a row: giving up after 3 attempts "
+                    "Ditio at http://127.0.0.1:" + closedPort + "/reporting/v1/user (DITIO_REPORTING_BASE) refused the "
+                            + "connection on page 1 of /v1/user, 3 times in a row: giving up after 3 attempts "
                             + "(DITIO_RETRY_MAX_ATTEMPTS)");
-            assertThat(h.retryWarnings()).hasSize(2).allSatisfy(w ->
-                    assertThat(w).startsWith("Ditio refused the connection on page 1 of /v1/user: retry "));
+            assertThat(h.retryWarnings()).hasSize(2).allSatisfy(w -> assertThat(w).startsWith("Ditio at http://127.0.0.1:"
+                    + closedPort + "/reporting/v1/user (DITIO_REPORTING_BASE) refused the connection on page 1 of /v1/user: retry "));
         }
     }
 

@@ -64,9 +64,10 @@ class SimulatorCommandTest {
         assertThat(code).isZero();
         assertThat(out())
                 .contains("Built-in Ditio simulator")
-                .containsPattern("DITIO_IDENTITY_BASE=http://127\\.0\\.0\\.1:\\d+\\n")
-                .containsPattern("DITIO_REPORTING_BASE=http://127\\.0\\.0\\.1:\\d+/reporting\\n")
-                .contains("client id: cli", "client secret: sec", "20 users", "work dates 2026-11-16 .. 2026-11-27");
+                .containsPattern("\\nexport DITIO_IDENTITY_BASE=http://127\\.0\\.0\\.1:\\d+\\n")
+                .containsPattern("\\nexport DITIO_REPORTING_BASE=http://127\\.0\\.0\\.1:\\d+/reporting\\n")
+                .contains("\nexport DITIO_CLIENT_ID=cli\n", "\nexport DITIO_CLIENT_SECRET=sec\n",
+                        "\nexport PAYROLL_START_DATE=2026-11-16\n", "20 users", "work dates 2026-11-16 .. 2026-11-27");
         assertThat(mutateBody.get()).contains("\"seed\":8");
     }
 

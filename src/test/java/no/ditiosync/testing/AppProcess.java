@@ -49,6 +49,25 @@ public final class AppProcess {
     }
 
     /**
+     * The application started as an operator with jars of their own does it
+     * ({@code java -cp <app>:<their jars> …DitioPayrollSync}), in a folder of their own (its
+     * application.properties, routes/ and mappings/).
+     */
+    public static ProcessBuilder builderIn(Path workDir, List<Path> ownJars, Map<String, String> env, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx256m", "-cp"));
+        StringBuilder cp = new StringBuilder(classPath());
+        for (Path jar : ownJars) {
+            cp.append(java.io.File.pathSeparator).append(jar.toAbsolutePath());
+        }
+        command.add(cp.toString());
+        command.add("no.ditiosync.app.DitioPayrollSync");
+        command.addAll(List.of(args));
+        return withSettings(new ProcessBuilder(command), env).directory(workDir.toFile());
+    }
+
+    /**
      * A process builder for {@code java -jar <jar> args…}: the packaged application exactly as an
      * operator runs it, in the project folder, with the settings of {@code env} as in {@link #builder}.
      */
@@ -126,9 +145,15 @@ public final class AppProcess {
         try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.walk(folder)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String name = folder.relativize(f).toString().replace('\\', '/');
                 if (Files.isRegularFile(f)) {
-                    out.putNextEntry(new java.util.jar.JarEntry(folder.relativize(f).toString().replace('\\', '/')));
+                    out.putNextEntry(new java.util.jar.JarEntry(name));
                     Files.copy(f, out);
+                    out.closeEntry();
+                } else if (!name.isEmpty()) {
+                    // folder entries too, as a built jar has them: Camel finds classpath:routes/*.camel.yaml
+                    // (a working directory without routes/) through them
+                    out.putNextEntry(new java.util.jar.JarEntry(name + "/"));
                     out.closeEntry();
                 }
             }

@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * A Ditio API that is not our simulator: a JDK HttpServer on loopback answering each request as a
- * test scripts it, to check the client against what ditio-api.md allows but the simulator does not
+ * test scripts it, to check the client against what docs/ditio-contract.md allows but the simulator does not
  * do (token shapes, page shapes, timestamps, error bodies). It decodes queries as a web framework
  * does ('+' is a space) and records every request. An answer with the header
  * {@code Content-Encoding: gzip} has its body gzipped (unless it brings its bytes already encoded).

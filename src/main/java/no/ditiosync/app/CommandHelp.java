@@ -1,0 +1,69 @@
+package no.ditiosync.app;
+
+/** What {@code <command> --help} prints: what the command does, its options and its exit status. */
+final class CommandHelp {
+
+    private CommandHelp() {
+    }
+
+    /** The help of a command, or null for a command that has none (the simulator answers its own). */
+    static String of(String command) {
+        String java = Launcher.command();
+        return switch (command) {
+            case "demo" -> """
+                    Usage: %s demo
+
+                    Starts the built-in Ditio simulator with a generated company, runs a full sync of it, changes
+                    data in the simulator and runs an incremental sync that delivers only the corrections, printing
+                    a summary of each run. It writes only to ./demo-out (drops) and ./demo-data (state DB, run
+                    reports), never to the folders real runs use, and starts from scratch each time. It needs no
+                    setting and never talks to a real Ditio.
+                    """.formatted(java);
+            case "sync" -> """
+                    Usage: %s sync --once [--company KEY]
+
+                    One run of every configured company, one after the other (or of the company KEY only), against
+                    the configured Ditio; a summary of each run is printed. Settings: application.properties and
+                    the environment (DITIO_CLIENT_ID, DITIO_CLIENT_SECRET and PAYROLL_START_DATE are required).
+
+                    Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
+                    wrong (nothing was fetched), 3 a company's previous run was still busy (skipped).
+                    """.formatted(java);
+            case "run" -> """
+                    Usage: %s run
+
+                    The service: runs each company on its own Quartz schedule (SYNC_CRON, in SYNC_TIME_ZONE) until
+                    stopped with SIGTERM or Ctrl+C, which lets a run in progress finish. Health and metrics are served
+                    on OBSERVE_HOST:OBSERVE_PORT (/observe/health/ready, /observe/health/live, /observe/metrics).
+                    With SYNC_CLUSTERED=true and a PostgreSQL state DB, several nodes share the schedules.
+                    Exit status 2: a setting is missing or wrong.
+                    """.formatted(java);
+            case "status" -> """
+                    Usage: %s status [--html FILE]
+
+                    Prints which state DB it reads (PAYROLL_STATE_DB_URL), then per company and feed the watermarks,
+                    what each target's ledger holds, the last runs and the open quarantine, and the newest run
+                    reports. It reads only: it needs no Ditio credentials and changes nothing.
+                    --html FILE writes the operator's page (what the run service serves at /) to FILE instead.
+                    """.formatted(java);
+            case "check" -> """
+                    Usage: %s check
+
+                    Checks what a run needs, one line each, OK or what to fix: every setting and the wage-type
+                    mapping; the state DB (reached, its tables, whether an upgrade of its layout will run at the
+                    next start); each drop folder, or the SFTP server (login and host key, nothing uploaded); the
+                    JDBC target; and for each company a token from Ditio and one record from each endpoint its runs
+                    read. It delivers nothing, moves no watermark and writes nothing to the state DB.
+
+                    Exit status: 0 every check passed, 1 a check failed, 2 a setting is missing or wrong.
+                    """.formatted(java);
+            case "--version", "-V", "version" -> """
+                    Usage: %s --version
+
+                    Prints the version, the git commit it was built from and the Camel version.
+                    """.formatted(java);
+            case "--help", "-h", "help" -> DitioPayrollSync.usage();
+            default -> null;
+        };
+    }
+}

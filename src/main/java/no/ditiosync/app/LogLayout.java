@@ -1,0 +1,80 @@
+package no.ditiosync.app;
+
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The log line, as LOG_FORMAT asks: {@code text} (the default, the pattern of logback.xml) or
+ * {@code json}, one object per line for log collectors, with the fields they index:
+ * {@code timestamp} (ISO-8601, UTC), {@code level}, {@code logger}, {@code thread}, {@code company}
+ * and {@code runId} (null outside a run; see {@link RunLogContext}), {@code message} and, when there
+ * is one, {@code exception}. Logback's own JsonEncoder writes the time as epoch milliseconds and
+ * nests the company and run id in an "mdc" object beside the logger context; this keeps them flat.
+ */
+public class LogLayout extends LayoutBase<ILoggingEvent> {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private String format = "text";
+    private String pattern;
+    private PatternLayout text;
+
+    /** {@code text} or {@code json} (LOG_FORMAT; the application stops on anything else). */
+    public void setFormat(String format) {
+        this.format = format;
+    }
+
+    /** The text line's pattern. */
+    public void setPattern(String pattern) {
+        this.pattern = pattern;
+    }
+
+    @Override
+    public void start() {
+        if (!"json".equals(format)) {
+            text = new PatternLayout();
+            text.setContext(getContext());
+            text.setPattern(pattern);
+            text.start();
+        }
+        super.start();
+    }
+
+    @Override
+    public String doLayout(ILoggingEvent event) {
+        return text != null ? text.doLayout(event) : json(event);
+    }
+
+    static String json(ILoggingEvent event) {
+        StringWriter line = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            Map<String, String> mdc = event.getMDCPropertyMap();
+            g.writeStartObject();
+            g.writeStringField("timestamp", Instant.ofEpochMilli(event.getTimeStamp()).toString());
+            g.writeStringField("level", event.getLevel().toString());
+            g.writeStringField("logger", event.getLoggerName());
+            g.writeStringField("thread", event.getThreadName());
+            g.writeStringField("company", mdc.get(RunLogContext.COMPANY));
+            g.writeStringField("runId", mdc.get(RunLogContext.RUN_ID));
+            g.writeStringField("message", event.getFormattedMessage());
+            if (event.getThrowableProxy() != null) {
+                g.writeStringField("exception", ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return line.append(CoreConstants.LINE_SEPARATOR).toString();
+    }
+}
