@@ -29,6 +29,29 @@ final class CommandHelp {
                     Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
                     wrong (nothing was fetched), 3 a company's previous run was still busy (skipped).
                     """.formatted(java);
+            case "preview" -> """
+                    Usage: %s preview [--company KEY]
+
+                    What the next sync --once would deliver, without delivering it: the same passes and the same
+                    delta against the export ledger, each target's file written to <drop folder>/preview as
+                    PREVIEW_* (never picked up as a drop), and per target the new lines, corrections, reversals and
+                    lines released from quarantine with net hours per employee and wage type. It commits nothing
+                    (ledger, watermarks, outbox, quarantine and payroll_line stay as they are) and takes the
+                    company's feed lock while it reads.
+
+                    Exit status: 0 done, 1 failed or a feed left out, 2 a setting is missing or wrong, 3 busy.
+                    """.formatted(java);
+            case "reconcile" -> """
+                    Usage: %s reconcile [--company KEY] [--from yyyy-MM-dd] [--to yyyy-MM-dd] [--deliver]
+
+                    A full pass of the work dates (default: from PAYROLL_START_DATE) compared with what the export
+                    ledger says each target received, per employee, work date and wage type. The drift report (CSV)
+                    goes to <drop folder>/reconcile, a summary to the screen. With --deliver the drift is delivered
+                    as an ordinary run (same ledger, same correction styles, exactly once).
+
+                    Exit status: 0 no drift (or --deliver delivered it), 1 drift, 2 a setting is missing or wrong,
+                    3 busy, 4 failed or a feed left out.
+                    """.formatted(java);
             case "run" -> """
                     Usage: %s run
 

@@ -1,6 +1,7 @@
 package no.ditiosync.app;
 
 import no.ditiosync.run.FeedBusyException;
+import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
 import java.io.PrintStream;
@@ -8,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, run, status, check, simulator, --version. */
+/** The command line: demo, sync --once, preview, reconcile, run, status, check, simulator, --version. */
 public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
@@ -25,6 +26,12 @@ public final class DitioPayrollSync {
                   sync --once [--company KEY]
                                     one sync of every company (or of one) against the configured Ditio;
                                     exit 0 on success, 1 failed or a feed not delivered, 2 bad setting, 3 busy
+                  preview [--company KEY]
+                                    what the next sync --once would deliver, written to <drop folder>/preview
+                                    (PREVIEW_* files) and summed per target; commits and delivers nothing
+                  reconcile [--company KEY] [--from yyyy-MM-dd] [--to yyyy-MM-dd] [--deliver]
+                                    Ditio's hours against what each target received; drift report CSV in
+                                    <drop folder>/reconcile; exit 0 no drift, 1 drift; --deliver delivers it
                   run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
                   status [--html FILE]
                                     watermarks, last runs, ledger and open quarantine, from the state DB;
@@ -58,6 +65,7 @@ public final class DitioPayrollSync {
             return switch (command) {
                 case "demo" -> noOptions(command, options) ? Demo.run() : USAGE_ERROR;
                 case "sync" -> syncOnce(options);
+                case "preview", "reconcile" -> officerCommand(args);
                 case "run" -> noOptions(command, options) ? service() : USAGE_ERROR;
                 case "status" -> statusOptions(options) ? StatusCommand.run(options.toArray(String[]::new), System.out)
                         : USAGE_ERROR;
@@ -142,6 +150,120 @@ public final class DitioPayrollSync {
         } finally {
             System.out.flush();
             reported.countDown();
+        }
+    }
+
+    /** Exit of reconcile when it could not compare (Ditio, the state DB): not to be read as drift. */
+    static final int RECONCILE_FAILED = 4;
+
+    /** preview and reconcile: parsed here, each company (or the one named) in turn. */
+    private static int officerCommand(String[] args) {
+        boolean preview = args[0].equals("preview");
+        String company = null;
+        java.time.LocalDate from = null;
+        java.time.LocalDate to = null;
+        boolean deliver = false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            boolean hasValue = i + 1 < args.length;
+            try {
+                if (a.equals("--company") && hasValue) {
+                    company = args[++i];
+                } else if (!preview && a.equals("--from") && hasValue) {
+                    from = java.time.LocalDate.parse(args[++i]);
+                } else if (!preview && a.equals("--to") && hasValue) {
+                    to = java.time.LocalDate.parse(args[++i]);
+                } else if (!preview && a.equals("--deliver")) {
+                    deliver = true;
+                } else {
+                    System.err.println(preview ? "preview takes only --company KEY"
+                            : "reconcile takes --company KEY, --from yyyy-MM-dd, --to yyyy-MM-dd and --deliver; not '" + a + "'");
+                    return 64;
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                System.err.println(a + " '" + args[i] + "' is not a date as yyyy-MM-dd");
+                return 64;
+            }
+        }
+        SyncApplication app = new SyncApplication(Map.of());
+        app.stopOnSignal(() -> { });
+        try (app) {
+            app.start();
+            List<String> companies = company != null ? List.of(company) : app.companies();
+            int exit = 0;
+            for (String c : companies) {
+                int one = preview ? previewCompany(app, c, System.out, System.err)
+                        : reconcileCompany(app, c, from, to, deliver, System.out, System.err);
+                exit = Math.max(exit, one);
+            }
+            return exit;
+        } catch (SettingsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            System.err.println((preview ? "Preview" : "Reconcile") + " failed: " + oneLine(e));
+            return preview ? 1 : RECONCILE_FAILED;
+        } finally {
+            System.out.flush();
+        }
+    }
+
+    static int previewCompany(SyncApplication app, String company, PrintStream out, PrintStream err) {
+        try {
+            SyncRun run = app.preview(company);
+            var steps = app.syncSteps();
+            PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company()),
+                    steps.outbox().unpublished(run.company()).size(), out);
+            if (!run.failedFeeds().isEmpty()) {
+                // as sync --once: the next run would leave these out too, which the officer must act on
+                err.println("Preview incomplete (company " + company + "): " + run.notDelivered());
+                return 1;
+            }
+            return 0;
+        } catch (FeedBusyException e) {
+            err.println("Preview not made: company " + company + " is busy (" + e.getMessage() + ")");
+            return 3;
+        } catch (Exception e) {
+            err.println("Preview of company " + company + " failed, nothing committed or delivered: " + oneLine(e));
+            return 1;
+        }
+    }
+
+    static int reconcileCompany(SyncApplication app, String company, java.time.LocalDate from, java.time.LocalDate to,
+                                boolean deliver, PrintStream out, PrintStream err) {
+        try {
+            SyncRun run = app.reconcile(company, from, to, deliver);
+            var steps = app.syncSteps();
+            ReconcileReport report = ReconcileReport.of(run);
+            java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
+                    steps.directory().namesByEmployeeNumber(run.company()));
+            report.print(run, file, out);
+            if (!run.failedFeeds().isEmpty()) {
+                err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: "
+                        + run.notDelivered());
+                return RECONCILE_FAILED;
+            }
+            if (deliver) {
+                if (report.drifts()) {
+                    out.printf("  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),
+                            run.linesSummary().isEmpty() ? "none" : run.linesSummary());
+                    RunSummary.print(run, out);
+                } else {
+                    out.println("  delivered:      nothing (no drift)");
+                }
+                return 0;
+            }
+            if (report.drifts()) {
+                out.println("  reconcile --deliver delivers the drift as an ordinary run (same ledger and correction styles)");
+                return 1;
+            }
+            return 0;
+        } catch (FeedBusyException e) {
+            err.println("Reconcile not made: company " + company + " is busy (" + e.getMessage() + ")");
+            return 3;
+        } catch (Exception e) {
+            err.println("Reconcile of company " + company + " failed" + (deliver ? "" : ", nothing committed or delivered")
+                    + ": " + oneLine(e));
+            return RECONCILE_FAILED;
         }
     }
 

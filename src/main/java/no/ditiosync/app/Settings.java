@@ -89,7 +89,8 @@ public record Settings(
         Aggregation tripletexAggregation,
         Aggregation csvAggregation,
         String observeUser,
-        String observePassword) {
+        String observePassword,
+        String reconcileCron) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -175,7 +176,8 @@ public record Settings(
         SFTP_MAX_ATTEMPTS("payroll.sftp.max-attempts", "PAYROLL_SFTP_MAX_ATTEMPTS", true),
         SFTP_RETRY_DELAY("payroll.sftp.retry-delay", "PAYROLL_SFTP_RETRY_DELAY", true),
         ABSENCES("payroll.absences", "PAYROLL_ABSENCES", true),
-        SOURCE("payroll.source", "PAYROLL_SOURCE", true);
+        SOURCE("payroll.source", "PAYROLL_SOURCE", true),
+        RECONCILE_CRON("sync.reconcile-cron", "RECONCILE_CRON", true);
 
         final String property;
         final String env;
@@ -324,7 +326,8 @@ public record Settings(
                 r.aggregation(Key.TRIPLETEX_AGGREGATION),
                 r.aggregation(Key.CSV_AGGREGATION),
                 r.observeUser(),
-                r.raw(Key.OBSERVE_PASSWORD));
+                r.raw(Key.OBSERVE_PASSWORD),
+                r.raw(Key.RECONCILE_CRON).isEmpty() ? null : r.cron(Key.RECONCILE_CRON));
     }
 
     /**

@@ -63,8 +63,33 @@ public final class SyncApplication implements AutoCloseable {
 
     /** One run of a company's feed; throws with the reason when it fails. */
     public SyncRun runOnce(String company) {
+        return send("direct:sync", company, SyncRun.Purpose.SYNC, null, null);
+    }
+
+    /** What the next run of a company would deliver, computed as it would be, with nothing committed or delivered. */
+    public SyncRun preview(String company) {
+        return send("direct:dry-run", company, SyncRun.Purpose.PREVIEW, null, null);
+    }
+
+    /**
+     * A full pass over the work dates {@code from..to} (null: from the start date, as far as a full pass
+     * reads) merged against the ledger: without {@code deliver} nothing is committed; with it, the run
+     * delivers what it found, as a sync does, and leaves the watermarks where they are.
+     */
+    public SyncRun reconcile(String company, java.time.LocalDate from, java.time.LocalDate to, boolean deliver) {
+        return deliver ? send("direct:sync", company, SyncRun.Purpose.RECONCILE_DELIVER, from, to)
+                : send("direct:dry-run", company, SyncRun.Purpose.RECONCILE, from, to);
+    }
+
+    private SyncRun send(String route, String company, SyncRun.Purpose purpose, java.time.LocalDate from,
+                         java.time.LocalDate to) {
         ProducerTemplate template = context().createProducerTemplate();
-        Exchange done = template.send("direct:sync", exchange -> exchange.setVariable("company", company));
+        Exchange done = template.send(route, exchange -> {
+            exchange.setVariable("company", company);
+            exchange.setVariable(no.ditiosync.run.SyncSteps.PURPOSE, purpose);
+            exchange.setVariable("from", from);
+            exchange.setVariable("to", to);
+        });
         Exception failure = done.getException();
         if (failure != null) {
             Throwable cause = failure instanceof CamelExecutionException && failure.getCause() != null
@@ -77,6 +102,11 @@ public final class SyncApplication implements AutoCloseable {
             throw cause instanceof RuntimeException r ? r : new SyncFailedException(cause);
         }
         return done.getMessage().getBody(SyncRun.class);
+    }
+
+    /** The runs' steps (bean syncRun): the stores preview and reconcile read after their run. */
+    public no.ditiosync.run.SyncSteps syncSteps() {
+        return context().getRegistry().lookupByNameAndType("syncRun", no.ditiosync.run.SyncSteps.class);
     }
 
     /** The company's run in progress, or null. */

@@ -98,7 +98,8 @@ public class SyncBeans implements CamelConfiguration {
             mappings.put(settings.company(), new PayrollMapping.Company(mapper, settings.payrollSource()));
             runs.add(new SyncSteps.Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
                     targets, departments -> targets.stream().filter(DropTarget::isFile)
-                    .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null)));
+                    .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null),
+                    settings.dropDir()));
             deliveries.put(settings.company(), new Deliveries.Company(targets,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table, tableBean));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
@@ -127,6 +128,9 @@ public class SyncBeans implements CamelConfiguration {
         for (Settings settings : companies) {
             observability.observe(syncRun, settings.company());
         }
+        context.getRegistry().bind("scheduledReconcile", new ScheduledReconcile(syncRun, context.getRegistry()
+                .lookupByNameAndType(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME,
+                        io.micrometer.core.instrument.MeterRegistry.class)));
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDbPool, shared);

@@ -39,6 +39,7 @@ final class SyncSchedules {
     static final String TEMPLATE = "sync-schedule";
     /** The name of each company's Quartz job and trigger (quartz:{company}/time-registrations); the company is the group. */
     private static final String JOB = "time-registrations";
+    static final String RECONCILE_TEMPLATE = "reconcile-schedule";
     private static final String QUARTZ_TABLES = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
     private SyncSchedules() {
@@ -66,6 +67,18 @@ final class SyncSchedules {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
                 quartz.getScheduler().triggerJob(JobKey.jobKey(JOB, company.company()));
+            }
+            if (company.reconcileCron() != null) {
+                TemplatedRouteBuilder.builder(context, RECONCILE_TEMPLATE)
+                        .routeId(RECONCILE_TEMPLATE + "-" + company.company())
+                        .parameter("company", company.company())
+                        .parameter("cron", company.reconcileCron())
+                        .parameter("timeZone", company.timeZone().getId())
+                        .add();
+                context.getRegistry().lookupByNameAndType("scheduledReconcile", ScheduledReconcile.class)
+                        .watch(company.company());
+                LOG.info("Company {}: reconciled against Ditio on cron '{}' (nothing delivered; drift in the metrics)",
+                        company.company(), company.reconcileCron());
             }
         }
         // only now: a clustered scheduler started earlier could take a firing for a route not yet added

@@ -27,10 +27,17 @@ public final class DropWriter implements AutoCloseable {
     private final AtomicDropFile[] files;
     private final Aggregation.Sums[] sums;
     private final int[] lines;
+    private final String namePrefix;
     private JdbcDropFile jdbc;
     private boolean finished;
 
     public DropWriter(List<DropTarget> targets, String company, Instant runStart, String runId) {
+        this(targets, company, runStart, runId, "");
+    }
+
+    /** @param namePrefix put before every file name (a preview's {@code PREVIEW_}); empty for drops */
+    public DropWriter(List<DropTarget> targets, String company, Instant runStart, String runId, String namePrefix) {
+        this.namePrefix = namePrefix;
         this.targets = List.copyOf(targets);
         this.company = company;
         this.runStart = runStart;
@@ -72,7 +79,7 @@ public final class DropWriter implements AutoCloseable {
             // hidden and ending .tmp as the file targets' temporary drops: a run that never commits leaves
             // it to the same clean-up
             jdbc = JdbcDropFile.create(t.folder(),
-                    "." + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
+                    "." + namePrefix + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
         }
         jdbc.add(line, active);
         lines[target]++;
@@ -80,7 +87,7 @@ public final class DropWriter implements AutoCloseable {
 
     private AtomicDropFile open(DropTarget target) throws IOException {
         try {
-            return AtomicDropFile.open(target.folder(), AtomicDropFile.fileName(target.name(), company, runStart, runId),
+            return AtomicDropFile.open(target.folder(), namePrefix + AtomicDropFile.fileName(target.name(), company, runStart, runId),
                     target.format(), target.fileMode());
         } catch (IOException e) {
             throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("

@@ -229,6 +229,86 @@ public final class LedgerStore {
         }
     }
 
+    /**
+     * A writer that writes nothing: the merge of a preview or a reconcile without delivery reads the
+     * ledger through it exactly as a run does, and its rows are dropped instead of written. The merge
+     * never reads a row it has written (keys are merged once, in order), so it decides the same.
+     */
+    public LedgerWriter dryWriter(String company, String runId) throws SQLException {
+        Connection reads = dataSource.getConnection();
+        try {
+            return new LedgerWriter(null, reads, dialect, company, runId, Fence.NONE);
+        } catch (SQLException | RuntimeException e) {
+            reads.close();
+            throw e;
+        }
+    }
+
+    /** One key of the hours a target holds: employee number, work date, wage type. */
+    public record HoursKey(String employeeNumber, LocalDate workDate, String wageType) implements Comparable<HoursKey> {
+        private static final java.util.Comparator<HoursKey> ORDER = java.util.Comparator
+                .comparing(HoursKey::employeeNumber, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(HoursKey::workDate, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(HoursKey::wageType, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+
+        public static HoursKey of(PayrollLine line) {
+            return new HoursKey(line.employeeNumber(), line.workDate(), line.wageType());
+        }
+
+        @Override
+        public int compareTo(HoursKey o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    /**
+     * The hours each target holds per employee × work date × wage type, for the lines of {@code feeds}
+     * with a work date in {@code from..to}: what the ledger says payroll has received. Read in key
+     * order a chunk at a time, like the merge's scan.
+     */
+    public Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> heldHours(String company, List<String> feeds,
+            List<String> targets, LocalDate from, LocalDate to) throws SQLException {
+        Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held = new java.util.LinkedHashMap<>();
+        targets.forEach(t -> held.put(t, new java.util.TreeMap<>()));
+        try (Connection c = dataSource.getConnection()) {
+            // one read-only transaction, so each chunk is read by key on PostgreSQL too (byKey)
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                heldHours(c, company, feeds, targets, from, to, held);
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
+            }
+        }
+        return held;
+    }
+
+    private void heldHours(Connection c, String company, List<String> feeds, List<String> targets, LocalDate from,
+                           LocalDate to, Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held)
+            throws SQLException {
+        for (String feed : feeds) {
+            String after = feed + ":";
+            List<LedgerRow> chunk;
+            do {
+                chunk = range(c, company, after, feed + ";");
+                for (LedgerRow row : chunk) {
+                    for (String t : targets) {
+                        LedgerEntry e = row.entry(t);
+                        LocalDate day = e == null ? null : e.line().workDate();
+                        if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
+                            held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
+                        }
+                    }
+                }
+                if (!chunk.isEmpty()) {
+                    after = chunk.get(chunk.size() - 1).lineId();
+                }
+            } while (chunk.size() == CHUNK);
+        }
+    }
+
     /** The run's commit deletes its undo: from then on its rows are the ledger. */
     public static void forgetUndo(Connection c, String company, String runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM ledger_undo WHERE company = ? AND run_id = ?")) {

@@ -48,6 +48,7 @@ public final class LedgerWriter implements AutoCloseable {
     private List<LedgerRow[]> pending = new ArrayList<>(LedgerStore.CHUNK);
     private int chunks;
 
+    /** @param c the connection written with; null for a writer that writes nothing (a preview, a reconcile) */
     LedgerWriter(Connection c, Connection reads, SqlDialect dialect, String company, String runId, LedgerStore.Fence fence)
             throws SQLException {
         this.c = c;
@@ -57,15 +58,24 @@ public final class LedgerWriter implements AutoCloseable {
         this.runId = runId;
         this.fence = fence;
         try {
-            c.setAutoCommit(false);
-            reads.setAutoCommit(true);
-            insert = c.prepareStatement(INSERT);
-            update = c.prepareStatement(UPDATE);
+            // one read-only transaction: on PostgreSQL the merge's reads go by key in it (LedgerStore.byKey)
+            reads.setAutoCommit(false);
+            reads.setReadOnly(true);
+            if (c != null) {
+                c.setAutoCommit(false);
+                insert = c.prepareStatement(INSERT);
+                update = c.prepareStatement(UPDATE);
+            } else {
+                insert = null;
+                update = null;
+            }
         } catch (SQLException e) {
-            c.close();
+            if (c != null) {
+                c.close();
+            }
             throw e;
         }
-        thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        thread = c == null ? null : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ledger-writer-" + company);
             t.setDaemon(true);
             return t;
@@ -87,6 +97,10 @@ public final class LedgerWriter implements AutoCloseable {
 
     private void handOff() throws SQLException {
         if (pending.isEmpty()) {
+            return;
+        }
+        if (c == null) {
+            pending.clear();
             return;
         }
         while (inFlight.size() >= CHUNKS_AHEAD) {
@@ -201,15 +215,23 @@ public final class LedgerWriter implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         abandoned = true;
-        thread.shutdown();
-        try {
-            // waited for, not interrupted: an interrupt closes H2's file under the chunk being written
-            thread.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread != null) {
+            thread.shutdown();
+            try {
+                // waited for, not interrupted: an interrupt closes H2's file under the chunk being written
+                thread.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try (c; reads; insert; update) {
-            c.rollback();
+            // back to the pool as it was lent
+            reads.rollback();
+            reads.setReadOnly(false);
+            reads.setAutoCommit(true);
+            if (c != null) {
+                c.rollback();
+            }
         }
     }
 

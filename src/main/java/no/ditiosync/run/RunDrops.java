@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Where a run's ledger delta goes: each file target's lines to its temporary drop, the JDBC target's
- * rows to its own, and the run's counts (new, corrected, reversed, released) and hours per day.
+ * rows to its own (no drops at all for a reconcile that does not deliver), and the run's counts (new, corrected, reversed, released) and hours per day.
  */
 final class RunDrops implements DeltaMerge.Sink {
 
@@ -29,13 +29,15 @@ final class RunDrops implements DeltaMerge.Sink {
 
     @Override
     public void lines(int target, List<DropLine> lines) throws IOException {
-        drops.append(target, lines);
+        if (drops != null) {
+            drops.append(target, lines);
+        }
     }
 
     @Override
     public void changed(int target, LedgerEntry before, LedgerEntry after, boolean released) {
         DropTarget t = targets.get(target);
-        if (!t.isFile()) {
+        if (!t.isFile() && drops != null) {
             try {
                 drops.jdbc(target, after.line(), after.held());
             } catch (IOException e) {
@@ -50,6 +52,9 @@ final class RunDrops implements DeltaMerge.Sink {
             run.countLine(t.name(), SyncRun.REVERSED);
         }
         hours.changed(t.name(), before, after);
+        if (run.tracksHours()) {
+            run.hoursChanged(t.name(), before, after);
+        }
     }
 
     DeliveredHours hours() {

@@ -20,6 +20,23 @@ public final class SyncRun implements RetryCounter {
     public enum Mode { FULL, INCREMENTAL }
 
     /**
+     * What a run is for. A preview and a reconcile without delivery read Ditio and merge against the
+     * ledger exactly as a sync, and commit nothing; a reconcile with delivery commits like a sync.
+     */
+    public enum Purpose {
+        SYNC, PREVIEW, RECONCILE, RECONCILE_DELIVER;
+
+        /** Whether the run commits nothing (ledger, watermarks, outbox, quarantine, run log stay as they are). */
+        public boolean dry() {
+            return this == PREVIEW || this == RECONCILE;
+        }
+
+        public boolean reconciles() {
+            return this == RECONCILE || this == RECONCILE_DELIVER;
+        }
+    }
+
+    /**
      * One pass of the run over one Ditio endpoint: full by date window when its feed has no
      * watermark yet, else incremental from that watermark minus the overlap. Every pass of a run
      * has its own watermark row, and all of them move together in the run's delivery transaction.
@@ -83,6 +100,12 @@ public final class SyncRun implements RetryCounter {
     private int quarantineReleased;
     private int quarantineOpen;
     private boolean failed;
+    private Purpose purpose = Purpose.SYNC;
+    /** Reconcile: what the ledger says each target held per key before the run; null for other runs. */
+    private Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> heldBefore;
+    /** Preview and reconcile: the net change of hours per target and key the run's delta makes. */
+    private final Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> hoursChanged =
+            new LinkedHashMap<>();
     private boolean committed;
     private boolean commitOutcomeUnknown;
     /** Seconds spent in each step of the run (read, delta, commit, deliver), for the run report and the bench. */
@@ -99,6 +122,51 @@ public final class SyncRun implements RetryCounter {
         this.modifiedSince = modifiedSince;
         this.fromDate = fromDate;
         this.toDate = toDate;
+    }
+
+    public Purpose purpose() {
+        return purpose;
+    }
+
+    public void purpose(Purpose purpose) {
+        this.purpose = purpose;
+    }
+
+    /** Whether the run commits nothing: a preview, or a reconcile without delivery. */
+    public boolean dry() {
+        return purpose.dry();
+    }
+
+    /** Whether the run keeps the net change of hours per target and key (preview, reconcile). */
+    public boolean tracksHours() {
+        return purpose != Purpose.SYNC;
+    }
+
+    /** What a target holds of a line changed: its hours move from the key of {@code before} to that of {@code after}. */
+    public void hoursChanged(String target, no.ditiosync.ledger.LedgerEntry before, no.ditiosync.ledger.LedgerEntry after) {
+        var byKey = hoursChanged.computeIfAbsent(target, t -> new java.util.TreeMap<>());
+        if (before != null && before.holdsHours()) {
+            byKey.merge(no.ditiosync.ledger.LedgerStore.HoursKey.of(before.line()), before.line().quantity().negate(),
+                    java.math.BigDecimal::add);
+        }
+        if (after != null && after.holdsHours()) {
+            byKey.merge(no.ditiosync.ledger.LedgerStore.HoursKey.of(after.line()), after.line().quantity(),
+                    java.math.BigDecimal::add);
+        }
+    }
+
+    /** Per target (in target order of the delta), the net change of hours per key; keys netting to zero included. */
+    public Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> hoursChanged() {
+        return java.util.Collections.unmodifiableMap(hoursChanged);
+    }
+
+    public void heldBefore(Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> held) {
+        this.heldBefore = held;
+    }
+
+    /** Reconcile: per target, the hours the ledger said it held per key before the run (null for other runs). */
+    public Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> heldBefore() {
+        return heldBefore;
     }
 
     /** Plans a pass; the order of planning is the order of delivery. */

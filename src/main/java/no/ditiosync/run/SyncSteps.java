@@ -69,7 +69,8 @@ public final class SyncSteps {
      * {@code time}, {@code payroll}, {@code absence}) and its targets (in delivery order).
      */
     public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
-                          java.util.function.Function<java.util.Collection<String>, String> departmentsShortened) {
+                          java.util.function.Function<java.util.Collection<String>, String> departmentsShortened,
+                          Path dropDir) {
         public Company {
             feeds = List.copyOf(feeds);
             targets = List.copyOf(targets);
@@ -120,6 +121,15 @@ public final class SyncSteps {
         return outbox;
     }
 
+    public DirectoryStore directory() {
+        return directory;
+    }
+
+    /** A configured company, or null. */
+    public Company companyNamed(String key) {
+        return companies.get(key);
+    }
+
     /** The company a run is asked for: the one named, or the first one configured. */
     public String company(@Variable("company") String requested) {
         if (requested == null || requested.isEmpty()) {
@@ -154,6 +164,8 @@ public final class SyncSteps {
         Instant startedAt = clock.instant();
         Company c = companies.get(company(companyKey));
         String company = c.key();
+        SyncRun.Purpose purpose = exchange.getVariable(PURPOSE, SyncRun.Purpose.SYNC, SyncRun.Purpose.class);
+        LocalDate[] window = purpose.reconciles() ? window(c, exchange, startedAt) : null;
         String runId = runId(startedAt, RUN_IDS);
         Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
         RunStore.FeedLock lock;
@@ -163,15 +175,21 @@ public final class SyncSteps {
             throw notStarted(new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
         }
         if (lock == null) {
-            observer.runSkipped(company, FEED);
+            if (!purpose.dry()) {
+                observer.runSkipped(company, FEED);
+            }
             throw new FeedBusyException(company, FEED);
         }
         SyncRun planned = null;
         try {
-            runs.markAbandonedRuns(company);
+            if (!purpose.dry()) {
+                runs.markAbandonedRuns(company);
+            }
             List<SyncRun.Pass> passes = new ArrayList<>();
             for (String feed : c.feeds()) {
-                passes.add(plan(c, feed, startedAt, true));
+                // a reconcile reads its whole window, whatever the watermark says
+                passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
+                        : plan(c, feed, startedAt, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
@@ -182,13 +200,16 @@ public final class SyncSteps {
             passes.forEach(run::plan);
             metadata.forEach(run::plan);
             run.scheduledFor(firing);
+            run.purpose(purpose);
             planned = run;
             List<String> putBack = ledger.restoreUncommitted(company);
             if (!putBack.isEmpty()) {
                 LOG.info("Run {}: the ledger lines of run(s) {} that never committed are put back as they were", runId,
                         String.join(", ", putBack));
             }
-            removeUncommittedDrops(c);
+            if (!purpose.dry()) {
+                removeUncommittedDrops(c);
+            }
             if (firing != null && runs.firingSucceeded(company, FEED, firing)) {
                 // Quartz recovers a job whose node died before it recorded the job's end, even when the
                 // run itself had finished: the firing is answered already. So is one whose run left out
@@ -196,7 +217,9 @@ public final class SyncSteps {
                 throw new FiringAlreadyRunException(company, firing);
             }
             run.holdLock(lock);
-            runs.startRun(row(run), NODE);
+            if (!purpose.dry()) {
+                runs.startRun(row(run), NODE);
+            }
             run.delta(new RunDelta(RunDelta.folder(scratch, runId), runId));
             running.put(company, run);
             // a run whose exchange ends without reaching its end or the error handler's fail: Camel's
@@ -208,9 +231,10 @@ public final class SyncSteps {
                 }
             });
             for (SyncRun.Pass p : passes) {
-                LOG.info("Run {} of feed {} for company {}: {} pass{}", runId, p.feed(), company,
+                LOG.info("{} {} of feed {} for company {}: {} pass{}", describe(purpose), runId, p.feed(), company,
                         p.mode().name().toLowerCase(),
-                        p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() : " of changes since " + p.modifiedSince());
+                        p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() + (window != null ? " to " + p.toDate() : "")
+                                : " of changes since " + p.modifiedSince());
             }
             return run;
         } catch (FiringAlreadyRunException e) {
@@ -238,6 +262,37 @@ public final class SyncSteps {
                 ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(),
                 LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers)
                 : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap()), null, null, delivers);
+    }
+
+    /** The exchange variable naming a run's purpose ({@link SyncRun.Purpose}); none is a sync. */
+    public static final String PURPOSE = "purpose";
+
+    private static String describe(SyncRun.Purpose purpose) {
+        return switch (purpose) {
+            case SYNC -> "Run";
+            case PREVIEW -> "Preview";
+            case RECONCILE -> "Reconcile";
+            case RECONCILE_DELIVER -> "Reconcile run";
+        };
+    }
+
+    /**
+     * A reconcile's work dates: variables {@code from} and {@code to}, by default from the start date
+     * to as far ahead as a full pass reads. Nothing before the start date is ever delivered.
+     */
+    private static LocalDate[] window(Company c, Exchange exchange, Instant startedAt) {
+        LocalDate from = exchange.getVariable("from", LocalDate.class);
+        LocalDate to = exchange.getVariable("to", LocalDate.class);
+        from = from == null ? c.startDate() : from;
+        to = to == null ? LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1) : to;
+        if (from.isBefore(c.startDate())) {
+            throw new IllegalArgumentException("--from " + from + " is before PAYROLL_START_DATE " + c.startDate()
+                    + " of company " + c.key() + ": nothing before it is ever delivered");
+        }
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+        }
+        return new LocalDate[] {from, to};
     }
 
     /** Temporary drops no outbox row names: written by a run that stopped before committing. */
@@ -309,7 +364,10 @@ public final class SyncSteps {
             if (shortened != null) {
                 LOG.warn("Run {} of company {}: {}", run.runId(), run.company(), shortened);
             }
-            run.delta().quarantinedAtStart(feed, quarantine.lineIds(run.company(), feed));
+            // a reconcile decides only on the records of its window (a full pass returns no other)
+            run.delta().quarantinedAtStart(feed, run.purpose().reconciles()
+                    ? quarantine.lineIds(run.company(), feed, pass.fromDate(), pass.toDate())
+                    : quarantine.lineIds(run.company(), feed));
         }
         PageCursor cursor = pass.mode() == SyncRun.Mode.FULL
                 ? pager.cursor(run.company(), feed, null, pass.delivers() ? pass.fromDate() : null, pass.toDate())
@@ -339,7 +397,21 @@ public final class SyncSteps {
             LOG.info("Run {}: {} delivered {} line(s) of {} user(s) whose employee number or department changed are "
                     + "mapped again", run.runId(), again.size() - before, feed, users.size());
         }
+        if (run.purpose().reconciles()) {
+            // the rest waits for the next sync: a reconcile leaves its users flagged and its quarantine alone
+            SyncRun.Pass pass = run.pass(feed);
+            again.removeIf(r -> !inWindow(r.workDate, pass.fromDate(), pass.toDate()));
+        }
         return again;
+    }
+
+    private static boolean inWindow(String workDate, LocalDate from, LocalDate to) {
+        try {
+            LocalDate day = workDate == null ? null : LocalDate.parse(workDate.length() > 10 ? workDate.substring(0, 10) : workDate);
+            return day != null && !day.isBefore(from) && !day.isAfter(to);
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** A delivered line as the record it was made from, to map it again. */
@@ -375,7 +447,9 @@ public final class SyncSteps {
 
     /** The quarantine branch of the map step: the page's records that cannot become a line, with why. */
     public void holdQuarantined(@Body MappedPage page, @Variable("run") SyncRun run) throws Exception {
-        quarantine.hold(run.company(), page.feed(), run.runId(), page.quarantined());
+        if (!run.dry()) {
+            quarantine.hold(run.company(), page.feed(), run.runId(), page.quarantined());
+        }
         for (QuarantineStore.Held h : page.quarantined()) {
             run.quarantined(h.record().id, h.reason());
         }
@@ -439,15 +513,68 @@ public final class SyncSteps {
             }
         }
         RunStore.Fence fence = run.fence();
-        try (LedgerWriter writer = ledger.writer(run.company(), run.runId(), fence::hold);
-             DropWriter drops = new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId())) {
+        List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
+        if (run.purpose().reconciles()) {
+            // what the ledger says each target holds, read before the merge changes it
+            run.heldBefore(ledger.heldHours(run.company(), passes.stream().map(DeltaMerge.Pass::feed).toList(),
+                    targetNames, passes.get(0).from(), passes.get(0).to()));
+        }
+        try (LedgerWriter writer = run.dry() ? ledger.dryWriter(run.company(), run.runId())
+                : ledger.writer(run.company(), run.runId(), fence::hold);
+             DropWriter drops = dropWriter(run, c)) {
             RunDrops sink = new RunDrops(drops, c.targets(), run);
-            RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), c.targets().stream().map(DropTarget::name).toList(),
+            RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,
                     c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
-            run.delivery(outcome.released, drops.finish(), sink.hours());
+            run.delivery(outcome.released, drops == null ? List.of() : drops.finish(), sink.hours());
             run.stepEnded("delta");
         } catch (Exception e) {
             throw lockLostOr(run, e);
+        }
+    }
+
+    /**
+     * Where a run's delta goes: each target's drop folder; for a preview, the preview folder under
+     * names no payroll system takes for a drop; a reconcile without delivery writes no drop.
+     */
+    private static DropWriter dropWriter(SyncRun run, Company c) throws IOException {
+        return switch (run.purpose()) {
+            case RECONCILE -> null;
+            case PREVIEW -> {
+                Path folder = previewFolder(c);
+                clearPreviews(folder, c);
+                yield new DropWriter(c.targets().stream().map(t -> new DropTarget(t.name(), t.style(), t.format(), folder,
+                        AtomicDropFile.OWNER_ONLY, false, t.aggregation())).toList(), run.company(), run.startedAt(),
+                        run.runId(), PREVIEW_PREFIX);
+            }
+            default -> new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId());
+        };
+    }
+
+    /** What every preview file's name starts with: never the name of a drop. */
+    public static final String PREVIEW_PREFIX = "PREVIEW_";
+
+    /** {@code <drop folder>/preview}: beside the targets' folders, never one a payroll system polls. */
+    public static Path previewFolder(Company c) {
+        return c.dropDir().resolve("preview");
+    }
+
+    /** The company's previous preview files: a preview shows only what the next run would deliver now. */
+    private static void clearPreviews(Path folder, Company c) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        for (DropTarget t : c.targets()) {
+            String prefix = PREVIEW_PREFIX + AtomicDropFile.namePrefix(t.name(), c.key());
+            try (DirectoryStream<Path> old = Files.newDirectoryStream(folder, prefix + "*")) {
+                for (Path f : old) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            try (DirectoryStream<Path> old = Files.newDirectoryStream(folder, "." + prefix + "*")) {
+                for (Path f : old) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
@@ -483,9 +610,13 @@ public final class SyncSteps {
                     quarantine.release(c, run.company(), feed.getKey(), feed.getValue());
                     released += feed.getValue().size();
                 }
-                directory.mappedAgain(c, run.company());
-                for (SyncRun.Pass pass : run.passes()) {
-                    runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                // a reconcile read a window, not the changes since the watermark: the next sync still reads
+                // those (and maps the flagged users' lines outside the window); what it finds delivered it leaves
+                if (run.purpose() != SyncRun.Purpose.RECONCILE_DELIVER) {
+                    directory.mappedAgain(c, run.company());
+                    for (SyncRun.Pass pass : run.passes()) {
+                        runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                    }
                 }
                 ledger.addHours(c, run.company(), run.hours());
                 LedgerStore.forgetUndo(c, run.company(), run.runId());
@@ -541,6 +672,38 @@ public final class SyncSteps {
         return run;
     }
 
+    /**
+     * The end of a preview or of a reconcile without delivery: nothing was committed. A preview's files
+     * get their names (JDBC rows as a CSV of the payroll_line rows to be); the lock is released.
+     */
+    public SyncRun endDry(@Variable("run") SyncRun run) throws Exception {
+        try {
+            if (run.purpose() == SyncRun.Purpose.PREVIEW) {
+                for (DropWriter.Drop drop : run.drops()) {
+                    Path shown = null;
+                    if (drop.tempPath() != null && drop.finalPath() != null) {
+                        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+                        shown = drop.finalPath();
+                    } else if (drop.tempPath() != null) {
+                        shown = PreviewRows.toCsv(drop.tempPath(), drop.tempPath().resolveSibling(PREVIEW_PREFIX
+                                + AtomicDropFile.fileName(drop.target(), run.company(), run.startedAt(), run.runId())));
+                    }
+                    run.delivered(drop.target(), drop.lines(), shown);
+                }
+            }
+            run.ended(clock.instant());
+            LOG.info("{} {} of company {} ended, nothing committed: lines {}", describe(run.purpose()), run.runId(),
+                    run.company(), run.lineCounts().isEmpty() ? "none" : run.lineCounts());
+        } catch (Exception e) {
+            discardDrops(run);
+            throw e;
+        } finally {
+            run.releaseLock();
+            ended(run);
+        }
+        return run;
+    }
+
     /** Called by the error handler: the run is logged as failed, its lock released; before its commit nothing moved. */
     public void fail(@Variable("run") SyncRun run, Exception cause) {
         if (run == null || !run.markFailed()) {
@@ -550,6 +713,14 @@ public final class SyncSteps {
         if (!run.readingStarted()) {
             // an earlier run's drops that cannot be published, say: this run never got to Ditio
             reason = "failed before reading Ditio: " + reason;
+        }
+        if (run.dry()) {
+            // nothing of it was written: no run log row, no metric, only what it left in its folder
+            LOG.error("{} {} of company {} failed: {}", describe(run.purpose()), run.runId(), run.company(), reason);
+            discardDrops(run);
+            run.releaseLock();
+            ended(run);
+            return;
         }
         if (!run.readingStarted()) {
             LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);

@@ -28,7 +28,7 @@ public final class DirectoryStore {
     public DirectoryStore(StateDb db) {
         this.db = db;
         upsertUser = db.dialect().upsert("ditio_user", List.of("company", "identity_user_id"),
-                List.of("user_id", "employee_number", "department", "modified", "deleted"));
+                List.of("user_id", "employee_number", "department", "modified", "deleted", "name"));
         upsertProject = db.dialect().upsert("ditio_project", List.of("company", "project_id"),
                 List.of("project_number", "name", "modified", "deleted"));
     }
@@ -74,6 +74,7 @@ public final class DirectoryStore {
                 db.str(ps, 5, department);
                 ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
                 ps.setBoolean(7, u.isDeleted);
+                db.str(ps, 8, clip(u.name, 200));
                 ps.addBatch();
             }
             changed.executeBatch();
@@ -124,6 +125,22 @@ public final class DirectoryStore {
             }
         }
         return byId;
+    }
+
+    /** The names of a company's employees by employee number, as last seen (a number given twice: the name last stored). */
+    public Map<String, String> namesByEmployeeNumber(String company) throws SQLException {
+        Map<String, String> names = new HashMap<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT employee_number, name FROM ditio_user WHERE company = ? "
+                     + "AND employee_number IS NOT NULL AND name IS NOT NULL ORDER BY modified")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return names;
     }
 
     /** The users whose delivered lines must be mapped again ({@link #upsertUsers}). */

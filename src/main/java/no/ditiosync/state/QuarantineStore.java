@@ -105,6 +105,29 @@ public final class QuarantineStore {
     }
 
     /**
+     * The line ids of the feed's records in quarantine now with a work date in {@code from..to}: those
+     * a full pass over that window decides on (a reconcile of part of the time).
+     */
+    public Set<String> lineIds(String company, String feed, java.time.LocalDate from, java.time.LocalDate to)
+            throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT record_id FROM quarantine WHERE company = ? AND feed = ? "
+                     + "AND work_date >= ? AND work_date <= ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setObject(3, from, java.sql.Types.DATE);
+            ps.setObject(4, to, java.sql.Types.DATE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(feed + ":" + rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
      * The feed's quarantined records as Ditio last sent them, to map them again; not those unreadable
      * as sent (or sent without an id): mapping them again would change nothing until Ditio sends them anew.
      */

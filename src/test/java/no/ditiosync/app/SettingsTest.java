@@ -114,6 +114,7 @@ class SettingsTest {
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
+            "sync.reconcile-cron|nightly|Setting RECONCILE_CRON (sync.reconcile-cron): 'nightly' is not a Quartz cron expression (seconds minutes hours day month weekday)",
             "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
             "ditio.max-page-bytes|lots|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): 'lots' is not a size such as 256MiB, 64MiB or 1GiB",
