@@ -193,3 +193,14 @@ CREATE INDEX IF NOT EXISTS quarantine_by_reason ON quarantine (company, reason, 
 
 -- The user's name as Ditio gives it, so what the payroll officer reads names the worker, not only a number.
 ALTER TABLE ditio_user ADD COLUMN IF NOT EXISTS name VARCHAR(200);
+
+-- Closed payroll periods: every closing made by the close-period command, with who and when. A line
+-- whose work date is on or before the latest date is booked on the first open day after it (the
+-- formats with a date: Tripletex, SAP, the generic CSV's bookedDate, payroll_line.booked_date).
+CREATE TABLE IF NOT EXISTS closed_period (
+    company         VARCHAR(64)  NOT NULL,
+    closed_through  DATE         NOT NULL,
+    closed_by       VARCHAR(200) NOT NULL,
+    closed_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (company, closed_at, closed_through)
+);

@@ -19,3 +19,8 @@ CREATE TABLE IF NOT EXISTS payroll_line (
     delivered_at     TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (company, line_id)
 );
+
+-- The day the row's latest change is booked on: its work date, or the first open day after a closed
+-- payroll period (PAYROLL_CLOSED_THROUGH). Added to the table of earlier versions in place (rows
+-- delivered before have none).
+ALTER TABLE payroll_line ADD COLUMN IF NOT EXISTS booked_date DATE;

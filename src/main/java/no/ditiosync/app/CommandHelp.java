@@ -62,12 +62,24 @@ final class CommandHelp {
                     Exit status 2: a setting is missing or wrong.
                     """.formatted(java);
             case "status" -> """
-                    Usage: %s status [--html FILE]
+                    Usage: %s status [--quarantine [--csv FILE] | --html FILE]
 
                     Prints which state DB it reads (PAYROLL_STATE_DB_URL), then per company and feed the watermarks,
                     what each target's ledger holds, the last runs and the open quarantine, and the newest run
                     reports. It reads only: it needs no Ditio credentials and changes nothing.
                     --html FILE writes the operator's page (what the run service serves at /) to FILE instead.
+                    --quarantine lists every open quarantined record instead (worker name and number when known,
+                    work date, hours, project, reason); --csv FILE writes them to FILE as CSV.
+                    """.formatted(java);
+            case "close-period" -> """
+                    Usage: %s close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
+
+                    Records in the state DB that the company's payroll is closed through that date, by NAME (default:
+                    the user running it) and now. From the next run, a new line, correction or reversal of a work
+                    date on or before it is booked on the day after it (Tripletex YEAR/MONTH, SAP WORKDATE, the CSV's
+                    bookedDate, payroll_line.booked_date), labelled with its work date. PAYROLL_CLOSED_THROUGH does the
+                    same as a setting; the later date counts. --company is needed with several companies.
+                    Exit status: 0 recorded, 64 a wrong option or date.
                     """.formatted(java);
             case "check" -> """
                     Usage: %s check

@@ -77,6 +77,7 @@ final class Demo {
         out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
                 COMPANY);
         out.printf("The demo's status:  PAYROLL_STATE_DB_URL=%s %s status%n", STATE_DB_URL, Launcher.command());
+        out.printf("Its open quarantine:  PAYROLL_STATE_DB_URL=%s %s status --quarantine%n", STATE_DB_URL, Launcher.command());
         return 0;
     }
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: demo, sync --once, preview, reconcile, run, status, check, simulator, --version. */
+/** The command line: demo, sync --once, preview, reconcile, run, status, close-period, check, simulator, --version. */
 public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
@@ -33,9 +33,14 @@ public final class DitioPayrollSync {
                                     Ditio's hours against what each target received; drift report CSV in
                                     <drop folder>/reconcile; exit 0 no drift, 1 drift; --deliver delivers it
                   run               the service: syncs each company on its Quartz schedule (SYNC_CRON) until stopped
-                  status [--html FILE]
-                                    watermarks, last runs, ledger and open quarantine, from the state DB;
-                                    --html FILE writes the operator's page to FILE instead
+                  status            watermarks, last runs, ledger and open quarantine, from the state DB
+                  status --quarantine [--csv FILE]
+                                    every open quarantined record: worker, number, work date, hours, project, reason
+                  status --html FILE
+                                    the operator's page (what run serves at /), written once to FILE
+                  close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
+                                    record that payroll is closed through that date: later lines of work dates
+                                    on or before it are booked on the day after it (Tripletex, SAP, CSV, JDBC)
                   check             checks the settings, the state DB, the drop folders or SFTP server and each
                                     company's Ditio, one line each; delivers nothing
                   simulator [...]   serve the built-in Ditio simulator
@@ -67,8 +72,8 @@ public final class DitioPayrollSync {
                 case "sync" -> syncOnce(options);
                 case "preview", "reconcile" -> officerCommand(args);
                 case "run" -> noOptions(command, options) ? service() : USAGE_ERROR;
-                case "status" -> statusOptions(options) ? StatusCommand.run(options.toArray(String[]::new), System.out)
-                        : USAGE_ERROR;
+                case "status" -> StatusCommand.run(args, System.out, System.err);
+                case "close-period" -> ClosePeriodCommand.run(args, System.out, System.err, java.time.Clock.systemUTC());
                 case "check" -> noOptions(command, options) ? CheckCommand.run(System.out) : USAGE_ERROR;
                 case "simulator" -> SimulatorCommand.run(options.toArray(String[]::new));
                 case "--version", "-V", "version" -> {
@@ -92,19 +97,6 @@ public final class DitioPayrollSync {
     }
 
     /** Whether the command was given no options; if it was, says so with the command's help. */
-    /** {@code status} takes nothing, or {@code --html FILE}. */
-    private static boolean statusOptions(List<String> options) {
-        if (options.isEmpty() || options.size() == 2 && options.get(0).equals("--html")) {
-            return true;
-        }
-        if (options.get(0).equals("--html")) {
-            System.err.println("status --html takes one FILE, the page to write.");
-            System.err.print(CommandHelp.of("status"));
-            return false;
-        }
-        return noOptions("status", options);
-    }
-
     private static boolean noOptions(String command, List<String> options) {
         if (options.isEmpty()) {
             return true;

@@ -134,6 +134,31 @@ public final class RunReports implements RunObserver {
             }
         }
         r.put("quarantinedFirst", reasons);
+        // what the lines were, per target, and the quarantine after the run grouped by reason (empty when not committed)
+        Map<String, Object> kinds = new LinkedHashMap<>();
+        if (run.committed()) {
+            java.util.Set<String> targets = new java.util.LinkedHashSet<>(run.linesByTarget().keySet());
+            targets.addAll(run.lineCountsByTarget().keySet());
+            for (String target : targets) {
+                long[] n = run.lineCountsByTarget().getOrDefault(target, new long[4]);
+                Map<String, Object> k = new LinkedHashMap<>();
+                k.put("inDrop", run.linesByTarget().getOrDefault(target, 0));
+                k.put("new", n[SyncRun.NEW]);
+                k.put("corrected", n[SyncRun.CORRECTED]);
+                k.put("reversed", n[SyncRun.REVERSED]);
+                k.put("released", n[SyncRun.RELEASED]);
+                kinds.put(target, k);
+            }
+        }
+        r.put("lines", kinds);
+        Map<String, Object> quarantine = new LinkedHashMap<>();
+        quarantine.put("newlyQuarantined", run.committed() ? run.quarantineNew() : 0);
+        quarantine.put("released", run.committed() ? run.quarantineReleased() : 0);
+        quarantine.put("stillOpen", run.committed() ? run.quarantineOpen() : 0);
+        quarantine.put("newlyQuarantinedByReason", run.committed() ? run.quarantineNewByReason() : Map.of());
+        quarantine.put("releasedByReason", run.committed() ? run.quarantineReleasedByReason() : Map.of());
+        quarantine.put("stillOpenByReason", run.committed() ? run.quarantineOpenByReason() : Map.of());
+        r.put("quarantine", quarantine);
         // feeds left out of the run (their endpoint not deployed here): the rest was delivered
         r.put("feedsNotDelivered", new LinkedHashMap<>(run.failedFeeds()));
         r.put("message", message);

@@ -5,6 +5,7 @@ import no.ditiosync.run.SyncRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /** The readable summary of a run, as sync --once and demo print it. */
 public final class RunSummary {
@@ -26,15 +27,14 @@ public final class RunSummary {
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)
         out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n",
                 run.recordsRead(), String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
-        out.println("  lines delivered:");
-        run.linesByTarget().forEach((target, lines) -> out.printf("    %-6s %d%n", target, lines));
-        out.printf("  quarantined:   %d%n", run.quarantinedCount());
-        for (SyncRun.Quarantined q : run.quarantinedShown()) {
-            out.printf("    %s: %s%n", q.recordId(), q.reason());
+        printLines(run, out);
+        if (!run.bookedLater().isEmpty()) {
+            StringBuilder targets = new StringBuilder();
+            run.bookedLater().forEach((t, n) -> targets.append(targets.length() == 0 ? "" : ", ").append(t).append(' ').append(n));
+            out.printf("  booked on %s (closed through %s): lines of closed work dates, labelled with their work date: %s%n",
+                    run.closedThrough().plusDays(1), run.closedThrough(), targets);
         }
-        if (run.quarantinedCount() > run.quarantinedShown().size()) {
-            out.printf("    … and %d more (see the quarantine table)%n", run.quarantinedCount() - run.quarantinedShown().size());
-        }
+        printQuarantine(run, out);
         if (run.files().isEmpty()) {
             out.println("  files written: none (nothing to deliver)");
         } else {
@@ -43,5 +43,42 @@ public final class RunSummary {
                 out.println("    " + f);
             }
         }
+    }
+
+    /**
+     * Per target the lines in its drop, and what they were: new, corrections (of hours delivered before),
+     * reversals (of lines deleted or no longer payroll-ready), released from quarantine (delivered now).
+     * A correction for SAP is two lines in its file (cancellation and new document), one line here.
+     */
+    static void printLines(SyncRun run, PrintStream out) {
+        out.printf("  lines:         %8s %8s %10s %9s %9s%n", "in drop", "new", "corrected", "reversed", "released");
+        Map<String, long[]> kinds = run.lineCountsByTarget();
+        java.util.Set<String> targets = new java.util.LinkedHashSet<>(run.linesByTarget().keySet());
+        targets.addAll(kinds.keySet());
+        for (String target : targets) {
+            long[] n = kinds.getOrDefault(target, new long[4]);
+            out.printf("    %-11s %8d %8d %10d %9d %9d%n", target, run.linesByTarget().getOrDefault(target, 0),
+                    n[SyncRun.NEW], n[SyncRun.CORRECTED], n[SyncRun.REVERSED], n[SyncRun.RELEASED]);
+        }
+    }
+
+    /** The quarantine after the run: newly quarantined, released and still open, each grouped by reason. */
+    static void printQuarantine(SyncRun run, PrintStream out) {
+        out.printf("  quarantine:    %d newly quarantined, %d released, %d still open%n", run.quarantineNew(),
+                run.quarantineReleased(), run.quarantineOpen());
+        printReasons("newly quarantined", run.quarantineNewByReason(), out);
+        printReasons("released", run.quarantineReleasedByReason(), out);
+        printReasons("still open", run.quarantineOpenByReason(), out);
+        if (run.quarantineOpen() > 0) {
+            out.println("    (every open record: status --quarantine)");
+        }
+    }
+
+    private static void printReasons(String what, Map<String, Integer> reasons, PrintStream out) {
+        if (reasons.isEmpty()) {
+            return;
+        }
+        out.printf("    %s:%n", what);
+        reasons.forEach((reason, n) -> out.printf("      %6d  %s%n", n, reason));
     }
 }

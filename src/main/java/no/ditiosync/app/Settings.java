@@ -90,7 +90,8 @@ public record Settings(
         Aggregation csvAggregation,
         String observeUser,
         String observePassword,
-        String reconcileCron) {
+        String reconcileCron,
+        LocalDate closedThrough) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     private static final String COMPANY_KEY = "[A-Za-z0-9-]{1,64}";
@@ -126,6 +127,7 @@ public record Settings(
         COMPANY("payroll.company", "PAYROLL_COMPANY", false),
         START_DATE("payroll.start-date", "PAYROLL_START_DATE", true),
         MAX_FUTURE_DAYS("payroll.max-future-days", "PAYROLL_MAX_FUTURE_DAYS", true),
+        CLOSED_THROUGH("payroll.closed-through", "PAYROLL_CLOSED_THROUGH", true),
         APPROVAL("payroll.approval", "PAYROLL_APPROVAL", true),
         TARGETS("payroll.targets", "PAYROLL_TARGETS", true),
         DROP_DIR("payroll.drop-dir", "PAYROLL_DROP_DIR", true),
@@ -327,7 +329,8 @@ public record Settings(
                 r.aggregation(Key.CSV_AGGREGATION),
                 r.observeUser(),
                 r.raw(Key.OBSERVE_PASSWORD),
-                r.raw(Key.RECONCILE_CRON).isEmpty() ? null : r.cron(Key.RECONCILE_CRON));
+                r.raw(Key.RECONCILE_CRON).isEmpty() ? null : r.cron(Key.RECONCILE_CRON),
+                r.raw(Key.CLOSED_THROUGH).isEmpty() ? null : r.date(Key.CLOSED_THROUGH));
     }
 
     /**

@@ -36,30 +36,36 @@ final class StatusCommand {
     private StatusCommand() {
     }
 
-    /**
-     * {@code status}: the text above on {@code out}; {@code status --html FILE}: the operator's page,
-     * written once to FILE (owner-only, as the run reports), for an installation without the run service.
-     */
-    static int run(String[] args, PrintStream out) throws Exception {
-        Path html = null;
-        if (args.length == 2 && args[0].equals("--html")) {
-            html = Path.of(args[1]);
-        } else if (args.length != 0) {
-            System.err.println("status takes no argument, or --html FILE");
-            return 64;
-        }
-        try (DefaultCamelContext properties = new DefaultCamelContext()) {
-            properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
-                    ? "file:application.properties" : "classpath:application.properties");
-            return run(properties, html, out);
-        }
+    static int run(PrintStream out) throws Exception {
+        return run(new String[]{"status"}, out, System.err);
     }
 
-    private static int run(DefaultCamelContext properties, Path html, PrintStream out) throws Exception {
-        String url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
-        String user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
-        String password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
-        String reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
+    /**
+     * {@code status}, or {@code status --quarantine [--csv FILE]}: every open quarantined record, on
+     * the screen or (with --csv) into a CSV file for a spreadsheet.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        boolean quarantine = args.length >= 2 && args[1].equals("--quarantine");
+        Path csv = quarantine && args.length == 4 && args[2].equals("--csv") ? Path.of(args[3]) : null;
+        // status --html FILE: the operator's page, written once to FILE (owner-only, as the run reports)
+        Path html = args.length == 3 && args[1].equals("--html") ? Path.of(args[2]) : null;
+        if (args.length > 1 && html == null && !(quarantine && (args.length == 2 || csv != null))) {
+            String wrong = args[quarantine ? 2 : 1];
+            err.println(wrong.equals("--html") ? "status --html takes one FILE, the page to write."
+                    : "status takes no option '" + wrong + "'" + (quarantine ? " after --quarantine but --csv FILE" : "") + ".");
+            err.print(CommandHelp.of("status"));
+            return DitioPayrollSync.USAGE_ERROR;
+        }
+        String url;
+        String user;
+        String password;
+        String reportDir;
+        try (DefaultCamelContext properties = settingsOnly()) {
+            url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
+            user = properties.resolvePropertyPlaceholders("{{payroll.state-db-user}}");
+            password = properties.resolvePropertyPlaceholders("{{payroll.state-db-password}}");
+            reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
+        }
         // the demo and a service with settings of its own use other state DBs: say which one this is
         out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
@@ -81,8 +87,14 @@ final class StatusCommand {
         }
         try (Connection c = connection) {
             try {
+                if (quarantine) {
+                    printQuarantine(c, csv, out);
+                    return 0;
+                }
                 if (html != null) {
-                    writePage(html, overview(c, properties, RunReports.folder(reportDir, url)), out);
+                    try (DefaultCamelContext properties = settingsOnly()) {
+                        writePage(html, overview(c, properties, RunReports.folder(reportDir, url)), out);
+                    }
                     return 0;
                 }
                 print(c, out);
@@ -153,6 +165,80 @@ final class StatusCommand {
         }
         Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         out.println("Wrote the operator's page to " + file);
+    private static final String QUARANTINE_HEADER = "company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason";
+
+    /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
+    static void printQuarantine(Connection c, Path csv, PrintStream out) throws SQLException, java.io.IOException {
+        List<StatusQueries.OpenRecord> open = StatusQueries.openQuarantine(c);
+        if (csv != null) {
+            writeQuarantineCsv(csv, open);
+            out.printf("%d open quarantined record(s) written to %s%n", open.size(), csv);
+            return;
+        }
+        if (open.isEmpty()) {
+            out.println("Open quarantine: none.");
+            return;
+        }
+        String company = null;
+        for (StatusQueries.OpenRecord r : open) {
+            if (!r.company().equals(company)) {
+                company = r.company();
+                String of = company;
+                out.printf("Open quarantine of company %s: %d record(s)%n", company,
+                        open.stream().filter(o -> o.company().equals(of)).count());
+                out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s%n", "work date", "hours", "worker", "number",
+                        "project", "feed", "record and reason");
+            }
+            out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDate()),
+                    r.hours() == null ? "-" : hours(r.hours()),
+                    orDash(r.workerName()), orDash(r.employeeNumber()), orDash(r.project()), r.feed(), r.recordId(), r.reason());
+        }
+    }
+
+    /** As Ditio sent them, at least to the hundredth: 7.50, 7.125 (the state DB keeps six decimals). */
+    private static String hours(java.math.BigDecimal hours) {
+        java.math.BigDecimal h = hours.stripTrailingZeros();
+        return (h.scale() < 2 ? h.setScale(2) : h).toPlainString();
+    }
+
+    private static String orDash(String value) {
+        return value == null || value.isBlank() ? "-" : value.replaceAll("\\s+", " ");
+    }
+
+    /** RFC 4180, UTF-8, owner-only (names and hours are personal data), text a spreadsheet would run as a formula prefixed. */
+    private static void writeQuarantineCsv(Path file, List<StatusQueries.OpenRecord> open) throws java.io.IOException {
+        StringBuilder s = new StringBuilder(QUARANTINE_HEADER).append("\r\n");
+        for (StatusQueries.OpenRecord r : open) {
+            List<String> fields = java.util.Arrays.asList(r.company(), r.feed(), r.recordId(), r.workerName(),
+                    r.employeeNumber(), r.workDate(), r.hours() == null ? null : hours(r.hours()), r.project(), r.reason());
+            for (int i = 0; i < fields.size(); i++) {
+                String v = fields.get(i);
+                // hours are a number we write: left alone, so a negative stays a number
+                String cell = i == 6 ? (v == null ? "" : v)
+                        : no.ditiosync.drops.TextCleaner.forSpreadsheet(v, Integer.MAX_VALUE);
+                s.append(i == 0 ? "" : ",").append(no.ditiosync.drops.TextCleaner.quoteIfNeeded(cell, ','));
+            }
+            s.append("\r\n");
+        }
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(temp, s, java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The settings (application.properties of the working folder, else the packaged one, and the
+     * environment) without starting the application: for the commands that need only the state DB.
+     */
+    static DefaultCamelContext settingsOnly() {
+        DefaultCamelContext properties = new DefaultCamelContext();
+        properties.getPropertiesComponent().setLocation(Files.isRegularFile(Path.of("application.properties"))
+                ? "file:application.properties" : "classpath:application.properties");
+        return properties;
     }
 
     /** The newest run reports, one line each (and the message of a failed run). */
@@ -201,6 +287,7 @@ final class StatusCommand {
         if (watermarks.isEmpty()) {
             out.println("  watermark:  none yet (the next run is a full pass)");
         }
+        printClosedPeriod(c, company, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
             out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
@@ -224,6 +311,23 @@ final class StatusCommand {
         }
         if (open > QUARANTINE_SHOWN) {
             out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
+        }
+    }
+
+    /** The latest close-period of the company (PAYROLL_CLOSED_THROUGH is a setting, not in the state DB). */
+    private static void printClosedPeriod(Connection c, String company, PrintStream out) throws SQLException {
+        no.ditiosync.state.ClosedPeriodStore.Closing closing;
+        try {
+            closing = no.ditiosync.state.ClosedPeriodStore.latest(c, company);
+        } catch (SQLException e) {
+            if (SqlDialect.of(c).isUndefinedTable(e)) {
+                return; // a state DB of a version before closed periods, not yet opened by a sync
+            }
+            throw e;
+        }
+        if (closing != null) {
+            out.printf("  closed:     through %s (close-period by %s at %s); later lines of those days are booked on %s%n",
+                    closing.through(), closing.closedBy(), time(closing.closedAt()), closing.through().plusDays(1));
         }
     }
 

@@ -36,6 +36,9 @@ public enum Aggregation {
      */
     PER_EMPLOYEE_WAGE_TYPE_DIMENSIONS("per-employee-wage-type");
 
+    /** How a summed line's id starts ({@code sum:<employee>:<wage type>:<yyyy-MM>:…}). */
+    public static final String SUM_PREFIX = "sum:";
+
     private final String setting;
 
     Aggregation(String setting) {
@@ -103,7 +106,7 @@ public enum Aggregation {
                 throw new IllegalArgumentException("cancel-and-rebook lines cannot be aggregated: " + drop.line().lineId());
             }
             PayrollLine line = drop.line();
-            sums.computeIfAbsent(Key.of(line, byTask), k -> new Sum(line)).add(line);
+            sums.computeIfAbsent(Key.of(drop, byTask), k -> new Sum(line)).add(line);
         }
 
         /**
@@ -115,7 +118,7 @@ public enum Aggregation {
             List<DropLine> out = new ArrayList<>(sums.size());
             sums.forEach((key, sum) -> {
                 if (sum.quantity.signum() != 0) {
-                    out.add(DropLine.of(sum.toLine(key)));
+                    out.add(DropLine.of(sum.toLine(key)).bookedOn(key.bookedDate()));
                 }
             });
             return out;
@@ -133,22 +136,28 @@ public enum Aggregation {
         return quantity.setScale(2, RoundingMode.HALF_UP);
     }
 
+    /**
+     * {@code bookedDate}: the first open day for lines of a closed period (null for the others), so a
+     * month's corrections booked later stay apart from the open month's own hours and keep their label.
+     */
     private record Key(String employeeNumber, String wageType, YearMonth month, String projectNumber,
-                       String taskNumber, String department) {
+                       String taskNumber, String department, LocalDate bookedDate) {
 
         static final Comparator<Key> ORDER = Comparator.comparing(Key::employeeNumber, Key::comparePart)
                 .thenComparing(Key::wageType, Key::comparePart)
                 .thenComparing(Key::month)
                 .thenComparing(Key::projectNumber, Key::comparePart)
                 .thenComparing(Key::taskNumber, Key::comparePart)
-                .thenComparing(Key::department, Key::comparePart);
+                .thenComparing(Key::department, Key::comparePart)
+                .thenComparing(Key::bookedDate, Comparator.nullsFirst(Comparator.naturalOrder()));
 
-        static Key of(PayrollLine line, boolean byTask) {
+        static Key of(DropLine drop, boolean byTask) {
+            PayrollLine line = drop.line();
             if (line.workDate() == null) {
                 throw new IllegalArgumentException("a line without work date cannot be aggregated: " + line.lineId());
             }
             return new Key(line.employeeNumber(), line.wageType(), YearMonth.from(line.workDate()), line.projectNumber(),
-                    byTask ? line.taskNumber() : null, line.department());
+                    byTask ? line.taskNumber() : null, line.department(), drop.moved() ? drop.bookedDate() : null);
         }
 
         /** Empty first; digits as numbers (employee 999 before 1002); then as text, so only equal parts tie. */
@@ -173,7 +182,7 @@ public enum Aggregation {
 
         /** Readable and stable: the same key gives the same id in every run (it shows in the CSV and in logs). */
         String lineId() {
-            return "sum:" + String.join(":", part(employeeNumber), part(wageType), month.toString(),
+            return SUM_PREFIX + String.join(":", part(employeeNumber), part(wageType), month.toString(),
                     part(projectNumber), part(taskNumber), part(department));
         }
 

@@ -12,7 +12,9 @@ import no.ditiosync.payroll.PayrollLine;
 /**
  * Generic CSV for BI and other ERPs (docs/output-formats.md, "Generic CSV"): every payroll-line field
  * under a header row of the field names, RFC 4180 (separator {@code ,}, quotes only where needed,
- * CRLF), UTF-8 without BOM, decimal point, ISO dates.
+ * CRLF), UTF-8 without BOM, decimal point, ISO dates. {@code bookedDate} is the day the line is
+ * booked on: its work date, or the first open day when the work date lies in a closed payroll period
+ * (PAYROLL_CLOSED_THROUGH); {@code workDate} always stays the day worked.
  *
  * <p>Corrections are offsetting lines with the same {@code lineId} (style OFFSET): summing
  * {@code quantity} by {@code lineId} gives the current truth, which is what a BI reader wants.
@@ -26,7 +28,7 @@ import no.ditiosync.payroll.PayrollLine;
 public final class CsvFormat implements DropFormat {
 
     static final String HEADER = "lineId,employeeNumber,workDate,wageType,quantity,projectNumber,taskNumber,"
-            + "department,text,source,sourceId,sourceModified";
+            + "department,text,source,sourceId,sourceModified,bookedDate";
 
     private static final char SEPARATOR = ',';
 
@@ -65,6 +67,7 @@ public final class CsvFormat implements DropFormat {
         f.add(verbatim(line.source()));
         f.add(verbatim(line.sourceId()));
         f.add(line.sourceModified() == null ? "" : line.sourceModified().toString());     // ISO instant, UTC
+        f.add(drop.booked() == null ? "" : drop.booked().toString());
         out.write(f.toString());
     }
 

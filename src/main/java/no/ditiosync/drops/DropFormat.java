@@ -36,6 +36,14 @@ public interface DropFormat {
         return null;
     }
 
+    /**
+     * Whether a line carries the day or period it is booked in: if so, a line of a closed payroll
+     * period is booked on the first open day (Tripletex, SAP, the CSV's bookedDate); Visma has none.
+     */
+    default boolean carriesDate() {
+        return true;
+    }
+
     /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
     default boolean showsTask() {
         return true;

@@ -72,8 +72,12 @@ public final class DropWriter implements AutoCloseable {
         lines[target] += add.size();
     }
 
-    /** The row {@code payroll_line} holds from now on for a line (target number of the JDBC target). */
-    public void jdbc(int target, PayrollLine line, boolean active) throws IOException {
+    /**
+     * The row {@code payroll_line} holds from now on for a line (target number of the JDBC target).
+     *
+     * @param bookedDate the day the change is booked on (null: its work date)
+     */
+    public void jdbc(int target, PayrollLine line, boolean active, java.time.LocalDate bookedDate) throws IOException {
         if (jdbc == null) {
             DropTarget t = targets.get(target);
             // hidden and ending .tmp as the file targets' temporary drops: a run that never commits leaves
@@ -81,7 +85,7 @@ public final class DropWriter implements AutoCloseable {
             jdbc = JdbcDropFile.create(t.folder(),
                     "." + namePrefix + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
         }
-        jdbc.add(line, active);
+        jdbc.add(line, active, bookedDate);
         lines[target]++;
     }
 

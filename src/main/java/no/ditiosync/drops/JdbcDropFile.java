@@ -33,9 +33,19 @@ import java.util.NoSuchElementException;
  */
 public final class JdbcDropFile implements Closeable {
 
-    /** One row of {@code payroll_line} to be: the line, and whether it is active or cancelled. */
-    public record Row(PayrollLine line, boolean active) {
+    /**
+     * One row of {@code payroll_line} to be: the line, whether it is active or cancelled, and the day
+     * its latest change is booked on (its work date, or the first open day after a closed period).
+     */
+    public record Row(PayrollLine line, boolean active, LocalDate bookedDate) {
     }
+
+    /**
+     * The first four bytes of a file that carries booked dates. A file of an earlier version (rows from
+     * its first byte: a boolean, then a length whose high bytes are zero) never starts with them, so a
+     * drop committed before an upgrade is still applied after it.
+     */
+    private static final int WITH_BOOKED_DATE = 0x44524F32; // "DRO2"
 
     private final Path path;
     private final FileChannel channel;
@@ -46,6 +56,11 @@ public final class JdbcDropFile implements Closeable {
         this.path = path;
         this.channel = channel;
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+    }
+
+    private JdbcDropFile started() throws IOException {
+        out.writeInt(WITH_BOOKED_DATE);
+        return this;
     }
 
     /** Starts {@code folder/name}, which must not exist; the folder is made owner-only. */
@@ -62,7 +77,7 @@ public final class JdbcDropFile implements Closeable {
                 ? FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new JdbcDropFile(path, channel);
+        return new JdbcDropFile(path, channel).started();
     }
 
     public Path path() {
@@ -73,7 +88,8 @@ public final class JdbcDropFile implements Closeable {
         return rows;
     }
 
-    public void add(PayrollLine l, boolean active) throws IOException {
+    /** @param bookedDate the day the change is booked on (null: its work date) */
+    public void add(PayrollLine l, boolean active, LocalDate bookedDate) throws IOException {
         out.writeBoolean(active);
         str(l.lineId());
         str(l.employeeNumber());
@@ -87,6 +103,8 @@ public final class JdbcDropFile implements Closeable {
         str(l.source());
         str(l.sourceId());
         str(l.sourceModified() == null ? null : l.sourceModified().toString());
+        LocalDate booked = bookedDate != null ? bookedDate : l.workDate();
+        out.writeLong(booked == null ? Long.MIN_VALUE : booked.toEpochDay());
         rows++;
     }
 
@@ -122,6 +140,18 @@ public final class JdbcDropFile implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
         }
+        boolean withBookedDate;
+        try {
+            in.mark(4);
+            byte[] start = new byte[4];
+            int n = in.readNBytes(start, 0, 4);
+            withBookedDate = n == 4 && java.nio.ByteBuffer.wrap(start).getInt() == WITH_BOOKED_DATE;
+            if (!withBookedDate) {
+                in.reset();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
+        }
         return new Iterator<>() {
             private List<Row> next = read();
 
@@ -129,7 +159,7 @@ public final class JdbcDropFile implements Closeable {
                 List<Row> chunk = new ArrayList<>(size);
                 try {
                     while (chunk.size() < size) {
-                        chunk.add(row(in));
+                        chunk.add(row(in, withBookedDate));
                     }
                 } catch (EOFException end) {
                     close();
@@ -165,7 +195,7 @@ public final class JdbcDropFile implements Closeable {
         };
     }
 
-    private static Row row(DataInputStream in) throws IOException {
+    private static Row row(DataInputStream in, boolean withBookedDate) throws IOException {
         boolean active = in.readBoolean();
         String lineId = str(in);
         String employee = str(in);
@@ -179,9 +209,11 @@ public final class JdbcDropFile implements Closeable {
         String source = str(in);
         String sourceId = str(in);
         String modified = str(in);
+        long booked = withBookedDate ? in.readLong() : day;
         return new Row(new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day), wageType,
                 quantity == null ? null : new BigDecimal(quantity), project, task, department, text, source, sourceId,
-                modified == null ? null : Instant.parse(modified)), active);
+                modified == null ? null : Instant.parse(modified)), active,
+                booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
     }
 
     private static String str(DataInputStream in) throws IOException {

@@ -29,7 +29,7 @@ import java.util.List;
 public final class PayrollLineTable {
 
     private static final String COLUMNS = "line_id, company, employee_number, work_date, wage_type, quantity, "
-            + "project_number, task_number, department, text, status, source, source_id, source_modified, run_id, delivered_at";
+            + "project_number, task_number, department, text, status, source, source_id, source_modified, run_id, delivered_at, booked_date";
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -54,7 +54,7 @@ public final class PayrollLineTable {
     /** One row's values in the table's column order, as the route's SQL binds them ({@code ?} by position). */
     public List<Object> parameters(JdbcDropFile.Row row, String company, String runId, OffsetDateTime deliveredAt) {
         PayrollLine l = row.line();
-        List<Object> p = new ArrayList<>(16);
+        List<Object> p = new ArrayList<>(17);
         // the ledger may sit in another kind of database: values as this one can store them
         p.add(dialect.storable(l.lineId()));
         p.add(company);
@@ -73,6 +73,9 @@ public final class PayrollLineTable {
         p.add(l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
         p.add(runId);
         p.add(deliveredAt);
+        // the day the latest change of the row is booked on: its work date, or the first open day when
+        // the work date lay in a closed payroll period then
+        p.add(row.bookedDate() == null ? null : java.sql.Date.valueOf(row.bookedDate()));
         return p;
     }
 

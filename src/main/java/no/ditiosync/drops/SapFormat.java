@@ -17,7 +17,9 @@ import no.ditiosync.payroll.PayrollLine;
  * SAP CATS-style time sheet upload (docs/output-formats.md, "SAP"): a file the customer's load program
  * feeds to BAPI_CATIMESHEETMGR_INSERT / IDoc CATS_INSERT. Header row, {@code ;}, UTF-8 without BOM,
  * CRLF, RFC 4180 quoting where needed. Corrections are a cancellation ({@code STOKZ = X}) of the
- * earlier document number followed by a new document; hours are never negative here.
+ * earlier document number followed by a new document; hours are never negative here. A line whose
+ * work date lies in a closed payroll period (PAYROLL_CLOSED_THROUGH) has the first open day as its
+ * WORKDATE, its cancellation too, and LTXA1 starts with the work date it is for.
  */
 public final class SapFormat implements DropFormat {
 
@@ -57,12 +59,12 @@ public final class SapFormat implements DropFormat {
         f.add(documentNumber(drop.documentNumber()));               // EXTDOCUMENTNO
         f.add(drop.cancellation() ? "X" : "");                      // STOKZ
         f.add(pernr(line.employeeNumber()));                        // PERNR
-        f.add(workDate(line.workDate()));                           // WORKDATE
+        f.add(workDate(drop.booked()));                             // WORKDATE: the first open day after a closed period
         f.add(wageType(line.wageType()));                           // LGART
         f.add(hours(line));                                         // CATSHOURS: a cancellation repeats the cancelled hours
         f.add("H");                                                 // MEINH
         f.add(TextCleaner.quoteIfNeeded(project(line)));            // POSID
-        f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(line.text(), TEXT_WIDTH))); // LTXA1
+        f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(drop.labelledText(), TEXT_WIDTH))); // LTXA1
         out.write(f.toString());
     }
 

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  *     the CSV the way spreadsheet exports write it.</li>
  * <li>The charset is chosen at import ("Tegnsett"), so it is a setting here: UTF-8 by default,
  *     windows-1252 for imports set to a Windows code page.</li>
+ * <li>A line whose work date lies in a closed payroll period (PAYROLL_CLOSED_THROUGH) carries the
+ *     YEAR and MONTH of the first open day, and its COMMENT starts with the work date it is for.</li>
  * </ul>
  */
 public final class TripletexFormat implements DropFormat {
@@ -87,13 +89,13 @@ public final class TripletexFormat implements DropFormat {
             throw new IllegalArgumentException("Tripletex takes offsetting quantities, not cancellations: " + drop.line().lineId());
         }
         PayrollLine line = drop.line();
-        LocalDate date = workDate(line.workDate());
+        LocalDate date = workDate(drop.booked());
         StringJoiner f = new StringJoiner(";", "", "\r\n");
         f.add(Integer.toString(date.getYear()));                            // YEAR
         f.add(String.format("%02d", date.getMonthValue()));                 // MONTH
         f.add(key("employee number", line.employeeNumber()));               // EMPLOYEE NUMBER
         f.add(key("wage type number", line.wageType()));                    // WAGE TYPE NUMBER
-        f.add(text(line, line.text(), COMMENT_WIDTH));                      // COMMENT
+        f.add(text(line, drop.labelledText(), COMMENT_WIDTH));              // COMMENT (the work date when booked later)
         f.add(hours(line.quantity()));                                      // QUANTITY, negative = correction
         f.add("");                                                          // RATE: from the employee and wage type
         f.add(text(line, line.projectNumber(), Integer.MAX_VALUE));         // PROJECT NUMBER

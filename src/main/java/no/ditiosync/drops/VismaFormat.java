@@ -67,6 +67,12 @@ public final class VismaFormat implements DropFormat {
         this.charset = charset;
     }
 
+    /** No date field: the payroll period is chosen at import, so a closed period changes nothing here. */
+    @Override
+    public boolean carriesDate() {
+        return false;
+    }
+
     @Override
     public String target() {
         return "visma";

@@ -113,7 +113,7 @@ public final class LedgerMigration {
                         file.add(new PayrollLine(lineId, rs.getString(2), day == null ? null : day.toLocalDate(),
                                 rs.getString(4), rs.getBigDecimal(9), rs.getString(5), rs.getString(6), rs.getString(7),
                                 rs.getString(8), lineId.substring(0, lineId.indexOf(':')), rs.getString(11),
-                                modified == null ? null : modified.toInstant()), rs.getBoolean(10));
+                                modified == null ? null : modified.toInstant()), rs.getBoolean(10), null);
                     }
                 }
                 try (PreparedStatement point = c.prepareStatement(

@@ -182,7 +182,8 @@ public final class Deliveries {
         for (LedgerRow row : ledger.ofRun(drop.company(), drop.runId())) {
             LedgerEntry held = row.entry(DropTarget.JDBC);
             if (held != null) {
-                rows.add(new JdbcDropFile.Row(held.line(), held.held()));
+                // the booked date was in the drop only: unknown here, left empty rather than guessed
+                rows.add(new JdbcDropFile.Row(held.line(), held.held(), null));
             }
         }
         List<List<JdbcDropFile.Row>> chunks = new ArrayList<>();

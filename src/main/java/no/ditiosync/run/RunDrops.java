@@ -8,6 +8,8 @@ import no.ditiosync.ledger.DeltaMerge;
 import no.ditiosync.ledger.LedgerEntry;
 
 import java.io.IOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,18 +22,33 @@ final class RunDrops implements DeltaMerge.Sink {
     private final List<DropTarget> targets;
     private final SyncRun run;
     private final DeliveredHours hours = new DeliveredHours();
+    /** The last work date of the closed payroll period, or null when none is closed. */
+    private final LocalDate closedThrough;
 
-    RunDrops(DropWriter drops, List<DropTarget> targets, SyncRun run) {
+    RunDrops(DropWriter drops, List<DropTarget> targets, SyncRun run, LocalDate closedThrough) {
         this.drops = drops;
         this.targets = targets;
         this.run = run;
+        this.closedThrough = closedThrough;
     }
 
     @Override
     public void lines(int target, List<DropLine> lines) throws IOException {
+        if (closedThrough != null) {
+            List<DropLine> booked = new ArrayList<>(lines.size());
+            for (DropLine line : lines) {
+                booked.add(closed(line.line().workDate()) ? line.bookedOn(closedThrough.plusDays(1)) : line);
+            }
+            lines = booked;
+        }
         if (drops != null) {
             drops.append(target, lines);
         }
+    }
+
+    /** Whether a work date lies in the closed period: its lines are booked on the first open day. */
+    private boolean closed(LocalDate workDate) {
+        return closedThrough != null && workDate != null && !workDate.isAfter(closedThrough);
     }
 
     @Override
@@ -39,7 +56,8 @@ final class RunDrops implements DeltaMerge.Sink {
         DropTarget t = targets.get(target);
         if (!t.isFile() && drops != null) {
             try {
-                drops.jdbc(target, after.line(), after.held());
+                LocalDate workDate = after.line().workDate();
+                drops.jdbc(target, after.line(), after.held(), closed(workDate) ? closedThrough.plusDays(1) : workDate);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the JDBC drop in " + t.folder() + ": " + e.getMessage(), e);
             }
@@ -50,6 +68,10 @@ final class RunDrops implements DeltaMerge.Sink {
             run.countLine(t.name(), released ? SyncRun.RELEASED : had ? SyncRun.CORRECTED : SyncRun.NEW);
         } else if (had) {
             run.countLine(t.name(), SyncRun.REVERSED);
+        }
+        if ((!t.isFile() || t.format().carriesDate())
+                && (closed(after.line().workDate()) || before != null && closed(before.line().workDate()))) {
+            run.countBookedLater(t.name());
         }
         hours.changed(t.name(), before, after);
         if (run.tracksHours()) {

@@ -96,6 +96,13 @@ public final class SyncRun implements RetryCounter {
     private Map<String, java.util.Set<String>> released = Map.of();
     private List<no.ditiosync.drops.DropWriter.Drop> drops = List.of();
     private no.ditiosync.ledger.DeliveredHours hours = new no.ditiosync.ledger.DeliveredHours();
+    /** The last work date of the closed payroll period when the run delivered (null: none closed). */
+    private LocalDate closedThrough;
+    /** Per target: lines of work dates in the closed period, booked on the first open day instead. */
+    private final Map<String, Long> bookedLater = new LinkedHashMap<>();
+    private Map<String, Integer> quarantineNewByReason = Map.of();
+    private Map<String, Integer> quarantineReleasedByReason = Map.of();
+    private Map<String, Integer> quarantineOpenByReason = Map.of();
     private int quarantineNew;
     private int quarantineReleased;
     private int quarantineOpen;
@@ -370,6 +377,25 @@ public final class SyncRun implements RetryCounter {
         lineCounts.computeIfAbsent(target, t -> new long[4])[kind]++;
     }
 
+    /** The closed payroll period the run's delta was booked against (null: none). */
+    public void closedThrough(LocalDate day) {
+        this.closedThrough = day;
+    }
+
+    public LocalDate closedThrough() {
+        return closedThrough;
+    }
+
+    /** A line of a work date in the closed period changed for the target: booked on the first open day. */
+    public void countBookedLater(String target) {
+        bookedLater.merge(target, 1L, Long::sum);
+    }
+
+    /** Per target, the lines booked on the first open day because their work date lies in the closed period. */
+    public Map<String, Long> bookedLater() {
+        return java.util.Collections.unmodifiableMap(bookedLater);
+    }
+
     public static final int NEW = 0;
     public static final int CORRECTED = 1;
     public static final int REVERSED = 2;
@@ -393,6 +419,17 @@ public final class SyncRun implements RetryCounter {
         this.quarantineReleased = released;
         this.quarantineOpen = open;
     }
+
+    /** The quarantine after the run per reason (ids and values left out), most first: newly held, released, still open. */
+    public void quarantineReasons(Map<String, Integer> newlyHeld, Map<String, Integer> released, Map<String, Integer> open) {
+        this.quarantineNewByReason = newlyHeld;
+        this.quarantineReleasedByReason = released;
+        this.quarantineOpenByReason = open;
+    }
+
+    public Map<String, Integer> quarantineNewByReason() { return quarantineNewByReason; }
+    public Map<String, Integer> quarantineReleasedByReason() { return quarantineReleasedByReason; }
+    public Map<String, Integer> quarantineOpenByReason() { return quarantineOpenByReason; }
 
     public int quarantineNew() { return quarantineNew; }
     public int quarantineReleased() { return quarantineReleased; }

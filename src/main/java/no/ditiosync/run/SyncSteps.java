@@ -17,6 +17,7 @@ import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.LedgerWriter;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.PayrollLine;
+import no.ditiosync.state.ClosedPeriodStore;
 import no.ditiosync.state.CrashPoints;
 import no.ditiosync.state.DirectoryStore;
 import no.ditiosync.state.FeedLockLostException;
@@ -70,7 +71,8 @@ public final class SyncSteps {
      */
     public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
                           java.util.function.Function<java.util.Collection<String>, String> departmentsShortened,
-                          Path dropDir) {
+                          Path dropDir,
+                          LocalDate closedThrough) {
         public Company {
             feeds = List.copyOf(feeds);
             targets = List.copyOf(targets);
@@ -513,6 +515,13 @@ public final class SyncSteps {
             }
         }
         RunStore.Fence fence = run.fence();
+        // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
+        // counts, one made after this point counts from the next run
+        LocalDate closedThrough;
+        try (java.sql.Connection conn = db.connection()) {
+            closedThrough = ClosedPeriodStore.effective(c.closedThrough(), ClosedPeriodStore.latest(conn, run.company()));
+        }
+        run.closedThrough(closedThrough);
         List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
         if (run.purpose().reconciles()) {
             // what the ledger says each target holds, read before the merge changes it
@@ -522,7 +531,7 @@ public final class SyncSteps {
         try (LedgerWriter writer = run.dry() ? ledger.dryWriter(run.company(), run.runId())
                 : ledger.writer(run.company(), run.runId(), fence::hold);
              DropWriter drops = dropWriter(run, c)) {
-            RunDrops sink = new RunDrops(drops, c.targets(), run);
+            RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,
                     c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
             run.delivery(outcome.released, drops == null ? List.of() : drops.finish(), sink.hours());
@@ -605,6 +614,7 @@ public final class SyncSteps {
                     }
                     run.delivered(drop.target(), drop.lines(), drop.finalPath());
                 }
+                Map<String, Integer> releasedReasons = quarantine.releasedReasons(c, run.company(), run.released());
                 int released = 0;
                 for (Map.Entry<String, Set<String>> feed : run.released().entrySet()) {
                     quarantine.release(c, run.company(), feed.getKey(), feed.getValue());
@@ -622,6 +632,8 @@ public final class SyncSteps {
                 LedgerStore.forgetUndo(c, run.company(), run.runId());
                 run.quarantine(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
                         quarantine.open(c, run.company()));
+                run.quarantineReasons(quarantine.reasons(c, run.company(), run.runId()), releasedReasons,
+                        quarantine.reasons(c, run.company(), null));
                 run.ended(clock.instant());
                 // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
                 // others, and running it again would not help; the message says what it left out
@@ -655,18 +667,44 @@ public final class SyncSteps {
         }
     }
 
+    /**
+     * The run's lines as new/corrected/reversed/released per target, and its quarantine as newly
+     * quarantined, released and still open with the reasons of the new and released ones, for the log line.
+     */
+    private static String kinds(SyncRun run) {
+        StringBuilder s = new StringBuilder("new/corrected/reversed/released ")
+                .append(run.lineCounts().isEmpty() ? "none" : run.lineCounts())
+                .append(", quarantine ").append(run.quarantineNew()).append(" newly quarantined, ")
+                .append(run.quarantineReleased()).append(" released, ").append(run.quarantineOpen()).append(" still open");
+        reasons(s, "newly quarantined", run.quarantineNewByReason());
+        reasons(s, "released", run.quarantineReleasedByReason());
+        if (!run.bookedLater().isEmpty()) {
+            s.append("; booked on ").append(run.closedThrough().plusDays(1)).append(" (closed through ")
+                    .append(run.closedThrough()).append("): ").append(run.bookedLater());
+        }
+        return s.toString();
+    }
+
+    private static void reasons(StringBuilder s, String what, Map<String, Integer> reasons) {
+        if (!reasons.isEmpty()) {
+            s.append("; ").append(what).append(": ");
+            reasons.forEach((reason, n) -> s.append(n).append(" ").append(reason).append(", "));
+            s.setLength(s.length() - 2);
+        }
+    }
+
     /** The run delivered: its lock released, its summary logged, the observers told. */
     public SyncRun end(@Variable("run") SyncRun run) {
         run.stepEnded("deliver");
         run.releaseLock();
         ended(run);
         if (run.failedFeeds().isEmpty()) {
-            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {} quarantined", run.runId(), run.recordsRead(),
-                    run.pages(), run.linesSummary(), run.quarantinedCount());
+            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {}", run.runId(), run.recordsRead(),
+                    run.pages(), run.linesSummary(), kinds(run));
         } else {
-            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {} quarantined; {}",
+            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {}; {}",
                     run.runId(), String.join(", ", run.failedFeeds().keySet()), run.recordsRead(), run.pages(),
-                    run.linesSummary(), run.quarantinedCount(), run.notDelivered());
+                    run.linesSummary(), kinds(run), run.notDelivered());
         }
         observer.runSucceeded(run);
         return run;

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static no.ditiosync.state.StateDb.odt;
@@ -187,6 +188,79 @@ public final class QuarantineStore {
             }
             ps.executeBatch();
         }
+    }
+
+    // values that name one record (ids, quoted values, dates, key=value) give way to "…", so records held
+    // for the same reason count together
+    private static final java.util.regex.Pattern GUID =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'");
+    private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
+    private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("=[^,)\\s]*");
+    private static final java.util.regex.Pattern HOURS = java.util.regex.Pattern.compile("^hours \\S+ ");
+
+    /**
+     * The reason a record is held, without what names the one record: {@code no employee number for
+     * userId … (not on the registration, not in /v1/user)}. Records held for the same reason count together.
+     */
+    public static String reasonKind(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        String kind = GUID.matcher(reason).replaceAll("…");
+        kind = QUOTED.matcher(kind).replaceAll("'…'");
+        kind = DATE.matcher(kind).replaceAll("…");
+        kind = VALUE.matcher(kind).replaceAll("=…");
+        return HOURS.matcher(kind).replaceFirst("hours … ");
+    }
+
+    /** Counts per reason kind, most first (then by reason), as the summaries print them. */
+    public static Map<String, Integer> byCount(Map<String, Integer> counts) {
+        Map<String, Integer> sorted = new java.util.LinkedHashMap<>();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /** The company's open quarantine, or the records a run held first ({@code firstRunId} not null), per reason kind. */
+    public Map<String, Integer> reasons(Connection c, String company, String firstRunId) throws SQLException {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT reason, COUNT(*) FROM quarantine WHERE company = ?"
+                + (firstRunId == null ? "" : " AND first_run_id = ?") + " GROUP BY reason")) {
+            ps.setString(1, company);
+            if (firstRunId != null) {
+                ps.setString(2, firstRunId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.merge(reasonKind(rs.getString(1)), rs.getInt(2), Integer::sum);
+                }
+            }
+        }
+        return byCount(counts);
+    }
+
+    /** Of the records about to be released (line ids per feed), how many per reason kind they were held for. */
+    public Map<String, Integer> releasedReasons(Connection c, String company, Map<String, java.util.Set<String>> released)
+            throws SQLException {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        if (released.values().stream().allMatch(java.util.Set::isEmpty)) {
+            return counts;
+        }
+        // one scan of the company's quarantine rather than a query per record
+        try (PreparedStatement ps = c.prepareStatement("SELECT feed, record_id, reason FROM quarantine WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.util.Set<String> ids = released.get(rs.getString(1));
+                    if (ids != null && ids.contains(rs.getString(1) + ":" + rs.getString(2))) {
+                        counts.merge(reasonKind(rs.getString(3)), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return byCount(counts);
     }
 
     /** Records of the company a run put in quarantine for the first time. */

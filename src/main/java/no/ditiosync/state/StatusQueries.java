@@ -237,4 +237,34 @@ public final class StatusQueries {
         }
         return out;
     }
+
+    /**
+     * One open quarantined record as the payroll officer reads it: the worker's name (as on the
+     * registration) and employee number (on the registration, else from /v1/user), when known.
+     */
+    public record OpenRecord(String company, String feed, String recordId, String workerName, String employeeNumber,
+                             String workDate, java.math.BigDecimal hours, String project, String reason) {
+    }
+
+    /** Every open quarantined record (of every company), by company, work date and record. */
+    public static List<OpenRecord> openQuarantine(Connection c) throws SQLException {
+        List<OpenRecord> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.company, q.feed, q.record_id, q.user_name, "
+                + "q.user_employee_number, u.employee_number, q.work_date, q.work_date_text, q.qty, q.project_number, q.reason "
+                + "FROM quarantine q LEFT JOIN ditio_user u ON u.company = q.company AND u.identity_user_id = q.user_id "
+                + "ORDER BY q.company, q.work_date, q.record_id")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String onRegistration = rs.getString(5);
+                    java.time.LocalDate day = StateDb.localDate(rs, 7);
+                    out.add(new OpenRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            onRegistration == null || onRegistration.isBlank() ? rs.getString(6) : onRegistration,
+                            // a date that could not be read is shown as Ditio sent it
+                            day != null ? day.toString() : rs.getString(8), rs.getBigDecimal(9), rs.getString(10),
+                            rs.getString(11)));
+                }
+            }
+        }
+        return out;
+    }
 }

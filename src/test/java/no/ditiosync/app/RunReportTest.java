@@ -82,6 +82,22 @@ class RunReportTest {
             expected.put("linesByTarget", lines);
             expected.put("files", List.of(h.filesOf("visma").get(0).toString(), h.filesOf("sap").get(0).toString()));
             expected.put("quarantined", 8);
+            Map<String, Object> kinds = new LinkedHashMap<>();
+            lines.forEach((target, n) -> kinds.put(target, Map.of("inDrop", n, "new", 133, "corrected", 0, "reversed", 0,
+                    "released", 0)));
+            expected.put("lines", kinds);
+            Map<String, Integer> byReason = new LinkedHashMap<>();
+            for (String[] q : h.quarantine()) {
+                byReason.merge(no.ditiosync.state.QuarantineStore.reasonKind(q[1]), 1, Integer::sum);
+            }
+            Map<String, Object> quarantine = new LinkedHashMap<>();
+            quarantine.put("newlyQuarantined", 8);
+            quarantine.put("released", 0);
+            quarantine.put("stillOpen", 8);
+            quarantine.put("newlyQuarantinedByReason", byReason);
+            quarantine.put("releasedByReason", Map.of());
+            quarantine.put("stillOpenByReason", byReason);
+            expected.put("quarantine", quarantine);
             expected.put("feedsNotDelivered", Map.of());
             expected.put("message", null);
             List<Map<String, String>> quarantined = new ArrayList<>();
@@ -124,6 +140,9 @@ class RunReportTest {
             expectedFailure.put("files", List.of());
             expectedFailure.put("quarantined", 0);
             expectedFailure.put("quarantinedFirst", List.of());
+            expectedFailure.put("lines", Map.of());
+            expectedFailure.put("quarantine", Map.of("newlyQuarantined", 0, "released", 0, "stillOpen", 0,
+                    "newlyQuarantinedByReason", Map.of(), "releasedByReason", Map.of(), "stillOpenByReason", Map.of()));
             expectedFailure.put("feedsNotDelivered", Map.of());
             expectedFailure.put("message", logged[2]);
             // it failed while reading: no step ended

@@ -102,6 +102,7 @@ class SettingsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "payroll.start-date|2026-13-01|Setting PAYROLL_START_DATE (payroll.start-date): '2026-13-01' is not a date as yyyy-MM-dd",
+            "payroll.closed-through|31.10.2026|Setting PAYROLL_CLOSED_THROUGH (payroll.closed-through): '31.10.2026' is not a date as yyyy-MM-dd",
             "ditio.reporting-base|core-api.ditio.dev|Setting DITIO_REPORTING_BASE (ditio.reporting-base): 'core-api.ditio.dev' is not an http(s) URL with a host",
             "ditio.identity-base|http://identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): 'http://identity.example.com' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) or localhost; use https, or set DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http)=true if you really mean it",
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
@@ -110,7 +111,7 @@ class SettingsTest {
             "payroll.max-future-days|-1|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '-1' is outside 0-3660",
             "payroll.max-future-days|a month|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): 'a month' is not a whole number",
             "payroll.max-future-days|3661|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '3661' is outside 0-3660",
-            "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc)",
+            "payroll.targets|visma,tripletexx|Setting PAYROLL_TARGETS (payroll.targets): unknown target 'tripletexx' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_TRIPLETEXX_FORMAT (payroll.target.tripletexx.format))",
             "payroll.wage-types|/nowhere/wage-types.csv|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read '/nowhere/wage-types.csv'",
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
@@ -291,6 +292,17 @@ class SettingsTest {
     }
 
     @Test
+    void theClosedPeriodIsNoneUnlessSetAndCanBeSetPerCompany() {
+        assertThat(Settings.readAll(twoCompanies()::get)).extracting(Settings::closedThrough).containsExactly(null, null);
+        Map<String, String> s = twoCompanies();
+        s.put("payroll.closed-through", "2026-09-30");
+        s.put("company.bygg.payroll.closed-through", "2026-10-31");
+
+        assertThat(Settings.readAll(s::get)).extracting(c -> c.closedThrough().toString())
+                .containsExactly("2026-09-30", "2026-10-31");
+    }
+
+    @Test
     void oneCompanyIsPayrollCompanyWithTheSharedSettings() {
         var all = Settings.readAll(good()::get);
         assertThat(all).singleElement().satisfies(s -> {
@@ -306,7 +318,7 @@ class SettingsTest {
             "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
-            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc)",
+            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_NOPE_FORMAT (payroll.target.nope.format))",
             "company.bygg.payroll.sap.aggregation|per-employee-wage-type|Setting company.bygg.payroll.sap.aggregation: SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
     })
     void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {

@@ -45,6 +45,24 @@ class AggregationTest {
     }
 
     @Test
+    void linesOfAClosedPeriodAreSummedApartBookedOnTheFirstOpenDayAndLabelledWithTheirMonth() throws IOException {
+        LocalDate firstOpen = LocalDate.of(2025, 4, 1); // closed through 2025-03-31
+        List<DropLine> out = SUMMED.apply(List.of(
+                DropLine.of(line("1002", "2025-04-02", "1000", "7.5", "P-1001", null, "Støp")),
+                DropLine.of(line("1002", "2025-03-03", "1000", "-1.5", "P-1001", null, "Støp")).bookedOn(firstOpen),
+                DropLine.of(line("1002", "2025-03-04", "1000", "-0.5", "P-1001", null, "Støp")).bookedOn(firstOpen)));
+
+        assertThat(out).extracting(d -> d.line().lineId() + " " + d.line().quantity() + " " + d.booked())
+                .containsExactly("sum:1002:1000:2025-03:P-1001:: -2.00 2025-04-01", "sum:1002:1000:2025-04:P-1001:: 7.50 2025-04-01"); // a sum stands for its month
+        StringWriter tripletex = new StringWriter();
+        for (DropLine d : out) {
+            new TripletexFormat().writeLine(d, tripletex);
+        }
+        assertThat(tripletex.toString()).isEqualTo("2025;04;1002;1000;worked 2025-03: Støp;-2.00;;P-1001;\r\n"
+                + "2025;04;1002;1000;Støp;7.50;;P-1001;\r\n");
+    }
+
+    @Test
     void eachKeyPartSeparatesLinesOrderedByKeyWhateverTheOrderTheyCameIn() {
         List<DropLine> out = SUMMED.apply(List.of(
                 DropLine.of(line("1002", "2025-03-03", "1000", "7.5", "P-1001", null, null)),

@@ -52,7 +52,11 @@ class CsvFormatTest {
                         "time", " id ", "2026-02-27T16:45:00.123Z")),
                 // a carriage return at the start of a lineage value: neutralised and quoted
                 DropLine.of(line("time:e8", "1007", "2026-03-01", "1000", "1", null, null, null, null,
-                        "time", "\r5", null)));
+                        "time", "\r5", null)),
+                // a correction of a work date in a closed period (through 2026-03-31): workDate stays the
+                // day worked, bookedDate is the first open day; the text is not labelled (the columns say it)
+                DropLine.of(line("time:f9", "1002", "2026-03-30", "1000", "-2", "P-1001", null, null, POUR,
+                        "time", "f9", "2026-04-02T07:00:00Z")).bookedOn(LocalDate.of(2026, 4, 1)));
 
         Path file = write(lines);
 
@@ -61,11 +65,11 @@ class CsvFormatTest {
     }
 
     @Test
-    void theHeaderNamesEveryPayrollLineFieldInOrder() {
+    void theHeaderNamesEveryPayrollLineFieldInOrderThenTheBookedDate() {
         String fields = Arrays.stream(PayrollLine.class.getRecordComponents())
                 .map(RecordComponent::getName).collect(Collectors.joining(","));
 
-        assertThat(CsvFormat.HEADER).isEqualTo(fields);
+        assertThat(CsvFormat.HEADER).isEqualTo(fields + ",bookedDate");
     }
 
     @Test

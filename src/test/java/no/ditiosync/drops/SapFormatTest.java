@@ -48,6 +48,30 @@ class SapFormatTest {
     }
 
     @Test
+    void writesLinesOfAClosedPeriodOnTheFirstOpenDayLabelledWithTheirWorkDate() throws IOException {
+        java.time.LocalDate firstOpen = java.time.LocalDate.of(2026, 11, 1); // closed through 2026-10-31
+        PayrollLine pour = line("1002", "2026-10-14", "1000", "7.5", "P-1001", "Bygg", "Støp av dekke, Åsgårdstrand ÆØÅ");
+        List<DropLine> lines = List.of(
+                // an open day: as always
+                new DropLine(line("1002", "2026-11-02", "1000", "7.5", "P-1001", null, "Støp av dekke"), "D-0010", false),
+                // hours of 14 October edited to 6.00 after October was closed: the cancellation and the new
+                // document both on the first open day, each saying which work date it is for (LTXA1 cut to 40)
+                new DropLine(pour, "D-0001", true).bookedOn(firstOpen),
+                new DropLine(pour.withQuantity(new BigDecimal("6")), "D-0011", false).bookedOn(firstOpen),
+                // a registration of 31 October deleted, no text of its own: its cancellation
+                new DropLine(line("42", "2026-10-31", "1100", "7.25", "P-2002", null, null), "D-0002", true).bookedOn(firstOpen));
+
+        AtomicDropFile drop = AtomicDropFile.open(dir, "sap.csv", new SapFormat());
+        for (DropLine l : lines) {
+            drop.append(l);
+        }
+        drop.close();
+        AtomicDropFile.publish(drop.tempPath(), drop.finalPath());
+
+        Golden.assertSameBytes(drop.finalPath(), "sap-closed-period.csv", StandardCharsets.UTF_8);
+    }
+
+    @Test
     void rejectsAnEmployeeNumberThatIsNotUpToEightDigits() {
         for (String bad : new String[] {"123456789", "A1002", "10 02", "", "١٢٣"}) {
             assertThatThrownBy(() -> write(new DropLine(line(bad, "2025-03-03", "1000", "1", "P", null, null), "D-1", false)))

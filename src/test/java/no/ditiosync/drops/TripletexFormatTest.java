@@ -50,6 +50,26 @@ class TripletexFormatTest {
     }
 
     @Test
+    void writesLinesOfAClosedPeriodIntoTheFirstOpenMonthLabelledWithTheirWorkDate() throws IOException {
+        java.time.LocalDate firstOpen = java.time.LocalDate.of(2026, 11, 1); // closed through 2026-10-31
+        List<DropLine> lines = List.of(
+                // an open day: as always
+                DropLine.of(line("1002", "2026-11-02", "1000", "7.5", "P-1001", null, POUR)),
+                // hours of 14 October edited from 7.50 to 6.00 after October was closed: booked in November
+                DropLine.of(line("1002", "2026-10-14", "1000", "-1.5", "P-1001", null, POUR)).bookedOn(firstOpen),
+                // a registration of 31 October deleted: its reversal, without a comment of its own
+                DropLine.of(line("1003", "2026-10-31", "1100", "-7.25", "P-2002", "200", null)).bookedOn(firstOpen),
+                // a late registration for a closed month, another year: the label keeps the full work date
+                DropLine.of(line("1004", "2025-12-30", "1000", "4", null, null, "Rigg; \"Nord\" brakke")).bookedOn(firstOpen),
+                // the label counts in the comment's 100 characters
+                DropLine.of(line("1006", "2026-10-01", "1000", "8", "P-1001", "Bygg Ås", LONG)).bookedOn(firstOpen));
+
+        Path file = write(new TripletexFormat(StandardCharsets.UTF_8), lines);
+
+        Golden.assertSameBytes(file, "tripletex-closed-period.csv", StandardCharsets.UTF_8);
+    }
+
+    @Test
     void writesTheWindows1252GoldenFileByteForByte() throws IOException {
         Path file = write(new TripletexFormat(TripletexFormat.WINDOWS_1252), LINES);
 

@@ -38,6 +38,11 @@ class VismaFormatTest {
         Path file = write(new VismaFormat(2025, 7, VismaFormat.WINDOWS_1252), lines);
 
         Golden.assertSameBytes(file, "visma.csv", VismaFormat.WINDOWS_1252);
+
+        // Visma has no date: lines of a closed period booked on the first open day are the same bytes
+        Path booked = write(new VismaFormat(2025, 7, VismaFormat.WINDOWS_1252),
+                lines.stream().map(l -> l.bookedOn(java.time.LocalDate.of(2025, 4, 1))).toList());
+        Golden.assertSameBytes(booked, "visma.csv", VismaFormat.WINDOWS_1252);
     }
 
     @Test

@@ -31,7 +31,7 @@ public final class DeliveredPayroll {
 
     public static final String SAP_HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
     public static final String CSV_HEADER = "lineId,employeeNumber,workDate,wageType,quantity,projectNumber,taskNumber,"
-            + "department,text,source,sourceId,sourceModified";
+            + "department,text,source,sourceId,sourceModified,bookedDate";
     private static final Charset VISMA_CHARSET = Charset.forName("windows-1252");
 
     private DeliveredPayroll() {
