@@ -165,6 +165,8 @@ final class StatusCommand {
         }
         Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         out.println("Wrote the operator's page to " + file);
+    }
+
     private static final String QUARANTINE_HEADER = "company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason";
 
     /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
