@@ -42,7 +42,8 @@ USER 10001:10001
 
 # the state DB (H2 by default: ./data) and the drop folders (./out) outlive the container
 VOLUME ["/app/data", "/app/out"]
-# health and metrics on every interface of the container (the default binds loopback only)
+# the page, health and metrics on every interface of the container (the default binds loopback only);
+# so run refuses to start without OBSERVE_USER and OBSERVE_PASSWORD (docker run -e ...), the page's login
 ENV OBSERVE_HOST=0.0.0.0 \
     OBSERVE_PORT=8080
 EXPOSE 8080

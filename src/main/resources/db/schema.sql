@@ -183,6 +183,14 @@ ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIM
 -- drops an earlier version committed (before committed_at existed) go first
 UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' WHERE committed_at IS NULL;
 
+-- The last runs of a company, newest first, for status and the operator's page: read along this index
+-- (ORDER BY company, feed, started_at DESC, so that H2 too reads it in order and stops at the LIMIT),
+-- a few rows whatever the length of the run log.
+CREATE INDEX IF NOT EXISTS sync_run_newest_first ON sync_run (company, feed, started_at DESC);
+-- The open quarantine by reason, for the operator's page: counted per reason and its first records
+-- listed in this order without sorting the whole quarantine.
+CREATE INDEX IF NOT EXISTS quarantine_by_reason ON quarantine (company, reason, work_date, feed, record_id);
+
 -- The user's name as Ditio gives it, so what the payroll officer reads names the worker, not only a number.
 ALTER TABLE ditio_user ADD COLUMN IF NOT EXISTS name VARCHAR(200);
 

@@ -62,11 +62,12 @@ final class CommandHelp {
                     Exit status 2: a setting is missing or wrong.
                     """.formatted(java);
             case "status" -> """
-                    Usage: %s status [--quarantine [--csv FILE]]
+                    Usage: %s status [--quarantine [--csv FILE] | --html FILE]
 
                     Prints which state DB it reads (PAYROLL_STATE_DB_URL), then per company and feed the watermarks,
                     what each target's ledger holds, the last runs and the open quarantine, and the newest run
                     reports. It reads only: it needs no Ditio credentials and changes nothing.
+                    --html FILE writes the operator's page (what the run service serves at /) to FILE instead.
                     --quarantine lists every open quarantined record instead (worker name and number when known,
                     work date, hours, project, reason); --csv FILE writes them to FILE as CSV.
                     """.formatted(java);

@@ -36,6 +36,8 @@ public final class DitioPayrollSync {
                   status            watermarks, last runs, ledger and open quarantine, from the state DB
                   status --quarantine [--csv FILE]
                                     every open quarantined record: worker, number, work date, hours, project, reason
+                  status --html FILE
+                                    the operator's page (what run serves at /), written once to FILE
                   close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
                                     record that payroll is closed through that date: later lines of work dates
                                     on or before it are booked on the day after it (Tripletex, SAP, CSV, JDBC)

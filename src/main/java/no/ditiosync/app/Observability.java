@@ -3,7 +3,10 @@ package no.ditiosync.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import no.ditiosync.app.page.ObservePage;
+import no.ditiosync.app.page.PageData;
 import no.ditiosync.run.SyncSteps;
+import no.ditiosync.state.StateDb;
 import no.ditiosync.run.RunObserver;
 import no.ditiosync.state.RunStore;
 import no.ditiosync.run.SyncRun;
@@ -39,11 +42,21 @@ public final class Observability {
         this.reports = reports;
     }
 
-    /** Binds the readiness check and the meter registry; once per Camel context. */
+    /** The ids of the page's routes (routes/observe.camel.yaml) start so. */
+    static final String PAGE_ROUTES = "observe-page";
+
+    /** Binds the readiness check, the meter registry and the operator's page; once per Camel context. */
     public static Observability install(CamelContext context, Settings settings, RunStore store, Clock clock)
             throws Exception {
-        if (Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("observe.server").orElse("false"))) {
+        boolean server = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("observe.server").orElse("false"));
+        if (server) {
             checkPortFree(settings.observeHost(), settings.observePort());
+        } else {
+            // the page's routes (observe.camel.yaml) listen on the server only the run command starts
+            org.apache.camel.model.Model model = context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+            java.util.function.Function<org.apache.camel.model.RouteDefinition, Boolean> earlier = model.getRouteFilter();
+            model.setRouteFilter(route -> !(route.getRouteId() != null && route.getRouteId().startsWith(PAGE_ROUTES))
+                    && (earlier == null || earlier.apply(route)));
         }
         StateDbHealthCheck health = new StateDbHealthCheck(store);
         context.getRegistry().bind("stateDbHealth", health);
@@ -59,8 +72,51 @@ public final class Observability {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
-        return new Observability(store, new SyncMetrics(meters, clock),
-                new RunReports(RunReports.folder(settings.reportDir(), settings.stateDbUrl()), settings.reportKeep()));
+        RunReports reports = new RunReports(RunReports.folder(settings.reportDir(), settings.stateDbUrl()), settings.reportKeep());
+        bindPage(context, settings, reports, clock, server);
+        return new Observability(store, new SyncMetrics(meters, clock), reports);
+    }
+
+    /**
+     * Bean {@code observePage}, which the routes of observe.camel.yaml call (started by the run command
+     * alone), and at start-up one line with the page's URL and those of health and metrics.
+     */
+    @SuppressWarnings("unchecked")
+    private static void bindPage(CamelContext context, Settings settings, RunReports reports, Clock clock, boolean server)
+            throws Exception {
+        List<Settings> companies = context.getRegistry().lookupByNameAndType("settings", List.class);
+        StateDb stateDb = context.getRegistry().lookupByNameAndType("stateDb", StateDb.class);
+        ObservePage.Credentials credentials = settings.observeUser().isEmpty() ? null
+                : new ObservePage.Credentials(settings.observeUser(), settings.observePassword());
+        context.getRegistry().bind("observePage", new ObservePage(stateDb.dataSource(),
+                companies.stream().map(c -> new PageData.CompanySettings(c.company(), SyncSteps.FEED, c.cron(), c.timeZone()))
+                        .toList(),
+                company -> SyncSchedules.nextFiring(context, company), reports::find, clock, SyncSteps.NODE, credentials));
+        if (server) {
+            // Camel calls a startup listener more than once (the context, then its routes): one line is enough
+            java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+            context.addStartupListener((ctx, alreadyStarted) -> {
+                if (told.getAndSet(true)) {
+                    return;
+                }
+                String base = "http://" + urlHost(settings.observeHost()) + ":" + settings.observePort();
+                LOG.info("Operator's page at {}/ ({}), health at {}/observe/health, metrics at {}/observe/metrics", base,
+                        credentials == null ? "this machine only" : "user " + credentials.user() + " and OBSERVE_PASSWORD",
+                        base, base);
+            });
+        }
+    }
+
+    /** The host of the URLs logged: this machine's name for a wildcard address, brackets around IPv6. */
+    static String urlHost(String bound) {
+        if (bound.equals("0.0.0.0") || bound.equals("::") || bound.equals("[::]")) {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                return bound;
+            }
+        }
+        return bound.contains(":") && !bound.startsWith("[") ? "[" + bound + "]" : bound;
     }
 
     /**

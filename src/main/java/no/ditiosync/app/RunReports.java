@@ -91,7 +91,17 @@ public final class RunReports implements RunObserver {
     }
 
     static String fileName(SyncRun run) {
-        return run.company() + "-" + run.feed() + "-" + STARTED.format(run.startedAt()) + "-" + run.runId() + ".json";
+        return fileName(run.company(), run.feed(), run.startedAt(), run.runId());
+    }
+
+    static String fileName(String company, String feed, java.time.Instant startedAt, String runId) {
+        return company + "-" + feed + "-" + STARTED.format(startedAt) + "-" + runId + ".json";
+    }
+
+    /** A run's report, if it is still kept (the newest SYNC_REPORT_KEEP are), else null. */
+    Path find(String company, String feed, java.time.Instant startedAt, String runId) {
+        Path file = folder.resolve(fileName(company, feed, startedAt, runId));
+        return Files.isRegularFile(file) ? file : null;
     }
 
     static Map<String, Object> report(SyncRun run, String outcome, String message) {

@@ -88,6 +88,8 @@ public record Settings(
         Aggregation vismaAggregation,
         Aggregation tripletexAggregation,
         Aggregation csvAggregation,
+        String observeUser,
+        String observePassword,
         String reconcileCron,
         LocalDate closedThrough) {
 
@@ -160,6 +162,9 @@ public record Settings(
         FILE_MODE("payroll.file-mode", "PAYROLL_FILE_MODE", true),
         OBSERVE_PORT("observe.port", "OBSERVE_PORT", false),
         OBSERVE_HOST("observe.host", "OBSERVE_HOST", false),
+        OBSERVE_USER("observe.user", "OBSERVE_USER", false),
+        OBSERVE_PASSWORD("observe.password", "OBSERVE_PASSWORD", false),
+        OBSERVE_SERVER("observe.server", null, false),
         REPORT_DIR("sync.report-dir", "SYNC_REPORT_DIR", false),
         REPORT_KEEP("sync.report-keep", "SYNC_REPORT_KEEP", false),
         SFTP_URL("payroll.sftp.url", "PAYROLL_SFTP_URL", true),
@@ -322,6 +327,8 @@ public record Settings(
                 r.aggregation(Key.VISMA_AGGREGATION),
                 r.aggregation(Key.TRIPLETEX_AGGREGATION),
                 r.aggregation(Key.CSV_AGGREGATION),
+                r.observeUser(),
+                r.raw(Key.OBSERVE_PASSWORD),
                 r.raw(Key.RECONCILE_CRON).isEmpty() ? null : r.cron(Key.RECONCILE_CRON),
                 r.raw(Key.CLOSED_THROUGH).isEmpty() ? null : r.date(Key.CLOSED_THROUGH));
     }
@@ -640,6 +647,30 @@ public record Settings(
                 throw wrong(k, "'" + v + "' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)");
             }
             return v;
+        }
+
+        /**
+         * The user of the page's credentials (HTTP Basic), with its password; both or neither. The run
+         * service bound to an address other machines reach (OBSERVE_HOST not loopback) refuses to start
+         * without them: the page shows payroll hours and names.
+         */
+        String observeUser() {
+            String user = raw(Key.OBSERVE_USER);
+            boolean password = !raw(Key.OBSERVE_PASSWORD).isEmpty();
+            if (user.isEmpty() != !password) {
+                throw wrong(user.isEmpty() ? Key.OBSERVE_USER : Key.OBSERVE_PASSWORD, "is required with "
+                        + (user.isEmpty() ? Key.OBSERVE_PASSWORD : Key.OBSERVE_USER).label());
+            }
+            if (user.indexOf(':') >= 0) {
+                throw wrong(Key.OBSERVE_USER, "must not hold ':' (HTTP Basic cannot send it)");
+            }
+            String host = raw(Key.OBSERVE_HOST);
+            if (user.isEmpty() && Boolean.parseBoolean(raw(Key.OBSERVE_SERVER)) && !isLoopback(host)) {
+                throw new SettingsException("Setting " + Key.OBSERVE_HOST.label() + ": '" + host + "' lets other machines "
+                        + "reach the operator's page, so it needs credentials: set " + Key.OBSERVE_USER.label() + " and "
+                        + Key.OBSERVE_PASSWORD.label() + ", or bind to 127.0.0.1");
+            }
+            return user;
         }
 
         /**

@@ -1,5 +1,9 @@
 package no.ditiosync.app;
 
+import no.ditiosync.app.page.PageData;
+import no.ditiosync.app.page.PageHtml;
+import no.ditiosync.app.page.PageModel;
+import no.ditiosync.run.SyncSteps;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StatusQueries;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -9,14 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The status command: per feed the watermark, the last runs and the open quarantine; per target
- * what the ledger holds. Reads only the state DB, so it works without Ditio credentials.
+ * what the ledger holds; or, with --html FILE, the operator's page written to a file. Reads only the
+ * state DB, so it works without Ditio credentials.
  */
 final class StatusCommand {
 
@@ -39,9 +47,12 @@ final class StatusCommand {
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         boolean quarantine = args.length >= 2 && args[1].equals("--quarantine");
         Path csv = quarantine && args.length == 4 && args[2].equals("--csv") ? Path.of(args[3]) : null;
-        if (args.length > 1 && !(quarantine && (args.length == 2 || csv != null))) {
+        // status --html FILE: the operator's page, written once to FILE (owner-only, as the run reports)
+        Path html = args.length == 3 && args[1].equals("--html") ? Path.of(args[2]) : null;
+        if (args.length > 1 && html == null && !(quarantine && (args.length == 2 || csv != null))) {
             String wrong = args[quarantine ? 2 : 1];
-            err.println("status takes no option '" + wrong + "'" + (quarantine ? " after --quarantine but --csv FILE" : "") + ".");
+            err.println(wrong.equals("--html") ? "status --html takes one FILE, the page to write."
+                    : "status takes no option '" + wrong + "'" + (quarantine ? " after --quarantine but --csv FILE" : "") + ".");
             err.print(CommandHelp.of("status"));
             return DitioPayrollSync.USAGE_ERROR;
         }
@@ -59,6 +70,9 @@ final class StatusCommand {
         out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
+            if (html != null) {
+                writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+            }
             return 0;
         }
         Connection connection;
@@ -77,6 +91,12 @@ final class StatusCommand {
                     printQuarantine(c, csv, out);
                     return 0;
                 }
+                if (html != null) {
+                    try (DefaultCamelContext properties = settingsOnly()) {
+                        writePage(html, overview(c, properties, RunReports.folder(reportDir, url)), out);
+                    }
+                    return 0;
+                }
                 print(c, out);
             } catch (SQLException e) {
                 if (!SqlDialect.of(c).isUndefinedTable(e)) {
@@ -84,10 +104,67 @@ final class StatusCommand {
                 }
                 // a PostgreSQL database that exists but that no sync has used yet
                 out.println("No state DB tables at " + DataSources.masked(url) + " yet: no sync has run.");
+                if (html != null) {
+                    writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+                    return 0;
+                }
             }
         }
         printReports(RunReports.folder(reportDir, url), out);
         return 0;
+    }
+
+    /**
+     * The page's data for every company with runs, each with its SYNC_CRON and SYNC_TIME_ZONE as the
+     * settings give them (its own company.KEY.sync.* first); the next firing is worked out from the
+     * cron, as no scheduler is asked; reports are linked as files.
+     */
+    private static PageModel.Overview overview(Connection c, DefaultCamelContext properties, Path reportFolder)
+            throws SQLException {
+        List<PageData.CompanySettings> companies = new ArrayList<>();
+        for (StatusQueries.CompanyFeed f : StatusQueries.feeds(c)) {
+            String cron = companySetting(properties, f.company(), "sync.cron");
+            String zoneId = companySetting(properties, f.company(), "sync.time-zone");
+            ZoneId zone;
+            try {
+                zone = ZoneId.of(zoneId);
+            } catch (java.time.DateTimeException e) {
+                zone = ZoneOffset.UTC;
+            }
+            companies.add(new PageData.CompanySettings(f.company(), f.feed(), cron, zone));
+        }
+        RunReports reports = new RunReports(reportFolder, Integer.MAX_VALUE);
+        PageData data = new PageData(reports::find, new PageData.Links() {
+            @Override
+            public String report(String company, String runId, Path file) {
+                return file == null ? null : file.toAbsolutePath().toUri().toString();
+            }
+
+            @Override
+            public String quarantineCsv(String company) {
+                return null;
+            }
+        }, company -> null);
+        return data.overview(c, companies, Instant.now(), SyncSteps.NODE);
+    }
+
+    private static String companySetting(DefaultCamelContext properties, String company, String key) {
+        return properties.getPropertiesComponent().resolveProperty("company." + company + "." + key)
+                .filter(v -> !v.isBlank())
+                .orElseGet(() -> properties.getPropertiesComponent().resolveProperty(key).orElse("")).strip();
+    }
+
+    private static void writePage(Path file, PageModel.Overview overview, PrintStream out) throws java.io.IOException {
+        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        Files.writeString(temp, PageHtml.render(overview, null), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the file keeps the ACLs it inherits
+        }
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        out.println("Wrote the operator's page to " + file);
     }
 
     private static final String QUARANTINE_HEADER = "company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason";

@@ -37,6 +37,8 @@ final class SyncSchedules {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncSchedules.class);
     static final String TEMPLATE = "sync-schedule";
+    /** The name of each company's Quartz job and trigger (quartz:{company}/time-registrations); the company is the group. */
+    private static final String JOB = "time-registrations";
     static final String RECONCILE_TEMPLATE = "reconcile-schedule";
     private static final String QUARTZ_TABLES = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
@@ -64,7 +66,7 @@ final class SyncSchedules {
                     store.lastRunStartedAt(company.company(), SyncSteps.FEED), Instant.now())) {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
-                quartz.getScheduler().triggerJob(JobKey.jobKey("time-registrations", company.company()));
+                quartz.getScheduler().triggerJob(JobKey.jobKey(JOB, company.company()));
             }
             if (company.reconcileCron() != null) {
                 TemplatedRouteBuilder.builder(context, RECONCILE_TEMPLATE)
@@ -82,6 +84,23 @@ final class SyncSchedules {
         // only now: a clustered scheduler started earlier could take a firing for a route not yet added
         if (!quartz.getScheduler().isStarted()) {
             quartz.getScheduler().start();
+        }
+    }
+
+    /**
+     * The next firing of a company's schedule as Quartz has it (in a cluster, as the shared tables hold
+     * it), or null when the run command has not scheduled it.
+     */
+    static Instant nextFiring(CamelContext context, String company) {
+        try {
+            QuartzComponent quartz = context.hasComponent("quartz") instanceof QuartzComponent q ? q : null;
+            org.quartz.Scheduler scheduler = quartz == null ? null : quartz.getScheduler();
+            org.quartz.Trigger trigger = scheduler == null ? null
+                    : scheduler.getTrigger(org.quartz.TriggerKey.triggerKey(JOB, company));
+            return trigger == null || trigger.getNextFireTime() == null ? null : trigger.getNextFireTime().toInstant();
+        } catch (org.quartz.SchedulerException e) {
+            LOG.debug("Company {}: the scheduler did not say its next firing: {}", company, e.getMessage());
+            return null;
         }
     }
 

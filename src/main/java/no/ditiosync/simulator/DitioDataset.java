@@ -364,6 +364,11 @@ public final class DitioDataset {
         return write(() -> change(id, (d, now) -> d.qty = qty));
     }
 
+    /** Changes the description of a live registration (free text the workers type: anything at all). */
+    public TimeRegistration editDescription(String id, String description) {
+        return write(() -> change(id, (d, now) -> d.description = description));
+    }
+
     /** Foreman approval of one registration. */
     public TimeRegistration approve(String id) {
         return write(() -> change(id, (d, now) -> markApproved(d, now)));

@@ -11,10 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the state DB tells an operator (the status command, and pages that show the same): short,
- * bounded queries, each answered from a few rows whatever the size of the ledger.
+ * What the state DB tells an operator (the status command and the operator's page): short, bounded
+ * queries, each answered from a few rows whatever the size of the ledger. None reads ledger_line:
+ * what the targets hold per work date is kept in delivered_hours by every commit.
  */
 public final class StatusQueries {
+
+    /** No status query waits longer for the database: a page or status answers, or says it could not. */
+    static final int TIMEOUT_SECONDS = 10;
 
     private StatusQueries() {
     }
@@ -29,9 +33,31 @@ public final class StatusQueries {
     public record Held(String target, long lines, BigDecimal hours) {
     }
 
+    /**
+     * A run as the run log holds it; {@code lineCounts} per target as new/corrected/reversed/released
+     * ({@code visma=12/3/1/0,sap=...}) and {@code quarantineCounts} as new/released/open, both only for a
+     * run whose ledger committed.
+     */
     public record Run(String runId, Instant startedAt, Instant endedAt, String mode, String outcome, Long recordsRead,
                       String lines, Integer quarantined, String message, String node, String lineCounts,
-                      String quarantineCounts) {
+                      String quarantineCounts, boolean committed) {
+    }
+
+    /** Hours and lines a target holds for one work date, net of every correction. */
+    public record DayHeld(String target, LocalDate workDate, BigDecimal hours, long lines) {
+    }
+
+    public record ReasonCount(String reason, long records) {
+    }
+
+    /**
+     * A quarantined record as Ditio last sent it; the employee number from the record, else from the
+     * user (/v1/user) as last seen; the work date as sent when it is not a date.
+     */
+    public record QuarantinedRecord(String feed, String recordId, String userName, String employeeNumber,
+                                    LocalDate workDate, String workDateText, BigDecimal hours, String projectNumber,
+                                    String taskNumber, String description, String reason, String firstRunId,
+                                    String lastRunId) {
     }
 
     public record Quarantined(String feed, String recordId, LocalDate workDate, String reason) {
@@ -54,6 +80,7 @@ public final class StatusQueries {
         List<Watermark> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT feed, watermark, run_id FROM sync_watermark WHERE company = ? "
                 + "ORDER BY CASE WHEN feed = ? THEN 0 ELSE 1 END, feed")) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             ps.setString(2, first);
             try (ResultSet rs = ps.executeQuery()) {
@@ -80,29 +107,113 @@ public final class StatusQueries {
         return out;
     }
 
-    /** The newest {@code limit} runs of a company's feed. */
+    /** The newest {@code limit} runs of a company's feed (read in order along index sync_run_newest_first). */
     public static List<Run> runs(Connection c, String company, String feed, int limit) throws SQLException {
         List<Run> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, started_at, ended_at, mode, outcome, records_read, "
-                + "lines_delivered, quarantined, message, node, line_counts, quarantine_counts FROM sync_run "
-                + "WHERE company = ? AND feed = ? ORDER BY started_at DESC")) {
+                + "lines_delivered, quarantined, message, node, line_counts, quarantine_counts, committed FROM sync_run "
+                + "WHERE company = ? AND feed = ? ORDER BY company, feed, started_at DESC LIMIT " + positive(limit))) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             ps.setString(2, feed);
-            ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Run(rs.getString(1), StateDb.instant(rs, 2), StateDb.instant(rs, 3), rs.getString(4),
                             rs.getString(5), rs.getObject(6) == null ? null : rs.getLong(6), rs.getString(7),
                             rs.getObject(8) == null ? null : rs.getInt(8), rs.getString(9), rs.getString(10),
-                            rs.getString(11), rs.getString(12)));
+                            rs.getString(11), rs.getString(12), rs.getBoolean(13)));
                 }
             }
         }
         return out;
     }
 
+    /**
+     * What each target holds per work date from {@code from} on (at most {@code limit} rows, oldest
+     * first): a few rows per day, whatever the size of the ledger.
+     */
+    public static List<DayHeld> heldPerDay(Connection c, String company, LocalDate from, int limit) throws SQLException {
+        List<DayHeld> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT target, work_date, hours, lines FROM delivered_hours "
+                + "WHERE company = ? AND work_date >= ? ORDER BY work_date, target LIMIT " + positive(limit))) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, company);
+            ps.setObject(2, from);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DayHeld(rs.getString(1), StateDb.localDate(rs, 2), rs.getBigDecimal(3), rs.getLong(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The reasons of a company's open quarantine, the most frequent first (at most {@code limit}). */
+    public static List<ReasonCount> quarantineReasons(Connection c, String company, int limit) throws SQLException {
+        List<ReasonCount> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT reason, COUNT(*) FROM quarantine WHERE company = ? "
+                + "GROUP BY company, reason ORDER BY COUNT(*) DESC, reason LIMIT " + positive(limit))) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ReasonCount(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The first {@code limit} records of a company's open quarantine, by reason, work date and id
+     * (along index quarantine_by_reason; a record without a work date is first in H2, last in PostgreSQL), each
+     * handed to {@code each} as it is read (a download of many is never held whole). The user is
+     * looked up by its key (ditio_user's primary key), one row per record.
+     */
+    public static void quarantinedRecords(Connection c, String company, int limit,
+                                          java.util.function.Consumer<QuarantinedRecord> each) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.feed, q.record_id, q.user_name, "
+                + "COALESCE(q.user_employee_number, u.employee_number), q.work_date, q.work_date_text, q.qty, "
+                + "q.project_number, q.task_number, q.description, q.reason, q.first_run_id, q.last_run_id "
+                + "FROM quarantine q LEFT JOIN ditio_user u ON u.company = q.company AND u.identity_user_id = q.user_id "
+                + "WHERE q.company = ? ORDER BY q.company, q.reason, q.work_date, q.feed, q.record_id LIMIT "
+                + positive(limit))) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, company);
+            ps.setFetchSize(500);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    each.accept(new QuarantinedRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            StateDb.localDate(rs, 5), rs.getString(6), rs.getBigDecimal(7), rs.getString(8),
+                            rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13)));
+                }
+            }
+        }
+    }
+
+    /** A LIMIT is written into the statement (H2 and PostgreSQL both read it so), never taken from input. */
+    private static int positive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return limit;
+    }
+
+    /** When a company's run started, or null when the run log has no such run. */
+    public static Instant runStart(Connection c, String runId, String company) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT started_at FROM sync_run WHERE run_id = ? AND company = ?")) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, runId);
+            ps.setString(2, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? StateDb.instant(rs, 1) : null;
+            }
+        }
+    }
+
     public static long quarantineCount(Connection c, String company) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM quarantine WHERE company = ?")) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -140,6 +140,8 @@ class ContainerImageIT {
             env.putAll(Map.of("DITIO_IDENTITY_BASE", ditio.identityBase(), "DITIO_REPORTING_BASE", ditio.reportingBase(),
                     "DITIO_CLIENT_ID", ditio.clientId(), "DITIO_CLIENT_SECRET", ditio.clientSecret(),
                     "PAYROLL_START_DATE", ditio.data().firstWorkDate().toString(), "SYNC_CRON", "0/5 * * * * ?",
+                    // bound to every interface, the service needs the operator page's login
+                    "OBSERVE_USER", "ops", "OBSERVE_PASSWORD", "page-login",
                     // a small generated week has few payroll-approved hours yet: every approved state delivers
                     "PAYROLL_APPROVAL", "all"));
             command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -154,6 +156,8 @@ class ContainerImageIT {
                 await("ready on the health check's URL").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() ->
                         http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
                 await("a drop in the out volume").atMost(Duration.ofSeconds(120)).until(() -> drops(app.resolve("out")) > 0);
+                assertThat(http.send(HttpRequest.newBuilder(ready.resolve("/")).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()).as("the operator's page without its login").isEqualTo(401);
                 assertThat(app.resolve("data/ditio-payroll-sync.mv.db")).as("the state DB in the data volume").isRegularFile();
             } finally {
                 service.destroy();

@@ -68,6 +68,9 @@ class KubernetesManifestsTest {
         assertThat(secretRefs.get("DITIO_CLIENT_SECRET").path("key").asText()).isEqualTo("DITIO_CLIENT_SECRET");
         assertThat(secretRefs.get("DITIO_CLIENT_SECRET").path("name").asText()).isEqualTo("ditio-payroll-sync");
         assertThat(secretRefs.get("PAYROLL_STATE_DB_PASSWORD").path("key").asText()).isEqualTo("PAYROLL_STATE_DB_PASSWORD");
+        // the pods serve the operator's page on every interface (the image's OBSERVE_HOST): its login, from the Secret
+        assertThat(secretRefs.get("OBSERVE_USER").path("key").asText()).isEqualTo("OBSERVE_USER");
+        assertThat(secretRefs.get("OBSERVE_PASSWORD").path("key").asText()).isEqualTo("OBSERVE_PASSWORD");
 
         // probes on the paths and the port the application serves them on (OBSERVE_PORT's default)
         int observePort = Integer.parseInt(applicationProperty("observe.port").replaceAll("\\{\\{env:OBSERVE_PORT:(\\d+)}}", "$1"));

@@ -136,6 +136,8 @@ class SettingsTest {
             "observe.port|http|Setting OBSERVE_PORT (observe.port): 'http' is not a whole number",
             "observe.host|http://0.0.0.0:8080|Setting OBSERVE_HOST (observe.host): 'http://0.0.0.0:8080' is not an address to bind (such as 127.0.0.1 or 0.0.0.0)",
             "observe.host|''|Setting OBSERVE_HOST (observe.host): is required",
+            "observe.user|ops|Setting OBSERVE_PASSWORD (observe.password): is required with OBSERVE_USER (observe.user)",
+            "observe.password|secret|Setting OBSERVE_USER (observe.user): is required with OBSERVE_PASSWORD (observe.password)",
             "sync.report-keep|0|Setting SYNC_REPORT_KEEP (sync.report-keep): '0' is outside 1-100000",
             "payroll.visma.aggregation|monthly|Setting PAYROLL_VISMA_AGGREGATION (payroll.visma.aggregation): 'monthly' is not one of per-registration, per-employee-wage-type",
             "payroll.tripletex.aggregation|per-employee|Setting PAYROLL_TRIPLETEX_AGGREGATION (payroll.tripletex.aggregation): 'per-employee' is not one of per-registration, per-employee-wage-type",
