@@ -122,7 +122,7 @@ class FaultMatrixTest {
 
             assertDeliveredTheTruth(h);
             assertThat(h.warnings()).containsOnlyOnce(
-                    "ditio-page Ditio answered 401 on " + page(call) + ": fetching a new token and retrying once");
+                    "no.ditiosync.route.ditio-page Ditio answered 401 on " + page(call) + ": fetching a new token and retrying once");
             assertThat(h.retryWarnings()).isEmpty();
             assertThat(h.ditio.tokensIssued()).isEqualTo(2);
             assertThat(h.ditio.pagesServed()).isEqualTo(run.pages() + run.userPages() + run.projectPages());
@@ -142,7 +142,7 @@ class FaultMatrixTest {
             assertThat(h.retryWarnings()).containsExactly(
                     "Ditio answered HTTP 429 (Retry-After: 1) on page 1 of /v1/user: retry 1 of 5 in 1000 ms (1 of 50 retries of this run)");
             assertThat(h.warnings()).contains(
-                    "ditio-page Ditio answered 401 on page 1 of /v1/user: fetching a new token and retrying once");
+                    "no.ditiosync.route.ditio-page Ditio answered 401 on page 1 of /v1/user: fetching a new token and retrying once");
         }
     }
 
