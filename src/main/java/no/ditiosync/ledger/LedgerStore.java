@@ -220,13 +220,7 @@ public final class LedgerStore {
 
     /** The run's writer: one connection, a transaction per chunk, written on a thread of its own. */
     public LedgerWriter writer(String company, String runId, Fence fence) throws SQLException {
-        Connection reads = dataSource.getConnection();
-        try {
-            return new LedgerWriter(dataSource.getConnection(), reads, dialect, company, runId, fence);
-        } catch (SQLException | RuntimeException e) {
-            reads.close();
-            throw e;
-        }
+        return open(company, runId, fence, true);
     }
 
     /**
@@ -235,9 +229,13 @@ public final class LedgerStore {
      * never reads a row it has written (keys are merged once, in order), so it decides the same.
      */
     public LedgerWriter dryWriter(String company, String runId) throws SQLException {
+        return open(company, runId, Fence.NONE, false);
+    }
+
+    private LedgerWriter open(String company, String runId, Fence fence, boolean writes) throws SQLException {
         Connection reads = dataSource.getConnection();
         try {
-            return new LedgerWriter(null, reads, dialect, company, runId, Fence.NONE);
+            return new LedgerWriter(writes ? dataSource.getConnection() : null, reads, dialect, company, runId, fence);
         } catch (SQLException | RuntimeException e) {
             reads.close();
             throw e;
