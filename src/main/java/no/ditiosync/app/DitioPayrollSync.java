@@ -202,7 +202,7 @@ public final class DitioPayrollSync {
     static int previewCompany(SyncApplication app, String company, PrintStream out, PrintStream err) {
         try {
             SyncRun run = app.preview(company);
-            var steps = app.syncSteps();
+            var steps = app.runFinish();
             PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company()),
                     steps.outbox().unpublished(run.company()).size(), out);
             if (!run.failedFeeds().isEmpty()) {
@@ -224,7 +224,7 @@ public final class DitioPayrollSync {
                                 boolean deliver, PrintStream out, PrintStream err) {
         try {
             SyncRun run = app.reconcile(company, from, to, deliver);
-            var steps = app.syncSteps();
+            var steps = app.runFinish();
             ReconcileReport report = ReconcileReport.of(run);
             java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
                     steps.directory().namesByEmployeeNumber(run.company()));

@@ -5,7 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import no.ditiosync.app.page.ObservePage;
 import no.ditiosync.app.page.PageData;
-import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.RunStart;
+import no.ditiosync.run.RunsInProgress;
 import no.ditiosync.state.StateDb;
 import no.ditiosync.run.RunObserver;
 import no.ditiosync.state.RunStore;
@@ -89,9 +90,9 @@ public final class Observability {
         ObservePage.Credentials credentials = settings.observeUser().isEmpty() ? null
                 : new ObservePage.Credentials(settings.observeUser(), settings.observePassword());
         context.getRegistry().bind("observePage", new ObservePage(stateDb.dataSource(),
-                companies.stream().map(c -> new PageData.CompanySettings(c.company(), SyncSteps.FEED, c.cron(), c.timeZone()))
+                companies.stream().map(c -> new PageData.CompanySettings(c.company(), RunStart.FEED, c.cron(), c.timeZone()))
                         .toList(),
-                company -> SyncSchedules.nextFiring(context, company), reports::find, clock, SyncSteps.NODE, credentials));
+                company -> SyncSchedules.nextFiring(context, company), reports::find, clock, RunStart.NODE, credentials));
         if (server) {
             // Camel calls a startup listener more than once (the context, then its routes): one line is enough
             java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
@@ -132,11 +133,11 @@ public final class Observability {
         }
     }
 
-    /** Meters and a report for every run of this feed sync; the gauges start from the state DB. */
-    public void observe(SyncSteps feedSync, String company) throws Exception {
-        metrics.seed(company, SyncSteps.FEED, store.watermark(company, SyncSteps.FEED),
-                store.lastSucceeded(company, SyncSteps.FEED));
-        feedSync.setRunObserver(new Both(List.of(metrics, reports)));
+    /** Meters and a report for every run that ends; the gauges start from the state DB. */
+    public void observe(RunsInProgress runs, String company) throws Exception {
+        metrics.seed(company, RunStart.FEED, store.watermark(company, RunStart.FEED),
+                store.lastSucceeded(company, RunStart.FEED));
+        runs.setRunObserver(new Both(List.of(metrics, reports)));
     }
 
     /** Each observer told in turn; one that fails is logged and never fails the run or the others. */

@@ -15,7 +15,7 @@ import org.slf4j.MDC;
  * (MDC keys {@value #COMPANY} and {@value #RUN_ID}) while the step runs, so every log line of a run,
  * a route's {@code log:} step included, carries them (the JSON log writes them as fields). Set around
  * each step and put back after it, on whichever thread runs the step. The run's own first lines
- * (logged while {@code syncRun.begin} makes the run) have the company but not yet the run id.
+ * (logged while {@code runStart.begin} makes the run) have the company but not yet the run id.
  */
 final class RunLogContext implements InterceptStrategy {
 

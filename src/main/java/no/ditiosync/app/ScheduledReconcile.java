@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import no.ditiosync.run.SyncRun;
-import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.RunFinish;
 import org.apache.camel.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +28,12 @@ public final class ScheduledReconcile {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledReconcile.class);
 
-    private final SyncSteps steps;
+    private final RunFinish steps;
     private final MeterRegistry meters;
     private final Map<String, AtomicReference<Double>> keys = new ConcurrentHashMap<>();
     private final Map<Tags, AtomicReference<Double>> hours = new ConcurrentHashMap<>();
 
-    public ScheduledReconcile(SyncSteps steps, MeterRegistry meters) {
+    public ScheduledReconcile(RunFinish steps, MeterRegistry meters) {
         this.steps = steps;
         this.meters = meters;
     }

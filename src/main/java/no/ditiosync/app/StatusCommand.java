@@ -3,7 +3,7 @@ package no.ditiosync.app;
 import no.ditiosync.app.page.PageData;
 import no.ditiosync.app.page.PageHtml;
 import no.ditiosync.app.page.PageModel;
-import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.RunStart;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StatusQueries;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -71,7 +71,7 @@ final class StatusCommand {
         if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
             if (html != null) {
-                writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+                writePage(html, new PageModel.Overview(Instant.now(), RunStart.NODE, List.of()), out);
             }
             return 0;
         }
@@ -105,7 +105,7 @@ final class StatusCommand {
                 // a PostgreSQL database that exists but that no sync has used yet
                 out.println("No state DB tables at " + DataSources.masked(url) + " yet: no sync has run.");
                 if (html != null) {
-                    writePage(html, new PageModel.Overview(Instant.now(), SyncSteps.NODE, List.of()), out);
+                    writePage(html, new PageModel.Overview(Instant.now(), RunStart.NODE, List.of()), out);
                     return 0;
                 }
             }
@@ -145,7 +145,7 @@ final class StatusCommand {
                 return null;
             }
         }, company -> null);
-        return data.overview(c, companies, Instant.now(), SyncSteps.NODE);
+        return data.overview(c, companies, Instant.now(), RunStart.NODE);
     }
 
     private static String companySetting(DefaultCamelContext properties, String company, String key) {

@@ -86,7 +86,7 @@ public final class SyncApplication implements AutoCloseable {
         ProducerTemplate template = context().createProducerTemplate();
         Exchange done = template.send(route, exchange -> {
             exchange.setVariable("company", company);
-            exchange.setVariable(no.ditiosync.run.SyncSteps.PURPOSE, purpose);
+            exchange.setVariable(no.ditiosync.run.RunStart.PURPOSE, purpose);
             exchange.setVariable("from", from);
             exchange.setVariable("to", to);
         });
@@ -104,14 +104,15 @@ public final class SyncApplication implements AutoCloseable {
         return done.getMessage().getBody(SyncRun.class);
     }
 
-    /** The runs' steps (bean syncRun): the stores preview and reconcile read after their run. */
-    public no.ditiosync.run.SyncSteps syncSteps() {
-        return context().getRegistry().lookupByNameAndType("syncRun", no.ditiosync.run.SyncSteps.class);
+    /** The runs' finish (bean runFinish): the stores preview and reconcile read after their run. */
+    public no.ditiosync.run.RunFinish runFinish() {
+        return context().getRegistry().lookupByNameAndType("runFinish", no.ditiosync.run.RunFinish.class);
     }
 
     /** The company's run in progress, or null. */
     public SyncRun running(String company) {
-        return context().getRegistry().lookupByNameAndType("syncRun", no.ditiosync.run.SyncSteps.class).running(company);
+        return context().getRegistry().lookupByNameAndType("runsInProgress", no.ditiosync.run.RunsInProgress.class)
+                .running(company);
     }
 
     /** The keys of the configured companies, in the order of PAYROLL_COMPANIES. */

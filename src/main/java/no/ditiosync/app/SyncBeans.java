@@ -14,10 +14,16 @@ import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.ledger.LedgerMigration;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.run.Companies;
+import no.ditiosync.run.Company;
 import no.ditiosync.run.Deliveries;
 import no.ditiosync.run.PayrollDb;
 import no.ditiosync.run.PayrollMapping;
+import no.ditiosync.run.RunFinish;
+import no.ditiosync.run.RunStart;
+import no.ditiosync.run.RunsInProgress;
 import no.ditiosync.run.SyncSteps;
+import no.ditiosync.state.RunStore;
 import no.ditiosync.state.StateDb;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.CamelConfiguration;
@@ -35,9 +41,9 @@ import java.util.Map;
 
 /**
  * Reads and checks the settings of every company, then binds the beans the YAML routes call by
- * name: {@code ditioToken}, {@code ditioPager}, {@code syncRun}, {@code payrollMapping},
- * {@code deliveries}; each keeps one part per company, chosen by the route's {@code company}
- * variable. A bad setting fails here, before any route starts.
+ * name: {@code ditioToken}, {@code ditioPager}, {@code runStart}, {@code syncRun} (each feed's pass),
+ * {@code payrollMapping}, {@code runFinish}, {@code deliveries}; each keeps one part per company,
+ * chosen by the route's {@code company} variable. A bad setting fails here, before any route starts.
  */
 public class SyncBeans implements CamelConfiguration {
 
@@ -73,7 +79,7 @@ public class SyncBeans implements CamelConfiguration {
         Map<String, DitioPager.Source> sources = new LinkedHashMap<>();
         Map<String, PayrollMapping.Company> mappings = new LinkedHashMap<>();
         Map<String, Deliveries.Company> deliveries = new LinkedHashMap<>();
-        List<SyncSteps.Company> runs = new ArrayList<>();
+        List<Company> runs = new ArrayList<>();
         for (Settings settings : companies) {
             PayrollLineTable table = null;
             String tableBean = null;
@@ -96,7 +102,7 @@ public class SyncBeans implements CamelConfiguration {
                     line -> targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
                             .filter(java.util.Objects::nonNull).findFirst().orElse(null));
             mappings.put(settings.company(), new PayrollMapping.Company(mapper, settings.payrollSource()));
-            runs.add(new SyncSteps.Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
+            runs.add(new Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
                     targets, departments -> targets.stream().filter(DropTarget::isFile)
                     .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null),
                     settings.dropDir(), settings.closedThrough()));
@@ -119,23 +125,28 @@ public class SyncBeans implements CamelConfiguration {
         context.getRegistry().bind("ditioPager", pager);
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
         RunDelta.cleanUp(scratch);
-        SyncSteps syncRun = new SyncSteps(stateDb, pager, runs, clock, scratch);
-        context.getRegistry().bind("syncRun", syncRun);
+        Companies runCompanies = new Companies(runs);
+        RunsInProgress inProgress = new RunsInProgress();
+        RunFinish runFinish = new RunFinish(stateDb, runCompanies, inProgress, clock);
+        context.getRegistry().bind("runsInProgress", inProgress);
+        context.getRegistry().bind("runStart", new RunStart(stateDb, runCompanies, inProgress, runFinish, clock, scratch));
+        context.getRegistry().bind("syncRun", new SyncSteps(stateDb, pager, runCompanies, clock));
+        context.getRegistry().bind("runFinish", runFinish);
         context.getRegistry().bind("payrollMapping", new PayrollMapping(mappings));
-        context.getRegistry().bind("deliveries", new Deliveries(syncRun.outbox(),
+        context.getRegistry().bind("deliveries", new Deliveries(runFinish.outbox(),
                 new LedgerStore(stateDbPool, stateDb.dialect()), deliveries));
-        Observability observability = Observability.install(context, shared, syncRun.runs(), clock);
+        Observability observability = Observability.install(context, shared, new RunStore(stateDb), clock);
         for (Settings settings : companies) {
-            observability.observe(syncRun, settings.company());
+            observability.observe(inProgress, settings.company());
         }
-        context.getRegistry().bind("scheduledReconcile", new ScheduledReconcile(syncRun, context.getRegistry()
+        context.getRegistry().bind("scheduledReconcile", new ScheduledReconcile(runFinish, context.getRegistry()
                 .lookupByNameAndType(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME,
                         io.micrometer.core.instrument.MeterRegistry.class)));
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDbPool, shared);
         }
-        poolCloser.waitFor(syncRun);
+        poolCloser.waitFor(inProgress);
     }
 
     /**
@@ -223,14 +234,14 @@ public class SyncBeans implements CamelConfiguration {
     private static final class PoolCloser implements org.apache.camel.Service {
         static final java.time.Duration RUN_END_GRACE = java.time.Duration.ofSeconds(10);
         private final List<AutoCloseable> pools;
-        private volatile SyncSteps feedSync;
+        private volatile RunsInProgress inProgress;
 
         PoolCloser(List<AutoCloseable> pools) {
             this.pools = pools;
         }
 
-        void waitFor(SyncSteps runs) {
-            this.feedSync = runs;
+        void waitFor(RunsInProgress runs) {
+            this.inProgress = runs;
         }
 
         @Override
@@ -239,7 +250,7 @@ public class SyncBeans implements CamelConfiguration {
 
         @Override
         public void stop() {
-            SyncSteps runs = feedSync;
+            RunsInProgress runs = inProgress;
             try {
                 if (runs != null) {
                     runs.awaitNoRunInProgress(RUN_END_GRACE);

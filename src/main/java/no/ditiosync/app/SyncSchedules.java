@@ -1,7 +1,8 @@
 package no.ditiosync.app;
 
-import no.ditiosync.run.SyncSteps;
+import no.ditiosync.run.RunStart;
 import no.ditiosync.state.RunStore;
+import no.ditiosync.state.StateDb;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -51,7 +52,7 @@ final class SyncSchedules {
      * and does that itself (camel-quartz's cron triggers misfire as "fire once now").
      */
     static void start(CamelContext context, List<Settings> companies) throws Exception {
-        RunStore store = context.getRegistry().lookupByNameAndType("syncRun", SyncSteps.class).runs();
+        RunStore store = new RunStore(context.getRegistry().lookupByNameAndType("stateDb", StateDb.class));
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
         for (Settings company : companies) {
             TemplatedRouteBuilder.builder(context, TEMPLATE)
@@ -63,7 +64,7 @@ final class SyncSchedules {
             LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
                     company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
             if (!company.clustered() && missedFiring(company.cron(), company.timeZone(),
-                    store.lastRunStartedAt(company.company(), SyncSteps.FEED), Instant.now())) {
+                    store.lastRunStartedAt(company.company(), RunStart.FEED), Instant.now())) {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
                 quartz.getScheduler().triggerJob(JobKey.jobKey(JOB, company.company()));
@@ -187,7 +188,7 @@ final class SyncSchedules {
      * their 95 characters.
      */
     static String instanceId() {
-        String host = SyncSteps.NODE.substring(0, SyncSteps.NODE.lastIndexOf('/'));
+        String host = RunStart.NODE.substring(0, RunStart.NODE.lastIndexOf('/'));
         return (host.length() > 50 ? host.substring(0, 50) : host) + "-" + ProcessHandle.current().pid()
                 + "-" + Long.toString(System.currentTimeMillis(), 36);
     }

@@ -34,6 +34,16 @@ public final class SyncRun implements RetryCounter {
         public boolean reconciles() {
             return this == RECONCILE || this == RECONCILE_DELIVER;
         }
+
+        /** What the log calls a run of this purpose: "Run", "Preview", "Reconcile", "Reconcile run". */
+        public String logName() {
+            return switch (this) {
+                case SYNC -> "Run";
+                case PREVIEW -> "Preview";
+                case RECONCILE -> "Reconcile";
+                case RECONCILE_DELIVER -> "Reconcile run";
+            };
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.run.RunFinish;
 import no.ditiosync.run.SyncSteps;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.TimeRegistration;
@@ -50,9 +51,12 @@ class FeedNotDeployedTest {
         settings.put("payroll.absences", "true");
         settings.put("payroll.targets", ALL_TARGETS);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
+        // the feed's ERROR is the pass's, the run's WARN summary its finish's
         Logger feedSyncLog = (Logger) LoggerFactory.getLogger(SyncSteps.class);
+        Logger runFinishLog = (Logger) LoggerFactory.getLogger(RunFinish.class);
         log.start();
         feedSyncLog.addAppender(log);
+        runFinishLog.addAppender(log);
         try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
             h.ditio.faults().undeploy(DitioPager.ABSENCES);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -124,6 +128,7 @@ class FeedNotDeployedTest {
             assertThat(after.get("ditio_sync_feed_failures_total{company=\"acme\",feed=\"absence\"}")).isEqualTo(1.0);
         } finally {
             feedSyncLog.detachAppender(log);
+            runFinishLog.detachAppender(log);
         }
     }
 

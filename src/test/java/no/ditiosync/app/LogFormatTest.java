@@ -57,7 +57,7 @@ class LogFormatTest {
         Path routes = work.resolve("routes");
         Path sync = routes.resolve("sync.camel.yaml");
         String begin = """
-                              ref: syncRun
+                              ref: runStart
                               method: begin
                 """;
         String yaml = Files.readString(sync);

@@ -19,11 +19,11 @@ class RunIdTest {
         List<String> names = new ArrayList<>();
         for (int millis : new int[] {0, 9, 10, 99, 160, 161, 500, 998, 999}) {
             Instant start = second.plusMillis(millis).plusNanos(123_456);
-            String runId = SyncSteps.runId(start, random);
+            String runId = RunStart.runId(start, random);
             assertThat(runId).matches("[0-9a-f]{8}");
             names.add(AtomicDropFile.fileName("sap", "acme", start, runId));
         }
-        names.add(AtomicDropFile.fileName("sap", "acme", second.plusSeconds(1), SyncSteps.runId(second.plusSeconds(1), random)));
+        names.add(AtomicDropFile.fileName("sap", "acme", second.plusSeconds(1), RunStart.runId(second.plusSeconds(1), random)));
         assertThat(names).isSorted();
     }
 
@@ -31,7 +31,7 @@ class RunIdTest {
     void idsOfRunsInTheSameMillisecondStillDiffer() {
         Random random = new Random(6);
         Instant start = Instant.parse("2026-11-28T12:00:07.250Z");
-        assertThat(java.util.stream.IntStream.range(0, 50).mapToObj(i -> SyncSteps.runId(start, random)).distinct())
+        assertThat(java.util.stream.IntStream.range(0, 50).mapToObj(i -> RunStart.runId(start, random)).distinct())
                 .hasSize(50).allMatch(id -> id.startsWith("0fa"));
     }
 }

@@ -51,7 +51,7 @@ class FailedStartTest {
             assertThat(failed.get(0).get(3)).startsWith("failed before reading Ditio: " + cause)
                     .contains("a different drop was already published under this name");
             assertThat(Files.readString(blocked.stderr(), StandardCharsets.UTF_8))
-                    .contains("ERROR [SyncSteps] Run " + runId + " of company acme failed, watermark and ledger unchanged: "
+                    .contains("ERROR [RunFinish] Run " + runId + " of company acme failed, watermark and ledger unchanged: "
                             + "failed before reading Ditio: " + cause)
                     .contains("Sync failed: " + cause);
 

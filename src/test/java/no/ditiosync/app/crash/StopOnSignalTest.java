@@ -103,7 +103,7 @@ class StopOnSignalTest {
                     .isLessThan(Duration.ofSeconds(15));
             String runId = sync.runId();
             assertThat(Files.readString(sync.stderr(), StandardCharsets.UTF_8)).as(sync.output())
-                    .contains("ERROR [SyncSteps] Run " + runId + " failed, watermark and ledger unchanged: the application was "
+                    .contains("ERROR [RunFinish] Run " + runId + " failed, watermark and ledger unchanged: the application was "
                             + "asked to stop and the run did not end within camel.main.shutdown-timeout")
                     .contains("Sync failed: the application was asked to stop and the run did not end within "
                             + "camel.main.shutdown-timeout")

@@ -1,0 +1,25 @@
+package no.ditiosync.run;
+
+import no.ditiosync.drops.DropTarget;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One company's runs: its start date and overlap, the registration feeds it delivers (in order:
+ * {@code time}, {@code payroll}, {@code absence}) and its targets (in delivery order).
+ *
+ * @param departmentsShortened what the file formats say of departments they cut short (null: none)
+ * @param closedThrough the last work date of the closed payroll period in the settings (null: none)
+ */
+public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
+                      Function<Collection<String>, String> departmentsShortened, Path dropDir, LocalDate closedThrough) {
+    public Company {
+        feeds = List.copyOf(feeds);
+        targets = List.copyOf(targets);
+    }
+}

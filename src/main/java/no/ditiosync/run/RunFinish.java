@@ -1,0 +1,347 @@
+package no.ditiosync.run;
+
+import no.ditiosync.drops.DropTarget;
+import no.ditiosync.drops.DropWriter;
+import no.ditiosync.ledger.DeltaMerge;
+import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.ledger.LedgerWriter;
+import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.state.ClosedPeriodStore;
+import no.ditiosync.state.CrashPoints;
+import no.ditiosync.state.DirectoryStore;
+import no.ditiosync.state.FeedLockLostException;
+import no.ditiosync.state.OutboxStore;
+import no.ditiosync.state.QuarantineStore;
+import no.ditiosync.state.RunStore;
+import no.ditiosync.state.StateDb;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The finish of a run, as the routes call it (bean {@code runFinish}): the ledger delta, the one
+ * commit, and the end (delivered, dry, or failed), each releasing the feed lock and telling the
+ * observers. Nothing is delivered until the commit; what the run delivers is published by the
+ * deliver route between the commit and the end.
+ */
+public final class RunFinish {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunFinish.class);
+
+    private final StateDb db;
+    private final RunStore runs;
+    private final DirectoryStore directory;
+    private final QuarantineStore quarantine;
+    private final OutboxStore outbox;
+    private final LedgerStore ledger;
+    private final Companies companies;
+    private final RunsInProgress inProgress;
+    private final Clock clock;
+
+    public RunFinish(StateDb db, Companies companies, RunsInProgress inProgress, Clock clock) {
+        this.db = db;
+        this.runs = new RunStore(db);
+        this.directory = new DirectoryStore(db);
+        this.quarantine = new QuarantineStore(db);
+        this.outbox = new OutboxStore(db);
+        this.ledger = new LedgerStore(db.dataSource(), db.dialect());
+        this.companies = companies;
+        this.inProgress = inProgress;
+        this.clock = clock;
+    }
+
+    /** What a preview's summary and a reconcile's report read after the run: employees' names. */
+    public DirectoryStore directory() {
+        return directory;
+    }
+
+    /** What a preview's summary reads after the run: the drops committed but not published yet. */
+    public OutboxStore outbox() {
+        return outbox;
+    }
+
+    /** A configured company, or null. */
+    public Company companyNamed(String key) {
+        return companies.named(key);
+    }
+
+    /**
+     * The ledger delta: every feed the run read, merged against the ledger in key order. The targets'
+     * lines go to their temporary drops; the ledger's changed rows are written in place (undone if
+     * the run does not commit).
+     */
+    public void delta(@Variable("run") SyncRun run) throws Exception {
+        run.stepEnded("read");
+        Company c = companies.of(run);
+        List<DeltaMerge.Pass> passes = new ArrayList<>();
+        for (String feed : run.deliveredFeeds()) {
+            SyncRun.Pass pass = run.pass(feed);
+            if (pass != null && pass.delivers()) {
+                passes.add(new DeltaMerge.Pass(feed, pass.mode() == SyncRun.Mode.FULL, pass.fromDate(), pass.toDate()));
+            }
+        }
+        RunStore.Fence fence = run.fence();
+        // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
+        // counts, one made after this point counts from the next run
+        LocalDate closedThrough;
+        try (Connection conn = db.connection()) {
+            closedThrough = ClosedPeriodStore.effective(c.closedThrough(), ClosedPeriodStore.latest(conn, run.company()));
+        }
+        run.closedThrough(closedThrough);
+        List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
+        if (run.purpose().reconciles()) {
+            // what the ledger says each target holds, read before the merge changes it
+            run.heldBefore(ledger.heldHours(run.company(), passes.stream().map(DeltaMerge.Pass::feed).toList(),
+                    targetNames, passes.get(0).from(), passes.get(0).to()));
+        }
+        try (LedgerWriter writer = run.dry() ? ledger.dryWriter(run.company(), run.runId())
+                : ledger.writer(run.company(), run.runId(), fence::hold);
+             DropWriter drops = dropWriter(run, c)) {
+            RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
+            RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,
+                    c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
+            run.delivery(outcome.released, drops == null ? List.of() : drops.finish(), sink.hours());
+            run.stepEnded("delta");
+        } catch (Exception e) {
+            throw lockLostOr(run, e);
+        }
+    }
+
+    /**
+     * Where a run's delta goes: each target's drop folder; for a preview, the preview folder; a
+     * reconcile without delivery writes no drop.
+     */
+    private static DropWriter dropWriter(SyncRun run, Company c) throws IOException {
+        return switch (run.purpose()) {
+            case RECONCILE -> null;
+            case PREVIEW -> Previews.writer(run, c);
+            default -> new DropWriter(c.targets(), run.company(), run.startedAt(), run.runId());
+        };
+    }
+
+    /** A write that failed because another run took the feed lock says so, whatever the database said. */
+    private Exception lockLostOr(SyncRun run, Exception e) {
+        if (!(e instanceof FeedLockLostException) && run.fence() != null && !runs.fenceHolds(run.fence())) {
+            return new FeedLockLostException(e);
+        }
+        return e;
+    }
+
+    /**
+     * The run's one commit: the drops into the outbox, the quarantine released, the watermarks moved,
+     * the delivered hours, and the run log, in one small transaction that holds only while the run
+     * holds its feed lock. From here the run's ledger rows are the ledger.
+     */
+    public void commit(@Variable("run") SyncRun run) throws Exception {
+        CrashPoints.reached(CrashPoints.BEFORE_COMMIT);
+        try {
+            Instant committedAt = clock.instant();
+            db.inTransaction(c -> {
+                run.fence().hold(c);
+                db.durable(c);
+                for (DropWriter.Drop drop : run.drops()) {
+                    if (drop.tempPath() != null) {
+                        outbox.add(c, run.runId(), run.company(), drop.target(), drop.tempPath().toString(),
+                                drop.finalPath() == null ? null : drop.finalPath().toString(), drop.lines(), committedAt);
+                    }
+                    run.delivered(drop.target(), drop.lines(), drop.finalPath());
+                }
+                Map<String, Integer> releasedReasons = quarantine.releasedReasons(c, run.company(), run.released());
+                int released = 0;
+                for (Map.Entry<String, Set<String>> feed : run.released().entrySet()) {
+                    quarantine.release(c, run.company(), feed.getKey(), feed.getValue());
+                    released += feed.getValue().size();
+                }
+                // a reconcile read a window, not the changes since the watermark: the next sync still reads
+                // those (and maps the flagged users' lines outside the window); what it finds delivered it leaves
+                if (run.purpose() != SyncRun.Purpose.RECONCILE_DELIVER) {
+                    directory.mappedAgain(c, run.company());
+                    for (SyncRun.Pass pass : run.passes()) {
+                        runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                    }
+                }
+                ledger.addHours(c, run.company(), run.hours());
+                LedgerStore.forgetUndo(c, run.company(), run.runId());
+                run.quarantine(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
+                        quarantine.open(c, run.company()));
+                run.quarantineReasons(quarantine.reasons(c, run.company(), run.runId()), releasedReasons,
+                        quarantine.reasons(c, run.company(), null));
+                run.ended(clock.instant());
+                // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
+                // others, and running it again would not help; the message says what it left out
+                runs.updateRun(c, run.runId(), RunLogRows.outcome(run, "succeeded", run.notDelivered(), true));
+            });
+        } catch (SQLException e) {
+            afterFailedCommit(run, e);
+        }
+        run.markCommitted();
+        db.syncToDisk();
+        run.stepEnded("commit");
+        CrashPoints.reached(CrashPoints.AFTER_COMMIT);
+    }
+
+    /**
+     * The COMMIT failed, and may still have taken: a connection lost during it may only have lost the
+     * server's answer. The run's temporary drops are only removed when it certainly did not commit;
+     * if it did, its ledger says its lines are delivered, so its drops must be published, or they are lost.
+     */
+    private void afterFailedCommit(SyncRun run, SQLException e) throws Exception {
+        switch (runs.commitOutcome(run.runId())) {
+            case COMMITTED -> LOG.warn("Run {}: the state DB reported an error on commit ({}), but it shows it committed: "
+                    + "its drops are published", run.runId(), e.getMessage());
+            case NOT_COMMITTED -> throw lockLostOr(run, e);
+            case UNKNOWN -> {
+                run.commitOutcomeUnknown();
+                throw new SQLException("the state DB failed while committing run " + run.runId() + " (" + e.getMessage()
+                        + ") and whether the commit took cannot be told now; its drops are kept: the next run publishes "
+                        + "them if it did, or writes them again if not", e);
+            }
+        }
+    }
+
+    /**
+     * The run's lines as new/corrected/reversed/released per target, and its quarantine as newly
+     * quarantined, released and still open with the reasons of the new and released ones, for the log line.
+     */
+    private static String kinds(SyncRun run) {
+        StringBuilder s = new StringBuilder("new/corrected/reversed/released ")
+                .append(run.lineCounts().isEmpty() ? "none" : run.lineCounts())
+                .append(", quarantine ").append(run.quarantineNew()).append(" newly quarantined, ")
+                .append(run.quarantineReleased()).append(" released, ").append(run.quarantineOpen()).append(" still open");
+        reasons(s, "newly quarantined", run.quarantineNewByReason());
+        reasons(s, "released", run.quarantineReleasedByReason());
+        if (!run.bookedLater().isEmpty()) {
+            s.append("; booked on ").append(run.closedThrough().plusDays(1)).append(" (closed through ")
+                    .append(run.closedThrough()).append("): ").append(run.bookedLater());
+        }
+        return s.toString();
+    }
+
+    private static void reasons(StringBuilder s, String what, Map<String, Integer> reasons) {
+        if (!reasons.isEmpty()) {
+            s.append("; ").append(what).append(": ");
+            reasons.forEach((reason, n) -> s.append(n).append(" ").append(reason).append(", "));
+            s.setLength(s.length() - 2);
+        }
+    }
+
+    /** The run delivered: its lock released, its summary logged, the observers told. */
+    public SyncRun end(@Variable("run") SyncRun run) {
+        run.stepEnded("deliver");
+        run.releaseLock();
+        inProgress.ended(run);
+        if (run.failedFeeds().isEmpty()) {
+            LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {}", run.runId(), run.recordsRead(),
+                    run.pages(), run.linesSummary(), kinds(run));
+        } else {
+            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {}; {}",
+                    run.runId(), String.join(", ", run.failedFeeds().keySet()), run.recordsRead(), run.pages(),
+                    run.linesSummary(), kinds(run), run.notDelivered());
+        }
+        inProgress.observer().runSucceeded(run);
+        return run;
+    }
+
+    /**
+     * The end of a preview or of a reconcile without delivery: nothing was committed. A preview's files
+     * get their names; the lock is released.
+     */
+    public SyncRun endDry(@Variable("run") SyncRun run) throws Exception {
+        try {
+            if (run.purpose() == SyncRun.Purpose.PREVIEW) {
+                Previews.show(run);
+            }
+            run.ended(clock.instant());
+            LOG.info("{} {} of company {} ended, nothing committed: lines {}", run.purpose().logName(), run.runId(),
+                    run.company(), run.lineCounts().isEmpty() ? "none" : run.lineCounts());
+        } catch (Exception e) {
+            discardDrops(run);
+            throw e;
+        } finally {
+            run.releaseLock();
+            inProgress.ended(run);
+        }
+        return run;
+    }
+
+    /** Called by the error handler: the run is logged as failed, its lock released; before its commit nothing moved. */
+    public void fail(@Variable("run") SyncRun run, Exception cause) {
+        if (run == null || !run.markFailed()) {
+            return;
+        }
+        String reason = cause == null ? "unknown" : cause.getMessage();
+        if (!run.readingStarted()) {
+            // an earlier run's drops that cannot be published, say: this run never got to Ditio
+            reason = "failed before reading Ditio: " + reason;
+        }
+        if (run.dry()) {
+            // nothing of it was written: no run log row, no metric, only what it left in its folder
+            LOG.error("{} {} of company {} failed: {}", run.purpose().logName(), run.runId(), run.company(), reason);
+            discardDrops(run);
+            run.releaseLock();
+            inProgress.ended(run);
+            return;
+        }
+        if (!run.readingStarted()) {
+            LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);
+        } else {
+            LOG.error("Run {} failed, {}: {}", run.runId(), run.committed()
+                    ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
+        }
+        try {
+            if (!run.committed() && !run.isCommitOutcomeUnknown()) {
+                discardDrops(run);
+                if (runs.fenceHolds(run.fence())) {
+                    // its ledger lines as they were, now rather than at the next run (another holder of the lock does it)
+                    ledger.restoreUncommitted(run.company());
+                }
+            }
+            run.ended(clock.instant());
+            runs.endRun(run.runId(), RunLogRows.outcome(run, "failed", reason, run.committed()));
+        } catch (Exception e) {
+            LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
+        } finally {
+            run.releaseLock();
+            inProgress.ended(run);
+        }
+        inProgress.observer().runFailed(run, reason);
+    }
+
+    /** A run whose exchange ended without reaching its end or its failure (see {@link RunStart#begin}). */
+    void endedUnfinished(SyncRun run, Exchange done) {
+        if (!inProgress.inProgress(run)) {
+            return; // ended or failed already
+        }
+        boolean stopping = done.getContext().getShutdownStrategy().isTimeoutOccurred();
+        Exception cause = done.getException();
+        String why = cause == null ? "it ended without delivering" : cause.getMessage();
+        // cut short: what Camel's forced shutdown broke (a closed socket, a rejected step) says nothing more
+        fail(run, new IllegalStateException(stopping ? "the application was asked to stop and the run did not end within "
+                + "camel.main.shutdown-timeout" : why, cause));
+    }
+
+    private static void discardDrops(SyncRun run) {
+        for (DropWriter.Drop drop : run.drops()) {
+            if (drop.tempPath() != null) {
+                try {
+                    Files.deleteIfExists(drop.tempPath());
+                } catch (IOException ignored) {
+                    // the next run deletes temporary drops no outbox row names
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package no.ditiosync.run;
+
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.drops.AtomicDropFile;
+import no.ditiosync.drops.DropTarget;
+import no.ditiosync.ledger.LedgerStore;
+import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.state.OutboxStore;
+import no.ditiosync.state.RunStore;
+import no.ditiosync.state.StateDb;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The start of a run, as the routes call it (bean {@code runStart}): which company, then the feed
+ * lock and its fencing token, what a run that never committed left behind put back, and the plan of
+ * the run's passes. A run that cannot start is recorded as failed like any other.
+ */
+public final class RunStart {
+
+    /** The feed a company's runs are logged under in the run log (their passes read every feed). */
+    public static final String FEED = "time";
+    /** The exchange variable naming a run's purpose ({@link SyncRun.Purpose}); none is a sync. */
+    public static final String PURPOSE = "purpose";
+    /** Where each run of this process is logged as having run (several nodes may share one state DB). */
+    public static final String NODE = hostName() + "/" + ProcessHandle.current().pid();
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunStart.class);
+    private static final SecureRandom RUN_IDS = new SecureRandom();
+
+    private final RunStore runs;
+    private final OutboxStore outbox;
+    private final LedgerStore ledger;
+    private final Companies companies;
+    private final RunsInProgress inProgress;
+    private final RunFinish finish;
+    private final Clock clock;
+    private final Path scratch;
+
+    /**
+     * @param finish fails a run whose exchange ends without reaching its end
+     * @param scratch where runs keep what they read until it is merged against the ledger (a private folder each)
+     */
+    public RunStart(StateDb db, Companies companies, RunsInProgress inProgress, RunFinish finish, Clock clock, Path scratch) {
+        this.runs = new RunStore(db);
+        this.outbox = new OutboxStore(db);
+        this.ledger = new LedgerStore(db.dataSource(), db.dialect());
+        this.companies = companies;
+        this.inProgress = inProgress;
+        this.finish = finish;
+        this.clock = clock;
+        this.scratch = scratch;
+    }
+
+    /** The company a run is asked for: the one named, or the first one configured. */
+    public String company(@Variable("company") String requested) {
+        return companies.resolve(requested).key();
+    }
+
+    /**
+     * Takes the feed lock (and its fencing token), puts back what a run that never committed changed
+     * in the ledger, removes its temporary drops, and plans this run. The drops an earlier run
+     * committed but did not publish are published by the route next, before anything is read.
+     *
+     * @param scheduledFor the Quartz firing this run answers, or null when started by hand
+     */
+    public SyncRun begin(@Variable("company") String companyKey, @Header("scheduledFireTime") Date scheduledFor,
+                         Exchange exchange) throws Exception {
+        // noted before the first request: the next incremental pass starts here (minus the overlap)
+        Instant startedAt = clock.instant();
+        Company c = companies.resolve(companyKey);
+        String company = c.key();
+        SyncRun.Purpose purpose = exchange.getVariable(PURPOSE, SyncRun.Purpose.SYNC, SyncRun.Purpose.class);
+        LocalDate[] window = purpose.reconciles() ? window(c, exchange, startedAt) : null;
+        String runId = runId(startedAt, RUN_IDS);
+        Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
+        RunStore.FeedLock lock;
+        try {
+            lock = runs.tryLock(company, FEED);
+        } catch (Exception e) {
+            throw notStarted(new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+        }
+        if (lock == null) {
+            if (!purpose.dry()) {
+                inProgress.observer().runSkipped(company, FEED);
+            }
+            throw new FeedBusyException(company, FEED);
+        }
+        SyncRun planned = null;
+        try {
+            if (!purpose.dry()) {
+                runs.markAbandonedRuns(company);
+            }
+            List<SyncRun.Pass> passes = new ArrayList<>();
+            for (String feed : c.feeds()) {
+                // a reconcile reads its whole window, whatever the watermark says
+                passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
+                        : plan(c, feed, startedAt, true));
+            }
+            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
+                    plan(c, DitioPager.PROJECT_FEED, startedAt, false));
+            // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
+            SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
+            SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
+                    first.fromDate(), first.toDate());
+            passes.forEach(run::plan);
+            metadata.forEach(run::plan);
+            run.scheduledFor(firing);
+            run.purpose(purpose);
+            planned = run;
+            List<String> putBack = ledger.restoreUncommitted(company);
+            if (!putBack.isEmpty()) {
+                LOG.info("Run {}: the ledger lines of run(s) {} that never committed are put back as they were", runId,
+                        String.join(", ", putBack));
+            }
+            if (!purpose.dry()) {
+                removeUncommittedDrops(c);
+            }
+            if (firing != null && runs.firingSucceeded(company, FEED, firing)) {
+                // Quartz recovers a job whose node died before it recorded the job's end, even when the
+                // run itself had finished: the firing is answered already. So is one whose run left out
+                // a feed not deployed on this environment: it delivered the rest, and again would not help
+                throw new FiringAlreadyRunException(company, firing);
+            }
+            run.holdLock(lock);
+            if (!purpose.dry()) {
+                runs.startRun(RunLogRows.row(run), NODE);
+            }
+            run.delta(new RunDelta(RunDelta.folder(scratch, runId), runId));
+            inProgress.started(run);
+            // a run whose exchange ends without reaching its end or the error handler's fail: Camel's
+            // forced shutdown (camel.main.shutdown-timeout passed) rejects the error handler too
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    finish.endedUnfinished(run, done);
+                }
+            });
+            for (SyncRun.Pass p : passes) {
+                LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
+                        p.mode().name().toLowerCase(),
+                        p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() + (window != null ? " to " + p.toDate() : "")
+                                : " of changes since " + p.modifiedSince());
+            }
+            return run;
+        } catch (FiringAlreadyRunException e) {
+            lock.close();
+            throw e;
+        } catch (Exception e) {
+            try {
+                throw notStarted(planned != null ? planned
+                        : new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
+            } finally {
+                lock.close();
+            }
+        }
+    }
+
+    /**
+     * A feed's pass: full over work dates from the start date while the feed has no watermark (its
+     * first run, or the first run after it was switched on), else the changes since its watermark
+     * minus the overlap. Each feed keeps its own watermark row, so switching a feed on later gives
+     * that feed a full pass without repeating the others'.
+     */
+    private SyncRun.Pass plan(Company c, String feed, Instant startedAt, boolean delivers) throws Exception {
+        Instant watermark = runs.watermark(c.key(), feed);
+        return watermark == null
+                ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(),
+                LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers)
+                : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap()), null, null, delivers);
+    }
+
+    /**
+     * A reconcile's work dates: variables {@code from} and {@code to}, by default from the start date
+     * to as far ahead as a full pass reads. Nothing before the start date is ever delivered.
+     */
+    private static LocalDate[] window(Company c, Exchange exchange, Instant startedAt) {
+        LocalDate from = exchange.getVariable("from", LocalDate.class);
+        LocalDate to = exchange.getVariable("to", LocalDate.class);
+        from = from == null ? c.startDate() : from;
+        to = to == null ? LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1) : to;
+        if (from.isBefore(c.startDate())) {
+            throw new IllegalArgumentException("--from " + from + " is before PAYROLL_START_DATE " + c.startDate()
+                    + " of company " + c.key() + ": nothing before it is ever delivered");
+        }
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+        }
+        return new LocalDate[] {from, to};
+    }
+
+    /** Temporary drops no outbox row names: written by a run that stopped before committing. */
+    private void removeUncommittedDrops(Company c) throws Exception {
+        for (DropTarget target : c.targets()) {
+            if (target.folder() == null || !Files.isDirectory(target.folder())) {
+                continue;
+            }
+            String prefix = "." + AtomicDropFile.namePrefix(target.name(), c.key());
+            try (DirectoryStream<Path> temps = Files.newDirectoryStream(target.folder(), prefix + "*.tmp")) {
+                for (Path temp : temps) {
+                    if (!outbox.knows(temp.toString())) {
+                        Files.deleteIfExists(temp);
+                        LOG.info("Deleted {}: written by a run that stopped before committing", temp.getFileName());
+                    }
+                }
+            } catch (IOException e) {
+                throw new IOException("cannot clean up temporary drops in " + target.folder() + ": "
+                        + AtomicDropFile.plainReason(e), e);
+            }
+        }
+    }
+
+    /**
+     * A run that failed before it read anything from Ditio (finishing an earlier run, the state DB):
+     * recorded like any failed run, in the run log, the run report and the metrics. When the state
+     * DB cannot take the run log row, the report and the log say so.
+     *
+     * @return {@code cause}, to be thrown on
+     */
+    private Exception notStarted(SyncRun run, Instant firing, Exception cause) {
+        run.scheduledFor(firing);
+        run.markFailed();
+        run.ended(clock.instant());
+        String reason = "failed before reading Ditio: " + (cause instanceof SQLException
+                ? "the state DB cannot be used (" + cause.getMessage() + ")" : cause.getMessage());
+        try {
+            runs.recordFailedRun(RunLogRows.row(run), NODE, RunLogRows.outcome(run, "failed", reason, false));
+        } catch (Exception e) {
+            reason += "; this attempt is not in the run log: the state DB could not record it (" + e.getMessage() + ")";
+        }
+        LOG.error("Run {} of company {} failed, watermark and ledger unchanged: {}", run.runId(), run.company(), reason);
+        inProgress.observer().runFailed(run, reason);
+        return cause;
+    }
+
+    /**
+     * Eight hex digits: the start's millisecond within its second, then random ones. Drop names carry
+     * the start to the second and then the run id, so two runs of a company started in the same second
+     * (they never overlap) still sort in the order they ran: a SAP cancellation never sorts before the
+     * document it cancels.
+     */
+    static String runId(Instant startedAt, Random random) {
+        return String.format("%03x%05x", startedAt.getNano() / 1_000_000, random.nextInt(1 << 20));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}
