@@ -5,7 +5,7 @@ import java.util.UUID;
 /** How the {@link RecordTable}s of a {@link DitioDataset} read the keys of their records. */
 final class RecordKeys {
 
-    // spelled out rather than built by RecordTable.keys: a large dataset pages a million of these
+    // these two stay spelled out as they were in DitioDataset; the later tables use RecordTable.keys
     static final RecordTable.Keys<TimeRegistration> REGISTRATIONS = new RecordTable.Keys<>() {
         public long idHi(TimeRegistration r) {
             return r.idHi();
