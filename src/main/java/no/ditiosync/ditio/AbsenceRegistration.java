@@ -10,23 +10,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * number, and {@code absenceTypeCode} as the code the wage-type mapping tests.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class AbsenceRegistration extends TimeRegistration {
+public class AbsenceRegistration extends RegistrationLikeRecord {
 
     public static final String ABSENCE = "absence";
     public static final String TYPE_CODE = "absenceTypeCode";
 
     public AbsenceRegistration() {
-        source = ABSENCE;
+        super(ABSENCE);
     }
 
     @JsonProperty("date")
     void date(String date) {
         workDate = date;
-    }
-
-    @JsonProperty("employeeNumber")
-    void employeeNumber(String employeeNumber) {
-        userEmployeeNumber = employeeNumber;
     }
 
     @JsonProperty(TYPE_CODE)

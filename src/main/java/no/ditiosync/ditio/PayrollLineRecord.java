@@ -15,7 +15,7 @@ import java.util.List;
  * records that become payroll lines from it.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class PayrollLineRecord extends TimeRegistration {
+public class PayrollLineRecord extends RegistrationLikeRecord {
 
     public static final String PAYROLL = "payroll";
 
@@ -34,17 +34,12 @@ public class PayrollLineRecord extends TimeRegistration {
     public List<OvertimeLine> overtimeLines = new ArrayList<>();
 
     public PayrollLineRecord() {
-        source = PAYROLL;
+        super(PAYROLL);
     }
 
     @JsonProperty("transDateTime")
     void transDateTime(String date) {
         workDate = date;
-    }
-
-    @JsonProperty("employeeNumber")
-    void employeeNumber(String employeeNumber) {
-        userEmployeeNumber = employeeNumber;
     }
 
     @JsonProperty("verified")

@@ -2,9 +2,6 @@ package no.ditiosync.drops;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 import no.ditiosync.payroll.PayrollLine;
@@ -25,35 +22,20 @@ import no.ditiosync.payroll.PayrollLine;
  * are, so they still join back to Ditio; they only get the formula prefix. The numbers
  * ({@code quantity}, dates) are written by us and left alone, so {@code -1.50} stays a number.
  */
-public final class CsvFormat implements DropFormat {
+public final class CsvFormat extends DelimitedFormat {
 
     static final String HEADER = "lineId,employeeNumber,workDate,wageType,quantity,projectNumber,taskNumber,"
             + "department,text,source,sourceId,sourceModified,bookedDate";
 
     private static final char SEPARATOR = ',';
 
-    @Override
-    public String target() {
-        return "csv";
-    }
-
-    @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public void writeHeader(Writer out) throws IOException {
-        out.write(HEADER + "\r\n");
+    public CsvFormat() {
+        super("csv", StandardCharsets.UTF_8, HEADER);
     }
 
     @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
-        if (drop.cancellation()) {
-            // the file has no cancellation column: a cancelled line would read as hours
-            throw new IllegalArgumentException("the CSV takes offsetting quantities, not cancellations: " + drop.line().lineId());
-        }
-        PayrollLine line = drop.line();
+        PayrollLine line = offsettingLine(drop, "the CSV");
         StringJoiner f = new StringJoiner(",", "", "\r\n");
         f.add(verbatim(line.lineId()));
         f.add(verbatim(line.employeeNumber()));
@@ -69,13 +51,6 @@ public final class CsvFormat implements DropFormat {
         f.add(line.sourceModified() == null ? "" : line.sourceModified().toString());     // ISO instant, UTC
         f.add(drop.booked() == null ? "" : drop.booked().toString());
         out.write(f.toString());
-    }
-
-    private static String hours(BigDecimal quantity) {
-        if (quantity == null) {
-            throw new IllegalArgumentException("quantity is missing");
-        }
-        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     private static String text(String value) {

@@ -3,8 +3,6 @@ package no.ditiosync.drops;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -21,7 +19,7 @@ import no.ditiosync.payroll.PayrollLine;
  * work date lies in a closed payroll period (PAYROLL_CLOSED_THROUGH) has the first open day as its
  * WORKDATE, its cancellation too, and LTXA1 starts with the work date it is for.
  */
-public final class SapFormat implements DropFormat {
+public final class SapFormat extends DelimitedFormat {
 
     static final String HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
 
@@ -36,19 +34,8 @@ public final class SapFormat implements DropFormat {
             Pattern.compile("[A-Za-z0-9][!#-:<-~]{0," + (DOCUMENT_NUMBER_WIDTH - 1) + "}");
     private static final DateTimeFormatter WORKDATE = DateTimeFormatter.ofPattern("uuuuMMdd");
 
-    @Override
-    public String target() {
-        return "sap";
-    }
-
-    @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public void writeHeader(Writer out) throws IOException {
-        out.write(HEADER + "\r\n");
+    public SapFormat() {
+        super("sap", StandardCharsets.UTF_8, HEADER);
     }
 
     @Override
@@ -111,7 +98,7 @@ public final class SapFormat implements DropFormat {
             // other negative hours mean an offsetting correction reached a cancel-and-rebook target
             throw new IllegalArgumentException("SAP CATSHOURS must be zero or positive: " + quantity);
         }
-        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
+        return hours(quantity);
     }
 
     @Override

@@ -2,8 +2,6 @@ package no.ditiosync.drops;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *     YEAR and MONTH of the first open day, and its COMMENT starts with the work date it is for.</li>
  * </ul>
  */
-public final class TripletexFormat implements DropFormat {
+public final class TripletexFormat extends DelimitedFormat {
 
     public static final Charset WINDOWS_1252 = VismaFormat.WINDOWS_1252;
 
@@ -47,8 +45,6 @@ public final class TripletexFormat implements DropFormat {
     // digit, so a key can neither break the line nor read as a formula.
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][!#-:<-~]*");
 
-    private final Charset charset;
-
     /** UTF-8, for an import whose "Tegnsett" is automatic or UTF-8. */
     public TripletexFormat() {
         this(StandardCharsets.UTF_8);
@@ -56,19 +52,13 @@ public final class TripletexFormat implements DropFormat {
 
     /** @param charset UTF-8 or windows-1252, whichever the Tripletex import is set to read */
     public TripletexFormat(Charset charset) {
+        super("tripletex", checked(charset), null); // no header row
+    }
+
+    private static Charset checked(Charset charset) {
         if (!WINDOWS_1252.equals(charset) && !StandardCharsets.UTF_8.equals(charset)) {
             throw new IllegalArgumentException("Tripletex drops are written in UTF-8 or windows-1252, not " + charset);
         }
-        this.charset = charset;
-    }
-
-    @Override
-    public String target() {
-        return "tripletex";
-    }
-
-    @Override
-    public Charset charset() {
         return charset;
     }
 
@@ -78,17 +68,8 @@ public final class TripletexFormat implements DropFormat {
     }
 
     @Override
-    public void writeHeader(Writer out) {
-        // no header row
-    }
-
-    @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
-        if (drop.cancellation()) {
-            // Tripletex has no cancellation key; a cancellation line would be paid as hours
-            throw new IllegalArgumentException("Tripletex takes offsetting quantities, not cancellations: " + drop.line().lineId());
-        }
-        PayrollLine line = drop.line();
+        PayrollLine line = offsettingLine(drop, "Tripletex");
         LocalDate date = workDate(drop.booked());
         StringJoiner f = new StringJoiner(";", "", "\r\n");
         f.add(Integer.toString(date.getYear()));                            // YEAR
@@ -121,25 +102,12 @@ public final class TripletexFormat implements DropFormat {
         return value;
     }
 
-    private static String hours(BigDecimal quantity) {
-        if (quantity == null) {
-            throw new IllegalArgumentException("quantity is missing");
-        }
-        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
-    }
-
     /**
      * Cleaned (one line, no control characters), fitted to the charset as
      * {@link VismaFormat} does, and quoted only when a reader would otherwise misread it.
      * Project and department are not cut: a shortened number would name another project.
      */
     private String text(PayrollLine line, String value, int width) {
-        String cleaned = TextCleaner.clean(value, width);
-        int lost = TextCleaner.unencodable(cleaned, charset);
-        if (lost > 0) {
-            LOG.warn("Tripletex line {}: {} character(s) not in {} replaced", line.lineId(), lost, charset.name());
-            cleaned = TextCleaner.toCharset(cleaned, charset);
-        }
-        return TextCleaner.quoteIfNeeded(cleaned);
+        return TextCleaner.quoteIfNeeded(fitted(TextCleaner.clean(value, width), line, LOG, "Tripletex"));
     }
 }

@@ -2,8 +2,6 @@ package no.ditiosync.drops;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * 17 fields separated by {@code ;}, no header, text fields always quoted, numbers bare with a
  * decimal point, CRLF. Corrections arrive as negative quantities; there is no date field.
  */
-public final class VismaFormat implements DropFormat {
+public final class VismaFormat extends DelimitedFormat {
 
     public static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
@@ -43,7 +41,6 @@ public final class VismaFormat implements DropFormat {
 
     private final int payrollYear;
     private final int payrollRun;
-    private final Charset charset;
 
     /** Visma.net Payroll: year and run are chosen in the import wizard, so both are 0; windows-1252. */
     public VismaFormat() {
@@ -56,15 +53,19 @@ public final class VismaFormat implements DropFormat {
      * @param charset     windows-1252 (Visma's default) or UTF-8 (a setting in newer versions)
      */
     public VismaFormat(int payrollYear, int payrollRun, Charset charset) {
+        super("visma", checked(charset), null);
         if (payrollYear < 0 || payrollRun < 0) {
             throw new IllegalArgumentException("payroll year and run must be 0 or positive: " + payrollYear + "/" + payrollRun);
         }
+        this.payrollYear = payrollYear;
+        this.payrollRun = payrollRun;
+    }
+
+    private static Charset checked(Charset charset) {
         if (!WINDOWS_1252.equals(charset) && !StandardCharsets.UTF_8.equals(charset)) {
             throw new IllegalArgumentException("Visma reads windows-1252 or UTF-8, not " + charset);
         }
-        this.payrollYear = payrollYear;
-        this.payrollRun = payrollRun;
-        this.charset = charset;
+        return charset;
     }
 
     /** No date field: the payroll period is chosen at import, so a closed period changes nothing here. */
@@ -74,32 +75,13 @@ public final class VismaFormat implements DropFormat {
     }
 
     @Override
-    public String target() {
-        return "visma";
-    }
-
-    @Override
-    public Charset charset() {
-        return charset;
-    }
-
-    @Override
     public boolean showsTask() {
         return false;
     }
 
     @Override
-    public void writeHeader(Writer out) {
-        // the standard format has no header row
-    }
-
-    @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
-        if (drop.cancellation()) {
-            // Visma has no cancellation key; a cancellation here would be paid as hours
-            throw new IllegalArgumentException("Visma takes offsetting quantities, not cancellations: " + drop.line().lineId());
-        }
-        PayrollLine line = drop.line();
+        PayrollLine line = offsettingLine(drop, "Visma");
         StringJoiner f = new StringJoiner(";", "", "\r\n");
         f.add(Integer.toString(payrollYear));                              // 1 payroll year
         f.add(Integer.toString(payrollRun));                               // 2 payroll run number
@@ -197,25 +179,8 @@ public final class VismaFormat implements DropFormat {
         return value;
     }
 
-    private static String hours(BigDecimal quantity) {
-        if (quantity == null) {
-            throw new IllegalArgumentException("quantity is missing");
-        }
-        return quantity.setScale(2, RoundingMode.HALF_UP).toPlainString();
-    }
-
-    /**
-     * Cleaned, quoted, and fitted to the file's charset. Characters windows-1252 lacks (Polish ł,
-     * emoji, ...) become their base letter or {@code ?} here, deterministically, with a warning
-     * naming the line; the file writer itself refuses anything unencodable rather than guess.
-     */
+    /** Cleaned, fitted to the file's charset ({@link #fitted}) and quoted. */
     private String text(PayrollLine line, String value) {
-        String cleaned = TextCleaner.clean(value, DIMENSION_WIDTH);
-        int lost = TextCleaner.unencodable(cleaned, charset);
-        if (lost > 0) {
-            LOG.warn("Visma line {}: {} character(s) not in {} replaced", line.lineId(), lost, charset.name());
-            cleaned = TextCleaner.toCharset(cleaned, charset);
-        }
-        return TextCleaner.quoteAlways(cleaned);
+        return TextCleaner.quoteAlways(fitted(TextCleaner.clean(value, DIMENSION_WIDTH), line, LOG, "Visma"));
     }
 }

@@ -87,6 +87,13 @@ final class JsonDates {
         g.writeEndObject();
     }
 
+    /** {@link #writeText} for each (name, value) pair, in order. */
+    static void writeTexts(JsonGenerator g, String... namesAndValues) throws IOException {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            writeText(g, namesAndValues[i], namesAndValues[i + 1]);
+        }
+    }
+
     static void writeText(JsonGenerator g, String name, String value) throws IOException {
         if (value == null) {
             g.writeNullField(name);

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record PayrollDay(long idHi, long idLo, Catalog.Worker worker, LocalDate date, BigDecimal qty,
                          List<OvertimeLine> overtimeLines, BigDecimal manualOvertime, boolean approved,
-                         boolean verified, long modifiedAt, boolean deleted, long deletedAt) {
+                         boolean verified, long modifiedAt, boolean deleted, long deletedAt) implements WorkerRecord {
 
     static final BigDecimal NORMAL_DAY = new BigDecimal("7.5");
     static final BigDecimal LEVEL = new BigDecimal("2");
@@ -23,18 +23,6 @@ public record PayrollDay(long idHi, long idLo, Catalog.Worker worker, LocalDate 
     /** One overtime line: {@code overtimeType} 0 = deducted from ordinary hours, 1 = paid on top. */
     public record OvertimeLine(String payrollTypeId, String name, int lineType, int overtimeType, int sorting,
                                BigDecimal qty) {
-    }
-
-    public String id() {
-        return Guids.toString(idHi, idLo);
-    }
-
-    public String userId() {
-        return worker.identityUserId();
-    }
-
-    public String employeeNumber() {
-        return worker.employeeNumberOnRegistrations();
     }
 
     /** The hours of the day's overtime lines deducted from its ordinary hours (overtimeType 0). */

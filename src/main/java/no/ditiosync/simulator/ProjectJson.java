@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.IOException;
 
-import static no.ditiosync.simulator.JsonDates.writeText;
+import static no.ditiosync.simulator.JsonDates.writeTexts;
 
 /** A /v1/project row as JSON; a deleted project is sent whole, with isDeleted true. */
 final class ProjectJson implements RecordWriter<ProjectRow> {
@@ -12,18 +12,20 @@ final class ProjectJson implements RecordWriter<ProjectRow> {
     @Override
     public void write(JsonGenerator g, ProjectRow p) throws IOException {
         g.writeStartObject();
-        writeText(g, "id", p.id());
-        writeText(g, "number", p.number());
-        writeText(g, "name", p.name());
-        writeText(g, "externalNumber", p.project().externalNumber());
-        writeText(g, "externalDim01", null);
-        writeText(g, "externalDim02", null);
-        writeText(g, "companyId", p.project().company().id());
-        writeText(g, "companyName", p.project().company().name());
+        writeTexts(g,
+                "id", p.id(),
+                "number", p.number(),
+                "name", p.name(),
+                "externalNumber", p.project().externalNumber(),
+                "externalDim01", null,
+                "externalDim02", null,
+                "companyId", p.project().company().id(),
+                "companyName", p.project().company().name());
         g.writeBooleanField("active", p.active());
         g.writeBooleanField("isExternal", p.project().externalNumber() != null);
-        writeText(g, "createdDateTime", JsonDates.instant(p.createdAt()));
-        writeText(g, "modifiedDateTime", JsonDates.instant(p.modifiedAt()));
+        writeTexts(g,
+                "createdDateTime", JsonDates.instant(p.createdAt()),
+                "modifiedDateTime", JsonDates.instant(p.modifiedAt()));
         g.writeBooleanField("isDeleted", p.deleted());
         g.writeEndObject();
     }

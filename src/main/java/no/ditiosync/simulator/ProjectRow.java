@@ -1,5 +1,8 @@
 package no.ditiosync.simulator;
 
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -10,6 +13,18 @@ import java.util.UUID;
  */
 public record ProjectRow(Catalog.Project project, String number, String name, boolean active, long createdAt,
                          long modifiedAt, boolean deleted, long deletedAt) {
+
+    /** The projects as set up in Ditio well before the first work date, one a day, unchanged since. */
+    static List<ProjectRow> setUp(List<Catalog.Project> catalog, LocalDate firstWorkDate) {
+        long created = firstWorkDate.minusDays(200).atTime(10, 0).atZone(DatasetGenerator.OSLO).toEpochSecond();
+        List<ProjectRow> rows = new ArrayList<>(catalog.size());
+        for (int i = 0; i < catalog.size(); i++) {
+            Catalog.Project p = catalog.get(i);
+            rows.add(new ProjectRow(p, p.number(), p.name(), true, created + i * 86_400L, created + i * 86_400L, false,
+                    TimeRegistration.EMPTY));
+        }
+        return rows;
+    }
 
     public String id() {
         return project.id();

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Records of one feed with the two orders the API pages in:
@@ -78,6 +81,44 @@ final class RecordTable<T> {
     @SuppressWarnings("unchecked")
     T get(int slot) {
         return (T) items[slot];
+    }
+
+    /** The page a query asks for, in full or incremental order. */
+    PageResult<T> page(PageQuery q) {
+        if (q.mode == ContinuationTokens.Mode.FULL) {
+            return fullPage(q.fromDay, q.toDay, q.after, q.chunkLimit);
+        }
+        Long afterSecond = q.after == null ? null : q.after.afterSecond();
+        return incrementalPage(q.sinceSecond, q.beforeSecond, afterSecond, q.fromDay, q.toDay, q.chunkLimit);
+    }
+
+    /** The record with this id (a UUID string), if there is one. */
+    Optional<T> byId(String id) {
+        int slot = slotOf(id);
+        return slot < 0 ? Optional.empty() : Optional.of(get(slot));
+    }
+
+    /** The slot of a record that is there and not deleted; else an exception that names {@code what} is missing. */
+    int liveSlot(String id, String what) {
+        int slot = slotOf(id);
+        if (slot < 0) {
+            throw new NoSuchElementException("no " + what + " with id " + id);
+        }
+        if (keys.deleted(get(slot))) {
+            throw new IllegalStateException(what + " " + id + " is deleted");
+        }
+        return slot;
+    }
+
+    /** The slot of the record with this id, or -1 (also for an id that is not a UUID). */
+    int slotOf(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return -1;
+        }
+        return find(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
     }
 
     /** Adds a record; cheapest when records arrive in (day, id) order, as generation does. */

@@ -27,7 +27,7 @@ final class ReportingEndpoint {
     }
 
     <T> void handle(HttpExchange exchange, Feed<T> feed) throws IOException {
-        SimulatorFaults.Injected fault = faults.nextDataCall();
+        PageFault.Injected fault = faults.nextDataCall();
         if (fault != null && answerFault(exchange, fault)) {
             return;
         }
@@ -55,7 +55,7 @@ final class ReportingEndpoint {
         pagesServed.incrementAndGet();
         faults.pageServed();
         exchange.getResponseHeaders().set("Content-Type", HttpIo.JSON_TYPE);
-        if (fault != null && fault.kind() == SimulatorFaults.Kind.CUT_OFF) {
+        if (fault != null && fault.kind() == PageFault.Kind.CUT_OFF) {
             sendHalf(exchange, feed, query, page);
             return;
         }
@@ -78,7 +78,7 @@ final class ReportingEndpoint {
     }
 
     /** Applies a fault; false when the call goes on normally afterwards (a slow answer). */
-    private static boolean answerFault(HttpExchange exchange, SimulatorFaults.Injected fault) throws IOException {
+    private static boolean answerFault(HttpExchange exchange, PageFault.Injected fault) throws IOException {
         switch (fault.kind()) {
             case STATUS -> {
                 if (fault.retryAfter() != null) {

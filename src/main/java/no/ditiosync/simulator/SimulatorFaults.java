@@ -1,15 +1,7 @@
 package no.ditiosync.simulator;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,99 +15,29 @@ import java.util.Map;
  * {@code /v1/user}), numbered from 1 since the simulator started, whatever their answer
  * ({@link #dataCalls()}). A fault set with {@code ...Next} applies to the next data calls; the
  * same fault set through {@link #atCall(int)} waits for that data call number. A data call gets
- * at most one fault: of the faults due, the one set first (the others wait for the next calls).
- * Faults are checked before the bearer token, as a gateway would answer.
+ * at most one fault: of the faults due, the one set first (the others wait for the next calls);
+ * each is a {@link PageFault}. Faults are checked before the bearer token, as a gateway would answer.
  *
  * <p>{@link #tokenFailNext(int, int)} is the only fault of the token endpoint.
  *
  * <p>Malformed records: {@link #corruptRecord(String, String, String)} and
  * {@link #removeField(String, String)} change how one time registration is written, on every
  * page that holds it (full and incremental passes, tombstones included), until {@link #clear()}.
- * The stored registration is not changed: the oracles of {@link DitioDataset} still see it whole.
+ * The stored registration is not changed: the oracles of {@link DitioDataset} still see it whole
+ * ({@link RecordFaults}).
  */
 public final class SimulatorFaults {
 
-    /** What a faulty data call gets instead of (or before) its page. */
-    enum Kind {
-        /** an HTTP error status with a JSON error body (and a Retry-After header when set) */
-        STATUS,
-        /** 401 even with a valid token */
-        REJECT_401,
-        /** the connection is closed without any answer */
-        DROP_CONNECTION,
-        /** the answer waits {@link Injected#delayMillis()}, then the call goes on normally */
-        SLOW,
-        /** 200, JSON content type, a body cut off in the middle */
-        MALFORMED_JSON,
-        /** 200, a JSON object without 'data' */
-        PAGE_WITHOUT_DATA,
-        /** 200, an HTML error page with content type text/html */
-        WRONG_CONTENT_TYPE,
-        /** the page starts, and the connection is closed with half of it sent */
-        CUT_OFF
-    }
-
-    /** A fault for one data call. */
-    record Injected(Kind kind, int status, String retryAfter, String error, String message, long delayMillis) {
-    }
-
-    /** One planned fault: from data call {@code from} on, for {@code times} calls. */
-    private static final class Plan {
-        final Kind kind;
-        final long from;
-        final int calls;
-        final int everyNth;
-        final int statusA;
-        final int statusB;
-        final String retryAfter;
-        final long delayMillis;
-        int used;
-        int failed;
-
-        Plan(Kind kind, long from, int calls, int everyNth, int statusA, int statusB, String retryAfter, long delayMillis) {
-            this.kind = kind;
-            this.from = from;
-            this.calls = calls;
-            this.everyNth = everyNth;
-            this.statusA = statusA;
-            this.statusB = statusB;
-            this.retryAfter = retryAfter;
-            this.delayMillis = delayMillis;
-        }
-
-        /** Uses one call of the plan: the fault for it, or null for a storm's calls in between. */
-        Injected use() {
-            int index = used++;
-            if (index % everyNth != 0) {
-                return null;
-            }
-            int status = failed++ % 2 == 0 ? statusA : statusB;
-            return switch (kind) {
-                case STATUS -> new Injected(kind, status, retryAfter, errorName(status),
-                        "Simulated fault: HTTP " + status + ".", 0);
-                case REJECT_401 -> new Injected(kind, 401, null, "invalid_token", "Simulated 401: the token was rejected.", 0);
-                default -> new Injected(kind, 0, null, null, null, delayMillis);
-            };
-        }
-
-        boolean usedUp() {
-            return used >= calls;
-        }
-    }
-
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final Runnable revokeAllTokens;
-    private final List<Plan> plans = new ArrayList<>();
+    private final List<PageFault> plans = new ArrayList<>();
+    /** the faults of the next data calls: those aimed at call number 0, which every call is past */
+    private final At next = new At(0);
+    private final RecordFaults records = new RecordFaults();
     private long dataCalls;
     private int pagesUntilTokensExpire = -1;
     private long pageDelayMillis;
     private int tokenFailStatus;
     private int tokenFailTimes;
-    /** registration id → field → raw JSON value, or null for "left out"; replaced whole on change (read without lock) */
-    private volatile Map<String, Map<String, String>> corruptions = Map.of();
-    /** registration id → field → raw JSON of an earlier copy written just before it; replaced whole on change */
-    private volatile Map<String, Map<String, String>> repeats = Map.of();
     /** endpoints answering 404 (replaced whole on change, read without lock) */
     private volatile Set<String> undeployed = Set.of();
 
@@ -139,51 +61,47 @@ public final class SimulatorFaults {
 
     /** The next data call gets 401 even with a valid token. */
     public SimulatorFaults reject401Once() {
-        return plan(Kind.REJECT_401, 0, 1, 1, 401, 401, null, 0);
+        return next.reject401Once();
     }
 
     /** The next {@code times} data calls answer {@code status} with a JSON error body. */
     public SimulatorFaults failNext(int status, int times) {
-        return failNext(status, times, null);
+        return next.failNext(status, times);
     }
 
     /** As {@link #failNext(int, int)}, with a {@code Retry-After} header (seconds or HTTP date) when not null. */
     public SimulatorFaults failNext(int status, int times, String retryAfter) {
-        checkStatus(status);
-        return plan(Kind.STATUS, 0, times, 1, status, status, retryAfter, 0);
+        return next.failNext(status, times, retryAfter);
     }
 
     /** The next {@code times} data calls get a 200 JSON answer that breaks off in the middle. */
     public SimulatorFaults malformedJsonNext(int times) {
-        return plan(Kind.MALFORMED_JSON, 0, times, 1, 0, 0, null, 0);
+        return next.malformedJsonNext(times);
     }
 
     /** The next data call gets a 200 JSON object with everything but {@code data}. */
     public SimulatorFaults pageWithoutDataNext() {
-        return plan(Kind.PAGE_WITHOUT_DATA, 0, 1, 1, 0, 0, null, 0);
+        return next.pageWithoutDataNext();
     }
 
     /** The next data call gets a 200 HTML page (content type {@code text/html}), as a misconfigured proxy sends. */
     public SimulatorFaults wrongContentTypeNext() {
-        return plan(Kind.WRONG_CONTENT_TYPE, 0, 1, 1, 0, 0, null, 0);
+        return next.wrongContentTypeNext();
     }
 
     /** The next {@code times} data calls have their connection closed without any answer. */
     public SimulatorFaults dropConnectionNext(int times) {
-        return plan(Kind.DROP_CONNECTION, 0, times, 1, 0, 0, null, 0);
+        return next.dropConnectionNext(times);
     }
 
     /** The next {@code times} data calls get half their page (Content-Length says all), then the connection closes. */
     public SimulatorFaults cutOffNext(int times) {
-        return plan(Kind.CUT_OFF, 0, times, 1, 0, 0, null, 0);
+        return next.cutOffNext(times);
     }
 
     /** The next {@code times} data calls wait {@code ms} before they are answered (normally). */
     public SimulatorFaults slowNext(long ms, int times) {
-        if (ms < 0) {
-            throw new IllegalArgumentException("ms must not be negative");
-        }
-        return plan(Kind.SLOW, 0, times, 1, 0, 0, null, ms);
+        return next.slowNext(ms, times);
     }
 
     /**
@@ -191,12 +109,7 @@ public final class SimulatorFaults {
      * included) fails, alternately with {@code statusA} and {@code statusB}, without Retry-After.
      */
     public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
-        if (everyNth < 1) {
-            throw new IllegalArgumentException("everyNth must be at least 1");
-        }
-        checkStatus(statusA);
-        checkStatus(statusB);
-        return plan(Kind.STATUS, 0, calls, everyNth, statusA, statusB, null, 0);
+        return next.storm(everyNth, statusA, statusB, calls);
     }
 
     /**
@@ -276,13 +189,14 @@ public final class SimulatorFaults {
         if (rawJson == null) {
             throw new IllegalArgumentException("rawJson must be a JSON value such as \"null\", not Java null");
         }
-        checkOneJsonValue(rawJson);
-        return corrupt(registrationId, field, rawJson);
+        records.corrupt(registrationId, field, rawJson);
+        return this;
     }
 
     /** From now on the time registration {@code registrationId} is served without {@code field}. */
     public SimulatorFaults removeField(String registrationId, String field) {
-        return corrupt(registrationId, field, null);
+        records.corrupt(registrationId, field, null);
+        return this;
     }
 
     /**
@@ -290,30 +204,28 @@ public final class SimulatorFaults {
      * that holds it: first a copy with {@code field} written as {@code rawJson} (e.g. {@code "isDeleted"},
      * {@code "true"}), then the record as it is. Further calls change more fields of that first copy.
      */
-    public synchronized SimulatorFaults repeatRecord(String registrationId, String field, String rawJson) {
-        checkOneJsonValue(rawJson);
-        repeats = withField(repeats, registrationId, field, rawJson);
+    public SimulatorFaults repeatRecord(String registrationId, String field, String rawJson) {
+        records.repeat(registrationId, field, rawJson);
         return this;
     }
 
     /** Whether any registration is corrupted or repeated now. */
     boolean anyCorruption() {
-        return !corruptions.isEmpty() || !repeats.isEmpty();
+        return records.any();
     }
 
     /** The fields of the earlier copy of a repeated registration (field → raw JSON), or null when it is not repeated. */
     Map<String, String> earlierCopyOf(String registrationId) {
-        return repeats.get(registrationId);
+        return records.earlierCopyOf(registrationId);
     }
 
     /** The corruptions of one registration (field → raw JSON, null value: left out), or null when none. */
     Map<String, String> corruptionsOf(String registrationId) {
-        return corruptions.get(registrationId);
+        return records.corruptionsOf(registrationId);
     }
 
     public synchronized void clear() {
-        corruptions = Map.of();
-        repeats = Map.of();
+        records.clear();
         undeployed = Set.of();
         pagesUntilTokensExpire = -1;
         plans.clear();
@@ -336,38 +248,38 @@ public final class SimulatorFaults {
 
         public SimulatorFaults failNext(int status, int times, String retryAfter) {
             checkStatus(status);
-            return plan(Kind.STATUS, callNumber, times, 1, status, status, retryAfter, 0);
+            return plan(PageFault.Kind.STATUS, callNumber, times, 1, status, status, retryAfter, 0);
         }
 
         public SimulatorFaults reject401Once() {
-            return plan(Kind.REJECT_401, callNumber, 1, 1, 401, 401, null, 0);
+            return plan(PageFault.Kind.REJECT_401, callNumber, 1, 1, 401, 401, null, 0);
         }
 
         public SimulatorFaults malformedJsonNext(int times) {
-            return plan(Kind.MALFORMED_JSON, callNumber, times, 1, 0, 0, null, 0);
+            return plan(PageFault.Kind.MALFORMED_JSON, callNumber, times, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults pageWithoutDataNext() {
-            return plan(Kind.PAGE_WITHOUT_DATA, callNumber, 1, 1, 0, 0, null, 0);
+            return plan(PageFault.Kind.PAGE_WITHOUT_DATA, callNumber, 1, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults wrongContentTypeNext() {
-            return plan(Kind.WRONG_CONTENT_TYPE, callNumber, 1, 1, 0, 0, null, 0);
+            return plan(PageFault.Kind.WRONG_CONTENT_TYPE, callNumber, 1, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults dropConnectionNext(int times) {
-            return plan(Kind.DROP_CONNECTION, callNumber, times, 1, 0, 0, null, 0);
+            return plan(PageFault.Kind.DROP_CONNECTION, callNumber, times, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults slowNext(long ms, int times) {
             if (ms < 0) {
                 throw new IllegalArgumentException("ms must not be negative");
             }
-            return plan(Kind.SLOW, callNumber, times, 1, 0, 0, null, ms);
+            return plan(PageFault.Kind.SLOW, callNumber, times, 1, 0, 0, null, ms);
         }
 
         public SimulatorFaults cutOffNext(int times) {
-            return plan(Kind.CUT_OFF, callNumber, times, 1, 0, 0, null, 0);
+            return plan(PageFault.Kind.CUT_OFF, callNumber, times, 1, 0, 0, null, 0);
         }
 
         public SimulatorFaults storm(int everyNth, int statusA, int statusB, int calls) {
@@ -376,21 +288,21 @@ public final class SimulatorFaults {
             }
             checkStatus(statusA);
             checkStatus(statusB);
-            return plan(Kind.STATUS, callNumber, calls, everyNth, statusA, statusB, null, 0);
+            return plan(PageFault.Kind.STATUS, callNumber, calls, everyNth, statusA, statusB, null, 0);
         }
     }
 
     // ---- used by the server
 
     /** Counts this data call and returns its fault, if any (consumed). Checked before the token. */
-    synchronized Injected nextDataCall() {
+    synchronized PageFault.Injected nextDataCall() {
         long call = ++dataCalls;
-        for (Iterator<Plan> it = plans.iterator(); it.hasNext(); ) {
-            Plan p = it.next();
-            if (p.from > call) {
+        for (Iterator<PageFault> it = plans.iterator(); it.hasNext(); ) {
+            PageFault p = it.next();
+            if (p.from() > call) {
                 continue;
             }
-            Injected fault = p.use();
+            PageFault.Injected fault = p.use();
             if (p.usedUp()) {
                 it.remove();
             }
@@ -426,56 +338,16 @@ public final class SimulatorFaults {
         }
     }
 
-    static String errorName(int status) {
-        return status == 429 ? "TooManyRequests" : status >= 500 ? "ServerError" : "SimulatedFault";
-    }
-
-    private synchronized SimulatorFaults plan(Kind kind, long from, int calls, int everyNth, int statusA, int statusB,
+    private synchronized SimulatorFaults plan(PageFault.Kind kind, long from, int calls, int everyNth, int statusA, int statusB,
                                               String retryAfter, long delayMillis) {
         if (calls < 0) {
             throw new IllegalArgumentException("times must not be negative");
         }
         if (calls > 0) {
-            plans.add(new Plan(kind, from, calls, everyNth, statusA, statusB, retryAfter, delayMillis));
+            plans.add(new PageFault(new PageFault.Plan(kind, from, calls, everyNth, statusA, statusB, retryAfter,
+                    delayMillis)));
         }
         return this;
-    }
-
-    private synchronized SimulatorFaults corrupt(String registrationId, String field, String rawJson) {
-        corruptions = withField(corruptions, registrationId, field, rawJson);
-        return this;
-    }
-
-    /** A copy of {@code table} (registration id → field → raw JSON) with one more field of one registration. */
-    private static Map<String, Map<String, String>> withField(Map<String, Map<String, String>> table, String registrationId,
-                                                            String field, String rawJson) {
-        if (registrationId == null || registrationId.isBlank()) {
-            throw new IllegalArgumentException("registrationId must not be blank");
-        }
-        if (!TimeRegistrationJson.FIELDS.contains(field)) {
-            throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
-                    + TimeRegistrationJson.FIELDS);
-        }
-        Map<String, Map<String, String>> next = new HashMap<>(table);
-        Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));
-        fields.put(field, rawJson);
-        next.put(registrationId, Collections.unmodifiableMap(fields));
-        return Collections.unmodifiableMap(next);
-    }
-
-    private static void checkOneJsonValue(String rawJson) {
-        try (JsonParser p = JSON.createParser(rawJson)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                throw new IllegalArgumentException("rawJson is empty; use removeField to leave a field out");
-            }
-            p.skipChildren();
-            if (p.nextToken() != null) {
-                throw new IllegalArgumentException("rawJson must be exactly one JSON value: " + rawJson);
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("rawJson is not a JSON value: " + rawJson + " (" + e.getMessage() + ")", e);
-        }
     }
 
     private static void checkStatus(int status) {

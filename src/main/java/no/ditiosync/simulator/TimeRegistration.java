@@ -46,7 +46,8 @@ public final class TimeRegistration {
     private final long modifiedAt;
     private final long deletedAt;
 
-    private TimeRegistration(Draft d) {
+    /** The registration a draft describes; see {@link RegistrationDraft#build()}. */
+    TimeRegistration(RegistrationDraft d) {
         idHi = d.idHi;
         idLo = d.idLo;
         worker = d.worker;
@@ -75,8 +76,8 @@ public final class TimeRegistration {
     }
 
     /** A mutable copy, used to build the next version. */
-    Draft toDraft() {
-        Draft d = new Draft();
+    RegistrationDraft toDraft() {
+        RegistrationDraft d = new RegistrationDraft();
         d.idHi = idHi;
         d.idLo = idLo;
         d.worker = worker;
@@ -103,39 +104,6 @@ public final class TimeRegistration {
         d.modifiedAt = modifiedAt;
         d.deletedAt = deletedAt;
         return d;
-    }
-
-    /** Mutable builder state; {@link #build()} copies it, so one draft can be reused. */
-    static final class Draft {
-        long idHi;
-        long idLo;
-        Catalog.Worker worker;
-        Catalog.Project project;
-        Catalog.Task task;
-        Catalog.Resource resource;
-        LocalDate workDate;
-        BigDecimal qty;
-        BigDecimal breakQty = BigDecimal.ZERO;
-        long startAt;
-        String description;
-        String descriptionInternal;
-        String approvedByName;
-        String lockedByName;
-        boolean approved;
-        boolean payrollApproved;
-        boolean locked;
-        boolean invoiced;
-        boolean deleted;
-        long approvedAt = EMPTY;
-        long payrollApprovedAt = EMPTY;
-        long lockedAt = EMPTY;
-        long createdAt = EMPTY;
-        long modifiedAt = EMPTY;
-        long deletedAt = EMPTY;
-
-        TimeRegistration build() {
-            return new TimeRegistration(this);
-        }
     }
 
     // ---- compact keys, used by the record table and the JSON writer

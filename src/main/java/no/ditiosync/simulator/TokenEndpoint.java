@@ -43,7 +43,7 @@ final class TokenEndpoint {
         int fault = faults.nextTokenCall();
         if (fault != 0) {
             HttpIo.readBody(exchange);
-            HttpIo.sendJson(exchange, fault, Map.of("error", SimulatorFaults.errorName(fault)));
+            HttpIo.sendJson(exchange, fault, Map.of("error", PageFault.errorName(fault)));
             return;
         }
         Map<String, String> form = HttpIo.decodeForm(HttpIo.readBody(exchange));
