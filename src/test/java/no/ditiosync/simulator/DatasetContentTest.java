@@ -159,13 +159,10 @@ class DatasetContentTest {
     }
 
     @Test
-    void aMillionRegistrationsAreGeneratedQuickly() {
-        long started = System.nanoTime();
-        DitioDataset big = DitioDataset.generate(new SimulatorConfig().workers(16000));
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        int size = big.liveTimeRegistrations().size();
-        assertThat(size).isBetween(850_000, 1_100_000);
-        assertThat(millis).as("generation of %d registrations took %d ms", size, millis).isLessThan(20_000);
-        System.out.printf("generated %d registrations for 16000 workers in %d ms%n", size, millis);
+    void workersScaleTheDatasetAsTheBenchSizesItsRuns() {
+        // bench/run sizes its datasets by workers (1,700 for about 100k registrations, 16,000 for about 1M);
+        // how fast they are generated is measured there, not asserted here
+        DitioDataset dataset = DitioDataset.generate(new SimulatorConfig().workers(1600));
+        assertThat(dataset.liveTimeRegistrations().size()).isBetween(85_000, 110_000);
     }
 }
