@@ -17,7 +17,6 @@ import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.run.Companies;
 import no.ditiosync.run.Company;
 import no.ditiosync.run.Deliveries;
-import no.ditiosync.run.PayrollDb;
 import no.ditiosync.run.PayrollMapping;
 import no.ditiosync.run.RunFinish;
 import no.ditiosync.run.RunStart;
@@ -82,7 +81,6 @@ public class SyncBeans implements CamelConfiguration {
         List<Company> runs = new ArrayList<>();
         for (Settings settings : companies) {
             PayrollLineTable table = null;
-            String tableBean = null;
             if (settings.targets().contains(DropTarget.JDBC)) {
                 // companies writing to the same database share one pool
                 table = tables.get(settings.targetJdbcUrl());
@@ -93,7 +91,6 @@ public class SyncBeans implements CamelConfiguration {
                     table = new PayrollLineTable(targetDb);
                     tables.put(settings.targetJdbcUrl(), table);
                 }
-                tableBean = "payrollDb" + (new ArrayList<>(tables.values()).indexOf(table) + 1);
             }
             List<DropTarget> targets = targetsOf.get(settings.company());
             Clock companyClock = clock.withZone(settings.timeZone());
@@ -107,19 +104,12 @@ public class SyncBeans implements CamelConfiguration {
                     .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null),
                     settings.dropDir(), settings.closedThrough()));
             deliveries.put(settings.company(), new Deliveries.Company(targets,
-                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table, tableBean));
+                    settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
                     new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
 
-        Map<String, DataSource> byBean = new LinkedHashMap<>();
-        int n = 0;
-        for (PayrollLineTable t : tables.values()) {
-            byBean.put("payrollDb" + ++n, t.dataSource());
-        }
-        PayrollDb payrollDb = new PayrollDb(byBean, stateDbPool);
-        context.getRegistry().bind(Deliveries.PAYROLL_DB, payrollDb);
         context.getRegistry().bind("ditioToken", new DitioTokens(clients));
         DitioPager pager = new DitioPager(sources, shared.maxPageBytes());
         context.getRegistry().bind("ditioPager", pager);

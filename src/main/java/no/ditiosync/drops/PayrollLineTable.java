@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -22,9 +23,11 @@ import java.util.List;
  * truth. The route {@code deliver-jdbc} writes a run's rows into it after the run committed; writing
  * them again gives the same table, so a crash in between is healed by writing them again.
  *
- * <p>On H2 the route writes through camel-sql (a batched MERGE per chunk of {@link #parameters}). On
- * PostgreSQL it calls {@link #copy}: camel-sql's batches run in auto-commit there, one fsynced commit
- * per row, so each chunk is COPYed into a temporary table and upserted from it in one transaction.
+ * <p>Each chunk is written in one transaction, in key order (the order of the drop): on H2 by a
+ * batched {@code MERGE} ({@link #merge}), on PostgreSQL by {@code COPY} into a temporary table and one
+ * upsert from it ({@link #copy}). Plain JDBC rather than camel-sql: camel-sql fills each row's
+ * statement through its own per-row machinery, about a third of the step on H2, and its batches run in
+ * auto-commit (on PostgreSQL one fsynced commit per row).
  */
 public final class PayrollLineTable {
 
@@ -51,7 +54,7 @@ public final class PayrollLineTable {
         return dataSource;
     }
 
-    /** One row's values in the table's column order, as the route's SQL binds them ({@code ?} by position). */
+    /** One row's values in the table's column order ({@link #COLUMNS}). */
     public List<Object> parameters(JdbcDropFile.Row row, String company, String runId, OffsetDateTime deliveredAt) {
         PayrollLine l = row.line();
         List<Object> p = new ArrayList<>(17);
@@ -79,8 +82,28 @@ public final class PayrollLineTable {
         return p;
     }
 
+    /**
+     * H2: one chunk of rows (their {@link #parameters}) merged by key in one batch and one transaction.
+     * Writing the same rows again gives the same table.
+     */
+    public void merge(List<List<Object>> rows) throws SQLException {
+        String sql = "MERGE INTO payroll_line (" + COLUMNS + ") KEY (company, line_id) VALUES ("
+                + "?, ".repeat(COLUMNS.split(", ").length - 1) + "?)";
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (List<Object> row : rows) {
+                    for (int i = 0; i < row.size(); i++) {
+                        ps.setObject(i + 1, row.get(i));
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
     /** PostgreSQL: one chunk of rows (their {@link #parameters}) COPYed in and upserted, in one transaction. */
-    public void copy(List<List<Object>> rows) throws SQLException, IOException {
+    public void copy(List<List<Object>> rows) throws SQLException {
         StringBuilder data = new StringBuilder(rows.size() * 200);
         for (List<Object> row : rows) {
             boolean first = true;
@@ -90,18 +113,33 @@ public final class PayrollLineTable {
             }
             data.append('\n');
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        inTransaction(c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS payroll_line_in (LIKE payroll_line) ON COMMIT DELETE ROWS");
                 CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
                 copy.copyIn("COPY payroll_line_in (" + COLUMNS + ") FROM STDIN", new StringReader(data.toString()));
                 s.executeUpdate("INSERT INTO payroll_line (" + COLUMNS + ") SELECT " + COLUMNS + " FROM payroll_line_in "
                         + "ON CONFLICT (company, line_id) DO UPDATE SET " + updates());
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException, IOException;
+    }
+
+    private void inTransaction(Work work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
                 c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } catch (IOException e) {
+                c.rollback();
+                throw new SQLException("cannot write payroll_line: " + e.getMessage(), e);
             } finally {
                 c.setAutoCommit(true);
             }

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -103,6 +102,14 @@ public final class LedgerStore {
         return found;
     }
 
+    private static void all(PreparedStatement ps, List<LedgerRow> into) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.add(row(rs));
+            }
+        }
+    }
+
     private static void read(PreparedStatement ps, Map<String, LedgerRow> into) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -124,11 +131,7 @@ public final class LedgerStore {
             ps.setString(1, company);
             ps.setString(2, after);
             ps.setString(3, before);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(row(rs));
-                }
-            }
+            all(ps, rows);
         }
         return rows;
     }
@@ -136,24 +139,19 @@ public final class LedgerStore {
     /**
      * The rows of a feed's lines whose users are among {@code userIds}. Read by going through the
      * feed's rows (no index on the user: see schema.sql), so only after a user's employee number or
-     * department changed.
+     * department changed. The database filters the users (no faster: reading the feed's rows is the cost).
      */
     public List<LedgerRow> ofUsers(String company, String feed, Collection<String> userIds) throws SQLException {
-        java.util.Set<String> users = new java.util.HashSet<>(userIds);
         List<LedgerRow> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ?")) {
+             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? "
+                     + "AND user_id = ANY (?)")) {
             ps.setString(1, company);
             ps.setString(2, feed + ":");
             ps.setString(3, feed + ";");
+            ps.setArray(4, c.createArrayOf("varchar", userIds.toArray()));
             ps.setFetchSize(CHUNK);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (users.contains(rs.getString(11))) {
-                        rows.add(row(rs));
-                    }
-                }
-            }
+            all(ps, rows);
         }
         return rows;
     }
@@ -169,11 +167,7 @@ public final class LedgerStore {
             ps.setString(1, company);
             ps.setString(2, runId);
             ps.setFetchSize(CHUNK);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(row(rs));
-                }
-            }
+            all(ps, rows);
         }
         return rows;
     }
@@ -378,7 +372,7 @@ public final class LedgerStore {
                 try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                     while (in.available() > 0) {
                         String lineId = in.readUTF();
-                        LedgerRow before = readUndo(in, lineId);
+                        LedgerRow before = LedgerWriter.readUndo(in, lineId);
                         if (before == null) {
                             delete.setString(1, company);
                             delete.setString(2, lineId);
@@ -407,26 +401,5 @@ public final class LedgerStore {
             c.rollback();
             throw e;
         }
-    }
-
-    /** One undo record as {@link LedgerWriter} wrote it. */
-    static LedgerRow readUndo(DataInputStream in, String lineId) throws IOException {
-        if (!in.readBoolean()) {
-            return null;
-        }
-        String[] f = new String[15];
-        for (int i = 0; i < f.length; i++) {
-            if (in.readBoolean()) {
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                f[i] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        int version = in.readInt();
-        int colon = lineId.indexOf(':');
-        PayrollLine line = new PayrollLine(lineId, f[0], f[1] == null ? null : LocalDate.parse(f[1]), f[2],
-                f[7] == null ? null : new java.math.BigDecimal(f[7]), f[3], f[4], f[5], f[6],
-                lineId.substring(0, colon), lineId.substring(colon + 1), f[8] == null ? null : Instant.parse(f[8]));
-        return new LedgerRow(lineId, line, f[9], f[10], f[11], LedgerRow.decodeTargets(f[12], f[13]), version, f[14]);
     }
 }

@@ -4,6 +4,7 @@ import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.state.SqlDialect;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -262,7 +265,7 @@ public final class LedgerWriter implements AutoCloseable {
         return i;
     }
 
-    /** One undo record: the line id, then the row before the run changed it (absent: the run added it); read by {@link LedgerStore#readUndo}. */
+    /** One undo record: the line id, then the row before the run changed it (absent: the run added it); read by {@link #readUndo}. */
     static void writeUndo(DataOutputStream out, String lineId, LedgerRow before) throws IOException {
         out.writeUTF(lineId);
         out.writeBoolean(before != null);
@@ -285,5 +288,26 @@ public final class LedgerWriter implements AutoCloseable {
             }
         }
         out.writeInt(before.version());
+    }
+
+    /** One undo record as {@link #writeUndo} wrote it. */
+    static LedgerRow readUndo(DataInputStream in, String lineId) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String[] f = new String[15];
+        for (int i = 0; i < f.length; i++) {
+            if (in.readBoolean()) {
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                f[i] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        int version = in.readInt();
+        int colon = lineId.indexOf(':');
+        PayrollLine line = new PayrollLine(lineId, f[0], f[1] == null ? null : LocalDate.parse(f[1]), f[2],
+                f[7] == null ? null : new java.math.BigDecimal(f[7]), f[3], f[4], f[5], f[6],
+                lineId.substring(0, colon), lineId.substring(colon + 1), f[8] == null ? null : Instant.parse(f[8]));
+        return new LedgerRow(lineId, line, f[9], f[10], f[11], LedgerRow.decodeTargets(f[12], f[13]), version, f[14]);
     }
 }

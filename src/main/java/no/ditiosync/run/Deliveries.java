@@ -31,7 +31,7 @@ import java.util.Map;
 /**
  * The steps of the deliver routes ({@code routes/deliver.camel.yaml}, bean {@code deliveries}): which
  * committed drops are waiting, which route takes each, and what each route records in the outbox
- * around the step a component takes (the rename by camel-file, the rows by camel-sql), so that no
+ * around the step a component takes (the rename by camel-file, the upload over SFTP), so that no
  * crash loses a drop or delivers it twice.
  */
 public final class Deliveries {
@@ -40,7 +40,7 @@ public final class Deliveries {
     static final int JDBC_CHUNK = 5000;
 
     /** One company's ways out: its targets, the SFTP server its file drops go to (or null), its JDBC table (or null). */
-    public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table, String tableBean) {
+    public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table) {
     }
 
     private final OutboxStore outbox;
@@ -129,9 +129,9 @@ public final class Deliveries {
     // ---- the JDBC target (route deliver-jdbc) --------------------------------------------------
 
     /**
-     * The run's rows for {@code payroll_line}, {@value #JDBC_CHUNK} at a time, as the parameters the
-     * route's SQL binds. Read from the run's JDBC drop; from the ledger's rows of the run when the drop is not
-     * on this machine (committed on another node without a shared drop folder).
+     * The run's rows for {@code payroll_line}, {@value #JDBC_CHUNK} at a time, in key order, as
+     * {@link PayrollLineTable#parameters}. Read from the run's JDBC drop; from the ledger's rows of the
+     * run when the drop is not on this machine (committed on another node without a shared drop folder).
      */
     public Iterator<List<List<Object>>> jdbcRows(@Variable("drop") OutboxStore.Entry drop) throws Exception {
         Company c = jdbcOf(drop);
@@ -156,18 +156,10 @@ public final class Deliveries {
         };
     }
 
-    /**
-     * Which database the drop's rows go to: variable {@code jdbcPostgres}, and for camel-sql the database
-     * its data source {@code payrollDb} hands out on this thread ({@link PayrollDb}).
-     */
+    /** Which kind of database the drop's rows go to: variable {@code jdbcPostgres}, which picks the way in. */
     public void jdbcTarget(Exchange exchange, @Variable("drop") OutboxStore.Entry drop) {
-        Company c = jdbcOf(drop);
-        exchange.setVariable("jdbcPostgres", c.table().postgres());
-        PayrollDb.CURRENT.set(c.tableBean());
+        exchange.setVariable("jdbcPostgres", jdbcOf(drop).table().postgres());
     }
-
-    /** The bean name of camel-sql's data source of {@code payroll_line} ({@link PayrollDb}). */
-    public static final String PAYROLL_DB = "payrollDb";
 
     private Company jdbcOf(OutboxStore.Entry drop) {
         Company c = companies.get(drop.company());
@@ -193,9 +185,14 @@ public final class Deliveries {
         return chunks.iterator();
     }
 
-    /** The JDBC table of a drop's company, for the route's PostgreSQL branch. */
+    /** One chunk into the JDBC table of the drop's company, on H2: a batched MERGE in one transaction. */
+    public void merge(@Body List<List<Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
+        jdbcOf(drop).table().merge(rows);
+    }
+
+    /** One chunk into the JDBC table of the drop's company, on PostgreSQL: COPY and one upsert, in one transaction. */
     public void copy(@Body List<List<Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
-        companies.get(drop.company()).table().copy(rows);
+        jdbcOf(drop).table().copy(rows);
     }
 
     // ---- SFTP (route deliver-sftp) -------------------------------------------------------------
