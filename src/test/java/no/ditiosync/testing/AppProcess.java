@@ -100,8 +100,8 @@ public final class AppProcess {
      * once into a jar of a temporary folder, so a rebuild of target/classes while the tests run
      * (another build in the same working copy) cannot pull classes away from under a process. Test
      * classes are left out: the application does not need them. Jars only, so the processes can
-     * share a class-data archive (AppCDS), written by the first normal run: about a second less
-     * start-up per process.
+     * share a class-data archive (AppCDS), written by a demo run right after the copy: about a second
+     * less start-up per process.
      */
     private static String classPath() throws IOException {
         synchronized (SNAPSHOT_LOCK) {
@@ -121,8 +121,38 @@ public final class AppProcess {
                 }
                 cdsArchive = snapshot.resolve("app.jsa");
                 childClassPath = String.join(java.io.File.pathSeparator, entries);
+                writeArchiveByDemo(snapshot);
             }
             return childClassPath;
+        }
+    }
+
+    /**
+     * Writes the class-data archive up front with one {@code demo} run in a folder of the snapshot (the
+     * built-in simulator, a full sync into H2 and drop files: most of the classes the tests' processes
+     * load), so every process starts from the archive, the first tests' too, and no test's own process
+     * spends its exit writing it (slow on a busy machine, where it ran into the tests' process timeouts).
+     * If the demo fails, there is no archive yet and the first normal run of a test writes it.
+     */
+    private static void writeArchiveByDemo(Path snapshot) {
+        try {
+            Path work = Files.createDirectories(snapshot.resolve("demo"));
+            ProcessBuilder pb = withSettings(new ProcessBuilder(javaExecutable(), "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-Xmx256m", "-XX:ArchiveClassesAtExit=" + cdsArchive, "-cp", childClassPath,
+                    "no.ditiosync.app.DitioPayrollSync", "demo"), Map.of());
+            Process demo = pb.directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(snapshot.resolve("demo.log").toFile()).start();
+            if (!demo.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
+                demo.destroyForcibly();
+                demo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (demo.isAlive() || demo.exitValue() != 0) {
+                Files.deleteIfExists(cdsArchive);
+            }
+        } catch (IOException e) {
+            // no archive: the processes start without it until a normal run writes it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
