@@ -143,7 +143,7 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
         List<PageModel.Reason> reasons = StatusQueries.quarantineReasons(c, key, REASONS).stream()
                 .map(r -> new PageModel.Reason(r.reason(), r.records())).toList();
         List<PageModel.QuarantinedRecord> records = new ArrayList<>();
-        StatusQueries.quarantinedRecords(c, key, RECORDS, q -> records.add(record(q)));
+        StatusQueries.quarantinedRecords(c, key, StatusQueries.QuarantineOrder.BY_REASON, RECORDS, q -> records.add(record(q)));
         PageModel.Quarantine quarantine = new PageModel.Quarantine(StatusQueries.quarantineCount(c, key), reasons, records,
                 links.quarantineCsv(key));
 
