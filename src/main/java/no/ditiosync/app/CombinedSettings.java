@@ -12,8 +12,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The settings made of several keys or checked against other settings: the targets and their
@@ -21,6 +24,8 @@ import java.util.Locale;
  */
 final class CombinedSettings {
     private final SettingReader r;
+    /** the targets of the user's own that {@link #targets()} found, each with its format made */
+    private final Map<String, CustomTarget> customTargets = new LinkedHashMap<>();
 
     CombinedSettings(SettingReader r) {
         this.r = r;
@@ -46,8 +51,8 @@ final class CombinedSettings {
                 .map(t -> t.strip().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).distinct().toList();
         for (String t : targets) {
             if (CustomTarget.isDeclared(t, r.lookup())) {
-                // a target of the user's own: its format class is made once here, so a bad one stops start-up
-                CustomTarget.read(t, r.lookup());
+                // a target of the user's own: its format class is made once, here, so a bad one stops start-up
+                customTargets.put(t, CustomTarget.read(t, r.lookup()));
             } else if (!Settings.KNOWN_TARGETS.contains(t)) {
                 throw r.wrong(SettingKey.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", Settings.KNOWN_TARGETS)
                         + "; a target of your own needs its format class in " + CustomTarget.label(CustomTarget.formatProperty(t)) + ")");
@@ -57,6 +62,11 @@ final class CombinedSettings {
             throw r.wrong(SettingKey.TARGETS, "names no target");
         }
         return targets;
+    }
+
+    /** The targets of the user's own among {@link #targets()}, by name, in their order. */
+    Map<String, CustomTarget> customTargets() {
+        return Collections.unmodifiableMap(customTargets);
     }
 
     /** One line per registration unless set: the files stay as they were before the setting existed. */

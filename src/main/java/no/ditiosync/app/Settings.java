@@ -27,6 +27,9 @@ import static no.ditiosync.app.SettingKey.*;
 /**
  * Every setting, read and checked once at start-up, before anything is fetched. A wrong value
  * stops the program with one line naming the environment variable, the property and the problem.
+ *
+ * @param customTargets the targets of the user's own among {@code targets}, by name, each with its
+ *                      format made once, at start-up
  */
 public record Settings(
         String identityBase,
@@ -80,7 +83,8 @@ public record Settings(
         String observeUser,
         String observePassword,
         String reconcileCron,
-        LocalDate closedThrough) {
+        LocalDate closedThrough,
+        Map<String, CustomTarget> customTargets) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     /**
@@ -201,7 +205,7 @@ public record Settings(
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
-                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH));
+                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets());
     }
 
     /**
