@@ -5,7 +5,6 @@ import no.ditiosync.run.SyncRun;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,14 +37,8 @@ final class PreviewSummary {
         }
         printNetHours(run, names, out);
         out.printf("  quarantined:   %d record(s) would be held out of payroll%n", run.quarantinedCount());
-        if (run.files().isEmpty()) {
-            out.println("  preview files: none (the next run would deliver nothing)");
-        } else {
-            out.println("  preview files (what the next sync --once would deliver, if Ditio does not change before it):");
-            for (Path f : run.files()) {
-                out.println("    " + f);
-            }
-        }
+        RunSummary.printFiles(run.files(), "  preview files: none (the next run would deliver nothing)",
+                "  preview files (what the next sync --once would deliver, if Ditio does not change before it):", out);
     }
 
     private static String passes(SyncRun run) {

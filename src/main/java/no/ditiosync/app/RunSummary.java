@@ -5,6 +5,7 @@ import no.ditiosync.run.SyncRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The readable summary of a run, as sync --once and demo print it. */
@@ -35,11 +36,16 @@ public final class RunSummary {
                     run.closedThrough().plusDays(1), run.closedThrough(), targets);
         }
         printQuarantine(run, out);
-        if (run.files().isEmpty()) {
-            out.println("  files written: none (nothing to deliver)");
+        printFiles(run.files(), "  files written: none (nothing to deliver)", "  files written:", out);
+    }
+
+    /** The files, one a line under {@code heading}; {@code none} alone when there are none. */
+    static void printFiles(List<Path> files, String none, String heading, PrintStream out) {
+        if (files.isEmpty()) {
+            out.println(none);
         } else {
-            out.println("  files written:");
-            for (Path f : run.files()) {
+            out.println(heading);
+            for (Path f : files) {
                 out.println("    " + f);
             }
         }

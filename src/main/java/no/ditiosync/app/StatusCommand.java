@@ -3,6 +3,7 @@ package no.ditiosync.app;
 import no.ditiosync.app.page.PageData;
 import no.ditiosync.app.page.PageHtml;
 import no.ditiosync.app.page.PageModel;
+import no.ditiosync.app.page.QuarantineCsv;
 import no.ditiosync.run.RunStart;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StatusQueries;
@@ -171,7 +172,8 @@ final class StatusCommand {
 
     /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
     static void printQuarantine(Connection c, Path csv, PrintStream out) throws SQLException, java.io.IOException {
-        List<StatusQueries.OpenRecord> open = StatusQueries.openQuarantine(c);
+        List<StatusQueries.QuarantinedRecord> open = new java.util.ArrayList<>();
+        StatusQueries.quarantinedRecords(c, null, StatusQueries.QuarantineOrder.BY_WORK_DATE, 0, open::add);
         if (csv != null) {
             writeQuarantineCsv(csv, open);
             out.printf("%d open quarantined record(s) written to %s%n", open.size(), csv);
@@ -182,7 +184,7 @@ final class StatusCommand {
             return;
         }
         String company = null;
-        for (StatusQueries.OpenRecord r : open) {
+        for (StatusQueries.QuarantinedRecord r : open) {
             if (!r.company().equals(company)) {
                 company = r.company();
                 String of = company;
@@ -191,36 +193,29 @@ final class StatusCommand {
                 out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s%n", "work date", "hours", "worker", "number",
                         "project", "feed", "record and reason");
             }
-            out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDate()),
-                    r.hours() == null ? "-" : hours(r.hours()),
-                    orDash(r.workerName()), orDash(r.employeeNumber()), orDash(r.project()), r.feed(), r.recordId(), r.reason());
+            out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDateAsSent()),
+                    r.hours() == null ? "-" : hours(r.hours()).toPlainString(), orDash(r.userName()),
+                    orDash(r.employeeNumber()), orDash(r.projectNumber()), r.feed(), r.recordId(), r.reason());
         }
     }
 
     /** As Ditio sent them, at least to the hundredth: 7.50, 7.125 (the state DB keeps six decimals). */
-    private static String hours(java.math.BigDecimal hours) {
+    private static java.math.BigDecimal hours(java.math.BigDecimal hours) {
         java.math.BigDecimal h = hours.stripTrailingZeros();
-        return (h.scale() < 2 ? h.setScale(2) : h).toPlainString();
+        return h.scale() < 2 ? h.setScale(2) : h;
     }
 
     private static String orDash(String value) {
         return value == null || value.isBlank() ? "-" : value.replaceAll("\\s+", " ");
     }
 
-    /** RFC 4180, UTF-8, owner-only (names and hours are personal data), text a spreadsheet would run as a formula prefixed. */
-    private static void writeQuarantineCsv(Path file, List<StatusQueries.OpenRecord> open) throws java.io.IOException {
-        StringBuilder s = new StringBuilder(QUARANTINE_HEADER).append("\r\n");
-        for (StatusQueries.OpenRecord r : open) {
-            List<String> fields = java.util.Arrays.asList(r.company(), r.feed(), r.recordId(), r.workerName(),
-                    r.employeeNumber(), r.workDate(), r.hours() == null ? null : hours(r.hours()), r.project(), r.reason());
-            for (int i = 0; i < fields.size(); i++) {
-                String v = fields.get(i);
-                // hours are a number we write: left alone, so a negative stays a number
-                String cell = i == 6 ? (v == null ? "" : v)
-                        : no.ditiosync.drops.TextCleaner.forSpreadsheet(v, Integer.MAX_VALUE);
-                s.append(i == 0 ? "" : ",").append(no.ditiosync.drops.TextCleaner.quoteIfNeeded(cell, ','));
-            }
-            s.append("\r\n");
+    /** UTF-8, owner-only (names and hours are personal data), written whole or not at all. */
+    private static void writeQuarantineCsv(Path file, List<StatusQueries.QuarantinedRecord> open) throws java.io.IOException {
+        java.io.StringWriter s = new java.io.StringWriter();
+        QuarantineCsv csv = new QuarantineCsv(s, QUARANTINE_HEADER);
+        for (StatusQueries.QuarantinedRecord r : open) {
+            csv.row(r.company(), r.feed(), r.recordId(), r.userName(), r.employeeNumber(), r.workDateAsSent(),
+                    r.hours() == null ? null : hours(r.hours()), r.projectNumber(), r.reason());
         }
         Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(temp);
@@ -228,7 +223,7 @@ final class StatusCommand {
             Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         }
-        Files.writeString(temp, s, java.nio.charset.StandardCharsets.UTF_8);
+        Files.writeString(temp, s.toString(), java.nio.charset.StandardCharsets.UTF_8);
         Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

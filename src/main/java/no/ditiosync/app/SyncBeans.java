@@ -65,10 +65,9 @@ public class SyncBeans implements CamelConfiguration {
         Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
                 ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
 
-        java.util.function.Function<String, String> lookup = key -> context.getPropertiesComponent().resolveProperty(key).orElse(null);
         Map<String, List<DropTarget>> targetsOf = new LinkedHashMap<>();
         for (Settings settings : companies) {
-            targetsOf.put(settings.company(), targets(settings, lookup));
+            targetsOf.put(settings.company(), targets(settings));
         }
         // a state DB of the earlier layout (a ledger row per target) is moved to one row per line, once
         LedgerMigration.migrate(stateDbPool, stateDb.dialect(), company -> jdbcFolder(targetsOf.get(company), companies, company));
@@ -171,7 +170,7 @@ public class SyncBeans implements CamelConfiguration {
         return companies.get(0).dropDir().resolve(DropTarget.JDBC);
     }
 
-    private static List<DropTarget> targets(Settings settings, java.util.function.Function<String, String> lookup) {
+    private static List<DropTarget> targets(Settings settings) {
         List<DropTarget> targets = new ArrayList<>();
         for (String name : settings.targets()) {
             targets.add(switch (name) {
@@ -189,9 +188,9 @@ public class SyncBeans implements CamelConfiguration {
                         settings.csvAggregation());
                 // the JDBC target writes no file drops; its rows wait in a hidden file of its own until publishing
                 case DropTarget.JDBC -> new DropTarget(name, CorrectionStyle.CURRENT_TRUTH, null, settings.dropDir().resolve(name), null);
-                // Settings has checked it: a target of the user's own, delivered by their route deliver-<name>
+                // a target of the user's own, its format made and checked by Settings, delivered by their route deliver-<name>
                 default -> {
-                    CustomTarget custom = CustomTarget.read(name, lookup);
+                    CustomTarget custom = settings.customTargets().get(name);
                     yield new DropTarget(name, custom.style(), custom.format(), settings.dropDir().resolve(name),
                             settings.fileMode(), settings.doneMarker());
                 }

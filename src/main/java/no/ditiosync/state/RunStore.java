@@ -50,8 +50,13 @@ public final class RunStore {
     // ---- watermarks ---------------------------------------------------------------------------
 
     public Instant watermark(String company, String feed) throws SQLException {
+        return instantOfFeed("SELECT watermark FROM sync_watermark WHERE company = ? AND feed = ?", company, feed);
+    }
+
+    /** The one instant a query of a company's feed selects, or null. */
+    private Instant instantOfFeed(String sql, String company, String feed) throws SQLException {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT watermark FROM sync_watermark WHERE company = ? AND feed = ?")) {
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, company);
             ps.setString(2, feed);
             try (ResultSet rs = ps.executeQuery()) {
@@ -89,27 +94,13 @@ public final class RunStore {
 
     /** When the last run of the feed started, whatever came of it; null before the first run. */
     public Instant lastRunStartedAt(String company, String feed) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT MAX(started_at) FROM sync_run WHERE company = ? AND feed = ?")) {
-            ps.setString(1, company);
-            ps.setString(2, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? instant(rs, 1) : null;
-            }
-        }
+        return instantOfFeed("SELECT MAX(started_at) FROM sync_run WHERE company = ? AND feed = ?", company, feed);
     }
 
     /** The end of the last run of a feed that succeeded, or null. */
     public Instant lastSucceeded(String company, String feed) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT MAX(ended_at) FROM sync_run "
-                     + "WHERE company = ? AND feed = ? AND outcome = 'succeeded'")) {
-            ps.setString(1, company);
-            ps.setString(2, feed);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? instant(rs, 1) : null;
-            }
-        }
+        return instantOfFeed("SELECT MAX(ended_at) FROM sync_run WHERE company = ? AND feed = ? AND outcome = 'succeeded'",
+                company, feed);
     }
 
     /** @param node the process the run runs in (host/pid), so a cluster's run log says where each run ran */

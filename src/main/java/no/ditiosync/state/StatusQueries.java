@@ -54,10 +54,29 @@ public final class StatusQueries {
      * A quarantined record as Ditio last sent it; the employee number from the record, else from the
      * user (/v1/user) as last seen; the work date as sent when it is not a date.
      */
-    public record QuarantinedRecord(String feed, String recordId, String userName, String employeeNumber,
+    public record QuarantinedRecord(String company, String feed, String recordId, String userName, String employeeNumber,
                                     LocalDate workDate, String workDateText, BigDecimal hours, String projectNumber,
                                     String taskNumber, String description, String reason, String firstRunId,
                                     String lastRunId) {
+
+        /** The work date, or as Ditio sent it when it is not a date. */
+        public String workDateAsSent() {
+            return workDate != null ? workDate.toString() : workDateText;
+        }
+    }
+
+    /** The order the open quarantine is read in, within each company. */
+    public enum QuarantineOrder {
+        /** along index quarantine_by_reason: the page, a reason's records together */
+        BY_REASON("q.reason, q.work_date, q.feed, q.record_id"),
+        /** the status command: as the payroll officer goes through the days */
+        BY_WORK_DATE("q.work_date, q.record_id");
+
+        private final String columns;
+
+        QuarantineOrder(String columns) {
+            this.columns = columns;
+        }
     }
 
     public record Quarantined(String feed, String recordId, LocalDate workDate, String reason) {
@@ -165,27 +184,32 @@ public final class StatusQueries {
     }
 
     /**
-     * The first {@code limit} records of a company's open quarantine, by reason, work date and id
-     * (along index quarantine_by_reason; a record without a work date is first in H2, last in PostgreSQL), each
-     * handed to {@code each} as it is read (a download of many is never held whole). The user is
+     * The open quarantine of {@code company} (null: of every company, company by company), in
+     * {@code order}, at most {@code limit} records (0: all; a record without a work date is first in
+     * H2, last in PostgreSQL), each handed to {@code each} as it is read (a download of many is never
+     * held whole). The employee number is the registration's, else the user's (/v1/user) as last seen,
      * looked up by its key (ditio_user's primary key), one row per record.
      */
-    public static void quarantinedRecords(Connection c, String company, int limit,
+    public static void quarantinedRecords(Connection c, String company, QuarantineOrder order, int limit,
                                           java.util.function.Consumer<QuarantinedRecord> each) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.feed, q.record_id, q.user_name, "
-                + "COALESCE(q.user_employee_number, u.employee_number), q.work_date, q.work_date_text, q.qty, "
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.company, q.feed, q.record_id, q.user_name, "
+                + "q.user_employee_number, u.employee_number, q.work_date, q.work_date_text, q.qty, "
                 + "q.project_number, q.task_number, q.description, q.reason, q.first_run_id, q.last_run_id "
                 + "FROM quarantine q LEFT JOIN ditio_user u ON u.company = q.company AND u.identity_user_id = q.user_id "
-                + "WHERE q.company = ? ORDER BY q.company, q.reason, q.work_date, q.feed, q.record_id LIMIT "
-                + positive(limit))) {
+                + (company != null ? "WHERE q.company = ? " : "") + "ORDER BY q.company, " + order.columns
+                + (limit == 0 ? "" : " LIMIT " + positive(limit)))) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
-            ps.setString(1, company);
+            if (company != null) {
+                ps.setString(1, company);
+            }
             ps.setFetchSize(500);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    String onRegistration = rs.getString(5);
                     each.accept(new QuarantinedRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            StateDb.localDate(rs, 5), rs.getString(6), rs.getBigDecimal(7), rs.getString(8),
-                            rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13)));
+                            onRegistration == null || onRegistration.isBlank() ? rs.getString(6) : onRegistration,
+                            StateDb.localDate(rs, 7), rs.getString(8), rs.getBigDecimal(9), rs.getString(10),
+                            rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15)));
                 }
             }
         }
@@ -232,36 +256,6 @@ public final class StatusQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Quarantined(rs.getString(1), rs.getString(2), StateDb.localDate(rs, 3), rs.getString(4)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * One open quarantined record as the payroll officer reads it: the worker's name (as on the
-     * registration) and employee number (on the registration, else from /v1/user), when known.
-     */
-    public record OpenRecord(String company, String feed, String recordId, String workerName, String employeeNumber,
-                             String workDate, java.math.BigDecimal hours, String project, String reason) {
-    }
-
-    /** Every open quarantined record (of every company), by company, work date and record. */
-    public static List<OpenRecord> openQuarantine(Connection c) throws SQLException {
-        List<OpenRecord> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.company, q.feed, q.record_id, q.user_name, "
-                + "q.user_employee_number, u.employee_number, q.work_date, q.work_date_text, q.qty, q.project_number, q.reason "
-                + "FROM quarantine q LEFT JOIN ditio_user u ON u.company = q.company AND u.identity_user_id = q.user_id "
-                + "ORDER BY q.company, q.work_date, q.record_id")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String onRegistration = rs.getString(5);
-                    java.time.LocalDate day = StateDb.localDate(rs, 7);
-                    out.add(new OpenRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            onRegistration == null || onRegistration.isBlank() ? rs.getString(6) : onRegistration,
-                            // a date that could not be read is shown as Ditio sent it
-                            day != null ? day.toString() : rs.getString(8), rs.getBigDecimal(9), rs.getString(10),
-                            rs.getString(11)));
                 }
             }
         }

@@ -47,21 +47,28 @@ class CustomTargetTest {
     @BeforeAll
     static void startDitioAndBuildTheFormat() throws Exception {
         ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(11).workers(20).weeks(2), 0);
-        Path classes = Files.createDirectories(build.resolve("classes"));
+        hoursJar = jar(build.resolve("hours"), System.getProperty("java.class.path"), EXAMPLE.resolve("HoursFormat.java"));
+    }
+
+    /** The sources compiled against {@code classPath} into {@code dir}/format.jar. */
+    static Path jar(Path dir, String classPath, Path... sources) throws Exception {
+        Path classes = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int status = javac.run(null, errors, errors, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                EXAMPLE.resolve("HoursFormat.java").toString());
+        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", classPath));
+        Stream.of(sources).map(Path::toString).forEach(args::add);
+        int status = javac.run(null, errors, errors, args.toArray(String[]::new));
         assertThat(status).as("javac: %s", errors.toString(StandardCharsets.UTF_8)).isZero();
-        hoursJar = build.resolve("hours-format.jar");
-        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(hoursJar));
+        Path jar = dir.resolve("format.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                jar.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
-                Files.copy(f, jar);
-                jar.closeEntry();
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
+                Files.copy(f, out);
+                out.closeEntry();
             }
         }
+        return jar;
     }
 
     @AfterAll
@@ -97,7 +104,12 @@ class CustomTargetTest {
     }
 
     static CommandLineTest.Result run(Path dir, Path work, Map<String, String> env, String... args) throws Exception {
-        Process p = AppProcess.builderIn(work, List.of(hoursJar), env, args)
+        return run(dir, work, List.of(hoursJar), env, args);
+    }
+
+    static CommandLineTest.Result run(Path dir, Path work, List<Path> jars, Map<String, String> env, String... args)
+            throws Exception {
+        Process p = AppProcess.builderIn(work, jars, env, args)
                 .redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
@@ -160,6 +172,44 @@ class CustomTargetTest {
         assertThat(r.err().strip()).isEqualTo("Setting PAYROLL_TARGETS (payroll.targets): unknown target 'hours' (known: "
                 + "visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in "
                 + "PAYROLL_TARGET_HOURS_FORMAT (payroll.target.hours.format))");
+    }
+
+    /** A format class may be costly to make, or count itself: start-up makes it once, checks it and uses that one. */
+    @Test
+    void theFormatClassIsMadeOnce(@TempDir Path dir) throws Exception {
+        Path source = Files.createDirectories(dir.resolve("src")).resolve("CountedHoursFormat.java");
+        Files.writeString(source, """
+                package com.example.payroll;
+
+                import no.ditiosync.drops.DropFormat;
+                import no.ditiosync.drops.DropLine;
+                import no.ditiosync.payroll.PayrollLine;
+
+                /** The example's format, saying on stderr each time it is made. */
+                public final class CountedHoursFormat implements DropFormat {
+                    private final HoursFormat hours = new HoursFormat();
+
+                    public CountedHoursFormat() {
+                        System.err.println("CountedHoursFormat made");
+                    }
+
+                    public String target() { return hours.target(); }
+                    public java.nio.charset.Charset charset() { return hours.charset(); }
+                    public void writeHeader(java.io.Writer out) throws java.io.IOException { hours.writeHeader(out); }
+                    public void writeLine(DropLine line, java.io.Writer out) throws java.io.IOException { hours.writeLine(line, out); }
+                    public String refusal(PayrollLine line) { return hours.refusal(line); }
+                }
+                """);
+        Path counted = jar(dir.resolve("counted"), System.getProperty("java.class.path") + java.io.File.pathSeparator + hoursJar,
+                source);
+        Map<String, String> env = env(dir);
+        env.put("PAYROLL_TARGET_HOURS_FORMAT", "com.example.payroll.CountedHoursFormat");
+
+        CommandLineTest.Result r = run(dir, workingFolder(dir, true), List.of(hoursJar, counted), env, "sync", "--once");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(drops(dir, "hours")).hasSize(1);
+        assertThat(r.err()).containsOnlyOnce("CountedHoursFormat made");
     }
 
     static List<Path> drops(Path dir, String target) throws Exception {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import no.ditiosync.state.StatusQueries;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -157,10 +158,10 @@ public final class ObservePage {
         }
         StringWriter csv = new StringWriter(64 * 1024);
         try (Connection c = stateDb.getConnection()) {
-            QuarantineCsv writer = new QuarantineCsv(csv);
+            QuarantineCsv writer = new QuarantineCsv(csv, QuarantineCsv.PAGE_HEADER);
             PageData.readOnly(c, () -> {
-                no.ditiosync.state.StatusQueries.quarantinedRecords(c, company.get().company(), PageData.CSV_RECORDS,
-                        writer::write);
+                StatusQueries.quarantinedRecords(c, company.get().company(), StatusQueries.QuarantineOrder.BY_REASON,
+                        PageData.CSV_RECORDS, writer::write);
                 return null;
             });
         } catch (SQLException e) {

@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * Reads what the page shows from the state DB, with the bounded queries of {@link StatusQueries}
  * (a few hundred rows at most per company; never the ledger), in one read-only transaction.
  */
-public final class PageData {
+public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
 
     /** Runs in the table and in the chart of records read. */
     public static final int RUNS = 20;
@@ -57,16 +57,6 @@ public final class PageData {
     /** The next firing of a company's schedule as the running scheduler has it, or null. */
     public interface Scheduler {
         Instant nextFiring(String company);
-    }
-
-    private final ReportFiles reports;
-    private final Links links;
-    private final Scheduler scheduler;
-
-    public PageData(ReportFiles reports, Links links, Scheduler scheduler) {
-        this.reports = reports;
-        this.links = links;
-        this.scheduler = scheduler;
     }
 
     public PageModel.Overview overview(Connection c, List<CompanySettings> companies, Instant now, String servedBy)
@@ -117,7 +107,7 @@ public final class PageData {
         Instant scheduled = scheduler.nextFiring(key);
         Instant next = scheduled != null ? scheduled : cron.after(now);
         PageModel.Schedule schedule = new PageModel.Schedule(company.cron(), company.zone().getId(), next,
-                scheduled != null ? "scheduler" : cron.problem == null ? "cron" : null, cron.interval(now), cron.problem);
+                scheduled != null ? "scheduler" : cron.problem() == null ? "cron" : null, cron.interval(now), cron.problem());
 
         List<PageModel.Watermark> watermarks = new ArrayList<>();
         for (StatusQueries.Watermark w : StatusQueries.watermarks(c, key, company.feed())) {
@@ -153,7 +143,7 @@ public final class PageData {
         List<PageModel.Reason> reasons = StatusQueries.quarantineReasons(c, key, REASONS).stream()
                 .map(r -> new PageModel.Reason(r.reason(), r.records())).toList();
         List<PageModel.QuarantinedRecord> records = new ArrayList<>();
-        StatusQueries.quarantinedRecords(c, key, RECORDS, q -> records.add(record(q)));
+        StatusQueries.quarantinedRecords(c, key, StatusQueries.QuarantineOrder.BY_REASON, RECORDS, q -> records.add(record(q)));
         PageModel.Quarantine quarantine = new PageModel.Quarantine(StatusQueries.quarantineCount(c, key), reasons, records,
                 links.quarantineCsv(key));
 
@@ -221,14 +211,7 @@ public final class PageData {
     }
 
     /** A company's SYNC_CRON in its time zone, read with Quartz's own parser; a cron it cannot read has no firings. */
-    private static final class Cron {
-        private final CronExpression expression;
-        private final String problem;
-
-        private Cron(CronExpression expression, String problem) {
-            this.expression = expression;
-            this.problem = problem;
-        }
+    private record Cron(CronExpression expression, String problem) {
 
         static Cron of(String cron, ZoneId zone) {
             try {

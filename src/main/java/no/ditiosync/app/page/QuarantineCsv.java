@@ -9,43 +9,48 @@ import java.io.Writer;
 import java.math.BigDecimal;
 
 /**
- * The open quarantine as CSV (RFC 4180: ',', CRLF, a header row, UTF-8): every record as Ditio sent it
- * and why it is held. Text goes through the drops' spreadsheet cleaning, so a description starting
- * with '=' is not run as a formula by whoever opens the file.
+ * The open quarantine as CSV (RFC 4180: ',', CRLF, a header row, UTF-8), for the page's download and
+ * the status command's file. Text goes through the drops' spreadsheet cleaning, so a description
+ * starting with '=' is not run as a formula by whoever opens the file; values we write ourselves
+ * (numbers, dates) are left alone, so a negative number of hours stays a number.
  */
-final class QuarantineCsv {
+public final class QuarantineCsv {
 
-    static final String HEADER = "feed,recordId,workerName,employeeNumber,workDate,hours,projectNumber,taskNumber,"
-            + "description,reason,firstRunId,lastRunId\r\n";
+    /** The page's columns: every record as Ditio sent it, why it is held, and since which run. */
+    static final String PAGE_HEADER = "feed,recordId,workerName,employeeNumber,workDate,hours,projectNumber,taskNumber,"
+            + "description,reason,firstRunId,lastRunId";
 
     private final Writer out;
 
-    QuarantineCsv(Writer out) throws IOException {
+    public QuarantineCsv(Writer out, String header) throws IOException {
         this.out = out;
-        out.write(HEADER);
+        out.write(header + "\r\n");
     }
 
+    /** A record in the page's columns. */
     void write(StatusQueries.QuarantinedRecord r) {
+        row(r.feed(), r.recordId(), r.userName(), r.employeeNumber(), r.workDate() != null ? r.workDate() : r.workDateText(),
+                r.hours() == null ? null : r.hours().stripTrailingZeros(), r.projectNumber(), r.taskNumber(),
+                r.description(), r.reason(), r.firstRunId(), r.lastRunId());
+    }
+
+    /** One row: a String is text (cleaned, quoted if needed), anything else a value as written, null empty. */
+    public void row(Object... cells) {
         StringBuilder line = new StringBuilder(256);
-        line.append(text(r.feed())).append(',').append(text(r.recordId())).append(',').append(text(r.userName()))
-                .append(',').append(text(r.employeeNumber())).append(',')
-                .append(r.workDate() != null ? r.workDate().toString() : text(r.workDateText())).append(',')
-                .append(number(r.hours())).append(',').append(text(r.projectNumber())).append(',')
-                .append(text(r.taskNumber())).append(',').append(text(r.description())).append(',')
-                .append(text(r.reason())).append(',').append(text(r.firstRunId())).append(',')
-                .append(text(r.lastRunId())).append("\r\n");
+        for (int i = 0; i < cells.length; i++) {
+            line.append(i == 0 ? "" : ",").append(cell(cells[i]));
+        }
         try {
-            out.write(line.toString());
+            out.write(line.append("\r\n").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String text(String value) {
-        return value == null ? "" : TextCleaner.quoteIfNeeded(TextCleaner.forSpreadsheet(value, Integer.MAX_VALUE), ',');
-    }
-
-    private static String number(BigDecimal value) {
-        return value == null ? "" : value.stripTrailingZeros().toPlainString();
+    private static String cell(Object value) {
+        if (value instanceof String text) {
+            return TextCleaner.quoteIfNeeded(TextCleaner.forSpreadsheet(text, Integer.MAX_VALUE), ',');
+        }
+        return value == null ? "" : value instanceof BigDecimal n ? n.toPlainString() : value.toString();
     }
 }
