@@ -1,6 +1,7 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ledger.LedgerStore.HoursKey;
+import no.ditiosync.run.LineCounts;
 import no.ditiosync.run.SyncRun;
 
 import java.io.PrintStream;
@@ -32,8 +33,8 @@ final class PreviewSummary {
         out.printf("    %-10s %6s %10s %9s %9s %14s%n", "target", "new", "corrected", "reversed", "released", "lines in file");
         for (String target : run.linesByTarget().keySet()) {
             long[] n = counts.getOrDefault(target, new long[4]);
-            out.printf("    %-10s %6d %10d %9d %9d %14d%n", target, n[SyncRun.NEW], n[SyncRun.CORRECTED], n[SyncRun.REVERSED],
-                    n[SyncRun.RELEASED], run.linesByTarget().get(target));
+            out.printf("    %-10s %6d %10d %9d %9d %14d%n", target, n[LineCounts.NEW], n[LineCounts.CORRECTED],
+                    n[LineCounts.REVERSED], n[LineCounts.RELEASED], run.linesByTarget().get(target));
         }
         printNetHours(run, names, out);
         out.printf("  quarantined:   %d record(s) would be held out of payroll%n", run.quarantinedCount());

@@ -3,6 +3,7 @@ package no.ditiosync.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import no.ditiosync.run.LineCounts;
 import no.ditiosync.run.RunObserver;
 import no.ditiosync.run.SyncRun;
 import org.slf4j.Logger;
@@ -143,10 +144,10 @@ public final class RunReports implements RunObserver {
                 long[] n = run.lineCountsByTarget().getOrDefault(target, new long[4]);
                 Map<String, Object> k = new LinkedHashMap<>();
                 k.put("inDrop", run.linesByTarget().getOrDefault(target, 0));
-                k.put("new", n[SyncRun.NEW]);
-                k.put("corrected", n[SyncRun.CORRECTED]);
-                k.put("reversed", n[SyncRun.REVERSED]);
-                k.put("released", n[SyncRun.RELEASED]);
+                k.put("new", n[LineCounts.NEW]);
+                k.put("corrected", n[LineCounts.CORRECTED]);
+                k.put("reversed", n[LineCounts.REVERSED]);
+                k.put("released", n[LineCounts.RELEASED]);
                 kinds.put(target, k);
             }
         }

@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.run.LineCounts;
 import no.ditiosync.run.SyncRun;
 
 import java.io.PrintStream;
@@ -64,7 +65,7 @@ public final class RunSummary {
         for (String target : targets) {
             long[] n = kinds.getOrDefault(target, new long[4]);
             out.printf("    %-11s %8d %8d %10d %9d %9d%n", target, run.linesByTarget().getOrDefault(target, 0),
-                    n[SyncRun.NEW], n[SyncRun.CORRECTED], n[SyncRun.REVERSED], n[SyncRun.RELEASED]);
+                    n[LineCounts.NEW], n[LineCounts.CORRECTED], n[LineCounts.REVERSED], n[LineCounts.RELEASED]);
         }
     }
 

@@ -65,17 +65,17 @@ final class RunDrops implements DeltaMerge.Sink {
         boolean had = before != null && before.holdsHours();
         boolean has = after.holdsHours();
         if (has) {
-            run.countLine(t.name(), released ? SyncRun.RELEASED : had ? SyncRun.CORRECTED : SyncRun.NEW);
+            run.lineTally().count(t.name(), released ? LineCounts.RELEASED : had ? LineCounts.CORRECTED : LineCounts.NEW);
         } else if (had) {
-            run.countLine(t.name(), SyncRun.REVERSED);
+            run.lineTally().count(t.name(), LineCounts.REVERSED);
         }
         if ((!t.isFile() || t.format().carriesDate())
                 && (closed(after.line().workDate()) || before != null && closed(before.line().workDate()))) {
-            run.countBookedLater(t.name());
+            run.lineTally().countBookedLater(t.name());
         }
         hours.changed(t.name(), before, after);
         if (run.tracksHours()) {
-            run.hoursChanged(t.name(), before, after);
+            run.hoursCompared().changed(t.name(), before, after);
         }
     }
 

@@ -104,7 +104,7 @@ public final class RunFinish {
         List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
         if (run.purpose().reconciles()) {
             // what the ledger says each target holds, read before the merge changes it
-            run.heldBefore(ledger.heldHours(run.company(), passes.stream().map(DeltaMerge.Pass::feed).toList(),
+            run.hoursCompared().heldBefore(ledger.heldHours(run.company(), passes.stream().map(DeltaMerge.Pass::feed).toList(),
                     targetNames, passes.get(0).from(), passes.get(0).to()));
         }
         try (LedgerWriter writer = run.dry() ? ledger.dryWriter(run.company(), run.runId())
@@ -175,10 +175,9 @@ public final class RunFinish {
                 }
                 ledger.addHours(c, run.company(), run.hours());
                 LedgerStore.forgetUndo(c, run.company(), run.runId());
-                run.quarantine(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
-                        quarantine.open(c, run.company()));
-                run.quarantineReasons(quarantine.reasons(c, run.company(), run.runId()), releasedReasons,
-                        quarantine.reasons(c, run.company(), null));
+                run.quarantineAfter(new QuarantineAfter(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
+                        quarantine.open(c, run.company()), quarantine.reasons(c, run.company(), run.runId()),
+                        releasedReasons, quarantine.reasons(c, run.company(), null)));
                 run.ended(clock.instant());
                 // a run that left out a feed whose endpoint is not deployed still succeeded: it delivered the
                 // others, and running it again would not help; the message says what it left out

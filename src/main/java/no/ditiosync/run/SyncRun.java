@@ -1,18 +1,25 @@
 package no.ditiosync.run;
 
 import no.ditiosync.ditio.RetryCounter;
+import no.ditiosync.drops.DropWriter;
+import no.ditiosync.ledger.DeliveredHours;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.EmployeeDirectory;
 import no.ditiosync.payroll.ProjectDirectory;
+import no.ditiosync.ledger.LedgerStore.HoursKey;
 import no.ditiosync.state.RunStore;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /** One run of one feed: what it asked Ditio for and what came of it. Lives in the exchange variable {@code run}. */
 public final class SyncRun implements RetryCounter {
@@ -71,11 +78,7 @@ public final class SyncRun implements RetryCounter {
     private final Instant modifiedSince;
     private final LocalDate fromDate;
     private final LocalDate toDate;
-    private final Map<String, Pass> passes = new LinkedHashMap<>();
-    /** feed → why it was not delivered (its endpoint is not deployed), in the order they failed */
-    private final Map<String, String> failedFeeds = new LinkedHashMap<>();
-    private final java.util.Set<String> metadataFailed = new java.util.HashSet<>();
-    private volatile Pass current;
+    private final RunPasses passes = new RunPasses();
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -100,29 +103,18 @@ public final class SyncRun implements RetryCounter {
     private volatile ProjectDirectory projects = ProjectDirectory.NONE;
     private volatile String cursorDescription = "-";
     private boolean readingStarted;
-    /** Per target: lines new, corrected, reversed, released from quarantine (in target order). */
-    private final Map<String, long[]> lineCounts = new LinkedHashMap<>();
-    private final java.util.Set<String> quarantinedIds = new java.util.HashSet<>();
-    private Map<String, java.util.Set<String>> released = Map.of();
-    private List<no.ditiosync.drops.DropWriter.Drop> drops = List.of();
-    private no.ditiosync.ledger.DeliveredHours hours = new no.ditiosync.ledger.DeliveredHours();
+    private final LineCounts lineCounts = new LineCounts();
+    private final Set<String> quarantinedIds = new HashSet<>();
+    private Map<String, Set<String>> released = Map.of();
+    private List<DropWriter.Drop> drops = List.of();
+    private DeliveredHours hours = new DeliveredHours();
     /** The last work date of the closed payroll period when the run delivered (null: none closed). */
     private LocalDate closedThrough;
-    /** Per target: lines of work dates in the closed period, booked on the first open day instead. */
-    private final Map<String, Long> bookedLater = new LinkedHashMap<>();
-    private Map<String, Integer> quarantineNewByReason = Map.of();
-    private Map<String, Integer> quarantineReleasedByReason = Map.of();
-    private Map<String, Integer> quarantineOpenByReason = Map.of();
-    private int quarantineNew;
-    private int quarantineReleased;
-    private int quarantineOpen;
+    private QuarantineAfter quarantineAfter = QuarantineAfter.NONE;
     private boolean failed;
     private Purpose purpose = Purpose.SYNC;
-    /** Reconcile: what the ledger says each target held per key before the run; null for other runs. */
-    private Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> heldBefore;
-    /** Preview and reconcile: the net change of hours per target and key the run's delta makes. */
-    private final Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> hoursChanged =
-            new LinkedHashMap<>();
+    /** Preview and reconcile: what they compare. */
+    private final HoursCompared hoursCompared = new HoursCompared();
     private boolean committed;
     private boolean commitOutcomeUnknown;
     /** Seconds spent in each step of the run (read, delta, commit, deliver), for the run report and the bench. */
@@ -141,74 +133,37 @@ public final class SyncRun implements RetryCounter {
         this.toDate = toDate;
     }
 
-    public Purpose purpose() {
-        return purpose;
-    }
+    public Purpose purpose() { return purpose; }
 
-    public void purpose(Purpose purpose) {
-        this.purpose = purpose;
-    }
+    public void purpose(Purpose purpose) { this.purpose = purpose; }
 
     /** Whether the run commits nothing: a preview, or a reconcile without delivery. */
-    public boolean dry() {
-        return purpose.dry();
-    }
+    public boolean dry() { return purpose.dry(); }
 
     /** Whether the run keeps the net change of hours per target and key (preview, reconcile). */
-    public boolean tracksHours() {
-        return purpose != Purpose.SYNC;
-    }
+    public boolean tracksHours() { return purpose != Purpose.SYNC; }
 
-    /** What a target holds of a line changed: its hours move from the key of {@code before} to that of {@code after}. */
-    public void hoursChanged(String target, no.ditiosync.ledger.LedgerEntry before, no.ditiosync.ledger.LedgerEntry after) {
-        var byKey = hoursChanged.computeIfAbsent(target, t -> new java.util.TreeMap<>());
-        if (before != null && before.holdsHours()) {
-            byKey.merge(no.ditiosync.ledger.LedgerStore.HoursKey.of(before.line()), before.line().quantity().negate(),
-                    java.math.BigDecimal::add);
-        }
-        if (after != null && after.holdsHours()) {
-            byKey.merge(no.ditiosync.ledger.LedgerStore.HoursKey.of(after.line()), after.line().quantity(),
-                    java.math.BigDecimal::add);
-        }
-    }
+    /** Preview and reconcile: the hours the run's delta changes, and what the ledger held before (reconcile). */
+    HoursCompared hoursCompared() { return hoursCompared; }
 
     /** Per target (in target order of the delta), the net change of hours per key; keys netting to zero included. */
-    public Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> hoursChanged() {
-        return java.util.Collections.unmodifiableMap(hoursChanged);
-    }
-
-    public void heldBefore(Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> held) {
-        this.heldBefore = held;
-    }
+    public Map<String, TreeMap<HoursKey, BigDecimal>> hoursChanged() { return hoursCompared.changed(); }
 
     /** Reconcile: per target, the hours the ledger said it held per key before the run (null for other runs). */
-    public Map<String, java.util.TreeMap<no.ditiosync.ledger.LedgerStore.HoursKey, java.math.BigDecimal>> heldBefore() {
-        return heldBefore;
-    }
+    public Map<String, TreeMap<HoursKey, BigDecimal>> heldBefore() { return hoursCompared.heldBefore(); }
 
     /** Plans a pass; the order of planning is the order of delivery. */
-    public void plan(Pass pass) {
-        passes.put(pass.feed(), pass);
-    }
+    public void plan(Pass pass) { passes.plan(pass); }
 
     /** Whether this run makes a pass over the feed (routes ask before calling the feed's route). */
-    public boolean syncs(String feed) {
-        return passes.containsKey(feed);
-    }
+    public boolean syncs(String feed) { return passes.syncs(feed); }
 
-    public Pass pass(String feed) {
-        return passes.get(feed);
-    }
+    public Pass pass(String feed) { return passes.pass(feed); }
 
-    public List<Pass> passes() {
-        return List.copyOf(passes.values());
-    }
+    public List<Pass> passes() { return passes.all(); }
 
     /** The feeds whose records this run delivers, in order; the run's own feed when none was planned. */
-    public List<String> deliveredFeeds() {
-        List<String> feeds = passes.values().stream().filter(Pass::delivers).map(Pass::feed).toList();
-        return feeds.isEmpty() ? List.of(feed) : feeds;
-    }
+    public List<String> deliveredFeeds() { return passes.deliveredFeeds(feed); }
 
     /**
      * The feed's pass failed before it read anything (its endpoint is not deployed here): the pass is
@@ -216,49 +171,21 @@ public final class SyncRun implements RetryCounter {
      *
      * @return whether the run still has a feed of registrations to deliver
      */
-    public boolean failFeed(String failedFeed, String message) {
-        Pass failed = passes.remove(failedFeed);
-        failedFeeds.put(failedFeed, message);
-        if (failed != null && !failed.delivers()) {
-            metadataFailed.add(failedFeed);
-        }
-        return passes.values().stream().anyMatch(Pass::delivers);
-    }
+    public boolean failFeed(String failedFeed, String message) { return passes.fail(failedFeed, message); }
 
     /** The feeds this run could not read (feed → why), empty when it read every one it planned. */
-    public Map<String, String> failedFeeds() {
-        return java.util.Collections.unmodifiableMap(failedFeeds);
-    }
+    public Map<String, String> failedFeeds() { return passes.failed(); }
 
     /** Why each feed of registrations was not delivered, joined with "; " (users and projects left out). */
-    public String registrationFeedsNotDelivered() {
-        return failedFeeds.entrySet().stream().filter(f -> !metadataFailed.contains(f.getKey()))
-                .map(Map.Entry::getValue).collect(java.util.stream.Collectors.joining("; "));
-    }
+    public String registrationFeedsNotDelivered() { return passes.registrationFeedsNotDelivered(); }
 
     /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
-    public String notDelivered() {
-        if (failedFeeds.isEmpty()) {
-            return null;
-        }
-        StringBuilder s = new StringBuilder();
-        failedFeeds.forEach((f, why) -> s.append(s.length() == 0 ? "" : "; ").append("feed ").append(f)
-                .append(metadataFailed.contains(f) ? " not read: " : " not delivered: ").append(why));
-        return s.toString();
-    }
+    public String notDelivered() { return passes.notDelivered(); }
 
     /** The pass now running. */
-    public Pass current() {
-        return current;
-    }
+    public Pass current() { return passes.current(); }
 
-    public void startPass(String passFeed) {
-        Pass pass = passes.get(passFeed);
-        if (pass == null) {
-            throw new IllegalStateException("run " + runId + " planned no pass over feed '" + passFeed + "'");
-        }
-        current = pass;
-    }
+    public void startPass(String passFeed) { passes.start(passFeed, runId); }
 
     public String runId() { return runId; }
     public String company() { return company; }
@@ -283,16 +210,12 @@ public final class SyncRun implements RetryCounter {
     /** Whether the run has begun to read Ditio (its first pass started). */
     public boolean readingStarted() { return readingStarted; }
 
-    public void readingStarted(boolean started) {
-        this.readingStarted = started;
-    }
+    public void readingStarted(boolean started) { this.readingStarted = started; }
 
     /** The page being read, for messages ("page 3 of /v1/time-registrations"). */
     public String cursorDescription() { return cursorDescription; }
 
-    public void cursorDescription(String where) {
-        this.cursorDescription = where;
-    }
+    public void cursorDescription(String where) { this.cursorDescription = where; }
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }
@@ -307,18 +230,13 @@ public final class SyncRun implements RetryCounter {
     /** The Quartz firing the run answers; null when started by hand. */
     public Instant scheduledFor() { return scheduledFor; }
 
-    public void scheduledFor(Instant firing) {
-        this.scheduledFor = firing;
-    }
+    public void scheduledFor(Instant firing) { this.scheduledFor = firing; }
 
     /** Where the pass stands after its last page: a work date (full) or a modification time (incremental). */
     public String position() { return position; }
 
-    public void position(String where) {
-        this.position = where;
-    }
+    public void position(String where) { this.position = where; }
 
-    /** Ditio calls retried in this run (all calls together). */
     /** The step that just ended took the time since the previous one ended (or the run began). */
     public synchronized void stepEnded(String step) {
         long now = System.nanoTime();
@@ -326,16 +244,13 @@ public final class SyncRun implements RetryCounter {
         stepStartedNanos = now;
     }
 
-    public synchronized Map<String, Double> stepSeconds() {
-        return new LinkedHashMap<>(stepSeconds);
-    }
+    public synchronized Map<String, Double> stepSeconds() { return new LinkedHashMap<>(stepSeconds); }
 
+    /** Ditio calls retried in this run (all calls together). */
     public int retries() { return retries; }
 
     @Override
-    public void countRetry() {
-        retries++;
-    }
+    public void countRetry() { retries++; }
 
     public void countPage(int records, int deleted) {
         pages++;
@@ -343,9 +258,7 @@ public final class SyncRun implements RetryCounter {
         deletedRead += deleted;
     }
 
-    public void countProjectPage() {
-        projectPages++;
-    }
+    public void countProjectPage() { projectPages++; }
 
     public void countUserPage(int users) {
         userPages++;
@@ -371,84 +284,45 @@ public final class SyncRun implements RetryCounter {
     }
 
     /** What the ledger delta came to: quarantine released per feed, the drops to commit, the hours per day. */
-    public void delivery(Map<String, java.util.Set<String>> released, List<no.ditiosync.drops.DropWriter.Drop> drops,
-                         no.ditiosync.ledger.DeliveredHours hours) {
+    public void delivery(Map<String, Set<String>> released, List<DropWriter.Drop> drops, DeliveredHours hours) {
         this.released = released;
         this.drops = List.copyOf(drops);
         this.hours = hours;
     }
 
-    public Map<String, java.util.Set<String>> released() { return released; }
-    public List<no.ditiosync.drops.DropWriter.Drop> drops() { return drops; }
-    public no.ditiosync.ledger.DeliveredHours hours() { return hours; }
+    public Map<String, Set<String>> released() { return released; }
+    public List<DropWriter.Drop> drops() { return drops; }
+    public DeliveredHours hours() { return hours; }
 
-    /** What a target's lines of this run were: new, corrections, reversals, released from quarantine. */
-    public void countLine(String target, int kind) {
-        lineCounts.computeIfAbsent(target, t -> new long[4])[kind]++;
-    }
-
-    /** The closed payroll period the run's delta was booked against (null: none). */
-    public void closedThrough(LocalDate day) {
-        this.closedThrough = day;
-    }
-
-    public LocalDate closedThrough() {
-        return closedThrough;
-    }
-
-    /** A line of a work date in the closed period changed for the target: booked on the first open day. */
-    public void countBookedLater(String target) {
-        bookedLater.merge(target, 1L, Long::sum);
-    }
-
-    /** Per target, the lines booked on the first open day because their work date lies in the closed period. */
-    public Map<String, Long> bookedLater() {
-        return java.util.Collections.unmodifiableMap(bookedLater);
-    }
-
-    public static final int NEW = 0;
-    public static final int CORRECTED = 1;
-    public static final int REVERSED = 2;
-    public static final int RELEASED = 3;
+    /** What a target's lines of this run were: new, corrections, reversals, released; and booked later. */
+    LineCounts lineTally() { return lineCounts; }
 
     /** Per target: new, corrected, reversed, released, e.g. {@code visma=10/1/1/0,sap=...}; empty when no line changed. */
-    public String lineCounts() {
-        StringBuilder s = new StringBuilder();
-        lineCounts.forEach((t, n) -> s.append(s.length() == 0 ? "" : ",").append(t).append('=').append(n[0]).append('/')
-                .append(n[1]).append('/').append(n[2]).append('/').append(n[3]));
-        return s.toString();
-    }
+    public String lineCounts() { return lineCounts.toString(); }
 
-    public Map<String, long[]> lineCountsByTarget() {
-        return java.util.Collections.unmodifiableMap(lineCounts);
-    }
+    /** Per target, indexed by {@link LineCounts#NEW} and the other kinds. */
+    public Map<String, long[]> lineCountsByTarget() { return lineCounts.byTarget(); }
 
-    /** The quarantine after the run: records newly held, released, and held in all (still open). */
-    public void quarantine(int newlyHeld, int released, int open) {
-        this.quarantineNew = newlyHeld;
-        this.quarantineReleased = released;
-        this.quarantineOpen = open;
-    }
+    /** Per target, the lines booked on the first open day because their work date lies in the closed period. */
+    public Map<String, Long> bookedLater() { return lineCounts.bookedLater(); }
 
-    /** The quarantine after the run per reason (ids and values left out), most first: newly held, released, still open. */
-    public void quarantineReasons(Map<String, Integer> newlyHeld, Map<String, Integer> released, Map<String, Integer> open) {
-        this.quarantineNewByReason = newlyHeld;
-        this.quarantineReleasedByReason = released;
-        this.quarantineOpenByReason = open;
-    }
+    /** The closed payroll period the run's delta was booked against (null: none). */
+    public void closedThrough(LocalDate day) { this.closedThrough = day; }
 
-    public Map<String, Integer> quarantineNewByReason() { return quarantineNewByReason; }
-    public Map<String, Integer> quarantineReleasedByReason() { return quarantineReleasedByReason; }
-    public Map<String, Integer> quarantineOpenByReason() { return quarantineOpenByReason; }
+    public LocalDate closedThrough() { return closedThrough; }
 
-    public int quarantineNew() { return quarantineNew; }
-    public int quarantineReleased() { return quarantineReleased; }
-    public int quarantineOpen() { return quarantineOpen; }
+    /** The quarantine after the run committed. */
+    void quarantineAfter(QuarantineAfter after) { this.quarantineAfter = after; }
+
+    public Map<String, Integer> quarantineNewByReason() { return quarantineAfter.newlyHeldByReason(); }
+    public Map<String, Integer> quarantineReleasedByReason() { return quarantineAfter.releasedByReason(); }
+    public Map<String, Integer> quarantineOpenByReason() { return quarantineAfter.openByReason(); }
+    public int quarantineNew() { return quarantineAfter.newlyHeld(); }
+    public int quarantineReleased() { return quarantineAfter.released(); }
+    public int quarantineOpen() { return quarantineAfter.open(); }
 
     /** Newly held/released/still open, e.g. {@code 4/2/60}. */
-    public String quarantineCounts() {
-        return quarantineNew + "/" + quarantineReleased + "/" + quarantineOpen;
-    }
+    public String quarantineCounts() { return quarantineAfter.counts(); }
 
     /** The feed lock this run holds until it ends, and the fencing token taken with it. */
     public void holdLock(RunStore.FeedLock feedLock) {
@@ -478,22 +352,14 @@ public final class SyncRun implements RetryCounter {
     }
 
     /** The run's ledger, outbox and watermark are committed: it can no longer be undone, only published. */
-    public void markCommitted() {
-        committed = true;
-    }
+    public void markCommitted() { committed = true; }
 
-    public boolean committed() {
-        return committed;
-    }
+    public boolean committed() { return committed; }
 
     /** The commit failed and the state DB could not say whether it took: the next run's recovery finds out. */
-    public void commitOutcomeUnknown() {
-        commitOutcomeUnknown = true;
-    }
+    public void commitOutcomeUnknown() { commitOutcomeUnknown = true; }
 
-    public boolean isCommitOutcomeUnknown() {
-        return commitOutcomeUnknown;
-    }
+    public boolean isCommitOutcomeUnknown() { return commitOutcomeUnknown; }
 
     /** @return false when the run was already marked failed */
     public boolean markFailed() {
@@ -502,9 +368,7 @@ public final class SyncRun implements RetryCounter {
         return first;
     }
 
-    public void ended(Instant at) {
-        endedAt = at;
-    }
+    public void ended(Instant at) { endedAt = at; }
 
     public String linesSummary() {
         StringBuilder s = new StringBuilder();
