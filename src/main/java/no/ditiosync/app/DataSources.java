@@ -103,7 +103,7 @@ final class DataSources {
         config.addDataSourceProperty("ApplicationName", "ditio-payroll-sync");
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(2);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(connectWaitMillis(url));
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -111,6 +111,19 @@ final class DataSources {
             throw new SettingsException("Setting " + keys.url() + ": cannot connect to PostgreSQL at " + masked(url)
                     + " (" + oneLine(cause.getMessage(), password) + ")");
         }
+    }
+
+    private static final Pattern CONNECT_TIMEOUT_IN_URL = Pattern.compile("(?i)[?&]connectTimeout=(\\d+)");
+
+    /**
+     * How long a run waits for a pooled connection: the URL's {@code connectTimeout} (pgjdbc's own
+     * parameter, seconds; 0 is its "no limit", which a pool cannot wait for), else 10 s. So a run
+     * against a database that is down fails as soon as the operator asked the driver to give up.
+     */
+    static long connectWaitMillis(String url) {
+        java.util.regex.Matcher m = CONNECT_TIMEOUT_IN_URL.matcher(url);
+        long seconds = m.find() ? Long.parseLong(m.group(1)) : 0;
+        return seconds > 0 ? seconds * 1000 : 10_000;
     }
 
     /**

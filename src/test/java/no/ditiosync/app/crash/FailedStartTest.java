@@ -88,7 +88,8 @@ class FailedStartTest {
         int port = ObserveClient.freePort();
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         try (CrashHarness h = new CrashHarness(SEED, dir)) {
-            h.env("PAYROLL_STATE_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres")
+            // the driver gives up on a database that is down after 2 s, and so does the pool's wait
+            h.env("PAYROLL_STATE_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres?connectTimeout=2")
                     .env("PAYROLL_STATE_DB_USER", "postgres").env("PAYROLL_STATE_DB_PASSWORD", "")
                     .env("SYNC_REPORT_DIR", dir.resolve("runs").toString())
                     .env("SYNC_CRON", "0/3 * * * * ?").env("OBSERVE_PORT", Integer.toString(port));
@@ -101,10 +102,11 @@ class FailedStartTest {
             await("a failed run in the metrics").atMost(Duration.ofSeconds(120)).ignoreExceptions()
                     .until(() -> sample(web, RUNS.formatted("failed")) >= 1);
             // the report is written right after the metric is counted
-            await("a failed run report").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> reports(dir.resolve("runs")).stream()
-                    .anyMatch(r -> r.path("outcome").asText().equals("failed")));
-            List<JsonNode> failed = reports(dir.resolve("runs")).stream()
-                    .filter(r -> r.path("outcome").asText().equals("failed")).toList();
+            // a run that was reading when the database went away fails differently: the first run that
+            // finds it down is the one whose report is checked
+            await("a run that failed before reading Ditio").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> reports(dir.resolve("runs")).stream().anyMatch(FailedStartTest::failedBeforeReading));
+            List<JsonNode> failed = reports(dir.resolve("runs")).stream().filter(FailedStartTest::failedBeforeReading).toList();
             String message = failed.get(0).path("message").asText();
             assertThat(message).startsWith("failed before reading Ditio: the state DB cannot be used (")
                     .contains("; this attempt is not in the run log: the state DB could not record it (");
@@ -127,6 +129,11 @@ class FailedStartTest {
         } finally {
             pg.close();
         }
+    }
+
+    private static boolean failedBeforeReading(JsonNode report) {
+        return report.path("outcome").asText().equals("failed")
+                && report.path("message").asText().startsWith("failed before reading Ditio");
     }
 
     private static double sample(ObserveClient web, String name) throws Exception {
