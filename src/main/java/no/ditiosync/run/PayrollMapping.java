@@ -1,6 +1,5 @@
 package no.ditiosync.run;
 
-import no.ditiosync.ditio.PageCursor;
 import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.ledger.Desired;
@@ -43,8 +42,9 @@ public final class PayrollMapping {
         this.companies = Map.copyOf(companies);
     }
 
+    /** @param page which page the records are (the page loop has moved on), for messages; null when mapped again */
     public MappedPage map(@Body List<TimeRegistration> records, @Variable("run") SyncRun run,
-                          @Variable("cursor") PageCursor cursor) {
+                          @Variable(PageHandOff.PAGE) String page) {
         Company company = companies.get(run.company());
         String feed = run.current().feed();
         boolean fetched = records.isEmpty() || !records.get(0).mappedAgain;
@@ -81,7 +81,7 @@ public final class PayrollMapping {
             // Ditio sends each record once per pass: a page that repeats one is said so; its last copy is kept
             List<String> ids = new ArrayList<>(repeated);
             LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the last copy of each is kept",
-                    run.runId(), cursor == null ? "a page" : cursor.describeRead(), ids.size(),
+                    run.runId(), page == null ? "a page" : page, ids.size(),
                     String.join(", ", ids.subList(0, Math.min(3, ids.size()))), ids.size() > 3 ? ", …" : "");
         }
         String position = records.isEmpty() ? "-" : position(run, records.get(records.size() - 1));

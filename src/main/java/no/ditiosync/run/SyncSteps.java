@@ -174,7 +174,7 @@ public final class SyncSteps {
     }
 
     /** A mapped page into the run's delta; a page read from Ditio is counted and logged. */
-    public void stage(@Body MappedPage page, @Variable("run") SyncRun run, @Variable("cursor") PageCursor cursor) {
+    public void stage(@Body MappedPage page, @Variable("run") SyncRun run) {
         RunDelta delta = run.delta();
         for (var d : page.desired()) {
             delta.add(page.feed(), d);
@@ -184,9 +184,6 @@ public final class SyncSteps {
         }
         run.countPage(page.records(), page.deleted());
         run.position(page.position());
-        if (cursor != null) {
-            run.cursorDescription(cursor.describe());
-        }
         CrashPoints.reached(CrashPoints.AFTER_PAGE + run.pages());
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), clock.instant()).toMillis() / 1000.0);
         LOG.info("Run {}: page {} of {} read, {} records so far, {} records/s, at {}", run.runId(), run.pages(), page.feed(),
