@@ -56,7 +56,7 @@ final class DataSources {
 
     private static DataSource h2(String url, String user, String password, Keys keys) {
         ownerOnlyFolderFor(url, keys);
-        JdbcConnectionPool pool = JdbcConnectionPool.create(closedByUs(durable(url)), user, password);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(noTraceFile(closedByUs(durable(url))), user, password);
         pool.setMaxConnections(16);
         try {
             pool.getConnection().close();
@@ -140,7 +140,7 @@ final class DataSources {
             }
         }
         try {
-            return DriverManager.getConnection(url, credentials(url, user, password));
+            return DriverManager.getConnection(noTraceFile(url), credentials(url, user, password));
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String hint = state.startsWith("28") ? "; check " + keys.credentials()          // invalid authorization
@@ -195,6 +195,16 @@ final class DataSources {
      */
     static String closedByUs(String url) {
         return url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? url : url + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /**
+     * H2 writes its own errors to a trace file beside the database, created readable by everyone and
+     * holding SQL with payroll data. Every error that matters reaches the app, which says it in its
+     * log: no trace file (unless the URL asks for one).
+     */
+    static String noTraceFile(String url) {
+        return !url.startsWith("jdbc:h2:") || url.toUpperCase(Locale.ROOT).contains("TRACE_LEVEL_FILE")
+                ? url : url + ";TRACE_LEVEL_FILE=0";
     }
 
     /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
