@@ -7,13 +7,10 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -92,16 +89,7 @@ public final class JdbcDropFile implements Closeable {
     public void add(PayrollLine l, boolean active, LocalDate bookedDate) throws IOException {
         out.writeBoolean(active);
         str(l.lineId());
-        str(l.employeeNumber());
-        out.writeLong(l.workDate() == null ? Long.MIN_VALUE : l.workDate().toEpochDay());
-        str(l.wageType());
-        str(l.quantity() == null ? null : l.quantity().toPlainString());
-        str(l.projectNumber());
-        str(l.taskNumber());
-        str(l.department());
-        str(l.text());
-        str(l.source());
-        str(l.sourceId());
+        LineFields.write(out, l);
         str(l.sourceModified() == null ? null : l.sourceModified().toString());
         LocalDate booked = bookedDate != null ? bookedDate : l.workDate();
         out.writeLong(booked == null ? Long.MIN_VALUE : booked.toEpochDay());
@@ -109,13 +97,7 @@ public final class JdbcDropFile implements Closeable {
     }
 
     private void str(String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
+        LineFields.text(out, s);
     }
 
     /** Flushes and fsyncs: the file must outlive a power cut once the run has committed it. */
@@ -152,44 +134,22 @@ public final class JdbcDropFile implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
         }
+        RecordStream<Row> rows = new RecordStream<>(in, stream -> row(stream, withBookedDate), "cannot read the JDBC drop " + path);
         return new Iterator<>() {
-            private List<Row> next = read();
-
-            private List<Row> read() {
-                List<Row> chunk = new ArrayList<>(size);
-                try {
-                    while (chunk.size() < size) {
-                        chunk.add(row(in, withBookedDate));
-                    }
-                } catch (EOFException end) {
-                    close();
-                } catch (IOException e) {
-                    close();
-                    throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
-                }
-                return chunk.isEmpty() ? null : chunk;
-            }
-
-            private void close() {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // read to its end
-                }
-            }
-
             @Override
             public boolean hasNext() {
-                return next != null;
+                return rows.hasNext();
             }
 
             @Override
             public List<Row> next() {
-                if (next == null) {
+                if (!rows.hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<Row> chunk = next;
-                next = chunk.size() < size ? null : read();
+                List<Row> chunk = new ArrayList<>(size);
+                while (chunk.size() < size && rows.hasNext()) {
+                    chunk.add(rows.next());
+                }
                 return chunk;
             }
         };
@@ -198,31 +158,18 @@ public final class JdbcDropFile implements Closeable {
     private static Row row(DataInputStream in, boolean withBookedDate) throws IOException {
         boolean active = in.readBoolean();
         String lineId = str(in);
-        String employee = str(in);
-        long day = in.readLong();
-        String wageType = str(in);
-        String quantity = str(in);
-        String project = str(in);
-        String task = str(in);
-        String department = str(in);
-        String text = str(in);
-        String source = str(in);
-        String sourceId = str(in);
-        String modified = str(in);
-        long booked = withBookedDate ? in.readLong() : day;
-        return new Row(new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day), wageType,
-                quantity == null ? null : new BigDecimal(quantity), project, task, department, text, source, sourceId,
-                modified == null ? null : Instant.parse(modified)), active,
-                booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
+        PayrollLine line = LineFields.read(in, lineId, fields -> {
+            String modified = LineFields.text(fields);
+            return modified == null ? null : Instant.parse(modified);
+        });
+        if (!withBookedDate) { // a drop written before booked dates: booked on the work date
+            return new Row(line, active, line.workDate());
+        }
+        long booked = in.readLong();
+        return new Row(line, active, booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
     }
 
     private static String str(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+        return LineFields.text(in);
     }
 }

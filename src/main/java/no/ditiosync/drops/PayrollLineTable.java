@@ -89,7 +89,7 @@ public final class PayrollLineTable {
     public void merge(List<List<Object>> rows) throws SQLException {
         String sql = "MERGE INTO payroll_line (" + COLUMNS + ") KEY (company, line_id) VALUES ("
                 + "?, ".repeat(COLUMNS.split(", ").length - 1) + "?)";
-        inTransaction(c -> {
+        StateDb.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (List<Object> row : rows) {
                     for (int i = 0; i < row.size(); i++) {
@@ -113,37 +113,19 @@ public final class PayrollLineTable {
             }
             data.append('\n');
         }
-        inTransaction(c -> {
+        StateDb.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS payroll_line_in (LIKE payroll_line) ON COMMIT DELETE ROWS");
                 CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-                copy.copyIn("COPY payroll_line_in (" + COLUMNS + ") FROM STDIN", new StringReader(data.toString()));
+                try {
+                    copy.copyIn("COPY payroll_line_in (" + COLUMNS + ") FROM STDIN", new StringReader(data.toString()));
+                } catch (IOException e) {
+                    throw new SQLException("cannot write payroll_line: " + e.getMessage(), e);
+                }
                 s.executeUpdate("INSERT INTO payroll_line (" + COLUMNS + ") SELECT " + COLUMNS + " FROM payroll_line_in "
                         + "ON CONFLICT (company, line_id) DO UPDATE SET " + updates());
             }
         });
-    }
-
-    private interface Work {
-        void run(Connection c) throws SQLException, IOException;
-    }
-
-    private void inTransaction(Work work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } catch (IOException e) {
-                c.rollback();
-                throw new SQLException("cannot write payroll_line: " + e.getMessage(), e);
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
     }
 
     private static String updates() {

@@ -1,14 +1,14 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.LineFields;
+
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollLine;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.LocalDate;
 
 /**
  * What payroll should hold for one line after this run, as the run learnt it: from a record read
@@ -47,16 +47,7 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
         out.writeByte(status == null ? -1 : status.ordinal());
         out.writeBoolean(line != null);
         if (line != null) {
-            str(out, line.employeeNumber());
-            out.writeLong(line.workDate() == null ? Long.MIN_VALUE : line.workDate().toEpochDay());
-            str(out, line.wageType());
-            str(out, line.quantity() == null ? null : line.quantity().toPlainString());
-            str(out, line.projectNumber());
-            str(out, line.taskNumber());
-            str(out, line.department());
-            str(out, line.text());
-            str(out, line.source());
-            str(out, line.sourceId());
+            LineFields.write(out, line);
             out.writeLong(line.sourceModified() == null ? Long.MIN_VALUE : line.sourceModified().getEpochSecond());
             out.writeInt(line.sourceModified() == null ? 0 : line.sourceModified().getNano());
         }
@@ -77,44 +68,21 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
         MappingResult.Status status = s < 0 ? null : MappingResult.Status.values()[s];
         PayrollLine line = null;
         if (in.readBoolean()) {
-            String employee = str(in);
-            long day = in.readLong();
-            String wageType = str(in);
-            String quantity = str(in);
-            String project = str(in);
-            String task = str(in);
-            String department = str(in);
-            String text = str(in);
-            String source = str(in);
-            String sourceId = str(in);
-            long seconds = in.readLong();
-            int nanos = in.readInt();
-            line = new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day), wageType,
-                    quantity == null ? null : new BigDecimal(quantity), project, task, department, text, source, sourceId,
-                    seconds == Long.MIN_VALUE ? null : Instant.ofEpochSecond(seconds, nanos));
+            line = LineFields.read(in, lineId, fields -> {
+                long seconds = fields.readLong();
+                int nanos = fields.readInt();
+                return seconds == Long.MIN_VALUE ? null : Instant.ofEpochSecond(seconds, nanos);
+            });
         }
         LedgerRow.MappingInputs inputs = in.readBoolean() ? new LedgerRow.MappingInputs(str(in), str(in), str(in)) : null;
         return new Desired(lineId, seq, kind, fetched, status, line, inputs);
     }
 
-    // writeUTF takes 65535 bytes at most; a description may hold 4000 characters of 3 bytes each
     private static void str(DataOutput out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+        LineFields.text(out, s);
     }
 
     private static String str(DataInput in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[n];
-        in.readFully(bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return LineFields.text(in);
     }
 }

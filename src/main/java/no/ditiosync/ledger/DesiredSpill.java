@@ -1,10 +1,11 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.RecordStream;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ final class DesiredSpill implements AutoCloseable {
         buffer.sort(ORDER);
         List<Iterator<Desired>> sources = new ArrayList<>(runs.size() + 1);
         for (Path run : runs) {
-            sources.add(new RunReader(run));
+            sources.add(runReader(run));
         }
         sources.add(buffer.iterator());
         return new LatestPerLine(sources.size() == 1 ? sources.get(0) : new Merged(sources));
@@ -168,52 +169,13 @@ final class DesiredSpill implements AutoCloseable {
         }
     }
 
-    private static final class RunReader implements Iterator<Desired> {
-        private final DataInputStream in;
-        private Desired next;
-
-        RunReader(Path run) {
-            try {
-                in = new DataInputStream(new BufferedInputStream(Files.newInputStream(run), 1 << 16));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            advance();
-        }
-
-        private void advance() {
-            try {
-                next = Desired.read(in);
-            } catch (EOFException end) {
-                next = null;
-                close();
-            } catch (IOException e) {
-                close();
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private void close() {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // read to its end
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public Desired next() {
-            if (next == null) {
-                throw new NoSuchElementException();
-            }
-            Desired d = next;
-            advance();
-            return d;
+    /** The lines of one sorted run file, in their order. */
+    private static Iterator<Desired> runReader(Path run) {
+        try {
+            return new RecordStream<>(new DataInputStream(new BufferedInputStream(Files.newInputStream(run), 1 << 16)),
+                    Desired::read, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -87,6 +87,11 @@ public final class StateDb {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public void inTransaction(SqlWork work) throws SQLException {
+        inTransaction(dataSource, work);
+    }
+
+    /** The same on a connection of any database (the JDBC target's, too). */
+    public static void inTransaction(javax.sql.DataSource dataSource, SqlWork work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -1,0 +1,69 @@
+package no.ditiosync.drops;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The records of one binary file (a JDBC drop, a run's sorted spill), one at a time until the file
+ * ends; the file is closed once read through or when a record cannot be read.
+ */
+public final class RecordStream<T> implements Iterator<T> {
+
+    /** Reads one record; an {@link EOFException} at a record's start is the file's end. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private final DataInputStream in;
+    private final Reader<T> reader;
+    private final String failure;
+    private T next;
+
+    /** @param failure what a read error says before its own message, or null for the error alone */
+    public RecordStream(DataInputStream in, Reader<T> reader, String failure) {
+        this.in = in;
+        this.reader = reader;
+        this.failure = failure;
+        advance();
+    }
+
+    private void advance() {
+        try {
+            next = reader.read(in);
+        } catch (EOFException end) {
+            next = null;
+            close();
+        } catch (IOException e) {
+            close();
+            throw failure == null ? new UncheckedIOException(e) : new UncheckedIOException(failure + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // read to its end
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        return next != null;
+    }
+
+    @Override
+    public T next() {
+        if (next == null) {
+            throw new NoSuchElementException();
+        }
+        T record = next;
+        advance();
+        return record;
+    }
+}
