@@ -5,6 +5,7 @@ import no.ditiosync.payroll.PayrollLine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -155,7 +156,7 @@ public final class JdbcDropFile implements Closeable {
         };
     }
 
-    private static Row row(DataInputStream in, boolean withBookedDate) throws IOException {
+    private static Row row(DataInput in, boolean withBookedDate) throws IOException {
         boolean active = in.readBoolean();
         String lineId = str(in);
         PayrollLine line = LineFields.read(in, lineId, fields -> {
@@ -169,7 +170,7 @@ public final class JdbcDropFile implements Closeable {
         return new Row(line, active, booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
     }
 
-    private static String str(DataInputStream in) throws IOException {
+    private static String str(DataInput in) throws IOException {
         return LineFields.text(in);
     }
 }

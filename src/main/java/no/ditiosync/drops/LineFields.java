@@ -35,7 +35,7 @@ public final class LineFields {
     }
 
     /** Reads what {@link #write} wrote; the line then gets the modification time the file gives after it. */
-    public static PayrollLine read(DataInput in, String lineId, Reader<Instant> modified) throws IOException {
+    public static PayrollLine read(DataInput in, String lineId, RecordStream.Reader<Instant> modified) throws IOException {
         String employee = text(in);
         long day = in.readLong();
         String wageType = text(in);
@@ -49,12 +49,6 @@ public final class LineFields {
         return new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day), wageType,
                 quantity == null ? null : new BigDecimal(quantity), project, task, department, text, source, sourceId,
                 modified.read(in));
-    }
-
-    /** Reads one value of a file. */
-    @FunctionalInterface
-    public interface Reader<T> {
-        T read(DataInput in) throws IOException;
     }
 
     // writeUTF takes 65535 bytes at most; a description may hold 4000 characters of 3 bytes each

@@ -1,5 +1,6 @@
 package no.ditiosync.drops;
 
+import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,10 +14,10 @@ import java.util.NoSuchElementException;
  */
 public final class RecordStream<T> implements Iterator<T> {
 
-    /** Reads one record; an {@link EOFException} at a record's start is the file's end. */
+    /** Reads one record (or one value of it); an {@link EOFException} at a record's start is the file's end. */
     @FunctionalInterface
     public interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInput in) throws IOException;
     }
 
     private final DataInputStream in;
