@@ -377,6 +377,16 @@ final class CrashHarness implements AutoCloseable {
      * payroll_line too, no temporary file is left, no drop repeats another, every committed drop
      * is published.
      */
+    /** What a run that did not commit must leave: no watermark, ledger line, outbox row, temporary or published drop. */
+    void assertNothingDelivered() throws Exception {
+        assertThat(query("SELECT feed FROM sync_watermark WHERE company = 'acme'")).isEmpty();
+        assertThat(query("SELECT COUNT(*) FROM ledger_line")).containsExactly(List.of("0"));
+        assertThat(query("SELECT COUNT(*) FROM drop_outbox")).containsExactly(List.of("0"));
+        assertThat(temporaryFiles()).isEmpty();
+        assertThat(published("visma")).isEmpty();
+        assertThat(published("sap")).isEmpty();
+    }
+
     void assertPayrollEqualsTruth(String when) throws Exception {
         assertThat(temporaryFiles()).as("temporary files left in the drop folders %s", when).isEmpty();
 

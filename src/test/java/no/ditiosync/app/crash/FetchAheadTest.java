@@ -73,12 +73,7 @@ class FetchAheadTest {
             assertThat(stored).as("pages stored before the page whose stage failed\n%s", failed.output()).isPositive();
 
             assertThat(h.query("SELECT outcome FROM sync_run")).containsExactly(List.of("failed"));
-            assertThat(h.query("SELECT feed FROM sync_watermark WHERE company = 'acme'")).isEmpty();
-            assertThat(h.query("SELECT COUNT(*) FROM ledger_line")).containsExactly(List.of("0"));
-            assertThat(h.query("SELECT COUNT(*) FROM drop_outbox")).containsExactly(List.of("0"));
-            assertThat(h.temporaryFiles()).isEmpty();
-            assertThat(h.published("visma")).isEmpty();
-            assertThat(h.published("sap")).isEmpty();
+            h.assertNothingDelivered();
 
             execute(h, "ALTER TABLE quarantine DROP CONSTRAINT stage_fails_mid_pass");
             CrashHarness.SyncProcess next = h.run(null, 0, "next");

@@ -113,12 +113,7 @@ class StopOnSignalTest {
             assertThat(h.query("SELECT run_id, outcome FROM sync_run")).containsExactly(List.of(runId, "failed"));
             assertThat(h.query("SELECT message FROM sync_run").get(0).get(0)).isEqualTo(
                     "the application was asked to stop and the run did not end within camel.main.shutdown-timeout");
-            assertThat(h.query("SELECT feed FROM sync_watermark WHERE company = 'acme'")).isEmpty();
-            assertThat(h.query("SELECT COUNT(*) FROM ledger_line")).containsExactly(List.of("0"));
-            assertThat(h.query("SELECT COUNT(*) FROM drop_outbox")).containsExactly(List.of("0"));
-            assertThat(h.temporaryFiles()).isEmpty();
-            assertThat(h.published("visma")).isEmpty();
-            assertThat(h.published("sap")).isEmpty();
+            h.assertNothingDelivered();
 
             h.ditio.faults().pageDelayMillis(0);
             h.run(null, 0, "next");
