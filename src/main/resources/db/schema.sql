@@ -133,7 +133,27 @@ CREATE TABLE IF NOT EXISTS ledger_line (
 );
 -- No index on user_id: a secondary index keyed at random costs H2 three times the row's own insert
 -- (measured: 7 -> 24 us a row). The rare run after a user's employee number or department changed
--- reads the company's lines instead.
+-- finds the user's lines through ledger_user_lines instead.
+
+-- Which ledger lines each user has: each run that gives lines a user (new lines, or lines whose user
+-- changed) adds a row per user before it commits (batch: the run's fencing token; part: 1000 ids a
+-- row at most; line_ids: the ids, 23 bytes each when they are a feed and a GUID, see UserLines). A
+-- row may name a line that is no longer the user's (its run failed, or the line moved to another user
+-- since), never miss one: a line read through it counts only when its ledger row names the user.
+CREATE TABLE IF NOT EXISTS ledger_user_lines (
+    company      VARCHAR(64)  NOT NULL,
+    user_id      VARCHAR(64)  NOT NULL,
+    batch        BIGINT       NOT NULL,
+    part         INTEGER      NOT NULL,
+    line_ids     BYTEA        NOT NULL,
+    PRIMARY KEY (company, user_id, batch, part)
+);
+-- The companies whose every ledger line is in ledger_user_lines. A ledger written by an earlier
+-- version is added by its company's next run that writes the ledger; until then a re-map reads the ledger.
+CREATE TABLE IF NOT EXISTS ledger_user_lines_complete (
+    company      VARCHAR(64)  NOT NULL,
+    PRIMARY KEY (company)
+);
 
 -- Before-images of the ledger rows a run changed, one row per write chunk, deleted by the run's commit:
 -- rows still here belong to a run that never committed, and are put back before the next run reads.

@@ -4,9 +4,6 @@ import no.ditiosync.state.SqlDialect;
 import no.ditiosync.payroll.PayrollLine;
 
 import javax.sql.DataSource;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every SQL statement of the export ledger ({@code ledger_line}, {@code ledger_undo}).
+ * The export ledger's reads and its writer ({@code ledger_line}, {@code ledger_undo}); its chunk writes
+ * are {@link LedgerWriter}'s, its put-back {@link LedgerUndo}'s, and the users' lines {@link UserLines}'.
  *
  * <p>A run writes the lines it changes in place, in key order, in transactions of {@link #CHUNK}
  * rows, long before its one small commit decides whether it delivered: so the state DB never holds
@@ -137,15 +135,42 @@ public final class LedgerStore {
     }
 
     /**
-     * The rows of a feed's lines whose users are among {@code userIds}. Read by going through the
-     * feed's rows (no index on the user: see schema.sql), so only after a user's employee number or
-     * department changed. The database filters the users (no faster: reading the feed's rows is the cost).
+     * The rows of a feed's lines whose users are among {@code userIds}, in key order: found through
+     * {@link UserLines} and read by key, so the cost is those users' lines. A ledger not yet all in
+     * ledger_user_lines (written by an earlier version, until its next run) is read through instead.
      */
     public List<LedgerRow> ofUsers(String company, String feed, Collection<String> userIds) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (!UserLines.complete(c, company)) {
+                return ofUsersReadingTheFeed(c, company, feed, userIds);
+            }
+            // one read-only transaction, so that PostgreSQL reads both tables by key (byKey)
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                byKey(c);
+                List<String> ids = UserLines.lineIds(c, company, userIds, feed);
+                Map<String, LedgerRow> rows = new java.util.TreeMap<>();
+                for (int from = 0; from < ids.size(); from += CHUNK) {
+                    rows.putAll(lookup(c, company, ids.subList(from, Math.min(ids.size(), from + CHUNK))));
+                }
+                // a line moved to another user since the row named it is that user's now
+                rows.values().removeIf(row -> !userIds.contains(row.userId()));
+                return new ArrayList<>(rows.values());
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** {@link #ofUsers} by going through every row of the feed (no index on the user: see schema.sql). */
+    List<LedgerRow> ofUsersReadingTheFeed(Connection c, String company, String feed, Collection<String> userIds)
+            throws SQLException {
         List<LedgerRow> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? "
-                     + "AND user_id = ANY (?)")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? "
+                + "AND user_id = ANY (?)")) {
             ps.setString(1, company);
             ps.setString(2, feed + ":");
             ps.setString(3, feed + ";");
@@ -212,9 +237,13 @@ public final class LedgerStore {
 
     // ---- writes -------------------------------------------------------------------------------
 
-    /** The run's writer: one connection, a transaction per chunk, written on a thread of its own. */
-    public LedgerWriter writer(String company, String runId, Fence fence) throws SQLException {
-        return open(company, runId, fence, true);
+    /**
+     * The run's writer: one connection, a transaction per chunk, written on a thread of its own.
+     *
+     * @param batch the run's fencing token (one per run of the company, rising)
+     */
+    public LedgerWriter writer(String company, String runId, long batch, Fence fence) throws SQLException {
+        return open(company, runId, batch, fence, true);
     }
 
     /**
@@ -223,13 +252,13 @@ public final class LedgerStore {
      * never reads a row it has written (keys are merged once, in order), so it decides the same.
      */
     public LedgerWriter dryWriter(String company, String runId) throws SQLException {
-        return open(company, runId, Fence.NONE, false);
+        return open(company, runId, 0, Fence.NONE, false);
     }
 
-    private LedgerWriter open(String company, String runId, Fence fence, boolean writes) throws SQLException {
+    private LedgerWriter open(String company, String runId, long batch, Fence fence, boolean writes) throws SQLException {
         Connection reads = dataSource.getConnection();
         try {
-            return new LedgerWriter(writes ? dataSource.getConnection() : null, reads, dialect, company, runId, fence);
+            return new LedgerWriter(writes ? dataSource.getConnection() : null, reads, dialect, company, runId, batch, fence);
         } catch (SQLException | RuntimeException e) {
             reads.close();
             throw e;
@@ -319,87 +348,6 @@ public final class LedgerStore {
      * @return the runs whose rows were put back
      */
     public List<String> restoreUncommitted(String company) throws SQLException {
-        List<String> runs = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT run_id FROM ledger_undo WHERE company = ?")) {
-                ps.setString(1, company);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        runs.add(rs.getString(1));
-                    }
-                }
-            }
-            c.setAutoCommit(false);
-            try {
-                for (String run : runs) {
-                    restore(c, company, run);
-                }
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
-        return runs;
-    }
-
-    private void restore(Connection c, String company, String runId) throws SQLException {
-        List<Integer> chunks = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT chunk FROM ledger_undo WHERE company = ? AND run_id = ? ORDER BY chunk DESC")) {
-            ps.setString(1, company);
-            ps.setString(2, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    chunks.add(rs.getInt(1));
-                }
-            }
-        }
-        try (PreparedStatement read = c.prepareStatement(
-                "SELECT data FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?");
-             PreparedStatement delete = c.prepareStatement(
-                     "DELETE FROM ledger_line WHERE company = ? AND line_id = ? AND run_id = ?");
-             PreparedStatement put = c.prepareStatement(LedgerWriter.UPDATE.replace("AND version = ?", "AND run_id = ?"));
-             PreparedStatement forget = c.prepareStatement(
-                     "DELETE FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?")) {
-            for (int chunk : chunks) {
-                read.setString(1, company);
-                read.setString(2, runId);
-                read.setInt(3, chunk);
-                byte[] data;
-                try (ResultSet rs = read.executeQuery()) {
-                    rs.next();
-                    data = rs.getBytes(1);
-                }
-                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-                    while (in.available() > 0) {
-                        String lineId = in.readUTF();
-                        LedgerRow before = LedgerWriter.readUndo(in, lineId);
-                        if (before == null) {
-                            delete.setString(1, company);
-                            delete.setString(2, lineId);
-                            delete.setString(3, runId);
-                            delete.addBatch();
-                        } else {
-                            int i = LedgerWriter.bind(put, 1, dialect, company, before, false);
-                            put.setString(i++, company);
-                            put.setString(i++, lineId);
-                            put.setString(i, runId);
-                            put.addBatch();
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new SQLException("unreadable undo of run " + runId + " (chunk " + chunk + ")", e);
-                }
-                delete.executeBatch();
-                put.executeBatch();
-                forget.setString(1, company);
-                forget.setString(2, runId);
-                forget.setInt(3, chunk);
-                forget.executeUpdate();
-                c.commit();
-            }
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        }
+        return LedgerUndo.restoreUncommitted(dataSource, dialect, company);
     }
 }

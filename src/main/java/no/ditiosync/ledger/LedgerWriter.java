@@ -50,11 +50,16 @@ public final class LedgerWriter implements AutoCloseable {
     /** (after, before) pairs of the chunk being decided */
     private List<LedgerRow[]> pending = new ArrayList<>(LedgerStore.CHUNK);
     private int chunks;
+    private final long batch;
+    /** the users of the lines the run gives one, when it notes them ({@link #noteUsers}) */
+    private UserLines users;
 
     /** @param c the connection written with; null for a writer that writes nothing (a preview, a reconcile) */
-    LedgerWriter(Connection c, Connection reads, SqlDialect dialect, String company, String runId, LedgerStore.Fence fence)
-            throws SQLException {
+    /** @param batch the run's fencing token, which numbers its rows of ledger_user_lines */
+    LedgerWriter(Connection c, Connection reads, SqlDialect dialect, String company, String runId, long batch,
+                 LedgerStore.Fence fence) throws SQLException {
         this.c = c;
+        this.batch = batch;
         this.dialect = dialect;
         this.reads = reads;
         this.company = company;
@@ -90,8 +95,35 @@ public final class LedgerWriter implements AutoCloseable {
         return reads;
     }
 
+    /**
+     * From here on notes the user of every line the run gives one ({@link UserLines}), sorted in
+     * {@code scratch}; when the company's ledger is not all in ledger_user_lines yet, all of it first.
+     * A writer that writes nothing notes nothing.
+     */
+    void noteUsers(LedgerStore store, java.util.function.Supplier<java.nio.file.Path> scratch) throws SQLException {
+        if (c == null) {
+            return;
+        }
+        users = new UserLines(scratch.get());
+        if (!UserLines.complete(reads, company)) {
+            users.addLedger(store, reads, company);
+        }
+    }
+
+    /** Writes the users noted, once every feed is merged and before the run commits. */
+    void writeUsers() throws SQLException {
+        if (users == null) {
+            return;
+        }
+        flush();
+        users.write(c, company, batch, fence);
+    }
+
     /** @param before the row as read (null: the line is new to the ledger) */
     public void write(LedgerRow after, LedgerRow before) throws SQLException {
+        if (users != null && after.userId() != null && (before == null || !after.userId().equals(before.userId()))) {
+            users.add(after.userId(), after.lineId());
+        }
         pending.add(new LedgerRow[] {after, before});
         if (pending.size() >= LedgerStore.CHUNK) {
             handOff();
@@ -226,6 +258,9 @@ public final class LedgerWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (users != null) {
+            users.close();
         }
         try (c; reads; insert; update) {
             // back to the pool as it was lent

@@ -117,6 +117,7 @@ public final class RunDelta implements AutoCloseable {
                          List<DeltaMerge.Pass> passes, LedgerWriter writer, DeltaMerge.Sink sink) throws Exception {
         DeltaMerge merge = new DeltaMerge(store, company, runId, targets, styles);
         Outcome outcome = new Outcome();
+        writer.noteUsers(store, this::folder);
         for (DeltaMerge.Pass pass : passes) {
             DesiredSpill spill = spills.get(pass.feed());
             DeltaMerge.Outcome feed = merge.merge(pass,
@@ -125,6 +126,7 @@ public final class RunDelta implements AutoCloseable {
             outcome.released.put(pass.feed(), feed.released);
             outcome.linesChanged += feed.linesChanged;
         }
+        writer.writeUsers();
         return outcome;
     }
 

@@ -108,7 +108,7 @@ public final class RunFinish {
                     targetNames, passes.get(0).from(), passes.get(0).to()));
         }
         try (LedgerWriter writer = run.dry() ? ledger.dryWriter(run.company(), run.runId())
-                : ledger.writer(run.company(), run.runId(), fence::hold);
+                : ledger.writer(run.company(), run.runId(), fence.epoch(), fence::hold);
              DropWriter drops = dropWriter(run, c)) {
             RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,

@@ -132,7 +132,7 @@ class DeltaMergeTest {
                 s.executeUpdate("UPDATE ledger_line SET version = version + 1");
             }
         }
-        try (LedgerWriter w = store.writer("acme", "run2", LedgerStore.Fence.NONE)) {
+        try (LedgerWriter w = store.writer("acme", "run2", 2, LedgerStore.Fence.NONE)) {
             w.write(LedgerRow.next("time:a", read, Map.of("visma", new LedgerEntry(read.line(), false, null, 2)), null, "run2"),
                     read);
             assertThatThrownBy(w::flush).isInstanceOf(LedgerConflictException.class).hasMessageContaining("time:a");
@@ -141,7 +141,7 @@ class DeltaMergeTest {
 
     @Test
     void aLostFenceStopsTheChunkBeforeAnythingIsWritten() throws Exception {
-        try (LedgerWriter w = store.writer("acme", "run1", c -> {
+        try (LedgerWriter w = store.writer("acme", "run1", 1, c -> {
             throw new SQLException("another run took the feed lock");
         })) {
             DeltaMerge merge = new DeltaMerge(store, "acme", "run1", TARGETS, STYLES);
@@ -161,7 +161,7 @@ class DeltaMergeTest {
         sorted.sort(Comparator.comparing(Desired::lineId));
         Collecting sink = new Collecting();
         DeltaMerge.Outcome outcome;
-        try (LedgerWriter w = store.writer("acme", runId, LedgerStore.Fence.NONE)) {
+        try (LedgerWriter w = store.writer("acme", runId, 1, LedgerStore.Fence.NONE)) {
             outcome = new DeltaMerge(store, "acme", runId, TARGETS, STYLES).merge(pass, sorted.iterator(), quarantined, w, sink);
         }
         return new Result(sink.lines, outcome.released, outcome.linesChanged);
