@@ -10,7 +10,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.UUID;
 
 /**
  * A payroll line's fields in the binary files of a run (its sorted spill, its JDBC drop): one compact
@@ -28,6 +27,24 @@ public final class LineFields {
     private static final int LARGE_QUANTITY = 4;
 
     private static final int GUID_LENGTH = 36;
+    private static final int GUID_BYTES = 16;
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** Where a GUID's 32 hex digits stand among its 36 characters. */
+    private static final int[] DIGIT_AT = new int[32];
+    /** A lowercase hex digit's value, -1 for any other byte. */
+    private static final byte[] NIBBLE = new byte[256];
+
+    static {
+        for (int i = 0, k = 0; i < GUID_LENGTH; i++) {
+            if (i != 8 && i != 13 && i != 18 && i != 23) {
+                DIGIT_AT[k++] = i;
+            }
+        }
+        java.util.Arrays.fill(NIBBLE, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            NIBBLE[HEX_DIGITS[d]] = (byte) d;
+        }
+    }
 
     private LineFields() {
     }
@@ -127,31 +144,32 @@ public final class LineFields {
     }
 
     /**
-     * A text or null. The header is a varint: 0 for null, else 1 + (n * 2 + guid) where n is the count of
-     * UTF-8 bytes that follow; when guid is 1, the 16 bytes of a GUID and then its tail (a varint length
-     * and UTF-8 bytes) follow them. Only a GUID in its canonical lowercase form is taken, so the text
-     * read back is the one written.
+     * A text or null. The header is a varint: 0 for null, else 1 + (n * 2 + guid), n being the count of
+     * the text's UTF-8 bytes written as they are. When guid is 1, a varint says where in the text its
+     * GUID stands, and the GUID's 16 bytes stand there among the n bytes. Only a GUID in its canonical
+     * lowercase form is taken, so the text read back is the one written.
      */
     public static void text(DataOutput out, String s) throws IOException {
         if (s == null) {
             varint(out, 0);
             return;
         }
-        int guid = guidAt(s);
-        if (guid < 0) {
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        // on the UTF-8 bytes rather than the string: a GUID is ASCII in both, and the text goes out in one write
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        int at = guidAt(bytes);
+        if (at < 0) {
             varint(out, ((long) bytes.length << 1) + 1);
             out.write(bytes);
             return;
         }
-        byte[] head = s.substring(0, guid).getBytes(StandardCharsets.UTF_8);
-        varint(out, ((long) head.length << 1 | 1) + 1);
-        out.write(head);
-        out.writeLong(hex(s, guid, 8) << 32 | hex(s, guid + 9, 4) << 16 | hex(s, guid + 14, 4));
-        out.writeLong(hex(s, guid + 19, 4) << 48 | hex(s, guid + 24, 12));
-        byte[] tail = s.substring(guid + GUID_LENGTH).getBytes(StandardCharsets.UTF_8);
-        varint(out, tail.length);
-        out.write(tail);
+        varint(out, ((long) (bytes.length - GUID_LENGTH) << 1 | 1) + 1);
+        varint(out, at);
+        long high = hex(bytes, at, 0);
+        long low = hex(bytes, at, 16);
+        putLong(bytes, at, high);
+        putLong(bytes, at + 8, low);
+        System.arraycopy(bytes, at + GUID_LENGTH, bytes, at + GUID_BYTES, bytes.length - at - GUID_LENGTH);
+        out.write(bytes, 0, bytes.length - GUID_LENGTH + GUID_BYTES);
     }
 
     public static String text(DataInput in) throws IOException {
@@ -159,46 +177,77 @@ public final class LineFields {
         if (header == 0) {
             return null;
         }
-        String head = utf8(in, (int) ((header - 1) >>> 1));
+        int n = (int) ((header - 1) >>> 1);
         if (((header - 1) & 1) == 0) {
-            return head;
+            byte[] bytes = new byte[n];
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
         }
-        UUID guid = new UUID(in.readLong(), in.readLong());
-        return head + guid + utf8(in, (int) varint(in));
-    }
-
-    private static String utf8(DataInput in, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
+        int at = (int) varint(in);
+        // read to the array's end, then the part before the GUID moved to its start and the GUID spelt out
+        int shift = GUID_LENGTH - GUID_BYTES;
+        byte[] bytes = new byte[n + GUID_LENGTH];
+        in.readFully(bytes, shift, n + GUID_BYTES);
+        long high = getLong(bytes, shift + at);
+        long low = getLong(bytes, shift + at + 8);
+        System.arraycopy(bytes, shift, bytes, 0, at);
+        bytes[at + 8] = bytes[at + 13] = bytes[at + 18] = bytes[at + 23] = '-';
+        hex(bytes, at, 0, high);
+        hex(bytes, at, 16, low);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /**
-     * Where the first dash of {@code s} sits in a lowercase GUID (8-4-4-4-12 hex digits), or -1: the
-     * only place looked at, so a text without a GUID costs one dash search.
-     */
-    private static int guidAt(String s) {
-        int start = s.indexOf('-') - 8;
-        if (start < 0 || s.length() - start < GUID_LENGTH) {
-            return -1;
+    private static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
         }
-        for (int i = 0; i < GUID_LENGTH; i++) {
-            char c = s.charAt(start + i);
-            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return -1;
-            }
-        }
-        return start;
     }
 
-    private static long hex(String s, int from, int digits) {
+    private static long getLong(byte[] b, int at) {
         long v = 0;
-        for (int i = from; i < from + digits; i++) {
-            char c = s.charAt(i);
-            v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[at + i] & 0xFF);
         }
         return v;
+    }
+
+    /**
+     * Where a lowercase GUID (8-4-4-4-12 hex digits) starts whose first dash is the text's first, or -1:
+     * the only place looked at, so a text without one costs a search for a dash.
+     */
+    private static int guidAt(byte[] s) {
+        int dash = 0;
+        while (dash < s.length && s[dash] != '-') {
+            dash++;
+        }
+        int start = dash - 8;
+        if (start < 0 || s.length - start < GUID_LENGTH
+                || s[start + 13] != '-' || s[start + 18] != '-' || s[start + 23] != '-') {
+            return -1;
+        }
+        int bad = 0;
+        for (int at : DIGIT_AT) {
+            bad |= NIBBLE[s[start + at] & 0xFF];
+        }
+        return bad < 0 ? -1 : start;
+    }
+
+    /** Sixteen hex digits of the GUID at {@code at}, from its digit {@code first}, as a number. */
+    private static long hex(byte[] s, int at, int first) {
+        long v = 0;
+        for (int k = first; k < first + 16; k++) {
+            v = v << 4 | NIBBLE[s[at + DIGIT_AT[k]] & 0xFF];
+        }
+        return v;
+    }
+
+    /** Writes {@code v} back as those digits, lowercase. */
+    private static void hex(byte[] s, int at, int first, long v) {
+        for (int k = first + 15; k >= first; k--) {
+            s[at + DIGIT_AT[k]] = HEX_DIGITS[(int) v & 0xF];
+            v >>>= 4;
+        }
     }
 
     /** An unsigned varint: 7 bits a byte, low bits first, the high bit set on every byte but the last. */
