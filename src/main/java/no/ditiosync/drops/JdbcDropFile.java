@@ -10,8 +10,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,11 +41,22 @@ public final class JdbcDropFile implements Closeable {
     }
 
     /**
-     * The first four bytes of a file that carries booked dates. A file of an earlier version (rows from
-     * its first byte: a boolean, then a length whose high bytes are zero) never starts with them, so a
-     * drop committed before an upgrade is still applied after it.
+     * The first four bytes of a file in the compact layout ({@link LineFields}). Files of earlier versions
+     * start with {@link #WITH_BOOKED_DATE} or with no magic: a drop committed before an upgrade is still
+     * applied after it.
+     */
+    private static final int COMPACT = 0x44524F33; // "DRO3"
+
+    /**
+     * The first four bytes of a file of the version before, which carries booked dates. A file of the
+     * version before that (rows from its first byte: a boolean, then a length whose high bytes are zero)
+     * never starts with either magic.
      */
     private static final int WITH_BOOKED_DATE = 0x44524F32; // "DRO2"
+
+    // a row's flags in the compact layout
+    private static final int ACTIVE = 1;
+    private static final int BOOKED_ON_WORK_DATE = 2;
 
     private final Path path;
     private final FileChannel channel;
@@ -57,7 +70,7 @@ public final class JdbcDropFile implements Closeable {
     }
 
     private JdbcDropFile started() throws IOException {
-        out.writeInt(WITH_BOOKED_DATE);
+        out.writeInt(COMPACT);
         return this;
     }
 
@@ -88,17 +101,14 @@ public final class JdbcDropFile implements Closeable {
 
     /** @param bookedDate the day the change is booked on (null: its work date) */
     public void add(PayrollLine l, boolean active, LocalDate bookedDate) throws IOException {
-        out.writeBoolean(active);
-        str(l.lineId());
-        LineFields.write(out, l);
-        str(l.sourceModified() == null ? null : l.sourceModified().toString());
-        LocalDate booked = bookedDate != null ? bookedDate : l.workDate();
-        out.writeLong(booked == null ? Long.MIN_VALUE : booked.toEpochDay());
+        boolean onWorkDate = bookedDate == null || bookedDate.equals(l.workDate());
+        out.writeByte((active ? ACTIVE : 0) | (onWorkDate ? BOOKED_ON_WORK_DATE : 0));
+        LineFields.text(out, l.lineId());
+        LineFields.write(out, l.lineId(), l);
+        if (!onWorkDate) {
+            LineFields.day(out, bookedDate);
+        }
         rows++;
-    }
-
-    private void str(String s) throws IOException {
-        LineFields.text(out, s);
     }
 
     /** Flushes and fsyncs: the file must outlive a power cut once the run has committed it. */
@@ -123,19 +133,24 @@ public final class JdbcDropFile implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
         }
-        boolean withBookedDate;
+        RecordStream.Reader<Row> layout;
         try {
             in.mark(4);
             byte[] start = new byte[4];
             int n = in.readNBytes(start, 0, 4);
-            withBookedDate = n == 4 && java.nio.ByteBuffer.wrap(start).getInt() == WITH_BOOKED_DATE;
-            if (!withBookedDate) {
-                in.reset();
-            }
+            int magic = n == 4 ? java.nio.ByteBuffer.wrap(start).getInt() : 0;
+            layout = switch (magic) {
+                case COMPACT -> JdbcDropFile::row;
+                case WITH_BOOKED_DATE -> stream -> LegacyLayout.row(stream, true);
+                default -> { // no magic: rows from the first byte
+                    in.reset();
+                    yield stream -> LegacyLayout.row(stream, false);
+                }
+            };
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
         }
-        RecordStream<Row> rows = new RecordStream<>(in, stream -> row(stream, withBookedDate), "cannot read the JDBC drop " + path);
+        RecordStream<Row> rows = new RecordStream<>(in, layout, "cannot read the JDBC drop " + path);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -156,21 +171,50 @@ public final class JdbcDropFile implements Closeable {
         };
     }
 
-    private static Row row(DataInput in, boolean withBookedDate) throws IOException {
-        boolean active = in.readBoolean();
-        String lineId = str(in);
-        PayrollLine line = LineFields.read(in, lineId, fields -> {
-            String modified = LineFields.text(fields);
-            return modified == null ? null : Instant.parse(modified);
-        });
-        if (!withBookedDate) { // a drop written before booked dates: booked on the work date
-            return new Row(line, active, line.workDate());
-        }
-        long booked = in.readLong();
-        return new Row(line, active, booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
+    private static Row row(DataInput in) throws IOException {
+        int flags = in.readUnsignedByte();
+        String lineId = LineFields.text(in);
+        PayrollLine line = LineFields.read(in, lineId);
+        LocalDate booked = (flags & BOOKED_ON_WORK_DATE) != 0 ? line.workDate() : LineFields.day(in);
+        return new Row(line, (flags & ACTIVE) != 0, booked);
     }
 
-    private static String str(DataInput in) throws IOException {
-        return LineFields.text(in);
+    /** The rows of drops written by earlier versions, read as those versions wrote them. */
+    private static final class LegacyLayout {
+
+        static Row row(DataInput in, boolean withBookedDate) throws IOException {
+            boolean active = in.readBoolean();
+            String lineId = text(in);
+            String employee = text(in);
+            long day = in.readLong();
+            String wageType = text(in);
+            String quantity = text(in);
+            String project = text(in);
+            String task = text(in);
+            String department = text(in);
+            String text = text(in);
+            String source = text(in);
+            String sourceId = text(in);
+            String modified = text(in);
+            PayrollLine line = new PayrollLine(lineId, employee, day == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(day),
+                    wageType, quantity == null ? null : new BigDecimal(quantity), project, task, department, text,
+                    source, sourceId, modified == null ? null : Instant.parse(modified));
+            if (!withBookedDate) { // a drop written before booked dates: booked on the work date
+                return new Row(line, active, line.workDate());
+            }
+            long booked = in.readLong();
+            return new Row(line, active, booked == Long.MIN_VALUE ? null : LocalDate.ofEpochDay(booked));
+        }
+
+        /** A 4-byte length (-1: null) and UTF-8 bytes. */
+        private static String text(DataInput in) throws IOException {
+            int n = in.readInt();
+            if (n < 0) {
+                return null;
+            }
+            byte[] bytes = new byte[n];
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 }

@@ -8,7 +8,6 @@ import no.ditiosync.payroll.PayrollLine;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.time.Instant;
 
 /**
  * What payroll should hold for one line after this run, as the run learnt it: from a record read
@@ -39,50 +38,56 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
         return status == MappingResult.Status.READY ? line : null;
     }
 
-    void write(DataOutput out) throws IOException {
-        out.writeUTF(lineId);
-        out.writeLong(seq);
-        out.writeByte(kind.ordinal());
-        out.writeBoolean(fetched);
-        out.writeByte(status == null ? -1 : status.ordinal());
-        out.writeBoolean(line != null);
-        if (line != null) {
-            LineFields.write(out, line);
-            out.writeLong(line.sourceModified() == null ? Long.MIN_VALUE : line.sourceModified().getEpochSecond());
-            out.writeInt(line.sourceModified() == null ? 0 : line.sourceModified().getNano());
+    // the flags byte of a desired state in the spill; the status takes the top three bits (0: none)
+    private static final int PARENT = 1;
+    private static final int FETCHED = 2;
+    private static final int WITH_LINE = 4;
+    private static final int WITH_INPUTS = 8;
+    /** The registration's employee number is the line's: not written twice. */
+    private static final int SAME_EMPLOYEE = 16;
+    private static final int STATUS_SHIFT = 5;
+
+    static {
+        if (MappingResult.Status.values().length >= 1 << (8 - STATUS_SHIFT)) {
+            throw new IllegalStateException("the spill's flags byte holds 7 mapping statuses at most");
         }
-        out.writeBoolean(inputs != null);
+    }
+
+    /** The compact encoding of the run's spill (scratch of one run: no other version reads it). */
+    void write(DataOutput out) throws IOException {
+        boolean sameEmployee = line != null && inputs != null && line.employeeNumber() != null
+                && line.employeeNumber().equals(inputs.registrationEmployeeNumber());
+        out.writeByte((kind == Kind.PARENT ? PARENT : 0) | (fetched ? FETCHED : 0) | (line != null ? WITH_LINE : 0)
+                | (inputs != null ? WITH_INPUTS : 0) | (sameEmployee ? SAME_EMPLOYEE : 0)
+                | (status == null ? 0 : status.ordinal() + 1) << STATUS_SHIFT);
+        LineFields.text(out, lineId);
+        LineFields.varint(out, seq);
+        if (line != null) {
+            LineFields.write(out, lineId, line);
+        }
         if (inputs != null) {
-            str(out, inputs.userId());
-            str(out, inputs.registrationEmployeeNumber());
-            str(out, inputs.sourceFields());
+            LineFields.text(out, inputs.userId());
+            if (!sameEmployee) {
+                LineFields.text(out, inputs.registrationEmployeeNumber());
+            }
+            LineFields.text(out, inputs.sourceFields());
         }
     }
 
     static Desired read(DataInput in) throws IOException {
-        String lineId = in.readUTF();
-        long seq = in.readLong();
-        Kind kind = Kind.values()[in.readByte()];
-        boolean fetched = in.readBoolean();
-        byte s = in.readByte();
-        MappingResult.Status status = s < 0 ? null : MappingResult.Status.values()[s];
-        PayrollLine line = null;
-        if (in.readBoolean()) {
-            line = LineFields.read(in, lineId, fields -> {
-                long seconds = fields.readLong();
-                int nanos = fields.readInt();
-                return seconds == Long.MIN_VALUE ? null : Instant.ofEpochSecond(seconds, nanos);
-            });
+        int flags = in.readUnsignedByte();
+        String lineId = LineFields.text(in);
+        long seq = LineFields.varint(in);
+        int s = flags >>> STATUS_SHIFT;
+        MappingResult.Status status = s == 0 ? null : MappingResult.Status.values()[s - 1];
+        PayrollLine line = (flags & WITH_LINE) != 0 ? LineFields.read(in, lineId) : null;
+        LedgerRow.MappingInputs inputs = null;
+        if ((flags & WITH_INPUTS) != 0) {
+            String userId = LineFields.text(in);
+            String employee = (flags & SAME_EMPLOYEE) != 0 ? line.employeeNumber() : LineFields.text(in);
+            inputs = new LedgerRow.MappingInputs(userId, employee, LineFields.text(in));
         }
-        LedgerRow.MappingInputs inputs = in.readBoolean() ? new LedgerRow.MappingInputs(str(in), str(in), str(in)) : null;
-        return new Desired(lineId, seq, kind, fetched, status, line, inputs);
-    }
-
-    private static void str(DataOutput out, String s) throws IOException {
-        LineFields.text(out, s);
-    }
-
-    private static String str(DataInput in) throws IOException {
-        return LineFields.text(in);
+        return new Desired(lineId, seq, (flags & PARENT) != 0 ? Kind.PARENT : Kind.LINE, (flags & FETCHED) != 0, status,
+                line, inputs);
     }
 }
