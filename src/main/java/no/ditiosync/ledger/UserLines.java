@@ -1,10 +1,10 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.LineFields;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInput;
 import java.io.DataInputStream;
-import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * Which ledger lines each user has ({@code ledger_user_lines}), so that a run maps again the lines of
@@ -56,9 +55,9 @@ final class UserLines implements AutoCloseable {
     UserLines(Path folder) {
         Comparator<Pair> order = Comparator.comparing((Pair p) -> users.get(p.user())).thenComparing(Pair::lineId);
         this.pairs = new SortedSpill<>(folder, "users", IN_MEMORY, order, (p, out) -> {
-            out.writeInt(p.user());
-            writeLineId(out, p.lineId());
-        }, in -> new Pair(in.readInt(), readLineId(in)));
+            LineFields.varint(out, p.user());
+            LineFields.text(out, p.lineId());
+        }, in -> new Pair((int) LineFields.varint(in), LineFields.text(in)));
     }
 
     void add(String userId, String lineId) {
@@ -183,48 +182,11 @@ final class UserLines implements AutoCloseable {
         return new ArrayList<>(ids);
     }
 
-    /**
-     * A line id as 23 bytes when it is a feed and a GUID as Ditio writes them ("time:" and 36 characters
-     * in lower case), else as its text: a flag, the feed or the whole id, then the GUID's 16 bytes.
-     */
-    static void writeLineId(DataOutput out, String lineId) throws IOException {
-        int colon = lineId.indexOf(':');
-        UUID guid = colon > 0 && lineId.length() == colon + 37 ? guid(lineId.substring(colon + 1)) : null;
-        if (guid == null) {
-            out.writeByte(0);
-            out.writeUTF(lineId);
-            return;
-        }
-        out.writeByte(1);
-        out.writeUTF(lineId.substring(0, colon));
-        out.writeLong(guid.getMostSignificantBits());
-        out.writeLong(guid.getLeastSignificantBits());
-    }
-
-    static String readLineId(DataInput in) throws IOException {
-        byte kind = in.readByte();
-        if (kind == 0) {
-            return in.readUTF();
-        }
-        String feed = in.readUTF();
-        return feed + ":" + new UUID(in.readLong(), in.readLong());
-    }
-
-    /** The GUID when {@code s} is one exactly as {@link UUID#toString} writes it, else null. */
-    private static UUID guid(String s) {
-        try {
-            UUID u = UUID.fromString(s);
-            return u.toString().equals(s) ? u : null;
-        } catch (IllegalArgumentException notOne) {
-            return null;
-        }
-    }
-
     private static byte[] encode(List<String> ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.size() * 24);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             for (String id : ids) {
-                writeLineId(out, id);
+                LineFields.text(out, id);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -236,7 +198,7 @@ final class UserLines implements AutoCloseable {
         List<String> ids = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             while (in.available() > 0) {
-                ids.add(readLineId(in));
+                ids.add(LineFields.text(in));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable row of ledger_user_lines: " + e.getMessage(), e);
