@@ -21,13 +21,6 @@ class H2SettingsTest {
     Path dir;
 
     @Test
-    void anH2FileDatabaseCompactsOnlyBelowSeventyPercentUnlessTheUrlSays() throws Exception {
-        assertEquals(List.of("70"), settings(open("jdbc:h2:file:" + dir.resolve("a/state")), "AUTO_COMPACT_FILL_RATE"));
-        assertEquals(List.of("90"), settings(open("jdbc:h2:file:" + dir.resolve("b/state") + ";AUTO_COMPACT_FILL_RATE=90"),
-                "AUTO_COMPACT_FILL_RATE"));
-    }
-
-    @Test
     void commitsAreWrittenAtOnceUnlessTheUrlSays() throws Exception {
         assertEquals(List.of("0"), settings(open("jdbc:h2:file:" + dir.resolve("c/state")), "WRITE_DELAY"));
         assertEquals(List.of("300"), settings(open("jdbc:h2:file:" + dir.resolve("d/state") + ";WRITE_DELAY=300"),
