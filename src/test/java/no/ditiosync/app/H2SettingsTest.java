@@ -1,0 +1,50 @@
+package no.ditiosync.app;
+
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What the app asks of an H2 state DB beyond its URL, and that a setting the URL gives wins. */
+class H2SettingsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void commitsAreWrittenAtOnceUnlessTheUrlSays() throws Exception {
+        assertEquals(List.of("0"), settings(open("jdbc:h2:file:" + dir.resolve("c/state")), "WRITE_DELAY"));
+        assertEquals(List.of("300"), settings(open("jdbc:h2:file:" + dir.resolve("d/state") + ";WRITE_DELAY=300"),
+                "WRITE_DELAY"));
+    }
+
+    private static DataSource open(String url) {
+        return DataSources.open(url, "sa", "", DataSources.Keys.STATE_DB);
+    }
+
+    /** The values of these settings in the open database (null: not set), then closes it. */
+    private static List<String> settings(DataSource db, String... names) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = ?")) {
+            for (String name : names) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    values.add(rs.next() ? rs.getString(1) : null);
+                }
+            }
+        } finally {
+            ((JdbcConnectionPool) db).dispose();
+        }
+        return values;
+    }
+}
