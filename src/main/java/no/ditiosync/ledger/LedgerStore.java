@@ -144,11 +144,8 @@ public final class LedgerStore {
             if (!UserLines.complete(c, company)) {
                 return ofUsersReadingTheFeed(c, company, feed, userIds);
             }
-            // one read-only transaction, so that PostgreSQL reads both tables by key (byKey)
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try {
-                byKey(c);
+            return readOnly(c, () -> {
+                byKey(c); // both tables by key on PostgreSQL
                 List<String> ids = UserLines.lineIds(c, company, userIds, feed);
                 Map<String, LedgerRow> rows = new java.util.TreeMap<>();
                 for (int from = 0; from < ids.size(); from += CHUNK) {
@@ -157,12 +154,53 @@ public final class LedgerStore {
                 // a line moved to another user since the row named it is that user's now
                 rows.values().removeIf(row -> !userIds.contains(row.userId()));
                 return new ArrayList<>(rows.values());
-            } finally {
-                c.rollback();
-                c.setReadOnly(false);
-                c.setAutoCommit(true);
-            }
+            });
         }
+    }
+
+    /** A read of the ledger that returns a value. */
+    @FunctionalInterface
+    interface Read<T> {
+        T read() throws SQLException;
+    }
+
+    /**
+     * {@code read} in one read-only transaction on {@code c}, which goes back to the pool as lent: on
+     * PostgreSQL only a transaction lets {@link #byKey} hold for every query of the read.
+     */
+    private static <T> T readOnly(Connection c, Read<T> read) throws SQLException {
+        c.setAutoCommit(false);
+        c.setReadOnly(true);
+        try {
+            return read.read();
+        } finally {
+            c.rollback();
+            c.setReadOnly(false);
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** What {@link #scan} does with each row. */
+    @FunctionalInterface
+    interface RowVisitor {
+        void visit(LedgerRow row) throws SQLException;
+    }
+
+    /**
+     * Every row with {@code after < line_id < before}, in key order, {@link #CHUNK} at a time
+     * ({@link #range}): no cursor is held open for the length of the scan.
+     */
+    void scan(Connection c, String company, String after, String before, RowVisitor visit) throws SQLException {
+        List<LedgerRow> chunk;
+        do {
+            chunk = range(c, company, after, before);
+            for (LedgerRow row : chunk) {
+                visit.visit(row);
+            }
+            if (!chunk.isEmpty()) {
+                after = chunk.get(chunk.size() - 1).lineId();
+            }
+        } while (chunk.size() == CHUNK);
     }
 
     /** {@link #ofUsers} by going through every row of the feed (no index on the user: see schema.sql). */
@@ -292,41 +330,20 @@ public final class LedgerStore {
         Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held = new java.util.LinkedHashMap<>();
         targets.forEach(t -> held.put(t, new java.util.TreeMap<>()));
         try (Connection c = dataSource.getConnection()) {
-            // one read-only transaction, so each chunk is read by key on PostgreSQL too (byKey)
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try {
-                heldHours(c, company, feeds, targets, from, to, held);
-            } finally {
-                c.rollback();
-                c.setReadOnly(false);
-                c.setAutoCommit(true);
-            }
-        }
-        return held;
-    }
-
-    private void heldHours(Connection c, String company, List<String> feeds, List<String> targets, LocalDate from,
-                           LocalDate to, Map<String, java.util.TreeMap<HoursKey, java.math.BigDecimal>> held)
-            throws SQLException {
-        for (String feed : feeds) {
-            String after = feed + ":";
-            List<LedgerRow> chunk;
-            do {
-                chunk = range(c, company, after, feed + ";");
-                for (LedgerRow row : chunk) {
-                    for (String t : targets) {
-                        LedgerEntry e = row.entry(t);
-                        LocalDate day = e == null ? null : e.line().workDate();
-                        if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
-                            held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
+            return readOnly(c, () -> {
+                for (String feed : feeds) {
+                    scan(c, company, feed + ":", feed + ";", row -> {
+                        for (String t : targets) {
+                            LedgerEntry e = row.entry(t);
+                            LocalDate day = e == null ? null : e.line().workDate();
+                            if (e != null && e.holdsHours() && day != null && !day.isBefore(from) && !day.isAfter(to)) {
+                                held.get(t).merge(HoursKey.of(e.line()), e.line().quantity(), java.math.BigDecimal::add);
+                            }
                         }
-                    }
+                    });
                 }
-                if (!chunk.isEmpty()) {
-                    after = chunk.get(chunk.size() - 1).lineId();
-                }
-            } while (chunk.size() == CHUNK);
+                return held;
+            });
         }
     }
 

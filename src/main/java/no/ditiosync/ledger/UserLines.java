@@ -85,19 +85,11 @@ final class UserLines implements AutoCloseable {
      * {@link #write} mark the company complete.
      */
     void addLedger(LedgerStore store, Connection reads, String company) throws SQLException {
-        String after = "";
-        List<LedgerRow> chunk;
-        do {
-            chunk = store.range(reads, company, after, "\uffff");
-            for (LedgerRow row : chunk) {
-                if (row.userId() != null) {
-                    add(row.userId(), row.lineId());
-                }
+        store.scan(reads, company, "", "\uffff", row -> {
+            if (row.userId() != null) {
+                add(row.userId(), row.lineId());
             }
-            if (!chunk.isEmpty()) {
-                after = chunk.get(chunk.size() - 1).lineId();
-            }
-        } while (chunk.size() == LedgerStore.CHUNK);
+        });
         completes = true;
     }
 
