@@ -163,6 +163,11 @@ public final class SyncSteps {
         run.countProjectPage();
     }
 
+    /** Whether the map step goes down its quarantine branch: some records of the page cannot become a line. */
+    public boolean hasQuarantined(@Body MappedPage page) {
+        return !page.quarantined().isEmpty();
+    }
+
     /** The quarantine branch of the map step: the page's records that cannot become a line, with why. */
     public void holdQuarantined(@Body MappedPage page, @Variable("run") SyncRun run) throws Exception {
         if (!run.dry()) {
