@@ -78,13 +78,18 @@ public final class QuarantineStore {
                 }
                 ps.executeBatch();
             }
-            // new rows: the upsert leaves first_run_id empty only where the row did not exist before
+            // new rows: the upsert leaves first_run_id empty only where the row did not exist before. By key,
+            // not over the feed's whole quarantine: that was a scan per page, quadratic in a large first run
             try (PreparedStatement first = c.prepareStatement("UPDATE quarantine SET first_run_id = ? "
-                    + "WHERE company = ? AND feed = ? AND first_run_id IS NULL")) {
-                first.setString(1, runId);
-                first.setString(2, company);
-                first.setString(3, feed);
-                first.executeUpdate();
+                    + "WHERE company = ? AND feed = ? AND record_id = ? AND first_run_id IS NULL")) {
+                for (Held h : held) {
+                    first.setString(1, runId);
+                    first.setString(2, company);
+                    first.setString(3, feed);
+                    db.str(first, 4, h.record().id);
+                    first.addBatch();
+                }
+                first.executeBatch();
             }
         });
     }
