@@ -100,9 +100,8 @@ public final class TextCleaner {
         CharsetEncoder encoder = charset.newEncoder();
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
-            String ch = new String(Character.toChars(cp));
-            if (encoder.canEncode(ch)) {
-                out.append(ch);
+            if (canEncode(encoder, cp)) {
+                out.appendCodePoint(cp);
             } else {
                 String base = baseLetter(cp);
                 out.append(base != null && encoder.canEncode(base) ? base : String.valueOf(REPLACEMENT));
@@ -118,8 +117,26 @@ public final class TextCleaner {
         }
         CharsetEncoder encoder = charset.newEncoder();
         return (int) text.codePoints()
-                .filter(cp -> !encoder.canEncode(new String(Character.toChars(cp))))
+                .filter(cp -> !canEncode(encoder, cp))
                 .count();
+    }
+
+    /** Per charset, whether it encodes each of the first 256 code points (the Nordic letters among them), found once. */
+    private static final java.util.Map<Charset, boolean[]> LATIN1_ENCODABLE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    // CharsetEncoder.canEncode allocates two buffers a call; these texts are written once per line and target
+    private static boolean canEncode(CharsetEncoder encoder, int cp) {
+        if (cp < 256) {
+            return LATIN1_ENCODABLE.computeIfAbsent(encoder.charset(), charset -> {
+                CharsetEncoder e = charset.newEncoder();
+                boolean[] encodable = new boolean[256];
+                for (int c = 0; c < 256; c++) {
+                    encodable[c] = e.canEncode((char) c);
+                }
+                return encodable;
+            })[cp];
+        }
+        return encoder.canEncode(new String(Character.toChars(cp)));
     }
 
     /** Charsets of the formats that encode every printable ASCII character as itself. */

@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Turns a Ditio time registration (or absence: {@link TimeRegistration#source}) into what payroll should hold for it: a payroll line, nothing
@@ -22,6 +23,8 @@ public final class PayrollLineMapper {
     public static final String MISSING_ID_PREFIX = "missing-id-";
     public static final String MISSING_ID = "missing id";
     private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
+    /** Compiled once: String.matches compiles its pattern on every call, once per registration here. */
+    private static final Pattern EMPLOYEE_NUMBER = Pattern.compile("[0-9]{1,8}");
 
     private final WageTypeMapping wageTypes;
     private final ApprovalGate gate;
@@ -116,7 +119,7 @@ public final class PayrollLineMapper {
             return MappingResult.quarantined("no employee number for userId " + r.userId
                     + " (not on the registration, not in /v1/user)");
         }
-        if (!employeeNumber.matches("[0-9]{1,8}")) {
+        if (!EMPLOYEE_NUMBER.matcher(employeeNumber).matches()) {
             return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
         }
         Optional<String> wageType = kind == null ? wageTypes.wageType(r.source, field -> switch (field) {
