@@ -2,8 +2,6 @@ package no.ditiosync.drops;
 
 import no.ditiosync.payroll.PayrollLine;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInput;
 import java.io.DataInputStream;
@@ -66,7 +64,7 @@ public final class JdbcDropFile implements Closeable {
     private JdbcDropFile(Path path, FileChannel channel) {
         this.path = path;
         this.channel = channel;
-        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.out = new DataOutputStream(OneThreadBuffers.output(Channels.newOutputStream(channel), 1 << 16));
     }
 
     private JdbcDropFile started() throws IOException {
@@ -129,7 +127,7 @@ public final class JdbcDropFile implements Closeable {
     public static Iterator<List<Row>> chunks(Path path, int size) {
         DataInputStream in;
         try {
-            in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
+            in = new DataInputStream(OneThreadBuffers.input(Files.newInputStream(path), 1 << 16));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JDBC drop " + path + ": " + e.getMessage(), e);
         }

@@ -1,9 +1,8 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.OneThreadBuffers;
 import no.ditiosync.drops.RecordStream;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
@@ -77,7 +76,7 @@ final class SortedSpill<T> implements AutoCloseable {
         try {
             Files.createDirectories(folder);
             Path run = Files.createTempFile(folder, "." + name + "-", ".spill");
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
+            try (DataOutputStream out = new DataOutputStream(OneThreadBuffers.output(Files.newOutputStream(run), 1 << 16))) {
                 for (T record : buffer) {
                     write.write(record, out);
                 }
@@ -154,7 +153,7 @@ final class SortedSpill<T> implements AutoCloseable {
     /** The records of one sorted run file, in their order. */
     private Iterator<T> runReader(Path run) {
         try {
-            return new RecordStream<>(new DataInputStream(new BufferedInputStream(Files.newInputStream(run), 1 << 16)),
+            return new RecordStream<>(new DataInputStream(OneThreadBuffers.input(Files.newInputStream(run), 1 << 16)),
                     read, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
