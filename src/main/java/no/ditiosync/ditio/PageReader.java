@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
@@ -166,7 +165,7 @@ public final class PageReader<T> {
      * Ditio: a field the app keeps for itself (@JsonIgnore) is not one of them, so it is never bound.
      */
     private static final class OtherCase extends DeserializationProblemHandler {
-        /** Names as sent that mean nothing: a server cannot grow the cache past this by inventing names. */
+        /** Names remembered per record type: a server cannot grow the cache past this by inventing names. */
         private static final int MOST_NAMES = 1000;
         private static final String NONE = "";
 
@@ -183,10 +182,12 @@ public final class PageReader<T> {
             Map<String, String> names = meaning.computeIfAbsent(record.handledType(), type -> new ConcurrentHashMap<>());
             String property = names.get(name);
             if (property == null) {
+                // lower case as Jackson compared (equalsIgnoreCase would also take "ıd", dotless i, for "id")
+                String lower = name.toLowerCase(Locale.ROOT);
                 property = NONE;
                 for (Iterator<SettableBeanProperty> it = record.properties(); it.hasNext() && property.isEmpty(); ) {
                     String known = it.next().getName();
-                    property = known.equalsIgnoreCase(name) ? known : NONE;
+                    property = known.toLowerCase(Locale.ROOT).equals(lower) ? known : NONE;
                 }
                 if (names.size() < MOST_NAMES) {
                     names.put(name, property);
@@ -197,11 +198,11 @@ public final class PageReader<T> {
             }
             try {
                 record.findProperty(property).deserializeAndSet(p, ctxt, bean);
-            } catch (JsonMappingException e) {
-                // the path names the field as sent, as it does for a field Jackson bound itself
-                throw JsonMappingException.wrapWithPath(e, bean, name);
+                return true;
+            } catch (Exception e) {
+                // as Jackson does for a field it bound itself: a failure is a mapping error whose path names the field
+                return record.wrapAndThrow(e, bean, name, ctxt);
             }
-            return true;
         }
     }
 
