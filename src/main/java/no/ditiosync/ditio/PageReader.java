@@ -160,9 +160,11 @@ public final class PageReader<T> {
     /**
      * Binds a field Ditio spelled in another case than the spec ("Qty", "IsDeleted") to the record's property of
      * that name. Jackson's own ACCEPT_CASE_INSENSITIVE_PROPERTIES lower-cases every name of every record before
-     * it looks it up (a big run allocated 7 % of its bytes there); here the spec's names cost nothing, and a
-     * name Jackson does not know is compared, once per record type, with the properties that are read from
-     * Ditio: a field the app keeps for itself (@JsonIgnore) is not one of them, so it is never bound.
+     * it looks it up (a big run allocated 7 % of its bytes there), and Jackson 2 has no "exact first" mode; so
+     * the spec's names are found as Jackson finds them, by exact name at no extra cost, and only a name Jackson
+     * does not know comes to this handler (its hook for unknown names), which compares it once, then remembers
+     * it per record type, with the properties read from Ditio: a field the app keeps for itself (@JsonIgnore)
+     * is not one of them, so it is never bound, in any case.
      */
     private static final class OtherCase extends DeserializationProblemHandler {
         /** Names remembered per record type: a server cannot grow the cache past this by inventing names. */
@@ -175,7 +177,7 @@ public final class PageReader<T> {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
                                              Object bean, String name) throws IOException {
-            // a bean built field by field (no record type here has a creator: bean is then the class)
+            // only a bean already made can take the field (with a creator Jackson passes the class; no record here has one)
             if (!(deserializer instanceof BeanDeserializerBase record) || bean instanceof Class) {
                 return false;
             }
