@@ -136,11 +136,11 @@ public final class PageReader<T> {
                 record = reader.readValue(parser);
             } catch (MismatchedInputException e) {
                 // what the handler below does not cover: the rest of the record is skipped, kept as a record without
-                // fields but the reason (it is quarantined under a stand-in key)
+                // fields but the reason (it is quarantined under a stand-in key), also when the handler saw a field first
                 while (parser.getParsingContext() != array && parser.nextToken() != null) {
                     parser.skipChildren();
                 }
-                record = problem.reason == null && unreadable != null ? reader.readValue("{}") : null;
+                record = unreadable != null ? reader.readValue("{}") : null;
                 problem.reason = problem.reason == null ? reason(e) : problem.reason;
             }
             if (problem.reason == null) {

@@ -410,6 +410,22 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
     }
 
+    /** Past a first field of the wrong type, a second that Jackson cannot bind at all: the record is quarantined, not lost. */
+    @Test
+    void aRecordWithTwoFieldsThatDoNotBindIsQuarantinedNotLost() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":\"abc\",\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"overtimeLines\":[1]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\"}]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        // as any record Jackson could not bind to the end: without its fields, under a stand-in key
+        assertThat(run.quarantinedCount()).isEqualTo(1);
+        assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
+    }
+
     @Test
     void aPageWithoutContentTypeIsReadAsJson() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> new Answer(200, Map.of(), "{\"data\":["
