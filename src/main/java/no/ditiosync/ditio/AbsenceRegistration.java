@@ -1,6 +1,5 @@
 package no.ditiosync.ditio;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -9,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * with {@code date} as the work date, {@code employeeNumber} as the registration's employee
  * number, and {@code absenceTypeCode} as the code the wage-type mapping tests.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public class AbsenceRegistration extends RegistrationLikeRecord {
 
     public static final String ABSENCE = "absence";

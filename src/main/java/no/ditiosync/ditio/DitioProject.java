@@ -1,9 +1,6 @@
 package no.ditiosync.ditio;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
 /** The fields of a Ditio project row ({@code /v1/project}) used to fill a payroll line's project number. */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public class DitioProject {
     public String id;
     public String number;

@@ -1,6 +1,5 @@
 package no.ditiosync.ditio;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.math.BigDecimal;
@@ -14,13 +13,11 @@ import java.util.List;
  * approval), it is not stored itself: {@link no.ditiosync.payroll.PayrollDaySplitter} makes the
  * records that become payroll lines from it.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public class PayrollLineRecord extends RegistrationLikeRecord {
 
     public static final String PAYROLL = "payroll";
 
     /** One entry of {@code overtimeLines[]}; {@code overtimeType} 0 = deducted from ordinary hours, 1 = paid on top. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public static class OvertimeLine {
         public String payrollTypeId;
         public String name;

@@ -3,7 +3,6 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 import java.util.TreeMap;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
 
@@ -12,7 +11,6 @@ import java.math.BigDecimal;
  * Dates stay text here: {@link no.ditiosync.payroll.PayrollLineMapper} reads them, so that an
  * unparseable date quarantines one record instead of failing a whole page.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public class TimeRegistration {
 
     /** The feed (and wage-type mapping source) of time registrations; other registrations extend this class. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.math.BigDecimal;
@@ -326,6 +327,103 @@ class DitioConformanceTest {
                 entry("101|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("101|2026-11-17|1000", new BigDecimal("2.00")));
         assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(2);
+    }
+
+    @Test
+    void absencesAndPayrollLinesInPascalCaseArriveWithTheirExactHours() throws Exception {
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", "{\"Data\":["
+                + "{\"Id\":\"a1\",\"Date\":\"2026-11-17\",\"Qty\":7.50,\"AbsenceTypeCode\":\"SYK\",\"EmployeeNumber\":\"101\","
+                + "\"UserId\":\"u-101\",\"Approved\":true,\"PayrollApproved\":true,"
+                + "\"ModifiedDateTime\":\"2026-11-18T08:00:00.1234567Z\",\"IsDeleted\":false}],\"ContinuationToken\":null}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"Data\":["
+                + "{\"Id\":\"d1\",\"TransDateTime\":\"2026-11-16T00:00:00.0000000Z\",\"UserId\":\"u-102\",\"EmployeeNumber\":\"102\","
+                + "\"Qty\":9.5,\"Approved\":true,\"Verified\":true,\"ModifiedDateTime\":\"2026-11-17T06:00:00Z\",\"IsDeleted\":false,"
+                + "\"OvertimeLines\":[{\"PayrollTypeId\":\"OT50\",\"Name\":\"Overtid 50%\",\"LineType\":20,\"OvertimeType\":0,"
+                + "\"Sorting\":1,\"Qty\":2.00}]}]}")));
+
+        SyncRun run = run(Map.of("payroll.absences", "true", "payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-17|5100", new BigDecimal("7.50")),
+                entry("102|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-16|2050", new BigDecimal("2.00")));
+    }
+
+    @Test
+    void eachNameOfARecordInMixedCaseIsReadAsTheSpecsName() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"r1\",\"USERID\":\"u-101\",\"userEmployeeNumber\":\"101\",\"WorkDate\":\"2026-11-16T00:00:00Z\","
+                + "\"qTY\":7.25,\"approved\":true,\"PAYROLLAPPROVED\":true,\"modifieddatetime\":\"2026-11-16T16:00:00Z\","
+                + "\"IsDeleted\":false,\"SomeNewField\":{\"Qty\":99}},"
+                // no employee number: the user's, read from a PascalCase users page
+                + "{\"Id\":\"r2\",\"userId\":\"u-103\",\"WORKDATE\":\"2026-11-17T00:00:00Z\",\"Qty\":4,\"payrollApproved\":true,"
+                + "\"ModifiedDateTime\":\"2026-11-17T16:00:00Z\"},"
+                + registration("r3", "101", "2026-11-18T00:00:00Z", "2", "2026-11-18T16:00:00Z") + "]}")));
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"Data\":[{\"Id\":\"p-103\",\"IdentityUserId\":\"u-103\","
+                + "\"EmployeeNumber\":\"103\",\"IsDeleted\":false}]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.25")),
+                entry("101|2026-11-18|1000", new BigDecimal("2.00")),
+                entry("103|2026-11-17|1000", new BigDecimal("4.00")));
+    }
+
+    /** The reason names the field as Ditio spelled it; the next record of the page is read as usual. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "QTY             | \"abc\"         | unreadable QTY: \"abc\" is not a number",
+            "qTy             | [7.5]           | unreadable qTy: [7.5] is not a number",
+            "PAYROLLAPPROVED | \"maybe\"       | unreadable PAYROLLAPPROVED: \"maybe\" is not true or false"})
+    void aFieldOfTheWrongTypeInAnyCaseQuarantinesItsRecordNamingTheField(String name, String value, String reason)
+            throws Exception {
+        String record = "{\"Id\":\"r1\",\"USERID\":\"u-101\",\"userEmployeeNumber\":\"101\",\"WorkDate\":\"2026-11-16T00:00:00Z\","
+                + "\"Qty\":7.5,\"PayrollApproved\":true,\"ModifiedDateTime\":\"2026-11-16T16:00:00Z\",\"IsDeleted\":false}";
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + record.replace("}", ",\"" + name + "\":" + value + "}") + ","
+                + registration("r2", "101", "2026-11-17T00:00:00Z", "3", "2026-11-17T16:00:00Z") + "]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).isEqualTo("r1");
+            assertThat(q.reason()).isEqualTo(reason);
+        });
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("3.00")));
+    }
+
+    @Test
+    void fieldsTheAppKeepsForItselfAreNotReadFromDitioInAnyCase() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-101\","
+                + "\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\",\"isDeleted\":false,"
+                + "\"source\":\"absence\",\"Source\":\"payroll\",\"unreadable\":\"x\",\"UNREADABLE\":\"y\",\"ParentId\":\"p-1\","
+                + "\"PARENTID\":\"p-2\",\"Codes\":{\"absenceTypeCode\":\"SYK\"},\"MappedAgain\":true}]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(lineRows()).containsExactly("time:r1 active 7.50");
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
+    /** Past a first field of the wrong type, a second that Jackson cannot bind at all: the record is quarantined, not lost. */
+    @Test
+    void aRecordWithTwoFieldsThatDoNotBindIsQuarantinedNotLost() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":\"abc\",\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"overtimeLines\":[1]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\"}]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        // as any record Jackson could not bind to the end: without its fields, under a stand-in key
+        assertThat(run.quarantinedCount()).isEqualTo(1);
+        assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
     }
 
     @Test
