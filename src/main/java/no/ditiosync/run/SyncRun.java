@@ -101,7 +101,6 @@ public final class SyncRun implements RetryCounter {
     /** Employees and projects as the running pass knows them (one run per company at a time: the feed lock). */
     private volatile EmployeeDirectory employees = id -> null;
     private volatile ProjectDirectory projects = ProjectDirectory.NONE;
-    private volatile String cursorDescription = "-";
     private boolean readingStarted;
     private final LineCounts lineCounts = new LineCounts();
     private final Set<String> quarantinedIds = new HashSet<>();
@@ -212,10 +211,6 @@ public final class SyncRun implements RetryCounter {
 
     public void readingStarted(boolean started) { this.readingStarted = started; }
 
-    /** The page being read, for messages ("page 3 of /v1/time-registrations"). */
-    public String cursorDescription() { return cursorDescription; }
-
-    public void cursorDescription(String where) { this.cursorDescription = where; }
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }

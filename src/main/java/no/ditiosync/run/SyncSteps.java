@@ -90,7 +90,6 @@ public final class SyncSteps {
         PageCursor cursor = pass.mode() == SyncRun.Mode.FULL
                 ? pager.cursor(run.company(), feed, null, pass.delivers() ? pass.fromDate() : null, pass.toDate())
                 : pager.cursor(run.company(), feed, pass.modifiedSince(), null, null);
-        run.cursorDescription(cursor.describe());
         return cursor;
     }
 

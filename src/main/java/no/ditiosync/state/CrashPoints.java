@@ -22,7 +22,10 @@ public final class CrashPoints {
     public static final String PAUSE_FILE_PROPERTY = "ditio.pause-file";
     private static final long LONGEST_PAUSE_MILLIS = 10 * 60_000;
 
-    /** After a page is stored, before the next one is fetched (value: {@code after-page-N}). */
+    /**
+     * After page N is mapped into the run's delta, nothing of the run in the ledger yet (the fetch may
+     * be up to two pages ahead) (value: {@code after-page-N}).
+     */
     public static final String AFTER_PAGE = "after-page-";
     /** Drop files written under their temporary names, ledger not yet committed. */
     public static final String BEFORE_COMMIT = "before-commit";
