@@ -6,7 +6,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.InjectableValues;
+import com.fasterxml.jackson.databind.cfg.CacheProvider;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerFactory;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.deser.DeserializerFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -16,7 +22,6 @@ import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,11 +67,10 @@ public final class PageReader<T> {
                 .build();
         // property names as the spec spells them are bound as Jackson does, by exact name; only a name it
         // does not know goes to OtherCase, which finds it in any case (a .NET server may keep PascalCase)
-        this.mapper = JsonMapper.builder(factory)
+        this.mapper = new ObjectMapper(factory, null, new ObjectsAsText())
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .addHandler(new OtherCase())
-                .addHandler(new WrongTypes())
-                .build();
+                .addHandler(new WrongTypes());
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
         this.maxPageBytes = maxPageBytes;
@@ -246,6 +250,69 @@ public final class PageReader<T> {
                         + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected(type);
             }
             return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
+        }
+    }
+
+    /**
+     * A JSON object where a number, text or true/false belongs ("qty":{"hours":7.5}) comes to WrongTypes through
+     * {@link DeserializationContext#extractScalarFromObject}, Jackson's hook for it, whose default casts what the
+     * handler returns to text, which Jackson then parses as the number or true/false: the handler may not answer
+     * text for a number, and null there fails the page. So this context lets WrongTypes read the object past and
+     * remember it, then answers empty text, bound as empty (null, false) as for any field of the wrong type.
+     */
+    private static final class ObjectsAsText extends DefaultDeserializationContext {
+        ObjectsAsText() {
+            super(BeanDeserializerFactory.instance, null);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializationConfig config, JsonParser p, InjectableValues values) {
+            super(src, config, p, values);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializationConfig config) {
+            super(src, config);
+        }
+
+        private ObjectsAsText(ObjectsAsText src) {
+            super(src);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializerFactory factory) {
+            super(src, factory);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, CacheProvider caches) {
+            super(src, caches);
+        }
+
+        @Override
+        public String extractScalarFromObject(JsonParser p, JsonDeserializer<?> deser, Class<?> scalarType) throws IOException {
+            return handleUnexpectedToken(scalarType, p) instanceof String text ? text : "";
+        }
+
+        @Override
+        public DefaultDeserializationContext copy() {
+            return new ObjectsAsText(this);
+        }
+
+        @Override
+        public DefaultDeserializationContext with(DeserializerFactory factory) {
+            return new ObjectsAsText(this, factory);
+        }
+
+        @Override
+        public DefaultDeserializationContext withCaches(CacheProvider caches) {
+            return new ObjectsAsText(this, caches);
+        }
+
+        @Override
+        public DefaultDeserializationContext createInstance(DeserializationConfig config, JsonParser p, InjectableValues values) {
+            return new ObjectsAsText(this, config, p, values);
+        }
+
+        @Override
+        public DefaultDeserializationContext createDummyInstance(DeserializationConfig config) {
+            return new ObjectsAsText(this, config);
         }
     }
 
