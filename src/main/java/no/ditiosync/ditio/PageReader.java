@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -237,15 +238,30 @@ public final class PageReader<T> {
         @Override
         public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
                                             String failureMsg) throws IOException {
-            String shown = t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY
-                    ? ctxt.readTree(p).toString() : p.getText();
-            return remember(ctxt, targetType.getRawClass(), shown);
+            return remember(ctxt, targetType.getRawClass(), shown(ctxt, p));
+        }
+
+        /** A number, text or true/false where an object belongs (an overtime line written as 1): kept as null. */
+        @Override
+        public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass, ValueInstantiator instantiator,
+                                                JsonParser p, String msg) throws IOException {
+            return remember(ctxt, instClass, shown(ctxt, p));
+        }
+
+        /** The value as sent, read past when it is an object or array. */
+        private static String shown(DeserializationContext ctxt, JsonParser p) throws IOException {
+            return p.isExpectedStartObjectToken() || p.isExpectedStartArrayToken() ? ctxt.readTree(p).toString()
+                    : p.hasToken(JsonToken.VALUE_STRING) ? quoted(p.getText()) : p.getText();
         }
 
         private static Object remember(DeserializationContext ctxt, Class<?> type, String value) throws IOException {
             Object holder = ctxt.getAttribute(PROBLEM);
             if (holder instanceof Problem problem && problem.reason == null) {
+                // a value in an array (overtimeLines [1]) has no name of its own: the field is the array's
                 String field = ctxt.getParser().currentName();
+                for (JsonStreamContext c = ctxt.getParser().getParsingContext(); field == null && c != null; c = c.getParent()) {
+                    field = c.getCurrentName();
+                }
                 problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
                         + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected(type);
             }
@@ -323,7 +339,9 @@ public final class PageReader<T> {
     private static String expected(Class<?> type) {
         return type == null ? "of the expected type"
                 : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
-                : type == boolean.class || type == Boolean.class ? "true or false" : "text";
+                : type == boolean.class || type == Boolean.class ? "true or false"
+                : CharSequence.class.isAssignableFrom(type) ? "text"
+                : java.util.Collection.class.isAssignableFrom(type) || type.isArray() ? "a list" : "an object";
     }
 
     /** A size as DITIO_MAX_PAGE_BYTES is written: 256MiB, 512KiB, or bytes. */
@@ -339,7 +357,11 @@ public final class PageReader<T> {
 
     /** "unreadable qty: "abc" is not a number": what a value of the wrong type the handler did not see says. */
     static String reason(MismatchedInputException e) {
-        String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        // the innermost field of the path: an index in an array (overtimeLines[0]) has no name
+        String field = "?";
+        for (int i = e.getPath().size() - 1; i >= 0 && "?".equals(field); i--) {
+            field = e.getPath().get(i).getFieldName() == null ? "?" : e.getPath().get(i).getFieldName();
+        }
         return UNREADABLE + field + ": is not " + expected(e.getTargetType());
     }
 }

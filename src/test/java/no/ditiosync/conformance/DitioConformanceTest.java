@@ -440,6 +440,24 @@ class DitioConformanceTest {
         assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS).get(1).param("ModifiedSince")).isNotNull();
     }
 
+    /** An overtime line that is not an object: its record is quarantined under its id, the reason naming the list. */
+    @Test
+    void anOvertimeLineThatIsNotAnObjectIsQuarantinedNamingTheField() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"overtimeLines\":[1]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\"}]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).startsWith("d1");
+            assertThat(q.reason()).isEqualTo("unreadable overtimeLines: 1 is not an object");
+        });
+        assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
+    }
+
     @Test
     void fieldsTheAppKeepsForItselfAreNotReadFromDitioInAnyCase() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-101\","
@@ -466,8 +484,12 @@ class DitioConformanceTest {
 
         SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
 
-        // as any record Jackson could not bind to the end: without its fields, under a stand-in key
+        // under its id, with the first field's reason
         assertThat(run.quarantinedCount()).isEqualTo(1);
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).startsWith("d1");
+            assertThat(q.reason()).isEqualTo("unreadable qty: \"abc\" is not a number");
+        });
         assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
     }
 
