@@ -6,17 +6,23 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.InjectableValues;
+import com.fasterxml.jackson.databind.cfg.CacheProvider;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerFactory;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.deser.DeserializerFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,11 +68,10 @@ public final class PageReader<T> {
                 .build();
         // property names as the spec spells them are bound as Jackson does, by exact name; only a name it
         // does not know goes to OtherCase, which finds it in any case (a .NET server may keep PascalCase)
-        this.mapper = JsonMapper.builder(factory)
+        this.mapper = new ObjectMapper(factory, null, new ObjectsAsText())
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .addHandler(new OtherCase())
-                .addHandler(new WrongTypes())
-                .build();
+                .addHandler(new WrongTypes());
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
         this.maxPageBytes = maxPageBytes;
@@ -233,19 +238,97 @@ public final class PageReader<T> {
         @Override
         public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
                                             String failureMsg) throws IOException {
-            String shown = t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY
-                    ? ctxt.readTree(p).toString() : p.getText();
-            return remember(ctxt, targetType.getRawClass(), shown);
+            return remember(ctxt, targetType.getRawClass(), shown(ctxt, p));
+        }
+
+        /** A number, text or true/false where an object belongs (an overtime line written as 1): kept as null. */
+        @Override
+        public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass, ValueInstantiator instantiator,
+                                                JsonParser p, String msg) throws IOException {
+            return remember(ctxt, instClass, shown(ctxt, p));
+        }
+
+        /** The value as sent, read past when it is an object or array. */
+        private static String shown(DeserializationContext ctxt, JsonParser p) throws IOException {
+            return p.isExpectedStartObjectToken() || p.isExpectedStartArrayToken() ? ctxt.readTree(p).toString()
+                    : p.hasToken(JsonToken.VALUE_STRING) ? quoted(p.getText()) : p.getText();
         }
 
         private static Object remember(DeserializationContext ctxt, Class<?> type, String value) throws IOException {
             Object holder = ctxt.getAttribute(PROBLEM);
             if (holder instanceof Problem problem && problem.reason == null) {
+                // a value in an array (overtimeLines [1]) has no name of its own: the field is the array's
                 String field = ctxt.getParser().currentName();
+                for (JsonStreamContext c = ctxt.getParser().getParsingContext(); field == null && c != null; c = c.getParent()) {
+                    field = c.getCurrentName();
+                }
                 problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
                         + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected(type);
             }
             return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
+        }
+    }
+
+    /**
+     * A JSON object where a number, text or true/false belongs ("qty":{"hours":7.5}) comes to WrongTypes through
+     * {@link DeserializationContext#extractScalarFromObject}, Jackson's hook for it, whose default casts what the
+     * handler returns to text, which Jackson then parses as the number or true/false: the handler may not answer
+     * text for a number, and null there fails the page. So this context lets WrongTypes read the object past and
+     * remember it, then answers empty text, bound as empty (null, false) as for any field of the wrong type.
+     */
+    private static final class ObjectsAsText extends DefaultDeserializationContext {
+        ObjectsAsText() {
+            super(BeanDeserializerFactory.instance, null);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializationConfig config, JsonParser p, InjectableValues values) {
+            super(src, config, p, values);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializationConfig config) {
+            super(src, config);
+        }
+
+        private ObjectsAsText(ObjectsAsText src) {
+            super(src);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, DeserializerFactory factory) {
+            super(src, factory);
+        }
+
+        private ObjectsAsText(ObjectsAsText src, CacheProvider caches) {
+            super(src, caches);
+        }
+
+        @Override
+        public String extractScalarFromObject(JsonParser p, JsonDeserializer<?> deser, Class<?> scalarType) throws IOException {
+            return handleUnexpectedToken(scalarType, p) instanceof String text ? text : "";
+        }
+
+        @Override
+        public DefaultDeserializationContext copy() {
+            return new ObjectsAsText(this);
+        }
+
+        @Override
+        public DefaultDeserializationContext with(DeserializerFactory factory) {
+            return new ObjectsAsText(this, factory);
+        }
+
+        @Override
+        public DefaultDeserializationContext withCaches(CacheProvider caches) {
+            return new ObjectsAsText(this, caches);
+        }
+
+        @Override
+        public DefaultDeserializationContext createInstance(DeserializationConfig config, JsonParser p, InjectableValues values) {
+            return new ObjectsAsText(this, config, p, values);
+        }
+
+        @Override
+        public DefaultDeserializationContext createDummyInstance(DeserializationConfig config) {
+            return new ObjectsAsText(this, config);
         }
     }
 
@@ -256,7 +339,9 @@ public final class PageReader<T> {
     private static String expected(Class<?> type) {
         return type == null ? "of the expected type"
                 : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
-                : type == boolean.class || type == Boolean.class ? "true or false" : "text";
+                : type == boolean.class || type == Boolean.class ? "true or false"
+                : CharSequence.class.isAssignableFrom(type) ? "text"
+                : java.util.Collection.class.isAssignableFrom(type) || type.isArray() ? "a list" : "an object";
     }
 
     /** A size as DITIO_MAX_PAGE_BYTES is written: 256MiB, 512KiB, or bytes. */
@@ -272,7 +357,11 @@ public final class PageReader<T> {
 
     /** "unreadable qty: "abc" is not a number": what a value of the wrong type the handler did not see says. */
     static String reason(MismatchedInputException e) {
-        String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        // the innermost field of the path: an index in an array (overtimeLines[0]) has no name
+        String field = "?";
+        for (int i = e.getPath().size() - 1; i >= 0 && "?".equals(field); i--) {
+            field = e.getPath().get(i).getFieldName() == null ? "?" : e.getPath().get(i).getFieldName();
+        }
         return UNREADABLE + field + ": is not " + expected(e.getTargetType());
     }
 }

@@ -189,6 +189,29 @@ class BadRecordTest {
                         new Delivered(null, BadRecordTest::assertRepeatWarnedOnce)));
     }
 
+    /**
+     * A JSON object or array where Ditio's contract has a number, text or true/false: well-formed JSON, so it
+     * costs its record, not the page (another case of the name: DitioConformanceTest).
+     */
+    static Stream<Row> objectsAndArrays() {
+        return Stream.of(
+                row("qty as an object", "qty", "{\"hours\":7.5}", quarantined("unreadable qty: {\"hours\":7.5} is not a number")),
+                row("description as an object", "description", "{\"a\":1}",
+                        quarantined("unreadable description: {\"a\":1} is not text")),
+                row("payrollApproved as an object", "payrollApproved", "{\"value\":true}",
+                        quarantined("unreadable payrollApproved: {\"value\":true} is not true or false")),
+                row("payrollApproved as an array", "payrollApproved", "[true]",
+                        quarantined("unreadable payrollApproved: [true] is not true or false")),
+                row("workDate as an empty object", "workDate", "{}", quarantined("unreadable workDate: {} is not text")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("objectsAndArrays")
+    void aJsonObjectOrArrayInPlaceOfAValueIsQuarantinedAloneAndDeliveredOnceWhenFixed(Row row, @TempDir Path dir)
+            throws Exception {
+        oneMalformedRecordIsQuarantinedOrDeliveredAloneAndExactlyOnceWhenFixed(row, dir);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void oneMalformedRecordIsQuarantinedOrDeliveredAloneAndExactlyOnceWhenFixed(Row row, @TempDir Path dir)

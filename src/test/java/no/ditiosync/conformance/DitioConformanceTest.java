@@ -395,6 +395,69 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("3.00")));
     }
 
+    /**
+     * A JSON object or array where the spec has a number, text or true/false is well-formed JSON: it costs its
+     * record (quarantined, naming the field as sent and what it should be), not the page; the records around it
+     * are delivered and the watermark moves.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "qty             | {\"hours\":7.5}     | unreadable qty: {\"hours\":7.5} is not a number",
+            "Qty             | [7.5,2]             | unreadable Qty: [7.5,2] is not a number",
+            "description     | {\"a\":1}           | unreadable description: {\"a\":1} is not text",
+            "DESCRIPTION     | [\"a\",{\"b\":[]}]    | unreadable DESCRIPTION: [\"a\",{\"b\":[]}] is not text",
+            "payrollApproved | [true]              | unreadable payrollApproved: [true] is not true or false",
+            "Approved        | {\"value\":true}    | unreadable Approved: {\"value\":true} is not true or false",
+            "workDate        | {}                  | unreadable workDate: {} is not text",
+            "WORKDATE        | [\"2026-11-16\"]    | unreadable WORKDATE: [\"2026-11-16\"] is not text"})
+    void aJsonObjectOrArrayWhereTheSpecHasAValueQuarantinesItsRecordNotThePage(String name, String value, String reason)
+            throws Exception {
+        String bad = "{\"id\":\"r1\",\"userId\":\"u-101\",\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-16T00:00:00Z\","
+                + "\"qty\":7.5,\"approved\":true,\"payrollApproved\":true,\"description\":\"Grøft\","
+                + "\"modifiedDateTime\":\"2026-11-16T17:00:00Z\",\"isDeleted\":false}";
+        // the field as the row spells it, in place of the spec's
+        bad = bad.replaceFirst("\"(?i:" + name + ")\":(\"[^\"]*\"|[^,}]*)",
+                java.util.regex.Matcher.quoteReplacement("\"" + name + "\":" + value));
+        assertThat(bad).contains("\"" + name + "\":" + value);
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r0", "101", "2026-11-16T00:00:00Z", "3", "2026-11-16T16:00:00Z") + "," + bad + ","
+                + registration("r2", "102", "2026-11-17T00:00:00Z", "4.25", "2026-11-17T16:00:00Z") + "]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).isEqualTo("r1");
+            assertThat(q.reason()).isEqualTo(reason);
+        });
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("3.00")),
+                entry("102|2026-11-17|1000", new BigDecimal("4.25")));
+        assertThat(lineRows()).containsExactly("time:r0 active 3.00", "time:r2 active 4.25");
+
+        // the watermark moved: the next run asks only for what changed since this one
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        assertThat(run().mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS).get(1).param("ModifiedSince")).isNotNull();
+    }
+
+    /** An overtime line that is not an object: its record is quarantined under its id, the reason naming the list. */
+    @Test
+    void anOvertimeLineThatIsNotAnObjectIsQuarantinedNamingTheField() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"overtimeLines\":[1]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\"}]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).startsWith("d1");
+            assertThat(q.reason()).isEqualTo("unreadable overtimeLines: 1 is not an object");
+        });
+        assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
+    }
+
     @Test
     void fieldsTheAppKeepsForItselfAreNotReadFromDitioInAnyCase() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-101\","
@@ -421,8 +484,12 @@ class DitioConformanceTest {
 
         SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
 
-        // as any record Jackson could not bind to the end: without its fields, under a stand-in key
+        // under its id, with the first field's reason
         assertThat(run.quarantinedCount()).isEqualTo(1);
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).startsWith("d1");
+            assertThat(q.reason()).isEqualTo("unreadable qty: \"abc\" is not a number");
+        });
         assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
     }
 
