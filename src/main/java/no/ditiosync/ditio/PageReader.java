@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
 import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
@@ -71,7 +72,8 @@ public final class PageReader<T> {
         this.mapper = new ObjectMapper(factory, null, new ObjectsAsText())
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .addHandler(new OtherCase())
-                .addHandler(new WrongTypes());
+                .addHandler(new WrongTypes())
+                .registerModule(new SimpleModule().addDeserializer(Integer.class, new WholeNumbers()));
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
         this.maxPageBytes = maxPageBytes;
@@ -338,6 +340,7 @@ public final class PageReader<T> {
 
     private static String expected(Class<?> type) {
         return type == null ? "of the expected type"
+                : type == Integer.class || type == int.class ? "a whole number up to " + Integer.MAX_VALUE
                 : Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class ? "a number"
                 : type == boolean.class || type == Boolean.class ? "true or false"
                 : CharSequence.class.isAssignableFrom(type) ? "text"

@@ -1,5 +1,6 @@
 package no.ditiosync.payroll;
 
+import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.ditio.TimeRegistration;
 
@@ -45,13 +46,16 @@ public final class PayrollDaySplitter {
         if (day.isDeleted) {
             return parts; // every part of the day goes with it
         }
-        if (day.unreadable != null) {
+        List<PayrollLineRecord.OvertimeLine> lines = day.overtimeLines == null ? List.of() : day.overtimeLines;
+        // a null in the list binds without a word from Jackson: the day's parts are unknown, as for a wrong type
+        String unreadable = day.unreadable != null ? day.unreadable
+                : lines.stream().anyMatch(java.util.Objects::isNull) ? PageReader.UNREADABLE + "overtimeLines: null is not an object" : null;
+        if (unreadable != null) {
             TimeRegistration part = part(day, "unreadable", null, null);
-            part.unreadable = day.unreadable;
+            part.unreadable = unreadable;
             parts.add(part);
             return parts;
         }
-        List<PayrollLineRecord.OvertimeLine> lines = day.overtimeLines == null ? List.of() : day.overtimeLines;
         BigDecimal deducted = BigDecimal.ZERO;
         boolean deductionKnown = true;
         Set<String> names = new HashSet<>();

@@ -459,6 +459,44 @@ class DitioConformanceTest {
     }
 
     @Test
+    void anOvertimeLineThatIsNullQuarantinesItsDayNotEveryRun() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"overtimeLines\":[null]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":7.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-18T06:00:00Z\"}]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedShown()).singleElement().satisfies(q -> {
+            assertThat(q.recordId()).startsWith("d1");
+            assertThat(q.reason()).isEqualTo("unreadable overtimeLines: null is not an object");
+        });
+        assertThat(delivered()).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("7.50")));
+    }
+
+    @Test
+    void aWholeNumberOutOfRangeOrWithAFractionQuarantinesItsDayNotThePage() throws Exception {
+        String day = "{\"id\":\"%s\",\"transDateTime\":\"2026-11-%sT00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":9.5,\"verified\":true,\"modifiedDateTime\":\"2026-11-20T06:00:00Z\",\"overtimeLines\":["
+                + "{\"payrollTypeId\":\"OT50\",\"lineType\":%s,\"overtimeType\":%s,\"qty\":2.00}]}";
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + String.format(day, "d1", "16", "99999999999", "0") + ","
+                + String.format(day, "d2", "17", "20", "0.5") + ","
+                + String.format(day, "d3", "18", "20", "0.0") + "]}")));
+
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedShown()).extracting(q -> q.recordId().substring(0, 2) + " " + q.reason()).containsExactlyInAnyOrder(
+                "d1 unreadable lineType: 99999999999 is not a whole number up to 2147483647",
+                "d2 unreadable overtimeType: 0.5 is not a whole number up to 2147483647");
+        // 0.0 is the whole number 0: deducted from the ordinary hours
+        assertThat(delivered()).containsExactly(
+                entry("102|2026-11-18|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-18|2050", new BigDecimal("2.00")));
+    }
+
+    @Test
     void fieldsTheAppKeepsForItselfAreNotReadFromDitioInAnyCase() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-101\","
                 + "\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
