@@ -27,15 +27,6 @@ final class DataSources {
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
 
-    static {
-        // H2 looks every value it is handed up in a small shared cache, to reuse an equal one; a sync hands
-        // it distinct values (line ids, GUIDs, texts), so the lookup only costs (hashing each: 2 % of the CPU
-        // of a 1M run). Read when H2 first loads, which is here; a -Dh2.objectCache given to the JVM wins.
-        if (System.getProperty("h2.objectCache") == null) {
-            System.setProperty("h2.objectCache", "false");
-        }
-    }
-
     /** The settings of one database, for messages: {@code PAYROLL_STATE_DB} and {@code payroll.state-db}. */
     record Keys(String env, String property) {
         static final Keys STATE_DB = new Keys("PAYROLL_STATE_DB", "payroll.state-db");
