@@ -98,7 +98,7 @@ public final class PayrollLineTable {
         try {
             StateDb.inTransaction(dataSource, c -> write(c, rows, !holdsAnyOf(c, rows)));
         } catch (SQLException e) {
-            if (!duplicateKey(e)) {
+            if (!dialect.isUniqueViolation(e)) {
                 throw e;
             }
             StateDb.inTransaction(dataSource, c -> write(c, rows, false));
@@ -145,16 +145,6 @@ public final class PayrollLineTable {
                 return rs.next();
             }
         }
-    }
-
-    /** A unique-key violation (SQLSTATE 23505), also when a batch reports it. */
-    private static boolean duplicateKey(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23505".equals(x.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** PostgreSQL: one chunk of rows (their {@link #parameters}) COPYed in and upserted, in one transaction. */
