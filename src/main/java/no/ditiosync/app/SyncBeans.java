@@ -24,6 +24,7 @@ import no.ditiosync.run.RunsInProgress;
 import no.ditiosync.run.SyncSteps;
 import no.ditiosync.state.RunStore;
 import no.ditiosync.state.StateDb;
+import no.ditiosync.state.StateDbSpace;
 import no.ditiosync.payroll.PayrollLineMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -62,6 +63,7 @@ public class SyncBeans implements CamelConfiguration {
                 DataSources.Keys.STATE_DB);
         StateDb stateDb = new StateDb(stateDbPool);
         context.getRegistry().bind("stateDb", stateDb);
+        context.getRegistry().bind("stateDbSpace", new StateDbSpace(stateDb));
         Clock clock = context.getRegistry().findSingleByType(Clock.class) != null
                 ? context.getRegistry().findSingleByType(Clock.class) : Clock.systemUTC();
 

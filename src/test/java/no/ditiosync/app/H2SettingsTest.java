@@ -27,6 +27,16 @@ class H2SettingsTest {
                 "WRITE_DELAY"));
     }
 
+    @Test
+    void theStateDbIsNotCompactedOnCloseButAJdbcTargetIsUnlessTheUrlSays() throws Exception {
+        // the state DB takes its free space back after each run instead (StateDbSpace)
+        assertEquals(List.of("0"), settings(open("jdbc:h2:file:" + dir.resolve("e/state")), "MAX_COMPACT_TIME"));
+        assertEquals(List.of("200"), settings(DataSources.open("jdbc:h2:file:" + dir.resolve("f/target"), "sa", "",
+                DataSources.Keys.JDBC_TARGET), "MAX_COMPACT_TIME"));
+        assertEquals(List.of("1000"), settings(open("jdbc:h2:file:" + dir.resolve("g/state") + ";MAX_COMPACT_TIME=1000"),
+                "MAX_COMPACT_TIME"));
+    }
+
     private static DataSource open(String url) {
         return DataSources.open(url, "sa", "", DataSources.Keys.STATE_DB);
     }
