@@ -13,7 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Keeps the file of an H2 state DB near what it holds, run after run, in a service as in a process per run.
+ * Keeps the file of an H2 state DB from growing by what every run writes, in a service as in a process per run.
  *
  * <p>H2 never changes a page in place: a commit writes the pages it changed to new space in the file,
  * and the space they replace is reused only once nothing on it is live. H2's background writer moves
@@ -32,8 +32,9 @@ import java.sql.SQLException;
  * through the session, and H2's version is pinned in the pom: a change of this API fails the build,
  * not a run. (H2's compactFile, what a close calls, also moves whole chunks and is not made for a
  * database in use: under the tests' assertions it closed the database.) H2 leaves space written less
- * than its RETENTION_TIME ago (45 s) to a later run. PostgreSQL, and H2 over TCP or in memory, have
- * nothing to do here.
+ * than its RETENTION_TIME ago (45 s) to a later run. What stays is mostly B-tree pages that scattered
+ * updates left part empty: only rewriting the whole file offline takes that back (README). PostgreSQL,
+ * and H2 over TCP or in memory, have nothing to do here.
  */
 public final class StateDbSpace {
 
