@@ -37,6 +37,18 @@ class H2SettingsTest {
                 "MAX_COMPACT_TIME"));
     }
 
+    @Test
+    void eachSettingTheAppAddsIsAddedOnceAndNeverOverAUrlThatSetsIt() {
+        String plain = "jdbc:h2:file:./data/state";
+        assertEquals(plain + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;MAX_COMPACT_TIME=0",
+                DataSources.noCompactionOnClose(DataSources.noTraceFile(DataSources.closedByUs(DataSources.durable(plain)))));
+        String own = plain + ";write_delay=10;Db_Close_On_Exit=TRUE;TRACE_LEVEL_FILE=1;MAX_COMPACT_TIME=5";
+        assertEquals(own, DataSources.noCompactionOnClose(DataSources.noTraceFile(DataSources.closedByUs(DataSources.durable(own)))));
+        // an in-memory database has nothing to write; a PostgreSQL URL gets no H2 setting
+        assertEquals("jdbc:h2:mem:x", DataSources.durable("jdbc:h2:mem:x"));
+        assertEquals("jdbc:postgresql://db/x", DataSources.noTraceFile("jdbc:postgresql://db/x"));
+    }
+
     private static DataSource open(String url) {
         return DataSources.open(url, "sa", "", DataSources.Keys.STATE_DB);
     }
