@@ -32,8 +32,8 @@ import java.sql.SQLException;
  * through the session, and H2's version is pinned in the pom: a change of this API fails the build,
  * not a run. (H2's compactFile, what a close calls, also moves whole chunks and is not made for a
  * database in use: under the tests' assertions it closed the database.) H2 leaves space written less
- * than its RETENTION_TIME ago (45 s) to a later run. What stays is mostly B-tree pages that scattered
- * updates left part empty: only rewriting the whole file offline takes that back (README). PostgreSQL,
+ * than its RETENTION_TIME ago (45 s) to a later run. What stays looks like B-tree pages that scattered
+ * updates left part empty (H2 counts them live): only rewriting the whole file offline packs them (README). PostgreSQL,
  * and H2 over TCP or in memory, have nothing to do here.
  */
 public final class StateDbSpace {
