@@ -156,8 +156,9 @@ CREATE TABLE IF NOT EXISTS ledger_user_lines_complete (
     PRIMARY KEY (company)
 );
 
--- Before-images of the ledger rows a run changed, one row per write chunk, deleted by the run's commit:
--- rows still here belong to a run that never committed, and are put back before the next run reads.
+-- Before-images of the ledger rows a run changed, one row per write chunk, deleted once the run's commit
+-- marked its sync_run row committed: rows of a run not marked committed are put back before the next run
+-- reads; rows of a committed run (a crash came between its commit and the delete) are deleted then.
 CREATE TABLE IF NOT EXISTS ledger_undo (
     company      VARCHAR(64)  NOT NULL,
     run_id       VARCHAR(40)  NOT NULL,

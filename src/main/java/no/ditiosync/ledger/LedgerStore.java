@@ -27,9 +27,10 @@ import java.util.Map;
  * rows, long before its one small commit decides whether it delivered: so the state DB never holds
  * a transaction the size of the run (H2 revisits every row of a transaction when it commits it).
  * Each chunk carries, in the same transaction, the rows' before-images ({@code ledger_undo}) and
- * the run's fencing check; the run's commit deletes its undo rows. Undo rows still there belong to
- * a run that never committed, and {@link #restoreUncommitted} puts its rows back before the next
- * run of the company reads the ledger.
+ * the run's fencing check. The run's commit marks its {@code sync_run} row committed, and the run
+ * then deletes its undo rows ({@link #forgetUndo}). Undo rows of a run whose row is not marked
+ * committed belong to a run that never committed: {@link #restoreUncommitted} puts its rows back
+ * before the next run of the company reads the ledger.
  */
 public final class LedgerStore {
 
@@ -347,14 +348,20 @@ public final class LedgerStore {
         }
     }
 
-    /** The run's commit deletes its undo: from then on its rows are the ledger. */
-    public static void forgetUndo(Connection c, String company, String runId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM ledger_undo WHERE company = ? AND run_id = ?")) {
-            ps.setString(1, company);
-            ps.setString(2, runId);
-            ps.executeUpdate();
+    /**
+     * After the run's commit (which marked its {@code sync_run} row committed): its before-images are no
+     * longer needed. Deleted a few chunks per transaction, not in the commit: H2 keeps what a transaction
+     * deletes until it commits, and deleting a first sync's whole undo in one transaction (32 MB at a
+     * million registrations) made it write all of it out again, through write buffers of up to 54 MB.
+     * Undo rows a crash leaves here are forgotten, not put back, by {@link #restoreUncommitted}, as
+     * the run is committed.
+     */
+    public void forgetUndo(String company, String runId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            LedgerUndo.forget(c, company, runId);
         }
     }
+
 
     /**
      * Puts back every row a run that never committed changed (it crashed, failed, or lost its feed

@@ -15,24 +15,34 @@ import java.util.List;
 
 /**
  * Putting back the ledger rows of runs that never committed, from the before-images their chunks
- * wrote to {@code ledger_undo} ({@link LedgerWriter#writeUndo}).
+ * wrote to {@code ledger_undo} ({@link LedgerWriter#writeUndo}); and forgetting the before-images of
+ * runs that did.
  */
 final class LedgerUndo {
 
     private LedgerUndo() {
     }
 
+    /** Undo chunks deleted per transaction by {@link #forget}: a few MB of before-images at most. */
+    private static final int CHUNKS_PER_FORGET = 8;
+
     /** See {@link LedgerStore#restoreUncommitted}. */
     static List<String> restoreUncommitted(DataSource dataSource, SqlDialect dialect, String company) throws SQLException {
         List<String> runs = new ArrayList<>();
+        List<String> committed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT run_id FROM ledger_undo WHERE company = ?")) {
+            // a run's commit marks its sync_run row committed; its undo, deleted after that, may outlive a crash
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT u.run_id, r.committed FROM ledger_undo u "
+                    + "LEFT JOIN sync_run r ON r.run_id = u.run_id WHERE u.company = ?")) {
                 ps.setString(1, company);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        runs.add(rs.getString(1));
+                        (rs.getBoolean(2) ? committed : runs).add(rs.getString(1));
                     }
                 }
+            }
+            for (String run : committed) {
+                forget(c, company, run);
             }
             c.setAutoCommit(false);
             try {
@@ -46,7 +56,24 @@ final class LedgerUndo {
         return runs;
     }
 
-    private static void restore(Connection c, SqlDialect dialect, String company, String runId) throws SQLException {
+    /** See {@link LedgerStore#forgetUndo}: the run's undo chunks deleted, {@value #CHUNKS_PER_FORGET} per transaction. */
+    static void forget(Connection c, String company, String runId) throws SQLException {
+        List<Integer> chunks = chunks(c, company, runId);
+        try (PreparedStatement forget = c.prepareStatement(
+                "DELETE FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk BETWEEN ? AND ?")) {
+            for (int i = 0; i < chunks.size(); i += CHUNKS_PER_FORGET) {
+                forget.setString(1, company);
+                forget.setString(2, runId);
+                // chunks come newest first
+                forget.setInt(3, chunks.get(Math.min(i + CHUNKS_PER_FORGET, chunks.size()) - 1));
+                forget.setInt(4, chunks.get(i));
+                forget.executeUpdate();
+            }
+        }
+    }
+
+    /** The run's undo chunks, newest first. */
+    private static List<Integer> chunks(Connection c, String company, String runId) throws SQLException {
         List<Integer> chunks = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT chunk FROM ledger_undo WHERE company = ? AND run_id = ? ORDER BY chunk DESC")) {
@@ -58,6 +85,11 @@ final class LedgerUndo {
                 }
             }
         }
+        return chunks;
+    }
+
+    private static void restore(Connection c, SqlDialect dialect, String company, String runId) throws SQLException {
+        List<Integer> chunks = chunks(c, company, runId);
         try (PreparedStatement read = c.prepareStatement(
                 "SELECT data FROM ledger_undo WHERE company = ? AND run_id = ? AND chunk = ?");
              PreparedStatement delete = c.prepareStatement(

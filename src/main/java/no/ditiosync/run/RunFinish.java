@@ -174,7 +174,6 @@ public final class RunFinish {
                     }
                 }
                 ledger.addHours(c, run.company(), run.hours());
-                LedgerStore.forgetUndo(c, run.company(), run.runId());
                 run.quarantineAfter(new QuarantineAfter(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
                         quarantine.open(c, run.company()), quarantine.reasons(c, run.company(), run.runId()),
                         releasedReasons, quarantine.reasons(c, run.company(), null)));
@@ -234,6 +233,19 @@ public final class RunFinish {
             s.append("; ").append(what).append(": ");
             reasons.forEach((reason, n) -> s.append(n).append(" ").append(reason).append(", "));
             s.setLength(s.length() - 2);
+        }
+    }
+
+    /**
+     * The run committed: the before-images of its ledger rows are deleted (LedgerStore.forgetUndo), still
+     * under its feed lock. A failure here only leaves them to the next run of the company, which forgets them.
+     */
+    public void forgetUndo(@Variable("run") SyncRun run) {
+        try {
+            ledger.forgetUndo(run.company(), run.runId());
+        } catch (SQLException e) {
+            LOG.warn("Run {}: its ledger undo is left to the next run of company {} to delete: {}", run.runId(),
+                    run.company(), e.getMessage());
         }
     }
 

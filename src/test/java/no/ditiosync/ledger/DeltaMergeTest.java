@@ -239,9 +239,7 @@ class DeltaMergeTest {
     }
 
     private void forgetUndo(String runId) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            LedgerStore.forgetUndo(c, "acme", runId);
-        }
+        store.forgetUndo("acme", runId);
     }
 
     private List<String> rows() throws SQLException {

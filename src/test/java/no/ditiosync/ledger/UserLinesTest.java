@@ -16,6 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -66,22 +69,27 @@ class UserLinesTest {
             store = new LedgerStore(pool, dialect);
             String a = id(), b = id(), c = id(), d = id(), e = id(), f = id(), g = id(), h = id();
 
-            run("run1", 1, true, true, line(a, "u1"), line(b, "u1"), line(c, "u2"), line(d, "u3"), line(e, null));
+            run("run1", 1, true, Commit.WHOLE, line(a, "u1"), line(b, "u1"), line(c, "u2"), line(d, "u3"), line(e, null));
             assertThat(complete()).isTrue();
             assertThat(linesOf("u1")).containsExactlyInAnyOrder(a, b);
             assertThat(linesOf("u2", "u3")).containsExactlyInAnyOrder(c, d);
             sameAsReadingTheLedger();
 
-            // b moves to u2, f is new for u3, c is deleted (its row stays, reversed)
-            run("run2", 2, false, true, line(b, "u2"), line(f, "u3"), deleted(c));
+            // b moves to u2, f is new for u3, c is deleted (its row stays, reversed); the process dies between
+            // the run's commit and the deletion of its undo
+            run("run2", 2, false, Commit.UNDO_LEFT, line(b, "u2"), line(f, "u3"), deleted(c));
             assertThat(linesOf("u1")).containsExactly(a);
             assertThat(linesOf("u2")).containsExactlyInAnyOrder(b, c);
             assertThat(linesOf("u3")).containsExactlyInAnyOrder(d, f);
             sameAsReadingTheLedger();
 
             // a run that never commits gives a and g to u4; the next run puts the ledger back first
-            run("run3", 3, false, false, line(a, "u4"), line(g, "u4"));
+            run("run3", 3, false, Commit.NONE, line(a, "u4"), line(g, "u4"));
+            assertThat(undoOf()).containsExactlyInAnyOrder("run2", "run3");
+            // run2's undo is forgotten, not put back: it committed
             assertThat(store.restoreUncommitted("acme")).containsExactly("run3");
+            assertThat(undoOf()).isEmpty();
+            assertThat(linesOf("u2")).containsExactlyInAnyOrder(b, c);
             assertThat(linesOf("u4")).isEmpty();
             assertThat(linesOf("u1")).containsExactly(a);
             sameAsReadingTheLedger();
@@ -94,7 +102,7 @@ class UserLinesTest {
             assertThat(complete()).isFalse();
             assertThat(linesOf("u1")).containsExactly(a);
             sameAsReadingTheLedger();
-            run("run4", 4, false, true, line(h, "u1"));
+            run("run4", 4, false, Commit.WHOLE, line(h, "u1"));
             assertThat(complete()).isTrue();
             assertThat(linesOf("u1")).containsExactlyInAnyOrder(a, h);
             assertThat(linesOf("u2")).containsExactlyInAnyOrder(b, c);
@@ -130,7 +138,10 @@ class UserLinesTest {
         }
     }
 
-    private void run(String runId, long batch, boolean full, boolean commits, Desired... desired) throws Exception {
+    /** How a run ends: committed and its undo deleted, committed with its undo left by a crash, or not committed. */
+    private enum Commit { WHOLE, UNDO_LEFT, NONE }
+
+    private void run(String runId, long batch, boolean full, Commit commit, Desired... desired) throws Exception {
         try (RunDelta delta = new RunDelta(dir.resolve("scratch-" + runId), runId);
              LedgerWriter w = store.writer("acme", runId, batch, LedgerStore.Fence.NONE)) {
             for (Desired d : desired) {
@@ -147,11 +158,29 @@ class UserLinesTest {
                         }
                     });
         }
-        if (commits) {
-            try (Connection c = pool.getConnection()) {
-                LedgerStore.forgetUndo(c, "acme", runId);
+        if (commit != Commit.NONE) {
+            // what the run's commit marks, in the same transaction as its watermark
+            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO sync_run "
+                    + "(run_id, company, feed, mode, started_at, outcome, committed) VALUES (?, 'acme', 'time', 'full', ?, 'succeeded', TRUE)")) {
+                ps.setString(1, runId);
+                ps.setObject(2, java.time.OffsetDateTime.now());
+                ps.executeUpdate();
             }
         }
+        if (commit == Commit.WHOLE) {
+            store.forgetUndo("acme", runId);
+        }
+    }
+
+    private List<String> undoOf() throws SQLException {
+        List<String> runs = new ArrayList<>();
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT DISTINCT run_id FROM ledger_undo")) {
+            while (rs.next()) {
+                runs.add(rs.getString(1));
+            }
+        }
+        return runs;
     }
 
     private static String id() {

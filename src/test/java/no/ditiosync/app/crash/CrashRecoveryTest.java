@@ -49,9 +49,16 @@ class CrashRecoveryTest {
         try (CrashHarness h = new CrashHarness(SEED, dir).targets(targets)) {
             CrashHarness.SyncProcess crashed = h.run(point, CrashHarness.CRASHED, "full-crash");
             assertCrashedWhereIntended(crashTraces, h, crashed, point, 0);
+            List<List<String>> ledgerAfterCrash = h.query("SELECT line_id, version, run_id FROM ledger_line ORDER BY line_id");
 
             h.run(null, 0, "restart");
+            if (point.startsWith("after-") && !point.startsWith("after-page")) {
+                // the crashed run committed and Ditio did not change: the restart only publishes, its ledger stays
+                assertThat(h.query("SELECT line_id, version, run_id FROM ledger_line ORDER BY line_id"))
+                        .as("ledger after the restart from %s", point).isNotEmpty().isEqualTo(ledgerAfterCrash);
+            }
             invariants(crashTraces, () -> h.assertPayrollEqualsTruth("after a full run crashed at " + point + " and a restart"));
+            assertThat(h.query("SELECT COUNT(*) FROM ledger_undo")).as("undo rows after the restart").containsExactly(List.of("0"));
             assertThat(h.published("visma")).as("Visma drops after the restart").hasSize(1);
             assertThat(h.published("sap")).as("SAP drops after the restart").hasSize(1);
         }
@@ -85,6 +92,8 @@ class CrashRecoveryTest {
                 drops++;
                 invariants(crashTraces, () -> h.assertPayrollEqualsTruth(
                         "after an incremental run crashed at " + point + " and a restart"));
+                assertThat(h.query("SELECT COUNT(*) FROM ledger_undo")).as("undo rows after the restart from %s", point)
+                        .containsExactly(List.of("0"));
                 assertThat(h.published("visma")).as("Visma drops after the restart from %s", point).hasSize(drops);
                 assertThat(h.published("sap")).as("SAP drops after the restart from %s", point).hasSize(drops);
             }
@@ -180,6 +189,13 @@ class CrashRecoveryTest {
                 softly.assertThat(outbox).as("drop_outbox of run %s after it crashed at %s (its sync_run row: %s; "
                                 + "published: %s; temporary files: %s)", runId, point, run, published(h), h.temporaryFiles())
                         .extracting(r -> r.get(0)).containsExactlyElementsOf(h.targets().stream().sorted().toList());
+                // the run is committed but has not deleted its before-images yet: the restart must forget them, not put them back
+                softly.assertThat(h.query("SELECT committed, COUNT(*) FROM sync_run r JOIN ledger_undo u ON u.run_id = r.run_id "
+                        + "WHERE r.run_id = ? GROUP BY committed", runId)).as("undo of run %s after it crashed at %s", runId, point)
+                        .singleElement().satisfies(r -> {
+                            assertThat(r.get(0)).as("committed").isEqualToIgnoringCase("true");
+                            assertThat(Integer.parseInt(r.get(1))).as("undo chunks left").isPositive();
+                        });
             }
             default -> assertThat(h.temporaryFiles()).as("temporary files after a crash at %s", point).isEmpty();
         }
