@@ -138,9 +138,10 @@ CREATE TABLE IF NOT EXISTS ledger_line (
 -- Which ledger lines each user has: each run that gives lines a user (new lines, or lines whose user
 -- changed) adds a row per user before it commits (batch: the run's fencing token; part: 1000 ids a
 -- row at most; line_ids: the ids, each written as LineFields writes a text, a GUID in it as 16
--- bytes). A row may name a line that is no longer the user's (its run failed, or the line moved to
--- another user since), never miss one: a line read through it counts only when its ledger row names
--- the user.
+-- bytes). A run that would give a user more than 16 rows writes all the user's ids again as its own
+-- rows, then deletes the older ones. A row may name a line that is no longer the user's (its run
+-- failed, or the line moved to another user since), never miss one: a line read through it counts
+-- only when its ledger row names the user.
 CREATE TABLE IF NOT EXISTS ledger_user_lines (
     company      VARCHAR(64)  NOT NULL,
     user_id      VARCHAR(64)  NOT NULL,

@@ -31,7 +31,8 @@ import java.util.TreeSet;
  * in its scratch folder, and once merged writes one row per user (the line ids, its fencing token as
  * batch) before it commits. So the rows may name a line the user no longer has (from a run that then
  * failed, or a line that moved to another user since), but never miss one the ledger gives the user:
- * a line read through them counts only when its ledger row still names the user.
+ * a line read through them counts only when its ledger row still names the user. A user's rows are
+ * merged into the run's when they would pass {@link #MOST_ROWS_PER_USER}.
  * {@code ledger_user_lines_complete} names the companies whose whole ledger is in the rows; the first
  * run of a ledger written before them adds it whole (one read of the ledger, as a re-map did before).
  */
@@ -41,6 +42,11 @@ final class UserLines implements AutoCloseable {
     static final int IN_MEMORY = 32_768;
     /** Line ids per row at most (a user's lines of one run, or of a whole ledger being added). */
     private static final int IDS_PER_ROW = 1000;
+    /**
+     * Rows a user may have: a run that would give the user more writes all the user's ids again as its
+     * own rows and deletes the older ones, so the table grows with the lines, not with the runs.
+     */
+    static final int MOST_ROWS_PER_USER = 16;
 
     /** A user (its number in {@link #users}) and one of its lines. */
     private record Pair(int user, String lineId) {
@@ -104,36 +110,53 @@ final class UserLines implements AutoCloseable {
             return;
         }
         try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO ledger_user_lines (company, user_id, batch, part, line_ids) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO ledger_user_lines (company, user_id, batch, part, line_ids) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement count = c.prepareStatement(
+                     "SELECT COUNT(*) FROM ledger_user_lines WHERE company = ? AND user_id = ?");
+             PreparedStatement older = c.prepareStatement(
+                     "DELETE FROM ledger_user_lines WHERE company = ? AND user_id = ? AND batch <> ?")) {
             fence.check(c);
             int rows = 0;
             Iterator<Pair> sorted = pairs.sorted();
             Pair next = sorted.hasNext() ? sorted.next() : null;
             while (next != null) {
                 int user = next.user();
-                int part = 0;
-                List<String> ids = new ArrayList<>();
-                String last = null;
-                while (next != null && next.user() == user) {
-                    if (!next.lineId().equals(last)) {
-                        last = next.lineId();
-                        ids.add(last);
-                    }
-                    next = sorted.hasNext() ? sorted.next() : null;
-                    if (ids.size() == IDS_PER_ROW || next == null || next.user() != user) {
+                TreeSet<String> ids = new TreeSet<>();
+                for (; next != null && next.user() == user; next = sorted.hasNext() ? sorted.next() : null) {
+                    ids.add(next.lineId());
+                }
+                String userId = users.get(user);
+                int parts = (ids.size() + IDS_PER_ROW - 1) / IDS_PER_ROW;
+                boolean merged = rowsOf(count, company, userId) + parts > MOST_ROWS_PER_USER;
+                if (merged) {
+                    ids.addAll(lineIds(c, company, List.of(userId), ""));
+                }
+                List<String> part = new ArrayList<>(Math.min(ids.size(), IDS_PER_ROW));
+                int number = 0;
+                for (Iterator<String> it = ids.iterator(); it.hasNext(); ) {
+                    part.add(it.next());
+                    if (part.size() == IDS_PER_ROW || !it.hasNext()) {
                         insert.setString(1, company);
-                        insert.setString(2, users.get(user));
+                        insert.setString(2, userId);
                         insert.setLong(3, batch);
-                        insert.setInt(4, part++);
-                        insert.setBytes(5, encode(ids));
+                        insert.setInt(4, number++);
+                        insert.setBytes(5, encode(part));
                         insert.addBatch();
-                        ids.clear();
+                        part.clear();
                         if (++rows % LedgerStore.CHUNK == 0) {
                             insert.executeBatch();
                             c.commit();
                             fence.check(c);
                         }
                     }
+                }
+                if (merged) {
+                    // after the rows that hold every id: a crash between them leaves a superset, never a gap
+                    insert.executeBatch();
+                    older.setString(1, company);
+                    older.setString(2, userId);
+                    older.setLong(3, batch);
+                    older.executeUpdate();
                 }
             }
             insert.executeBatch();
@@ -151,10 +174,22 @@ final class UserLines implements AutoCloseable {
         }
     }
 
-    /** The line ids of the feed the rows give these users, each once, in order (some may be no longer theirs). */
+    private static int rowsOf(PreparedStatement count, String company, String userId) throws SQLException {
+        count.setString(1, company);
+        count.setString(2, userId);
+        try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * The line ids of the feed ("" for every feed) the rows give these users, each once, in order (some
+     * may be no longer theirs).
+     */
     static List<String> lineIds(Connection c, String company, Collection<String> userIds, String feed) throws SQLException {
         TreeSet<String> ids = new TreeSet<>();
-        String prefix = feed + ":";
+        String prefix = feed.isEmpty() ? "" : feed + ":";
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT line_ids FROM ledger_user_lines WHERE company = ? AND user_id = ?")) {
             for (String user : userIds) {

@@ -107,6 +107,24 @@ class UserLinesTest {
             assertThat(linesOf("u1")).containsExactlyInAnyOrder(a, h);
             assertThat(linesOf("u2")).containsExactlyInAnyOrder(b, c);
             sameAsReadingTheLedger();
+
+            // a run a day giving u1 a line: its rows are merged before they pass the limit, and none is lost;
+            // one of the runs never commits (its line stays named, as a run that failed may leave it)
+            List<String> u1 = new ArrayList<>(List.of(a, h));
+            for (int day = 0; day < 2 * UserLines.MOST_ROWS_PER_USER; day++) {
+                String x = id();
+                boolean commits = day != UserLines.MOST_ROWS_PER_USER;
+                run("day" + day, 10 + day, false, commits ? Commit.WHOLE : Commit.NONE, line(x, "u1"), line(id(), "u3"));
+                if (commits) {
+                    u1.add(x);
+                } else {
+                    assertThat(store.restoreUncommitted("acme")).containsExactly("day" + day);
+                }
+                assertThat(rowsOf("u1")).as("rows of u1 after day %d", day).isBetween(1, UserLines.MOST_ROWS_PER_USER);
+                assertThat(linesOf("u1")).as("lines of u1 after day %d", day).containsExactlyInAnyOrderElementsOf(u1);
+            }
+            assertThat(rowsOf("u3")).isBetween(1, UserLines.MOST_ROWS_PER_USER);
+            sameAsReadingTheLedger();
         }
     }
 
@@ -169,6 +187,17 @@ class UserLinesTest {
         }
         if (commit == Commit.WHOLE) {
             store.forgetUndo("acme", runId);
+        }
+    }
+
+    private int rowsOf(String user) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ledger_user_lines WHERE user_id = ?")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
