@@ -116,6 +116,8 @@ final class UserLines implements AutoCloseable {
              PreparedStatement older = c.prepareStatement(
                      "DELETE FROM ledger_user_lines WHERE company = ? AND user_id = ? AND batch <> ?")) {
             fence.check(c);
+            // a company's first run, which writes rows for every user, has none to count
+            boolean anyRows = anyRows(c, company);
             int rows = 0;
             Iterator<Pair> sorted = pairs.sorted();
             Pair next = sorted.hasNext() ? sorted.next() : null;
@@ -127,7 +129,7 @@ final class UserLines implements AutoCloseable {
                 }
                 String userId = users.get(user);
                 int parts = (ids.size() + IDS_PER_ROW - 1) / IDS_PER_ROW;
-                boolean merged = rowsOf(count, company, userId) + parts > MOST_ROWS_PER_USER;
+                boolean merged = anyRows && rowsOf(count, company, userId) + parts > MOST_ROWS_PER_USER;
                 if (merged) {
                     ids.addAll(lineIds(c, company, List.of(userId), ""));
                 }
@@ -171,6 +173,15 @@ final class UserLines implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
+        }
+    }
+
+    private static boolean anyRows(Connection c, String company) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM ledger_user_lines WHERE company = ? LIMIT 1")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
