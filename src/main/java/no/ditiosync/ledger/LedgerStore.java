@@ -362,10 +362,10 @@ public final class LedgerStore {
         }
     }
 
-
     /**
      * Puts back every row a run that never committed changed (it crashed, failed, or lost its feed
-     * lock), newest chunk first, and forgets its undo. Called under the feed lock before a run reads
+     * lock), newest chunk first, and forgets its undo; the undo a committed run left (a crash before
+     * {@link #forgetUndo}) is only forgotten. Called under the feed lock before a run reads
      * the ledger; safe to repeat after a crash half-way (each chunk is undone in one transaction and
      * only rows the run still owns are touched).
      *

@@ -32,6 +32,7 @@ import static org.awaitility.Awaitility.await;
 class CrashRecoveryTest {
 
     private static final long SEED = 7;
+    private static final String LEDGER_ROWS = "SELECT line_id, version, run_id FROM ledger_line ORDER BY line_id";
 
     /**
      * The very first run (a full pass) crashes at a point; the restart delivers everything exactly once.
@@ -49,12 +50,12 @@ class CrashRecoveryTest {
         try (CrashHarness h = new CrashHarness(SEED, dir).targets(targets)) {
             CrashHarness.SyncProcess crashed = h.run(point, CrashHarness.CRASHED, "full-crash");
             assertCrashedWhereIntended(crashTraces, h, crashed, point, 0);
-            List<List<String>> ledgerAfterCrash = h.query("SELECT line_id, version, run_id FROM ledger_line ORDER BY line_id");
+            List<List<String>> ledgerAfterCrash = h.query(LEDGER_ROWS);
 
             h.run(null, 0, "restart");
             if (point.startsWith("after-") && !point.startsWith("after-page")) {
                 // the crashed run committed and Ditio did not change: the restart only publishes, its ledger stays
-                assertThat(h.query("SELECT line_id, version, run_id FROM ledger_line ORDER BY line_id"))
+                assertThat(h.query(LEDGER_ROWS))
                         .as("ledger after the restart from %s", point).isNotEmpty().isEqualTo(ledgerAfterCrash);
             }
             invariants(crashTraces, () -> h.assertPayrollEqualsTruth("after a full run crashed at " + point + " and a restart"));
