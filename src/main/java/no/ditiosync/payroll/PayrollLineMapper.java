@@ -66,11 +66,12 @@ public final class PayrollLineMapper {
     }
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
-        if (r.id == null || r.id.isBlank() || r.id.startsWith(MISSING_ID_PREFIX)) {
-            return MappingResult.quarantined(MISSING_ID);
-        }
+        // first what was wrong as sent: an id of the wrong type ({"a":1}) is unreadable, and so missing
         if (r.unreadable != null) {
             return MappingResult.quarantined(r.unreadable);
+        }
+        if (r.id == null || r.id.isBlank() || r.id.startsWith(MISSING_ID_PREFIX)) {
+            return MappingResult.quarantined(MISSING_ID);
         }
         if (r.isDeleted) {
             return MappingResult.of(MappingResult.Status.DELETED);

@@ -227,7 +227,8 @@ class OperatorPageTest {
                         .isBefore(java.time.Instant.now().plus(Duration.ofMinutes(31)));
                 assertThat(next.getEpochSecond() % 1800).isZero();
             } finally {
-                AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
+                String threads = AppProcess.stopOrDumpThreads(service, Duration.ofSeconds(30));
+                assertThat(threads).as("the service exits on SIGTERM; its threads:%n%s", threads).isNull();
             }
         }
     }

@@ -202,7 +202,10 @@ class BadRecordTest {
                         quarantined("unreadable payrollApproved: {\"value\":true} is not true or false")),
                 row("payrollApproved as an array", "payrollApproved", "[true]",
                         quarantined("unreadable payrollApproved: [true] is not true or false")),
-                row("workDate as an empty object", "workDate", "{}", quarantined("unreadable workDate: {} is not text")));
+                row("workDate as an empty object", "workDate", "{}", quarantined("unreadable workDate: {} is not text")),
+                // no id to file it under: a stand-in key, and the reason says what was wrong with the id
+                row("id as an object", "id", "{\"a\":1}",
+                        new Quarantined(ctx -> "unreadable id: {\"a\":1} is not text", true)));
     }
 
     @ParameterizedTest(name = "{0}")
