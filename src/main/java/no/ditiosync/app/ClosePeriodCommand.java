@@ -108,8 +108,6 @@ final class ClosePeriodCommand {
         } finally {
             if (pool instanceof AutoCloseable closeable) {
                 closeable.close();
-            } else if (pool instanceof org.h2.jdbcx.JdbcConnectionPool h2) {
-                h2.dispose();
             }
         }
     }

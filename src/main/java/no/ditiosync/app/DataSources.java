@@ -18,9 +18,10 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The pooled connections to the state DB and the JDBC target: H2 through its own pool, PostgreSQL
- * through HikariCP. Opening one connects once, so an unreachable database, a wrong user or password
- * or a missing database stops start-up with one line naming the setting (never the password).
+ * The pooled connections to the state DB and the JDBC target: H2 through its own pool (failing fast
+ * once H2 could not write its file, {@link FailFastH2Pool}), PostgreSQL through HikariCP. Opening one
+ * connects once, so an unreachable database, a wrong user or password or a missing database stops
+ * start-up with one line naming the setting (never the password).
  */
 final class DataSources {
 
@@ -57,9 +58,10 @@ final class DataSources {
     private static DataSource h2(String url, String user, String password, Keys keys) {
         ownerOnlyFolderFor(url, keys);
         String settings = noTraceFile(closedByUs(durable(url)));
-        JdbcConnectionPool pool = JdbcConnectionPool.create(keys == Keys.STATE_DB ? noCompactionOnClose(settings) : settings,
+        JdbcConnectionPool h2 = JdbcConnectionPool.create(keys == Keys.STATE_DB ? noCompactionOnClose(settings) : settings,
                 user, password);
-        pool.setMaxConnections(16);
+        h2.setMaxConnections(16);
+        FailFastH2Pool pool = new FailFastH2Pool(h2, (keys == Keys.STATE_DB ? "the state DB " : "the JDBC target ") + masked(url));
         try {
             pool.getConnection().close();
         } catch (SQLException e) {

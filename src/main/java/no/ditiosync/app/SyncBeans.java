@@ -207,9 +207,6 @@ public class SyncBeans implements CamelConfiguration {
         DataSource pool = DataSources.open(url, user, password, keys);
         if (pool instanceof AutoCloseable closeable) {
             pools.add(closeable);
-        } else if (pool instanceof org.h2.jdbcx.JdbcConnectionPool h2) {
-            // not AutoCloseable; its idle connections would keep the H2 file open (and locked) after Camel stops
-            pools.add(h2::dispose);
         }
         return pool;
     }

@@ -1,6 +1,5 @@
 package no.ditiosync.app;
 
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +64,7 @@ class H2SettingsTest {
                 }
             }
         } finally {
-            ((JdbcConnectionPool) db).dispose();
+            ((AutoCloseable) db).close();
         }
         return values;
     }
