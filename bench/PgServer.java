@@ -15,9 +15,12 @@ import java.sql.Statement;
  *
  * Usage: java -cp <test classpath>:<classes> PgServer DATA_DIR [NAME=VALUE ...]   (extra server settings)
  *        java -cp <test classpath>:<classes> PgServer --checkpoint JDBC_URL    (a CHECKPOINT, as postgres)
+ *        java -cp <test classpath>:<classes> PgServer --wal JDBC_URL           (WAL so far: bytes, full-page images, file number)
  *
  * bench/run asks for a CHECKPOINT after each app run before it reads what the server wrote, so that pages
- * the run left dirty in shared buffers are counted with the run.
+ * the run left dirty in shared buffers are counted with the run. It asks --wal before and after the run to split
+ * what the server wrote: WAL records (pg_stat_wal), the WAL files the run went through (a fresh server creates each,
+ * a 16 MB file written with zeros first when wal_init_zero is on), and the rest, table and index pages.
  *
  * Unlike the library's test defaults (postgres -F, synchronous_commit=off), the server runs with
  * PostgreSQL's own durable defaults, fsync=on and synchronous_commit=on: H2 in the app fsyncs its
@@ -26,8 +29,17 @@ import java.sql.Statement;
 public final class PgServer {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: PgServer DATA_DIR [NAME=VALUE ...] | PgServer --checkpoint JDBC_URL");
+            System.err.println("usage: PgServer DATA_DIR [NAME=VALUE ...] | PgServer --checkpoint|--wal JDBC_URL");
             System.exit(64);
+        }
+        if (args[0].equals("--wal") && args.length == 2) {
+            try (Connection c = DriverManager.getConnection(args[1], "postgres", ""); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT wal_bytes, wal_fpi, floor((pg_current_wal_lsn() - '0/0')"
+                         + " / pg_size_bytes(current_setting('wal_segment_size'))), current_setting('wal_init_zero') FROM pg_stat_wal")) {
+                r.next();
+                System.out.println(r.getLong(1) + " " + r.getLong(2) + " " + r.getLong(3) + " " + r.getString(4));
+            }
+            return;
         }
         if (args[0].equals("--checkpoint") && args.length == 2) {
             try (Connection c = DriverManager.getConnection(args[1], "postgres", ""); Statement s = c.createStatement()) {
