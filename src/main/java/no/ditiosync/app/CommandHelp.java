@@ -59,7 +59,9 @@ final class CommandHelp {
                     stopped with SIGTERM or Ctrl+C, which lets a run in progress finish. Health and metrics are served
                     on OBSERVE_HOST:OBSERVE_PORT (/observe/health/ready, /observe/health/live, /observe/metrics).
                     With SYNC_CLUSTERED=true and a PostgreSQL state DB, several nodes share the schedules.
-                    Exit status 2: a setting is missing or wrong.
+                    Exit status 0: stopped by a signal; 2: a setting is missing or wrong; 1: H2 stopped the state DB
+                    (or an H2 JDBC target) after a failed write, a full disk: start it again once there is room (a
+                    supervisor such as systemd's Restart=on-failure or Kubernetes does).
                     """.formatted(java);
             case "status" -> """
                     Usage: %s status [--quarantine [--csv FILE] | --html FILE]

@@ -306,13 +306,7 @@ public final class DitioPayrollSync {
     }
 
     private static int service() throws Exception {
-        SyncApplication app = new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true"));
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        // before start: a SIGTERM while starting (the health endpoint may already answer) still stops Camel
-        app.stopOnSignal(stopped::countDown);
-        app.start().startSchedules();
-        stopped.await();
-        return 0;
+        return new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true")).serve();
     }
 
     static String oneLine(Throwable e) {

@@ -20,6 +20,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -35,7 +37,8 @@ import java.util.logging.Logger;
  * the file, and opening the file again within the process is not reliable (an open while the disk is
  * still full leaves a database that H2 reports as closed). Closing the pool closes the stopped
  * database without rolling anything back (what H2's {@code SHUTDOWN IMMEDIATELY} does); the next start
- * of the application opens the file again, from what H2 had written.
+ * of the application opens the file again, from what H2 had written. The {@code run} service is told
+ * ({@link #whenStopped}) and stops, so that its supervisor starts it again.
  */
 final class FailFastH2Pool implements DataSource, AutoCloseable {
 
@@ -44,6 +47,8 @@ final class FailFastH2Pool implements DataSource, AutoCloseable {
     private final String what;
     /** The database of the connections lent: the same one while the pool keeps it open. */
     private volatile Database database;
+    private volatile Consumer<SQLException> whenStopped = failure -> { };
+    private final AtomicBoolean told = new AtomicBoolean();
 
     FailFastH2Pool(JdbcConnectionPool pool, String what) {
         this.pool = pool;
@@ -70,6 +75,11 @@ final class FailFastH2Pool implements DataSource, AutoCloseable {
             throw e;
         }
         return guarded(c, Connection.class);
+    }
+
+    /** {@code listener} hears, once, the failure of the first call that found the database stopped. */
+    void whenStopped(Consumer<SQLException> listener) {
+        whenStopped = listener;
     }
 
     @Override
@@ -135,8 +145,12 @@ final class FailFastH2Pool implements DataSource, AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return new SQLException(what + " can no longer be written: a write to its file failed (" + root.getMessage()
-                + "); make room and start the application again: it goes on from what H2 had written", cause);
+        SQLException stopped = new SQLException(what + " can no longer be written: a write to its file failed ("
+                + root.getMessage() + "); make room and start the application again: it goes on from what H2 had written", cause);
+        if (told.compareAndSet(false, true)) {
+            whenStopped.accept(stopped);
+        }
+        return stopped;
     }
 
     @SuppressWarnings("unchecked")

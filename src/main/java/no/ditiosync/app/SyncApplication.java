@@ -9,8 +9,10 @@ import org.apache.camel.main.Main;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Camel Main with this project's settings and routes: {@code application.properties} and
@@ -22,10 +24,12 @@ public final class SyncApplication implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncApplication.class);
     private final Main main;
     private volatile boolean stopping;
+    /** H2 stopped one of the application's databases after a failed write: why, in FailFastH2Pool's words. */
+    private final CompletableFuture<SQLException> databaseStopped = new CompletableFuture<>();
 
     public SyncApplication(Map<String, String> overrides) {
         main = new Main();
-        main.configure().addConfiguration(new SyncBeans());
+        main.configure().addConfiguration(new SyncBeans(databaseStopped::complete));
         main.setPropertyPlaceholderLocations(propertiesLocation());
         if (!Files.isDirectory(Path.of("routes"))) {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
@@ -128,6 +132,37 @@ public final class SyncApplication implements AutoCloseable {
         List<Settings> all = context().getRegistry().lookupByNameAndType("settings", List.class);
         SyncSchedules.start(context(), all);
         return this;
+    }
+
+    /**
+     * The run command: starts the schedules and serves until a signal stops the application (exit status
+     * 0), or until H2 stopped the state DB or an H2 JDBC target after a failed write, a full disk (1).
+     */
+    public int serve() throws Exception {
+        CompletableFuture<Integer> signalled = new CompletableFuture<>();
+        // before start: a SIGTERM while starting (the health endpoint may already answer) still stops Camel
+        stopOnSignal(() -> signalled.complete(0));
+        start().startSchedules();
+        return serveUntil(signalled);
+    }
+
+    /**
+     * Once H2 stopped a database, every later run of this process fails at once, while a new process
+     * opens the file again and goes on from what H2 had written (FailFastH2Pool). So the service then
+     * stops as on a signal, runs in progress let finish, and returns 1, for its supervisor (systemd's
+     * Restart=on-failure, Kubernetes) to start it again; until the disk has room, each new start stops the same way.
+     */
+    int serveUntil(CompletableFuture<Integer> signalled) {
+        CompletableFuture.anyOf(signalled, databaseStopped).join();
+        if (signalled.isDone()) {
+            return signalled.join();
+        }
+        stopping = true;
+        LOG.error("Stopping with exit status 1, to be started again: {}", databaseStopped.join().getMessage());
+        SyncSchedules.standby(context());
+        close();
+        LOG.info("Stopped");
+        return 1;
     }
 
     public CamelContext context() {

@@ -31,6 +31,7 @@ import org.apache.camel.CamelContext;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads and checks the settings of every company, then binds the beans the YAML routes call by
@@ -46,6 +48,17 @@ import java.util.Map;
  * chosen by the route's {@code company} variable. A bad setting fails here, before any route starts.
  */
 public class SyncBeans implements CamelConfiguration {
+
+    /** Hears that H2 stopped a database of the application after a failed write (see {@link FailFastH2Pool}). */
+    private final Consumer<SQLException> whenDatabaseStopped;
+
+    public SyncBeans() {
+        this(failure -> { });
+    }
+
+    SyncBeans(Consumer<SQLException> whenDatabaseStopped) {
+        this.whenDatabaseStopped = whenDatabaseStopped;
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -202,11 +215,14 @@ public class SyncBeans implements CamelConfiguration {
     }
 
     /** A pool for one database (H2 or PostgreSQL), added to {@code pools} to be closed when Camel stops. */
-    private static DataSource dataSource(List<AutoCloseable> pools, String url, String user, String password,
-                                         DataSources.Keys keys) {
+    private DataSource dataSource(List<AutoCloseable> pools, String url, String user, String password,
+                                  DataSources.Keys keys) {
         DataSource pool = DataSources.open(url, user, password, keys);
         if (pool instanceof AutoCloseable closeable) {
             pools.add(closeable);
+        }
+        if (pool instanceof FailFastH2Pool h2) {
+            h2.whenStopped(whenDatabaseStopped);
         }
         return pool;
     }

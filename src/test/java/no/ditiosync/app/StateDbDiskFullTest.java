@@ -1,13 +1,19 @@
 package no.ditiosync.app;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.state.CrashPoints;
 import no.ditiosync.testing.DiskWithRoom;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import static no.ditiosync.app.SyncEndToEndTest.LAST;
@@ -66,13 +73,46 @@ class StateDbDiskFullTest {
 
             // the operator made room (roomAgain) and starts the application again
             h.restartWith(Map.of());
-            SyncRun next = h.runOnce();
-            assertThat(next.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
-            assertThat(h.vismaTotals()).as("Visma").isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
-            assertThat(h.sapTotals()).as("SAP").isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
-            assertThat(h.jdbcTotals()).as("payroll_line").isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
-            assertThat(h.runOnce().files()).as("a run after that finds nothing left to deliver").isEmpty();
-            assertThat(temporaryDrops(dir)).as("drops left unpublished").isEmpty();
+            assertTheNextRunDeliversEveryChangeOnce(h, dir);
+        }
+    }
+
+    /**
+     * The run service: its scheduled run meets the full disk, and the service stops with exit status 1
+     * (every later run of the process would fail), for its supervisor to start it again; started again
+     * with room, it delivers every change once.
+     */
+    @Test
+    void theRunServiceStopsForItsSupervisorAndStartedAgainDeliversEveryChangeOnce(@TempDir Path dir) throws Exception {
+        DiskWithRoom.register();
+        TestDatabase stateDb = new TestDatabase("H2", "jdbc:h2:room:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger serviceLog = (Logger) LoggerFactory.getLogger(SyncApplication.class);
+        serviceLog.addAppender(log);
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb,
+                Map.of("sync.scheduled", "true", "sync.cron", "* * * * * ?"))) {
+            h.runOnce();
+            h.ditio.data().randomMutations(new Random(5), 300);
+            DiskWithRoom.room(0);
+            SyncApplication service = h.app().startSchedules();
+
+            int exit = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> service.serveUntil(new CompletableFuture<>()),
+                    "the service stops once the state DB cannot be written");
+            roomAgain();
+
+            assertThat(exit).as("exit status").isEqualTo(1);
+            assertThat(service.context().isStopped()).as("Camel stopped").isTrue();
+            assertThat(log.list).as("the service's log").filteredOn(e -> e.getLevel() == Level.ERROR)
+                    .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                    .startsWith("Stopping with exit status 1, to be started again: the state DB jdbc:h2:room:")
+                    .contains("No space left on device", "make room and start the application again");
+
+            // the supervisor starts it again, once there is room
+            h.restartWith(Map.of("sync.scheduled", "false"));
+            assertTheNextRunDeliversEveryChangeOnce(h, dir);
+        } finally {
+            serviceLog.detachAppender(log);
         }
     }
 
@@ -95,6 +135,17 @@ class StateDbDiskFullTest {
         }, "disk-filler");
         filler.start();
         return filler;
+    }
+
+    /** The next run is incremental and leaves every target holding Ditio's truth; the run after it delivers nothing. */
+    private static void assertTheNextRunDeliversEveryChangeOnce(SyncHarness h, Path dir) throws Exception {
+        SyncRun next = h.runOnce();
+        assertThat(next.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+        assertThat(h.vismaTotals()).as("Visma").isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+        assertThat(h.sapTotals()).as("SAP").isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(h.jdbcTotals()).as("payroll_line").isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(h.runOnce().files()).as("a run after that finds nothing left to deliver").isEmpty();
+        assertThat(temporaryDrops(dir)).as("drops left unpublished").isEmpty();
     }
 
     private static List<Path> temporaryDrops(Path dir) throws Exception {
