@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,28 +38,37 @@ import java.util.regex.Pattern;
  * The check command: what a run needs, checked one thing per line, before the first run or after a
  * change. It reads the settings as the application does, and then only looks: the state DB is
  * opened read-only (its schema and the one-time ledger move are only reported, they run at the next
- * start), drop folders are looked at, the SFTP server gets a login and no file, and Ditio is asked for
- * a token and one record of each endpoint the company's runs read (the pager's own request, with
- * ChunkLimit 1). Nothing is delivered and no watermark moves.
+ * start), drop folders and the free space where a run writes are looked at, the SFTP server gets a
+ * login and no file, and Ditio is asked for a token and one record of each endpoint the company's runs
+ * read (the pager's own request, with ChunkLimit 1). Nothing is delivered and no watermark moves.
  */
 final class CheckCommand {
 
     private static final Pattern TABLE = Pattern.compile("(?i)CREATE TABLE IF NOT EXISTS\\s+(\\w+)");
 
+    /**
+     * Less free space than this where a run writes fails the check: H2 writes a run's changes to new
+     * space before it frees the old, and a first sync writes about 1 KB per registration in all.
+     */
+    static final long LEAST_ROOM = 64L << 20;
+
     private final PrintStream out;
+    /** The bytes this user may still write on the file system of a folder (the test gives a full one). */
+    private final ToLongFunction<Path> usableBytes;
     private int passed;
     private int failed;
 
-    private CheckCommand(PrintStream out) {
+    CheckCommand(PrintStream out, ToLongFunction<Path> usableBytes) {
         this.out = out;
+        this.usableBytes = usableBytes;
     }
 
     /** @return 0 when every check passed, 1 when one failed, 2 when the settings themselves are wrong */
     static int run(PrintStream out) throws Exception {
-        return new CheckCommand(out).checkAll();
+        return new CheckCommand(out, CheckCommand::usableBytes).checkAll();
     }
 
-    private int checkAll() throws Exception {
+    int checkAll() throws Exception {
         String location = SyncApplication.propertiesLocation();
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation(location);
@@ -87,6 +97,7 @@ final class CheckCommand {
                 checkDrops(s, context);
             }
             checkJdbcTargets(companies);
+            checkRoom(shared, companies);
             context.start();
             configureHttp(context, shared);
             for (Settings s : companies) {
@@ -234,6 +245,50 @@ final class CheckCommand {
             } catch (IOException e) {
                 fail(what, e.getMessage());
             }
+        }
+    }
+
+    // ---- room on the disks a run writes to --------------------------------------------------------
+
+    /** The H2 state DB's folder, each drop folder and the runs' scratch folder: free space, once each. */
+    private void checkRoom(Settings shared, List<Settings> companies) {
+        Map<Path, String> folders = new LinkedHashMap<>();
+        String url = shared.stateDbUrl();
+        if (url.startsWith("jdbc:h2:file:")) {
+            Path base = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath();
+            folders.put(base.getParent(), "the state DB");
+        }
+        for (Settings s : companies) {
+            folders.putIfAbsent(s.dropDir().toAbsolutePath(), "drops");
+        }
+        folders.putIfAbsent(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), "a run's scratch files (java.io.tmpdir)");
+        folders.forEach((folder, purpose) -> {
+            Path existing = folder;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null) {
+                return; // its own check above says the folder cannot be made
+            }
+            long free = usableBytes.applyAsLong(existing);
+            String what = "room for " + purpose + " in " + folder;
+            String mb = String.format(java.util.Locale.ROOT, "%,d MB free", free >> 20);
+            if (free < 0) {
+                ok(what, "its file system does not say how much is free");
+            } else if (free < LEAST_ROOM) {
+                fail(what, mb + ", under the " + (LEAST_ROOM >> 20) + " MB a run may need; make room there: "
+                        + "until then a run that meets the full disk fails");
+            } else {
+                ok(what, mb);
+            }
+        });
+    }
+
+    private static long usableBytes(Path folder) {
+        try {
+            return Files.getFileStore(folder).getUsableSpace();
+        } catch (IOException e) {
+            return -1; // a file system that does not say
         }
     }
 

@@ -2,15 +2,21 @@ package no.ditiosync.app;
 
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.testing.TestSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.LocalDate;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,12 +57,47 @@ class CheckCommandTest {
                 "OK    company cli, Ditio " + reporting + "/v1/absence-registrations: answered with a record");
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("OK    state DB jdbc:h2:file:"
                 + dir.resolve("data/state").toAbsolutePath() + ": none yet; the first run makes it"));
+        assertThat(lines).as("the room where a run writes, on this machine's disks").anySatisfy(l -> assertThat(l)
+                .matches("OK    room for the state DB in " + Pattern.quote(dir.resolve("data").toAbsolutePath().toString())
+                        + ": [0-9,]+ MB free"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("OK    room for drops in "
+                + Pattern.quote(dir.resolve("out").toAbsolutePath().toString()) + ": [0-9,]+ MB free"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("OK    room for a run's scratch files (java.io.tmpdir) in "));
         assertThat(lines.get(lines.size() - 1)).isEqualTo("All " + (lines.size() - 1) + " checks passed.");
 
         assertThat(dir.resolve("data/state.mv.db")).as("no state DB made, no watermark").doesNotExist();
         try (var files = Files.walk(dir.resolve("out"))) {
             assertThat(files.filter(Files::isRegularFile)).as("nothing delivered").isEmpty();
         }
+    }
+
+    /**
+     * A full disk cannot be made here without the right to mount one: the check is given the free
+     * space of a disk that has 5 MB left under the test's folder (the state DB's and the drops').
+     */
+    @Test
+    void tooLittleRoomWhereARunWritesFailsTheCheckAndSaysWhere(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = TestSettings.simulator(ditio, "cli", LocalDate.now().minusWeeks(1), dir);
+        settings.put("payroll.state-db-url", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        Files.createDirectories(dir.resolve("data"));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int exit;
+        settings.forEach(System::setProperty);
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            exit = new CheckCommand(out, folder -> folder.startsWith(dir) ? 5L << 20 : 1L << 40).checkAll();
+        } finally {
+            settings.keySet().forEach(System::clearProperty);
+        }
+        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+
+        assertThat(exit).as(String.join("\n", lines)).isEqualTo(1);
+        String tooLittle = ": 5 MB free, under the 64 MB a run may need; make room there: until then a run that meets the full disk fails";
+        assertThat(lines).filteredOn(l -> l.startsWith("FAIL")).containsExactly(
+                "FAIL  room for the state DB in " + dir.resolve("data").toAbsolutePath() + tooLittle,
+                "FAIL  room for drops in " + dir.resolve("out").toAbsolutePath() + tooLittle);
+        assertThat(lines).contains("OK    room for a run's scratch files (java.io.tmpdir) in "
+                + Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath() + ": 1,048,576 MB free");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("2 of " + (lines.size() - 1) + " checks failed.");
     }
 
     @Test
