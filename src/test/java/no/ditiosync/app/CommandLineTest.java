@@ -53,6 +53,8 @@ class CommandLineTest {
         env.put("PAYROLL_COMPANY", "cli");
         env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
         env.put("PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        // in the test's folder whatever the state DB a test sets (the default is beside an H2 file, else ./data/runs)
+        env.put("SYNC_REPORT_DIR", dir.resolve("data/runs").toString());
         return env;
     }
 

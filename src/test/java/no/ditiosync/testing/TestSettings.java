@@ -26,6 +26,8 @@ public final class TestSettings {
         s.put("payroll.company", company);
         s.put("payroll.start-date", startDate.toString());
         s.put("payroll.drop-dir", dir.resolve("out").toString());
+        // in the test's folder whatever the state DB (the default is beside an H2 file, else ./data/runs)
+        s.put("sync.report-dir", dir.resolve("data/runs").toString());
         s.put("payroll.jdbc-url", "");
         s.put("ditio.chunk-limit", "100");
         return s;
