@@ -130,8 +130,9 @@ class QuartzClusterTest {
                                 && r.startedAt.isAfter(changed) && r.outcome.equals("succeeded"))));
                 String threads = AppProcess.stopOrDumpThreads(b.process, Duration.ofSeconds(60));
                 if (threads != null) {
-                    Files.writeString(Files.createDirectories(Path.of("target", "quartz-cluster-test"))
-                            .resolve("node-b-threads.txt"), threads);
+                    Path kept = Files.createDirectories(Path.of("target", "quartz-cluster-test"));
+                    Files.writeString(kept.resolve("node-b-threads.txt"), threads);
+                    Files.writeString(kept.resolve("node-b.log"), b.logText()); // what its stop was waiting for
                 }
                 assertThat(threads).as("node b did not exit within 60 s of SIGTERM; its threads:%n%s", threads).isNull();
                 assertThat(b.logText()).as("node b's log").contains("Stopping: no new scheduled runs").contains("Stopped");
@@ -154,6 +155,7 @@ class QuartzClusterTest {
     static void clusterEnv(Map<String, String> env, TestDatabase db, Path dir) {
         env.put("PAYROLL_START_DATE", START.toString());
         env.put("PAYROLL_DROP_DIR", dir.resolve("out").toString());
+        env.put("SYNC_REPORT_DIR", dir.resolve("runs").toString()); // the default with PostgreSQL: ./data/runs
         env.put("PAYROLL_STATE_DB_URL", db.url());
         env.put("PAYROLL_STATE_DB_USER", db.user());
         env.put("PAYROLL_STATE_DB_PASSWORD", db.password());
