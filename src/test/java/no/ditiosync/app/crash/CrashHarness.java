@@ -231,6 +231,8 @@ final class CrashHarness implements AutoCloseable {
         env.put("PAYROLL_STATE_DB_URL", appStateDbUrl);
         if (stateDb.isPostgres()) {
             env.put("PAYROLL_STATE_DB_USER", stateDb.user());
+            // in the test's folder (with an H2 file the default is beside it; with PostgreSQL, ./data/runs)
+            env.put("SYNC_REPORT_DIR", dir.resolve("data/runs").toString());
         }
         env.put("LOG_LEVEL", "INFO"); // the run id is read from the log
         env.putAll(extraEnv);
