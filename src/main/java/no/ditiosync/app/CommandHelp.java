@@ -91,7 +91,8 @@ final class CommandHelp {
                     next start); each drop folder, or the SFTP server (login and host key, nothing uploaded); the
                     JDBC target; the free space where a run writes (an H2 state DB's folder, the drop folder, the
                     scratch folder java.io.tmpdir; under 64 MB fails); and for each company a token from Ditio and
-                    one record from each endpoint its runs read. It delivers nothing, moves no watermark and writes nothing to the state DB.
+                    one record from each endpoint its runs read. It delivers nothing, moves no watermark and writes
+                    nothing to the state DB.
 
                     Exit status: 0 every check passed, 1 a check failed, 2 a setting is missing or wrong.
                     """.formatted(java);

@@ -150,7 +150,8 @@ public final class SyncApplication implements AutoCloseable {
      * Once H2 stopped a database, every later run of this process fails at once, while a new process
      * opens the file again and goes on from what H2 had written (FailFastH2Pool). So the service then
      * stops as on a signal, runs in progress let finish, and returns 1, for its supervisor (systemd's
-     * Restart=on-failure, Kubernetes) to start it again; until the disk has room, each new start stops the same way.
+     * Restart=on-failure, Kubernetes) to start it again; until the disk has room, each new start stops
+     * the same way.
      */
     int serveUntil(CompletableFuture<Integer> signalled) {
         CompletableFuture.anyOf(signalled, databaseStopped).join();
