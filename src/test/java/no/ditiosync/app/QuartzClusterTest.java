@@ -128,14 +128,13 @@ class QuartzClusterTest {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
                         COMPANIES.stream().allMatch(c -> runs(db).stream().anyMatch(r -> r.company.equals(c)
                                 && r.startedAt.isAfter(changed) && r.outcome.equals("succeeded"))));
-                // up to camel.main.shutdown-timeout (45 s) for a run in progress, then forced: see QuartzJobDataTest
-                String threads = AppProcess.stopOrDumpThreads(b.process, Duration.ofSeconds(120));
+                String threads = AppProcess.stopOrDumpThreads(b.process, Duration.ofSeconds(60));
                 if (threads != null) {
                     Path kept = Files.createDirectories(Path.of("target", "quartz-cluster-test"));
                     Files.writeString(kept.resolve("node-b-threads.txt"), threads);
                     Files.writeString(kept.resolve("node-b.log"), b.logText()); // what its stop was waiting for
                 }
-                assertThat(threads).as("node b did not exit within 120 s of SIGTERM; its threads:%n%s", threads).isNull();
+                assertThat(threads).as("node b did not exit within 60 s of SIGTERM; its threads:%n%s", threads).isNull();
                 assertThat(b.logText()).as("node b's log").contains("Stopping: no new scheduled runs").contains("Stopped");
             } finally {
                 for (Node n : nodes) {

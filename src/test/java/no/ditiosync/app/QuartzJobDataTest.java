@@ -77,9 +77,7 @@ class QuartzJobDataTest {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                     .failFast("the node ended: " + log, () -> !node.isAlive())
                     .until(() -> firingsRun(db) >= firings);
-            // a stop lets a run in progress finish for up to camel.main.shutdown-timeout (45 s), then forces
-            // it; a stop that waited that long was seen (the cause is open), so more than 45 s is given here
-            assertThat(AppProcess.stopOrDumpThreads(node, Duration.ofSeconds(120))).as("threads of a node that did not stop")
+            assertThat(AppProcess.stopOrDumpThreads(node, Duration.ofSeconds(60))).as("threads of a node that did not stop")
                     .isNull();
         } finally {
             node.destroyForcibly();
