@@ -127,14 +127,11 @@ final class CheckCommand {
     private void checkStateDb(Settings s) {
         String url = s.stateDbUrl();
         String what = "state DB " + DataSources.masked(url);
-        if (url.startsWith("jdbc:h2:file:")) {
-            Path base = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]);
+        Path base = DataSources.h2File(url);
+        if (base != null) {
             if (!Files.exists(Path.of(base + ".mv.db"))) {
-                Path folder = base.toAbsolutePath().getParent();
-                Path existing = folder;
-                while (existing != null && !Files.exists(existing)) {
-                    existing = existing.getParent();
-                }
+                Path folder = base.getParent();
+                Path existing = nearestExisting(folder);
                 if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
                     fail(what, "no state DB yet, and its folder " + folder + " cannot be made here ("
                             + DataSources.Keys.STATE_DB.url() + ")");
@@ -253,20 +250,16 @@ final class CheckCommand {
     /** The H2 state DB's folder, each drop folder and the runs' scratch folder: free space, once each. */
     private void checkRoom(Settings shared, List<Settings> companies) {
         Map<Path, String> folders = new LinkedHashMap<>();
-        String url = shared.stateDbUrl();
-        if (url.startsWith("jdbc:h2:file:")) {
-            Path base = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath();
-            folders.put(base.getParent(), "the state DB");
+        Path stateDb = DataSources.h2File(shared.stateDbUrl());
+        if (stateDb != null) {
+            folders.put(stateDb.getParent(), "the state DB");
         }
         for (Settings s : companies) {
             folders.putIfAbsent(s.dropDir().toAbsolutePath(), "drops");
         }
         folders.putIfAbsent(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), "a run's scratch files (java.io.tmpdir)");
         folders.forEach((folder, purpose) -> {
-            Path existing = folder;
-            while (existing != null && !Files.exists(existing)) {
-                existing = existing.getParent();
-            }
+            Path existing = nearestExisting(folder);
             if (existing == null) {
                 return; // its own check above says the folder cannot be made
             }
@@ -282,6 +275,15 @@ final class CheckCommand {
                 ok(what, mb);
             }
         });
+    }
+
+    /** {@code folder}, or the nearest of its parents that exists (null: none does). */
+    private static Path nearestExisting(Path folder) {
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing;
     }
 
     private static long usableBytes(Path folder) {

@@ -72,12 +72,18 @@ final class DataSources {
         return pool;
     }
 
+    /** The file an H2 file URL names (absolute, without H2's ".mv.db"); null for any other URL. */
+    static Path h2File(String url) {
+        return url.startsWith("jdbc:h2:file:")
+                ? Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath() : null;
+    }
+
     /** The database file itself too (0600), not only its folder: it may be copied or backed up elsewhere. */
     private static void ownerOnlyFiles(String url) {
-        if (!url.startsWith("jdbc:h2:file:")) {
+        Path base = h2File(url);
+        if (base == null) {
             return;
         }
-        String base = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().toString();
         for (String suffix : new String[]{".mv.db", ".trace.db"}) {
             Path file = Path.of(base + suffix);
             try {
@@ -230,10 +236,11 @@ final class DataSources {
 
     /** Payroll data is personal data: the folder of an H2 file database is made private to its owner. */
     private static void ownerOnlyFolderFor(String url, Keys keys) {
-        if (!url.startsWith("jdbc:h2:file:")) {
+        Path base = h2File(url);
+        if (base == null) {
             return;
         }
-        Path folder = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent();
+        Path folder = base.getParent();
         try {
             if (!Files.isDirectory(folder)) {
                 Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -59,8 +59,8 @@ public final class RunReports implements RunObserver {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured.strip());
         }
-        if (stateDbUrl.startsWith("jdbc:h2:file:")) {
-            Path db = Path.of(stateDbUrl.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath();
+        Path db = DataSources.h2File(stateDbUrl);
+        if (db != null) {
             return db.normalize().getParent().resolve("runs");
         }
         return Path.of("data", "runs");

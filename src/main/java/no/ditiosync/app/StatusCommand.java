@@ -69,7 +69,8 @@ final class StatusCommand {
         }
         // the demo and a service with settings of its own use other state DBs: say which one this is
         out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
-        if (url.startsWith("jdbc:h2:file:") && !Files.exists(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db"))) {
+        Path h2File = DataSources.h2File(url);
+        if (h2File != null && !Files.exists(Path.of(h2File + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");
             if (html != null) {
                 writePage(html, new PageModel.Overview(Instant.now(), RunStart.NODE, List.of()), out);
