@@ -174,8 +174,8 @@ public final class SyncApplication implements AutoCloseable {
      * Stops Camel (its graceful shutdown, then the pools), then Camel Main. In that order: Camel Main
      * 4.18 installs its own JVM shutdown hook even with its hangup support disabled, and when that hook
      * runs before ours it leaves a listener on Main's stop that waits for Camel to have stopped, which
-     * Main only does after it, so a stop on SIGTERM took the whole shutdown timeout plus 15 s (seen: 1
-     * stop in about 15 taking 60 s). With Camel already stopped, that listener returns at once.
+     * Main only does after it, so a stop on SIGTERM took the whole shutdown timeout plus 15 s (seen: 2
+     * stops in 35 taking 60 s). With Camel already stopped, that listener returns at once.
      */
     @Override
     public void close() {
