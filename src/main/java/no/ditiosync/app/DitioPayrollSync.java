@@ -310,13 +310,6 @@ public final class DitioPayrollSync {
     }
 
     static String oneLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null
-                || root instanceof org.apache.camel.CamelExecutionException)) {
-            root = root.getCause();
-        }
-        // a Java class name says nothing to an operator; the log has the details of such a failure
-        String message = root.getMessage() == null ? "an unexpected error without a message (see the log)" : root.getMessage();
-        return message.replace('\n', ' ');
+        return no.ditiosync.run.FailureReason.of(e);
     }
 }

@@ -293,7 +293,7 @@ public final class RunFinish {
         if (run == null || !run.markFailed()) {
             return;
         }
-        String reason = cause == null ? "unknown" : cause.getMessage();
+        String reason = FailureReason.of(cause);
         if (!run.readingStarted()) {
             // an earlier run's drops that cannot be published, say: this run never got to Ditio
             reason = "failed before reading Ditio: " + reason;
@@ -338,7 +338,7 @@ public final class RunFinish {
         }
         boolean stopping = done.getContext().getShutdownStrategy().isTimeoutOccurred();
         Exception cause = done.getException();
-        String why = cause == null ? "it ended without delivering" : cause.getMessage();
+        String why = cause == null ? "it ended without delivering" : FailureReason.of(cause);
         // cut short: what Camel's forced shutdown broke (a closed socket, a rejected step) says nothing more
         fail(run, new IllegalStateException(stopping ? "the application was asked to stop and the run did not end within "
                 + "camel.main.shutdown-timeout" : why, cause));

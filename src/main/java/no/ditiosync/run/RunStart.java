@@ -241,7 +241,7 @@ public final class RunStart {
         run.markFailed();
         run.ended(clock.instant());
         String reason = "failed before reading Ditio: " + (cause instanceof SQLException
-                ? "the state DB cannot be used (" + cause.getMessage() + ")" : cause.getMessage());
+                ? "the state DB cannot be used (" + cause.getMessage() + ")" : FailureReason.of(cause));
         try {
             runs.recordFailedRun(RunLogRows.row(run), NODE, RunLogRows.outcome(run, "failed", reason, false));
         } catch (Exception e) {
