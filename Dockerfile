@@ -50,5 +50,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${OBSERVE_PORT}/observe/health/ready" > /dev/null || exit 1
 
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/ditio-payroll-sync.jar"]
+# out of memory, the JVM ends (exit status 3) and the container is started again, rather than going on
+# with threads that may have died holding the feed's lock; the ledger is safe against a stop at any point
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/ditio-payroll-sync.jar"]
 CMD ["run"]

@@ -130,7 +130,8 @@ class ContainerImageIT {
                 }
             }
         }
-        assertThat(command).containsExactly("java", "-XX:MaxRAMPercentage=75", "-jar", app + "/ditio-payroll-sync.jar", "run");
+        assertThat(command).containsExactly("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar",
+                app + "/ditio-payroll-sync.jar", "run");
         String health = runtime.stream().filter(i -> i.startsWith("HEALTHCHECK ")).findFirst().orElseThrow();
         Matcher url = Pattern.compile("\"(http://127\\.0\\.0\\.1:)\\$\\{OBSERVE_PORT}(/observe/health/ready)\"").matcher(health);
         assertThat(url.find()).as(health).isTrue();
