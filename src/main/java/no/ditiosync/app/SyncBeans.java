@@ -138,7 +138,8 @@ public class SyncBeans implements CamelConfiguration {
         context.getRegistry().bind("runFinish", runFinish);
         context.getRegistry().bind("payrollMapping", new PayrollMapping(mappings));
         context.getRegistry().bind("deliveries", new Deliveries(runFinish.outbox(),
-                new LedgerStore(stateDbPool, stateDb.dialect()), deliveries));
+                new LedgerStore(stateDbPool, stateDb.dialect()), deliveries,
+                context.getExecutorServiceManager().newFixedThreadPool(this, "payroll-line-copy", Deliveries.COPIES_AT_ONCE)));
         Observability observability = Observability.install(context, shared, new RunStore(stateDb), clock);
         for (Settings settings : companies) {
             observability.observe(inProgress, settings.company());

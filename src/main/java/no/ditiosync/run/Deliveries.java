@@ -23,10 +23,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The steps of the deliver routes ({@code routes/deliver.camel.yaml}, bean {@code deliveries}): which
@@ -43,14 +47,24 @@ public final class Deliveries {
     public record Company(List<DropTarget> targets, SftpDrop sftp, PayrollLineTable table) {
     }
 
+    /**
+     * Chunks of one drop written to PostgreSQL at the same time, each in its own transaction on its own
+     * connection. PostgreSQL does the work of a chunk (COPY, the upsert, their WAL) in its own process:
+     * one chunk at a time leaves a core idle while the app reads the next. Their order does not matter:
+     * their keys differ, and writing a chunk again gives the same rows.
+     */
+    public static final int COPIES_AT_ONCE = 2;
+
     private final OutboxStore outbox;
     private final LedgerStore ledger;
     private final Map<String, Company> companies;
+    private final ExecutorService copyWriters;
 
-    public Deliveries(OutboxStore outbox, LedgerStore ledger, Map<String, Company> companies) {
+    public Deliveries(OutboxStore outbox, LedgerStore ledger, Map<String, Company> companies, ExecutorService copyWriters) {
         this.outbox = outbox;
         this.ledger = ledger;
         this.companies = Map.copyOf(companies);
+        this.copyWriters = copyWriters;
     }
 
     /** The company's committed drops not yet published, oldest first: this run's, and any an earlier run left. */
@@ -156,9 +170,13 @@ public final class Deliveries {
         };
     }
 
-    /** Which kind of database the drop's rows go to: variable {@code jdbcPostgres}, which picks the way in. */
+    /**
+     * Which kind of database the drop's rows go to: variable {@code jdbcPostgres}, which picks the way in;
+     * and variable {@code jdbcCopies}, the chunks being written to PostgreSQL ({@link #copy}).
+     */
     public void jdbcTarget(Exchange exchange, @Variable("drop") OutboxStore.Entry drop) {
         exchange.setVariable("jdbcPostgres", jdbcOf(drop).table().postgres());
+        exchange.setVariable("jdbcCopies", new ArrayDeque<Future<?>>());
     }
 
     private Company jdbcOf(OutboxStore.Entry drop) {
@@ -190,9 +208,46 @@ public final class Deliveries {
         jdbcOf(drop).table().merge(rows);
     }
 
-    /** One chunk into the JDBC table of the drop's company, on PostgreSQL: COPY and one upsert, in one transaction. */
-    public void copy(@Body List<List<Object>> rows, @Variable("drop") OutboxStore.Entry drop) throws Exception {
-        jdbcOf(drop).table().copy(rows);
+    /**
+     * One chunk into the JDBC table of the drop's company, on PostgreSQL: COPY and one upsert, in one
+     * transaction, written on a thread of its own while the route reads the next chunk; once
+     * {@value #COPIES_AT_ONCE} are being written, the oldest is waited for first, and its failure is
+     * this step's. {@link #copiesWritten} waits for the last ones.
+     */
+    public void copy(@Body List<List<Object>> rows, @Variable("drop") OutboxStore.Entry drop,
+                     @Variable("jdbcCopies") Deque<Future<?>> copies) throws Exception {
+        PayrollLineTable table = jdbcOf(drop).table();
+        while (copies.size() >= COPIES_AT_ONCE) {
+            waitFor(copies);
+        }
+        copies.addLast(copyWriters.submit(() -> {
+            table.copy(rows);
+            return null;
+        }));
+    }
+
+    /** After the last chunk: every chunk of the drop written, or the first failure among them thrown. */
+    public void copiesWritten(@Variable("jdbcCopies") Deque<Future<?>> copies) throws Exception {
+        while (!copies.isEmpty()) {
+            waitFor(copies);
+        }
+    }
+
+    private static void waitFor(Deque<Future<?>> copies) throws Exception {
+        try {
+            copies.removeFirst().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the others end before the failure goes on: no chunk of this drop is written after it failed
+            for (Future<?> other : copies) {
+                try {
+                    other.get();
+                } catch (java.util.concurrent.ExecutionException ignored) {
+                    // the first failure is the one said
+                }
+            }
+            copies.clear();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     // ---- SFTP (route deliver-sftp) -------------------------------------------------------------

@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +20,7 @@ import static no.ditiosync.app.SyncEndToEndTest.LAST;
 import static no.ditiosync.app.SyncEndToEndTest.company;
 import static no.ditiosync.testing.DeliveredPayroll.normalEmployee;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The mix: state DB on H2, table payroll_line on a real PostgreSQL. */
@@ -60,6 +63,42 @@ class JdbcTargetOnPostgresTest {
                     assertThat(rs.getLong(1)).as("other sessions on the target database").isZero();
                 }
             });
+        }
+    }
+
+    /**
+     * The rows go to PostgreSQL two chunks at a time (Deliveries.copy): one that PostgreSQL refuses while
+     * the other is written fails the delivery, and the next run writes every row once.
+     */
+    @Test
+    void aChunkRefusedWhileAnotherIsWrittenFailsTheDelivery_andTheNextRunWritesEveryRowOnce(@TempDir Path dir) throws Exception {
+        TestDatabase target = TestDatabase.postgres();
+        // 800 workers, 3 weeks: about 11,900 lines, three chunks of Deliveries.JDBC_CHUNK
+        SimulatorConfig big = SimulatorConfig.defaults().seed(7).workers(800).weeks(3).lastWorkDate(LAST);
+        try (SyncHarness h = new SyncHarness(big, dir, LAST.minusWeeks(3), new HashMap<>(target.settings("jdbc")))) {
+            h.app(); // creates payroll_line
+            try (Connection c = target.connect(); Statement s = c.createStatement()) {
+                // a sequence is not rolled back with the transaction: the 7,500th row written is refused once
+                s.execute("CREATE SEQUENCE rows_seen");
+                s.execute("CREATE FUNCTION refuse_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "IF nextval('rows_seen') = 7500 THEN RAISE EXCEPTION 'payroll_line refused row %', NEW.line_id; END IF; "
+                        + "RETURN NEW; END $$");
+                s.execute("CREATE TRIGGER refuse_once BEFORE INSERT ON payroll_line FOR EACH ROW EXECUTE FUNCTION refuse_once()");
+            }
+            assertThat(h.payrollReady().size()).as("lines of the first run").isGreaterThan(2 * 5000);
+
+            assertThatThrownBy(h::runOnce).hasMessageContaining("the jdbc drop of run")
+                    .hasMessageContaining("is committed but could not be published")
+                    .hasMessageContaining("payroll_line refused row");
+
+            SyncRun next = h.runOnce();
+            assertThat(next.files()).isEmpty(); // the changes were committed by the failed run; only publishing was left
+            assertThat(activeLines(target)).isEqualTo(desired(h));
+            try (Connection c = target.connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
+            }
         }
     }
 
