@@ -7,6 +7,7 @@ import no.ditiosync.ditio.DitioTokens;
 import no.ditiosync.ditio.PageCursor;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.SftpDrop;
+import no.ditiosync.run.FailureReason;
 import no.ditiosync.state.SqlDialect;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpComponent;
@@ -353,7 +354,7 @@ final class CheckCommand {
                     answer.getMessage().getBody(InputStream.class));
             ok(what, "granted (scope " + s.scope() + ")");
         } catch (RuntimeException e) {
-            fail(what, DitioPayrollSync.oneLine(e));
+            fail(what, FailureReason.of(e));
             return;
         }
         DitioPager pager = new DitioPager(Map.of(company, new DitioPager.Source(s.reportingBase(), 1)), s.maxPageBytes());
@@ -409,7 +410,7 @@ final class CheckCommand {
         } catch (Exception e) {
             fail(what, e instanceof org.apache.camel.http.base.HttpOperationFailedException h
                     ? "Ditio answered HTTP " + h.getStatusCode() + "; a run would retry this, try the check again later"
-                    : DitioPayrollSync.oneLine(e));
+                    : FailureReason.of(e));
         }
     }
 }

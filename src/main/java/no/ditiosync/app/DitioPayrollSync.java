@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.run.FailureReason;
 import no.ditiosync.run.FeedBusyException;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
@@ -137,7 +138,7 @@ public final class DitioPayrollSync {
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
-            System.err.println("Sync failed: " + oneLine(e));
+            System.err.println("Sync failed: " + FailureReason.of(e));
             return 1;
         } finally {
             System.out.flush();
@@ -192,7 +193,7 @@ public final class DitioPayrollSync {
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
-            System.err.println((preview ? "Preview" : "Reconcile") + " failed: " + oneLine(e));
+            System.err.println((preview ? "Preview" : "Reconcile") + " failed: " + FailureReason.of(e));
             return preview ? 1 : RECONCILE_FAILED;
         } finally {
             System.out.flush();
@@ -215,7 +216,7 @@ public final class DitioPayrollSync {
             err.println("Preview not made: company " + company + " is busy (" + e.getMessage() + ")");
             return 3;
         } catch (Exception e) {
-            err.println("Preview of company " + company + " failed, nothing committed or delivered: " + oneLine(e));
+            err.println("Preview of company " + company + " failed, nothing committed or delivered: " + FailureReason.of(e));
             return 1;
         }
     }
@@ -254,7 +255,7 @@ public final class DitioPayrollSync {
             return 3;
         } catch (Exception e) {
             err.println("Reconcile of company " + company + " failed" + (deliver ? "" : ", nothing committed or delivered")
-                    + ": " + oneLine(e));
+                    + ": " + FailureReason.of(e));
             return RECONCILE_FAILED;
         }
     }
@@ -298,7 +299,7 @@ public final class DitioPayrollSync {
                 err.println("Sync skipped" + label + ": " + e.getMessage());
                 exit = exit == 0 ? 3 : exit;
             } catch (RuntimeException e) {
-                err.println("Sync failed" + label + ": " + oneLine(e));
+                err.println("Sync failed" + label + ": " + FailureReason.of(e));
                 exit = 1;
             }
         }
@@ -307,9 +308,5 @@ public final class DitioPayrollSync {
 
     private static int service() throws Exception {
         return new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true")).serve();
-    }
-
-    static String oneLine(Throwable e) {
-        return no.ditiosync.run.FailureReason.of(e);
     }
 }
