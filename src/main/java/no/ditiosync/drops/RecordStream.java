@@ -14,7 +14,7 @@ import java.util.NoSuchElementException;
  */
 public final class RecordStream<T> implements Iterator<T> {
 
-    /** Reads one record (or one value of it); an {@link EOFException} at a record's start is the file's end. */
+    /** Reads one record (or one value of it). */
     @FunctionalInterface
     public interface Reader<T> {
         T read(DataInput in) throws IOException;
@@ -35,14 +35,27 @@ public final class RecordStream<T> implements Iterator<T> {
 
     private void advance() {
         try {
+            // the file ends where a record would start; a file that ends inside a record is cut short,
+            // and its records are not all there
+            in.mark(1);
+            if (in.read() < 0) {
+                next = null;
+                close();
+                return;
+            }
+            in.reset();
             next = reader.read(in);
-        } catch (EOFException end) {
-            next = null;
+        } catch (EOFException cut) {
             close();
+            throw failed(new EOFException("the file ends in the middle of a record (cut short)"));
         } catch (IOException e) {
             close();
-            throw failure == null ? new UncheckedIOException(e) : new UncheckedIOException(failure + ": " + e.getMessage(), e);
+            throw failed(e);
         }
+    }
+
+    private UncheckedIOException failed(IOException e) {
+        return failure == null ? new UncheckedIOException(e) : new UncheckedIOException(failure + ": " + e.getMessage(), e);
     }
 
     private void close() {

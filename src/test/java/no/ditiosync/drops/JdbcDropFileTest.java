@@ -18,6 +18,7 @@ import java.util.List;
 
 import static no.ditiosync.drops.Golden.line;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The JDBC target's drop file: rows with the day they are booked on, and a drop of the version before still read. */
 class JdbcDropFileTest {
@@ -37,6 +38,20 @@ class JdbcDropFileTest {
         assertThat(read(dir.resolve(".jdbc.rows.tmp"))).containsExactly(
                 new JdbcDropFile.Row(closed, true, LocalDate.of(2026, 11, 1)),
                 new JdbcDropFile.Row(open, false, LocalDate.of(2026, 11, 2)));
+    }
+
+    @Test
+    void aDropCutShortInsideARowIsAnErrorNotAShorterDrop() throws IOException {
+        Path drop = dir.resolve(".jdbc.rows.tmp");
+        try (JdbcDropFile file = JdbcDropFile.create(dir, ".jdbc.rows.tmp")) {
+            file.add(line("1002", "2026-10-14", "1000", "6", "P-1001", null, "Støp"), true, null);
+            file.add(line("1003", "2026-11-02", "1000", "7.5", null, null, null), true, null);
+        }
+        byte[] whole = Files.readAllBytes(drop);
+        Files.write(drop, java.util.Arrays.copyOf(whole, whole.length - 1));
+
+        assertThatThrownBy(() -> read(drop)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessage("cannot read the JDBC drop " + drop + ": the file ends in the middle of a record (cut short)");
     }
 
     @Test
