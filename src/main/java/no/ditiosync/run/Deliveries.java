@@ -233,6 +233,19 @@ public final class Deliveries {
         }
     }
 
+    /**
+     * After a failure of the drop's rows (a chunk's, or reading the drop): waits for the chunks still
+     * being written, then the failure goes on. Their own failures are not said: the first one is.
+     */
+    public void copiesEnded(Exception failure, @Variable("jdbcCopies") Deque<Future<?>> copies) throws Exception {
+        try {
+            copiesWritten(copies);
+        } catch (Exception another) {
+            failure.addSuppressed(another);
+        }
+        throw failure;
+    }
+
     private static void waitFor(Deque<Future<?>> copies) throws Exception {
         try {
             copies.removeFirst().get();

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static no.ditiosync.app.SyncEndToEndTest.LAST;
 import static no.ditiosync.app.SyncEndToEndTest.company;
@@ -93,6 +97,63 @@ class JdbcTargetOnPostgresTest {
 
             SyncRun next = h.runOnce();
             assertThat(next.files()).isEmpty(); // the changes were committed by the failed run; only publishing was left
+            assertThat(activeLines(target)).isEqualTo(desired(h));
+            try (Connection c = target.connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
+            }
+        }
+    }
+
+    /**
+     * A drop whose rows cannot be read to their end (its file damaged after the run committed it) fails
+     * the delivery only once the chunks handed over before have been written: when the run says it
+     * failed, nothing of it is still being written. Without the damaged file, the next run writes every
+     * row from the ledger.
+     */
+    @Test
+    void aDropUnreadableToItsEndFailsOnlyOnceItsChunksBeingWrittenHaveEnded(@TempDir Path dir) throws Exception {
+        TestDatabase target = TestDatabase.postgres();
+        // about 11,900 lines: chunks of 5,000, 5,000 and the rest (Deliveries.JDBC_CHUNK)
+        SimulatorConfig big = SimulatorConfig.defaults().seed(7).workers(800).weeks(3).lastWorkDate(LAST);
+        try (SyncHarness h = new SyncHarness(big, dir, LAST.minusWeeks(3), new HashMap<>(target.settings("jdbc")))) {
+            h.app(); // creates payroll_line
+            try (Connection c = target.connect(); Statement s = c.createStatement()) {
+                // every row is refused in the first run: its drop stays committed, with its file
+                s.execute("CREATE FUNCTION refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "RAISE EXCEPTION 'payroll_line refused row %', NEW.line_id; END $$");
+                s.execute("CREATE TRIGGER refuse_all BEFORE INSERT ON payroll_line FOR EACH ROW EXECUTE FUNCTION refuse_all()");
+            }
+            assertThatThrownBy(h::runOnce).hasMessageContaining("payroll_line refused row");
+
+            Path rows;
+            try (Stream<Path> files = Files.walk(dir.resolve("out"))) {
+                rows = files.filter(f -> f.getFileName().toString().endsWith(".rows.tmp")).findFirst().orElseThrow();
+            }
+            try (FileChannel file = FileChannel.open(rows, StandardOpenOption.WRITE)) {
+                file.truncate(file.size() - 3); // its last row cut short: the third chunk cannot be read
+            }
+            try (Connection c = target.connect(); Statement s = c.createStatement()) {
+                s.execute("DROP TRIGGER refuse_all ON payroll_line");
+                s.execute("DELETE FROM payroll_line");
+                // the first row written makes its chunk take 3 s, while the route reads the third chunk
+                s.execute("CREATE SEQUENCE rows_seen");
+                s.execute("CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "IF nextval('rows_seen') = 1 THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$");
+                s.execute("CREATE TRIGGER slow_first BEFORE INSERT ON payroll_line FOR EACH ROW EXECUTE FUNCTION slow_first()");
+            }
+
+            assertThatThrownBy(h::runOnce).hasMessageContaining("cannot read the JDBC drop");
+            try (Connection c = target.connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows of the two chunks handed over before the failure").isEqualTo(10_000);
+            }
+
+            Files.delete(rows);
+            SyncRun next = h.runOnce();
+            assertThat(next.files()).isEmpty(); // only publishing was left
             assertThat(activeLines(target)).isEqualTo(desired(h));
             try (Connection c = target.connect();
                  ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
