@@ -1,14 +1,11 @@
 package no.ditiosync.drops;
 
 import no.ditiosync.payroll.PayrollLine;
+import no.ditiosync.state.PgCopy;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StateDb;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -149,24 +146,12 @@ public final class PayrollLineTable {
 
     /** PostgreSQL: one chunk of rows (their {@link #parameters}) COPYed in and upserted, in one transaction. */
     public void copy(List<List<Object>> rows) throws SQLException {
-        StringBuilder data = new StringBuilder(rows.size() * 200);
-        for (List<Object> row : rows) {
-            boolean first = true;
-            for (Object value : row) {
-                data.append(first ? "" : "\t").append(copyText(value));
-                first = false;
-            }
-            data.append('\n');
-        }
+        PgCopy data = new PgCopy(rows.size());
+        rows.forEach(data::row);
         StateDb.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS payroll_line_in (LIKE payroll_line) ON COMMIT DELETE ROWS");
-                CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-                try {
-                    copy.copyIn("COPY payroll_line_in (" + COLUMNS + ") FROM STDIN", new StringReader(data.toString()));
-                } catch (IOException e) {
-                    throw new SQLException("cannot write payroll_line: " + e.getMessage(), e);
-                }
+                data.into(c, "payroll_line_in", COLUMNS);
                 s.executeUpdate("INSERT INTO payroll_line (" + COLUMNS + ") SELECT " + COLUMNS + " FROM payroll_line_in "
                         + "ON CONFLICT (company, line_id) DO UPDATE SET " + updates());
             }
@@ -181,25 +166,5 @@ public final class PayrollLineTable {
             }
         }
         return String.join(", ", set);
-    }
-
-    /** A value in COPY's text format: \N for null, and the format's escapes. */
-    private static String copyText(Object value) {
-        if (value == null) {
-            return "\\N";
-        }
-        String s = value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(ch);
-            }
-        }
-        return out.toString();
     }
 }

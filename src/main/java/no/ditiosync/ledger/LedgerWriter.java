@@ -1,6 +1,7 @@
 package no.ditiosync.ledger;
 
 import no.ditiosync.payroll.PayrollLine;
+import no.ditiosync.state.PgCopy;
 import no.ditiosync.state.SqlDialect;
 
 import java.io.ByteArrayOutputStream;
@@ -8,11 +9,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -176,12 +175,16 @@ public final class LedgerWriter implements AutoCloseable {
         ByteArrayOutputStream undoBytes = new ByteArrayOutputStream();
         DataOutputStream undo = new DataOutputStream(undoBytes);
         int inserts = 0;
+        // PostgreSQL: the new rows by COPY (a batch of INSERTs is a statement per row on the server)
+        PgCopy copy = dialect == SqlDialect.POSTGRESQL ? new PgCopy(chunk.size()) : null;
         try {
             fence.check(c);
             for (LedgerRow[] pair : chunk) {
                 LedgerRow after = pair[0];
                 LedgerRow before = pair[1];
-                if (before == null) {
+                if (before == null && copy != null) {
+                    copy.row(values(dialect, company, after, true));
+                } else if (before == null) {
                     bind(insert, 1, dialect, company, after, true);
                     insert.addBatch();
                     inserts++;
@@ -197,6 +200,9 @@ public final class LedgerWriter implements AutoCloseable {
             }
             if (inserts > 0) {
                 insert.executeBatch();
+            }
+            if (copy != null && copy.rows() > 0) {
+                copy.into(c, "ledger_line", "company, " + LedgerStore.COLUMNS);
             }
             if (!updated.isEmpty()) {
                 int[] counts = update.executeBatch();
@@ -215,10 +221,10 @@ public final class LedgerWriter implements AutoCloseable {
                 ps.executeUpdate();
             }
             c.commit();
-        } catch (BatchUpdateException e) {
+        } catch (SQLException e) {
             rollback(e);
             throw dialect.isUniqueViolation(e) ? new LedgerConflictException(null) : e;
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             rollback(e);
             throw e;
         } catch (IOException e) {
@@ -276,28 +282,37 @@ public final class LedgerWriter implements AutoCloseable {
     /** Binds a row's columns in the order of {@link #INSERT} (with the key) or {@link #UPDATE}'s SET (without). */
     static int bind(PreparedStatement ps, int i, SqlDialect dialect, String company, LedgerRow r, boolean withKey)
             throws SQLException {
-        PayrollLine l = r.line();
-        if (withKey) {
-            ps.setString(i++, company);
-            ps.setString(i++, dialect.storable(r.lineId()));
+        for (Object value : values(dialect, company, r, withKey)) {
+            ps.setObject(i++, value);
         }
-        ps.setString(i++, dialect.storable(l.employeeNumber()));
-        ps.setObject(i++, l.workDate(), Types.DATE);
-        ps.setString(i++, dialect.storable(l.wageType()));
-        ps.setString(i++, dialect.storable(l.projectNumber()));
-        ps.setString(i++, dialect.storable(l.taskNumber()));
-        ps.setString(i++, dialect.storable(l.department()));
-        ps.setString(i++, dialect.storable(l.text()));
-        ps.setBigDecimal(i++, l.quantity());
-        ps.setObject(i++, l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
-        ps.setString(i++, dialect.storable(r.userId()));
-        ps.setString(i++, dialect.storable(r.registrationEmployeeNumber()));
-        ps.setString(i++, dialect.storable(r.sourceFields()));
-        ps.setString(i++, LedgerRow.encodeTargets(r.targets()));
-        ps.setString(i++, dialect.storable(LedgerRow.encodeStale(r.targets())));
-        ps.setInt(i++, r.version());
-        ps.setString(i++, r.runId());
         return i;
+    }
+
+    /** A row's column values in the order of {@link #INSERT} (with the key) or {@link #UPDATE}'s SET (without). */
+    static List<Object> values(SqlDialect dialect, String company, LedgerRow r, boolean withKey) {
+        PayrollLine l = r.line();
+        List<Object> v = new ArrayList<>(18);
+        if (withKey) {
+            v.add(company);
+            v.add(dialect.storable(r.lineId()));
+        }
+        v.add(dialect.storable(l.employeeNumber()));
+        v.add(l.workDate());
+        v.add(dialect.storable(l.wageType()));
+        v.add(dialect.storable(l.projectNumber()));
+        v.add(dialect.storable(l.taskNumber()));
+        v.add(dialect.storable(l.department()));
+        v.add(dialect.storable(l.text()));
+        v.add(l.quantity());
+        v.add(l.sourceModified() == null ? null : l.sourceModified().atOffset(ZoneOffset.UTC));
+        v.add(dialect.storable(r.userId()));
+        v.add(dialect.storable(r.registrationEmployeeNumber()));
+        v.add(dialect.storable(r.sourceFields()));
+        v.add(LedgerRow.encodeTargets(r.targets()));
+        v.add(dialect.storable(LedgerRow.encodeStale(r.targets())));
+        v.add(r.version());
+        v.add(r.runId());
+        return v;
     }
 
     /** One undo record: the line id, then the row before the run changed it (absent: the run added it); read by {@link #readUndo}. */
