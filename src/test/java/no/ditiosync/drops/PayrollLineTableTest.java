@@ -1,8 +1,10 @@
 package no.ditiosync.drops;
 
 import no.ditiosync.payroll.PayrollLine;
+import no.ditiosync.testing.TestDatabase;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -20,8 +22,8 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The JDBC target's table on H2: a chunk of new keys is inserted, a chunk touching rows the table
- * holds is merged, and either way the table ends holding each line's latest row, once.
+ * The JDBC target's table on H2 and on PostgreSQL: a chunk of new keys is inserted, a chunk touching
+ * rows the table holds is merged, and either way the table ends holding each line's latest row, once.
  */
 class PayrollLineTableTest {
 
@@ -47,6 +49,27 @@ class PayrollLineTableTest {
         table.merge(rows(table, Map.of("a", "3.00", "B", "4.00")));
 
         assertEquals(Map.of("a", "3.00", "B", "4.00"), quantities(table));
+    }
+
+    @Test
+    void onPostgresNewKeysAreCopiedInAndAKeyTheRangeProbeMissesStillLandsOnce() throws Exception {
+        TestDatabase db = TestDatabase.postgres();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(db.url());
+        ds.setUser(db.user());
+        ds.setPassword(db.password());
+        PayrollLineTable table = new PayrollLineTable(ds);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            // line ids under an ICU collation, as a customer's database may have them: "a" sorts before "B"
+            s.execute("ALTER TABLE payroll_line ALTER COLUMN line_id TYPE VARCHAR(120) COLLATE \"en-x-icu\"");
+        }
+        table.copy(rows(table, Map.of("b", "7.50", "c", "2.00")));
+        table.copy(rows(table, Map.of("b", "7.50", "bb", "1.25", "c", "-2.00")));
+        table.copy(rows(table, Map.of("a", "1.00")));
+        // by Java's order "B" .. "a": an empty range under the collation, so the COPY meets the row "a"
+        table.copy(rows(table, Map.of("a", "3.00", "B", "4.00")));
+
+        assertEquals(Map.of("a", "3.00", "B", "4.00", "b", "7.50", "bb", "1.25", "c", "-2.00"), quantities(table));
     }
 
     private static JdbcDataSource h2(String name, String firstStatement) throws Exception {
