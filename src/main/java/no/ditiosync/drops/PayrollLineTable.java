@@ -21,12 +21,13 @@ import java.util.List;
  * truth. The route {@code deliver-jdbc} writes a run's rows into it after the run committed; writing
  * them again gives the same table, so a crash in between is healed by writing them again.
  *
- * <p>Each chunk is written in one transaction, in key order (the order of the drop): on H2 by a
- * batched {@code INSERT} where the table holds none of its keys yet, else a batched {@code MERGE}
- * ({@link #merge}); on PostgreSQL by {@code COPY} straight into the table where it holds none of
- * the chunk's keys yet, else into a temporary table and one upsert from it ({@link #copy}). Plain JDBC rather than camel-sql: camel-sql fills each row's
- * statement through its own per-row machinery, about a third of the step on H2, and its batches run in
- * auto-commit (on PostgreSQL one fsynced commit per row).
+ * <p>Each chunk is written in one transaction, in key order (the order of the drop). Where the table
+ * holds none of its keys yet it is inserted: a batched {@code INSERT} on H2 ({@link #merge}), a
+ * {@code COPY} into the table on PostgreSQL ({@link #copy}); else it is merged: a batched
+ * {@code MERGE} on H2, a {@code COPY} into a temporary table and one upsert from it on PostgreSQL.
+ * Plain JDBC rather than camel-sql: camel-sql fills each row's statement through its own per-row
+ * machinery, about a third of the step on H2, and its batches run in auto-commit (on PostgreSQL one
+ * fsynced commit per row).
  */
 public final class PayrollLineTable {
 

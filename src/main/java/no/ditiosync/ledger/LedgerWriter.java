@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -202,7 +203,12 @@ public final class LedgerWriter implements AutoCloseable {
                 insert.executeBatch();
             }
             if (copy != null && copy.rows() > 0) {
-                copy.into(c, "ledger_line", "company, " + LedgerStore.COLUMNS);
+                try {
+                    copy.into(c, "ledger_line", "company, " + LedgerStore.COLUMNS);
+                } catch (SQLException e) {
+                    // a key another writer added: as a batch's insert that meets one
+                    throw dialect.isUniqueViolation(e) ? new LedgerConflictException(null) : e;
+                }
             }
             if (!updated.isEmpty()) {
                 int[] counts = update.executeBatch();
@@ -221,10 +227,10 @@ public final class LedgerWriter implements AutoCloseable {
                 ps.executeUpdate();
             }
             c.commit();
-        } catch (SQLException e) {
+        } catch (BatchUpdateException e) {
             rollback(e);
             throw dialect.isUniqueViolation(e) ? new LedgerConflictException(null) : e;
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             rollback(e);
             throw e;
         } catch (IOException e) {
