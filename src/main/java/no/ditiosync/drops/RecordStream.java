@@ -47,7 +47,7 @@ public final class RecordStream<T> implements Iterator<T> {
             next = reader.read(in);
         } catch (EOFException cut) {
             close();
-            throw failed(new EOFException("the file ends in the middle of a record (cut short)"));
+            throw failed(new EOFException("the file ends in the middle of a record, so it was cut short"));
         } catch (IOException e) {
             close();
             throw failed(e);

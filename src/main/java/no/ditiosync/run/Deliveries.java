@@ -15,6 +15,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.apache.camel.component.file.FileConstants;
 
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * The steps of the deliver routes ({@code routes/deliver.camel.yaml}, bean {@code deliveries}): which
@@ -151,23 +153,33 @@ public final class Deliveries {
         Company c = jdbcOf(drop);
         OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
         Iterator<List<JdbcDropFile.Row>> rows = drop.tempPath() != null && Files.exists(Path.of(drop.tempPath()))
-                ? JdbcDropFile.chunks(Path.of(drop.tempPath()), JDBC_CHUNK)
+                ? unlessUnreadable(() -> JdbcDropFile.chunks(Path.of(drop.tempPath()), JDBC_CHUNK))
                 : fromLedger(drop);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return rows.hasNext();
+                return unlessUnreadable(rows::hasNext);
             }
 
             @Override
             public List<List<Object>> next() {
                 List<List<Object>> chunk = new ArrayList<>(JDBC_CHUNK);
-                for (JdbcDropFile.Row row : rows.next()) {
+                for (JdbcDropFile.Row row : unlessUnreadable(rows::next)) {
                     chunk.add(c.table().parameters(row, drop.company(), drop.runId(), now));
                 }
                 return chunk;
             }
         };
+    }
+
+    /** A drop file that cannot be read says what the operator can do: without it, the rows come from the ledger. */
+    private static <T> T unlessUnreadable(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(e.getMessage() + " (if the file is damaged, remove it: the next run "
+                    + "then writes the drop's rows from the export ledger)", e.getCause());
+        }
     }
 
     /**

@@ -51,7 +51,7 @@ class JdbcDropFileTest {
         Files.write(drop, java.util.Arrays.copyOf(whole, whole.length - 1));
 
         assertThatThrownBy(() -> read(drop)).isInstanceOf(java.io.UncheckedIOException.class)
-                .hasMessage("cannot read the JDBC drop " + drop + ": the file ends in the middle of a record (cut short)");
+                .hasMessage("cannot read the JDBC drop " + drop + ": the file ends in the middle of a record, so it was cut short");
     }
 
     @Test
