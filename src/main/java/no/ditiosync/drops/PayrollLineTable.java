@@ -93,13 +93,29 @@ public final class PayrollLineTable {
      * rolled back, and the chunk is merged.
      */
     public void merge(List<List<Object>> rows) throws SQLException {
+        insertElseMerge(rows, c -> write(c, rows, true), c -> write(c, rows, false));
+    }
+
+    /**
+     * In one transaction: {@code insert} where the table holds no row in the chunk's key range, else
+     * {@code merge}; an insert that meets a key all the same (another writer, or a collation that orders
+     * the keys otherwise than the range probe's bounds) is rolled back and the chunk merged.
+     */
+    private void insertElseMerge(List<List<Object>> rows, StateDb.SqlWork insert, StateDb.SqlWork merge)
+            throws SQLException {
         try {
-            StateDb.inTransaction(dataSource, c -> write(c, rows, !holdsAnyOf(c, rows)));
+            StateDb.inTransaction(dataSource, c -> {
+                if (holdsAnyOf(c, rows)) {
+                    merge.run(c);
+                } else {
+                    insert.run(c);
+                }
+            });
         } catch (SQLException e) {
             if (!dialect.isUniqueViolation(e)) {
                 throw e;
             }
-            StateDb.inTransaction(dataSource, c -> write(c, rows, false));
+            StateDb.inTransaction(dataSource, merge);
         }
     }
 
@@ -154,20 +170,7 @@ public final class PayrollLineTable {
     public void copy(List<List<Object>> rows) throws SQLException {
         PgCopy data = new PgCopy(rows.size());
         rows.forEach(data::row);
-        try {
-            StateDb.inTransaction(dataSource, c -> {
-                if (holdsAnyOf(c, rows)) {
-                    upsert(c, data);
-                } else {
-                    data.into(c, "payroll_line", COLUMNS);
-                }
-            });
-        } catch (SQLException e) {
-            if (!dialect.isUniqueViolation(e)) {
-                throw e;
-            }
-            StateDb.inTransaction(dataSource, c -> upsert(c, data));
-        }
+        insertElseMerge(rows, c -> data.into(c, "payroll_line", COLUMNS), c -> upsert(c, data));
     }
 
     private static void upsert(Connection c, PgCopy data) throws SQLException {
