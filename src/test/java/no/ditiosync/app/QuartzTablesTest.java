@@ -2,8 +2,8 @@ package no.ditiosync.app;
 
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -21,10 +21,7 @@ class QuartzTablesTest {
     @Test
     void nodesStartingTogetherCreateTheTablesOnceAndTheLockRowsBeforeQuartzNeedsThem() throws Exception {
         TestDatabase db = TestDatabase.postgres();
-        PGSimpleDataSource stateDb = new PGSimpleDataSource();
-        stateDb.setUrl(db.url());
-        stateDb.setUser(db.user());
-        stateDb.setPassword(db.password());
+        DataSource stateDb = db.dataSource();
 
         ExecutorService nodes = Executors.newFixedThreadPool(4);
         try {

@@ -4,9 +4,9 @@ import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.testing.TestDatabase;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.math.BigDecimal;
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -54,10 +54,7 @@ class PayrollLineTableTest {
     @Test
     void onPostgresNewKeysAreCopiedInAndAKeyTheRangeProbeMissesStillLandsOnce() throws Exception {
         TestDatabase db = TestDatabase.postgres();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(db.url());
-        ds.setUser(db.user());
-        ds.setPassword(db.password());
+        DataSource ds = db.dataSource();
         PayrollLineTable table = new PayrollLineTable(ds);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             // line ids under an ICU collation, as a customer's database may have them: "a" sorts before "B"

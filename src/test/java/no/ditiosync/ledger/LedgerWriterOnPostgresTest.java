@@ -5,9 +5,9 @@ import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StateDb;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.math.BigDecimal;
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -26,10 +26,7 @@ class LedgerWriterOnPostgresTest {
     @Test
     void aNewRowWhoseKeyAnotherRunAddedFailsTheChunkAndWritesNoneOfIt() throws Exception {
         TestDatabase db = TestDatabase.postgres();
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(db.url());
-        ds.setUser(db.user());
-        ds.setPassword(db.password());
+        DataSource ds = db.dataSource();
         try (Connection c = ds.getConnection()) {
             StateDb.runScript(c, SqlDialect.POSTGRESQL, "/db/schema.sql");
             StateDb.runScript(c, SqlDialect.POSTGRESQL, "/db/schema-postgresql.sql");
@@ -62,7 +59,7 @@ class LedgerWriterOnPostgresTest {
         return LedgerRow.next(l.lineId(), null, Map.of("visma", new LedgerEntry(l, false, null, 1)), null, runId);
     }
 
-    private static List<String> rows(PGSimpleDataSource ds) throws Exception {
+    private static List<String> rows(DataSource ds) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT line_id, quantity, run_id FROM ledger_line ORDER BY line_id")) {

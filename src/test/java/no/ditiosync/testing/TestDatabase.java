@@ -1,7 +1,10 @@
 package no.ditiosync.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -35,6 +38,22 @@ public record TestDatabase(String kind, String url, String user, String password
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, user, password);
+    }
+
+    /** An unpooled data source of this database, for the code under test that takes one. */
+    public DataSource dataSource() {
+        if (isPostgres()) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setUrl(url);
+            ds.setUser(user);
+            ds.setPassword(password);
+            return ds;
+        }
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(url);
+        ds.setUser(user);
+        ds.setPassword(password);
+        return ds;
     }
 
     /** The application's settings for this database as the state DB ({@code state-db}) or the target ({@code jdbc}). */
