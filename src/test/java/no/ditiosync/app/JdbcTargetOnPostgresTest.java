@@ -77,10 +77,7 @@ class JdbcTargetOnPostgresTest {
     @Test
     void aChunkRefusedWhileAnotherIsWrittenFailsTheDelivery_andTheNextRunWritesEveryRowOnce(@TempDir Path dir) throws Exception {
         TestDatabase target = TestDatabase.postgres();
-        // 800 workers, 3 weeks: about 11,900 lines, three chunks of Deliveries.JDBC_CHUNK
-        SimulatorConfig big = SimulatorConfig.defaults().seed(7).workers(800).weeks(3).lastWorkDate(LAST);
-        try (SyncHarness h = new SyncHarness(big, dir, LAST.minusWeeks(3), new HashMap<>(target.settings("jdbc")))) {
-            h.app(); // creates payroll_line
+        try (SyncHarness h = threeChunks(dir, target)) {
             try (Connection c = target.connect(); Statement s = c.createStatement()) {
                 // a sequence is not rolled back with the transaction: the 7,500th row written is refused once
                 s.execute("CREATE SEQUENCE rows_seen");
@@ -98,11 +95,7 @@ class JdbcTargetOnPostgresTest {
             SyncRun next = h.runOnce();
             assertThat(next.files()).isEmpty(); // the changes were committed by the failed run; only publishing was left
             assertThat(activeLines(target)).isEqualTo(desired(h));
-            try (Connection c = target.connect();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
-            }
+            assertThat(rows(target)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
         }
     }
 
@@ -115,10 +108,7 @@ class JdbcTargetOnPostgresTest {
     @Test
     void aDropUnreadableToItsEndFailsOnlyOnceItsChunksBeingWrittenHaveEnded(@TempDir Path dir) throws Exception {
         TestDatabase target = TestDatabase.postgres();
-        // about 11,900 lines: chunks of 5,000, 5,000 and the rest (Deliveries.JDBC_CHUNK)
-        SimulatorConfig big = SimulatorConfig.defaults().seed(7).workers(800).weeks(3).lastWorkDate(LAST);
-        try (SyncHarness h = new SyncHarness(big, dir, LAST.minusWeeks(3), new HashMap<>(target.settings("jdbc")))) {
-            h.app(); // creates payroll_line
+        try (SyncHarness h = threeChunks(dir, target)) {
             try (Connection c = target.connect(); Statement s = c.createStatement()) {
                 // every row is refused in the first run: its drop stays committed, with its file
                 s.execute("CREATE FUNCTION refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -147,21 +137,37 @@ class JdbcTargetOnPostgresTest {
             assertThatThrownBy(h::runOnce).hasMessageContaining("cannot read the JDBC drop " + rows
                     + ": the file ends in the middle of a record, so it was cut short (if the file is damaged, remove it: "
                     + "the next run then writes the drop's rows from the export ledger)");
-            try (Connection c = target.connect();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("rows of the two chunks handed over before the failure").isEqualTo(10_000);
-            }
+            assertThat(rows(target)).as("rows of the two chunks handed over before the failure").isEqualTo(10_000);
 
             Files.delete(rows);
             SyncRun next = h.runOnce();
             assertThat(next.files()).isEmpty(); // only publishing was left
             assertThat(activeLines(target)).isEqualTo(desired(h));
-            try (Connection c = target.connect();
-                 ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
-            }
+            assertThat(rows(target)).as("rows of payroll_line").isEqualTo(h.payrollReady().size());
+        }
+    }
+
+    /**
+     * A company of about 11,900 lines, three chunks of Deliveries.JDBC_CHUNK (5,000, 5,000 and the rest),
+     * with payroll_line on {@code target}, created by starting the application once.
+     */
+    private static SyncHarness threeChunks(Path dir, TestDatabase target) throws Exception {
+        SimulatorConfig big = SimulatorConfig.defaults().seed(7).workers(800).weeks(3).lastWorkDate(LAST);
+        SyncHarness h = new SyncHarness(big, dir, LAST.minusWeeks(3), new HashMap<>(target.settings("jdbc")));
+        try {
+            h.app();
+            return h;
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    private static long rows(TestDatabase target) throws Exception {
+        try (Connection c = target.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
