@@ -4,12 +4,10 @@ import no.ditiosync.state.SqlDialect;
 import no.ditiosync.payroll.PayrollLine;
 
 import javax.sql.DataSource;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -59,45 +57,22 @@ public final class LedgerStore {
 
     // ---- reads --------------------------------------------------------------------------------
 
-    static final String LOOKUP_ANY = SELECT + "WHERE company = ? AND line_id = ANY (?)";
+    private static final String LOOKUP = SELECT + "WHERE company = ? AND line_id ";
+    static final String LOOKUP_ANY = LOOKUP + SqlDialect.ANY_KEY;
     static final String RANGE = SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? ORDER BY company, line_id LIMIT " + CHUNK;
 
-    /**
-     * Before a read of the run's transaction on PostgreSQL: by key, whatever the statistics say. A
-     * first run fills a ledger the planner still believes empty, and a plan made for an empty table
-     * reads all of it for every lookup.
-     */
+    /** Before a read of the run's transaction: by key on PostgreSQL ({@link SqlDialect#byKey}). */
     void byKey(Connection c) throws SQLException {
-        if (dialect == SqlDialect.POSTGRESQL && !c.getAutoCommit()) {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL enable_seqscan = off");
-            }
-        }
+        dialect.byKey(c);
     }
 
-    /** The rows of these line ids that exist; H2 looks each up by key (its IN lists do not use the key). */
+    /** The rows of these line ids that exist. */
     public Map<String, LedgerRow> lookup(Connection c, String company, List<String> lineIds) throws SQLException {
         Map<String, LedgerRow> found = new HashMap<>();
-        if (lineIds.isEmpty()) {
-            return found;
-        }
-        if (dialect == SqlDialect.POSTGRESQL) {
-            byKey(c);
-            try (PreparedStatement ps = c.prepareStatement(LOOKUP_ANY)) {
-                Array keys = c.createArrayOf("varchar", lineIds.toArray());
-                ps.setString(1, company);
-                ps.setArray(2, keys);
-                read(ps, found);
-            }
-            return found;
-        }
-        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE company = ? AND line_id = ?")) {
-            for (String id : lineIds) {
-                ps.setString(1, company);
-                ps.setString(2, id);
-                read(ps, found);
-            }
-        }
+        dialect.forKeys(c, LOOKUP, List.of(company), lineIds, rs -> {
+            LedgerRow row = row(rs);
+            found.put(row.lineId(), row);
+        });
         return found;
     }
 
@@ -105,15 +80,6 @@ public final class LedgerStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 into.add(row(rs));
-            }
-        }
-    }
-
-    private static void read(PreparedStatement ps, Map<String, LedgerRow> into) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                LedgerRow row = row(rs);
-                into.put(row.lineId(), row);
             }
         }
     }

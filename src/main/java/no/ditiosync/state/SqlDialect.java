@@ -1,9 +1,12 @@
 package no.ditiosync.state;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -11,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * Where H2 and PostgreSQL differ. Everything else (the schema scripts, the stores' queries, the
  * JDBC target) is written once for both, but for the PostgreSQL-only script (schema-postgresql.sql),
- * the ledger's reads by key (LedgerStore) and the JDBC target's COPY (PayrollLineTable).
+ * reads by a list of keys ({@link #forKeys}) and the JDBC target's COPY (PayrollLineTable).
  */
 public enum SqlDialect {
     H2,
@@ -180,5 +183,69 @@ public enum SqlDialect {
      */
     public String storable(String value) {
         return this == POSTGRESQL && value != null && value.indexOf('\u0000') >= 0 ? value.replace("\u0000", "") : value;
+    }
+
+    /** How {@link #forKeys} asks PostgreSQL for a list of keys: one array parameter. */
+    public static final String ANY_KEY = "= ANY (?)";
+
+    /** Reads one row of a result. */
+    @FunctionalInterface
+    public interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Reads the rows of a list of keys: {@code select} ends with the key's column and binds the
+     * {@code leading} values first. PostgreSQL answers one query with the keys as an array, read by
+     * key ({@link #byKey}); H2 one query a key, as its IN and ANY lists do not use the key's index.
+     */
+    public void forKeys(Connection c, String select, List<String> leading, Collection<String> keys, RowReader reader)
+            throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (this == POSTGRESQL) {
+            byKey(c);
+            try (PreparedStatement ps = c.prepareStatement(select + ANY_KEY)) {
+                bind(ps, leading);
+                ps.setArray(leading.size() + 1, c.createArrayOf("varchar", keys.toArray()));
+                readAll(ps, reader);
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(select + "= ?")) {
+            for (String key : keys) {
+                bind(ps, leading);
+                ps.setString(leading.size() + 1, key);
+                readAll(ps, reader);
+            }
+        }
+    }
+
+    /**
+     * Before a read in a transaction on PostgreSQL: by key, whatever the statistics say. A first run
+     * fills tables the planner still believes empty, and a plan made for an empty table reads all of
+     * it for every lookup.
+     */
+    public void byKey(Connection c) throws SQLException {
+        if (this == POSTGRESQL && !c.getAutoCommit()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL enable_seqscan = off");
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<String> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(i + 1, values.get(i));
+        }
+    }
+
+    private static void readAll(PreparedStatement ps, RowReader reader) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                reader.read(rs);
+            }
+        }
     }
 }
