@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     work_date      DATE,
     user_id        VARCHAR(64),
     first_run_id   VARCHAR(40),
+    -- the run that last found the record changed (its reason, or the record as Ditio sent it)
     last_run_id    VARCHAR(40)  NOT NULL,
     PRIMARY KEY (company, feed, record_id)
 );

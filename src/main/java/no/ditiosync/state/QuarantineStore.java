@@ -5,6 +5,7 @@ import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.PayrollLineMapper;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,11 +13,14 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import static no.ditiosync.state.StateDb.odt;
@@ -44,54 +48,130 @@ public final class QuarantineStore {
         this.upsert = db.dialect().upsert("quarantine", KEY, COLUMNS);
     }
 
-    /** Puts records in quarantine (or keeps them there with their reason now); the run that first held one is kept. */
+    /**
+     * Puts records in quarantine, or keeps them there with their reason and content now; the run that
+     * first held one is kept. A record already held as it is now is not written again: every run maps
+     * the whole quarantine again, and rewriting what did not change cost each run a write per
+     * quarantined record, whatever changed in Ditio. {@code last_run_id} is so the run that last put
+     * the record in quarantine or found its reason or content changed.
+     */
     public void hold(String company, String feed, String runId, List<Held> held) throws SQLException {
         if (held.isEmpty()) {
             return;
         }
         db.inTransaction(c -> {
+            Map<String, Stored> stored = stored(c, company, feed, held);
+            List<String> firstHeld = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(upsert)) {
                 for (Held h : held) {
-                    TimeRegistration r = h.record();
+                    String id = db.dialect().storable(h.record().id);
+                    Row row = row(h);
+                    Stored was = stored.get(id);
+                    if (was != null && was.row().sameAs(row)) {
+                        continue;
+                    }
+                    if (was == null || was.firstRunId() == null) {
+                        firstHeld.add(id);
+                    }
+                    // a record twice on a page: the second is compared with the first, as written
+                    stored.put(id, new Stored(row, was == null ? null : was.firstRunId()));
                     int i = 1;
                     ps.setString(i++, company);
                     ps.setString(i++, feed);
-                    db.str(ps, i++, r.id);
-                    String reason = h.reason();
-                    db.str(ps, i++, reason.length() > 500 ? reason.substring(0, 500) : reason);
-                    ps.setObject(i++, workDateOrNull(r.workDate), Types.DATE);
-                    db.str(ps, i++, r.userId);
+                    ps.setString(i++, id);
+                    ps.setString(i++, row.reason());
+                    ps.setObject(i++, row.workDate(), Types.DATE);
+                    ps.setString(i++, row.userId());
                     ps.setString(i++, runId);
-                    db.str(ps, i++, r.workDate);
-                    ps.setBigDecimal(i++, r.qty);
-                    db.str(ps, i++, r.userName == null || r.userName.length() <= 200 ? r.userName : r.userName.substring(0, 200));
-                    db.str(ps, i++, r.userEmployeeNumber);
-                    db.str(ps, i++, r.projectNumber);
-                    db.str(ps, i++, r.taskWbsNumber);
-                    db.str(ps, i++, r.description);
-                    ps.setBoolean(i++, r.approved);
-                    ps.setBoolean(i++, r.payrollApproved);
-                    ps.setObject(i++, odt(safeInstant(r.modifiedDateTime)));
-                    db.str(ps, i++, r.storedFields());
-                    db.str(ps, i, r.parentId);
+                    ps.setString(i++, row.workDateText());
+                    ps.setBigDecimal(i++, row.qty());
+                    ps.setString(i++, row.userName());
+                    ps.setString(i++, row.employeeNumber());
+                    ps.setString(i++, row.projectNumber());
+                    ps.setString(i++, row.taskNumber());
+                    ps.setString(i++, row.description());
+                    ps.setBoolean(i++, row.approved());
+                    ps.setBoolean(i++, row.payrollApproved());
+                    ps.setObject(i++, odt(row.modified()));
+                    ps.setString(i++, row.sourceFields());
+                    ps.setString(i, row.parentId());
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
-            // new rows: the upsert leaves first_run_id empty only where the row did not exist before. By key,
-            // not over the feed's whole quarantine: that was a scan per page, quadratic in a large first run
+            // new rows: the upsert leaves first_run_id empty only where the row did not exist before
             try (PreparedStatement first = c.prepareStatement("UPDATE quarantine SET first_run_id = ? "
                     + "WHERE company = ? AND feed = ? AND record_id = ? AND first_run_id IS NULL")) {
-                for (Held h : held) {
+                for (String id : firstHeld) {
                     first.setString(1, runId);
                     first.setString(2, company);
                     first.setString(3, feed);
-                    db.str(first, 4, h.record().id);
+                    first.setString(4, id);
                     first.addBatch();
                 }
                 first.executeBatch();
             }
         });
+    }
+
+    /** What a quarantine row holds besides its key and the runs: what {@link #hold} writes, and compares before it does. */
+    private record Row(String reason, LocalDate workDate, String userId, String workDateText, BigDecimal qty,
+                       String userName, String employeeNumber, String projectNumber, String taskNumber,
+                       String description, boolean approved, boolean payrollApproved, Instant modified,
+                       String sourceFields, String parentId) {
+
+        /** Equal as stored: the quantity by value (the column keeps 6 decimals), the time to the microsecond. */
+        boolean sameAs(Row o) {
+            return Objects.equals(reason, o.reason) && Objects.equals(workDate, o.workDate)
+                    && Objects.equals(userId, o.userId) && Objects.equals(workDateText, o.workDateText)
+                    && (qty == null ? o.qty == null : o.qty != null && qty.compareTo(o.qty) == 0)
+                    && Objects.equals(userName, o.userName) && Objects.equals(employeeNumber, o.employeeNumber)
+                    && Objects.equals(projectNumber, o.projectNumber) && Objects.equals(taskNumber, o.taskNumber)
+                    && Objects.equals(description, o.description) && approved == o.approved
+                    && payrollApproved == o.payrollApproved && Objects.equals(micros(modified), micros(o.modified))
+                    && Objects.equals(sourceFields, o.sourceFields) && Objects.equals(parentId, o.parentId);
+        }
+
+        private static Instant micros(Instant t) {
+            return t == null ? null : t.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+        }
+    }
+
+    /** A row as the table holds it, and the run that first held it (empty in rows of older versions). */
+    private record Stored(Row row, String firstRunId) {
+    }
+
+    private Row row(Held h) {
+        TimeRegistration r = h.record();
+        String reason = h.reason().length() > 500 ? h.reason().substring(0, 500) : h.reason();
+        String userName = r.userName == null || r.userName.length() <= 200 ? r.userName : r.userName.substring(0, 200);
+        return new Row(storable(reason), workDateOrNull(r.workDate), storable(r.userId), storable(r.workDate), r.qty,
+                storable(userName), storable(r.userEmployeeNumber), storable(r.projectNumber), storable(r.taskWbsNumber),
+                storable(r.description), r.approved, r.payrollApproved, safeInstant(r.modifiedDateTime),
+                storable(r.storedFields()), storable(r.parentId));
+    }
+
+    private String storable(String value) {
+        return db.dialect().storable(value);
+    }
+
+    /** A quarantine row by its key; {@link SqlDialect#forKeys} adds how the record ids are matched. */
+    private static final String STORED = "SELECT record_id, reason, work_date, user_id, work_date_text, qty, user_name, "
+            + "user_employee_number, project_number, task_number, description, approved, payroll_approved, modified, "
+            + "source_fields, parent_id, first_run_id FROM quarantine WHERE company = ? AND feed = ? AND record_id ";
+
+    /** The rows these records have in the quarantine now, by record id. */
+    private Map<String, Stored> stored(Connection c, String company, String feed, List<Held> held) throws SQLException {
+        Map<String, Stored> rows = new HashMap<>();
+        List<String> ids = held.stream().map(h -> storable(h.record().id)).toList();
+        db.dialect().forKeys(c, STORED, List.of(company, feed), ids, rs -> {
+            Row row = new Row(rs.getString(2), rs.getObject(3, LocalDate.class), rs.getString(4), rs.getString(5),
+                    rs.getBigDecimal(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                    rs.getString(11), rs.getBoolean(12), rs.getBoolean(13), StateDb.instant(rs, 14), rs.getString(15),
+                    rs.getString(16));
+            rows.put(rs.getString(1), new Stored(row, rs.getString(17)));
+        });
+        return rows;
     }
 
     /** The line ids ({@code feed:record_id}) of the feed's records in quarantine now. */

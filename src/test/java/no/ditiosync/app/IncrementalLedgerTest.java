@@ -328,6 +328,45 @@ class IncrementalLedgerTest {
     }
 
     @Test
+    void aQuarantinedRecordIsWrittenAgainOnlyWhenItChanged(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            SyncRun first = h.runOnce();
+            Map<String, List<String>> before = quarantineRows(h);
+            String edited = h.quarantine().stream().filter(q -> q[1].startsWith("no employee number")).findFirst()
+                    .orElseThrow()[0];
+            String user = h.ditio.data().timeRegistration(edited).orElseThrow().userId();
+            assertThat(before).hasSizeGreaterThan(2).allSatisfy((id, row) -> assertThat(row.subList(0, 2))
+                    .containsExactly(first.runId(), first.runId()));
+
+            h.ditio.data().editHours(edited, new BigDecimal("3.25"));
+            String late = h.ditio.data().addRegistration(user, LAST, new BigDecimal("2.5"), true).id();
+            SyncRun second = h.runOnce();
+
+            // every record is mapped again; only the edited one and the new one are written
+            Map<String, List<String>> after = quarantineRows(h);
+            assertThat(after.keySet()).containsAll(before.keySet()).contains(late).hasSize(before.size() + 1);
+            assertThat(after.get(edited).subList(0, 3)).containsExactly(first.runId(), second.runId(), "3.25");
+            assertThat(after.get(late).subList(0, 3)).containsExactly(second.runId(), second.runId(), "2.5");
+            before.keySet().stream().filter(id -> !id.equals(edited)).forEach(id ->
+                    assertThat(after.get(id)).as("untouched (PostgreSQL: the same row version): " + id).isEqualTo(before.get(id)));
+        }
+    }
+
+    /** Per quarantined record: the runs that first and last held it, its hours, and (PostgreSQL) its row version. */
+    private static Map<String, List<String>> quarantineRows(SyncHarness h) throws Exception {
+        Map<String, List<String>> rows = new HashMap<>();
+        try (Connection c = h.stateDb().connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT record_id, first_run_id, last_run_id, qty, " + (h.stateDb().isPostgres() ? "xmin::text" : "''")
+                        + " FROM quarantine")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), List.of(rs.getString(2), rs.getString(3),
+                        rs.getBigDecimal(4).stripTrailingZeros().toPlainString(), rs.getString(5)));
+            }
+        }
+        return rows;
+    }
+
+    @Test
     void twoRunsOfTheSameFeedNeverOverlap(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
             h.ditio.faults().pageDelayMillis(300);
