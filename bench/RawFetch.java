@@ -21,8 +21,10 @@ import java.time.Duration;
  * nothing kept. Prints one line: records, pages, seconds (first request to last page parsed).
  *
  * <pre>
- * java -cp jackson-core.jar:. RawFetch IDENTITY_BASE REPORTING_BASE FROM TO [CHUNK_LIMIT] [--no-parse]
+ * java -cp jackson-core.jar:. RawFetch IDENTITY_BASE REPORTING_BASE FROM TO [CHUNK_LIMIT] [--no-parse] [--passes N]
  * </pre>
+ * With {@code --passes N} it makes N passes one after the other in the same JVM (a line each), so the
+ * later ones show the client warm (bench/README.md, "A warm JVM"); bench/run makes one.
  * With {@code --no-parse} the records are not parsed at all: each page is read as bytes and only its
  * tail is searched for recordCount and continuationToken. That is the ceiling of the server and the
  * transport for a client that fetches one page after the other, whatever the client does.
@@ -35,7 +37,7 @@ public final class RawFetch {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: RawFetch IDENTITY_BASE REPORTING_BASE FROM TO [CHUNK_LIMIT]");
+            System.err.println("usage: RawFetch IDENTITY_BASE REPORTING_BASE FROM TO [CHUNK_LIMIT] [--no-parse] [--passes N]");
             System.exit(64);
         }
         String identityBase = args[0];
@@ -43,10 +45,19 @@ public final class RawFetch {
         String from = args[2];
         String to = args[3];
         String chunkLimit = args.length > 4 && !args[4].startsWith("--") ? args[4] : null;
-        boolean noParse = java.util.Arrays.asList(args).contains("--no-parse");
+        java.util.List<String> options = java.util.Arrays.asList(args);
+        boolean noParse = options.contains("--no-parse");
+        // --passes N: N full passes one after the other in this JVM, a line each; the later ones run warm
+        int passes = options.contains("--passes") ? Integer.parseInt(args[options.indexOf("--passes") + 1]) : 1;
         String clientId = required("CLIENT_ID");
         String clientSecret = required("CLIENT_SECRET");
+        for (int pass = 0; pass < passes; pass++) {
+            fetch(identityBase, reportingBase, from, to, chunkLimit, noParse, clientId, clientSecret);
+        }
+    }
 
+    private static void fetch(String identityBase, String reportingBase, String from, String to, String chunkLimit,
+                              boolean noParse, String clientId, String clientSecret) throws Exception {
         long started = System.nanoTime();
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
