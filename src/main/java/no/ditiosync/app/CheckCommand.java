@@ -75,7 +75,7 @@ final class CheckCommand {
             context.getPropertiesComponent().setLocation(location);
             List<Settings> companies;
             try {
-                companies = Settings.readAll(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
+                companies = Settings.readAll(SyncBeans.properties(context));
             } catch (SettingsException e) {
                 fail("settings", e.getMessage());
                 out.println("Fix the setting and check again; nothing else was checked.");

@@ -29,13 +29,20 @@ public final class SyncApplication implements AutoCloseable {
 
     public SyncApplication(Map<String, String> overrides) {
         main = new Main();
-        main.configure().addConfiguration(new SyncBeans(databaseStopped::complete));
+        SyncBeans beans = new SyncBeans(databaseStopped::complete);
+        main.configure().addConfiguration(beans);
         main.setPropertyPlaceholderLocations(propertiesLocation());
         if (!Files.isDirectory(Path.of("routes"))) {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
         }
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeConfigure(org.apache.camel.main.BaseMainSupport starting) {
+                // before the YAML routes' beans are made from the settings (ditioRetries' bounds)
+                beans.settings(starting.getCamelContext());
+            }
+
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport started) {
                 SyncBeans.requireDeliverRoutes(started.getCamelContext());

@@ -56,13 +56,33 @@ public class SyncBeans implements CamelConfiguration {
         this(failure -> { });
     }
 
+    /** Every company's settings, read once: a custom target's format class is made as they are read. */
+    private List<Settings> companiesRead;
+
     SyncBeans(Consumer<SQLException> whenDatabaseStopped) {
         this.whenDatabaseStopped = whenDatabaseStopped;
     }
 
+    /** The application's settings as Camel resolves them: application.properties, the environment, overrides. */
+    static java.util.function.Function<String, String> properties(CamelContext context) {
+        return key -> context.getPropertiesComponent().resolveProperty(key).orElse(null);
+    }
+
+    /**
+     * Reads and checks every company's settings the first time it is called: {@link SyncApplication} calls it
+     * before Camel makes the YAML routes' beans (the retry bounds are bound to one), so that a bad setting stops
+     * start-up with its own line rather than Camel's "Error pre-parsing resource"; else {@link #configure} does.
+     */
+    List<Settings> settings(CamelContext context) {
+        if (companiesRead == null) {
+            companiesRead = Settings.readAll(properties(context));
+        }
+        return companiesRead;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        List<Settings> companies = Settings.readAll(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
+        List<Settings> companies = settings(context);
         Settings shared = companies.get(0);
         context.getRegistry().bind("settings", companies);
         // the company and run id of every log line of a run (MDC): the JSON log's fields

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +130,24 @@ class CommandLineTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Setting SYNC_CRON (sync.cron): 'every now and then' is not a Quartz cron "
                 + "expression (seconds minutes hours day month weekday)");
+    }
+
+    /**
+     * The retry bounds are bound to a bean of the YAML routes, which Camel makes before the settings are read:
+     * a bad one stops start-up with the setting's line too, not with Camel's "Error pre-parsing resource".
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "DITIO_RETRY_MAX_ATTEMPTS|abc|Setting DITIO_RETRY_MAX_ATTEMPTS (ditio.retry.max-attempts): 'abc' is not a whole number",
+            "DITIO_RETRY_MAX_ATTEMPTS|0|Setting DITIO_RETRY_MAX_ATTEMPTS (ditio.retry.max-attempts): '0' is outside 1-100",
+            "DITIO_RETRY_MAX_PER_RUN|-1|Setting DITIO_RETRY_MAX_PER_RUN (ditio.retry.max-per-run): '-1' is outside 0-100000",
+    })
+    void aBadRetryBoundStopsStartUpNamingTheKey(String key, String value, String message, @TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put(key, value);
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo(message);
     }
 
     /** A host name that starts like a loopback address is any host: the credentials would go out in plain text. */
