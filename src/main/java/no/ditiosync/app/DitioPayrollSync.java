@@ -138,7 +138,9 @@ public final class DitioPayrollSync {
         } catch (SettingsException e) {
             throw e;
         } catch (RuntimeException e) {
-            System.err.println("Sync failed: " + FailureReason.of(e));
+            // a SIGTERM while Camel starts stops it under the start: that is the reason, not what the start then met
+            System.err.println(app.stopping() ? "Sync not started: the application was asked to stop"
+                    : "Sync failed: " + FailureReason.of(e));
             return 1;
         } finally {
             System.out.flush();
