@@ -52,12 +52,12 @@ public class SyncBeans implements CamelConfiguration {
     /** Hears that H2 stopped a database of the application after a failed write (see {@link FailFastH2Pool}). */
     private final Consumer<SQLException> whenDatabaseStopped;
 
+    /** Every company's settings, read once: a custom target's format class is made as they are read. */
+    private List<Settings> companiesRead;
+
     public SyncBeans() {
         this(failure -> { });
     }
-
-    /** Every company's settings, read once: a custom target's format class is made as they are read. */
-    private List<Settings> companiesRead;
 
     SyncBeans(Consumer<SQLException> whenDatabaseStopped) {
         this.whenDatabaseStopped = whenDatabaseStopped;
