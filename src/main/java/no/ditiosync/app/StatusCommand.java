@@ -57,6 +57,27 @@ final class StatusCommand {
             err.print(CommandHelp.of("status"));
             return DitioPayrollSync.USAGE_ERROR;
         }
+        Path output = csv != null ? csv : html;
+        String unwritable = output == null ? null : Files.isDirectory(output) ? "it is a folder"
+                : !Files.isDirectory(output.toAbsolutePath().getParent()) ? "there is no folder " + output.toAbsolutePath().getParent()
+                : null;
+        if (unwritable != null) {
+            err.println("status: cannot write " + output + ": " + unwritable);
+            return 1;
+        }
+        try {
+            return show(quarantine, csv, html, out);
+        } catch (java.io.IOException e) {
+            if (output == null) {
+                throw e;
+            }
+            // writing the CSV or the page failed: a full disk, a folder not ours
+            err.println("status: cannot write " + output + ": " + no.ditiosync.drops.AtomicDropFile.plainReason(e));
+            return 1;
+        }
+    }
+
+    private static int show(boolean quarantine, Path csv, Path html, PrintStream out) throws Exception {
         String url;
         String user;
         String password;
@@ -157,15 +178,7 @@ final class StatusCommand {
     }
 
     private static void writePage(Path file, PageModel.Overview overview, PrintStream out) throws java.io.IOException {
-        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp");
-        Files.deleteIfExists(temp);
-        Files.writeString(temp, PageHtml.render(overview, null), java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the file keeps the ACLs it inherits
-        }
-        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writePrivately(file, PageHtml.render(overview, null));
         out.println("Wrote the operator's page to " + file);
     }
 
@@ -218,14 +231,24 @@ final class StatusCommand {
             csv.row(r.company(), r.feed(), r.recordId(), r.userName(), r.employeeNumber(), r.workDateAsSent(),
                     r.hours() == null ? null : hours(r.hours()), r.projectNumber(), r.reason());
         }
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        writePrivately(file, s.toString());
+    }
+
+    /** UTF-8, whole or not at all (a hidden temp renamed), owner-only from the moment it exists (personal data). */
+    private static void writePrivately(Path file, String content) throws java.io.IOException {
+        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(temp);
         if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         }
-        Files.writeString(temp, s.toString(), java.nio.charset.StandardCharsets.UTF_8);
-        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(temp, content, java.nio.charset.StandardCharsets.UTF_8);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
     }
 
     /**

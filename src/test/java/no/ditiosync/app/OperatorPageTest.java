@@ -278,6 +278,21 @@ class OperatorPageTest {
             CommandLineTest.Result wrong = CommandLineTest.run(dir, Map.of(), "status", "--html");
             assertThat(wrong.exit()).isEqualTo(64);
             assertThat(wrong.err()).startsWith("status --html takes one FILE, the page to write.\nUsage: ");
+
+            // a file that cannot be written: one line naming it, no stack trace, nothing left behind
+            Map<String, String> stateDb = Map.of("PAYROLL_STATE_DB_URL", env.get("PAYROLL_STATE_DB_URL"));
+            Path noFolder = dir.resolve("no-such-folder/page.html");
+            CommandLineTest.Result missing = CommandLineTest.run(dir, stateDb, "status", "--html", noFolder.toString());
+            assertThat(missing.exit()).isEqualTo(1);
+            assertThat(missing.err().strip()).isEqualTo("status: cannot write " + noFolder + ": there is no folder "
+                    + noFolder.getParent());
+            CommandLineTest.Result folder = CommandLineTest.run(dir, stateDb, "status", "--html", dir.toString());
+            assertThat(folder.exit()).isEqualTo(1);
+            assertThat(folder.err().strip()).isEqualTo("status: cannot write " + dir + ": it is a folder");
+            // a folder no file can be made in, even by root
+            CommandLineTest.Result refused = CommandLineTest.run(dir, stateDb, "status", "--quarantine", "--csv", "/proc/q.csv");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err().strip()).startsWith("status: cannot write /proc/q.csv: ").doesNotContain("\n");
         }
     }
 
