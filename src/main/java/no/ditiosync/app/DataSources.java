@@ -47,12 +47,17 @@ final class DataSources {
 
     /** A pool for the database at {@code url}; a {@link SettingsException} when it cannot be reached. */
     static DataSource open(String url, String user, String password, Keys keys) {
+        return dialect(url, keys) == SqlDialect.H2 ? h2(url, user, password, keys) : postgres(url, user, password, keys);
+    }
+
+    /** H2 or PostgreSQL, the only databases the application knows; a {@link SettingsException} for any other URL. */
+    private static SqlDialect dialect(String url, Keys keys) {
         SqlDialect dialect = SqlDialect.ofUrl(url);
         if (dialect == null) {
             throw new SettingsException("Setting " + keys.url() + ": '" + masked(url)
                     + "' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
         }
-        return dialect == SqlDialect.H2 ? h2(url, user, password, keys) : postgres(url, user, password, keys);
+        return dialect;
     }
 
     private static DataSource h2(String url, String user, String password, Keys keys) {
@@ -141,13 +146,11 @@ final class DataSources {
      * naming the setting when the database cannot be reached. Close it.
      */
     static Connection connect(String url, String user, String password, Keys keys) {
-        SqlDialect dialect = SqlDialect.ofUrl(url);
-        if (dialect != null) {
-            try {
-                Class.forName(dialect.driverClassName()); // registers itself with DriverManager
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("the " + dialect + " JDBC driver is missing from the classpath", e);
-            }
+        SqlDialect dialect = dialect(url, keys);
+        try {
+            Class.forName(dialect.driverClassName()); // registers itself with DriverManager
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the " + dialect + " JDBC driver is missing from the classpath", e);
         }
         try {
             return DriverManager.getConnection(noTraceFile(url), credentials(url, user, password));

@@ -150,6 +150,15 @@ class CommandLineTest {
         assertThat(r.err().strip()).isEqualTo(message);
     }
 
+    /** status reads the state DB only, and says of a URL it cannot use what a sync says of it. */
+    @Test
+    void statusOfAStateDbUrlOfAnotherKindNamesTheKey(@TempDir Path dir) throws Exception {
+        Result r = run(dir, Map.of("PAYROLL_STATE_DB_URL", "jdbc:mysql://db/payroll"), "status");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/payroll' "
+                + "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
+    }
+
     /** A host name that starts like a loopback address is any host: the credentials would go out in plain text. */
     @Test
     void plainHttpToAHostNameThatLooksLikeLoopbackStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
