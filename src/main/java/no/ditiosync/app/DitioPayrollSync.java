@@ -126,14 +126,7 @@ public final class DitioPayrollSync {
         app.stopOnSignal(() -> awaitQuietly(reported, java.time.Duration.ofSeconds(10)));
         try (app) {
             app.start();
-            List<String> companies = app.companies();
-            if (oneCompany && !companies.contains(options.get(2))) {
-                // a company key that names no company is a wrong setting, not a failed sync
-                throw new SettingsException("Setting --company: '" + options.get(2) + "' is not a configured company; "
-                        + "configured: " + String.join(", ", companies) + " (" + (companies.size() > 1
-                        ? "PAYROLL_COMPANIES" : "PAYROLL_COMPANY") + ")");
-            }
-            return syncCompanies(app, oneCompany ? List.of(options.get(2)) : companies, System.out, System.err,
+            return syncCompanies(app, companies(app, oneCompany ? options.get(2) : null), System.out, System.err,
                     System.console() != null);
         } catch (SettingsException e) {
             throw e;
@@ -146,6 +139,18 @@ public final class DitioPayrollSync {
             System.out.flush();
             reported.countDown();
         }
+    }
+
+    /** The company of {@code --company KEY}, or every company when it is null. */
+    private static List<String> companies(SyncApplication app, String requested) {
+        List<String> companies = app.companies();
+        if (requested != null && !companies.contains(requested)) {
+            // a company key that names no company is a wrong setting, not a failed run
+            throw new SettingsException("Setting --company: '" + requested + "' is not a configured company; "
+                    + "configured: " + String.join(", ", companies) + " (" + (companies.size() > 1
+                    ? "PAYROLL_COMPANIES" : "PAYROLL_COMPANY") + ")");
+        }
+        return requested == null ? companies : List.of(requested);
     }
 
     /** Exit of reconcile when it could not compare (Ditio, the state DB): not to be read as drift. */
@@ -184,9 +189,8 @@ public final class DitioPayrollSync {
         app.stopOnSignal(() -> { });
         try (app) {
             app.start();
-            List<String> companies = company != null ? List.of(company) : app.companies();
             int exit = 0;
-            for (String c : companies) {
+            for (String c : companies(app, company)) {
                 int one = preview ? previewCompany(app, c, System.out, System.err)
                         : reconcileCompany(app, c, from, to, deliver, System.out, System.err);
                 exit = Math.max(exit, one);

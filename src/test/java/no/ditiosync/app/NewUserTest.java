@@ -112,11 +112,15 @@ class NewUserTest {
                 + inTheWay + "' (a file of that name is in the way: " + inTheWay + ")");
     }
 
-    @Test
-    void aCompanyThatIsNotConfiguredIsABadSettingThatListsTheCompanies(@TempDir Path dir) throws Exception {
+    /** sync, preview and reconcile alike: a --company that names no company is a bad setting, nothing is read. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sync --once", "preview", "reconcile"})
+    void aCompanyThatIsNotConfiguredIsABadSettingThatListsTheCompanies(String command, @TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_COMPANIES", "acme,bygg");
-        CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--once", "--company", "nope");
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--company", "nope"));
+        CommandLineTest.Result r = CommandLineTest.run(dir, env, args.toArray(String[]::new));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Setting --company: 'nope' is not a configured company; configured: acme, "
                 + "bygg (PAYROLL_COMPANIES)");
