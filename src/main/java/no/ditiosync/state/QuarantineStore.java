@@ -59,13 +59,15 @@ public final class QuarantineStore {
         if (held.isEmpty()) {
             return;
         }
+        // each record's id as the table holds it, for the read and the write alike
+        List<String> ids = held.stream().map(h -> storable(h.record().id)).toList();
         db.inTransaction(c -> {
-            Map<String, Stored> stored = stored(c, company, feed, held);
+            Map<String, Stored> stored = stored(c, company, feed, ids);
             List<String> firstHeld = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(upsert)) {
-                for (Held h : held) {
-                    String id = db.dialect().storable(h.record().id);
-                    Row row = row(h);
+                for (int k = 0; k < held.size(); k++) {
+                    String id = ids.get(k);
+                    Row row = row(held.get(k));
                     Stored was = stored.get(id);
                     if (was != null && was.row().sameAs(row)) {
                         continue;
@@ -160,10 +162,9 @@ public final class QuarantineStore {
             + "user_employee_number, project_number, task_number, description, approved, payroll_approved, modified, "
             + "source_fields, parent_id, first_run_id FROM quarantine WHERE company = ? AND feed = ? AND record_id ";
 
-    /** The rows these records have in the quarantine now, by record id. */
-    private Map<String, Stored> stored(Connection c, String company, String feed, List<Held> held) throws SQLException {
+    /** The rows these record ids have in the quarantine now, by record id. */
+    private Map<String, Stored> stored(Connection c, String company, String feed, List<String> ids) throws SQLException {
         Map<String, Stored> rows = new HashMap<>();
-        List<String> ids = held.stream().map(h -> storable(h.record().id)).toList();
         db.dialect().forKeys(c, STORED, List.of(company, feed), ids, rs -> {
             Row row = new Row(rs.getString(2), rs.getObject(3, LocalDate.class), rs.getString(4), rs.getString(5),
                     rs.getBigDecimal(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
