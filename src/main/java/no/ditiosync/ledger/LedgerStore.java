@@ -61,11 +61,6 @@ public final class LedgerStore {
     static final String LOOKUP_ANY = LOOKUP + SqlDialect.ANY_KEY;
     static final String RANGE = SELECT + "WHERE company = ? AND line_id > ? AND line_id < ? ORDER BY company, line_id LIMIT " + CHUNK;
 
-    /** Before a read of the run's transaction: by key on PostgreSQL ({@link SqlDialect#byKey}). */
-    void byKey(Connection c) throws SQLException {
-        dialect.byKey(c);
-    }
-
     /** The rows of these line ids that exist. */
     public Map<String, LedgerRow> lookup(Connection c, String company, List<String> lineIds) throws SQLException {
         Map<String, LedgerRow> found = new HashMap<>();
@@ -91,7 +86,7 @@ public final class LedgerStore {
      */
     public List<LedgerRow> range(Connection c, String company, String after, String before) throws SQLException {
         List<LedgerRow> rows = new ArrayList<>(CHUNK);
-        byKey(c);
+        dialect.byKey(c);
         try (PreparedStatement ps = c.prepareStatement(RANGE)) {
             ps.setString(1, company);
             ps.setString(2, after);
@@ -112,7 +107,7 @@ public final class LedgerStore {
                 return ofUsersReadingTheFeed(c, company, feed, userIds);
             }
             return readOnly(c, () -> {
-                byKey(c); // both tables by key on PostgreSQL
+                dialect.byKey(c); // both tables by key on PostgreSQL
                 List<String> ids = UserLines.lineIds(c, company, userIds, feed);
                 Map<String, LedgerRow> rows = new java.util.TreeMap<>();
                 for (int from = 0; from < ids.size(); from += CHUNK) {
@@ -133,7 +128,7 @@ public final class LedgerStore {
 
     /**
      * {@code read} in one read-only transaction on {@code c}, which goes back to the pool as lent: on
-     * PostgreSQL only a transaction lets {@link #byKey} hold for every query of the read.
+     * PostgreSQL only a transaction lets {@link SqlDialect#byKey} hold for every query of the read.
      */
     private static <T> T readOnly(Connection c, Read<T> read) throws SQLException {
         c.setAutoCommit(false);

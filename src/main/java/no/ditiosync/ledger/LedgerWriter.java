@@ -66,7 +66,7 @@ public final class LedgerWriter implements AutoCloseable {
         this.runId = runId;
         this.fence = fence;
         try {
-            // one read-only transaction: on PostgreSQL the merge's reads go by key in it (LedgerStore.byKey)
+            // one read-only transaction: on PostgreSQL the merge's reads go by key in it (SqlDialect.byKey)
             reads.setAutoCommit(false);
             reads.setReadOnly(true);
             if (c != null) {

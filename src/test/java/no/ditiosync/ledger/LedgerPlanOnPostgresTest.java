@@ -26,7 +26,6 @@ class LedgerPlanOnPostgresTest {
             StateDb.runScript(c, SqlDialect.POSTGRESQL, "/db/schema.sql");
             StateDb.runScript(c, SqlDialect.POSTGRESQL, "/db/schema-postgresql.sql");
         }
-        LedgerStore store = new LedgerStore(null, SqlDialect.POSTGRESQL);
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -34,7 +33,7 @@ class LedgerPlanOnPostgresTest {
                 s.execute("INSERT INTO ledger_line (company, line_id, quantity, targets, version, run_id) "
                         + "SELECT 'acme', 'time:' || lpad(g::text, 8, '0'), 1, 'visma:1:H', 1, 'r' FROM generate_series(1, 20000) g");
             }
-            store.byKey(c);
+            SqlDialect.POSTGRESQL.byKey(c);
             String lookup = plan(c, LedgerStore.LOOKUP_ANY, ps -> {
                 ps.setString(1, "acme");
                 ps.setArray(2, c.createArrayOf("varchar", new String[]{"time:00000007", "time:00004711"}));
