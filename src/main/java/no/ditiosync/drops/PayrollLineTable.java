@@ -34,6 +34,9 @@ public final class PayrollLineTable {
     private static final String COLUMNS = "line_id, company, employee_number, work_date, wage_type, quantity, "
             + "project_number, task_number, department, text, status, source, source_id, source_modified, run_id, delivered_at, booked_date";
 
+    /** Characters column {@code text} holds. */
+    public static final int TEXT_WIDTH = 4000;
+
     private final DataSource dataSource;
     private final SqlDialect dialect;
 
@@ -69,7 +72,7 @@ public final class PayrollLineTable {
         p.add(dialect.storable(l.taskNumber()));
         p.add(dialect.storable(l.department()));
         // the table is read by people and reports too: cleaned as for the files, at its own width
-        p.add(TextCleaner.plain(l.text(), 4000));
+        p.add(TextCleaner.plain(l.text(), TEXT_WIDTH));
         p.add(row.active() ? "active" : "cancelled");
         p.add(l.source());
         p.add(dialect.storable(l.sourceId()));

@@ -2,6 +2,8 @@ package no.ditiosync.ledger;
 
 import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
+import no.ditiosync.drops.PayrollLineTable;
+import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.payroll.PayrollLine;
 
 import java.nio.ByteBuffer;
@@ -53,7 +55,8 @@ public final class LedgerDelta {
             return Result.NOTHING;
         }
         if (want && has && desired.sameDimensions(current.line())
-                && desired.quantity().compareTo(current.line().quantity()) == 0) {
+                && desired.quantity().compareTo(current.line().quantity()) == 0
+                && (style != CorrectionStyle.CURRENT_TRUTH || sameText(desired, current.line()))) {
             return Result.NOTHING;
         }
         int version = current == null ? 0 : current.version();
@@ -64,6 +67,18 @@ public final class LedgerDelta {
                     ? new Result(List.of(DropLine.of(desired)), new LedgerEntry(desired, true, null, version + 1))
                     : new Result(List.of(DropLine.of(current.line())), new LedgerEntry(current.line(), false, null, version + 1));
         };
+    }
+
+    /**
+     * Whether a current-truth target's row would keep its text: a description edited in Ditio changes no
+     * hours, so the file targets get nothing, but {@code payroll_line} holds the current text (and the
+     * lineage of the version it came from). Compared as the table stores it, so a character the table
+     * cannot hold does not rewrite the row on every pass.
+     */
+    private static boolean sameText(PayrollLine desired, PayrollLine held) {
+        return java.util.Objects.equals(desired.text(), held.text())
+                || java.util.Objects.equals(TextCleaner.plain(desired.text(), PayrollLineTable.TEXT_WIDTH),
+                TextCleaner.plain(held.text(), PayrollLineTable.TEXT_WIDTH));
     }
 
     private static Result offset(PayrollLine desired, boolean want, LedgerEntry current, boolean has, int version) {

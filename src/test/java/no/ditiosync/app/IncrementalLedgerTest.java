@@ -199,6 +199,7 @@ class IncrementalLedgerTest {
             TimeRegistration untouched = ready.get(0);
             TimeRegistration edited = ready.get(1);
             TimeRegistration deleted = ready.get(2);
+            TimeRegistration described = ready.get(3);
             assertThat(row(h, untouched, runs)).isEqualTo(expectedRow(h, untouched, users, "active", full));
             assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, edited, users, "active", full));
 
@@ -207,6 +208,14 @@ class IncrementalLedgerTest {
             runs.add(edit);
             assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, afterEdit, users, "active", edit));
 
+            // only the description edited: no hours change for the files, but the row holds the current text
+            TimeRegistration afterText = h.ditio.data().editDescription(described.id(), "Forskaling, akse B–C (rettet)");
+            SyncRun textEdit = h.runOnce();
+            runs.add(textEdit);
+            assertThat(row(h, described, runs)).isEqualTo(expectedRow(h, afterText, users, "active", textEdit));
+            assertThat(textEdit.linesByTarget()).containsEntry("jdbc", 1)
+                    .allSatisfy((target, lines) -> assertThat(lines).as(target).isEqualTo(target.equals("jdbc") ? 1 : 0));
+
             h.ditio.data().delete(deleted.id());
             SyncRun delete = h.runOnce();
             runs.add(delete);
@@ -214,6 +223,13 @@ class IncrementalLedgerTest {
             assertThat(row(h, deleted, runs)).isEqualTo(expectedRow(h, deleted, users, "cancelled", delete));
             assertThat(row(h, untouched, runs)).isEqualTo(expectedRow(h, untouched, users, "active", full));
             assertThat(row(h, edited, runs)).isEqualTo(expectedRow(h, afterEdit, users, "active", edit));
+            // read again in the delete run's overlap window, unchanged: not written again
+            assertThat(row(h, described, runs)).isEqualTo(expectedRow(h, afterText, users, "active", textEdit));
+
+            // the files' next correction of that line starts from the hours they hold
+            h.ditio.data().editHours(described.id(), described.qty().add(new BigDecimal("1.00")));
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after an hours edit of a line whose text changed before");
         }
     }
 

@@ -79,6 +79,21 @@ class LedgerDeltaTest {
     }
 
     @Test
+    void anEditedDescriptionRewritesOnlyTheCurrentTruth() {
+        PayrollLine edited = new PayrollLine("time:r1", "1002", LocalDate.of(2026, 11, 2), "1000", new BigDecimal("7.50"),
+                "P-1001", null, "Betong", "Støping av dekke", "time", "r1", null);
+        var truth = LedgerDelta.of(CorrectionStyle.CURRENT_TRUTH, edited, holds("7.50", "1000", null, 1));
+        assertThat(truth.lines()).extracting(l -> l.line().text()).containsExactly("Støping av dekke");
+        assertThat(truth.newEntry().version()).isEqualTo(2);
+        assertThat(LedgerDelta.of(CorrectionStyle.OFFSET, edited, holds("7.50", "1000", null, 1)).changed()).isFalse();
+        assertThat(LedgerDelta.of(CorrectionStyle.CANCEL_AND_REBOOK, edited, holds("7.50", "1000", "D", 1)).changed()).isFalse();
+        // a control character the table drops is no change of its text
+        PayrollLine withNul = new PayrollLine("time:r1", "1002", LocalDate.of(2026, 11, 2), "1000", new BigDecimal("7.50"),
+                "P-1001", null, "Betong", "Støping\0", "time", "r1", null);
+        assertThat(LedgerDelta.of(CorrectionStyle.CURRENT_TRUTH, withNul, holds("7.50", "1000", null, 1)).changed()).isFalse();
+    }
+
+    @Test
     void currentTruthCancelsKeepingTheLastLine() {
         var result = LedgerDelta.of(CorrectionStyle.CURRENT_TRUTH, null, holds("7.50", "1000", null, 3));
         assertThat(result.newEntry().held()).isFalse();
