@@ -103,6 +103,9 @@ public final class SapFormat extends DelimitedFormat {
 
     @Override
     public String refusal(PayrollLine line) {
+        if (!PERNR.matcher(line.employeeNumber()).matches()) {
+            return "employee number '" + line.employeeNumber() + "' is not 1-8 digits (SAP's PERNR)";
+        }
         String cleaned = TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
         return cleaned.codePointCount(0, cleaned.length()) > PROJECT_WIDTH
                 ? "project number '" + line.projectNumber() + "' is longer than SAP's POSID (" + PROJECT_WIDTH + " characters)"

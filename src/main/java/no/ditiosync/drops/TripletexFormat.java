@@ -62,6 +62,13 @@ public final class TripletexFormat extends DelimitedFormat {
         return charset;
     }
 
+    /** An employee number that is not a plain key would fail the drop of the whole run: its record waits in quarantine. */
+    @Override
+    public String refusal(PayrollLine line) {
+        return KEY.matcher(line.employeeNumber()).matches() ? null : "employee number '" + line.employeeNumber()
+                + "' is not a Tripletex key (printable ASCII without blanks, ; or \", starting with a letter or digit)";
+    }
+
     @Override
     public boolean showsTask() {
         return false;

@@ -37,6 +37,7 @@ public final class VismaFormat extends DelimitedFormat {
 
     private static final Logger LOG = LoggerFactory.getLogger(VismaFormat.class);
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final Pattern EMPLOYEE_NUMBER = Pattern.compile("[0-9]{1,8}");
     private static final String ZERO = "0.00";
 
     private final int payrollYear;
@@ -107,6 +108,9 @@ public final class VismaFormat extends DelimitedFormat {
      */
     @Override
     public String refusal(PayrollLine line) {
+        if (!EMPLOYEE_NUMBER.matcher(line.employeeNumber()).matches()) {
+            return "employee number '" + line.employeeNumber() + "' is not 1-8 digits (Visma's employee number)";
+        }
         String cleaned = TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
         return cleaned.codePointCount(0, cleaned.length()) > DIMENSION_WIDTH
                 ? "project number '" + line.projectNumber() + "' is longer than Visma's project field ("

@@ -23,8 +23,12 @@ public final class PayrollLineMapper {
     public static final String MISSING_ID_PREFIX = "missing-id-";
     public static final String MISSING_ID = "missing id";
     private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
-    /** Compiled once: String.matches compiles its pattern on every call, once per registration here. */
-    private static final Pattern EMPLOYEE_NUMBER = Pattern.compile("[0-9]{1,8}");
+    /**
+     * What every target can hold: the ledger's and {@code payroll_line}'s column is 16 characters wide. Visma
+     * and SAP want 1-8 digits, Tripletex a plain key: their own refusals quarantine what they cannot take
+     * while they are targets. Compiled once: String.matches compiles its pattern on every call.
+     */
+    private static final Pattern EMPLOYEE_NUMBER = Pattern.compile("\\P{Cc}{1,16}");
 
     private final WageTypeMapping wageTypes;
     private final ApprovalGate gate;
@@ -121,7 +125,8 @@ public final class PayrollLineMapper {
                     + " (not on the registration, not in /v1/user)");
         }
         if (!EMPLOYEE_NUMBER.matcher(employeeNumber).matches()) {
-            return MappingResult.quarantined("employee number '" + employeeNumber + "' is not 1-8 digits");
+            return MappingResult.quarantined("employee number '" + employeeNumber + "' is longer than 16 characters"
+                    + " or holds a control character");
         }
         Optional<String> wageType = kind == null ? wageTypes.wageType(r.source, field -> switch (field) {
             case "taskWbsNumber" -> r.taskWbsNumber;

@@ -138,10 +138,13 @@ class BadRecordTest {
                         new Quarantined(ctx -> "unreadable id: longer than 100 characters", true)),
                 // ---- employee number
                 row("userEmployeeNumber A-12, none in /v1/user", "userEmployeeNumber", "\"A-12\"",
-                        quarantined("employee number 'A-12' is not 1-8 digits"))
+                        quarantined("employee number 'A-12' is not 1-8 digits (Visma's employee number)"))
                         .before(ctx -> ctx.h().ditio.data().setEmployeeNumber(ctx.r().userId(), null)),
                 row("userEmployeeNumber of 9 digits", "userEmployeeNumber", "\"123456789\"",
-                        quarantined("employee number '123456789' is not 1-8 digits")),
+                        quarantined("employee number '123456789' is not 1-8 digits (Visma's employee number)")),
+                // wider than the ledger's and payroll_line's column, whatever the targets
+                row("userEmployeeNumber of 17 characters", "userEmployeeNumber", "\"E-123456789012345\"",
+                        quarantined("employee number 'E-123456789012345' is longer than 16 characters or holds a control character")),
                 new Row("userEmployeeNumber as a JSON number", ctx -> { }, (f, ctx) -> f.corruptRecord(ctx.r().id(),
                         "userEmployeeNumber", ctx.r().userEmployeeNumber()), delivered((String) null)),
                 // ---- modifiedDateTime
@@ -247,6 +250,57 @@ class BadRecordTest {
                 assertThat(fixed.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
                 assertThat(fixed.linesByTarget()).as("only the released record is delivered")
                         .containsEntry("visma", 1).containsEntry("sap", 1).containsEntry("jdbc", 1);
+            }
+        }
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> employeeNumbersByTargets() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("csv,tripletex,jdbc", "A-12", null),
+                org.junit.jupiter.params.provider.Arguments.of("csv,jdbc", "E 123456789", null),
+                org.junit.jupiter.params.provider.Arguments.of("jdbc,sap", "A-12",
+                        "employee number 'A-12' is not 1-8 digits (SAP's PERNR)"),
+                org.junit.jupiter.params.provider.Arguments.of("tripletex,jdbc", "E 12", "employee number 'E 12' is not a "
+                        + "Tripletex key (printable ASCII without blanks, ; or \", starting with a letter or digit)"));
+    }
+
+    /**
+     * An employee number with letters or more than 8 digits waits in quarantine only while a target
+     * that cannot take it is configured (Visma's and SAP's are 1-8 digits, Tripletex's a plain key),
+     * with that target named; the CSV and payroll_line take it as Ditio has it.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("employeeNumbersByTargets")
+    void anEmployeeNumberIsRefusedOnlyByATargetThatCannotTakeIt(String targets, String number, String reason,
+                                                                 @TempDir Path dir) throws Exception {
+        try (BadInputHarness h = new BadInputHarness(dir)) {
+            h.set("payroll.targets", targets);
+            TimeRegistration r = victim(h);
+            h.ditio.faults().corruptRecord(r.id(), "userEmployeeNumber", "\"" + number + "\"");
+            h.runOnce();
+            String hours = r.qty().setScale(2, RoundingMode.HALF_UP).toPlainString();
+            List<String> rows = new ArrayList<>();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(h.stateDbUrl(), "sa", "");
+                 java.sql.PreparedStatement ps = c.prepareStatement(
+                         "SELECT employee_number, quantity, status FROM payroll_line WHERE source_id = ?")) {
+                ps.setString(1, r.id());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(rs.getString(1) + " " + rs.getBigDecimal(2).toPlainString() + " " + rs.getString(3));
+                    }
+                }
+            }
+            if (reason == null) {
+                assertThat(h.quarantine()).doesNotContainKey(r.id());
+                assertThat(rows).containsExactly(number + " " + hours + " active");
+                if (targets.contains("csv")) {
+                    assertThat(DeliveredPayroll.csvRows(h.filesOf("csv"))).filteredOn(row -> r.id().equals(row.get("sourceId")))
+                            .extracting(row -> row.get("employeeNumber") + " " + row.get("quantity"))
+                            .containsExactly(number + " " + hours);
+                }
+            } else {
+                assertThat(h.quarantine()).containsEntry(r.id(), reason);
+                assertThat(rows).isEmpty();
             }
         }
     }

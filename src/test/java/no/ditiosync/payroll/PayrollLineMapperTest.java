@@ -127,7 +127,14 @@ class PayrollLineMapperTest {
         assertThat(mapper.map(r, USERS).reason()).isEqualTo("missing id");
         r = registration();
         r.userEmployeeNumber = "A-12";
-        assertThat(mapper.map(r, USERS).reason()).isEqualTo("employee number 'A-12' is not 1-8 digits");
+        // what a target cannot take is its own refusal (Visma's and SAP's 1-8 digits); none is configured here
+        assertThat(mapper.map(r, USERS).line().employeeNumber()).isEqualTo("A-12");
+        r.userEmployeeNumber = "E-123456789012345";
+        assertThat(mapper.map(r, USERS).reason())
+                .isEqualTo("employee number 'E-123456789012345' is longer than 16 characters or holds a control character");
+        r.userEmployeeNumber = "10\u000702";
+        assertThat(mapper.map(r, USERS).reason())
+                .isEqualTo("employee number '10\u000702' is longer than 16 characters or holds a control character");
         PayrollLineMapper noCatchAll = new PayrollLineMapper(WageTypeMapping.parse(List.of("source,field,value,wageType",
                 "time,taskWbsNumber,9001,1100"), "m.csv"), ApprovalGate.PAYROLL_APPROVED, LocalDate.of(2026, 10, 1));
         r = registration();
