@@ -63,6 +63,18 @@ abstract class DelimitedFormat implements DropFormat {
     }
 
     /**
+     * Why a key ({@code what}, a project number) cannot go into this file unaltered: a character the
+     * charset lacks would be replaced, and two keys alike but for it would book together. Null when it
+     * can, or when there is none.
+     */
+    final String keyNotInCharset(String what, String key, String file, String setting) {
+        String cleaned = TextCleaner.clean(key, Integer.MAX_VALUE);
+        return TextCleaner.unencodable(cleaned, charset) == 0 ? null
+                : what + " '" + key + "' has characters " + charset.name() + " cannot hold (" + file + "'s file; "
+                + setting + "=UTF-8 holds them)";
+    }
+
+    /**
      * Cleaned text fitted to the file's charset: characters it lacks (Polish ł, emoji, ...) become
      * their base letter or {@code ?}, deterministically, with a warning naming the line; the file
      * writer itself refuses anything unencodable rather than guess.

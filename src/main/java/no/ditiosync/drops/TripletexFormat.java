@@ -62,10 +62,15 @@ public final class TripletexFormat extends DelimitedFormat {
         return charset;
     }
 
-    /** An employee number that is not a plain key would fail the drop of the whole run: its record waits in quarantine. */
+    /**
+     * An employee number that is not a plain key would fail the drop of the whole run, and a project
+     * number the charset cannot hold would book onto another project: their records wait in quarantine.
+     */
     @Override
     public String refusal(PayrollLine line) {
-        return KEY.matcher(line.employeeNumber()).matches() ? null : "employee number '" + line.employeeNumber()
+        return KEY.matcher(line.employeeNumber()).matches()
+                ? keyNotInCharset("project number", line.projectNumber(), "Tripletex", "PAYROLL_TRIPLETEX_ENCODING")
+                : "employee number '" + line.employeeNumber()
                 + "' is not a Tripletex key (printable ASCII without blanks, ; or \", starting with a letter or digit)";
     }
 

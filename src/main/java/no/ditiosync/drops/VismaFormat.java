@@ -103,14 +103,20 @@ public final class VismaFormat extends DelimitedFormat {
     }
 
     /**
-     * A project number longer than the field: cut, two projects that differ after the 30th character
-     * would book together, so the record is quarantined with this reason instead (as SAP's POSID).
+     * An employee number Visma cannot take, and a project number it could only take altered: cut to the
+     * field, or with a character the file's charset lacks replaced, two projects would book together, so
+     * the record is quarantined with this reason instead (as SAP's POSID).
      */
     @Override
     public String refusal(PayrollLine line) {
         if (!EMPLOYEE_NUMBER.matcher(line.employeeNumber()).matches()) {
             return "employee number '" + line.employeeNumber() + "' is not 1-8 digits (Visma's employee number)";
         }
+        String tooLong = projectTooLong(line);
+        return tooLong != null ? tooLong : keyNotInCharset("project number", line.projectNumber(), "Visma", "PAYROLL_VISMA_ENCODING");
+    }
+
+    private static String projectTooLong(PayrollLine line) {
         String cleaned = TextCleaner.clean(line.projectNumber(), Integer.MAX_VALUE);
         return cleaned.codePointCount(0, cleaned.length()) > DIMENSION_WIDTH
                 ? "project number '" + line.projectNumber() + "' is longer than Visma's project field ("
@@ -118,8 +124,12 @@ public final class VismaFormat extends DelimitedFormat {
                 : null;
     }
 
+    /**
+     * The project as written. A line the ledger holds from before a character the charset lacks was
+     * refused is still written fitted (as it was delivered), so its correction offsets it in Visma.
+     */
     private String project(PayrollLine line) {
-        String refusal = refusal(line);
+        String refusal = projectTooLong(line);
         if (refusal != null) {
             // a key is never cut: the mapping quarantines such a record before it becomes a line
             throw new IllegalArgumentException(refusal);

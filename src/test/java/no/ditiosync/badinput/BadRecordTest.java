@@ -157,6 +157,10 @@ class BadRecordTest {
                 row("projectNumber of 24 characters", "projectNumber", "\"P-" + "1".repeat(22) + "\"",
                         delivered(ctx -> assertThat(ctx.h().sapDocumentsOf(ctx.r().id())).singleElement()
                                 .satisfies(c -> assertThat(c.get(8)).isEqualTo("P-" + "1".repeat(22))))),
+                // windows-1252 lacks Ł: "P-Ł1" would reach Visma as "P-?1", one project with "P-Đ1"
+                row("projectNumber with a letter windows-1252 lacks", "projectNumber", "\"P-Ł1\"",
+                        quarantined("project number 'P-Ł1' has characters windows-1252 cannot hold (Visma's file; "
+                                + "PAYROLL_VISMA_ENCODING=UTF-8 holds them)")),
                 // Visma's project field holds 30: cut, two projects differing after the 30th character would book together
                 row("projectNumber of 31 characters (longer than Visma's project field)", "projectNumber",
                         "\"P-" + "1".repeat(29) + "\"", quarantined("project number 'P-" + "1".repeat(29)

@@ -131,6 +131,13 @@ class TripletexFormatTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wage type number");
         }
         assertThat(out.toString()).isEmpty();
+        // asked before a line is payroll-ready, so the record waits in quarantine instead
+        assertThat(format.refusal(line("10 02", "2025-03-03", "1000", "1", null, null, null))).isEqualTo("employee number "
+                + "'10 02' is not a Tripletex key (printable ASCII without blanks, ; or \", starting with a letter or digit)");
+        assertThat(format.refusal(line("A-12", "2025-03-03", "1000", "1", "Łódź-2", null, null))).isNull();
+        assertThat(new TripletexFormat(VismaFormat.WINDOWS_1252).refusal(line("A-12", "2025-03-03", "1000", "1", "Łódź-2",
+                null, null))).isEqualTo("project number 'Łódź-2' has characters windows-1252 cannot hold "
+                + "(Tripletex's file; PAYROLL_TRIPLETEX_ENCODING=UTF-8 holds them)");
         assertThatThrownBy(() -> new TripletexFormat(StandardCharsets.ISO_8859_1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
