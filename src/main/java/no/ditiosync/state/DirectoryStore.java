@@ -27,8 +27,7 @@ public final class DirectoryStore {
 
     public DirectoryStore(StateDb db) {
         this.db = db;
-        upsertUser = db.dialect().upsert("ditio_user", List.of("company", "identity_user_id"),
-                List.of("user_id", "employee_number", "department", "modified", "deleted", "name"));
+        upsertUser = upsertUser(db.dialect());
         upsertProject = db.dialect().upsert("ditio_project", List.of("company", "project_id"),
                 List.of("project_number", "name", "modified", "deleted"));
     }
@@ -43,72 +42,66 @@ public final class DirectoryStore {
      * own, or waited in quarantine, which is mapped again every run).
      */
     public void upsertUsers(String company, List<DitioUser> users) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(upsertUser);
-             PreparedStatement changed = c.prepareStatement("UPDATE ditio_user SET remap_pending = TRUE "
-                     + "WHERE company = ? AND identity_user_id = ? AND ((employee_number IS NOT NULL "
-                     + "AND employee_number IS DISTINCT FROM ?) OR department IS DISTINCT FROM ?)")) {
-            Map<String, String> numberedProfiles = new HashMap<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(upsertUser)) {
             for (DitioUser u : users) {
-                if (u.identityUserId != null && u.employeeNumber != null && !u.employeeNumber.isBlank()) {
-                    numberedProfiles.put(u.identityUserId, u.id);
-                }
-            }
-            for (DitioUser u : users) {
-                if (u.identityUserId == null || u.identityUserId.isBlank() || u.identityUserId.length() > 64
-                        || lacksTheNumberOfAnotherProfile(c, company, u, numberedProfiles)) {
+                if (u.identityUserId == null || u.identityUserId.isBlank() || u.identityUserId.length() > 64) {
                     continue;
                 }
                 // kept at the columns' widths: one odd user must not fail the page of users on every run (a number
                 // that long is no employee number: its registrations are quarantined as such)
-                String number = clip(u.employeeNumber, 64);
-                String department = clip(u.department, 200);
-                changed.setString(1, company);
-                db.str(changed, 2, u.identityUserId);
-                db.str(changed, 3, number);
-                db.str(changed, 4, department);
-                changed.addBatch();
+                String number = u.employeeNumber == null || u.employeeNumber.isBlank() ? null : clip(u.employeeNumber, 64);
                 ps.setString(1, company);
                 db.str(ps, 2, u.identityUserId);
                 db.str(ps, 3, clip(u.id, 64));
                 db.str(ps, 4, number);
-                db.str(ps, 5, department);
+                db.str(ps, 5, clip(u.department, 200));
                 ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
                 ps.setBoolean(7, u.isDeleted);
                 db.str(ps, 8, clip(u.name, 200));
                 ps.addBatch();
             }
-            changed.executeBatch();
             ps.executeBatch();
         }
     }
 
-    private static String clip(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
+    /**
+     * /v1/user has one row per company profile, all under the user's identityUserId, in an order the
+     * contract does not fix; one row per user is kept. A profile replaces the kept one when it is the same
+     * profile (which may lose its number), when the kept one has no employee number, or when it has a
+     * number and ranks first: live before deleted, then the smaller profile id. So a profile without a
+     * number never erases the number another gave, and of two numbered profiles the same one is kept
+     * whatever the order of the pages and runs that bring them (a flip would reverse the user's
+     * delivered lines and deliver them again under the other number).
+     */
+    private static final String REPLACES = "k.user_id IS NULL OR k.user_id = s.user_id OR COALESCE(k.employee_number, '') = '' "
+            + "OR s.employee_number IS NOT NULL AND (k.deleted AND NOT s.deleted OR k.deleted = s.deleted AND s.user_id < k.user_id)";
+
+    /** Flagged for a remap when a kept number changes, or the department (see {@link #upsertUsers}). */
+    private static final String REMAP = "CASE WHEN COALESCE(k.employee_number, '') <> '' AND k.employee_number IS DISTINCT FROM "
+            + "s.employee_number OR k.department IS DISTINCT FROM s.department THEN TRUE ELSE k.remap_pending END";
+
+    private static final String USER_COLUMNS = "company, identity_user_id, user_id, employee_number, department, modified, deleted, name";
+
+    private static String upsertUser(SqlDialect dialect) {
+        String set = "user_id = s.user_id, employee_number = s.employee_number, department = s.department, "
+                + "modified = s.modified, deleted = s.deleted, name = s.name, remap_pending = " + REMAP;
+        return switch (dialect) {
+            case H2 -> "MERGE INTO ditio_user k USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), "
+                    + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), "
+                    + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), CAST(? AS VARCHAR(200)))) s(" + USER_COLUMNS + ") "
+                    + "ON k.company = s.company AND k.identity_user_id = s.identity_user_id "
+                    + "WHEN MATCHED AND (" + REPLACES + ") THEN UPDATE SET " + set + " "
+                    + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ") VALUES (s.company, s.identity_user_id, s.user_id, "
+                    + "s.employee_number, s.department, s.modified, s.deleted, s.name)";
+            // PostgreSQL names the row kept by its table and the one offered EXCLUDED; one statement per row of a batch
+            case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set.replace("s.", "EXCLUDED.")
+                    + " WHERE " + REPLACES.replace("s.", "EXCLUDED.");
+        };
     }
 
-    /**
-     * /v1/user has one row per company profile, all under the user's identityUserId: a profile
-     * without an employee number (the user's profile in a second company) must not erase the number
-     * another profile gave, on this page or stored before. The same profile losing its number does.
-     */
-    private static boolean lacksTheNumberOfAnotherProfile(Connection c, String company, DitioUser u,
-                                                          Map<String, String> numberedProfiles) throws SQLException {
-        if (u.employeeNumber != null && !u.employeeNumber.isBlank()) {
-            return false;
-        }
-        String onThisPage = numberedProfiles.get(u.identityUserId);
-        if (onThisPage != null) {
-            return !onThisPage.equals(u.id);
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT user_id, employee_number FROM ditio_user WHERE company = ? AND identity_user_id = ?")) {
-            ps.setString(1, company);
-            ps.setString(2, u.identityUserId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(2) != null && !rs.getString(2).isBlank()
-                        && rs.getString(1) != null && !rs.getString(1).equals(u.id);
-            }
-        }
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** The employees of a company by identityUserId, as last seen; deleted users are kept as last known. */

@@ -1,0 +1,99 @@
+package no.ditiosync.state;
+
+import no.ditiosync.ditio.DitioUser;
+import no.ditiosync.payroll.EmployeeDirectory;
+import no.ditiosync.testing.TestDatabase;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * /v1/user's profiles kept one per user, on H2 and on a real PostgreSQL (each with its own upsert): of
+ * several profiles the same one is kept whatever the order they come in, a profile without a number
+ * never erases another's, and only a change of the kept number or department asks for a remap.
+ */
+class DirectoryStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private int stores;
+    private StateDb db;
+
+    /** A fresh state DB each time. */
+    private DirectoryStore store(String kind) throws Exception {
+        TestDatabase db = kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(dir.resolve("state" + stores++));
+        this.db = new StateDb(db.dataSource());
+        return new DirectoryStore(this.db);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void ofSeveralProfilesTheSameIsKeptInWhateverOrderTheyCome(String kind) throws Exception {
+        DitioUser a = profile("p-a", "103", false);
+        DitioUser b = profile("p-b", "9103", false);
+        DitioUser none = profile("p-c", null, false);
+        for (List<List<DitioUser>> pages : List.of(List.of(List.of(a, b)), List.of(List.of(b, a)), List.of(List.of(b), List.of(a)),
+                List.of(List.of(none, b, a)), List.of(List.of(a), List.of(none), List.of(b)))) {
+            DirectoryStore store = store(kind);
+            for (List<DitioUser> page : pages) {
+                store.upsertUsers("acme", page);
+            }
+            assertThat(number(store)).as("%s", pages).isEqualTo("103");
+            try (var c = this.db.connection()) {
+                store.mappedAgain(c, "acme");
+            }
+            // the next run's pass brings them again, in another order: nothing moves, nothing to map again
+            for (List<DitioUser> page : reversed(pages)) {
+                store.upsertUsers("acme", reversed(page));
+            }
+            assertThat(number(store)).as("%s again", pages).isEqualTo("103");
+            assertThat(store.usersToMapAgain("acme")).as("%s again", pages).isEmpty();
+        }
+
+        DirectoryStore store = store(kind);
+        store.upsertUsers("acme", List.of(b));
+        assertThat(number(store)).isEqualTo("9103");
+        // a live profile ranking first takes over: the user's delivered lines are mapped again
+        store.upsertUsers("acme", List.of(a));
+        assertThat(number(store)).isEqualTo("103");
+        assertThat(store.usersToMapAgain("acme")).containsExactly("u-103");
+        // the kept profile deleted stays as last known; a live one seen after that takes over
+        store.upsertUsers("acme", List.of(profile("p-a", "103", true)));
+        assertThat(number(store)).isEqualTo("103");
+        store.upsertUsers("acme", List.of(profile("p-b", "9103", true)));
+        assertThat(number(store)).as("a deleted profile does not replace a deleted one that ranks first").isEqualTo("103");
+        store.upsertUsers("acme", List.of(b));
+        assertThat(number(store)).isEqualTo("9103");
+        // the kept profile losing its number does
+        store.upsertUsers("acme", List.of(profile("p-b", " ", false)));
+        assertThat(number(store)).isNull();
+    }
+
+    private static <T> List<T> reversed(List<T> list) {
+        List<T> copy = new java.util.ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    private static String number(DirectoryStore store) throws Exception {
+        EmployeeDirectory.Employee e = store.employees("acme").get("u-103");
+        return e == null ? "missing" : e.employeeNumber();
+    }
+
+    private static DitioUser profile(String id, String number, boolean deleted) {
+        DitioUser u = new DitioUser();
+        u.id = id;
+        u.identityUserId = "u-103";
+        u.employeeNumber = number;
+        u.department = "Betong";
+        u.modifiedDateTime = "2026-11-01T10:00:00Z";
+        u.isDeleted = deleted;
+        return u;
+    }
+}
