@@ -74,9 +74,10 @@ final class CombinedSettings {
         return r.choice(k, Aggregation.PER_REGISTRATION, Aggregation::fromSetting);
     }
 
-    void writableFolder(SettingKey k, Path folder) {
+    /** Made, when missing, as private as the drops it will hold ({@link AtomicDropFile#createFolder}). */
+    void writableFolder(SettingKey k, Path folder, String fileMode) {
         try {
-            Files.createDirectories(folder);
+            AtomicDropFile.createFolder(folder, fileMode);
         } catch (IOException e) {
             throw r.wrong(k, "cannot create folder '" + folder + "' (" + AtomicDropFile.plainReason(e) + ")");
         } catch (SecurityException e) {

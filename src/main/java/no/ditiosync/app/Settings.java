@@ -172,20 +172,16 @@ public record Settings(
                     + "; the built-in simulator is only used by the demo command");
         }
         boolean allowHttp = Boolean.parseBoolean(r.raw(ALLOW_HTTP));
-        // before the drop folder is made: a URL refused leaves nothing behind
         String identityBase = r.url(IDENTITY_BASE, allowHttp);
         String reportingBase = r.url(REPORTING_BASE, allowHttp);
         List<String> targets = c.targets();
         Path dropDir = c.dropDir();
-        if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
-            c.writableFolder(DROP_DIR, dropDir);
-        }
         if (c.aggregation(SAP_AGGREGATION).sums()) {
             throw r.wrong(SAP_AGGREGATION, "SAP cannot be aggregated: each line is a document that a correction "
                     + "cancels by its number, which a sum would lose; only " + Aggregation.PER_REGISTRATION.setting());
         }
         // one line per concern, in the order of the record's components
-        return new Settings(
+        Settings settings = new Settings(
                 identityBase, reportingBase, r.required(CLIENT_ID), r.required(CLIENT_SECRET), r.required(SCOPE),
                 r.integer(CHUNK_LIMIT, 1, 10000), r.byteSize(MAX_PAGE_BYTES, DEFAULT_MAX_PAGE_BYTES, 1L << 20, 1L << 32),
                 r.company(), r.date(START_DATE), r.integer(MAX_FUTURE_DAYS, DEFAULT_MAX_FUTURE_DAYS, 0, 3660),
@@ -206,6 +202,11 @@ public record Settings(
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
                 r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets());
+        // made last: a setting refused leaves no folder behind
+        if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
+            c.writableFolder(DROP_DIR, dropDir, settings.fileMode());
+        }
+        return settings;
     }
 
     /**

@@ -71,9 +71,7 @@ public final class AtomicDropFile implements Closeable {
         if (!fileMode.equals(OWNER_ONLY) && !fileMode.equals(OWNER_AND_GROUP)) {
             throw new IllegalArgumentException("file mode " + fileMode + " is neither " + OWNER_ONLY + " nor " + OWNER_AND_GROUP);
         }
-        boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Files.createDirectories(folder, posix ? attributes(fileMode.equals(OWNER_ONLY) ? "rwx------" : "rwxr-x---")
-                : new FileAttribute<?>[0]);
+        boolean posix = createFolder(folder, fileMode);
         Path temp = folder.resolve("." + finalName + ".tmp");
         // a leftover temp is a crashed attempt that was never published: start it over
         Files.deleteIfExists(temp);
@@ -257,6 +255,19 @@ public final class AtomicDropFile implements Closeable {
         } catch (IOException | UnsupportedOperationException e) {
             // best effort: the rename has happened either way
         }
+    }
+
+    /**
+     * Makes {@code folder} and its missing parents for drops of {@code fileMode}: owner-only (0700), or
+     * 0750 for 0640 drops; a folder that exists keeps its mode.
+     *
+     * @return whether the file system has POSIX modes
+     */
+    public static boolean createFolder(Path folder, String fileMode) throws IOException {
+        boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
+        Files.createDirectories(folder, posix ? attributes(fileMode.equals(OWNER_ONLY) ? "rwx------" : "rwxr-x---")
+                : new FileAttribute<?>[0]);
+        return posix;
     }
 
     private static FileAttribute<?>[] attributes(String mode) {

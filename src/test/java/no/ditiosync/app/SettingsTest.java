@@ -147,8 +147,32 @@ class SettingsTest {
     })
     void badSettingStopsWithOneLineNamingTheKey(String key, String value, String message) {
         Map<String, String> s = good();
+        Path out = dir.resolve("refused-" + Integer.toHexString((key + value).hashCode()) + "/out");
+        s.put("payroll.drop-dir", out.toString());
         s.put(key, value);
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+        // the drop folder is made once every setting is read: a refused setting leaves none behind
+        assertThat(out).doesNotExist();
+    }
+
+    /** A drop folder the application makes is as private as its drops: 0700, or 0750 for 0640 drops. */
+    @ParameterizedTest
+    @CsvSource({"'', rwx------", "0600, rwx------", "0640, rwxr-x---"})
+    void aDropFolderItMakesIsAsPrivateAsItsDrops(String fileMode, String folderMode) throws Exception {
+        Map<String, String> s = good();
+        s.put("payroll.file-mode", fileMode);
+        Path out = dir.resolve("mode-" + fileMode + "/payroll/out");
+        s.put("payroll.drop-dir", out.toString());
+        Settings.read(s::get);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(out)))
+                .isEqualTo(folderMode);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(out.getParent())))
+                .isEqualTo(folderMode);
+        // a folder that exists keeps its mode: the operator's choice
+        java.nio.file.Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"));
+        Settings.read(s::get);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(out)))
+                .isEqualTo("rwxrwx---");
     }
 
     /**
