@@ -24,7 +24,7 @@ public final class SapFormat extends DelimitedFormat {
     static final String HEADER = "EXTSYSTEM;EXTDOCUMENTNO;STOKZ;PERNR;WORKDATE;LGART;CATSHOURS;MEINH;POSID;LTXA1";
 
     private static final int DOCUMENT_NUMBER_WIDTH = 20;
-    private static final int TEXT_WIDTH = 40;        // LTXA1, CATS short text
+    private static final int TEXT_WIDTH = 40;        // LTXA1, CATS short text: 40 places, an emoji takes two
     private static final int PROJECT_WIDTH = 24;     // POSID, external WBS element number
     private static final Pattern PERNR = Pattern.compile("[0-9]{1,8}");
     private static final Pattern WAGE_TYPE = Pattern.compile("[A-Za-z0-9]{1,4}"); // LGART is CHAR 4
@@ -51,7 +51,7 @@ public final class SapFormat extends DelimitedFormat {
         f.add(hours(line));                                         // CATSHOURS: a cancellation repeats the cancelled hours
         f.add("H");                                                 // MEINH
         f.add(TextCleaner.quoteIfNeeded(project(line)));            // POSID
-        f.add(TextCleaner.quoteIfNeeded(TextCleaner.clean(drop.labelledText(), TEXT_WIDTH))); // LTXA1
+        f.add(TextCleaner.quoteIfNeeded(TextCleaner.cleanToUtf16Units(drop.labelledText(), TEXT_WIDTH))); // LTXA1
         out.write(f.toString());
     }
 

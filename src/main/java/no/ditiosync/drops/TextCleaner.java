@@ -38,6 +38,20 @@ public final class TextCleaner {
     }
 
     /**
+     * As {@link #clean}, cut to {@code maxUnits} UTF-16 code units: for a field whose width counts
+     * them, as SAP's character fields do in a Unicode system, where an emoji takes two places. So the
+     * text fits whether a reader counts characters or units.
+     */
+    public static String cleanToUtf16Units(String text, int maxUnits) {
+        String cleaned = clean(text, maxUnits);
+        if (cleaned.length() <= maxUnits) {
+            return cleaned;
+        }
+        int end = Character.isHighSurrogate(cleaned.charAt(maxUnits - 1)) ? maxUnits - 1 : maxUnits;
+        return tidyEnd(cleaned.substring(0, end));
+    }
+
+    /**
      * As {@link #clean}, plus the {@code '} before a value a spreadsheet would run as a formula:
      * for the generic CSV, the one drop meant to be opened in a spreadsheet (docs/output-formats.md,
      * "Generic CSV"). The payroll imports (Visma, SAP, Tripletex) get the text as it is cleaned: a
@@ -195,8 +209,19 @@ public final class TextCleaner {
         if (s.codePointCount(0, s.length()) <= maxChars) {
             return s;
         }
-        String head = s.substring(0, s.offsetByCodePoints(0, maxChars));
-        return head.stripTrailing(); // a cut right after a word must not leave a trailing blank
+        return tidyEnd(s.substring(0, s.offsetByCodePoints(0, maxChars)));
+    }
+
+    /**
+     * The end of a cut text: no trailing blank (a cut right after a word), and no zero-width joiner
+     * left hanging where the cut fell inside a joined emoji (a worker with a hard hat, say).
+     */
+    private static String tidyEnd(String head) {
+        String end = head.stripTrailing();
+        while (end.endsWith("\u200D")) {
+            end = end.substring(0, end.length() - 1).stripTrailing();
+        }
+        return end;
     }
 
     private static String baseLetter(int cp) {

@@ -97,18 +97,31 @@ class SapFormatTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CATSHOURS");
     }
 
+    /**
+     * LTXA1 is 40 places of a SAP Unicode system (UTF-16): æøå take one each, not their two UTF-8 bytes;
+     * an emoji takes two, and is left out whole where only one is left, never split; a joined emoji cut
+     * after its joiner loses the joiner too.
+     */
     @Test
-    void ltxa1HoldsFortyCharactersNotBytesAndNeverHalfAnEmoji() throws IOException {
-        String fortyOne = "Støp av dekke på blokk Æ, akse B–C og D" + "👷" + "x"; // 39 + emoji + 1
-        String cut = write(new DropLine(line("1002", "2025-03-03", "1000", "1", "P", null, fortyOne), "D-1", false));
+    void ltxa1HoldsFortyUtf16PlacesNotBytesAndNeverHalfAnEmoji() throws IOException {
+        String forty = "Støp av dekke på blokk Æ, akse B–C og D" + "x"; // 40 characters, 45 bytes of UTF-8
+        assertThat(ltxa1(forty + "y")).isEqualTo(forty);
+        assertThat(forty.getBytes(StandardCharsets.UTF_8).length).as("bytes are not the limit").isGreaterThan(40);
 
-        String ltxa1 = cut.substring(cut.lastIndexOf(';') + 1, cut.length() - 2);
-        assertThat(ltxa1).isEqualTo("Støp av dekke på blokk Æ, akse B–C og D👷");
-        assertThat(ltxa1.codePointCount(0, ltxa1.length())).isEqualTo(40);
-        assertThat(ltxa1.getBytes(StandardCharsets.UTF_8).length).as("bytes are not the limit").isGreaterThan(40);
-        // one character short of the emoji: the pair is left out whole, never split
-        String split = write(new DropLine(line("1002", "2025-03-03", "1000", "1", "P", null, "x" + fortyOne), "D-1", false));
-        assertThat(split).endsWith(";xStøp av dekke på blokk Æ, akse B–C og D\r\n");
+        String emoji = "Støp av dekke på blokk Æ, akse B–C og" + "👷"; // 37 + an emoji of two places
+        assertThat(ltxa1(emoji + "x")).isEqualTo(emoji + "x").hasSize(40);
+        assertThat(ltxa1(emoji + "xy")).isEqualTo(emoji + "x");
+        assertThat(ltxa1("x" + emoji + "y")).isEqualTo("x" + emoji).hasSize(40);
+        // one place short of the emoji: the pair is left out whole, never split
+        assertThat(ltxa1("xx" + emoji)).isEqualTo("xxStøp av dekke på blokk Æ, akse B–C og");
+        assertThat(ltxa1("👷".repeat(21))).isEqualTo("👷".repeat(20));
+        // a worker with a hard hat is four code points joined: cut after the joiner, the joiner goes
+        assertThat(ltxa1("x".repeat(37) + "👷\u200D♀\uFE0F")).isEqualTo("x".repeat(37) + "👷");
+    }
+
+    private String ltxa1(String text) throws IOException {
+        String line = write(new DropLine(line("1002", "2025-03-03", "1000", "1", "P", null, text), "D-1", false));
+        return line.substring(line.lastIndexOf(';') + 1, line.length() - 2);
     }
 
     @Test
