@@ -75,7 +75,8 @@ final class ClosePeriodCommand {
             String ownZone = properties.resolvePropertyPlaceholders("{{?company." + company + ".sync.time-zone}}");
             zone = ZoneId.of(ownZone == null || ownZone.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : ownZone);
         }
-        if (day.isAfter(LocalDate.now(clock.withZone(zone)))) {
+        // today too: hours are still being logged on it
+        if (!day.isBefore(LocalDate.now(clock.withZone(zone)))) {
             err.println("close-period: " + day + " has not ended yet; a payroll period is closed once it is paid");
             return 64;
         }

@@ -167,6 +167,11 @@ class ClosedPeriodTest {
 
             // a date not yet ended cannot be closed; a bad date is named
             assertThat(run(dir, env, "close-period", "--through", "2999-01-31").err()).contains("has not ended yet");
+            // nor today, on which hours are still being logged (in the company's time zone)
+            String today = LocalDate.now(java.time.ZoneId.of("Europe/Oslo")).toString();
+            RunSummaryTest.Result closeToday = run(dir, env, "close-period", "--through", today);
+            assertThat(closeToday.exit()).isEqualTo(64);
+            assertThat(closeToday.err()).contains(today + " has not ended yet");
             assertThat(run(dir, env, "close-period", "--through", "2026-10-32").err())
                     .contains("'2026-10-32' is not a date as yyyy-MM-dd");
             env.put("PAYROLL_CLOSED_THROUGH", "31.10.2026");
