@@ -27,7 +27,7 @@ final class CommandHelp {
                     the environment (DITIO_CLIENT_ID, DITIO_CLIENT_SECRET and PAYROLL_START_DATE are required).
 
                     Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
-                    wrong (nothing was fetched), 3 a company's previous run was still busy (skipped).
+                    wrong (nothing was fetched), 3 a company's previous run was still busy (skipped), 64 a wrong option.
                     """.formatted(java);
             case "preview" -> """
                     Usage: %s preview [--company KEY]
@@ -39,7 +39,8 @@ final class CommandHelp {
                     (ledger, watermarks, outbox, quarantine and payroll_line stay as they are) and takes the
                     company's feed lock while it reads.
 
-                    Exit status: 0 done, 1 failed or a feed left out, 2 a setting is missing or wrong, 3 busy.
+                    Exit status: 0 done, 1 failed or a feed left out, 2 a setting is missing or wrong, 3 busy,
+                    64 a wrong option.
                     """.formatted(java);
             case "reconcile" -> """
                     Usage: %s reconcile [--company KEY] [--from yyyy-MM-dd] [--to yyyy-MM-dd] [--deliver]
@@ -50,7 +51,7 @@ final class CommandHelp {
                     as an ordinary run (same ledger, same correction styles, exactly once).
 
                     Exit status: 0 no drift (or --deliver delivered it), 1 drift, 2 a setting is missing or wrong,
-                    3 busy, 4 failed or a feed left out.
+                    3 busy, 4 failed or a feed left out, 64 a wrong option or date (--from after --to too).
                     """.formatted(java);
             case "run" -> """
                     Usage: %s run
@@ -72,6 +73,9 @@ final class CommandHelp {
                     --html FILE writes the operator's page (what the run service serves at /) to FILE instead.
                     --quarantine lists every open quarantined record instead (worker name and number when known,
                     work date, hours, project, reason); --csv FILE writes them to FILE as CSV.
+
+                    Exit status: 0 shown or written, 1 FILE could not be written, 2 the state DB cannot be reached (or
+                    PAYROLL_STATE_DB_URL is wrong), 64 a wrong option.
                     """.formatted(java);
             case "close-period" -> """
                     Usage: %s close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
@@ -94,7 +98,8 @@ final class CommandHelp {
                     one record from each endpoint its runs read. It delivers nothing, moves no watermark and writes
                     nothing to the state DB.
 
-                    Exit status: 0 every check passed, 1 a check failed, 2 a setting is missing or wrong.
+                    Exit status: 0 every check passed, 1 a check failed, 2 a setting is missing or wrong,
+                    64 a wrong option.
                     """.formatted(java);
             case "--version", "-V", "version" -> """
                     Usage: %s --version

@@ -185,6 +185,10 @@ public final class DitioPayrollSync {
                 return 64;
             }
         }
+        if (from != null && to != null && from.isAfter(to)) {
+            System.err.println("reconcile --from " + from + " is after --to " + to);
+            return 64;
+        }
         SyncApplication app = new SyncApplication(Map.of());
         app.stopOnSignal(() -> { });
         try (app) {

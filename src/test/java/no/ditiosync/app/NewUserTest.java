@@ -198,6 +198,25 @@ class NewUserTest {
         assertThat(wrong.err()).startsWith("status takes no option '--all'.\nUsage: java -jar target/ditio-payroll-sync.jar status");
     }
 
+    /** A wrong option or date is exit 64 for every command, as each one's --help says; nothing is made. */
+    @Test
+    void aWrongOptionIsExit64AsEveryHelpSays(@TempDir Path dir) throws Exception {
+        for (List<String> wrong : List.of(List.of("sync", "--bogus"), List.of("preview", "--bogus"),
+                List.of("reconcile", "--bogus"), List.of("reconcile", "--from", "2026-13-01"),
+                List.of("reconcile", "--from", "2026-11-25", "--to", "2026-11-20"), List.of("check", "--bogus"),
+                List.of("status", "--bogus"), List.of("close-period", "--bogus"))) {
+            CommandLineTest.Result r = runIn(dir, dir, Map.of(), wrong.toArray(String[]::new));
+            assertThat(r.exit()).as(wrong + ": " + r.err()).isEqualTo(64);
+            assertThat(r.err()).as(String.valueOf(wrong)).isNotBlank();
+            CommandLineTest.Result help = runIn(dir, dir, Map.of(), wrong.get(0), "--help");
+            assertThat(help.out()).as(wrong.get(0) + " --help").contains("64 a wrong option");
+        }
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()))
+                    .as("no state DB, no drop folder").containsOnly("stdout.txt", "stderr.txt");
+        }
+    }
+
     /**
      * On a terminal (a pseudo-terminal from util-linux's script, as a user's shell has), sync --once
      * redraws a progress line on stdout while the log writes a line per page to stderr: every line on
