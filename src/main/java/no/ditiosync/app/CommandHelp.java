@@ -27,7 +27,8 @@ final class CommandHelp {
                     the environment (DITIO_CLIENT_ID, DITIO_CLIENT_SECRET and PAYROLL_START_DATE are required).
 
                     Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
-                    wrong (nothing was fetched), 3 a company's previous run was still busy (skipped), 64 a wrong option.
+                    wrong (nothing was fetched), 3 busy: a company's previous run was still going (skipped), or another
+                    process holds the H2 state DB, 64 a wrong option.
                     """.formatted(java);
             case "preview" -> """
                     Usage: %s preview [--company KEY]
@@ -60,7 +61,8 @@ final class CommandHelp {
                     stopped with SIGTERM or Ctrl+C, which lets a run in progress finish. Health and metrics are served
                     on OBSERVE_HOST:OBSERVE_PORT (/observe/health/ready, /observe/health/live, /observe/metrics).
                     With SYNC_CLUSTERED=true and a PostgreSQL state DB, several nodes share the schedules.
-                    Exit status 0: stopped by a signal; 2: a setting is missing or wrong; 1: H2 stopped the state DB
+                    Exit status 0: stopped by a signal; 2: a setting is missing or wrong; 3: another process holds
+                    the H2 state DB; 1: H2 stopped the state DB
                     (or an H2 JDBC target) after a failed write, a full disk: start it again once there is room (a
                     supervisor such as systemd's Restart=on-failure or Kubernetes does).
                     """.formatted(java);
@@ -75,7 +77,7 @@ final class CommandHelp {
                     work date, hours, project, reason); --csv FILE writes them to FILE as CSV.
 
                     Exit status: 0 shown or written, 1 FILE could not be written, 2 the state DB cannot be reached (or
-                    PAYROLL_STATE_DB_URL is wrong), 64 a wrong option.
+                    PAYROLL_STATE_DB_URL is wrong), 3 another process holds the H2 state DB, 64 a wrong option.
                     """.formatted(java);
             case "close-period" -> """
                     Usage: %s close-period [--company KEY] --through yyyy-MM-dd [--by NAME]
@@ -85,7 +87,8 @@ final class CommandHelp {
                     date on or before it is booked on the day after it (Tripletex YEAR/MONTH, SAP WORKDATE, the CSV's
                     bookedDate, payroll_line.booked_date), labelled with its work date. PAYROLL_CLOSED_THROUGH does the
                     same as a setting; the later date counts. --company is needed with several companies.
-                    Exit status: 0 recorded, 64 a wrong option or date.
+                    Exit status: 0 recorded, 2 a setting is missing or wrong, 3 another process holds the H2 state DB,
+                    64 a wrong option or date.
                     """.formatted(java);
             case "check" -> """
                     Usage: %s check

@@ -70,11 +70,22 @@ final class DataSources {
         try {
             pool.getConnection().close();
         } catch (SQLException e) {
-            throw new SettingsException("Setting " + keys.url() + ": cannot open the H2 database ("
-                    + oneLine(e.getMessage(), password) + ")");
+            throw inUse(e, url, keys) ? busy(url, keys) : new SettingsException("Setting " + keys.url()
+                    + ": cannot open the H2 database (" + oneLine(e.getMessage(), password) + ")");
         }
         ownerOnlyFiles(url);
         return pool;
+    }
+
+    /** H2's answer when another process has the file open (its lock): that process is busy with it. */
+    private static boolean inUse(SQLException e, String url, Keys keys) {
+        return url.startsWith("jdbc:h2:") && e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
+    }
+
+    private static StateDbInUseException busy(String url, Keys keys) {
+        return new StateDbInUseException((keys == Keys.STATE_DB ? "The state DB " : "The JDBC target ") + masked(url)
+                + " is in use by another process (a run, preview or reconcile of this application: H2 lets one process"
+                + " at a time open it); try again once it has finished");
     }
 
     /** The file an H2 file URL names (absolute, without H2's ".mv.db"); null for any other URL. */
@@ -155,6 +166,9 @@ final class DataSources {
         try {
             return DriverManager.getConnection(noTraceFile(url), credentials(url, user, password));
         } catch (SQLException e) {
+            if (inUse(e, url, keys)) {
+                throw busy(url, keys);
+            }
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String hint = state.startsWith("28") ? "; check " + keys.credentials()          // invalid authorization
                     : state.equals("3D000") ? "; the database must exist (create it once, empty)" // invalid catalog name

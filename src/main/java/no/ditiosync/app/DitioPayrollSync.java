@@ -15,6 +15,8 @@ public final class DitioPayrollSync {
 
     /** What a command line that cannot be read exits with (sysexits' EX_USAGE). */
     static final int USAGE_ERROR = 64;
+    /** What a command exits with when a company's run, or the H2 state DB, was busy with another process. */
+    static final int BUSY = 3;
 
     private DitioPayrollSync() {
     }
@@ -91,6 +93,9 @@ public final class DitioPayrollSync {
                     yield USAGE_ERROR;
                 }
             };
+        } catch (StateDbInUseException e) {
+            System.err.println(e.getMessage());
+            return BUSY;
         } catch (SettingsException e) {
             System.err.println(e.getMessage());
             return 2;
@@ -224,7 +229,7 @@ public final class DitioPayrollSync {
             return 0;
         } catch (FeedBusyException e) {
             err.println("Preview not made: company " + company + " is busy (" + e.getMessage() + ")");
-            return 3;
+            return BUSY;
         } catch (Exception e) {
             err.println("Preview of company " + company + " failed, nothing committed or delivered: " + FailureReason.of(e));
             return 1;
@@ -262,7 +267,7 @@ public final class DitioPayrollSync {
             return 0;
         } catch (FeedBusyException e) {
             err.println("Reconcile not made: company " + company + " is busy (" + e.getMessage() + ")");
-            return 3;
+            return BUSY;
         } catch (Exception e) {
             err.println("Reconcile of company " + company + " failed" + (deliver ? "" : ", nothing committed or delivered")
                     + ": " + FailureReason.of(e));
@@ -307,7 +312,7 @@ public final class DitioPayrollSync {
                 }
             } catch (FeedBusyException e) {
                 err.println("Sync skipped" + label + ": " + e.getMessage());
-                exit = exit == 0 ? 3 : exit;
+                exit = exit == 0 ? BUSY : exit;
             } catch (RuntimeException e) {
                 err.println("Sync failed" + label + ": " + FailureReason.of(e));
                 exit = 1;

@@ -151,6 +151,26 @@ class CommandLineTest {
     }
 
     /** status reads the state DB only, and says of a URL it cannot use what a sync says of it. */
+    /**
+     * H2 lets one process at a time open its file: a sync, preview or reconcile started while another
+     * process holds the state DB (here the test itself, as a run in progress would) is busy, exit 3 as
+     * README promises, not a wrong setting (2); once it is free the sync runs.
+     */
+    @Test
+    void whileAnotherProcessHoldsTheH2StateDbCommandsAreBusy(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        try (java.sql.Connection held = java.sql.DriverManager.getConnection(env.get("PAYROLL_STATE_DB_URL"), "sa", "")) {
+            for (String[] command : new String[][]{{"sync", "--once"}, {"preview"}, {"reconcile"}, {"status"}}) {
+                Result r = run(dir, env, command);
+                assertThat(r.exit()).as(String.join(" ", command) + ": " + r.err()).isEqualTo(3);
+                assertThat(r.err()).as(String.join(" ", command)).contains("The state DB jdbc:h2:file:",
+                        "is in use by another process", "try again once it has finished").doesNotContain("Setting ");
+            }
+        }
+        Result free = run(dir, env, "sync", "--once");
+        assertThat(free.exit()).as(free.err()).isZero();
+    }
+
     @Test
     void statusOfAStateDbUrlOfAnotherKindNamesTheKey(@TempDir Path dir) throws Exception {
         Result r = run(dir, Map.of("PAYROLL_STATE_DB_URL", "jdbc:mysql://db/payroll"), "status");
