@@ -75,7 +75,7 @@ final class CheckCommand {
             context.getPropertiesComponent().setLocation(location);
             List<Settings> companies;
             try {
-                companies = Settings.readAll(SyncBeans.properties(context));
+                companies = Settings.readAll(SyncBeans.properties(context), false);
             } catch (SettingsException e) {
                 fail("settings", e.getMessage());
                 out.println("Fix the setting and check again; nothing else was checked.");
@@ -230,10 +230,15 @@ final class CheckCommand {
                 }
             } else if (Files.exists(folder)) {
                 fail(what, "a file of that name is in the way of the folder; move it, or set PAYROLL_DROP_DIR");
-            } else if (Files.isWritable(s.dropDir())) {
-                ok(what, "not there yet; the first drop makes it");
             } else {
-                fail(what, "cannot be made: " + s.dropDir() + " cannot be written; set PAYROLL_DROP_DIR");
+                Path existing = nearestExisting(folder);
+                if (existing != null && Files.isDirectory(existing) && Files.isWritable(existing)) {
+                    ok(what, "not there yet; the first drop makes it");
+                } else {
+                    fail(what, "cannot be made: " + (existing == null ? folder : existing)
+                            + (existing != null && !Files.isDirectory(existing) ? " is a file" : " cannot be written")
+                            + "; set PAYROLL_DROP_DIR");
+                }
             }
         }
         if (s.sftp() != null) {
@@ -305,6 +310,18 @@ final class CheckCommand {
         }
         targets.forEach((url, s) -> {
             String what = "JDBC target " + DataSources.masked(url);
+            Path base = DataSources.h2File(url);
+            if (base != null && !Files.exists(Path.of(base + ".mv.db"))) {
+                // as the state DB's: an H2 file the first delivery makes
+                Path existing = nearestExisting(base.getParent());
+                if (existing != null && Files.isDirectory(existing) && Files.isWritable(existing)) {
+                    ok(what, "none yet; the first delivery makes it (its folder " + base.getParent() + " can be written)");
+                } else {
+                    fail(what, "no database yet, and its folder " + base.getParent() + " cannot be made here ("
+                            + DataSources.Keys.JDBC_TARGET.url() + ")");
+                }
+                return;
+            }
             String readOnlyUrl = url.startsWith("jdbc:h2:") ? url + ";ACCESS_MODE_DATA=r" : url;
             try (Connection c = DataSources.connect(readOnlyUrl, s.jdbcUser(), s.jdbcPassword(),
                     DataSources.Keys.JDBC_TARGET)) {

@@ -109,10 +109,18 @@ public record Settings(
      * @param lookup property key → value with placeholders resolved, null or "" when unset
      */
     public static List<Settings> readAll(Function<String, String> lookup) {
+        return readAll(lookup, true);
+    }
+
+    /**
+     * As {@link #readAll(Function)}; with {@code makeDropFolders} false a missing drop folder is left
+     * as it is (for {@code check}, which only looks, and says whether the first drop can make it).
+     */
+    static List<Settings> readAll(Function<String, String> lookup, boolean makeDropFolders) {
         SettingReader shared = new SettingReader(lookup, null);
         String list = shared.raw(COMPANIES);
         if (list.isEmpty()) {
-            return List.of(read(lookup));
+            return List.of(read(new SettingReader(lookup, null), makeDropFolders));
         }
         List<String> keys = Arrays.stream(list.split(",")).map(String::strip).filter(k -> !k.isEmpty()).toList();
         if (keys.isEmpty() || keys.size() != keys.stream().distinct().count()) {
@@ -124,7 +132,7 @@ public record Settings(
             if (!key.matches(SettingReader.COMPANY_KEY)) {
                 throw shared.wrong(COMPANIES, "'" + key + "' must be 1-64 letters, digits or '-'");
             }
-            Settings company = read(new SettingReader(lookup, key));
+            Settings company = read(new SettingReader(lookup, key), makeDropFolders);
             String other = company.targets().stream().anyMatch(t -> !t.equals(DropTarget.JDBC))
                     ? dropDirs.putIfAbsent(company.dropDir().toAbsolutePath().normalize(), key) : null;
             if (other != null) {
@@ -150,10 +158,10 @@ public record Settings(
 
     /** The settings of one company, without {@code payroll.companies}. */
     public static Settings read(Function<String, String> lookup) {
-        return read(new SettingReader(lookup, null));
+        return read(new SettingReader(lookup, null), true);
     }
 
-    private static Settings read(SettingReader r) {
+    private static Settings read(SettingReader r, boolean makeDropFolder) {
         CombinedSettings c = new CombinedSettings(r);
         List<String> missing = new ArrayList<>();
         for (SettingKey k : List.of(CLIENT_ID, CLIENT_SECRET, START_DATE)) {
@@ -203,7 +211,7 @@ public record Settings(
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
                 r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets());
         // made last: a setting refused leaves no folder behind
-        if (targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
+        if (makeDropFolder && targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
             c.writableFolder(DROP_DIR, dropDir, settings.fileMode());
         }
         return settings;

@@ -42,6 +42,9 @@ class CheckCommandTest {
     void againstTheSimulatorEveryCheckPassesAndNothingIsDeliveredNorRecorded(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_ABSENCES", "true");
+        // a JDBC target of its own, an H2 file not made yet (a fresh install)
+        env.put("PAYROLL_TARGETS", "visma,sap,jdbc");
+        env.put("PAYROLL_JDBC_URL", "jdbc:h2:file:" + dir.resolve("erp/payroll").toAbsolutePath());
         CommandLineTest.Result r = CommandLineTest.run(dir, env, "check");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -57,6 +60,9 @@ class CheckCommandTest {
                 "OK    company cli, Ditio " + reporting + "/v1/absence-registrations: answered with a record");
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("OK    state DB jdbc:h2:file:"
                 + dir.resolve("data/state").toAbsolutePath() + ": none yet; the first run makes it"));
+        assertThat(lines).contains("OK    JDBC target jdbc:h2:file:" + dir.resolve("erp/payroll").toAbsolutePath()
+                + ": none yet; the first delivery makes it (its folder " + dir.resolve("erp").toAbsolutePath() + " can be written)");
+        assertThat(lines).contains("OK    company cli, visma drops in " + dir.resolve("out/visma") + ": not there yet; the first drop makes it");
         assertThat(lines).as("the room where a run writes, on this machine's disks").anySatisfy(l -> assertThat(l)
                 .matches("OK    room for the state DB in " + Pattern.quote(dir.resolve("data").toAbsolutePath().toString())
                         + ": [0-9,]+ MB free"));
@@ -66,9 +72,9 @@ class CheckCommandTest {
         assertThat(lines.get(lines.size() - 1)).isEqualTo("All " + (lines.size() - 1) + " checks passed.");
 
         assertThat(dir.resolve("data/state.mv.db")).as("no state DB made, no watermark").doesNotExist();
-        try (var files = Files.walk(dir.resolve("out"))) {
-            assertThat(files.filter(Files::isRegularFile)).as("nothing delivered").isEmpty();
-        }
+        // it only looks: no drop folder, no JDBC target made
+        assertThat(dir.resolve("out")).doesNotExist();
+        assertThat(dir.resolve("erp")).doesNotExist();
     }
 
     /**
