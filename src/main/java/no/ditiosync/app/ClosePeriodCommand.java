@@ -70,8 +70,7 @@ final class ClosePeriodCommand {
                         + ": PAYROLL_COMPANIES is " + String.join(",", companies));
                 return 64;
             }
-            String own = properties.resolvePropertyPlaceholders("{{?company." + company + ".payroll.closed-through}}");
-            setting = own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{payroll.closed-through}}") : own;
+            setting = StatusCommand.closedThroughSetting(properties, company);
             String ownZone = properties.resolvePropertyPlaceholders("{{?company." + company + ".sync.time-zone}}");
             zone = ZoneId.of(ownZone == null || ownZone.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : ownZone);
         }
@@ -98,7 +97,7 @@ final class ClosePeriodCommand {
                 out.printf("  It was already closed through %s (by %s at %s): that stays, a closed period is never opened again.%n",
                         before.through(), before.closedBy(), TIME.format(before.closedAt().atOffset(ZoneOffset.UTC)));
             }
-            LocalDate fromSetting = setting == null || setting.isBlank() ? null : LocalDate.parse(setting.strip());
+            LocalDate fromSetting = setting == null ? null : LocalDate.parse(setting);
             LocalDate effective = ClosedPeriodStore.effective(fromSetting, latest);
             if (fromSetting != null && fromSetting.isAfter(latest.through())) {
                 out.printf("  PAYROLL_CLOSED_THROUGH (payroll.closed-through) is later, %s: the later date counts.%n", fromSetting);

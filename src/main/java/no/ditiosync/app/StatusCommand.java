@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -285,17 +286,36 @@ final class StatusCommand {
         }
     }
 
-    static void print(Connection c, PrintStream out) throws SQLException {
+    static void print(Connection c, PrintStream out) throws Exception {
+        try (DefaultCamelContext properties = settingsOnly()) {
+            print(c, company -> closedThroughSetting(properties, company), out);
+        }
+    }
+
+    /** @param closedThroughSetting company → its PAYROLL_CLOSED_THROUGH, or null */
+    private static void print(Connection c, java.util.function.Function<String, String> closedThroughSetting, PrintStream out)
+            throws SQLException {
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
         if (feeds.isEmpty()) {
             out.println("No runs yet.");
         }
         for (StatusQueries.CompanyFeed f : feeds) {
-            printFeed(c, f.company(), f.feed(), out);
+            printFeed(c, f.company(), f.feed(), closedThroughSetting.apply(f.company()), out);
         }
     }
 
-    private static void printFeed(Connection c, String company, String feed, PrintStream out) throws SQLException {
+    /**
+     * A company's PAYROLL_CLOSED_THROUGH: its own {@code company.<key>.payroll.closed-through}, else the
+     * shared one; null when neither is set.
+     */
+    static String closedThroughSetting(DefaultCamelContext properties, String company) {
+        String own = properties.resolvePropertyPlaceholders("{{?company." + company + ".payroll.closed-through}}");
+        String value = own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{?payroll.closed-through}}") : own;
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private static void printFeed(Connection c, String company, String feed, String closedThroughSetting, PrintStream out)
+            throws SQLException {
         out.printf("Company %s, feed %s%n", company, feed);
         // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
         List<StatusQueries.Watermark> watermarks = StatusQueries.watermarks(c, company, feed);
@@ -308,7 +328,7 @@ final class StatusCommand {
         if (watermarks.isEmpty()) {
             out.println("  watermark:  none yet (the next run is a full pass)");
         }
-        printClosedPeriod(c, company, out);
+        printClosedPeriod(c, company, closedThroughSetting, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
             out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
@@ -335,8 +355,18 @@ final class StatusCommand {
         }
     }
 
-    /** The latest close-period of the company (PAYROLL_CLOSED_THROUGH is a setting, not in the state DB). */
-    private static void printClosedPeriod(Connection c, String company, PrintStream out) throws SQLException {
+    /**
+     * The closing in force, as the next run applies it: the company's latest close-period or its
+     * PAYROLL_CLOSED_THROUGH, whichever is later, and where it comes from.
+     */
+    private static void printClosedPeriod(Connection c, String company, String setting, PrintStream out) throws SQLException {
+        LocalDate fromSetting;
+        try {
+            fromSetting = setting == null ? null : LocalDate.parse(setting);
+        } catch (java.time.format.DateTimeParseException e) {
+            out.printf("  closed:     PAYROLL_CLOSED_THROUGH '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting);
+            fromSetting = null;
+        }
         no.ditiosync.state.ClosedPeriodStore.Closing closing;
         try {
             closing = no.ditiosync.state.ClosedPeriodStore.latest(c, company);
@@ -346,7 +376,11 @@ final class StatusCommand {
             }
             throw e;
         }
-        if (closing != null) {
+        if (fromSetting != null && (closing == null || fromSetting.isAfter(closing.through()))) {
+            out.printf("  closed:     through %s (setting PAYROLL_CLOSED_THROUGH%s); later lines of those days are booked on %s%n",
+                    fromSetting, closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
+                            + time(closing.closedAt()) + " through " + closing.through() + " is earlier", fromSetting.plusDays(1));
+        } else if (closing != null) {
             out.printf("  closed:     through %s (close-period by %s at %s); later lines of those days are booked on %s%n",
                     closing.through(), closing.closedBy(), time(closing.closedAt()), closing.through().plusDays(1));
         }

@@ -157,6 +157,11 @@ class ClosedPeriodTest {
 
             // a first run: the lines of the closed days are new lines, booked on the first open day
             assertThat(run(dir, env, "sync", "--once").exit()).isZero();
+            // status shows the closing the run applied: the setting's, the later one, and where it comes from
+            RunSummaryTest.Result status = run(dir, env, "status");
+            assertThat(status.out()).containsPattern("  closed:     through 2026-10-25 \\(setting PAYROLL_CLOSED_THROUGH; "
+                    + "close-period by \\S+ at [0-9:TZ -]+ through 2026-10-20 is earlier\\); later lines of those days "
+                    + "are booked on 2026-10-26\\n");
             List<List<String>> tripletex = DeliveredPayroll.tripletexLines(files(dir, "tripletex"), StandardCharsets.UTF_8);
             assertThat(tripletex).allSatisfy(f -> assertThat(f.get(0) + "-" + f.get(1)).isIn("2026-10", "2026-11"));
             assertThat(tripletex).filteredOn(f -> f.get(4).startsWith("worked 2026-10-2"))
