@@ -219,7 +219,7 @@ public final class DitioPayrollSync {
         try {
             SyncRun run = app.preview(company);
             var steps = app.runFinish();
-            PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company()),
+            PreviewSummary.print(run, steps.directory().namesByEmployeeNumber(run.company(), run.employeeNumbers()),
                     steps.outbox().unpublished(run.company()).size(), out);
             if (!run.failedFeeds().isEmpty()) {
                 // as sync --once: the next run would leave these out too, which the officer must act on
@@ -243,7 +243,7 @@ public final class DitioPayrollSync {
             var steps = app.runFinish();
             ReconcileReport report = ReconcileReport.of(run);
             java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
-                    steps.directory().namesByEmployeeNumber(run.company()));
+                    steps.directory().namesByEmployeeNumber(run.company(), run.employeeNumbers()));
             report.print(run, file, out);
             if (!run.failedFeeds().isEmpty()) {
                 err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: "

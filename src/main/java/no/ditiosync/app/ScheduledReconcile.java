@@ -51,7 +51,7 @@ public final class ScheduledReconcile {
     public void report(@Body SyncRun run) throws Exception {
         ReconcileReport report = ReconcileReport.of(run);
         Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
-                steps.directory().namesByEmployeeNumber(run.company()));
+                steps.directory().namesByEmployeeNumber(run.company(), run.employeeNumbers()));
         keys.get(run.company()).set((double) report.driftingKeys.size());
         Map<String, BigDecimal> byTarget = new java.util.LinkedHashMap<>();
         run.heldBefore().keySet().forEach(t -> byTarget.put(t, BigDecimal.ZERO));

@@ -151,6 +151,22 @@ public final class SyncRun implements RetryCounter {
     /** Reconcile: per target, the hours the ledger said it held per key before the run (null for other runs). */
     public Map<String, TreeMap<HoursKey, BigDecimal>> heldBefore() { return hoursCompared.heldBefore(); }
 
+    /** The employee numbers of the hours compared (a preview's or reconcile's rows). */
+    public Set<String> employeeNumbers() {
+        Set<String> numbers = new java.util.TreeSet<>();
+        for (Map<String, TreeMap<HoursKey, BigDecimal>> hours : java.util.Arrays.asList(hoursChanged(), heldBefore())) {
+            if (hours == null) {
+                continue; // heldBefore: a reconcile's only
+            }
+            hours.values().forEach(byKey -> byKey.keySet().forEach(k -> {
+                if (k.employeeNumber() != null) {
+                    numbers.add(k.employeeNumber());
+                }
+            }));
+        }
+        return numbers;
+    }
+
     /** Plans a pass; the order of planning is the order of delivery. */
     public void plan(Pass pass) { passes.plan(pass); }
 

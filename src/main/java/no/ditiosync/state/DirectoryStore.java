@@ -120,16 +120,36 @@ public final class DirectoryStore {
         return byId;
     }
 
-    /** The names of a company's employees by employee number, as last seen (a number given twice: the name last stored). */
-    public Map<String, String> namesByEmployeeNumber(String company) throws SQLException {
+    /**
+     * The names of a company's employees by employee number, as last seen (a number given twice: the name
+     * last stored); and where one of {@code shown} is no user's number now (it changed in Ditio since the
+     * ledger delivered lines under it), the name of the user those lines are of: the officer's reports
+     * still name the worker whose earlier lines they correct. Only then is the whole ledger read, once.
+     */
+    public Map<String, String> namesByEmployeeNumber(String company, java.util.Collection<String> shown) throws SQLException {
         Map<String, String> names = new HashMap<>();
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT employee_number, name FROM ditio_user WHERE company = ? "
-                     + "AND employee_number IS NOT NULL AND name IS NOT NULL ORDER BY modified")) {
-            ps.setString(1, company);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.put(rs.getString(1), rs.getString(2));
+        try (Connection c = db.connection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT employee_number, name FROM ditio_user WHERE company = ? "
+                    + "AND employee_number IS NOT NULL AND name IS NOT NULL ORDER BY modified")) {
+                ps.setString(1, company);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            if (names.keySet().containsAll(shown)) {
+                return names;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT l.employee_number, u.name FROM ledger_line l "
+                    + "JOIN ditio_user u ON u.company = l.company AND u.identity_user_id = l.user_id "
+                    + "WHERE l.company = ? AND l.employee_number IS NOT NULL AND u.name IS NOT NULL "
+                    + "AND (u.employee_number IS NULL OR u.employee_number <> l.employee_number)")) {
+                ps.setString(1, company);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.putIfAbsent(rs.getString(1), rs.getString(2));
+                    }
                 }
             }
         }

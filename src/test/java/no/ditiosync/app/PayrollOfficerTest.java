@@ -125,12 +125,21 @@ class PayrollOfficerTest {
             assertThat(sync.exit()).as(sync.err()).isZero();
             assertPreviewIsTheDelivery(o, firstPreview, preview.out());
 
+            // a worker gets another employee number in /v1/user; a registration of theirs delivered under the old
+            // one is edited: its correction is under the old number, still named
+            no.ditiosync.simulator.TimeRegistration own = o.ditio().data().liveTimeRegistrations().stream()
+                    .filter(r -> r.payrollApproved() && !r.workDate().isBefore(o.startDate())
+                            && r.userEmployeeNumber() != null && !r.userEmployeeNumber().isBlank())
+                    .findFirst().orElseThrow();
+            no.ditiosync.simulator.DitioUser worker = o.ditio().data().userByIdentityUserId(own.userId()).orElseThrow();
+            o.ditio().data().setEmployeeNumber(worker.identityUserId(), "7777");
+            o.ditio().data().editHours(own.id(), own.qty().add(BigDecimal.ONE));
             // Ditio changes: edits, approvals, deletions, late registrations, absences
             o.ditio().data().randomMutations(new Random(5), 60);
             Map<String, List<String>> before = dump(db);
             preview = o.run("preview");
             assertThat(preview.exit()).as(preview.err()).isZero();
-            assertThat(preview.out()).contains("time: changes since");
+            assertThat(preview.out()).contains("time: changes since", worker.name() + " (" + own.userEmployeeNumber() + ")");
             assertThat(dump(db)).as("the delivery tables after a preview").isEqualTo(before);
             List<Path> secondPreview = files(o.out().resolve("preview"));
             assertThat(secondPreview).as("the first preview's files are replaced").doesNotContainAnyElementsOf(firstPreview);
