@@ -86,13 +86,15 @@ final class CheckCommand {
                     + String.join(", ", companies.stream().map(Settings::company).toList()) + "), read from "
                     + location.replaceFirst("^(file|classpath):", "") + (location.startsWith("classpath:")
                     ? " (packaged)" : "") + " and the environment");
-            Set<String> mappings = new LinkedHashSet<>();
+            // one line per mapping file, naming the targets of every company that uses it (each was checked as read)
+            Map<String, Set<String>> targetsByMapping = new LinkedHashMap<>();
+            Map<String, Integer> wageTypes = new LinkedHashMap<>();
             for (Settings s : companies) {
-                if (mappings.add(s.wageTypes().origin())) {
-                    ok("wage-type mapping " + s.wageTypes().origin(), s.wageTypes().wageTypes().size()
-                            + " wage type(s), each fit for the targets " + String.join(", ", s.targets()));
-                }
+                targetsByMapping.computeIfAbsent(s.wageTypes().origin(), k -> new LinkedHashSet<>()).addAll(s.targets());
+                wageTypes.putIfAbsent(s.wageTypes().origin(), s.wageTypes().wageTypes().size());
             }
+            targetsByMapping.forEach((origin, targets) -> ok("wage-type mapping " + origin, wageTypes.get(origin)
+                    + " wage type(s), each fit for the targets " + String.join(", ", targets)));
             checkStateDb(shared);
             for (Settings s : companies) {
                 checkDrops(s, context);

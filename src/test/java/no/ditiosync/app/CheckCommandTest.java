@@ -122,6 +122,19 @@ class CheckCommandTest {
                 .isEqualTo(before);
     }
 
+    /** One line per mapping file, naming the targets of every company that uses it: each was checked against them. */
+    @Test
+    void theWageTypeMappingLineNamesTheTargetsOfEveryCompany(@TempDir Path dir) throws Exception {
+        Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+        env.remove("PAYROLL_COMPANY");
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.put("PAYROLL_TARGETS", "visma,sap,jdbc");
+        env.put("COMPANY_BYGG_PAYROLL_TARGETS", "tripletex,jdbc");
+        CommandLineTest.Result r = CommandLineTest.run(dir, env, "check");
+        assertThat(r.out()).as(r.err()).containsPattern("\nOK    wage-type mapping \\S+: [0-9]+ wage type\\(s\\), each fit for "
+                + "the targets visma, sap, jdbc, tripletex\n");
+    }
+
     @Test
     void aWrongSecretIsOneFailedLineThatNamesTheSettingsToFix(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
