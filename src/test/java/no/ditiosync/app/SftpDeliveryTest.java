@@ -131,6 +131,37 @@ class SftpDeliveryTest {
         }
     }
 
+    /**
+     * A scheduled run whose drops are committed but cannot be published: the schedule's line says it
+     * failed, without claiming the watermark and ledger were left as they were (they moved: the run's
+     * own line says its deltas are committed, and the next run publishes them).
+     */
+    @Test
+    void aScheduledRunThatCommittedButCouldNotPublishIsNotSaidToLeaveTheLedgerUnchanged(@TempDir Path dir) throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            server.breakUploads(1000, 1024);
+            RecoveredFiringTest.fire(h, java.time.Instant.parse("2026-11-28T12:00:00Z"));
+            List<String> errors;
+            synchronized (log) {
+                errors = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            }
+            assertThat(errors).anySatisfy(l -> assertThat(l).startsWith("Run ")
+                    .contains("failed, its deltas are committed (the next run publishes what is left)"));
+            assertThat(errors).anySatisfy(l -> assertThat(l).startsWith("Scheduled run of company acme failed: ")
+                    .contains("is committed but could not be published"));
+            assertThat(errors).noneSatisfy(l -> assertThat(l).contains("unchanged"));
+        } finally {
+            root.detachAppender(log);
+        }
+    }
+
     @Test
     void unknownOrChangedHostKeyIsRefusedWithOneLineAndNothingIsUploaded(@TempDir Path dir) throws Exception {
         try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD)) {
