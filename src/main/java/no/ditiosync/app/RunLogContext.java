@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ditio.RunLogFields;
 import no.ditiosync.run.SyncRun;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
@@ -8,19 +9,17 @@ import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
-import org.slf4j.MDC;
 
 /**
  * Puts the company and the run id of the exchange a route step works on into the logging context
  * (MDC keys {@value #COMPANY} and {@value #RUN_ID}) while the step runs, so every log line of a run,
  * a route's {@code log:} step included, carries them (the JSON log writes them as fields). Set around
- * each step and put back after it, on whichever thread runs the step. The run's own first lines
- * (logged while {@code runStart.begin} makes the run) have the company but not yet the run id.
+ * each step and put back after it, on whichever thread runs the step ({@link RunLogFields}).
  */
 final class RunLogContext implements InterceptStrategy {
 
-    static final String COMPANY = "company";
-    static final String RUN_ID = "runId";
+    static final String COMPANY = RunLogFields.COMPANY;
+    static final String RUN_ID = RunLogFields.RUN_ID;
 
     @Override
     public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
@@ -33,29 +32,11 @@ final class RunLogContext implements InterceptStrategy {
                 if (company == null && !(run instanceof SyncRun)) {
                     return super.process(exchange, callback);
                 }
-                String companyBefore = MDC.get(COMPANY);
-                String runBefore = MDC.get(RUN_ID);
-                if (company != null) {
-                    MDC.put(COMPANY, company.toString());
-                }
-                if (run instanceof SyncRun r) {
-                    MDC.put(RUN_ID, r.runId());
-                }
-                try {
+                try (RunLogFields fields = RunLogFields.of(company == null ? null : company.toString(),
+                        run instanceof SyncRun r ? r.runId() : null)) {
                     return super.process(exchange, callback);
-                } finally {
-                    putBack(COMPANY, companyBefore);
-                    putBack(RUN_ID, runBefore);
                 }
             }
         };
-    }
-
-    private static void putBack(String key, String value) {
-        if (value == null) {
-            MDC.remove(key);
-        } else {
-            MDC.put(key, value);
-        }
     }
 }

@@ -132,13 +132,18 @@ public final class DitioRetries implements Processor {
         exchange.setProperty(RETRIES_USED, used + 1);
         exchange.setProperty(DECISION, Boolean.TRUE);
         exchange.removeProperty(GIVE_UP);
-        if (exchange.getVariable("run") instanceof RetryCounter run) {
+        RetryCounter run = exchange.getVariable("run") instanceof RetryCounter r ? r : null;
+        if (run != null) {
             run.countRetry();
         }
-        LOG.warn("{} on {}: retry {} of {} in {} ms{} ({} of {} retries of this run)", failure.problem(), call,
-                attempts, maxAttempts - 1, delay,
-                retryAfter != null && retryAfter > retryAfterMax.toMillis() ? " (Retry-After capped)" : "",
-                used + 1, maxRetriesPerRun);
+        // the error handler calls this outside the route step that failed, whose log fields are put back already
+        Object company = exchange.getVariable(RunLogFields.COMPANY);
+        try (RunLogFields fields = RunLogFields.of(company == null ? null : company.toString(), run == null ? null : run.runId())) {
+            LOG.warn("{} on {}: retry {} of {} in {} ms{} ({} of {} retries of this run)", failure.problem(), call,
+                    attempts, maxAttempts - 1, delay,
+                    retryAfter != null && retryAfter > retryAfterMax.toMillis() ? " (Retry-After capped)" : "",
+                    used + 1, maxRetriesPerRun);
+        }
     }
 
     /** retryWhile: what {@link #process} decided for this failure. */

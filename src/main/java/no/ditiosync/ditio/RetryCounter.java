@@ -7,4 +7,7 @@ package no.ditiosync.ditio;
 public interface RetryCounter {
 
     void countRetry();
+
+    /** The run's id, for the log lines of its retries. */
+    String runId();
 }

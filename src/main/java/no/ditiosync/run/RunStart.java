@@ -1,5 +1,7 @@
 package no.ditiosync.run;
 
+import no.ditiosync.ditio.RunLogFields;
+
 import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
@@ -155,11 +157,14 @@ public final class RunStart {
                     finish.endedUnfinished(run, done);
                 }
             });
-            for (SyncRun.Pass p : passes) {
-                LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
-                        p.mode().name().toLowerCase(),
-                        p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() + (window != null ? " to " + p.toDate() : "")
-                                : " of changes since " + p.modifiedSince());
+            // the run exists from here: its first lines carry its id too
+            try (RunLogFields fields = RunLogFields.of(company, runId)) {
+                for (SyncRun.Pass p : passes) {
+                    LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
+                            p.mode().name().toLowerCase(),
+                            p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() + (window != null ? " to " + p.toDate() : "")
+                                    : " of changes since " + p.modifiedSince());
+                }
             }
             return run;
         } catch (FiringAlreadyRunException e) {

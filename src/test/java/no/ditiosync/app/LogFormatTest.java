@@ -75,6 +75,9 @@ class LogFormatTest {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("LOG_FORMAT", "json");
         env.put("DITIO_CHUNK_LIMIT", "30");
+        env.put("DITIO_RETRY_INITIAL_DELAY", "100ms");
+        // one 503: the retry's WARN comes from the error handler, outside the route step that failed
+        ditio.faults().failNext(503, 1);
         CommandLineTest.Result r = NewUserTest.runIn(work, dir, env, "sync", "--once");
         assertThat(r.exit()).as(r.err()).isZero();
         Matcher summary = Pattern.compile("^Run ([0-9a-f]{8}) \\(full pass, company cli\\) succeeded").matcher(r.out());
@@ -98,6 +101,15 @@ class LogFormatTest {
             assertThat(j.path("company").asText()).isEqualTo("cli");
             assertThat(j.path("runId").asText()).isEqualTo(runId);
         });
+        // the run's first line, and the retry's, carry the run too
+        assertThat(lines).filteredOn(j -> j.path("message").asText().startsWith("Run " + runId + " of feed time for company cli"))
+                .singleElement().satisfies(j -> assertThat(j.path("runId").asText()).isEqualTo(runId));
+        assertThat(lines).filteredOn(j -> j.path("logger").asText().equals("no.ditiosync.ditio.DitioRetries"))
+                .singleElement().satisfies(j -> {
+                    assertThat(j.path("message").asText()).contains("HTTP 503", "retry 1 of");
+                    assertThat(j.path("company").asText()).isEqualTo("cli");
+                    assertThat(j.path("runId").asText()).isEqualTo(runId);
+                });
         JsonNode added = lines.stream().filter(j -> j.path("message").asText().equals("an added step: company cli"))
                 .findFirst().orElseThrow(() -> new AssertionError("the added log: step\n" + r.err()));
         assertThat(added.path("level").asText()).isEqualTo("INFO");
