@@ -234,8 +234,11 @@ public final class SftpDrop {
             // what an interrupted attempt left: uploaded again from the start
             remote(() -> sftp.deleteFile(temp));
         }
+        // the temp is made empty first and given the configured mode (the component's chmod follows each
+        // store): a file the server creates gets its default mode, 0644 under a umask of 022, so the
+        // content goes into a file that is already the owner's only (overwriting keeps a file's mode)
+        remote(() -> sftp.storeFile(temp, exchange(InputStream.nullInputStream()), 0));
         try (InputStream in = Files.newInputStream(localTemp)) {
-            // the component's chmod (the configured file mode) is set on the temp, before anyone can see it
             remote(() -> sftp.storeFile(temp, exchange(in), size));
         }
         long uploaded = size(sftp, folder, tempName);

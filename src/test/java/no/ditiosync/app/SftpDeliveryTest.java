@@ -62,6 +62,9 @@ class SftpDeliveryTest {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.root().resolve(f))))
                         .as("mode of %s on the server (PAYROLL_FILE_MODE default 0600)", f).isEqualTo("rw-------");
             }
+            // and so while it was uploaded: the server makes a new file with its own default mode (0644 here)
+            assertThat(server.modesAtFirstWrite()).as("modes of the temporary files when their first bytes arrived")
+                    .hasSize(4).containsOnly("rw-------");
             assertThat(localFiles(dir.resolve("out"))).as("local staging files left after publishing").isEmpty();
         }
     }

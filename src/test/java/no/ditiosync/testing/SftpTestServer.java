@@ -50,6 +50,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger uploadsToBreak = new AtomicInteger();
     private final AtomicLong breakAfterBytes = new AtomicLong();
     private final AtomicInteger uploadsBroken = new AtomicInteger();
+    private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param dir a folder of the test: the server's files are in {@code dir/root}, its keys beside it */
@@ -132,6 +133,11 @@ public final class SftpTestServer implements AutoCloseable {
         return uploadsBroken.get();
     }
 
+    /** The mode (as {@code rw-------}) each hidden temporary file had when the first bytes of it were written. */
+    public synchronized List<String> modesAtFirstWrite() {
+        return List.copyOf(modesAtFirstWrite);
+    }
+
     /** Every final (not hidden) name a file was renamed to, relative to the root, in order. */
     public synchronized List<String> finalsCreated() {
         return List.copyOf(finalsCreated);
@@ -176,6 +182,12 @@ public final class SftpTestServer implements AutoCloseable {
         public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
                             int dataOffset, int dataLen) throws IOException {
             String name = localHandle.getFile().getFileName().toString();
+            if (offset == 0 && dataLen > 0 && name.startsWith(".") && name.endsWith(".tmp")) {
+                synchronized (SftpTestServer.this) {
+                    modesAtFirstWrite.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(localHandle.getFile())));
+                }
+            }
             if (brokenSessions.contains(session)) {
                 // a write still in flight on a session being closed: the same break, not another
                 throw new IOException("test server: connection dropped");
