@@ -49,8 +49,17 @@ class PageRoutesTest extends CamelMainTestSupport {
 
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
+        // under target/ (what mvn clean removes), emptied first: a folder in /tmp would stay behind after each run
+        dir = Path.of("target/page-routes-test").toAbsolutePath();
         try {
-            dir = Files.createTempDirectory("page-routes");
+            if (Files.exists(dir)) {
+                try (var old = Files.walk(dir)) {
+                    for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
