@@ -73,30 +73,37 @@ public final class DirectoryStore {
      * whatever the order of the pages and runs that bring them (a flip would reverse the user's
      * delivered lines and deliver them again under the other number).
      */
-    private static final String REPLACES = "k.user_id IS NULL OR k.user_id = s.user_id OR COALESCE(k.employee_number, '') = '' "
-            + "OR s.employee_number IS NOT NULL AND (k.deleted AND NOT s.deleted OR k.deleted = s.deleted AND s.user_id < k.user_id)";
+    private static String replaces(String s) {
+        return "k.user_id IS NULL OR k.user_id = " + s + ".user_id OR COALESCE(k.employee_number, '') = '' "
+                + "OR " + s + ".employee_number IS NOT NULL AND (k.deleted AND NOT " + s + ".deleted "
+                + "OR k.deleted = " + s + ".deleted AND " + s + ".user_id < k.user_id)";
+    }
 
     /** Flagged for a remap when a kept number changes, or the department (see {@link #upsertUsers}). */
-    private static final String REMAP = "CASE WHEN COALESCE(k.employee_number, '') <> '' AND k.employee_number IS DISTINCT FROM "
-            + "s.employee_number OR k.department IS DISTINCT FROM s.department THEN TRUE ELSE k.remap_pending END";
+    private static String remap(String s) {
+        return "CASE WHEN COALESCE(k.employee_number, '') <> '' AND k.employee_number IS DISTINCT FROM " + s + ".employee_number "
+                + "OR k.department IS DISTINCT FROM " + s + ".department THEN TRUE ELSE k.remap_pending END";
+    }
 
     private static final String USER_COLUMNS = "company, identity_user_id, user_id, employee_number, department, modified, deleted, name";
 
+    /** The kept row is {@code k}; the row offered is {@code s} on H2, {@code EXCLUDED} on PostgreSQL. */
     private static String upsertUser(SqlDialect dialect) {
-        String set = "user_id = s.user_id, employee_number = s.employee_number, department = s.department, "
-                + "modified = s.modified, deleted = s.deleted, name = s.name, remap_pending = " + REMAP;
+        String s = dialect == SqlDialect.H2 ? "s" : "EXCLUDED";
+        String set = "user_id = " + s + ".user_id, employee_number = " + s + ".employee_number, department = " + s
+                + ".department, modified = " + s + ".modified, deleted = " + s + ".deleted, name = " + s + ".name, "
+                + "remap_pending = " + remap(s);
         return switch (dialect) {
             case H2 -> "MERGE INTO ditio_user k USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), "
                     + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), "
                     + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), CAST(? AS VARCHAR(200)))) s(" + USER_COLUMNS + ") "
                     + "ON k.company = s.company AND k.identity_user_id = s.identity_user_id "
-                    + "WHEN MATCHED AND (" + REPLACES + ") THEN UPDATE SET " + set + " "
+                    + "WHEN MATCHED AND (" + replaces(s) + ") THEN UPDATE SET " + set + " "
                     + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ") VALUES (s.company, s.identity_user_id, s.user_id, "
                     + "s.employee_number, s.department, s.modified, s.deleted, s.name)";
             // PostgreSQL names the row kept by its table and the one offered EXCLUDED; one statement per row of a batch
             case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set.replace("s.", "EXCLUDED.")
-                    + " WHERE " + REPLACES.replace("s.", "EXCLUDED.");
+                    + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set + " WHERE " + replaces(s);
         };
     }
 
