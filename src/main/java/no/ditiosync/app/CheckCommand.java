@@ -130,19 +130,8 @@ final class CheckCommand {
     private void checkStateDb(Settings s) {
         String url = s.stateDbUrl();
         String what = "state DB " + DataSources.masked(url);
-        Path base = DataSources.h2File(url);
-        if (base != null) {
-            if (!Files.exists(Path.of(base + ".mv.db"))) {
-                Path folder = base.getParent();
-                Path existing = nearestExisting(folder);
-                if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-                    fail(what, "no state DB yet, and its folder " + folder + " cannot be made here ("
-                            + DataSources.Keys.STATE_DB.url() + ")");
-                } else {
-                    ok(what, "none yet; the first run makes it (its folder " + folder + " can be written)");
-                }
-                return;
-            }
+        if (h2FileNotMadeYet(url, what, "no state DB", "the first run", DataSources.Keys.STATE_DB)) {
+            return;
         }
         // read-only: a check writes nothing, and never makes a database that is not there
         String readOnlyUrl = url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r" : url;
@@ -285,6 +274,27 @@ final class CheckCommand {
         });
     }
 
+    /**
+     * An H2 file that does not exist yet (a fresh install): OK when {@code firstWrite} can make it, as it
+     * makes its folder, else a FAIL naming the setting. Nothing is made.
+     *
+     * @return whether {@code url} names such a file (it has been reported then)
+     */
+    private boolean h2FileNotMadeYet(String url, String what, String none, String firstWrite, DataSources.Keys keys) {
+        Path base = DataSources.h2File(url);
+        if (base == null || Files.exists(Path.of(base + ".mv.db"))) {
+            return false;
+        }
+        Path folder = base.getParent();
+        Path existing = nearestExisting(folder);
+        if (existing != null && Files.isDirectory(existing) && Files.isWritable(existing)) {
+            ok(what, "none yet; " + firstWrite + " makes it (its folder " + folder + " can be written)");
+        } else {
+            fail(what, none + " yet, and its folder " + folder + " cannot be made here (" + keys.url() + ")");
+        }
+        return true;
+    }
+
     /** {@code folder}, or the nearest of its parents that exists (null: none does). */
     private static Path nearestExisting(Path folder) {
         Path existing = folder;
@@ -312,16 +322,7 @@ final class CheckCommand {
         }
         targets.forEach((url, s) -> {
             String what = "JDBC target " + DataSources.masked(url);
-            Path base = DataSources.h2File(url);
-            if (base != null && !Files.exists(Path.of(base + ".mv.db"))) {
-                // as the state DB's: an H2 file the first delivery makes
-                Path existing = nearestExisting(base.getParent());
-                if (existing != null && Files.isDirectory(existing) && Files.isWritable(existing)) {
-                    ok(what, "none yet; the first delivery makes it (its folder " + base.getParent() + " can be written)");
-                } else {
-                    fail(what, "no database yet, and its folder " + base.getParent() + " cannot be made here ("
-                            + DataSources.Keys.JDBC_TARGET.url() + ")");
-                }
+            if (h2FileNotMadeYet(url, what, "no database", "the first delivery", DataSources.Keys.JDBC_TARGET)) {
                 return;
             }
             String readOnlyUrl = url.startsWith("jdbc:h2:") ? url + ";ACCESS_MODE_DATA=r" : url;

@@ -70,7 +70,7 @@ final class DataSources {
         try {
             pool.getConnection().close();
         } catch (SQLException e) {
-            throw inUse(e, url, keys) ? busy(url, keys) : new SettingsException("Setting " + keys.url()
+            throw inUse(e, url) ? busy(url, keys) : new SettingsException("Setting " + keys.url()
                     + ": cannot open the H2 database (" + oneLine(e.getMessage(), password) + ")");
         }
         ownerOnlyFiles(url);
@@ -78,7 +78,7 @@ final class DataSources {
     }
 
     /** H2's answer when another process has the file open (its lock): that process is busy with it. */
-    private static boolean inUse(SQLException e, String url, Keys keys) {
+    private static boolean inUse(SQLException e, String url) {
         return url.startsWith("jdbc:h2:") && e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
     }
 
@@ -166,7 +166,7 @@ final class DataSources {
         try {
             return DriverManager.getConnection(noTraceFile(url), credentials(url, user, password));
         } catch (SQLException e) {
-            if (inUse(e, url, keys)) {
+            if (inUse(e, url)) {
                 throw busy(url, keys);
             }
             String state = e.getSQLState() == null ? "" : e.getSQLState();
