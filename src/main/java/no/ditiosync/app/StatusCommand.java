@@ -376,11 +376,16 @@ final class StatusCommand {
             }
             throw e;
         }
-        if (fromSetting != null && (closing == null || fromSetting.isAfter(closing.through()))) {
+        // the rule the runs apply: the later of the two
+        LocalDate inForce = no.ditiosync.state.ClosedPeriodStore.effective(fromSetting, closing);
+        if (inForce == null) {
+            return;
+        }
+        if (closing == null || !inForce.equals(closing.through())) {
             out.printf("  closed:     through %s (setting PAYROLL_CLOSED_THROUGH%s); later lines of those days are booked on %s%n",
-                    fromSetting, closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
-                            + time(closing.closedAt()) + " through " + closing.through() + " is earlier", fromSetting.plusDays(1));
-        } else if (closing != null) {
+                    inForce, closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
+                            + time(closing.closedAt()) + " through " + closing.through() + " is earlier", inForce.plusDays(1));
+        } else {
             out.printf("  closed:     through %s (close-period by %s at %s); later lines of those days are booked on %s%n",
                     closing.through(), closing.closedBy(), time(closing.closedAt()), closing.through().plusDays(1));
         }
