@@ -14,6 +14,7 @@ import no.ditiosync.payroll.PayrollLine;
  * An example target of your own: a semicolon file with one line per payroll line,
  * {@code employee;date;wageType;hours;project}. Corrections come as offsetting lines
  * (payroll.target.hours.correction=offset, the default): summing hours per line gives Ditio's truth.
+ * It writes no cancellations (writesCancellations() is false), so cancel-and-rebook is refused at start-up.
  */
 public final class HoursFormat implements DropFormat {
 

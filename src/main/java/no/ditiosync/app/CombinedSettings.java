@@ -49,13 +49,15 @@ final class CombinedSettings {
     List<String> targets() {
         List<String> targets = Arrays.stream(r.required(SettingKey.TARGETS).split(","))
                 .map(t -> t.strip().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).distinct().toList();
+        CustomTarget.Keys keys = r.customTargetKeys();
         for (String t : targets) {
-            if (CustomTarget.isDeclared(t, r.lookup())) {
+            if (CustomTarget.isDeclared(t, keys)) {
                 // a target of the user's own: its format class is made once, here, so a bad one stops start-up
-                customTargets.put(t, CustomTarget.read(t, r.lookup()));
+                customTargets.put(t, CustomTarget.read(t, keys));
             } else if (!Settings.KNOWN_TARGETS.contains(t)) {
                 throw r.wrong(SettingKey.TARGETS, "unknown target '" + t + "' (known: " + String.join(", ", Settings.KNOWN_TARGETS)
-                        + "; a target of your own needs its format class in " + CustomTarget.label(CustomTarget.formatProperty(t)) + ")");
+                        + (CustomTarget.isName(t) ? "; a target of your own needs its format class in "
+                        + keys.label(CustomTarget.formatProperty(t)) : "; a target's name is a lower-case letter, then letters, digits or '-'") + ")");
             }
         }
         if (targets.isEmpty()) {

@@ -41,9 +41,31 @@ final class SettingReader {
         return v == null ? "" : v.strip();
     }
 
-    /** The lookup the settings come from, for keys named at run time (a target of the user's own). */
-    Function<String, String> lookup() {
-        return lookup;
+    /** A target of the user's own's settings, the company's own where set (as {@link #raw} reads a {@link SettingKey}). */
+    CustomTarget.Keys customTargetKeys() {
+        return new CustomTarget.Keys() {
+            @Override
+            public String value(String property) {
+                String own = ownProperty(property);
+                return own != null ? lookup.apply(own) : lookup.apply(property);
+            }
+
+            @Override
+            public String label(String property) {
+                String own = ownProperty(property);
+                return own != null ? own : CustomTarget.label(property) + forCompany();
+            }
+
+            /** The company's own property where it sets one, else null. */
+            private String ownProperty(String property) {
+                if (company == null) {
+                    return null;
+                }
+                String own = "company." + company + "." + property;
+                String v = lookup.apply(own);
+                return v != null && !v.isBlank() ? own : null;
+            }
+        };
     }
 
     /** The company of {@code payroll.companies} being read, or null for the one company of {@code payroll.company}. */

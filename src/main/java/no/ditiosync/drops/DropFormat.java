@@ -44,6 +44,15 @@ public interface DropFormat {
         return true;
     }
 
+    /**
+     * Whether the format writes a cancellation of a line it carried before ({@link DropLine#cancellation()}
+     * with the {@link DropLine#documentNumber()} it was sent under), as a target corrected by
+     * cancel-and-rebook needs (SAP's STOKZ); a format that does not takes offsetting lines only.
+     */
+    default boolean writesCancellations() {
+        return false;
+    }
+
     /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
     default boolean showsTask() {
         return true;

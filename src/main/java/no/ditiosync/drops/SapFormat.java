@@ -39,6 +39,11 @@ public final class SapFormat extends DelimitedFormat {
     }
 
     @Override
+    public boolean writesCancellations() {
+        return true;
+    }
+
+    @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
         PayrollLine line = drop.line();
         StringJoiner f = new StringJoiner(";", "", "\r\n");

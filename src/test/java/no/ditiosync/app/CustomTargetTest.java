@@ -174,6 +174,53 @@ class CustomTargetTest {
                 + "PAYROLL_TARGET_HOURS_FORMAT (payroll.target.hours.format))");
     }
 
+    /** One company of several may have a target of its own, its format named in that company's settings alone. */
+    @Test
+    void oneCompanyOfSeveralHasATargetOfItsOwn(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.remove("PAYROLL_TARGET_HOURS_FORMAT");
+        env.put("PAYROLL_TARGETS", "csv");
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.put("COMPANY_BYGG_PAYROLL_TARGETS", "csv,hours");
+        env.put("COMPANY_BYGG_PAYROLL_TARGET_HOURS_FORMAT", "com.example.payroll.HoursFormat");
+        Path work = workingFolder(dir, true);
+
+        CommandLineTest.Result r = run(dir, work, env, "sync", "--once");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(dir.resolve("out/acme/hours")).doesNotExist();
+        try (Stream<Path> files = Files.list(dir.resolve("out/bygg/hours"))) {
+            List<Path> hours = files.filter(f -> f.getFileName().toString().startsWith("hours_bygg_")).toList();
+            assertThat(hours).hasSize(1);
+            assertThat(sums(hours)).isEqualTo(PayrollTruth.perEmployeeDayAndWageType(ditio.data(), START));
+        }
+
+        // a wrong class in the company's own setting is named as that setting
+        env.put("COMPANY_BYGG_PAYROLL_TARGET_HOURS_FORMAT", "com.example.payroll.MinutesFormat");
+        r = run(dir, workingFolder(dir.resolve("again"), true), env, "sync", "--once");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("Setting company.bygg.payroll.target.hours.format: no class "
+                + "com.example.payroll.MinutesFormat on the class path");
+    }
+
+    /**
+     * The example writes no cancellations: corrected by cancel-and-rebook, it would write each cancelled
+     * line as hours, paid again. Start-up refuses that, naming the setting.
+     */
+    @Test
+    void cancelAndRebookIsRefusedForAFormatThatWritesNoCancellations(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("PAYROLL_TARGET_HOURS_CORRECTION", "cancel-and-rebook");
+
+        CommandLineTest.Result r = run(dir, workingFolder(dir, true), env, "sync", "--once");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting PAYROLL_TARGET_HOURS_CORRECTION (payroll.target.hours.correction): "
+                + "com.example.payroll.HoursFormat writes no cancellations (its writesCancellations() is false), so target "
+                + "hours takes offsetting lines only: leave the setting out, or set it to offset");
+        assertThat(dir.resolve("out/hours")).doesNotExist();
+    }
+
     /** A format class may be costly to make, or count itself: start-up makes it once, checks it and uses that one. */
     @Test
     void theFormatClassIsMadeOnce(@TempDir Path dir) throws Exception {
