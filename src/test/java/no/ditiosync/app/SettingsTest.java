@@ -342,7 +342,7 @@ class SettingsTest {
             "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
-            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_NOPE_FORMAT (payroll.target.nope.format))",
+            "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_NOPE_FORMAT (payroll.target.nope.format) for company bygg)",
             "company.bygg.payroll.sap.aggregation|per-employee-wage-type|Setting company.bygg.payroll.sap.aggregation: SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
     })
     void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {
