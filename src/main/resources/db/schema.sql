@@ -218,6 +218,19 @@ CREATE INDEX IF NOT EXISTS quarantine_by_reason ON quarantine (company, reason, 
 -- The user's name as Ditio gives it, so what the payroll officer reads names the worker, not only a number.
 ALTER TABLE ditio_user ADD COLUMN IF NOT EXISTS name VARCHAR(200);
 
+-- The settings the company's delivered lines were made by (PAYROLL_SOURCE, PAYROLL_APPROVAL,
+-- PAYROLL_START_DATE, a SHA-256 of the wage-type mapping's rows), written by each sync run that read
+-- every feed. A run that finds them changed reads every feed in full (LineRules).
+CREATE TABLE IF NOT EXISTS sync_line_rules (
+    company         VARCHAR(64)  NOT NULL,
+    payroll_source  VARCHAR(32)  NOT NULL,
+    approval        VARCHAR(32)  NOT NULL,
+    start_date      DATE         NOT NULL,
+    mapping_digest  VARCHAR(64)  NOT NULL,
+    run_id          VARCHAR(40)  NOT NULL,
+    PRIMARY KEY (company)
+);
+
 -- Closed payroll periods: every closing made by the close-period command, with who and when. A line
 -- whose work date is on or before the latest date is booked on the first open day after it (the
 -- formats with a date: Tripletex, SAP, the generic CSV's bookedDate, payroll_line.booked_date).

@@ -235,6 +235,11 @@ public record Settings(
         return List.copyOf(feeds);
     }
 
+    /** The settings that decide which lines the registrations become (a change makes the next run read every feed in full). */
+    public no.ditiosync.payroll.LineRules lineRules() {
+        return new no.ditiosync.payroll.LineRules(payrollSource, approval.setting(), startDate, wageTypes.digest());
+    }
+
     /** The JDBC target's URL: its own, or the state DB's. */
     public String targetJdbcUrl() {
         return jdbcUrl.isEmpty() ? stateDbUrl : jdbcUrl;

@@ -99,6 +99,23 @@ public final class WageTypeMapping {
         return out;
     }
 
+    /**
+     * SHA-256 of the rows as they map (source, field, value, wage type, in order): the same for a file
+     * whose comments, blank lines or spacing alone changed, different when any row did.
+     */
+    public String digest() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Rule r : rules) {
+                sha.update((r.source() + '\u0000' + r.field() + '\u0000' + r.value() + '\u0000' + r.wageType() + '\n')
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
     public String origin() {
         return origin;
     }

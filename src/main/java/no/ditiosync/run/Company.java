@@ -1,6 +1,7 @@
 package no.ditiosync.run;
 
 import no.ditiosync.drops.DropTarget;
+import no.ditiosync.payroll.LineRules;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +16,11 @@ import java.util.function.Function;
  *
  * @param departmentsShortened what the file formats say of departments they cut short (null: none)
  * @param closedThrough the last work date of the closed payroll period in the settings (null: none)
+ * @param lineRules     the settings that decide which lines the registrations become
  */
 public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
-                      Function<Collection<String>, String> departmentsShortened, Path dropDir, LocalDate closedThrough) {
+                      Function<Collection<String>, String> departmentsShortened, Path dropDir, LocalDate closedThrough,
+                      LineRules lineRules) {
     public Company {
         feeds = List.copyOf(feeds);
         targets = List.copyOf(targets);

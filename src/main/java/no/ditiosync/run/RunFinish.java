@@ -93,6 +93,7 @@ public final class RunFinish {
                 passes.add(new DeltaMerge.Pass(feed, pass.mode() == SyncRun.Mode.FULL, pass.fromDate(), pass.toDate()));
             }
         }
+        retire(run, passes);
         RunStore.Fence fence = run.fence();
         // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
         // counts, one made after this point counts from the next run
@@ -117,6 +118,30 @@ public final class RunFinish {
             run.stepEnded("delta");
         } catch (Exception e) {
             throw lockLostOr(run, e);
+        }
+    }
+
+    /**
+     * A feed PAYROLL_SOURCE no longer reads is merged as a full pass that returned nothing: every line it
+     * delivered (in a reconcile: in its window) is reversed, and its quarantine released. Only in a run
+     * that read every feed of the source now: else the hours would be taken back before they come from
+     * the other feed.
+     */
+    private void retire(SyncRun run, List<DeltaMerge.Pass> passes) throws Exception {
+        if (run.retiring().isEmpty()) {
+            return;
+        }
+        if (!run.readEveryFeed()) {
+            LOG.warn("Run {} of company {}: the lines of feed {} are not reversed in this run, as it did not read every "
+                    + "feed it planned", run.runId(), run.company(), String.join(" and feed ", run.retiring()));
+            return;
+        }
+        LocalDate from = run.purpose().reconciles() ? passes.get(0).from() : LocalDate.MIN;
+        LocalDate to = run.purpose().reconciles() ? passes.get(0).to() : LocalDate.MAX;
+        for (String feed : run.retiring()) {
+            run.delta().quarantinedAtStart(feed, run.purpose().reconciles()
+                    ? quarantine.lineIds(run.company(), feed, from, to) : quarantine.lineIds(run.company(), feed));
+            passes.add(new DeltaMerge.Pass(feed, true, from, to));
         }
     }
 
@@ -171,6 +196,13 @@ public final class RunFinish {
                     directory.mappedAgain(c, run.company());
                     for (SyncRun.Pass pass : run.passes()) {
                         runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                    }
+                    if (run.readEveryFeed()) {
+                        // the delivered lines are the settings' lines now (a feed left out would still have to follow them)
+                        for (String feed : run.retiring()) {
+                            runs.dropWatermark(c, run.company(), feed);
+                        }
+                        runs.keepLineRules(c, run.company(), companies.of(run).lineRules(), run.runId());
                     }
                 }
                 ledger.addHours(c, run.company(), run.hours());

@@ -7,6 +7,10 @@ import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.payroll.LineRules;
+import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.state.OutboxStore;
 import no.ditiosync.state.RunStore;
 import no.ditiosync.state.StateDb;
@@ -112,11 +116,13 @@ public final class RunStart {
             if (!purpose.dry()) {
                 runs.markAbandonedRuns(company);
             }
+            RuleChange change = ruleChange(c);
             List<SyncRun.Pass> passes = new ArrayList<>();
             for (String feed : c.feeds()) {
-                // a reconcile reads its whole window, whatever the watermark says
+                // a reconcile reads its whole window, whatever the watermark says; after a change of the rules
+                // every feed is read in full, so the lines delivered before follow it
                 passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
-                        : plan(c, feed, startedAt, true));
+                        : change.changed().isEmpty() ? plan(c, feed, startedAt, true) : fullPass(c, feed, startedAt, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
@@ -126,6 +132,7 @@ public final class RunStart {
                     first.fromDate(), first.toDate());
             passes.forEach(run::plan);
             metadata.forEach(run::plan);
+            run.retire(change.retired());
             run.scheduledFor(firing);
             run.purpose(purpose);
             planned = run;
@@ -159,6 +166,13 @@ public final class RunStart {
             });
             // the run exists from here: its first lines carry its id too
             try (RunLogFields fields = RunLogFields.of(company, runId)) {
+                if (!change.changed().isEmpty()) {
+                    LOG.warn("{} {} of company {}: changed since the last run: {}. {}{}", purpose.logName(), runId, company,
+                            change.changed(), window != null ? "The window's lines are compared as the settings make them now"
+                                    : "Every feed is read in full, so the lines delivered before follow the change",
+                            change.retired().isEmpty() ? "" : "; the lines of feed " + String.join(" and feed ", change.retired())
+                                    + " are reversed, as PAYROLL_SOURCE " + c.lineRules().source().setting() + " does not read it");
+                }
                 for (SyncRun.Pass p : passes) {
                     LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
                             p.mode().name().toLowerCase(),
@@ -188,10 +202,45 @@ public final class RunStart {
      */
     private SyncRun.Pass plan(Company c, String feed, Instant startedAt, boolean delivers) throws Exception {
         Instant watermark = runs.watermark(c.key(), feed);
-        return watermark == null
-                ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(),
-                LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers)
+        return watermark == null ? fullPass(c, feed, startedAt, delivers)
                 : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap()), null, null, delivers);
+    }
+
+    private static SyncRun.Pass fullPass(Company c, String feed, Instant startedAt, boolean delivers) {
+        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(),
+                LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers);
+    }
+
+    /**
+     * What changed in the settings that decide the lines since the delivered lines were made.
+     *
+     * @param changed what changed, as the log says it; empty when nothing did
+     * @param retired the feeds the source read then and does not now: their lines are reversed
+     */
+    private record RuleChange(String changed, List<String> retired) {
+    }
+
+    private RuleChange ruleChange(Company c) throws Exception {
+        LineRules now = c.lineRules();
+        LineRules kept = runs.lineRules(c.key());
+        PayrollSource before;
+        String changed;
+        if (kept != null) {
+            before = kept.source();
+            changed = now.changesFrom(kept);
+        } else {
+            // no run kept them yet: a first run, or a state DB of a version that did not keep them, whose
+            // watermarks still say which feeds were read (the mapping's old rows are not known)
+            boolean time = runs.watermark(c.key(), TimeRegistration.TIME) != null;
+            boolean payroll = runs.watermark(c.key(), PayrollLineRecord.PAYROLL) != null;
+            before = time && payroll ? PayrollSource.TIME_AND_OVERTIME : time ? PayrollSource.TIME
+                    : payroll ? PayrollSource.PAYROLL_LINES : null;
+            changed = before == null || before == now.source() ? ""
+                    : "PAYROLL_SOURCE " + before.setting() + " → " + now.source().setting();
+        }
+        List<String> retired = before == null ? List.of() : LineRules.SOURCE_FEEDS.stream()
+                .filter(f -> LineRules.reads(before, f) && !c.feeds().contains(f)).toList();
+        return new RuleChange(changed, retired);
     }
 
     /**

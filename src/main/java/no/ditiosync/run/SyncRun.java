@@ -79,6 +79,7 @@ public final class SyncRun implements RetryCounter {
     private final LocalDate fromDate;
     private final LocalDate toDate;
     private final RunPasses passes = new RunPasses();
+    private List<String> retiring = List.of();
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -196,6 +197,14 @@ public final class SyncRun implements RetryCounter {
 
     /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
     public String notDelivered() { return passes.notDelivered(); }
+
+    /** Whether the run read every feed of registrations it planned (none was left out as not deployed). */
+    public boolean readEveryFeed() { return passes.registrationFeedsNotDelivered().isEmpty(); }
+
+    /** Feeds PAYROLL_SOURCE no longer reads whose delivered lines this run reverses: their hours come from another feed now. */
+    public void retire(List<String> feeds) { retiring = List.copyOf(feeds); }
+
+    public List<String> retiring() { return retiring; }
 
     /** The pass now running. */
     public Pass current() { return passes.current(); }

@@ -8,6 +8,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 
+import no.ditiosync.payroll.LineRules;
+import no.ditiosync.payroll.PayrollSource;
+
 import static no.ditiosync.state.StateDb.instant;
 import static no.ditiosync.state.StateDb.odt;
 
@@ -22,6 +25,7 @@ public final class RunStore {
 
     private final StateDb db;
     private final String upsertWatermark;
+    private final String upsertLineRules;
 
     public SqlDialect dialect() {
         return db.dialect();
@@ -30,6 +34,8 @@ public final class RunStore {
     public RunStore(StateDb db) {
         this.db = db;
         this.upsertWatermark = db.dialect().upsert("sync_watermark", List.of("company", "feed"), List.of("watermark", "run_id"));
+        this.upsertLineRules = db.dialect().upsert("sync_line_rules", List.of("company"),
+                List.of("payroll_source", "approval", "start_date", "mapping_digest", "run_id"));
     }
 
     /** A run as the run log keeps it. */
@@ -72,6 +78,43 @@ public final class RunStore {
             ps.setString(2, feed);
             ps.setObject(3, odt(watermark));
             ps.setString(4, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** In the run's commit: a feed no longer read (PAYROLL_SOURCE changed) starts with a full pass if read again. */
+    public void dropWatermark(Connection c, String company, String feed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_watermark WHERE company = ? AND feed = ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- the rules the delivered lines were made by -------------------------------------------
+
+    /** The rules of the company's last sync that read every feed; null before the first (or from a version before they were kept). */
+    public LineRules lineRules(String company) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT payroll_source, approval, start_date, mapping_digest "
+                     + "FROM sync_line_rules WHERE company = ?")) {
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new LineRules(PayrollSource.fromSetting(rs.getString(1)), rs.getString(2),
+                        rs.getObject(3, java.time.LocalDate.class), rs.getString(4)) : null;
+            }
+        }
+    }
+
+    /** In the run's commit: the company's delivered lines are made by these rules from now on. */
+    public void keepLineRules(Connection c, String company, LineRules rules, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertLineRules)) {
+            ps.setString(1, company);
+            ps.setString(2, rules.source().setting());
+            ps.setString(3, rules.approval());
+            ps.setObject(4, rules.startDate());
+            ps.setString(5, rules.mappingDigest());
+            ps.setString(6, runId);
             ps.executeUpdate();
         }
     }
