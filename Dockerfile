@@ -2,7 +2,8 @@
 #
 #   docker build --build-arg VERSION=0.1.0 --build-arg GIT_COMMIT=$(git rev-parse HEAD) -t ditio-payroll-sync .
 #   docker run -e DITIO_CLIENT_ID -e DITIO_CLIENT_SECRET -e PAYROLL_START_DATE=2026-01-01 \
-#       -v sync-data:/app/data -v sync-out:/app/out ditio-payroll-sync
+#       -e OBSERVE_USER=ops -e OBSERVE_PASSWORD \
+#       -v sync-data:/app/data -v sync-out:/app/out -p 127.0.0.1:8080:8080 ditio-payroll-sync
 #
 # routes/, application.properties and mappings/ in /app are the packaged defaults: mount your own over
 # them (-v ./routes:/app/routes:ro). No secret is in the image: DITIO_CLIENT_SECRET and the database

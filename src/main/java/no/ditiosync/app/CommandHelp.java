@@ -28,7 +28,8 @@ final class CommandHelp {
 
                     Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
                     wrong (nothing was fetched), 3 busy: a company's previous run was still going (skipped), or another
-                    process holds the H2 state DB, 64 a wrong option.
+                    process holds the H2 state DB, 64 a wrong option; 130 (Ctrl+C) or 143 (SIGTERM): stopped by a
+                    signal, after the run in progress ended (its summary says how).
                     """.formatted(java);
             case "preview" -> """
                     Usage: %s preview [--company KEY]
@@ -61,7 +62,8 @@ final class CommandHelp {
                     stopped with SIGTERM or Ctrl+C, which lets a run in progress finish. Health and metrics are served
                     on OBSERVE_HOST:OBSERVE_PORT (/observe/health/ready, /observe/health/live, /observe/metrics).
                     With SYNC_CLUSTERED=true and a PostgreSQL state DB, several nodes share the schedules.
-                    Exit status 0: stopped by a signal; 2: a setting is missing or wrong; 3: another process holds
+                    Exit status 143 (SIGTERM) or 130 (Ctrl+C): stopped by a signal, as Java reports it (systemd:
+                    SuccessExitStatus=143); 2: a setting is missing or wrong; 3: another process holds
                     the H2 state DB; 1: H2 stopped the state DB
                     (or an H2 JDBC target) after a failed write, a full disk: start it again once there is room (a
                     supervisor such as systemd's Restart=on-failure or Kubernetes does).

@@ -133,10 +133,16 @@ public final class Observability {
         }
     }
 
-    /** Meters and a report for every run that ends; the gauges start from the state DB. */
-    public void observe(RunsInProgress runs, String company) throws Exception {
-        metrics.seed(company, RunStart.FEED, store.watermark(company, RunStart.FEED),
-                store.lastSucceeded(company, RunStart.FEED));
+    /**
+     * Meters and a report for every run that ends; the gauges read the state DB: the oldest watermark
+     * of the feeds the company delivers (a feed left out holds the lag back) and its last successful run.
+     */
+    public void observe(RunsInProgress runs, Settings company) {
+        List<String> delivered = company.feeds();
+        List<String> read = new java.util.ArrayList<>(delivered);
+        read.addAll(List.of(no.ditiosync.ditio.DitioPager.USER_FEED, no.ditiosync.ditio.DitioPager.PROJECT_FEED));
+        metrics.watch(company.company(), RunStart.FEED, read, () -> new java.time.Instant[] {
+                store.oldestWatermark(company.company(), delivered), store.lastSucceeded(company.company(), RunStart.FEED)});
         runs.setRunObserver(new Both(List.of(metrics, reports)));
     }
 

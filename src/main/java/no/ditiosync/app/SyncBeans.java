@@ -162,7 +162,7 @@ public class SyncBeans implements CamelConfiguration {
                 context.getExecutorServiceManager().newFixedThreadPool(this, "payroll-line-copy", Deliveries.COPIES_AT_ONCE)));
         Observability observability = Observability.install(context, shared, new RunStore(stateDb), clock);
         for (Settings settings : companies) {
-            observability.observe(inProgress, settings.company());
+            observability.observe(inProgress, settings);
         }
         context.getRegistry().bind("scheduledReconcile", new ScheduledReconcile(runFinish, context.getRegistry()
                 .lookupByNameAndType(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME,

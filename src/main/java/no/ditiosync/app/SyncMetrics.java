@@ -31,21 +31,52 @@ import java.util.concurrent.ConcurrentHashMap;
  *                                                absence, payroll, user, project); the run delivered the others
  * </pre>
  * Lines and quarantine count only once a run's ledger is committed (a run that failed before
- * that delivered nothing). The two gauges start from the state DB ({@link #seed}), so they are
- * right from the first scrape after a restart.
+ * that delivered nothing). The two gauges read the state DB ({@link #watch}), at most every
+ * {@link #STATE_READ_EVERY} on a scrape: in a cluster a node that runs none of a company's firings
+ * still says what the cluster delivered, not what it saw at its start. The counters of outcomes
+ * and feed failures exist at 0 from the start, so an alert on their increase sees the first one.
  */
 public final class SyncMetrics implements RunObserver {
 
     private static final String RUNS = "Runs ended (succeeded, failed) or skipped (another run of the feed was busy)";
+    private static final String FEED_FAILURES = "Feeds left out of a run: their endpoint is not deployed on this environment";
+
+    /** How stale the gauges' reading of the state DB may be. */
+    static final Duration STATE_READ_EVERY = Duration.ofSeconds(10);
 
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<Tags, FeedState> feeds = new ConcurrentHashMap<>();
 
+    /** Where a feed's delivered state is read: its watermark and the end of its last successful run. */
+    public interface DeliveredState {
+        /** @return {watermark, last success}, either may be null */
+        Instant[] read() throws Exception;
+    }
+
     /** What the gauges of one company and feed read. */
-    private static final class FeedState {
+    private final class FeedState {
         volatile Instant lastSuccess;
         volatile Instant watermark;
+        volatile DeliveredState source;
+        volatile Instant readAt;
+
+        /** The state DB's view, read again once {@link #STATE_READ_EVERY} has passed; the last one when it cannot be read. */
+        FeedState fresh() {
+            DeliveredState from = source;
+            Instant now = clock.instant();
+            if (from != null && (readAt == null || !now.isBefore(readAt.plus(STATE_READ_EVERY)))) {
+                readAt = now;
+                try {
+                    Instant[] read = from.read();
+                    watermark = read[0];
+                    lastSuccess = read[1];
+                } catch (Exception e) {
+                    // the health check says the state DB is down; the gauges keep what they last knew
+                }
+            }
+            return this;
+        }
     }
 
     public SyncMetrics(MeterRegistry registry, Clock clock) {
@@ -53,11 +84,19 @@ public final class SyncMetrics implements RunObserver {
         this.clock = clock;
     }
 
-    /** The state DB's view at start-up: the feed's watermark and its last successful run, either may be null. */
-    public void seed(String company, String feed, Instant watermark, Instant lastSuccess) {
-        FeedState state = feed(company, feed);
-        state.watermark = watermark;
-        state.lastSuccess = lastSuccess;
+    /**
+     * The gauges of a company's runs read {@code state}; its outcomes and the feeds it reads start at 0.
+     *
+     * @param readFeeds every feed its runs read (registrations, users, projects), for the feed-failure counter
+     */
+    public void watch(String company, String feed, java.util.List<String> readFeeds, DeliveredState state) {
+        feed(company, feed).source = state;
+        for (String outcome : java.util.List.of("succeeded", "failed", "skipped")) {
+            counter("ditio.sync.runs", Tags.of("company", company, "feed", feed, "outcome", outcome), RUNS);
+        }
+        for (String read : readFeeds) {
+            counter("ditio.sync.feed.failures", Tags.of("company", company, "feed", read), FEED_FAILURES);
+        }
     }
 
     @Override
@@ -93,8 +132,7 @@ public final class SyncMetrics implements RunObserver {
         counter("ditio.sync.deletions.read", feed, "Deletions (tombstones) read from Ditio").increment(run.deletedRead());
         counter("ditio.sync.retries", feed, "Ditio calls retried after a transient failure").increment(run.retries());
         for (String failed : run.failedFeeds().keySet()) {
-            counter("ditio.sync.feed.failures", Tags.of("company", run.company(), "feed", failed),
-                    "Feeds left out of a run: their endpoint is not deployed on this environment").increment();
+            counter("ditio.sync.feed.failures", Tags.of("company", run.company(), "feed", failed), FEED_FAILURES).increment();
         }
         Counter quarantined = counter("ditio.sync.quarantined", feed, "Records quarantined by committed runs");
         if (run.committed()) {
@@ -113,11 +151,11 @@ public final class SyncMetrics implements RunObserver {
         return feeds.computeIfAbsent(tags, t -> {
             FeedState state = new FeedState();
             Gauge.builder("ditio.sync.last.success.timestamp", state,
-                            s -> s.lastSuccess == null ? Double.NaN : s.lastSuccess.toEpochMilli() / 1000.0)
+                            s -> s.fresh().lastSuccess == null ? Double.NaN : s.lastSuccess.toEpochMilli() / 1000.0)
                     .description("End of the last run that succeeded, Unix time").baseUnit("seconds").tags(t)
                     .strongReference(true).register(registry);
             Gauge.builder("ditio.sync.watermark.lag", state,
-                            s -> s.watermark == null ? Double.NaN
+                            s -> s.fresh().watermark == null ? Double.NaN
                                     : Duration.between(s.watermark, clock.instant()).toMillis() / 1000.0)
                     .description("Now minus the feed's watermark").baseUnit("seconds").tags(t)
                     .strongReference(true).register(registry);

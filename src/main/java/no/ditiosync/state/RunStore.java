@@ -59,6 +59,21 @@ public final class RunStore {
         return instantOfFeed("SELECT watermark FROM sync_watermark WHERE company = ? AND feed = ?", company, feed);
     }
 
+    /** The oldest watermark of these feeds of the company (a feed not delivered yet has none), or null. */
+    public Instant oldestWatermark(String company, List<String> feeds) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT MIN(watermark) FROM sync_watermark WHERE company = ? AND feed IN ("
+                     + String.join(", ", java.util.Collections.nCopies(feeds.size(), "?")) + ")")) {
+            ps.setString(1, company);
+            for (int i = 0; i < feeds.size(); i++) {
+                ps.setString(i + 2, feeds.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? instant(rs, 1) : null;
+            }
+        }
+    }
+
     /** The one instant a query of a company's feed selects, or null. */
     private Instant instantOfFeed(String sql, String company, String feed) throws SQLException {
         try (Connection c = db.connection();

@@ -44,13 +44,14 @@ class StopOnSignalTest {
                     no.ditiosync.app.ObserveClient.samples(web.get("/observe/metrics").body())
                             .getOrDefault(runs.formatted("skipped"), 0.0) >= 1);
             assertThat(no.ditiosync.app.ObserveClient.samples(web.get("/observe/metrics").body()))
-                    .doesNotContainKey(runs.formatted("failed"));
+                    .containsEntry(runs.formatted("failed"), 0.0);
             awaitPage(service, 4);
 
             long signalled = System.nanoTime();
             service.process().destroy(); // SIGTERM
             assertThat(service.process().waitFor(SHUTDOWN_TIMEOUT.toSeconds() + 15, TimeUnit.SECONDS))
                     .as("the service exits after SIGTERM\n%s", service.output()).isTrue();
+            assertThat(service.process().exitValue()).as("Java's exit status after SIGTERM, as run --help says").isEqualTo(143);
             Duration stopping = Duration.ofNanos(System.nanoTime() - signalled);
             assertThat(stopping).as("stopped within camel.main.shutdown-timeout").isLessThan(SHUTDOWN_TIMEOUT);
 
@@ -75,6 +76,7 @@ class StopOnSignalTest {
             interrupt(sync.process());
             assertThat(sync.process().waitFor(SHUTDOWN_TIMEOUT.toSeconds() + 15, TimeUnit.SECONDS))
                     .as("sync --once exits after Ctrl+C\n%s", sync.output()).isTrue();
+            assertThat(sync.process().exitValue()).as("Java's exit status after SIGINT, as sync --help says").isEqualTo(130);
 
             String log = Files.readString(sync.stderr(), StandardCharsets.UTF_8);
             assertThat(log).as(sync.output()).doesNotContain("failed", "ERROR", "Database is already closed", "exclusive mode");
