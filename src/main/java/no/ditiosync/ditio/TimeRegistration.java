@@ -29,6 +29,13 @@ public class TimeRegistration {
     /** Ditio's project id: fills the project number from /v1/project where the record has none. */
     public String projectId;
     public String taskWbsNumber;
+    /**
+     * Fields a wage-type mapping row may test besides the ones above; kept in {@link #codes} (and so in
+     * the state DB) only when the mapping tests them ({@link no.ditiosync.payroll.PayrollLineMapper#keepTestedFields}).
+     */
+    public String unitName;
+    public String resourceNumber;
+    public String projectExternalNumber;
     public String description;
     public boolean approved;
     public boolean payrollApproved;

@@ -35,6 +35,8 @@ public final class PayrollLineMapper {
     private final LocalDate startDate;
     private final FutureBound future;
     private final Function<PayrollLine, String> targetsRefuse;
+    /** The time registration fields beyond its own columns that the mapping tests. */
+    private final java.util.List<String> testedTimeFields;
 
     /**
      * How far ahead of today a work date may lie (PAYROLL_MAX_FUTURE_DAYS): a record dated later is
@@ -67,6 +69,29 @@ public final class PayrollLineMapper {
         this.startDate = startDate;
         this.future = future;
         this.targetsRefuse = targetsRefuse;
+        this.testedTimeFields = java.util.List.copyOf(wageTypes.testedFields(SOURCE_TIME));
+    }
+
+    /**
+     * A time registration's fields that the mapping tests beyond its own columns (unitName,
+     * resourceNumber, projectExternalNumber), put where the mapping reads them and the state DB keeps
+     * them ({@link TimeRegistration#codes}), so the record maps the same when mapped again from there.
+     */
+    public void keepTestedFields(TimeRegistration r) {
+        if (!SOURCE_TIME.equals(r.source)) {
+            return;
+        }
+        for (String field : testedTimeFields) {
+            String value = switch (field) {
+                case "unitName" -> r.unitName;
+                case "resourceNumber" -> r.resourceNumber;
+                case "projectExternalNumber" -> r.projectExternalNumber;
+                default -> null;
+            };
+            if (value != null) {
+                r.codes.put(field, value);
+            }
+        }
     }
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {

@@ -90,6 +90,17 @@ public final class WageTypeMapping {
         return Optional.empty();
     }
 
+    /** The fields the rows of {@code source} (or of any source) test, '*' left out. */
+    public Set<String> testedFields(String source) {
+        Set<String> fields = new java.util.LinkedHashSet<>();
+        for (Rule rule : rules) {
+            if ((rule.source().equals(source) || rule.source().equals("*")) && !rule.field().equals("*")) {
+                fields.add(rule.field());
+            }
+        }
+        return fields;
+    }
+
     /** Every wage type the mapping can give, in file order, with the line it first appears on. */
     public Map<String, Integer> wageTypes() {
         Map<String, Integer> out = new java.util.LinkedHashMap<>();

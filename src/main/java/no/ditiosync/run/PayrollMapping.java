@@ -74,6 +74,7 @@ public final class PayrollMapping {
                 }
                 continue;
             }
+            company.mapper().keepTestedFields(r);
             RecordLimits.fit(r);
             add(feed, withProjectNumber(r, run.projects()), company, run, fetched, desired, quarantined);
         }
