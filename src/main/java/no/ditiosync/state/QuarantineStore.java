@@ -282,7 +282,7 @@ public final class QuarantineStore {
             java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'");
     private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
-    private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("=[^,)\\s]*");
+    private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("=[^,)\\s]+");
     private static final java.util.regex.Pattern HOURS = java.util.regex.Pattern.compile("^hours \\S+ ");
 
     /**
