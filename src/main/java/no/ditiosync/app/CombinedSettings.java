@@ -105,8 +105,8 @@ final class CombinedSettings {
                     default -> null;
                 };
                 if (problem != null) {
-                    throw r.wrong(SettingKey.WAGE_TYPES, "wage type '" + wageType + "' (line " + line + ") cannot go to the "
-                            + target + " target: " + problem);
+                    throw r.wrong(SettingKey.WAGE_TYPES, mapping.origin() + " line " + line + ": wage type '" + wageType
+                            + "' cannot go to the " + target + " target: " + problem);
                 }
             }
         });

@@ -240,16 +240,17 @@ class SettingsTest {
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "visma|L100|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type 'L100' (line 3) cannot go to the visma target: Visma wage types are numbers (digits only)",
-            "sap|10000|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type '10000' (line 3) cannot go to the sap target: SAP's LGART has at most 4 characters",
-            "visma,sap|12345|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): wage type '12345' (line 3) cannot go to the sap target: SAP's LGART has at most 4 characters"})
+            "visma|L100|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): {file} line 3: wage type 'L100' cannot go to the visma target: Visma wage types are numbers (digits only)",
+            "sap|10000|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): {file} line 3: wage type '10000' cannot go to the sap target: SAP's LGART has at most 4 characters",
+            "visma,sap|12345|Setting PAYROLL_WAGE_TYPES (payroll.wage-types): {file} line 3: wage type '12345' cannot go to the sap target: SAP's LGART has at most 4 characters"})
     void aWageTypeATargetCannotTakeStopsStartUp(String targets, String wageType, String message) throws Exception {
         Path mapping = Files.writeString(dir.resolve("wage-types-" + wageType + ".csv"),
                 "source,field,value,wageType\ntime,*,*,1000\ntime,taskWbsNumber,9001," + wageType + "\n");
         Map<String, String> s = good();
         s.put("payroll.targets", targets);
         s.put("payroll.wage-types", mapping.toString());
-        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class)
+                .hasMessage(message.replace("{file}", mapping.toString()));
     }
 
     @Test
