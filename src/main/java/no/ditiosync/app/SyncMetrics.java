@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ditio_sync_deletions_read_total                of which deletions (tombstones)
  * ditio_sync_retries_total                       Ditio calls retried (429, 5xx, timeouts, …)
  * ditio_sync_lines_delivered_total{target}       payroll lines committed to each target
- * ditio_sync_quarantined_total                   records quarantined by committed runs
+ * ditio_sync_quarantined_total                   records held in quarantine by committed runs, each run counting
+ *                                                all it holds (newly or still): per run, the open quarantine
  * ditio_sync_last_success_timestamp_seconds      end of the last run that succeeded (Unix time)
  * ditio_sync_watermark_lag_seconds               now − the watermark: how old the newest delivered state is
  * ditio_sync_feed_failures_total{feed}           feeds a run left out, their endpoint not deployed (feed: time,
@@ -134,7 +135,8 @@ public final class SyncMetrics implements RunObserver {
         for (String failed : run.failedFeeds().keySet()) {
             counter("ditio.sync.feed.failures", Tags.of("company", run.company(), "feed", failed), FEED_FAILURES).increment();
         }
-        Counter quarantined = counter("ditio.sync.quarantined", feed, "Records quarantined by committed runs");
+        Counter quarantined = counter("ditio.sync.quarantined", feed,
+                "Records held in quarantine by committed runs (each run counts all it holds, newly or still)");
         if (run.committed()) {
             run.linesByTarget().forEach((target, lines) -> counter("ditio.sync.lines.delivered", feed.and("target", target),
                     "Payroll lines committed to a target").increment(lines));
