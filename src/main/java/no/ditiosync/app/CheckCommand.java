@@ -357,7 +357,8 @@ final class CheckCommand {
      */
     private void checkDitio(Settings s, DefaultCamelContext http) {
         String company = s.company();
-        DitioTokenCache cache = new DitioTokenCache(s.clientId(), s.clientSecret(), s.scope(), Clock.systemUTC());
+        DitioTokenCache cache = new DitioTokenCache(s.clientId(), s.clientSecret(), s.scope(), Clock.systemUTC(),
+                s.credentialSettings());
         DitioTokens tokens = new DitioTokens(Map.of(company, new DitioTokens.Client(s.identityBase(), cache)));
         String tokenUri = tokens.tokenUri(company);
         String what = "company " + company + ", Ditio token from " + tokenUri;

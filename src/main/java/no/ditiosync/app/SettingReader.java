@@ -91,6 +91,11 @@ final class SettingReader {
         return overridden(k) ? companyProperty(k) : k.label() + (k.perCompany ? forCompany() : "");
     }
 
+    /** The environment variable the company's value comes from: its own ({@code COMPANY_<KEY>_…}) where set, else the shared one. */
+    String variable(SettingKey k) {
+        return overridden(k) ? companyProperty(k).toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') : k.env;
+    }
+
     String forCompany() {
         return company == null ? "" : " for company " + company;
     }

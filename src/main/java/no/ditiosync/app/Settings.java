@@ -30,6 +30,7 @@ import static no.ditiosync.app.SettingKey.*;
  *
  * @param customTargets the targets of the user's own among {@code targets}, by name, each with its
  *                      format made once, at start-up
+ * @param credentialSettings the environment variables of the company's Ditio client id and secret, as messages name them
  */
 public record Settings(
         String identityBase,
@@ -84,7 +85,8 @@ public record Settings(
         String observePassword,
         String reconcileCron,
         LocalDate closedThrough,
-        Map<String, CustomTarget> customTargets) {
+        Map<String, CustomTarget> customTargets,
+        String credentialSettings) {
 
     public static final List<String> KNOWN_TARGETS = List.of("visma", "sap", "tripletex", "csv", "jdbc");
     /**
@@ -209,7 +211,8 @@ public record Settings(
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
-                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets());
+                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets(),
+                r.variable(CLIENT_ID) + " and " + r.variable(CLIENT_SECRET));
         // made last: a setting refused leaves no folder behind
         if (makeDropFolder && targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
             c.writableFolder(DROP_DIR, dropDir, settings.fileMode());

@@ -140,7 +140,8 @@ public class SyncBeans implements CamelConfiguration {
             deliveries.put(settings.company(), new Deliveries.Company(targets,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),
-                    new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock)));
+                    new DitioTokenCache(settings.clientId(), settings.clientSecret(), settings.scope(), clock,
+                    settings.credentialSettings())));
             sources.put(settings.company(), new DitioPager.Source(settings.reportingBase(), settings.chunkLimit()));
         }
 

@@ -30,6 +30,7 @@ public final class DitioTokenCache {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration MAX_REFRESH_MARGIN = Duration.ofMinutes(1);
 
+    private final String credentialSettings;
     private final String clientId;
     private final String clientSecret;
     private final String scope;
@@ -39,6 +40,12 @@ public final class DitioTokenCache {
     private int tokensFetched;
 
     public DitioTokenCache(String clientId, String clientSecret, String scope, Clock clock) {
+        this(clientId, clientSecret, scope, clock, "DITIO_CLIENT_ID and DITIO_CLIENT_SECRET");
+    }
+
+    /** @param credentialSettings where the operator set the id and secret, as a rejection names them */
+    public DitioTokenCache(String clientId, String clientSecret, String scope, Clock clock, String credentialSettings) {
+        this.credentialSettings = credentialSettings;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.scope = scope;
@@ -83,7 +90,7 @@ public final class DitioTokenCache {
         }
         String error = json == null ? "" : json.path("error").asText("");
         throw new DitioApiException(switch (error) {
-            case "invalid_client" -> "Ditio identity rejected the client credentials (invalid_client): check DITIO_CLIENT_ID and DITIO_CLIENT_SECRET for this environment";
+            case "invalid_client" -> "Ditio identity rejected the client credentials (invalid_client): check " + credentialSettings + " for this environment";
             case "invalid_scope" -> "Ditio identity refused the scope (invalid_scope): the API client must be granted the '" + scope + "' scope";
             default -> "Ditio identity answered HTTP " + status + (error.isEmpty() ? "" : " (" + error + ")")
                     + " to the token request: check DITIO_IDENTITY_BASE and the API client";

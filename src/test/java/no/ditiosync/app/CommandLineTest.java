@@ -122,6 +122,20 @@ class CommandLineTest {
         assertThat(r.err()).doesNotContain("wrong-secret");
     }
 
+    /** A company with a client secret of its own that Ditio rejects: the message names that company's variable. */
+    @Test
+    void aRejectedSecretOfOneCompanyIsNamedAsThatCompanysSetting(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.remove("PAYROLL_COMPANY");
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.put("COMPANY_BYGG_DITIO_CLIENT_SECRET", "wrong-secret");
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("Ditio identity rejected the client credentials (invalid_client): check "
+                + "DITIO_CLIENT_ID and COMPANY_BYGG_DITIO_CLIENT_SECRET for this environment");
+        assertThat(r.out() + r.err()).doesNotContain("wrong-secret");
+    }
+
     @Test
     void badSettingStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
