@@ -28,6 +28,10 @@ public final class FailureReason {
             if (t instanceof StackOverflowError) {
                 return "a stack overflow (see the log)";
             }
+            String pool = poolOutOfConnections(t);
+            if (pool != null) {
+                return pool + " gave no connection in time: it is down, unreachable or overloaded (" + t.getMessage() + ")";
+            }
         }
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root
@@ -37,5 +41,19 @@ public final class FailureReason {
         // a Java class name says nothing to an operator; the log has the details of such a failure
         String message = root.getMessage() == null ? "an unexpected error without a message (see the log)" : root.getMessage();
         return message.replace('\n', ' ');
+    }
+
+    /**
+     * The database a pool that could not hand out a connection serves, named by its setting (HikariCP
+     * says only its pool's name: "ditio-state-db - Connection is not available, request timed out …"); null for any other failure.
+     */
+    private static String poolOutOfConnections(Throwable t) {
+        if (!(t instanceof java.sql.SQLTransientConnectionException) || t.getMessage() == null) {
+            return null;
+        }
+        if (t.getMessage().startsWith("ditio-state-db - ")) {
+            return "the state DB (PAYROLL_STATE_DB_URL)";
+        }
+        return t.getMessage().startsWith("ditio-jdbc - ") ? "the JDBC target's database (PAYROLL_JDBC_URL)" : null;
     }
 }

@@ -42,6 +42,25 @@ class FailureReasonTest {
                 .isEqualTo("Connection is closed");
     }
 
+    /** HikariCP names only its pool when the database gives no connection in time: the reason names the setting. */
+    @Test
+    void aStateDbThatGivesNoConnection_isNamedByItsSetting() throws Exception {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setPoolName("ditio-state-db");
+        // a port nothing listens on: the database is down
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + closed.getLocalPort() + "/ditio");
+        }
+        config.setConnectionTimeout(250);
+        config.setInitializationFailTimeout(-1);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+            SQLException down = org.assertj.core.api.Assertions.catchThrowableOfType(pool::getConnection, SQLException.class);
+            assertThat(FailureReason.of(new IllegalStateException(down.getMessage(), down)))
+                    .startsWith("the state DB (PAYROLL_STATE_DB_URL) gave no connection in time: it is down, unreachable or "
+                            + "overloaded (ditio-state-db - Connection is not available, request timed out after");
+        }
+    }
+
     @Test
     void exceptionsWithoutAMessage_giveTheMessageBelowThem_orSaySoWhenNoneHasOne() {
         assertThat(FailureReason.of(new RuntimeException(null, new IOException("Broken pipe")))).isEqualTo("Broken pipe");
