@@ -1,14 +1,13 @@
 package no.ditiosync.run;
 
-import no.ditiosync.ditio.RunLogFields;
-
 import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.ditio.RunLogFields;
+import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
-import no.ditiosync.ditio.PayrollLineRecord;
-import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.payroll.LineRules;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.state.OutboxStore;
@@ -171,7 +170,8 @@ public final class RunStart {
                             change.changed(), window != null ? "The window's lines are compared as the settings make them now"
                                     : "Every feed is read in full, so the lines delivered before follow the change",
                             change.retired().isEmpty() ? "" : "; the lines of feed " + String.join(" and feed ", change.retired())
-                                    + " are reversed, as PAYROLL_SOURCE " + c.lineRules().source().setting() + " does not read it");
+                                    + (purpose.dry() ? " would be" : " are") + " reversed, as PAYROLL_SOURCE "
+                                    + c.lineRules().source().setting() + " does not read it");
                 }
                 for (SyncRun.Pass p : passes) {
                     LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
