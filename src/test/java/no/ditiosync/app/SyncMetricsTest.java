@@ -4,20 +4,17 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import no.ditiosync.state.RunStore;
 import no.ditiosync.state.StateDb;
+import no.ditiosync.testing.MutableClock;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,23 +27,7 @@ class SyncMetricsTest {
 
     @Test
     void theCountersStartAtZeroAndTheGaugesFollowTheStateDbThatOtherNodesWrite(@TempDir Path dir) throws Exception {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T12:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
         TestDatabase db = TestDatabase.h2(dir.resolve("state"));
         StateDb stateDb = new StateDb(db.dataSource());
         RunStore runs = new RunStore(stateDb);
@@ -74,7 +55,7 @@ class SyncMetricsTest {
             runs.moveWatermark(c, "acme", "time", Instant.parse("2026-12-06T12:04:00Z"), "r2");
             runs.moveWatermark(c, "acme", "absence", Instant.parse("2026-12-06T12:04:00Z"), "r2");
         }
-        now.set(now.get().plus(Duration.ofMinutes(5)));
+        clock.advance(Duration.ofMinutes(5));
         assertThat(ObserveClient.samples(registry.scrape()))
                 .containsEntry("ditio_sync_watermark_lag_seconds{company=\"acme\",feed=\"time\"}", 60.0);
     }

@@ -1,5 +1,6 @@
 package no.ditiosync.simulator;
 
+import no.ditiosync.testing.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,4 +1,4 @@
-package no.ditiosync.simulator;
+package no.ditiosync.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,20 +8,20 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock that tests move by hand, for token expiry and mutation timestamps. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
     /** Moves the clock forward and returns the new now. */
-    Instant advance(Duration by) {
+    public Instant advance(Duration by) {
         return now.updateAndGet(t -> t.plus(by));
     }
 
-    Instant now() {
+    public Instant now() {
         return now.get();
     }
 
