@@ -93,7 +93,7 @@ public final class RunFinish {
                 passes.add(new DeltaMerge.Pass(feed, pass.mode() == SyncRun.Mode.FULL, pass.fromDate(), pass.toDate()));
             }
         }
-        retire(run, passes);
+        retire(run, c, passes);
         RunStore.Fence fence = run.fence();
         // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
         // counts, one made after this point counts from the next run
@@ -127,16 +127,18 @@ public final class RunFinish {
      * that read every feed of the source now: else the hours would be taken back before they come from
      * the other feed.
      */
-    private void retire(SyncRun run, List<DeltaMerge.Pass> passes) throws Exception {
+    private void retire(SyncRun run, Company c, List<DeltaMerge.Pass> passes) throws Exception {
         if (run.retiring().isEmpty()) {
             return;
         }
-        if (!run.readEveryFeed()) {
-            LOG.warn("Run {} of company {}: the lines of feed {} are not reversed in this run, as it did not read every "
-                    + "feed it planned", run.runId(), run.company(), String.join(" and feed ", run.retiring()));
+        if (!run.retires()) {
+            LOG.warn("Run {} of company {}: the lines of feed {} are not reversed in this run, as it could not read every "
+                    + "feed of PAYROLL_SOURCE {}; the next run tries again", run.runId(), run.company(),
+                    String.join(" and feed ", run.retiring()), c.lineRules().source().setting());
             return;
         }
-        LocalDate from = run.purpose().reconciles() ? passes.get(0).from() : LocalDate.MIN;
+        // from the start date: what was delivered before a start date moved later stays as it was
+        LocalDate from = run.purpose().reconciles() ? passes.get(0).from() : c.startDate();
         LocalDate to = run.purpose().reconciles() ? passes.get(0).to() : LocalDate.MAX;
         for (String feed : run.retiring()) {
             run.delta().quarantinedAtStart(feed, run.purpose().reconciles()
@@ -197,10 +199,19 @@ public final class RunFinish {
                     for (SyncRun.Pass pass : run.passes()) {
                         runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
                     }
-                    if (run.readEveryFeed()) {
-                        // the delivered lines are the settings' lines now (a feed left out would still have to follow them)
+                    // the delivered lines are the settings' lines now; unless the old feed's lines still wait to
+                    // be reversed (the new source's feeds could not be read): the next run tries again
+                    if (run.retiring().isEmpty() || run.retires()) {
                         for (String feed : run.retiring()) {
                             runs.dropWatermark(c, run.company(), feed);
+                        }
+                        if (run.rulesChanged()) {
+                            // a feed left out of this run still has lines of the old settings: read in full when it answers
+                            for (String feed : run.failedFeeds().keySet()) {
+                                if (companies.of(run).feeds().contains(feed)) {
+                                    runs.dropWatermark(c, run.company(), feed);
+                                }
+                            }
                         }
                         runs.keepLineRules(c, run.company(), companies.of(run).lineRules(), run.runId());
                     }

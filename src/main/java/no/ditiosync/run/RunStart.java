@@ -121,7 +121,7 @@ public final class RunStart {
                 // a reconcile reads its whole window, whatever the watermark says; after a change of the rules
                 // every feed is read in full, so the lines delivered before follow it
                 passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
-                        : change.changed().isEmpty() ? plan(c, feed, startedAt, true) : fullPass(c, feed, startedAt, true));
+                        : change.changed() == null ? plan(c, feed, startedAt, true) : fullPass(c, feed, startedAt, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
@@ -131,7 +131,9 @@ public final class RunStart {
                     first.fromDate(), first.toDate());
             passes.forEach(run::plan);
             metadata.forEach(run::plan);
-            run.retire(change.retired());
+            if (change.changed() != null) {
+                run.rulesChanged(change.retired());
+            }
             run.scheduledFor(firing);
             run.purpose(purpose);
             planned = run;
@@ -165,10 +167,10 @@ public final class RunStart {
             });
             // the run exists from here: its first lines carry its id too
             try (RunLogFields fields = RunLogFields.of(company, runId)) {
-                if (!change.changed().isEmpty()) {
-                    LOG.warn("{} {} of company {}: changed since the last run: {}. {}{}", purpose.logName(), runId, company,
+                if (change.changed() != null) {
+                    LOG.warn("{} {} of company {}: {}. {}{}", purpose.logName(), runId, company,
                             change.changed(), window != null ? "The window's lines are compared as the settings make them now"
-                                    : "Every feed is read in full, so the lines delivered before follow the change",
+                                    : "Every feed is read in full, so the lines delivered before follow the settings as they are now",
                             change.retired().isEmpty() ? "" : "; the lines of feed " + String.join(" and feed ", change.retired())
                                     + (purpose.dry() ? " would be" : " are") + " reversed, as PAYROLL_SOURCE "
                                     + c.lineRules().source().setting() + " does not read it");
@@ -214,7 +216,7 @@ public final class RunStart {
     /**
      * What changed in the settings that decide the lines since the delivered lines were made.
      *
-     * @param changed what changed, as the log says it; empty when nothing did
+     * @param changed what changed, as the log says it; null when nothing did
      * @param retired the feeds the source read then and does not now: their lines are reversed
      */
     private record RuleChange(String changed, List<String> retired) {
@@ -227,16 +229,18 @@ public final class RunStart {
         String changed;
         if (kept != null) {
             before = kept.source();
-            changed = now.changesFrom(kept);
+            String changes = now.changesFrom(kept);
+            changed = changes.isEmpty() ? null : "changed since the last run: " + changes;
         } else {
             // no run kept them yet: a first run, or a state DB of a version that did not keep them, whose
-            // watermarks still say which feeds were read (the mapping's old rows are not known)
+            // watermarks still say which feeds were read; the mapping it used is not known, so it is read in full once
             boolean time = runs.watermark(c.key(), TimeRegistration.TIME) != null;
             boolean payroll = runs.watermark(c.key(), PayrollLineRecord.PAYROLL) != null;
             before = time && payroll ? PayrollSource.TIME_AND_OVERTIME : time ? PayrollSource.TIME
                     : payroll ? PayrollSource.PAYROLL_LINES : null;
-            changed = before == null || before == now.source() ? ""
-                    : "PAYROLL_SOURCE " + before.setting() + " → " + now.source().setting();
+            changed = before == null ? null : "the settings the delivered lines were made by are not kept yet (a state DB "
+                    + "of an earlier version)" + (before == now.source() ? ""
+                    : "; its feeds were those of PAYROLL_SOURCE " + before.setting() + ", now " + now.source().setting());
         }
         List<String> retired = before == null ? List.of() : LineRules.SOURCE_FEEDS.stream()
                 .filter(f -> LineRules.reads(before, f) && !c.feeds().contains(f)).toList();

@@ -80,6 +80,7 @@ public final class SyncRun implements RetryCounter {
     private final LocalDate toDate;
     private final RunPasses passes = new RunPasses();
     private List<String> retiring = List.of();
+    private boolean rulesChanged;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -198,13 +199,27 @@ public final class SyncRun implements RetryCounter {
     /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
     public String notDelivered() { return passes.notDelivered(); }
 
-    /** Whether the run read every feed of registrations it planned (none was left out as not deployed). */
-    public boolean readEveryFeed() { return passes.registrationFeedsNotDelivered().isEmpty(); }
+    /** Whether the run read every feed of PAYROLL_SOURCE it planned (none was left out as not deployed); absences aside. */
+    public boolean readSourceFeeds() {
+        return passes.failed().keySet().stream().noneMatch(no.ditiosync.payroll.LineRules.SOURCE_FEEDS::contains);
+    }
 
-    /** Feeds PAYROLL_SOURCE no longer reads whose delivered lines this run reverses: their hours come from another feed now. */
-    public void retire(List<String> feeds) { retiring = List.copyOf(feeds); }
+    /**
+     * The settings that decide the lines changed since the delivered lines were made: every feed is read
+     * in full, and those of {@code retiring} (PAYROLL_SOURCE no longer reads them) have their lines
+     * reversed, as their hours come from another feed now.
+     */
+    public void rulesChanged(List<String> retiring) {
+        this.rulesChanged = true;
+        this.retiring = List.copyOf(retiring);
+    }
+
+    public boolean rulesChanged() { return rulesChanged; }
 
     public List<String> retiring() { return retiring; }
+
+    /** Whether the feeds PAYROLL_SOURCE no longer reads are reversed in this run: only once the feeds it reads now were read. */
+    public boolean retires() { return !retiring.isEmpty() && readSourceFeeds(); }
 
     /** The pass now running. */
     public Pass current() { return passes.current(); }

@@ -3,16 +3,23 @@ package no.ditiosync.app;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.AppProcess;
+import no.ditiosync.testing.PayrollTruth;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import no.ditiosync.ditio.DitioPager;
+
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 import static no.ditiosync.app.IncrementalLedgerTest.ALL_TARGETS;
@@ -61,6 +68,77 @@ class LineRulesChangeTest {
                 assertEveryTargetHoldsTheTruth(h, "a run after the switch to " + source);
             }
         }
+    }
+
+    /**
+     * A switch while the absence feed is not deployed: the old feed's lines are reversed all the same
+     * (absences are no part of the source), and the absence feed, left out of a run of changed settings,
+     * is read in full once it answers. A start date moved later before that: what was delivered before it stays.
+     */
+    @Test
+    void aSwitchReversesTheOldFeedFromTheStartDateOnWhateverAbsencesDo(@TempDir Path dir) throws Exception {
+        LocalDate first = LAST.minusWeeks(3);
+        LocalDate later = LAST.minusWeeks(2);
+        try (SyncHarness h = new SyncHarness(workers(), dir, first, stateDb(dir),
+                Map.of("payroll.source", "time", "payroll.absences", "true", "payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "from time registrations and absences");
+            Map<String, BigDecimal> beforeLater = before(h.sapTotals(), later);
+            assertThat(beforeLater).isNotEmpty();
+
+            h.restartWith(Map.of("payroll.start-date", later.toString()));
+            h.runOnce();
+            h.ditio.faults().undeploy(DitioPager.ABSENCES);
+            h.restartWith(Map.of("payroll.source", "payroll-lines"));
+            SyncRun switched = h.runOnce();
+            assertThat(switched.failedFeeds()).containsOnlyKeys("absence");
+
+            // nothing changed in Ditio: the absences delivered before are still its absences
+            Map<String, BigDecimal> truth = PayrollTruth.sums(h.ditio.data(), later, k -> k[0] + "|" + k[1] + "|" + k[2],
+                    new PayrollTruth.Scope(true, "payroll-lines"));
+            assertSums("SAP from the later start date, after the switch", from(h.sapTotals(), later), truth);
+            assertSums("SAP before the later start date: as delivered then", before(h.sapTotals(), later), beforeLater);
+
+            h.ditio.faults().deploy(DitioPager.ABSENCES);
+            SyncRun back = h.runOnce();
+            assertThat(back.pass("absence").mode()).as("the absence feed, left out of the switch").isEqualTo(SyncRun.Mode.FULL);
+            assertThat(back.pass("payroll").mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+            assertSums("SAP from the later start date, absences back", from(h.sapTotals(), later), truth);
+        }
+    }
+
+    /** A state DB of the version before the settings were kept (no sync_line_rules row): its first run reads every feed in full once. */
+    @Test
+    void aStateDbThatKeptNoSettingsIsReadInFullOnceSoAMappingEditMadeWithTheUpgradeApplies(@TempDir Path dir) throws Exception {
+        String shipped = Files.readString(AppProcess.projectRoot().resolve("mappings/wage-types.csv"), StandardCharsets.UTF_8);
+        Path mapping = dir.resolve("wage-types.csv");
+        Files.writeString(mapping, shipped, StandardCharsets.UTF_8);
+        try (SyncHarness h = new SyncHarness(workers(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.targets", ALL_TARGETS, "payroll.wage-types", mapping.toString()))) {
+            h.runOnce();
+            h.restartWith(Map.of());
+            try (java.sql.Connection c = h.stateDb().connect()) {
+                c.createStatement().execute("DELETE FROM sync_line_rules");
+            }
+            Files.writeString(mapping, shipped.replace("time,taskWbsNumber,9001,1100", "time,taskWbsNumber,9001,1200"),
+                    StandardCharsets.UTF_8);
+            SyncRun upgraded = h.runOnce();
+            assertThat(upgraded.passes()).filteredOn(SyncRun.Pass::delivers).allMatch(p -> p.mode() == SyncRun.Mode.FULL);
+            Function<String[], String> day = k -> k[0] + "|" + k[1] + "|" + ("1100".equals(k[2]) ? "1200" : k[2]);
+            assertSums("SAP after the upgrade's first run", h.sapTotals(), h.truth(day));
+            assertSums("payroll_line after the upgrade's first run", h.jdbcTotals(), h.truth(day));
+            assertThat(h.runOnce().passes()).filteredOn(SyncRun.Pass::delivers).allMatch(p -> p.mode() == SyncRun.Mode.INCREMENTAL);
+        }
+    }
+
+    private static Map<String, BigDecimal> before(Map<String, BigDecimal> sums, LocalDate day) {
+        return sums.entrySet().stream().filter(e -> LocalDate.parse(e.getKey().split("\\|")[1]).isBefore(day)
+                && e.getValue().signum() != 0).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+    }
+
+    private static Map<String, BigDecimal> from(Map<String, BigDecimal> sums, LocalDate day) {
+        return sums.entrySet().stream().filter(e -> !LocalDate.parse(e.getKey().split("\\|")[1]).isBefore(day))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
 
     @Test
