@@ -107,6 +107,19 @@ class LineRulesChangeTest {
         }
     }
 
+    /** A feed of the source that is not deployed here, run after run: the settings are kept all the same, the runs stay incremental. */
+    @Test
+    void aFeedNeverDeployedDoesNotMakeEveryRunAFullPass(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(workers(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", "time+overtime", "payroll.targets", ALL_TARGETS))) {
+            h.ditio.faults().undeploy(DitioPager.PAYROLL_LINES);
+            assertThat(h.runOnce().failedFeeds()).containsOnlyKeys("payroll");
+            SyncRun second = h.runOnce();
+            assertThat(second.failedFeeds()).containsOnlyKeys("payroll");
+            assertThat(second.pass("time").mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+        }
+    }
+
     /** A state DB of the version before the settings were kept (no sync_line_rules row): its first run reads every feed in full once. */
     @Test
     void aStateDbThatKeptNoSettingsIsReadInFullOnceSoAMappingEditMadeWithTheUpgradeApplies(@TempDir Path dir) throws Exception {
