@@ -118,9 +118,15 @@ public final class DitioPayrollSync {
      * endpoint not deployed), else 3 when any was busy, else 0.
      */
     private static int syncOnce(List<String> options) {
-        boolean once = !options.isEmpty() && options.get(0).equals("--once");
-        boolean oneCompany = options.size() == 3 && options.get(1).equals("--company");
-        if (!once || options.size() != 1 && !oneCompany) {
+        // --once and --company KEY, in either order
+        List<String> rest = new java.util.ArrayList<>(options);
+        boolean once = rest.remove("--once");
+        int at = rest.indexOf("--company");
+        String company = at >= 0 && at + 1 < rest.size() && !rest.get(at + 1).startsWith("--") ? rest.get(at + 1) : null;
+        if (company != null) {
+            rest.subList(at, at + 2).clear();
+        }
+        if (!once || !rest.isEmpty()) {
             System.err.println("sync needs --once, optionally with --company KEY (for the schedule use: run)");
             System.err.print(CommandHelp.of("sync"));
             return USAGE_ERROR;
@@ -131,7 +137,7 @@ public final class DitioPayrollSync {
         app.stopOnSignal(() -> awaitQuietly(reported, java.time.Duration.ofSeconds(10)));
         try (app) {
             app.start();
-            return syncCompanies(app, companies(app, oneCompany ? options.get(2) : null), System.out, System.err,
+            return syncCompanies(app, companies(app, company), System.out, System.err,
                     System.console() != null);
         } catch (SettingsException e) {
             throw e;

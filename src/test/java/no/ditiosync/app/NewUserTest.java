@@ -129,6 +129,22 @@ class NewUserTest {
         }
     }
 
+    /** sync takes --once and --company KEY in either order; either without the other's part is a wrong option. */
+    @Test
+    void syncTakesItsOptionsInEitherOrder(@TempDir Path dir) throws Exception {
+        Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--company", "nope", "--once");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting --company: 'nope' is not a configured company; configured: acme, "
+                + "bygg (PAYROLL_COMPANIES)");
+        for (List<String> wrong : List.of(List.of("sync", "--company", "acme"), List.of("sync", "--once", "--company"),
+                List.of("sync", "--once", "--once"))) {
+            CommandLineTest.Result w = CommandLineTest.run(dir, env, wrong.toArray(String[]::new));
+            assertThat(w.exit()).as(wrong + ": " + w.err()).isEqualTo(64);
+        }
+    }
+
     @Test
     void aMissingStartDateSaysWhereItMayBeSet(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
