@@ -69,6 +69,9 @@ final class DataSources {
         FailFastH2Pool pool = new FailFastH2Pool(h2, (keys == Keys.STATE_DB ? "the state DB " : "the JDBC target ") + masked(url));
         try {
             pool.getConnection().close();
+        } catch (FailFastH2Pool.WriteFailed e) {
+            // a full disk is no wrong setting: exit 1, as when it fills during a run, so a supervisor starts it again
+            throw new StateDbUnwritableException(e.getMessage());
         } catch (SQLException e) {
             throw inUse(e, url) ? busy(url, keys) : new SettingsException("Setting " + keys.url()
                     + ": cannot open the H2 database (" + oneLine(e.getMessage(), password) + ")");

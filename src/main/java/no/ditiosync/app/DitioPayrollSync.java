@@ -93,13 +93,19 @@ public final class DitioPayrollSync {
                     yield USAGE_ERROR;
                 }
             };
-        } catch (StateDbInUseException e) {
-            System.err.println(e.getMessage());
-            return BUSY;
         } catch (SettingsException e) {
             System.err.println(e.getMessage());
-            return 2;
+            return exitStatus(e);
         }
+    }
+
+    /**
+     * A setting that stops a command: 2 (wrong or missing), but 3 for an H2 database another process
+     * holds (busy) and 1 for one whose disk is full (to be started again once there is room).
+     */
+    static int exitStatus(Throwable settingFailure) {
+        return settingFailure instanceof StateDbInUseException ? BUSY
+                : settingFailure instanceof StateDbUnwritableException ? 1 : 2;
     }
 
     /** Whether the command was given no options; if it was, says so with the command's help. */

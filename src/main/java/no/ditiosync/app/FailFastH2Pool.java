@@ -139,13 +139,20 @@ final class FailFastH2Pool implements DataSource, AutoCloseable {
         return failure;
     }
 
+    /** H2 could not write its file (a full disk): not a setting to fix, a condition to clear. */
+    static final class WriteFailed extends SQLException {
+        WriteFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Names the failed write in the operating system's words ("No space left on device") rather than H2's. */
     private SQLException stopped(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        SQLException stopped = new SQLException(what + " can no longer be written: a write to its file failed ("
+        SQLException stopped = new WriteFailed(what + " can no longer be written: a write to its file failed ("
                 + root.getMessage() + "); make room and start the application again: it goes on from what H2 had written", cause);
         if (told.compareAndSet(false, true)) {
             whenStopped.accept(stopped);

@@ -116,6 +116,32 @@ class StateDbDiskFullTest {
         }
     }
 
+    /**
+     * The disk is full before the application starts (a supervisor starting it again too soon): the start
+     * fails as a full disk, exit status 1 (not 2, a wrong setting), naming it. (The next start, in a new
+     * process, opens the file from what H2 wrote, as after the failures above; within this JVM H2 keeps
+     * the database it could not open.)
+     */
+    @Test
+    void aDiskFullAtStartIsNoWrongSetting(@TempDir Path dir) throws Exception {
+        DiskWithRoom.register();
+        TestDatabase stateDb = new TestDatabase("H2", "jdbc:h2:room:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb, Map.of())) {
+            h.runOnce();
+            h.ditio.data().randomMutations(new Random(5), 300);
+            h.restartWith(Map.of());
+            DiskWithRoom.room(0);
+
+            Throwable failure = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> catchThrowable(h::app));
+            roomAgain();
+
+            assertThat(failure).as("the start fails").isInstanceOf(StateDbUnwritableException.class)
+                    .hasMessageStartingWith("the state DB jdbc:h2:room:")
+                    .hasMessageContaining("can no longer be written", "No space left on device");
+            assertThat(DitioPayrollSync.exitStatus(failure)).as("exit status").isEqualTo(1);
+        }
+    }
+
     /** Fills the disk now, or when the run reaches the point {@code when} (holding it there meanwhile). */
     private static Thread fillTheDisk(String when, Path pauseFile) {
         if (when.equals(AT_START)) {
