@@ -15,7 +15,7 @@ final class RunLogRows {
 
     static RunStore.Outcome outcome(SyncRun run, String outcome, String message, boolean committed) {
         return new RunStore.Outcome(run.endedAt(), outcome, committed, run.pages(), run.recordsRead(),
-                run.deletedRead(), run.linesSummary(), run.quarantinedCount(), committed ? run.lineCounts() : null,
+                run.deletedRead(), run.linesSummary(), committed ? run.quarantinedCount() : 0, committed ? run.lineCounts() : null,
                 committed ? run.quarantineCounts() : null, message);
     }
 }

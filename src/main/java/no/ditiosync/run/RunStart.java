@@ -53,6 +53,7 @@ public final class RunStart {
     private static final SecureRandom RUN_IDS = new SecureRandom();
 
     private final RunStore runs;
+    private final no.ditiosync.state.QuarantineStore quarantine;
     private final OutboxStore outbox;
     private final LedgerStore ledger;
     private final Companies companies;
@@ -69,6 +70,7 @@ public final class RunStart {
         this.runs = new RunStore(db);
         this.outbox = new OutboxStore(db);
         this.ledger = new LedgerStore(db.dataSource(), db.dialect());
+        this.quarantine = new no.ditiosync.state.QuarantineStore(db);
         this.companies = companies;
         this.inProgress = inProgress;
         this.finish = finish;
@@ -114,6 +116,7 @@ public final class RunStart {
         try {
             if (!purpose.dry()) {
                 runs.markAbandonedRuns(company);
+                quarantine.forgetUncommitted(company);
             }
             RuleChange change = ruleChange(c);
             List<SyncRun.Pass> passes = new ArrayList<>();

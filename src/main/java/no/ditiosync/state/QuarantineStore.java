@@ -116,6 +116,27 @@ public final class QuarantineStore {
         });
     }
 
+    /**
+     * Takes out the records first held by runs that did not commit (failed, or abandoned by a crash): a
+     * run writes its quarantine as it reads, but what it found counts only if it commits. The next run
+     * reads the same window again, and holds them anew, counted as its own. A run no watermark has
+     * reached since its start is one that moved none: so a run that committed, and then failed to
+     * publish, keeps its records, also one logged before the run log said what committed.
+     *
+     * @return how many were taken out
+     */
+    public int forgetUncommitted(String company) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine WHERE company = ? AND first_run_id IN "
+                     + "(SELECT r.run_id FROM sync_run r WHERE r.company = ? AND r.committed = FALSE "
+                     + "AND r.outcome IN ('failed', 'abandoned') AND NOT EXISTS (SELECT 1 FROM sync_watermark w "
+                     + "WHERE w.company = r.company AND w.watermark >= r.started_at))")) {
+            ps.setString(1, company);
+            ps.setString(2, company);
+            return ps.executeUpdate();
+        }
+    }
+
     /** What a quarantine row holds besides its key and the runs: what {@link #hold} writes, and compares before it does. */
     private record Row(String reason, LocalDate workDate, String userId, String workDateText, BigDecimal qty,
                        String userName, String employeeNumber, String projectNumber, String taskNumber,

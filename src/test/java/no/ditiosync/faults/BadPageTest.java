@@ -59,6 +59,8 @@ class BadPageTest {
             SyncRun next = h.runOnce();
 
             assertThat(next.mode()).isEqualTo(SyncRun.Mode.FULL);
+            // what the failed run held counts for the run that committed: all its quarantine is new
+            assertThat(next.quarantineOpen()).isPositive().isEqualTo(next.quarantineNew());
             int ready = h.payrollReady().size();
             assertThat(next.linesByTarget()).containsEntry("visma", ready).containsEntry("sap", ready)
                     .containsEntry("jdbc", ready);
