@@ -66,9 +66,12 @@ public final class DropWriter implements AutoCloseable {
         if (files[target] == null) {
             files[target] = open(t);
         }
-        for (DropLine line : add) {
-            files[target].append(line);
-        }
+        AtomicDropFile file = files[target];
+        writing(t, () -> {
+            for (DropLine line : add) {
+                file.append(line);
+            }
+        });
         lines[target] += add.size();
     }
 
@@ -78,15 +81,31 @@ public final class DropWriter implements AutoCloseable {
      * @param bookedDate the day the change is booked on (null: its work date)
      */
     public void jdbc(int target, PayrollLine line, boolean active, java.time.LocalDate bookedDate) throws IOException {
-        if (jdbc == null) {
-            DropTarget t = targets.get(target);
-            // hidden and ending .tmp as the file targets' temporary drops: a run that never commits leaves
-            // it to the same clean-up
-            jdbc = JdbcDropFile.create(t.folder(),
-                    "." + namePrefix + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
-        }
-        jdbc.add(line, active, bookedDate);
+        DropTarget t = targets.get(target);
+        writing(t, () -> {
+            if (jdbc == null) {
+                // hidden and ending .tmp as the file targets' temporary drops: a run that never commits leaves
+                // it to the same clean-up
+                jdbc = JdbcDropFile.create(t.folder(),
+                        "." + namePrefix + AtomicDropFile.fileName(t.name(), company, runStart, runId).replace(".csv", ".rows") + ".tmp");
+            }
+            jdbc.add(line, active, bookedDate);
+        });
         lines[target]++;
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** A write of a target's drop that fails (a full disk) names the target and its folder, not only the system's words. */
+    private static void writing(DropTarget target, Write write) throws IOException {
+        try {
+            write.run();
+        } catch (IOException e) {
+            throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
+                    + AtomicDropFile.plainReason(e) + ")", e);
+        }
     }
 
     private AtomicDropFile open(DropTarget target) throws IOException {
@@ -113,17 +132,21 @@ public final class DropWriter implements AutoCloseable {
                 List<DropLine> summed = sums[t].lines();
                 lines[t] = summed.size();
                 if (!summed.isEmpty()) {
-                    files[t] = open(target);
-                    for (DropLine line : summed) {
-                        files[t].append(line);
-                    }
+                    AtomicDropFile file = open(target);
+                    files[t] = file;
+                    writing(target, () -> {
+                        for (DropLine line : summed) {
+                            file.append(line);
+                        }
+                    });
                 }
             }
             if (files[t] != null) {
-                files[t].close();
+                AtomicDropFile file = files[t];
+                writing(target, file::close);
                 out.add(new Drop(target.name(), files[t].tempPath(), files[t].finalPath(), lines[t]));
             } else if (!target.isFile() && jdbc != null) {
-                jdbc.close();
+                writing(target, jdbc::close);
                 out.add(new Drop(target.name(), jdbc.path(), null, lines[t]));
             } else {
                 out.add(new Drop(target.name(), null, null, lines[t]));
