@@ -1,8 +1,6 @@
 package no.ditiosync.app;
 
 import no.ditiosync.ditio.AbsenceRegistration;
-import no.ditiosync.ditio.PayrollLineRecord;
-import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.Aggregation;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.drops.SftpDrop;
@@ -225,13 +223,7 @@ public record Settings(
      * PAYROLL_SOURCE says, then absences when switched on.
      */
     public List<String> feeds() {
-        List<String> feeds = new ArrayList<>();
-        if (payrollSource.readsTimeRegistrations()) {
-            feeds.add(TimeRegistration.TIME);
-        }
-        if (payrollSource.readsPayrollLines()) {
-            feeds.add(PayrollLineRecord.PAYROLL);
-        }
+        List<String> feeds = new ArrayList<>(payrollSource.feeds());
         if (absences) {
             feeds.add(AbsenceRegistration.ABSENCE);
         }

@@ -13,15 +13,8 @@ import java.util.List;
  */
 public record LineRules(PayrollSource source, String approval, LocalDate startDate, String mappingDigest) {
 
-    /** The registration feeds whose lines PAYROLL_SOURCE decides (absences have a switch of their own). */
-    public static final List<String> SOURCE_FEEDS = List.of(no.ditiosync.ditio.TimeRegistration.TIME,
-            no.ditiosync.ditio.PayrollLineRecord.PAYROLL);
-
-    /** Whether {@code source} reads the feed (one of {@link #SOURCE_FEEDS}). */
-    public static boolean reads(PayrollSource source, String feed) {
-        return feed.equals(no.ditiosync.ditio.TimeRegistration.TIME) ? source.readsTimeRegistrations()
-                : feed.equals(no.ditiosync.ditio.PayrollLineRecord.PAYROLL) && source.readsPayrollLines();
-    }
+    /** The registration feeds whose lines PAYROLL_SOURCE decides (absences have a switch of their own), in order. */
+    public static final List<String> SOURCE_FEEDS = PayrollSource.TIME_AND_OVERTIME.feeds();
 
     /** What differs from {@code before}, as the log says it ("PAYROLL_SOURCE time → payroll-lines, the wage-type mapping"); empty when nothing. */
     public String changesFrom(LineRules before) {

@@ -1,6 +1,11 @@
 package no.ditiosync.payroll;
 
+import no.ditiosync.ditio.PayrollLineRecord;
+import no.ditiosync.ditio.TimeRegistration;
+
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -26,12 +31,23 @@ public enum PayrollSource {
         this.setting = setting;
     }
 
-    public boolean readsTimeRegistrations() {
-        return this != PAYROLL_LINES;
+    /** The registration feeds this source reads, in the order of delivery. */
+    public List<String> feeds() {
+        return switch (this) {
+            case TIME -> List.of(TimeRegistration.TIME);
+            case TIME_AND_OVERTIME -> List.of(TimeRegistration.TIME, PayrollLineRecord.PAYROLL);
+            case PAYROLL_LINES -> List.of(PayrollLineRecord.PAYROLL);
+        };
     }
 
-    public boolean readsPayrollLines() {
-        return this != TIME;
+    /** The source that reads exactly these of its feeds (of any others, say absences), or null when none does. */
+    public static PayrollSource reading(Collection<String> feeds) {
+        for (PayrollSource source : values()) {
+            if (LineRules.SOURCE_FEEDS.stream().filter(feeds::contains).toList().equals(source.feeds())) {
+                return source;
+            }
+        }
+        return null;
     }
 
     public static PayrollSource fromSetting(String value) {

@@ -1,9 +1,7 @@
 package no.ditiosync.run;
 
 import no.ditiosync.ditio.DitioPager;
-import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.ditio.RunLogFields;
-import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
 import no.ditiosync.ledger.LedgerStore;
@@ -237,16 +235,18 @@ public final class RunStart {
         } else {
             // no run kept them yet: a first run, or a state DB of a version that did not keep them, whose
             // watermarks still say which feeds were read; the mapping it used is not known, so it is read in full once
-            boolean time = runs.watermark(c.key(), TimeRegistration.TIME) != null;
-            boolean payroll = runs.watermark(c.key(), PayrollLineRecord.PAYROLL) != null;
-            before = time && payroll ? PayrollSource.TIME_AND_OVERTIME : time ? PayrollSource.TIME
-                    : payroll ? PayrollSource.PAYROLL_LINES : null;
+            List<String> watermarked = new ArrayList<>();
+            for (String feed : LineRules.SOURCE_FEEDS) {
+                if (runs.watermark(c.key(), feed) != null) {
+                    watermarked.add(feed);
+                }
+            }
+            before = PayrollSource.reading(watermarked);
             changed = before == null ? null : "the settings the delivered lines were made by are not kept yet (a state DB "
                     + "of an earlier version)" + (before == now.source() ? ""
                     : "; its feeds were those of PAYROLL_SOURCE " + before.setting() + ", now " + now.source().setting());
         }
-        List<String> retired = before == null ? List.of() : LineRules.SOURCE_FEEDS.stream()
-                .filter(f -> LineRules.reads(before, f) && !c.feeds().contains(f)).toList();
+        List<String> retired = before == null ? List.of() : before.feeds().stream().filter(f -> !c.feeds().contains(f)).toList();
         return new RuleChange(changed, retired);
     }
 
