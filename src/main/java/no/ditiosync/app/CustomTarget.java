@@ -39,11 +39,6 @@ public record CustomTarget(String name, DropFormat format, CorrectionStyle style
         String label(String property);
     }
 
-    /** The property and its environment variable, as messages name a setting. */
-    static String label(String property) {
-        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + property + ")";
-    }
-
     /** Whether {@code name} could be a target of the user's own (it names files and a route). */
     static boolean isName(String name) {
         return NAME.matcher(name).matches();

@@ -53,19 +53,24 @@ final class SettingReader {
             @Override
             public String label(String property) {
                 String own = ownProperty(property);
-                return own != null ? own : CustomTarget.label(property) + forCompany();
-            }
-
-            /** The company's own property where it sets one, else null. */
-            private String ownProperty(String property) {
-                if (company == null) {
-                    return null;
-                }
-                String own = "company." + company + "." + property;
-                String v = lookup.apply(own);
-                return v != null && !v.isBlank() ? own : null;
+                return own != null ? own : envName(property) + " (" + property + ")" + forCompany();
             }
         };
+    }
+
+    /** The company's own property for {@code property} where it sets one ({@code company.<key>.<property>}), else null. */
+    private String ownProperty(String property) {
+        if (company == null) {
+            return null;
+        }
+        String own = "company." + company + "." + property;
+        String v = lookup.apply(own);
+        return v != null && !v.isBlank() ? own : null;
+    }
+
+    /** The environment variable Camel reads for a property: {@code company.bygg.payroll.start-date} → {@code COMPANY_BYGG_PAYROLL_START_DATE}. */
+    static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /** The company of {@code payroll.companies} being read, or null for the one company of {@code payroll.company}. */
@@ -75,11 +80,7 @@ final class SettingReader {
 
     /** Whether the company being read sets this key of its own. */
     boolean overridden(SettingKey k) {
-        if (company == null || !k.perCompany) {
-            return false;
-        }
-        String v = lookup.apply(companyProperty(k));
-        return v != null && !v.isBlank();
+        return k.perCompany && ownProperty(k.property) != null;
     }
 
     private String companyProperty(SettingKey k) {
@@ -93,7 +94,7 @@ final class SettingReader {
 
     /** The environment variable the company's value comes from: its own ({@code COMPANY_<KEY>_…}) where set, else the shared one. */
     String variable(SettingKey k) {
-        return overridden(k) ? companyProperty(k).toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') : k.env;
+        return overridden(k) ? envName(companyProperty(k)) : k.env;
     }
 
     String forCompany() {

@@ -39,10 +39,6 @@ public final class DitioTokenCache {
     private Instant refreshAt = Instant.MIN;
     private int tokensFetched;
 
-    public DitioTokenCache(String clientId, String clientSecret, String scope, Clock clock) {
-        this(clientId, clientSecret, scope, clock, "DITIO_CLIENT_ID and DITIO_CLIENT_SECRET");
-    }
-
     /** @param credentialSettings where the operator set the id and secret, as a rejection names them */
     public DitioTokenCache(String clientId, String clientSecret, String scope, Clock clock, String credentialSettings) {
         this.credentialSettings = credentialSettings;

@@ -108,7 +108,7 @@ public final class RunStore {
 
     // ---- the rules the delivered lines were made by -------------------------------------------
 
-    /** The rules of the company's last sync that read every feed; null before the first (or from a version before they were kept). */
+    /** The rules the company's delivered lines were last made by (kept by a sync's commit); null before the first, or from a version before they were kept. */
     public LineRules lineRules(String company) throws SQLException {
         try (Connection c = db.connection();
              PreparedStatement ps = c.prepareStatement("SELECT payroll_source, approval, start_date, mapping_digest "
