@@ -103,9 +103,13 @@ public final class DropWriter implements AutoCloseable {
         try {
             write.run();
         } catch (IOException e) {
-            throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
-                    + AtomicDropFile.plainReason(e) + ")", e);
+            throw failed(target, e);
         }
+    }
+
+    private static IOException failed(DropTarget target, IOException e) {
+        return new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
+                + AtomicDropFile.plainReason(e) + ")", e);
     }
 
     private AtomicDropFile open(DropTarget target) throws IOException {
@@ -113,8 +117,7 @@ public final class DropWriter implements AutoCloseable {
             return AtomicDropFile.open(target.folder(), namePrefix + AtomicDropFile.fileName(target.name(), company, runStart, runId),
                     target.format(), target.fileMode());
         } catch (IOException e) {
-            throw new IOException("cannot write the " + target.name() + " drop in " + target.folder() + " ("
-                    + AtomicDropFile.plainReason(e) + ")", e);
+            throw failed(target, e);
         }
     }
 
