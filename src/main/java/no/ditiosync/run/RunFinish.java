@@ -131,7 +131,7 @@ public final class RunFinish {
         if (run.retiring().isEmpty()) {
             return;
         }
-        if (!run.retires()) {
+        if (run.reversalWaits()) {
             LOG.warn("Run {} of company {}: the lines of feed {} are not reversed in this run, as it could not read every "
                     + "feed of PAYROLL_SOURCE {}; the next run tries again", run.runId(), run.company(),
                     String.join(" and feed ", run.retiring()), c.lineRules().source().setting());
@@ -201,7 +201,7 @@ public final class RunFinish {
                     }
                     // the delivered lines are the settings' lines now; unless the old feed's lines still wait to
                     // be reversed (the new source's feeds could not be read): the next run tries again
-                    if (run.retiring().isEmpty() || run.retires()) {
+                    if (!run.reversalWaits()) {
                         for (String feed : run.retiring()) {
                             runs.dropWatermark(c, run.company(), feed);
                         }

@@ -199,11 +199,6 @@ public final class SyncRun implements RetryCounter {
     /** One line naming each feed not delivered (registrations) or not read (users, projects) and why; null when none. */
     public String notDelivered() { return passes.notDelivered(); }
 
-    /** Whether the run read every feed of PAYROLL_SOURCE it planned (none was left out as not deployed); absences aside. */
-    public boolean readSourceFeeds() {
-        return passes.failed().keySet().stream().noneMatch(no.ditiosync.payroll.LineRules.SOURCE_FEEDS::contains);
-    }
-
     /**
      * The settings that decide the lines changed since the delivered lines were made: every feed is read
      * in full, and those of {@code retiring} (PAYROLL_SOURCE no longer reads them) have their lines
@@ -218,8 +213,14 @@ public final class SyncRun implements RetryCounter {
 
     public List<String> retiring() { return retiring; }
 
-    /** Whether the feeds PAYROLL_SOURCE no longer reads are reversed in this run: only once the feeds it reads now were read. */
-    public boolean retires() { return !retiring.isEmpty() && readSourceFeeds(); }
+    /**
+     * Whether the lines of the feeds PAYROLL_SOURCE no longer reads must wait for a later run: a feed it
+     * reads now was left out (not deployed), and their hours would be taken back before they come from it.
+     */
+    public boolean reversalWaits() {
+        return !retiring.isEmpty()
+                && passes.failed().keySet().stream().anyMatch(no.ditiosync.payroll.LineRules.SOURCE_FEEDS::contains);
+    }
 
     /** The pass now running. */
     public Pass current() { return passes.current(); }
