@@ -123,10 +123,16 @@ public final class SftpDrop {
      */
     public void publish(String target, String status, Path localTemp, String finalName, boolean doneMarker,
                         OutboxState outbox) throws Exception {
-        String state = status;
+        // the state the outbox holds, also when an attempt fails after recording one: an attempt cut off
+        // after the rename goes on from renaming, never from the state it started in (that would upload again)
+        String[] reached = {status};
+        OutboxState recording = next -> {
+            outbox.record(next);
+            reached[0] = next;
+        };
         for (int attempt = 1; ; attempt++) {
             try {
-                state = attempt(target, state, localTemp, finalName, doneMarker, outbox);
+                attempt(target, reached[0], localTemp, finalName, doneMarker, recording);
                 Files.deleteIfExists(localTemp);
                 LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
                 return;
@@ -176,8 +182,8 @@ public final class SftpDrop {
         }
     }
 
-    /** One attempt on one connection, from {@code state}; returns the state reached. */
-    private String attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
+    /** One attempt on one connection, from {@code state}; each state reached is recorded before its step. */
+    private void attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
                            OutboxState outbox) throws Exception {
         String folder = folder(target);
         String temp = folder + "/." + finalName + ".tmp";
@@ -210,7 +216,6 @@ public final class SftpDrop {
                     remote(() -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
                 }
             }
-            return state;
         } finally {
             try {
                 sftp.forceDisconnect();

@@ -114,6 +114,27 @@ class SftpDeliveryTest {
         }
     }
 
+    /**
+     * The connection drops right after a rename, before its reply: the next attempt goes on from
+     * {@code renaming} (the temporary file is gone, so the drop is on the server or taken by the
+     * provider) and does not upload and rename the drop again, even though the provider took it.
+     */
+    @Test
+    void connectionDroppedAfterTheRenameDoesNotDeliverTheDropAgain(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            server.breakAfterRenames(2);
+            h.runOnce();
+            assertThat(server.finalsCreated()).as("drops renamed into place").hasSize(2);
+
+            h.ditio.data().randomMutations(new Random(14), 30);
+            server.breakAfterRenames(2);
+            h.runOnce();
+
+            assertDeliveredOnceAndEqualToTruth(h, server, 2);
+        }
+    }
+
     @Test
     void serverThatKeepsDroppingFailsTheRunAndTheNextRunPublishesTheCommittedDropsOnce(@TempDir Path dir) throws Exception {
         try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);

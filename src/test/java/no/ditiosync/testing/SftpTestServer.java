@@ -50,6 +50,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger uploadsToBreak = new AtomicInteger();
     private final AtomicLong breakAfterBytes = new AtomicLong();
     private final AtomicInteger uploadsBroken = new AtomicInteger();
+    private final AtomicInteger renamesToBreak = new AtomicInteger();
     private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -126,6 +127,14 @@ public final class SftpTestServer implements AutoCloseable {
     public void breakUploads(int uploads, long afterBytes) {
         breakAfterBytes.set(afterBytes);
         uploadsToBreak.set(uploads);
+    }
+
+    /**
+     * The next {@code renames} renames to a final name happen, and then the connection drops before the
+     * client hears so: what a network fault right after the rename looks like to the client.
+     */
+    public void breakAfterRenames(int renames) {
+        renamesToBreak.set(renames);
     }
 
     /** How many uploads had their connection dropped. */
@@ -206,6 +215,14 @@ public final class SftpTestServer implements AutoCloseable {
             if (thrown == null && !dstPath.getFileName().toString().startsWith(".")) {
                 synchronized (SftpTestServer.this) {
                     finalsCreated.add(relative(dstPath));
+                }
+                if (renamesToBreak.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    brokenSessions.add(session);
+                    try {
+                        session.close(true); // before the rename's reply is sent
+                    } catch (RuntimeException ignored) {
+                        // closed either way
+                    }
                 }
             }
         }
