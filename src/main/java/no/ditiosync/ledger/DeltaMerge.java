@@ -45,11 +45,21 @@ public final class DeltaMerge {
         void changed(int target, LedgerEntry before, LedgerEntry after, boolean released);
     }
 
-    /** One feed's pass as the merge needs it. */
-    public record Pass(String feed, boolean full, LocalDate from, LocalDate to) {
+    /**
+     * One feed's pass as the merge needs it.
+     *
+     * @param startDate PAYROLL_START_DATE: a line a target holds for an earlier day (the start date was
+     *                  moved later) stays as delivered when its record no longer gives it a line
+     */
+    public record Pass(String feed, boolean full, LocalDate from, LocalDate to, LocalDate startDate) {
         boolean inWindow(LedgerRow row) {
             LocalDate day = row.line().workDate();
             return day != null && !day.isBefore(from) && !day.isAfter(to);
+        }
+
+        boolean keptAsDelivered(LedgerEntry held) {
+            return held != null && held.line() != null && held.line().workDate() != null
+                    && held.line().workDate().isBefore(startDate);
         }
     }
 
@@ -86,7 +96,7 @@ public final class DeltaMerge {
         if (pass.full()) {
             mergeFull(pass, new Ordered(desired), quarantined, writer, sink, outcome);
         } else {
-            mergeChanges(new Ordered(desired), quarantined, writer, sink, outcome);
+            mergeChanges(pass, new Ordered(desired), quarantined, writer, sink, outcome);
         }
         writer.flush();
         return outcome;
@@ -100,16 +110,16 @@ public final class DeltaMerge {
         while (d != null || r != null) {
             int cmp = d == null ? 1 : r == null ? -1 : d.lineId().compareTo(r.lineId());
             if (cmp < 0) {
-                decide(d.lineId(), d.fetched() ? d : null, null, quarantined, writer, sink, outcome);
+                decide(pass, d.lineId(), d.fetched() ? d : null, null, quarantined, writer, sink, outcome);
                 d = desired.nextLine();
             } else if (cmp > 0) {
                 // not returned by the snapshot of its window: gone from Ditio
                 if (pass.inWindow(r)) {
-                    decide(r.lineId(), null, r, quarantined, writer, sink, outcome);
+                    decide(pass, r.lineId(), null, r, quarantined, writer, sink, outcome);
                 }
                 r = scan.next();
             } else {
-                decide(d.lineId(), d.fetched() ? d : null, r, quarantined, writer, sink, outcome);
+                decide(pass, d.lineId(), d.fetched() ? d : null, r, quarantined, writer, sink, outcome);
                 d = desired.nextLine();
                 r = scan.next();
             }
@@ -123,21 +133,21 @@ public final class DeltaMerge {
     }
 
     /** Incremental: batches of the run's lines, each looked up by key; a payroll line's parts by its prefix. */
-    private void mergeChanges(Ordered desired, Set<String> quarantined, LedgerWriter writer, Sink sink,
+    private void mergeChanges(Pass pass, Ordered desired, Set<String> quarantined, LedgerWriter writer, Sink sink,
                               Outcome outcome) throws Exception {
         List<Desired> batch = new ArrayList<>(BATCH);
         Desired d;
         while ((d = desired.next()) != null) {
             batch.add(d);
             if (batch.size() >= BATCH && d.kind() == Desired.Kind.LINE && !desired.peekIsPartOf(d)) {
-                resolve(batch, quarantined, writer, sink, outcome);
+                resolve(pass, batch, quarantined, writer, sink, outcome);
                 batch.clear();
             }
         }
-        resolve(batch, quarantined, writer, sink, outcome);
+        resolve(pass, batch, quarantined, writer, sink, outcome);
     }
 
-    private void resolve(List<Desired> batch, Set<String> quarantined, LedgerWriter writer, Sink sink,
+    private void resolve(Pass pass, List<Desired> batch, Set<String> quarantined, LedgerWriter writer, Sink sink,
                          Outcome outcome) throws Exception {
         if (batch.isEmpty()) {
             return;
@@ -152,7 +162,7 @@ public final class DeltaMerge {
         for (int i = 0; i < batch.size(); i++) {
             Desired d = batch.get(i);
             if (d.kind() == Desired.Kind.LINE) {
-                decide(d.lineId(), d, rows.get(d.lineId()), quarantined, writer, sink, outcome);
+                decide(pass, d.lineId(), d, rows.get(d.lineId()), quarantined, writer, sink, outcome);
                 continue;
             }
             // a payroll line seen (or deleted): its parts this run does not name are gone. The parts
@@ -170,7 +180,7 @@ public final class DeltaMerge {
             java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
             all.addAll(held.keySet());
             for (String key : all) {
-                decide(key, named.get(key), held.get(key), quarantined, writer, sink, outcome);
+                decide(pass, key, named.get(key), held.get(key), quarantined, writer, sink, outcome);
             }
         }
     }
@@ -193,7 +203,7 @@ public final class DeltaMerge {
      * @param d   what the run wants for the line (null: nothing, the record is gone)
      * @param row the ledger's row (null: no target ever received the line)
      */
-    private void decide(String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerWriter writer,
+    private void decide(Pass pass, String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerWriter writer,
                         Sink sink, Outcome outcome) throws Exception {
         PayrollLine wanted = d == null ? null : d.wanted();
         boolean inQuarantine = quarantined.contains(lineId);
@@ -204,6 +214,9 @@ public final class DeltaMerge {
         for (int t = 0; t < targets.size(); t++) {
             String target = targets.get(t);
             LedgerEntry current = row == null ? null : row.entry(target);
+            if (wanted == null && pass.keptAsDelivered(current)) {
+                continue; // docs/export-ledger.md: what was delivered before a start date moved later stays
+            }
             LedgerDelta.Result delta = LedgerDelta.of(styles.get(t), wanted, current);
             if (!delta.changed()) {
                 continue;

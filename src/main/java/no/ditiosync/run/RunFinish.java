@@ -90,7 +90,8 @@ public final class RunFinish {
         for (String feed : run.deliveredFeeds()) {
             SyncRun.Pass pass = run.pass(feed);
             if (pass != null && pass.delivers()) {
-                passes.add(new DeltaMerge.Pass(feed, pass.mode() == SyncRun.Mode.FULL, pass.fromDate(), pass.toDate()));
+                passes.add(new DeltaMerge.Pass(feed, pass.mode() == SyncRun.Mode.FULL, pass.fromDate(), pass.toDate(),
+                        c.startDate()));
             }
         }
         retire(run, c, passes);
@@ -143,7 +144,7 @@ public final class RunFinish {
         for (String feed : run.retiring()) {
             run.delta().quarantinedAtStart(feed, run.purpose().reconciles()
                     ? quarantine.lineIds(run.company(), feed, from, to) : quarantine.lineIds(run.company(), feed));
-            passes.add(new DeltaMerge.Pass(feed, true, from, to));
+            passes.add(new DeltaMerge.Pass(feed, true, from, to, c.startDate()));
         }
     }
 

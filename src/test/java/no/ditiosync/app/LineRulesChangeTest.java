@@ -107,6 +107,50 @@ class LineRulesChangeTest {
         }
     }
 
+    /**
+     * A start date moved later: the lines delivered before it stay as delivered whatever Ditio changes
+     * there afterwards (an edit, a deletion, an un-approval, a worker's new employee number), in every
+     * target; from the start date on every target holds the truth.
+     */
+    @Test
+    void aStartDateMovedLaterLeavesTheLinesBeforeItWhateverDitioChangesThere(@TempDir Path dir) throws Exception {
+        LocalDate later = LAST.minusWeeks(2);
+        try (SyncHarness h = new SyncHarness(workers(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            Function<String[], String> dayKey = k -> k[0] + "|" + k[1] + "|" + k[2];
+            Map<String, Map<String, BigDecimal>> deliveredBefore = perTarget(h, later);
+            assertThat(deliveredBefore.get("sap")).isNotEmpty();
+            h.restartWith(Map.of("payroll.start-date", later.toString()));
+            h.runOnce();
+
+            List<no.ditiosync.simulator.TimeRegistration> old = h.ditio.data().liveTimeRegistrations().stream()
+                    .filter(r -> r.payrollApproved() && r.workDate().isBefore(LAST.minusWeeks(2))
+                            && !r.workDate().isBefore(LAST.minusWeeks(3)))
+                    .toList();
+            h.ditio.data().editHours(old.get(0).id(), old.get(0).qty().add(new BigDecimal("0.5")));
+            h.ditio.data().delete(old.get(1).id());
+            h.ditio.data().unapprove(old.get(2).id());
+            String moved = old.stream().map(r -> r.userId()).filter(u -> !u.equals(old.get(0).userId())).findFirst().orElseThrow();
+            h.ditio.data().setEmployeeNumber(moved, "77001");
+            h.ditio.data().randomMutations(new Random(23), 20);
+            SyncRun next = h.runOnce();
+            assertThat(next.passes()).filteredOn(SyncRun.Pass::delivers).allMatch(p -> p.mode() == SyncRun.Mode.INCREMENTAL);
+
+            assertThat(perTarget(h, later)).as("every target's lines before the later start date").isEqualTo(deliveredBefore);
+            Map<String, BigDecimal> truth = PayrollTruth.sums(h.ditio.data(), later, dayKey);
+            assertSums("SAP from the later start date", from(h.sapTotals(), later), truth);
+            assertSums("CSV from the later start date", from(h.csvTotals(), later), truth);
+            assertSums("payroll_line from the later start date", from(h.jdbcTotals(), later), truth);
+        }
+    }
+
+    /** Each dated target's sums per employee, day and wage type, before a day. */
+    private static Map<String, Map<String, BigDecimal>> perTarget(SyncHarness h, LocalDate day) throws Exception {
+        return Map.of("sap", before(h.sapTotals(), day), "csv", before(h.csvTotals(), day),
+                "jdbc", before(h.jdbcTotals(), day));
+    }
+
     /** A feed of the source that is not deployed here, run after run: the settings are kept all the same, the runs stay incremental. */
     @Test
     void aFeedNeverDeployedDoesNotMakeEveryRunAFullPass(@TempDir Path dir) throws Exception {

@@ -192,7 +192,7 @@ class DeltaMergeTest {
     }
 
     private DeltaMerge.Pass full() {
-        return new DeltaMerge.Pass("time", true, FROM, TO);
+        return new DeltaMerge.Pass("time", true, FROM, TO, FROM);
     }
 
     private DeltaMerge.Pass changes() {
@@ -200,7 +200,7 @@ class DeltaMergeTest {
     }
 
     private DeltaMerge.Pass changes(String feed) {
-        return new DeltaMerge.Pass(feed, false, null, null);
+        return new DeltaMerge.Pass(feed, false, null, null, FROM);
     }
 
     private Desired line(String id, String hours) {
