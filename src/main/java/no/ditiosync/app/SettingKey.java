@@ -86,4 +86,18 @@ enum SettingKey {
     String label() {
         return env == null ? property : env + " (" + property + ")";
     }
+
+    /** The settings whose values are secrets. */
+    static final java.util.Set<SettingKey> SECRETS = java.util.EnumSet.of(CLIENT_SECRET, STATE_DB_PASSWORD, JDBC_PASSWORD,
+            OBSERVE_PASSWORD, SFTP_PASSWORD, SFTP_PASSPHRASE);
+
+    /**
+     * The secrets' keys as Camel's sensitive keywords (the last part of the key, lower case, no dashes):
+     * Camel masks only its own list in what it logs, which has "password" but not "state-db-password" or
+     * "private-key-passphrase", and its start-up summary of the settings printed those in clear.
+     */
+    static String sensitiveKeywords() {
+        return SECRETS.stream().map(k -> k.property.substring(k.property.lastIndexOf('.') + 1).replace("-", ""))
+                .distinct().sorted().collect(java.util.stream.Collectors.joining(","));
+    }
 }

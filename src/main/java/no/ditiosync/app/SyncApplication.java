@@ -32,6 +32,7 @@ public final class SyncApplication implements AutoCloseable {
         SyncBeans beans = new SyncBeans(databaseStopped::complete);
         main.configure().addConfiguration(beans);
         main.setPropertyPlaceholderLocations(propertiesLocation());
+        main.addOverrideProperty("camel.main.additional-sensitive-keywords", SettingKey.sensitiveKeywords());
         if (!Files.isDirectory(Path.of("routes"))) {
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
         }

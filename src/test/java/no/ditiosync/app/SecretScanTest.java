@@ -71,6 +71,42 @@ class SecretScanTest {
         }
     }
 
+    /**
+     * Every other secret setting, given with every logger at TRACE (Camel's start-up summary of the
+     * settings included): none of them is written anywhere.
+     */
+    @Test
+    void everySecretSettingIsWrittenNowhere(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(5).workers(5).weeks(1), 0)) {
+            Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+            env.put("ROOT_LOG_LEVEL", "TRACE");
+            env.put("CAMEL_LOG_LEVEL", "TRACE");
+            env.put("LOG_LEVEL", "TRACE");
+            Map<String, String> secrets = Map.of(
+                    "PAYROLL_STATE_DB_PASSWORD", "Sd4-state-db-secret-Hy6",
+                    "PAYROLL_JDBC_PASSWORD", "Jd5-jdbc-target-secret-Mn2",
+                    "PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE", "Pp8-key-passphrase-secret-Rt1",
+                    "OBSERVE_PASSWORD", "Ob3-observe-page-secret-Wq9");
+            env.putAll(secrets);
+            env.put("OBSERVE_USER", "operator");
+
+            CommandLineTest.Result sync = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(sync.err()).contains("TRACE", "payroll.start-date"); // Camel's summary of the settings is there
+            List<String> written = new ArrayList<>(List.of(sync.out() + sync.err()));
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    written.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                }
+            }
+            for (String text : written) {
+                for (Map.Entry<String, String> secret : secrets.entrySet()) {
+                    assertThat(text.contains(secret.getValue())).as("%s in what was written", secret.getKey()).isFalse();
+                }
+            }
+        }
+    }
+
     /** Each token the simulator issued, by its exact value, in nothing that was written. */
     private static void assertNoneOf(List<String> tokens, List<String> written) {
         assertThat(tokens).as("tokens issued").isNotEmpty();
