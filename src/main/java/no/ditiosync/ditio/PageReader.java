@@ -95,8 +95,7 @@ public final class PageReader<T> {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 switch (field.toLowerCase(Locale.ROOT)) {
-                    // an empty page may say so with null
-                    case "data" -> data = value == JsonToken.VALUE_NULL ? new ArrayList<>() : readRecords(parser, value, where);
+                    case "data" -> data = readRecords(parser, value, where);
                     case "continuationtoken" -> token = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
                     default -> parser.skipChildren();
                 }
@@ -129,7 +128,10 @@ public final class PageReader<T> {
 
     private List<T> readRecords(JsonParser parser, JsonToken value, String where) throws IOException {
         if (value != JsonToken.START_ARRAY) {
-            throw new DitioApiException("Ditio sent 'data' that is not an array for " + where);
+            // null too: read as an empty last page it would end the pass early and move the watermark past
+            // what the pass never saw (the guide's own examples fail on it as well)
+            throw new DitioApiException("Ditio sent 'data' that is " + (value == JsonToken.VALUE_NULL ? "null" : "not an array")
+                    + " for " + where);
         }
         List<T> records = new ArrayList<>();
         Problem problem = new Problem();

@@ -295,19 +295,24 @@ class DitioConformanceTest {
         });
     }
 
+    /** 'data' is an array: a page with null there is a bad page, not an empty last one (that would move the watermark). */
     @Test
-    void anEmptyPageMaySayDataNull() throws Exception {
+    void aPageWithDataNullFailsTheRunWithoutMovingTheWatermark() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean nullData = new java.util.concurrent.atomic.AtomicBoolean(true);
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
             String token = request.param("ContinuationToken");
             if (token == null) {
                 return Answer.json("{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "3",
                         "2026-11-16T16:00:00Z") + "],\"continuationToken\":\"t2\"}");
             }
-            return Answer.json("{\"data\":null,\"continuationToken\":null,\"recordCount\":0}");
+            return Answer.json("{\"data\":" + (nullData.get() ? "null" : "[]") + ",\"continuationToken\":null,\"recordCount\":0}");
         });
 
-        run();
-
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("Ditio sent 'data' that is null for page 2 of /v1/time-registrations");
+        assertThat(delivered()).isEmpty();
+        nullData.set(false);
+        assertThat(run().mode()).as("the next run, the watermark unmoved").isEqualTo(SyncRun.Mode.FULL);
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("3.00")));
     }
 
