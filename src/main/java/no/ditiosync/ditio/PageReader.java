@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.cfg.CacheProvider;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerFactory;
 import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.deser.DeserializerFactory;
@@ -73,7 +75,8 @@ public final class PageReader<T> {
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .addHandler(new OtherCase())
                 .addHandler(new WrongTypes())
-                .registerModule(new SimpleModule().addDeserializer(Integer.class, new WholeNumbers()));
+                .registerModule(new SimpleModule().addDeserializer(Integer.class, new WholeNumbers())
+                        .addDeserializer(boolean.class, new NumbersAreNotTrueOrFalse()));
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
         this.maxPageBytes = maxPageBytes;
@@ -214,6 +217,33 @@ public final class PageReader<T> {
                 // as Jackson does for a field it bound itself: a failure is a mapping error whose path names the field
                 return record.wrapAndThrow(e, bean, name, ctxt);
             }
+        }
+    }
+
+    /**
+     * A number where the spec has true/false ("payrollApproved": 1) is a field of the wrong type, so the
+     * record is quarantined with it (WrongTypes): Jackson's own reader takes any number but 0 as true,
+     * which would let a record through the approval gate on a guess. Text is read as Jackson reads it
+     * ("true", "false"; anything else is the wrong type), as numbers sent as text are ("7.5").
+     */
+    private static final class NumbersAreNotTrueOrFalse extends StdScalarDeserializer<Boolean> {
+        private final NumberDeserializers.BooleanDeserializer jackson =
+                new NumberDeserializers.BooleanDeserializer(Boolean.TYPE, Boolean.FALSE);
+
+        NumbersAreNotTrueOrFalse() {
+            super(Boolean.TYPE);
+        }
+
+        @Override
+        public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return p.hasToken(JsonToken.VALUE_NUMBER_INT) || p.hasToken(JsonToken.VALUE_NUMBER_FLOAT)
+                    ? (Boolean) ctxt.handleUnexpectedToken(Boolean.TYPE, p) : jackson.deserialize(p, ctxt);
+        }
+
+        /** null as Jackson reads it for true/false: false. */
+        @Override
+        public Boolean getNullValue(DeserializationContext ctxt) throws com.fasterxml.jackson.databind.JsonMappingException {
+            return jackson.getNullValue(ctxt);
         }
     }
 

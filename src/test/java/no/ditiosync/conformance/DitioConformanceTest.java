@@ -382,7 +382,11 @@ class DitioConformanceTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "QTY             | \"abc\"         | unreadable QTY: \"abc\" is not a number",
             "qTy             | [7.5]           | unreadable qTy: [7.5] is not a number",
-            "PAYROLLAPPROVED | \"maybe\"       | unreadable PAYROLLAPPROVED: \"maybe\" is not true or false"})
+            "PAYROLLAPPROVED | \"maybe\"       | unreadable PAYROLLAPPROVED: \"maybe\" is not true or false",
+            // never through the approval gate on a guess
+            "PayrollApproved | 1               | unreadable PayrollApproved: 1 is not true or false",
+            "Approved        | 0               | unreadable Approved: 0 is not true or false",
+            "isDeleted       | 1.0             | unreadable isDeleted: 1.0 is not true or false"})
     void aFieldOfTheWrongTypeInAnyCaseQuarantinesItsRecordNamingTheField(String name, String value, String reason)
             throws Exception {
         String record = "{\"Id\":\"r1\",\"USERID\":\"u-101\",\"userEmployeeNumber\":\"101\",\"WorkDate\":\"2026-11-16T00:00:00Z\","
