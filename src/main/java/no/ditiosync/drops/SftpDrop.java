@@ -233,7 +233,13 @@ public final class SftpDrop {
             throw new RemoteFailure("the committed drop " + localTemp + " is missing locally, so it cannot be uploaded", e,
                     true);
         }
-        remote(() -> sftp.buildDirectory(folder, true));
+        boolean[] made = {false};
+        remote(() -> made[0] = sftp.buildDirectory(folder, true));
+        if (!made[0]) {
+            // the component only says false: without this the next step would fail on a file it cannot find
+            throw new RemoteFailure("SFTP server " + config.server() + " refused: cannot make the folder " + folder
+                    + " (does its parent exist, and may '" + config.user() + "' write there?)", null, true);
+        }
         String tempName = temp.substring(temp.lastIndexOf('/') + 1);
         if (size(sftp, folder, tempName) >= 0) {
             // what an interrupted attempt left: uploaded again from the start
@@ -309,10 +315,20 @@ public final class SftpDrop {
                         + "; add the key from ssh-keyscan -p " + config.port() + " " + config.host()
                         + " once its fingerprint is confirmed by the provider)", e, true);
             }
-            // JSch says "Auth fail" (or "Auth cancel"), and has no public exception type for it
-            if (t instanceof JSchException && t.getMessage() != null && t.getMessage().startsWith("Auth ")) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            // JSch says "Auth fail" (or "Auth cancel"), and has no public exception type for it; OpenSSH ends a
+            // login after MaxAuthTries with a disconnect instead. Retried, either would only add failed logins
+            if (t instanceof JSchException && (message.startsWith("Auth ")
+                    || message.contains("Too many authentication failures"))) {
                 return new RemoteFailure("login to " + where + " as '" + config.user() + "' refused: check PAYROLL_SFTP_USER "
                         + "and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE", e, true);
+            }
+            if (t instanceof JSchException && (message.startsWith("Incorrect passphrase")
+                    || message.startsWith("invalid privatekey"))) {
+                return new RemoteFailure("the private key file " + config.privateKey() + " (PAYROLL_SFTP_PRIVATE_KEY_FILE) "
+                        + (message.startsWith("Incorrect passphrase") ? "cannot be opened with PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE: "
+                        + "the passphrase is wrong" : "is not a private key that can be read (" + oneLine(t) + ")")
+                        + "; nothing uploaded", e, true);
             }
             if (t instanceof SftpException s && (s.id == ChannelSftp.SSH_FX_PERMISSION_DENIED
                     || s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE || s.id == ChannelSftp.SSH_FX_OP_UNSUPPORTED)) {

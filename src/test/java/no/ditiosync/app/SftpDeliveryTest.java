@@ -220,6 +220,51 @@ class SftpDeliveryTest {
         }
     }
 
+    /**
+     * A login the server refuses (a wrong password on a server that ends the login after a few tries, as
+     * OpenSSH does; a key whose passphrase is wrong) is not retried: retries would only add failed logins,
+     * which a provider's server may answer by locking the account. The message names what to check.
+     */
+    @Test
+    void aRefusedLoginOrAWrongPassphraseIsNotRetriedAndSaysWhatToCheck(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD)) {
+            server.limitAuthRequests(1);
+            Map<String, String> settings = sftpSettings(server);
+            settings.put("payroll.sftp.password", PASSWORD + "-but-wrong");
+            try (SyncHarness h = new SyncHarness(company(), dir.resolve("password"), LAST.minusWeeks(3), settings)) {
+                assertThat(catchRun(h).getMessage()).contains("login to SFTP server 127.0.0.1:" + server.port()
+                        + " as 'payroll' refused: check PAYROLL_SFTP_USER and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE")
+                        .doesNotContain("gave up");
+                assertThat(server.sessionsOpened()).as("connections: one login per drop (visma, sap), not one per attempt")
+                        .isEqualTo(2);
+            }
+
+            Path key = server.clientPrivateKey("the-right-passphrase");
+            settings = sftpSettings(server);
+            settings.remove("payroll.sftp.password");
+            settings.put("payroll.sftp.private-key-file", key.toString());
+            settings.put("payroll.sftp.private-key-passphrase", "a-wrong-passphrase");
+            try (SyncHarness h = new SyncHarness(company(), dir.resolve("passphrase"), LAST.minusWeeks(3), settings)) {
+                assertThat(catchRun(h).getMessage()).contains("the private key file " + key
+                        + " (PAYROLL_SFTP_PRIVATE_KEY_FILE) cannot be opened with PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE")
+                        .doesNotContain("gave up");
+            }
+            assertThat(server.files("")).isEmpty();
+        }
+    }
+
+    /** A drop folder the server cannot make (a file of that name is in the way) is named, not a missing file. */
+    @Test
+    void aFolderTheServerCannotMakeIsNamed(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            Files.writeString(server.root().resolve("payroll"), "a file, not a folder");
+            assertThat(catchRun(h).getMessage()).containsPattern("SFTP server 127\\.0\\.0\\.1:" + server.port()
+                    + " refused: cannot make the folder /payroll/(visma|sap) \\(does its parent exist, and may 'payroll' write there\\?\\)")
+                    .doesNotContain("gave up");
+        }
+    }
+
     private static Throwable catchRun(SyncHarness h) {
         try {
             h.runOnce();

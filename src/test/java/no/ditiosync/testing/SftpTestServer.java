@@ -51,6 +51,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicLong breakAfterBytes = new AtomicLong();
     private final AtomicInteger uploadsBroken = new AtomicInteger();
     private final AtomicInteger renamesToBreak = new AtomicInteger();
+    private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -75,6 +76,12 @@ public final class SftpTestServer implements AutoCloseable {
         SftpSubsystemFactory sftp = new SftpSubsystemFactory();
         sftp.addSftpEventListener(new Recorder());
         sshd.setSubsystemFactories(List.of(sftp));
+        sshd.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            @Override
+            public void sessionCreated(org.apache.sshd.common.session.Session session) {
+                sessionsOpened.incrementAndGet();
+            }
+        });
         sshd.start();
     }
 
@@ -135,6 +142,19 @@ public final class SftpTestServer implements AutoCloseable {
      */
     public void breakAfterRenames(int renames) {
         renamesToBreak.set(renames);
+    }
+
+    /**
+     * The server ends a login after {@code requests} authentication requests with "Too many authentication
+     * failures", as OpenSSH does after its MaxAuthTries, instead of answering each with a failure.
+     */
+    public void limitAuthRequests(int requests) {
+        org.apache.sshd.core.CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, requests);
+    }
+
+    /** How many SSH connections clients opened. */
+    public int sessionsOpened() {
+        return sessionsOpened.get();
     }
 
     /** How many uploads had their connection dropped. */
