@@ -231,7 +231,8 @@ CREATE TABLE IF NOT EXISTS sync_line_rules (
     PRIMARY KEY (company)
 );
 
--- Closed payroll periods: every closing made by the close-period command, with who and when. A line
+-- Closed payroll periods: every closing made by the close-period command, with who and when, and every
+-- PAYROLL_CLOSED_THROUGH a committed run applied (applied_setting). A line
 -- whose work date is on or before the latest date is booked on the first open day after it (the
 -- formats with a date: Tripletex, SAP, the generic CSV's bookedDate, payroll_line.booked_date).
 CREATE TABLE IF NOT EXISTS closed_period (
@@ -241,3 +242,7 @@ CREATE TABLE IF NOT EXISTS closed_period (
     closed_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (company, closed_at, closed_through)
 );
+
+-- The variable a run applied its closing from (PAYROLL_CLOSED_THROUGH or a company's own); null for a
+-- close-period closing. Kept so that a setting lowered or removed later never reopens what runs closed.
+ALTER TABLE closed_period ADD COLUMN IF NOT EXISTS applied_setting VARCHAR(200);

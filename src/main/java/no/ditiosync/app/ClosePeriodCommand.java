@@ -94,8 +94,8 @@ final class ClosePeriodCommand {
             out.printf("Company %s: closed through %s, recorded by %s at %s.%n", company, day, closedBy,
                     TIME.format(at.atOffset(ZoneOffset.UTC)));
             if (before != null && before.through().isAfter(day)) {
-                out.printf("  It was already closed through %s (by %s at %s): that stays, a closed period is never opened again.%n",
-                        before.through(), before.closedBy(), TIME.format(before.closedAt().atOffset(ZoneOffset.UTC)));
+                out.printf("  It was already closed through %s (%s at %s): that stays, a closed period is never opened again.%n",
+                        before.through(), before.origin(), TIME.format(before.closedAt().atOffset(ZoneOffset.UTC)));
             }
             LocalDate fromSetting = setting == null ? null : LocalDate.parse(setting);
             LocalDate effective = ClosedPeriodStore.effective(fromSetting, latest);

@@ -88,7 +88,8 @@ final class CommandHelp {
                     the user running it) and now. From the next run, a new line, correction or reversal of a work
                     date on or before it is booked on the day after it (Tripletex YEAR/MONTH, SAP WORKDATE, the CSV's
                     bookedDate, payroll_line.booked_date), labelled with its work date. PAYROLL_CLOSED_THROUGH does the
-                    same as a setting; the later date counts. --company is needed with several companies.
+                    same as a setting; the later date counts, and a setting a run applied stays closed when it is
+                    lowered or removed. --company is needed with several companies.
                     Exit status: 0 recorded, 2 a setting is missing or wrong, 3 another process holds the H2 state DB,
                     64 a wrong option or date.
                     """.formatted(java);

@@ -28,6 +28,8 @@ import static no.ditiosync.app.SettingKey.*;
  *
  * @param customTargets the targets of the user's own among {@code targets}, by name, each with its
  *                      format made once, at start-up
+ * @param closedThroughVariable the environment variable the company's PAYROLL_CLOSED_THROUGH comes from (its own
+ *                      {@code COMPANY_<KEY>_…} where set), as the closing a run keeps names it
  * @param credentialSettings the environment variables of the company's Ditio client id and secret, as messages name them
  */
 public record Settings(
@@ -83,6 +85,7 @@ public record Settings(
         String observePassword,
         String reconcileCron,
         LocalDate closedThrough,
+        String closedThroughVariable,
         Map<String, CustomTarget> customTargets,
         String credentialSettings) {
 
@@ -209,7 +212,8 @@ public record Settings(
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
-                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), c.customTargets(),
+                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), r.variable(CLOSED_THROUGH),
+                c.customTargets(),
                 r.variable(CLIENT_ID) + " and " + r.variable(CLIENT_SECRET));
         // made last: a setting refused leaves no folder behind
         if (makeDropFolder && targets.stream().anyMatch(t -> !t.equals("jdbc"))) {

@@ -356,8 +356,9 @@ final class StatusCommand {
     }
 
     /**
-     * The closing in force, as the next run applies it: the company's latest close-period or its
-     * PAYROLL_CLOSED_THROUGH, whichever is later, and where it comes from.
+     * The closing in force, as the next run applies it: the company's latest closing kept (a close-period,
+     * or a PAYROLL_CLOSED_THROUGH a run applied) or its PAYROLL_CLOSED_THROUGH now, whichever is later, and
+     * where it comes from.
      */
     private static void printClosedPeriod(Connection c, String company, String setting, PrintStream out) throws SQLException {
         LocalDate fromSetting;
@@ -386,8 +387,13 @@ final class StatusCommand {
                     inForce, closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
                             + time(closing.closedAt()) + " through " + closing.through() + " is earlier", inForce.plusDays(1));
         } else {
-            out.printf("  closed:     through %s (close-period by %s at %s); later lines of those days are booked on %s%n",
-                    closing.through(), closing.closedBy(), time(closing.closedAt()), closing.through().plusDays(1));
+            // a setting lowered or removed since opens nothing: said here, as the operator may expect it to
+            String lowered = fromSetting == null
+                    ? closing.setting() == null ? "" : "; PAYROLL_CLOSED_THROUGH is no longer set, what was closed stays closed"
+                    : fromSetting.isBefore(closing.through())
+                    ? "; PAYROLL_CLOSED_THROUGH is " + fromSetting + ", earlier: a closed period is never opened again" : "";
+            out.printf("  closed:     through %s (%s at %s%s); later lines of those days are booked on %s%n",
+                    closing.through(), closing.origin(), time(closing.closedAt()), lowered, closing.through().plusDays(1));
         }
     }
 

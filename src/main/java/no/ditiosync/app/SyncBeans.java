@@ -136,7 +136,8 @@ public class SyncBeans implements CamelConfiguration {
             runs.add(new Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
                     targets, departments -> targets.stream().filter(DropTarget::isFile)
                     .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null),
-                    settings.dropDir(), settings.closedThrough(), settings.lineRules()));
+                    settings.dropDir(), settings.closedThrough(), settings.closedThroughVariable(),
+                    settings.lineRules()));
             deliveries.put(settings.company(), new Deliveries.Company(targets,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),

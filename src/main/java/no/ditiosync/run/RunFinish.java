@@ -96,11 +96,20 @@ public final class RunFinish {
         }
         retire(run, c, passes);
         RunStore.Fence fence = run.fence();
-        // the later of PAYROLL_CLOSED_THROUGH and the latest close-period: a closing made while the run reads
-        // counts, one made after this point counts from the next run
+        // the later of PAYROLL_CLOSED_THROUGH and the latest closing kept (close-period, or a setting an earlier run
+        // applied): a closing made while the run reads counts, one made after this point counts from the next run
         LocalDate closedThrough;
+        ClosedPeriodStore.Closing kept;
         try (Connection conn = db.connection()) {
-            closedThrough = ClosedPeriodStore.effective(c.closedThrough(), ClosedPeriodStore.latest(conn, run.company()));
+            kept = ClosedPeriodStore.latest(conn, run.company());
+            closedThrough = ClosedPeriodStore.effective(c.closedThrough(), kept);
+        }
+        if (kept != null && (c.closedThrough() == null ? kept.setting() != null : c.closedThrough().isBefore(kept.through()))) {
+            // lines of those days were booked as closed: opening them again would book changes into a paid period
+            LOG.warn("Run {} of company {}: {} {}, but the payroll stays closed through {} ({} at {}): a closed period is "
+                    + "never opened again", run.runId(), run.company(), c.closedThroughVariable(),
+                    c.closedThrough() == null ? "is not set" : "is " + c.closedThrough(), kept.through(), kept.origin(),
+                    kept.closedAt());
         }
         run.closedThrough(closedThrough);
         List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
@@ -218,6 +227,9 @@ public final class RunFinish {
                     }
                 }
                 ledger.addHours(c, run.company(), run.hours());
+                // what this run booked as closed stays closed, whatever the setting says later
+                ClosedPeriodStore.keepApplied(c, run.company(), companies.of(run).closedThrough(),
+                        companies.of(run).closedThroughVariable(), run.runId(), committedAt);
                 run.quarantineAfter(new QuarantineAfter(quarantine.heldFirstBy(c, run.company(), run.runId()), released,
                         quarantine.open(c, run.company()), quarantine.reasons(c, run.company(), run.runId()),
                         releasedReasons, quarantine.reasons(c, run.company(), null)));

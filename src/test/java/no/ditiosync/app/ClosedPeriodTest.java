@@ -159,9 +159,8 @@ class ClosedPeriodTest {
             assertThat(run(dir, env, "sync", "--once").exit()).isZero();
             // status shows the closing the run applied: the setting's, the later one, and where it comes from
             RunSummaryTest.Result status = run(dir, env, "status");
-            assertThat(status.out()).containsPattern("  closed:     through 2026-10-25 \\(setting PAYROLL_CLOSED_THROUGH; "
-                    + "close-period by \\S+ at [0-9:TZ -]+ through 2026-10-20 is earlier\\); later lines of those days "
-                    + "are booked on 2026-10-26\\n");
+            assertThat(status.out()).containsPattern("  closed:     through 2026-10-25 \\(setting PAYROLL_CLOSED_THROUGH as "
+                    + "run \\w+ applied it at [0-9:TZ -]+\\); later lines of those days are booked on 2026-10-26\\n");
             List<List<String>> tripletex = DeliveredPayroll.tripletexLines(files(dir, "tripletex"), StandardCharsets.UTF_8);
             assertThat(tripletex).allSatisfy(f -> assertThat(f.get(0) + "-" + f.get(1)).isIn("2026-10", "2026-11"));
             assertThat(tripletex).filteredOn(f -> f.get(4).startsWith("worked 2026-10-2"))
@@ -184,6 +183,80 @@ class ClosedPeriodTest {
             assertThat(bad.exit()).isEqualTo(2);
             assertThat(bad.err()).contains("PAYROLL_CLOSED_THROUGH (payroll.closed-through)", "'31.10.2026' is not a date as yyyy-MM-dd");
         }
+    }
+
+    /**
+     * PAYROLL_CLOSED_THROUGH lowered or removed after runs applied it: the days they booked as closed stay
+     * closed (a correction of 13 November still goes to 16 November), per company, with a WARN and in status.
+     */
+    @Test
+    void aClosingARunAppliedFromTheSettingStaysWhenTheSettingIsLoweredOrRemoved(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(
+                SimulatorConfig.defaults().seed(14).workers(10).weeks(6).lastWorkDate(LAST), 0)) {
+            Map<String, String> env = env(ditio, dir);
+            env.put("PAYROLL_COMPANIES", "acme,bygg");
+            env.put("PAYROLL_CLOSED_THROUGH", "2026-11-15");
+            env.put("COMPANY_BYGG_PAYROLL_CLOSED_THROUGH", "2026-11-12");
+            // a preview commits nothing, nor the closing it applied
+            RunSummaryTest.Result preview = run(dir, env, "preview");
+            assertThat(preview.exit()).as(preview.err()).isZero();
+            try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM closed_period")) {
+                assertThat(rs.next() && rs.getInt(1) == 0).as("no closing kept by a preview").isTrue();
+            }
+
+            RunSummaryTest.Result first = run(dir, env, "sync", "--once");
+            assertThat(first.exit()).as(first.err()).isZero();
+
+            TimeRegistration edited = PayrollTruth.payrollReady(ditio.data(), START).stream()
+                    .filter(r -> r.workDate().equals(LocalDate.of(2026, 11, 13))).findFirst().orElseThrow();
+            ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
+            env.put("PAYROLL_CLOSED_THROUGH", "2026-11-10");
+            env.remove("COMPANY_BYGG_PAYROLL_CLOSED_THROUGH");
+            RunSummaryTest.Result second = run(dir, env, "sync", "--once");
+            assertThat(second.exit()).as(second.err()).isZero();
+            // acme booked 13 November as closed: its correction too, on 16 November; bygg had closed only through the 12th
+            assertThat(sapDates(newest(dir, "acme/sap"))).containsExactlyInAnyOrder("X 20261116", " 20261116");
+            assertThat(sapDates(newest(dir, "bygg/sap"))).containsExactlyInAnyOrder("X 20261113", " 20261113");
+            assertThat(second.out() + second.err()).contains("company acme: PAYROLL_CLOSED_THROUGH is 2026-11-10, but the "
+                    + "payroll stays closed through 2026-11-15 (setting PAYROLL_CLOSED_THROUGH as run ",
+                    "company bygg: PAYROLL_CLOSED_THROUGH is 2026-11-10, but the payroll stays closed through 2026-11-12 "
+                            + "(setting COMPANY_BYGG_PAYROLL_CLOSED_THROUGH as run ");
+            assertThat(closings()).as("kept by the first runs, not the lower setting").containsExactlyInAnyOrder(
+                    "acme 2026-11-15 run PAYROLL_CLOSED_THROUGH", "bygg 2026-11-12 run COMPANY_BYGG_PAYROLL_CLOSED_THROUGH");
+            RunSummaryTest.Result status = run(dir, env, "status");
+            assertThat(status.out()).containsPattern("  closed:     through 2026-11-15 \\(setting PAYROLL_CLOSED_THROUGH as "
+                    + "run \\w+ applied it at [0-9:TZ -]+; PAYROLL_CLOSED_THROUGH is 2026-11-10, earlier: a closed period is "
+                    + "never opened again\\); later lines of those days are booked on 2026-11-16\\n");
+
+            // removed: the same
+            ditio.data().editHours(edited.id(), edited.qty());
+            env.remove("PAYROLL_CLOSED_THROUGH");
+            RunSummaryTest.Result third = run(dir, env, "sync", "--once");
+            assertThat(third.exit()).as(third.err()).isZero();
+            assertThat(sapDates(files(dir, "acme/sap").get(2))).containsExactlyInAnyOrder("X 20261116", " 20261116");
+            assertThat(third.out() + third.err()).contains("company acme: PAYROLL_CLOSED_THROUGH is not set, but the "
+                    + "payroll stays closed through 2026-11-15");
+            assertThat(run(dir, env, "status").out()).contains("PAYROLL_CLOSED_THROUGH is no longer set, what was closed stays "
+                    + "closed); later lines of those days are booked on 2026-11-16");
+        }
+    }
+
+    /** Each SAP line of a drop as STOKZ and WORKDATE. */
+    private static List<String> sapDates(Path file) throws IOException {
+        return DeliveredPayroll.body(file).stream().map(DeliveredPayroll::fields).map(f -> f.get(2) + " " + f.get(4)).toList();
+    }
+
+    /** The closings kept: company, date, the first word of who closed it, and the setting a run applied. */
+    private List<String> closings() throws Exception {
+        List<String> all = new ArrayList<>();
+        try (Connection c = connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT company, closed_through, closed_by, applied_setting "
+                     + "FROM closed_period")) {
+            while (rs.next()) {
+                all.add(rs.getString(1) + " " + rs.getDate(2) + " " + rs.getString(3).split(" ")[0] + " " + rs.getString(4));
+            }
+        }
+        return all;
     }
 
     @Test
