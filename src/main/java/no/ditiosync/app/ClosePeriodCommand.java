@@ -71,8 +71,7 @@ final class ClosePeriodCommand {
                 return 64;
             }
             setting = StatusCommand.closedThroughSetting(properties, company);
-            String ownZone = properties.resolvePropertyPlaceholders("{{?company." + company + ".sync.time-zone}}");
-            zone = ZoneId.of(ownZone == null || ownZone.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : ownZone);
+            zone = StatusCommand.timeZone(properties, company);
         }
         // today too: hours are still being logged on it
         if (!day.isBefore(LocalDate.now(clock.withZone(zone)))) {

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -238,6 +239,20 @@ final class SettingReader {
         } catch (DateTimeParseException e) {
             throw wrong(k, "'" + v + "' is not a date as yyyy-MM-dd");
         }
+    }
+
+    /**
+     * A date that has ended in {@code zone}: today has not, hours are still being logged on it. Refused as
+     * close-period refuses it; a date fine today stays fine, so a running application is never refused later.
+     */
+    LocalDate endedDate(SettingKey k, ZoneId zone, Clock clock) {
+        LocalDate d = date(k);
+        LocalDate today = LocalDate.now(clock.withZone(zone));
+        if (!d.isBefore(today)) {
+            throw wrong(k, d + " has not ended yet in " + zone + " (today is " + today
+                    + "); a payroll period is closed once it is paid");
+        }
+        return d;
     }
 
     String jdbcUrl(SettingKey k, boolean optional) {

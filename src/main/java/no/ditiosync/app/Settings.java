@@ -10,6 +10,7 @@ import no.ditiosync.payroll.WageTypeMapping;
 
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -212,7 +213,9 @@ public record Settings(
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
-                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.date(CLOSED_THROUGH), r.variable(CLOSED_THROUGH),
+                // a year's typo would book every line on the day after it
+                r.raw(CLOSED_THROUGH).isEmpty() ? null : r.endedDate(CLOSED_THROUGH, r.zone(TIME_ZONE), Clock.systemUTC()),
+                r.variable(CLOSED_THROUGH),
                 c.customTargets(),
                 r.variable(CLIENT_ID) + " and " + r.variable(CLIENT_SECRET));
         // made last: a setting refused leaves no folder behind

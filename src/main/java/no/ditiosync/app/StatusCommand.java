@@ -288,19 +288,28 @@ final class StatusCommand {
 
     static void print(Connection c, PrintStream out) throws Exception {
         try (DefaultCamelContext properties = settingsOnly()) {
-            print(c, company -> closedThroughSetting(properties, company), out);
+            print(c, company -> closedThroughSetting(properties, company), company -> {
+                try {
+                    return LocalDate.now(timeZone(properties, company));
+                } catch (java.time.DateTimeException e) {
+                    return null; // a wrong time zone: a run refuses to start, and says why
+                }
+            }, out);
         }
     }
 
-    /** @param closedThroughSetting company → its PAYROLL_CLOSED_THROUGH, or null */
-    private static void print(Connection c, java.util.function.Function<String, String> closedThroughSetting, PrintStream out)
-            throws SQLException {
+    /**
+     * @param closedThroughSetting company → its PAYROLL_CLOSED_THROUGH, or null
+     * @param today                company → today in its time zone, or null when that cannot be told
+     */
+    private static void print(Connection c, java.util.function.Function<String, String> closedThroughSetting,
+                              java.util.function.Function<String, LocalDate> today, PrintStream out) throws SQLException {
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
         if (feeds.isEmpty()) {
             out.println("No runs yet.");
         }
         for (StatusQueries.CompanyFeed f : feeds) {
-            printFeed(c, f.company(), f.feed(), closedThroughSetting.apply(f.company()), out);
+            printFeed(c, f.company(), f.feed(), closedThroughSetting.apply(f.company()), today.apply(f.company()), out);
         }
     }
 
@@ -314,8 +323,14 @@ final class StatusCommand {
         return value == null || value.isBlank() ? null : value.strip();
     }
 
-    private static void printFeed(Connection c, String company, String feed, String closedThroughSetting, PrintStream out)
-            throws SQLException {
+    /** A company's time zone: its own {@code company.<key>.sync.time-zone}, else SYNC_TIME_ZONE. */
+    static java.time.ZoneId timeZone(DefaultCamelContext properties, String company) {
+        String own = properties.resolvePropertyPlaceholders("{{?company." + company + ".sync.time-zone}}");
+        return java.time.ZoneId.of(own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : own);
+    }
+
+    private static void printFeed(Connection c, String company, String feed, String closedThroughSetting, LocalDate today,
+                                  PrintStream out) throws SQLException {
         out.printf("Company %s, feed %s%n", company, feed);
         // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
         List<StatusQueries.Watermark> watermarks = StatusQueries.watermarks(c, company, feed);
@@ -328,7 +343,7 @@ final class StatusCommand {
         if (watermarks.isEmpty()) {
             out.println("  watermark:  none yet (the next run is a full pass)");
         }
-        printClosedPeriod(c, company, closedThroughSetting, out);
+        printClosedPeriod(c, company, closedThroughSetting, today, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
             out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
@@ -360,12 +375,17 @@ final class StatusCommand {
      * or a PAYROLL_CLOSED_THROUGH a run applied) or its PAYROLL_CLOSED_THROUGH now, whichever is later, and
      * where it comes from.
      */
-    private static void printClosedPeriod(Connection c, String company, String setting, PrintStream out) throws SQLException {
+    private static void printClosedPeriod(Connection c, String company, String setting, LocalDate today, PrintStream out)
+            throws SQLException {
         LocalDate fromSetting;
         try {
             fromSetting = setting == null ? null : LocalDate.parse(setting);
         } catch (java.time.format.DateTimeParseException e) {
             out.printf("  closed:     PAYROLL_CLOSED_THROUGH '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting);
+            fromSetting = null;
+        }
+        if (fromSetting != null && today != null && !fromSetting.isBefore(today)) {
+            out.printf("  closed:     PAYROLL_CLOSED_THROUGH %s has not ended yet: a run refuses to start%n", fromSetting);
             fromSetting = null;
         }
         no.ditiosync.state.ClosedPeriodStore.Closing closing;

@@ -182,6 +182,14 @@ class ClosedPeriodTest {
             RunSummaryTest.Result bad = run(dir, env, "sync", "--once");
             assertThat(bad.exit()).isEqualTo(2);
             assertThat(bad.err()).contains("PAYROLL_CLOSED_THROUGH (payroll.closed-through)", "'31.10.2026' is not a date as yyyy-MM-dd");
+            // a date not yet ended (a typo of the year) would book every line after it: refused as close-period refuses it
+            env.put("PAYROLL_CLOSED_THROUGH", "2999-01-31");
+            RunSummaryTest.Result future = run(dir, env, "preview");
+            assertThat(future.exit()).isEqualTo(2);
+            assertThat(future.err().strip()).isEqualTo("Setting PAYROLL_CLOSED_THROUGH (payroll.closed-through): 2999-01-31 has "
+                    + "not ended yet in Europe/Oslo (today is " + today + "); a payroll period is closed once it is paid");
+            assertThat(run(dir, env, "status").out()).contains("  closed:     PAYROLL_CLOSED_THROUGH 2999-01-31 has not ended "
+                    + "yet: a run refuses to start\n", "  closed:     through 2026-10-25 (");
         }
     }
 

@@ -327,6 +327,38 @@ class SettingsTest {
                 .containsExactly("2026-09-30", "2026-10-31");
     }
 
+    /**
+     * A closed period not yet ended (a typo: 2027 for 2026) would book every line on the day after it; refused as
+     * close-period refuses it, today included, in the company's time zone.
+     */
+    @Test
+    void aClosedPeriodNotYetEndedIsRefusedInTheCompanysTimeZone() {
+        java.time.ZoneId oslo = java.time.ZoneId.of("Europe/Oslo");
+        java.time.LocalDate today = java.time.LocalDate.now(oslo);
+        Map<String, String> s = good();
+        s.put("payroll.closed-through", "2999-01-31");
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting PAYROLL_CLOSED_THROUGH (payroll.closed-through): 2999-01-31 has not ended yet in Europe/Oslo (today "
+                        + "is " + today + "); a payroll period is closed once it is paid");
+        s.put("payroll.closed-through", today.toString());
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class)
+                .hasMessageContaining(today + " has not ended yet in Europe/Oslo");
+        s.put("payroll.closed-through", today.minusDays(1).toString());
+        assertThat(Settings.read(s::get).closedThrough()).isEqualTo(today.minusDays(1));
+
+        // a company's own, judged in its own time zone
+        java.time.ZoneId kiritimati = java.time.ZoneId.of("Pacific/Kiritimati"); // UTC+14: its today is ahead of Oslo's
+        java.time.LocalDate itsToday = java.time.LocalDate.now(kiritimati);
+        Map<String, String> two = twoCompanies();
+        two.put("company.bygg.sync.time-zone", kiritimati.getId());
+        two.put("company.bygg.payroll.closed-through", itsToday.toString());
+        assertThatThrownBy(() -> Settings.readAll(two::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting company.bygg.payroll.closed-through: " + itsToday + " has not ended yet in Pacific/Kiritimati "
+                        + "(today is " + itsToday + "); a payroll period is closed once it is paid");
+        two.put("company.bygg.payroll.closed-through", itsToday.minusDays(1).toString());
+        assertThat(Settings.readAll(two::get)).extracting(Settings::closedThrough).containsExactly(null, itsToday.minusDays(1));
+    }
+
     @Test
     void oneCompanyIsPayrollCompanyWithTheSharedSettings() {
         var all = Settings.readAll(good()::get);
