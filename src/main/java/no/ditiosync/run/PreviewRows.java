@@ -31,7 +31,8 @@ final class PreviewRows {
             Iterator<List<JdbcDropFile.Row>> chunks = JdbcDropFile.chunks(rows, 1000);
             while (chunks.hasNext()) {
                 for (JdbcDropFile.Row row : chunks.next()) {
-                    out.append(new DropLine(row.line(), row.active() ? "active" : "cancelled", false));
+                    // the booked date too: a row of a closed period is booked on its first open day
+                    out.append(new DropLine(row.line(), row.active() ? "active" : "cancelled", false, row.bookedDate()));
                 }
             }
             out.close();
@@ -63,7 +64,7 @@ final class PreviewRows {
         @Override
         public void writeLine(DropLine line, Writer out) throws IOException {
             StringWriter row = new StringWriter();
-            csv.writeLine(DropLine.of(line.line()), row);
+            csv.writeLine(new DropLine(line.line(), null, false, line.bookedDate()), row);
             out.write(beforeLineEnd(row) + "," + line.documentNumber() + "\r\n");
         }
 

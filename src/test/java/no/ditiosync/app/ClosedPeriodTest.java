@@ -81,6 +81,19 @@ class ClosedPeriodTest {
             ditio.data().delete(deleted.id());
             ditio.data().editHours(november.id(), november.qty().add(BigDecimal.ONE));
 
+            // the preview names the booked date the run will write, in the CSV and in payroll_line's rows
+            RunSummaryTest.Result preview = run(dir, env, "preview");
+            assertThat(preview.exit()).as(preview.err()).isZero();
+            for (String target : List.of("csv", "jdbc")) {
+                List<Map<String, String>> rows = rows(preview(dir, target));
+                assertThat(rows).as("%s preview", target).filteredOn(r -> r.get("workDate").compareTo("2026-10-31") <= 0)
+                        .extracting(r -> r.get("sourceId") + " " + r.get("workDate") + " " + r.get("bookedDate"))
+                        .containsExactlyInAnyOrder(edited.id() + " " + edited.workDate() + " 2026-11-01",
+                                deleted.id() + " " + deleted.workDate() + " 2026-11-01");
+                assertThat(rows).as("%s preview", target).filteredOn(r -> r.get("workDate").compareTo("2026-10-31") > 0)
+                        .isNotEmpty().allSatisfy(r -> assertThat(r.get("bookedDate")).isEqualTo(r.get("workDate")));
+            }
+
             RunSummaryTest.Result second = run(dir, env, "sync", "--once");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).contains("booked on 2026-11-01 (closed through 2026-10-31)");
@@ -318,6 +331,31 @@ class ClosedPeriodTest {
         try (Stream<Path> files = Files.list(dir.resolve("out").resolve(target))) {
             return files.filter(p -> !p.getFileName().toString().startsWith(".") && p.toString().endsWith(".csv"))
                     .sorted(java.util.Comparator.comparing(p -> p.getFileName().toString().split("_")[2])).toList();
+        }
+    }
+
+    /** The rows of a CSV file under its own header (the JDBC preview has the generic CSV's columns and status). */
+    private static List<Map<String, String>> rows(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> names = DeliveredPayroll.fields(lines.get(0), ',');
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = DeliveredPayroll.fields(line, ',');
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                row.put(names.get(i), f.get(i));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** The preview file of a target (each preview replaces the one before). */
+    private static Path preview(Path dir, String target) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("out").resolve("preview"))) {
+            List<Path> of = files.filter(p -> p.getFileName().toString().startsWith("PREVIEW_" + target + "_")).toList();
+            assertThat(of).as("%s preview", target).hasSize(1);
+            return of.get(0);
         }
     }
 
