@@ -214,6 +214,9 @@ CREATE INDEX IF NOT EXISTS sync_run_newest_first ON sync_run (company, feed, sta
 -- The open quarantine by reason, for the operator's page: counted per reason and its first records
 -- listed in this order without sorting the whole quarantine.
 CREATE INDEX IF NOT EXISTS quarantine_by_reason ON quarantine (company, reason, work_date, feed, record_id);
+-- A company's drops not yet published, for status and the operator's page: found without reading the
+-- outbox rows of every drop ever published.
+CREATE INDEX IF NOT EXISTS drop_outbox_unpublished ON drop_outbox (company, status);
 
 -- The user's name as Ditio gives it, so what the payroll officer reads names the worker, not only a number.
 ALTER TABLE ditio_user ADD COLUMN IF NOT EXISTS name VARCHAR(200);

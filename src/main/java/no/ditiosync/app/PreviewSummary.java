@@ -3,6 +3,7 @@ package no.ditiosync.app;
 import no.ditiosync.ledger.LedgerStore.HoursKey;
 import no.ditiosync.run.LineCounts;
 import no.ditiosync.run.SyncRun;
+import no.ditiosync.state.OutboxStore;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -21,12 +22,13 @@ final class PreviewSummary {
      * @param names    employee names by employee number (those not known are shown by number only)
      * @param waiting  drops an earlier run committed and the next run publishes first (not in the preview files)
      */
-    static void print(SyncRun run, Map<String, String> names, int waiting, PrintStream out) {
+    static void print(SyncRun run, Map<String, String> names, List<OutboxStore.Entry> waiting, PrintStream out) {
         out.printf("Preview of company %s (%s): nothing committed, nothing delivered%n", run.company(), passes(run));
         out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n", run.recordsRead(),
                 String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
-        if (waiting > 0) {
-            out.printf("  NOTE: %d drop(s) committed by an earlier run are published first by the next run (see status)%n", waiting);
+        if (!waiting.isEmpty()) {
+            out.printf("  NOTE: %s; the next run publishes them first (they are not in the preview files)%n",
+                    DropsWaiting.named(waiting));
         }
         Map<String, long[]> counts = run.lineCountsByTarget();
         out.println("  what each target would receive:");

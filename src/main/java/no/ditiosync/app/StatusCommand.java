@@ -34,6 +34,7 @@ final class StatusCommand {
     private static final int RUNS_SHOWN = 10;
     private static final int QUARANTINE_SHOWN = 20;
     private static final int REPORTS_SHOWN = 5;
+    private static final int DROPS_SHOWN = 20;
 
     private StatusCommand() {
     }
@@ -348,6 +349,7 @@ final class StatusCommand {
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
             out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
         }
+        java.util.Map<String, List<String>> unpublished = printUnpublishedDrops(c, company, out);
         out.printf("  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
                 "outcome", "records", "lines", "quarantined");
         for (StatusQueries.Run r : StatusQueries.runs(c, company, feed, RUNS_SHOWN)) {
@@ -356,6 +358,11 @@ final class StatusCommand {
                     r.lines() == null ? "" : r.lines(), r.quarantined() == null ? "" : r.quarantined());
             if (r.message() != null) {
                 out.println("              " + r.message());
+            }
+            // "succeeded" says the ledger committed; payroll has its lines only once its drops are published
+            if (unpublished.containsKey(r.runId())) {
+                out.println("              its drops are not all published yet: "
+                        + String.join(", ", unpublished.get(r.runId())) + " (see drops not yet published)");
             }
         }
         // the quarantine of every feed of the company's runs
@@ -368,6 +375,32 @@ final class StatusCommand {
         if (open > QUARANTINE_SHOWN) {
             out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
         }
+    }
+
+    /**
+     * The company's drops committed but not yet published (a run that stopped between its commit and
+     * its publishing), when there are any; returns the targets of each run's.
+     */
+    private static java.util.Map<String, List<String>> printUnpublishedDrops(Connection c, String company, PrintStream out)
+            throws SQLException {
+        java.util.Map<String, List<String>> byRun = new java.util.LinkedHashMap<>();
+        List<StatusQueries.UnpublishedDrop> drops = StatusQueries.unpublishedDrops(c, company, DROPS_SHOWN);
+        if (drops.isEmpty()) {
+            return byRun;
+        }
+        long count = StatusQueries.unpublishedDropCount(c, company);
+        out.printf("  drops not yet published: %d (the ledger counts them as delivered; payroll gets them when the next "
+                + "run publishes them)%n", count);
+        int width = drops.stream().mapToInt(d -> d.file().length()).max().orElse(0);
+        for (StatusQueries.UnpublishedDrop d : drops) {
+            out.printf("    %-8s  %-6s  %-" + width + "s  %-9s  since %s%n", d.runId(), d.target(), d.file(), d.status(),
+                    time(d.committedAt()));
+            byRun.computeIfAbsent(d.runId(), r -> new ArrayList<>()).add(d.target());
+        }
+        if (count > drops.size()) {
+            out.printf("    … and %d more%n", count - drops.size());
+        }
+        return byRun;
     }
 
     /**

@@ -82,6 +82,62 @@ public final class StatusQueries {
     public record Quarantined(String feed, String recordId, LocalDate workDate, String reason) {
     }
 
+    /**
+     * A drop its run committed (so the ledger counts its lines as delivered) that is not published yet:
+     * payroll has not got it. {@code status} is the outbox's (committed, renaming, uploading);
+     * {@code committedAt} when its run committed it.
+     */
+    public record UnpublishedDrop(String runId, String target, String finalPath, String status, Instant committedAt,
+                                  int lines) {
+
+        /** What payroll will find: the drop's file name, or the rows of payroll_line for the JDBC target. */
+        public String file() {
+            return dropName(finalPath);
+        }
+    }
+
+    /** A drop's file name (its final path's last part); a drop without file is rows of payroll_line. */
+    public static String dropName(String finalPath) {
+        if (finalPath == null) {
+            return "payroll_line rows";
+        }
+        int slash = Math.max(finalPath.lastIndexOf('/'), finalPath.lastIndexOf('\\'));
+        return finalPath.substring(slash + 1);
+    }
+
+    /**
+     * The first {@code limit} of a company's drops not yet published, in the order the next run publishes
+     * them (read along index drop_outbox_unpublished: a few rows however many drops were published).
+     */
+    public static List<UnpublishedDrop> unpublishedDrops(Connection c, String company, int limit) throws SQLException {
+        List<UnpublishedDrop> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT run_id, target, final_path, status, committed_at, line_count "
+                + "FROM drop_outbox WHERE company = ? AND status IN ('committed', 'renaming', 'uploading') "
+                + "ORDER BY committed_at, run_id, target LIMIT " + positive(limit))) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new UnpublishedDrop(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            StateDb.instant(rs, 5), rs.getInt(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public static long unpublishedDropCount(Connection c, String company) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM drop_outbox WHERE company = ? "
+                + "AND status IN ('committed', 'renaming', 'uploading')")) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            ps.setString(1, company);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The companies and feeds that have runs. */
     public static List<CompanyFeed> feeds(Connection c) throws SQLException {
         List<CompanyFeed> out = new ArrayList<>();

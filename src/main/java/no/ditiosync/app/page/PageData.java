@@ -28,6 +28,8 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
 
     /** Runs in the table and in the chart of records read. */
     public static final int RUNS = 20;
+    /** Drops not yet published listed per company (normally one run's: the next run publishes them first). */
+    static final int UNPUBLISHED = 20;
     /** Work days in the chart of hours delivered, today included. */
     public static final int DAYS = 60;
     static final int REASONS = 50;
@@ -116,6 +118,13 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
                     Duration.between(w.watermark(), now).toSeconds(), secondFiring != null && secondFiring.isBefore(now)));
         }
 
+        List<PageModel.UnpublishedDrop> unpublished = new ArrayList<>();
+        java.util.Map<String, List<String>> unpublishedByRun = new java.util.HashMap<>();
+        for (StatusQueries.UnpublishedDrop d : StatusQueries.unpublishedDrops(c, key, UNPUBLISHED)) {
+            unpublished.add(new PageModel.UnpublishedDrop(d.runId(), d.target(), d.file(), d.status(), d.committedAt(),
+                    d.lines()));
+            unpublishedByRun.computeIfAbsent(d.runId(), r -> new ArrayList<>()).add(d.target());
+        }
         List<PageModel.Run> runs = new ArrayList<>();
         for (StatusQueries.Run r : StatusQueries.runs(c, key, company.feed(), RUNS)) {
             Path report = reports.find(key, company.feed(), r.startedAt(), r.runId());
@@ -123,7 +132,7 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
                     r.endedAt() == null ? null : Duration.between(r.startedAt(), r.endedAt()).toMillis() / 1000.0,
                     r.mode(), r.outcome(), r.committed(), r.recordsRead(), lines(r.lineCounts(), r.lines()),
                     r.quarantined(), quarantineChange(r.quarantineCounts()), r.message(), r.node(),
-                    links.report(key, r.runId(), report)));
+                    links.report(key, r.runId(), report), unpublishedByRun.getOrDefault(r.runId(), List.of())));
         }
 
         LocalDate today = LocalDate.ofInstant(now, company.zone());
@@ -147,7 +156,7 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
         PageModel.Quarantine quarantine = new PageModel.Quarantine(StatusQueries.quarantineCount(c, key), reasons, records,
                 links.quarantineCsv(key));
 
-        return new PageModel.Company(key, company.zone().getId(), schedule, watermarks, runs, hours, quarantine);
+        return new PageModel.Company(key, company.zone().getId(), schedule, watermarks, runs, hours, quarantine, unpublished);
     }
 
     static PageModel.QuarantinedRecord record(StatusQueries.QuarantinedRecord q) {

@@ -153,6 +153,18 @@ public final class PageHtml {
                     .append(esc(last.outcome())).append("</span>, ").append(esc(span(Math.max(0,
                             now.getEpochSecond() - last.startedAt().getEpochSecond())))).append(" ago</li>");
         }
+        if (!c.unpublishedDrops().isEmpty()) {
+            h.append("<li class=\"unpublished-drops\"><b>Drops not yet published</b>");
+            String sep = "";
+            for (PageModel.UnpublishedDrop d : c.unpublishedDrops()) {
+                h.append(sep).append(esc(d.target())).append(" ").append(esc(d.file())).append(" (run ").append(esc(d.runId()))
+                        .append(", ").append(esc(d.status())).append(" since ")
+                        .append(d.committedAt() == null ? "" : esc(TIME.format(d.committedAt().atZone(zone)))).append(")");
+                sep = "; ";
+            }
+            h.append(" <span class=\"muted\">the ledger counts them as delivered; payroll gets them when the next run "
+                    + "publishes them</span></li>");
+        }
         h.append("<li><b>Open quarantine</b><span class=\"quarantine-open\" data-count=\"").append(c.quarantine().open())
                 .append("\">").append(c.quarantine().open()).append("</span> records</li></ul>\n");
     }
@@ -189,7 +201,10 @@ public final class PageHtml {
                     .append(esc(r.outcome())).append("\"><td class=\"started\">")
                     .append(esc(TIME.format(r.startedAt().atZone(zone)))).append("</td><td class=\"mode\">")
                     .append(esc(r.mode())).append("</td><td class=\"outcome ").append(esc(outcomeClass(r.outcome())))
-                    .append("\">").append(esc(r.outcome())).append("</td><td class=\"num duration\">")
+                    .append("\">").append(esc(r.outcome()))
+                    .append(r.unpublishedDrops().isEmpty() ? "" : "<br><span class=\"unpublished\">drops not all published yet: "
+                            + esc(String.join(", ", r.unpublishedDrops())) + "</span>")
+                    .append("</td><td class=\"num duration\">")
                     .append(r.durationSeconds() == null ? "" : esc(seconds(r.durationSeconds())))
                     .append("</td><td class=\"num records\">").append(r.recordsRead() == null ? "" : r.recordsRead())
                     .append("</td><td class=\"lines\">");

@@ -22,8 +22,19 @@ public final class PageModel {
     public record Overview(Instant generatedAt, String servedBy, List<Company> companies) {
     }
 
+    /**
+     * @param unpublishedDrops the drops committed (the ledger counts their lines as delivered) that are not
+     *                         yet published, in the order the next run publishes them (the first 20)
+     */
     public record Company(String company, String timeZone, Schedule schedule, List<Watermark> watermarks, List<Run> runs,
-                          Hours hours, Quarantine quarantine) {
+                          Hours hours, Quarantine quarantine, List<UnpublishedDrop> unpublishedDrops) {
+    }
+
+    /**
+     * A drop its run committed that payroll has not got yet: {@code file} its file name ("payroll_line
+     * rows" for the JDBC target), {@code status} the outbox's, {@code committedAt} since when it waits.
+     */
+    public record UnpublishedDrop(String runId, String target, String file, String status, Instant committedAt, int lines) {
     }
 
     /**
@@ -46,11 +57,14 @@ public final class PageModel {
     /**
      * One run: per target its lines, split as new, corrected, reversed and released from quarantine
      * (only for a run whose ledger committed; an older run log row has the total only); the quarantine
-     * after it; the node it ran on; its report (a link), when the report is still kept.
+     * after it; the node it ran on; its report (a link), when the report is still kept;
+     * {@code unpublishedDrops} the targets whose drops of this run are committed but not yet published
+     * (empty once all are: "succeeded" says its ledger committed, not that payroll has its files).
      */
     public record Run(String runId, Instant startedAt, Instant endedAt, Double durationSeconds, String mode,
                       String outcome, boolean committed, Long recordsRead, Map<String, Lines> lines,
-                      Integer quarantined, QuarantineChange quarantine, String message, String node, String report) {
+                      Integer quarantined, QuarantineChange quarantine, String message, String node, String report,
+                      List<String> unpublishedDrops) {
     }
 
     public record Lines(@JsonProperty("new") Long added, Long corrected, Long reversed, Long released, long total) {
