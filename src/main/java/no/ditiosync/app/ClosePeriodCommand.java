@@ -50,7 +50,7 @@ final class ClosePeriodCommand {
         String url;
         String user;
         String password;
-        String setting;
+        StatusCommand.ClosedThroughSetting setting;
         ZoneId zone;
         try (DefaultCamelContext properties = StatusCommand.settingsOnly()) {
             url = properties.resolvePropertyPlaceholders("{{payroll.state-db-url}}");
@@ -96,10 +96,10 @@ final class ClosePeriodCommand {
                 out.printf("  It was already closed through %s (%s at %s): that stays, a closed period is never opened again.%n",
                         before.through(), before.origin(), TIME.format(before.closedAt().atOffset(ZoneOffset.UTC)));
             }
-            LocalDate fromSetting = setting == null ? null : LocalDate.parse(setting);
+            LocalDate fromSetting = setting == null ? null : LocalDate.parse(setting.value());
             LocalDate effective = ClosedPeriodStore.effective(fromSetting, latest);
             if (fromSetting != null && fromSetting.isAfter(latest.through())) {
-                out.printf("  PAYROLL_CLOSED_THROUGH (payroll.closed-through) is later, %s: the later date counts.%n", fromSetting);
+                out.printf("  %s is later, %s: the later date counts.%n", setting.label(), fromSetting);
             }
             out.printf("  From the next run, lines of work dates on or before %s are booked on %s (Tripletex, SAP, the CSV's "
                     + "bookedDate, payroll_line.booked_date), labelled with their work date.%n", effective, effective.plusDays(1));

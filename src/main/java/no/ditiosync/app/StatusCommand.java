@@ -300,10 +300,10 @@ final class StatusCommand {
     }
 
     /**
-     * @param closedThroughSetting company → its PAYROLL_CLOSED_THROUGH, or null
+     * @param closedThroughSetting company → its PAYROLL_CLOSED_THROUGH as set, or null
      * @param today                company → today in its time zone, or null when that cannot be told
      */
-    private static void print(Connection c, java.util.function.Function<String, String> closedThroughSetting,
+    private static void print(Connection c, java.util.function.Function<String, ClosedThroughSetting> closedThroughSetting,
                               java.util.function.Function<String, LocalDate> today, PrintStream out) throws SQLException {
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
         if (feeds.isEmpty()) {
@@ -315,13 +315,10 @@ final class StatusCommand {
     }
 
     /**
-     * A company's PAYROLL_CLOSED_THROUGH: its own {@code company.<key>.payroll.closed-through}, else the
-     * shared one; null when neither is set.
+     * A company's PAYROLL_CLOSED_THROUGH as set: {@code value}, and {@code variable} and {@code label}
+     * naming what the operator set, its own {@code COMPANY_<KEY>_PAYROLL_CLOSED_THROUGH} or the shared one.
      */
-    static String closedThroughSetting(DefaultCamelContext properties, String company) {
-        String own = properties.resolvePropertyPlaceholders("{{?company." + company + ".payroll.closed-through}}");
-        String value = own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{?payroll.closed-through}}") : own;
-        return value == null || value.isBlank() ? null : value.strip();
+    record ClosedThroughSetting(String value, String variable, String label) {
     }
 
     /** A company's time zone: its own {@code company.<key>.sync.time-zone}, else SYNC_TIME_ZONE. */
@@ -330,8 +327,21 @@ final class StatusCommand {
         return java.time.ZoneId.of(own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : own);
     }
 
-    private static void printFeed(Connection c, String company, String feed, String closedThroughSetting, LocalDate today,
-                                  PrintStream out) throws SQLException {
+    /** The company's own {@code company.<key>.payroll.closed-through}, else the shared one; null when neither is set. */
+    static ClosedThroughSetting closedThroughSetting(DefaultCamelContext properties, String company) {
+        SettingReader r = new SettingReader(p -> properties.resolvePropertyPlaceholders("{{?" + p + "}}"), company);
+        String value = r.raw(SettingKey.CLOSED_THROUGH);
+        if (value.isEmpty()) {
+            return null;
+        }
+        String property = r.overridden(SettingKey.CLOSED_THROUGH) ? "company." + company + "." + SettingKey.CLOSED_THROUGH.property
+                : SettingKey.CLOSED_THROUGH.property;
+        String variable = r.variable(SettingKey.CLOSED_THROUGH);
+        return new ClosedThroughSetting(value, variable, variable + " (" + property + ")");
+    }
+
+    private static void printFeed(Connection c, String company, String feed, ClosedThroughSetting closedThroughSetting,
+                                  LocalDate today, PrintStream out) throws SQLException {
         out.printf("Company %s, feed %s%n", company, feed);
         // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
         List<StatusQueries.Watermark> watermarks = StatusQueries.watermarks(c, company, feed);
@@ -408,17 +418,19 @@ final class StatusCommand {
      * or a PAYROLL_CLOSED_THROUGH a run applied) or its PAYROLL_CLOSED_THROUGH now, whichever is later, and
      * where it comes from.
      */
-    private static void printClosedPeriod(Connection c, String company, String setting, LocalDate today, PrintStream out)
+    private static void printClosedPeriod(Connection c, String company, ClosedThroughSetting setting, LocalDate today,
+                                          PrintStream out)
             throws SQLException {
         LocalDate fromSetting;
         try {
-            fromSetting = setting == null ? null : LocalDate.parse(setting);
+            fromSetting = setting == null ? null : LocalDate.parse(setting.value());
         } catch (java.time.format.DateTimeParseException e) {
-            out.printf("  closed:     PAYROLL_CLOSED_THROUGH '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting);
+            out.printf("  closed:     %s '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting.variable(),
+                    setting.value());
             fromSetting = null;
         }
         if (fromSetting != null && today != null && !fromSetting.isBefore(today)) {
-            out.printf("  closed:     PAYROLL_CLOSED_THROUGH %s has not ended yet: a run refuses to start%n", fromSetting);
+            out.printf("  closed:     %s %s has not ended yet: a run refuses to start%n", setting.variable(), fromSetting);
             fromSetting = null;
         }
         no.ditiosync.state.ClosedPeriodStore.Closing closing;
@@ -436,15 +448,15 @@ final class StatusCommand {
             return;
         }
         if (closing == null || !inForce.equals(closing.through())) {
-            out.printf("  closed:     through %s (setting PAYROLL_CLOSED_THROUGH%s); later lines of those days are booked on %s%n",
-                    inForce, closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
+            out.printf("  closed:     through %s (setting %s%s); later lines of those days are booked on %s%n",
+                    inForce, setting.variable(), closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
                             + time(closing.closedAt()) + " through " + closing.through() + " is earlier", inForce.plusDays(1));
         } else {
             // a setting lowered or removed since opens nothing: said here, as the operator may expect it to
             String lowered = fromSetting == null
                     ? closing.setting() == null ? "" : "; PAYROLL_CLOSED_THROUGH is no longer set, what was closed stays closed"
                     : fromSetting.isBefore(closing.through())
-                    ? "; PAYROLL_CLOSED_THROUGH is " + fromSetting + ", earlier: a closed period is never opened again" : "";
+                    ? "; " + setting.variable() + " is " + fromSetting + ", earlier: a closed period is never opened again" : "";
             out.printf("  closed:     through %s (%s at %s%s); later lines of those days are booked on %s%n",
                     closing.through(), closing.origin(), time(closing.closedAt()), lowered, closing.through().plusDays(1));
         }

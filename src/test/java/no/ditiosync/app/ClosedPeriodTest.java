@@ -302,6 +302,18 @@ class ClosedPeriodTest {
                 assertThat(rs.getString(1) + " " + rs.getDate(2)).isEqualTo("bygg 2026-10-31");
                 assertThat(rs.next()).as("acme is not closed").isFalse();
             }
+
+            // bygg's own setting, later than its closing: both commands name the variable that is set
+            env.put("COMPANY_BYGG_PAYROLL_CLOSED_THROUGH", "2026-11-15");
+            RunSummaryTest.Result later = run(dir, env, "close-period", "--company", "bygg", "--through", "2026-11-10", "--by", "kari");
+            assertThat(later.exit()).as(later.err()).isZero();
+            assertThat(later.out()).contains("  COMPANY_BYGG_PAYROLL_CLOSED_THROUGH (company.bygg.payroll.closed-through) "
+                    + "is later, 2026-11-15: the later date counts.\n");
+            RunSummaryTest.Result sync = run(dir, env, "sync", "--once", "--company", "bygg");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            assertThat(run(dir, env, "status").out()).containsPattern("  closed:     through 2026-11-15 \\(setting "
+                    + "COMPANY_BYGG_PAYROLL_CLOSED_THROUGH; close-period by kari at [0-9:TZ -]+ through 2026-11-10 is "
+                    + "earlier\\); later lines of those days are booked on 2026-11-16\n");
         }
     }
 
