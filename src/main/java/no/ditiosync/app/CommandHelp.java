@@ -53,7 +53,8 @@ final class CommandHelp {
                     as an ordinary run (same ledger, same correction styles, exactly once).
 
                     Exit status: 0 no drift (or --deliver delivered it), 1 drift, 2 a setting is missing or wrong,
-                    3 busy, 4 failed or a feed left out, 64 a wrong option or date (--from after --to too).
+                    3 busy, 4 failed or a feed left out, 64 a wrong option or date (--from after --to, or before
+                    PAYROLL_START_DATE, too).
                     """.formatted(java);
             case "run" -> """
                     Usage: %s run

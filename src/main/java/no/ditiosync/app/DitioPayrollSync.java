@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.run.FailureReason;
 import no.ditiosync.run.FeedBusyException;
+import no.ditiosync.run.RunStart;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorCommand;
 
@@ -251,6 +252,12 @@ public final class DitioPayrollSync {
     static int reconcileCompany(SyncApplication app, String company, java.time.LocalDate from, java.time.LocalDate to,
                                 boolean deliver, PrintStream out, PrintStream err) {
         try {
+            String early = RunStart.beforeStartDate(app.runFinish().companyNamed(company), from);
+            if (early != null) {
+                // a wrong date, as --from after --to: exit 64, not a reconcile that failed
+                err.println("reconcile " + early);
+                return USAGE_ERROR;
+            }
             SyncRun run = app.reconcile(company, from, to, deliver);
             var steps = app.runFinish();
             ReconcileReport report = ReconcileReport.of(run);

@@ -111,7 +111,7 @@ public final class RunReports implements RunObserver {
         r.put("company", run.company());
         r.put("feed", run.feed());
         // none for a run that failed before it could plan its passes (the state DB down)
-        r.put("mode", run.mode() == null ? null : run.mode().name().toLowerCase());
+        r.put("mode", run.loggedMode());
         r.put("startedAt", run.startedAt().toString());
         r.put("endedAt", run.endedAt() == null ? null : run.endedAt().toString());
         r.put("outcome", outcome);

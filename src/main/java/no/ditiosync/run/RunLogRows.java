@@ -10,7 +10,7 @@ final class RunLogRows {
 
     static RunStore.Run row(SyncRun run) {
         return new RunStore.Run(run.runId(), run.company(), run.feed(),
-                run.mode() == null ? "-" : run.mode().name().toLowerCase(), run.startedAt(), run.scheduledFor());
+                run.mode() == null ? "-" : run.loggedMode(), run.startedAt(), run.scheduledFor());
     }
 
     static RunStore.Outcome outcome(SyncRun run, String outcome, String message, boolean committed) {

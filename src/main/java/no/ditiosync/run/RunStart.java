@@ -251,17 +251,28 @@ public final class RunStart {
     }
 
     /**
+     * Why {@code from} cannot begin a reconcile of company {@code c}, or null when it can: runs read no
+     * work date before the start date (lines delivered before it was moved later stay as delivered,
+     * and no pass reads their days again), so there is nothing to compare them with.
+     */
+    public static String beforeStartDate(Company c, LocalDate from) {
+        return from == null || !from.isBefore(c.startDate()) ? null : "--from " + from + " is before PAYROLL_START_DATE "
+                + c.startDate() + " of company " + c.key() + ": runs read no work date before it, so reconcile compares "
+                + "from it on";
+    }
+
+    /**
      * A reconcile's work dates: variables {@code from} and {@code to}, by default from the start date
-     * to as far ahead as a full pass reads. Nothing before the start date is ever delivered.
+     * to as far ahead as a full pass reads.
      */
     private static LocalDate[] window(Company c, Exchange exchange, Instant startedAt) {
         LocalDate from = exchange.getVariable("from", LocalDate.class);
         LocalDate to = exchange.getVariable("to", LocalDate.class);
         from = from == null ? c.startDate() : from;
         to = to == null ? LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1) : to;
-        if (from.isBefore(c.startDate())) {
-            throw new IllegalArgumentException("--from " + from + " is before PAYROLL_START_DATE " + c.startDate()
-                    + " of company " + c.key() + ": nothing before it is ever delivered");
+        String early = beforeStartDate(c, from);
+        if (early != null) {
+            throw new IllegalArgumentException(early);
         }
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("--to " + to + " is before --from " + from);

@@ -233,6 +233,18 @@ public final class SyncRun implements RetryCounter {
     public Instant startedAt() { return startedAt; }
     /** Full or incremental; null for a run that failed before it could plan its passes. */
     public Mode mode() { return mode; }
+
+    /**
+     * The mode as the run log and the run report name it: full or incremental, and reconcile for a
+     * reconcile --deliver (a full pass of a window, not a sync's; its rows before this said full);
+     * null before the passes are planned.
+     */
+    public String loggedMode() {
+        if (mode == null) {
+            return null;
+        }
+        return purpose == Purpose.RECONCILE_DELIVER ? "reconcile" : mode.name().toLowerCase(java.util.Locale.ROOT);
+    }
     public Instant modifiedSince() { return modifiedSince; }
     public LocalDate fromDate() { return fromDate; }
     public LocalDate toDate() { return toDate; }

@@ -277,6 +277,11 @@ class PayrollOfficerTest {
             assertThat(found.out()).contains("work dates " + day + " to " + day, "keys drifting:  1");
             CommandLineTest.Result delivered = o.run("reconcile", "--from", day, "--to", day, "--deliver");
             assertThat(delivered.exit()).as(delivered.out() + delivered.err()).isZero();
+            // the run log and its report call it a reconcile run, not a full pass of a sync
+            java.util.regex.Matcher run = java.util.regex.Pattern.compile("the drift, as run ([0-9a-f]{8})").matcher(delivered.out());
+            assertThat(run.find()).as(delivered.out()).isTrue();
+            assertThat(o.run("status").out()).containsPattern("\n    " + run.group(1) + "  [0-9:TZ -]+  [0-9:TZ -]+  reconcile    succeeded ")
+                    .containsPattern(run.group(1) + "\\.json  succeeded  reconcile ");
             // the window's own quarantined records are read again (their last run is the reconcile's); none is released
             java.util.function.Predicate<String> outsideWindow = r -> !r.contains("|" + day + "|");
             assertThat(tableRows(db, "quarantine").stream().filter(outsideWindow).toList()).as("the quarantine outside the window")
@@ -288,6 +293,13 @@ class PayrollOfficerTest {
             assertThat(all.out()).contains("keys drifting:  1");
             List<String> rows = lines(driftReport(o, all.out()));
             assertThat(rows.subList(1, rows.size())).allSatisfy(r -> assertThat(r).contains("," + outside.day() + ","));
+
+            // a --from before the start date is a wrong option, as a --from after --to
+            String before = o.startDate().minusDays(1).toString();
+            CommandLineTest.Result early = o.run("reconcile", "--from", before);
+            assertThat(early.exit()).as(early.out() + early.err()).isEqualTo(64);
+            assertThat(early.err()).contains("reconcile --from " + before + " is before PAYROLL_START_DATE " + o.startDate()
+                    + " of company ");
         }
     }
 
