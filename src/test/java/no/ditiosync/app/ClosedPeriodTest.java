@@ -311,9 +311,10 @@ class ClosedPeriodTest {
                     + "is later, 2026-11-15: the later date counts.\n");
             RunSummaryTest.Result sync = run(dir, env, "sync", "--once", "--company", "bygg");
             assertThat(sync.exit()).as(sync.err()).isZero();
+            // the run applied the setting: kept, it is the closing in force from now on
             assertThat(run(dir, env, "status").out()).containsPattern("  closed:     through 2026-11-15 \\(setting "
-                    + "COMPANY_BYGG_PAYROLL_CLOSED_THROUGH; close-period by kari at [0-9:TZ -]+ through 2026-11-10 is "
-                    + "earlier\\); later lines of those days are booked on 2026-11-16\n");
+                    + "COMPANY_BYGG_PAYROLL_CLOSED_THROUGH as run \\w+ applied it at [0-9:TZ -]+\\); later lines of those "
+                    + "days are booked on 2026-11-16\n");
         }
     }
 
