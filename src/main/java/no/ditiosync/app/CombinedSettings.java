@@ -116,7 +116,9 @@ final class CombinedSettings {
     WageTypeMapping wageTypes() {
         Path file = Path.of(r.required(SettingKey.WAGE_TYPES));
         if (!Files.isReadable(file)) {
-            throw r.wrong(SettingKey.WAGE_TYPES, "cannot read '" + file + "'");
+            // no fallback to the packaged example: its codes would pay the customer's hours by someone else's mapping
+            throw r.wrong(SettingKey.WAGE_TYPES, "cannot read '" + file + "'"
+                    + (file.isAbsolute() ? "" : " in " + Path.of("").toAbsolutePath()));
         }
         try {
             return WageTypeMapping.load(file);

@@ -155,6 +155,16 @@ class SettingsTest {
         assertThat(out).doesNotExist();
     }
 
+    /** A mapping named relative to the working directory, missing there: no fallback to the packaged example. */
+    @Test
+    void aMissingMappingNamesTheFolderItWasLookedForIn() {
+        Map<String, String> s = good();
+        s.put("payroll.wage-types", "no-such-folder/wage-types.csv");
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting PAYROLL_WAGE_TYPES (payroll.wage-types): cannot read 'no-such-folder/wage-types.csv' in "
+                        + Path.of("").toAbsolutePath());
+    }
+
     /** A drop folder the application makes is as private as its drops: 0700, or 0750 for 0640 drops. */
     @ParameterizedTest
     @CsvSource({"'', rwx------", "0600, rwx------", "0640, rwxr-x---"})
