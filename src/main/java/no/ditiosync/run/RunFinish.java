@@ -378,6 +378,10 @@ public final class RunFinish {
             }
             run.ended(clock.instant());
             runs.endRun(run.runId(), RunLogRows.outcome(run, "failed", reason, run.committed()));
+            if (!run.committed() && !run.isCommitOutcomeUnknown() && runs.fenceHolds(run.fence())) {
+                // what it first quarantined goes with it now, not at the next run: status would count it open
+                quarantine.forgetUncommitted(run.company());
+            }
         } catch (Exception e) {
             LOG.warn("Could not log the failure of run {}: {}", run.runId(), e.getMessage());
         } finally {

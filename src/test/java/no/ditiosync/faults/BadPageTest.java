@@ -50,6 +50,7 @@ class BadPageTest {
             assertThat(h.ditio.faults().dataCalls()).as("nothing asked for after the bad page").isEqualTo(metadataPages + 3);
             assertThat(h.filesOnDisk()).as("no drop files").isEmpty();
             assertThat(h.payrollLineRows()).isZero();
+            assertThat(h.quarantineRows()).as("what the failed run quarantined on pages 1-2, gone with it").isZero();
             assertThat(h.watermark()).isNull();
             assertThat(h.runLog()).singleElement().satisfies(r -> {
                 assertThat(r[0]).isEqualTo("failed");

@@ -147,8 +147,17 @@ final class FaultHarness implements AutoCloseable {
     }
 
     int payrollLineRows() throws SQLException {
+        return count("payroll_line");
+    }
+
+    /** Rows in the quarantine: what status counts open. */
+    int quarantineRows() throws SQLException {
+        return count("quarantine");
+    }
+
+    private int count(String table) throws SQLException {
         try (Connection c = DriverManager.getConnection(stateDbUrl(), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM payroll_line")) {
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
         }
