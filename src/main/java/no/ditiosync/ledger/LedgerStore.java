@@ -97,6 +97,28 @@ public final class LedgerStore {
     }
 
     /**
+     * Whether some target still holds a line of the feed with a work date on or after {@code from}: read
+     * a chunk at a time until one is found (a run whose settings changed asks, not every run).
+     */
+    public boolean holdsLinesFrom(String company, String feed, LocalDate from) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String after = feed + ":";
+            List<LedgerRow> chunk;
+            do {
+                chunk = range(c, company, after, feed + ";");
+                for (LedgerRow row : chunk) {
+                    LocalDate day = row.line() == null ? null : row.line().workDate();
+                    if (row.heldAnywhere() && day != null && !day.isBefore(from)) {
+                        return true;
+                    }
+                }
+                after = chunk.isEmpty() ? after : chunk.get(chunk.size() - 1).lineId();
+            } while (chunk.size() == CHUNK);
+            return false;
+        }
+    }
+
+    /**
      * The rows of a feed's lines whose users are among {@code userIds}, in key order: found through
      * {@link UserLines} and read by key, so the cost is those users' lines. A ledger not yet all in
      * ledger_user_lines (written by an earlier version, until its next run) is read through instead.

@@ -246,7 +246,15 @@ public final class RunStart {
                     + "of an earlier version)" + (before == now.source() ? ""
                     : "; its feeds were those of PAYROLL_SOURCE " + before.setting() + ", now " + now.source().setting());
         }
-        List<String> retired = before == null ? List.of() : before.feeds().stream().filter(f -> !c.feeds().contains(f)).toList();
+        List<String> retired = new ArrayList<>();
+        for (String feed : LineRules.SOURCE_FEEDS) {
+            // the feeds the source read and does not now; after any change also a feed an earlier switch retired only
+            // from a later start date (the start date moved back since): its lines of the days between still stand
+            if (!c.feeds().contains(feed) && (before != null && before.feeds().contains(feed)
+                    || changed != null && ledger.holdsLinesFrom(c.key(), feed, c.startDate()))) {
+                retired.add(feed);
+            }
+        }
         return new RuleChange(changed, retired);
     }
 

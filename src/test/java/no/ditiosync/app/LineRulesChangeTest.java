@@ -151,6 +151,26 @@ class LineRulesChangeTest {
                 "jdbc", before(h.jdbcTotals(), day));
     }
 
+    /**
+     * A switch made with a start date moved later reverses the old feed only from that date; when the
+     * start date moves back, the old feed's lines of the days between are reversed too, so those days
+     * are not paid by both feeds.
+     */
+    @Test
+    void aSwitchMadeWithALaterStartDateIsFinishedWhenTheStartDateMovesBack(@TempDir Path dir) throws Exception {
+        LocalDate first = LAST.minusWeeks(3);
+        try (SyncHarness h = new SyncHarness(workers(), dir, first, stateDb(dir),
+                Map.of("payroll.source", "time", "payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            h.restartWith(Map.of("payroll.start-date", LAST.minusWeeks(2).toString(), "payroll.source", "payroll-lines"));
+            h.runOnce();
+            h.ditio.data().randomMutations(new Random(29), 20);
+            h.restartWith(Map.of("payroll.start-date", first.toString()));
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "with the start date back, after a switch made with a later one");
+        }
+    }
+
     /** A feed of the source that is not deployed here, run after run: the settings are kept all the same, the runs stay incremental. */
     @Test
     void aFeedNeverDeployedDoesNotMakeEveryRunAFullPass(@TempDir Path dir) throws Exception {
