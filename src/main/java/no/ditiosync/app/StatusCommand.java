@@ -422,6 +422,8 @@ final class StatusCommand {
                                           PrintStream out)
             throws SQLException {
         LocalDate fromSetting;
+        // set, even if a run would refuse it: not to be said "no longer set" below
+        boolean set = setting != null;
         try {
             fromSetting = setting == null ? null : LocalDate.parse(setting.value());
         } catch (java.time.format.DateTimeParseException e) {
@@ -449,12 +451,12 @@ final class StatusCommand {
         }
         if (closing == null || !inForce.equals(closing.through())) {
             out.printf("  closed:     through %s (setting %s%s); later lines of those days are booked on %s%n",
-                    inForce, setting.variable(), closing == null ? "" : "; close-period by " + closing.closedBy() + " at "
+                    inForce, setting.variable(), closing == null ? "" : "; " + closing.origin() + " at "
                             + time(closing.closedAt()) + " through " + closing.through() + " is earlier", inForce.plusDays(1));
         } else {
             // a setting lowered or removed since opens nothing: said here, as the operator may expect it to
             String lowered = fromSetting == null
-                    ? closing.setting() == null ? "" : "; PAYROLL_CLOSED_THROUGH is no longer set, what was closed stays closed"
+                    ? closing.setting() == null || set ? "" : "; " + closing.setting() + " is no longer set, what was closed stays closed"
                     : fromSetting.isBefore(closing.through())
                     ? "; " + setting.variable() + " is " + fromSetting + ", earlier: a closed period is never opened again" : "";
             out.printf("  closed:     through %s (%s at %s%s); later lines of those days are booked on %s%n",

@@ -104,12 +104,15 @@ public final class RunFinish {
             kept = ClosedPeriodStore.latest(conn, run.company());
             closedThrough = ClosedPeriodStore.effective(c.closedThrough(), kept);
         }
-        if (kept != null && (c.closedThrough() == null ? kept.setting() != null : c.closedThrough().isBefore(kept.through()))) {
+        // only a setting a run applied and that is lower or gone now: a close-period later than the setting is the
+        // ordinary "the later date counts"
+        if (kept != null && kept.setting() != null
+                && (c.closedThrough() == null || c.closedThrough().isBefore(kept.through()))) {
             // lines of those days were booked as closed: opening them again would book changes into a paid period
             LOG.warn("Run {} of company {}: {} {}, but the payroll stays closed through {} ({} at {}): a closed period is "
                     + "never opened again", run.runId(), run.company(), c.closedThroughVariable(),
                     c.closedThrough() == null ? "is not set" : "is " + c.closedThrough(), kept.through(), kept.origin(),
-                    kept.closedAt());
+                    kept.closedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
         run.closedThrough(closedThrough);
         List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();

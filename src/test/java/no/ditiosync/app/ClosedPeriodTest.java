@@ -202,7 +202,14 @@ class ClosedPeriodTest {
             assertThat(future.err().strip()).isEqualTo("Setting PAYROLL_CLOSED_THROUGH (payroll.closed-through): 2999-01-31 has "
                     + "not ended yet in Europe/Oslo (today is " + today + "); a payroll period is closed once it is paid");
             assertThat(run(dir, env, "status").out()).contains("  closed:     PAYROLL_CLOSED_THROUGH 2999-01-31 has not ended "
-                    + "yet: a run refuses to start\n", "  closed:     through 2026-10-25 (");
+                    + "yet: a run refuses to start\n", "  closed:     through 2026-10-25 (").doesNotContain("no longer set");
+
+            // a close-period later than the setting is the later date counting, not a setting lowered: no WARN
+            env.put("PAYROLL_CLOSED_THROUGH", "2026-10-25");
+            assertThat(run(dir, env, "close-period", "--through", "2026-10-28").exit()).isZero();
+            RunSummaryTest.Result afterLaterClosing = run(dir, env, "sync", "--once");
+            assertThat(afterLaterClosing.exit()).as(afterLaterClosing.err()).isZero();
+            assertThat(afterLaterClosing.out() + afterLaterClosing.err()).doesNotContain("a closed period is never opened again");
         }
     }
 
