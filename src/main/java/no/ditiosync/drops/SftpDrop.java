@@ -381,6 +381,10 @@ public final class SftpDrop {
             c.setStepwise(false); // absolute paths, no cd
             c.setChmod(config.fileMode().substring(1)); // 0640 -> 640
             c.setChmodDirectory(config.fileMode().equals(AtomicDropFile.OWNER_ONLY) ? "700" : "750");
+            // a wrong password once per login: Camel's login hands JSch the same password each time it asks, and JSch
+            // asks up to 6 times on one connection (OpenSSH logs 6 failed logins, enough for a provider's lockout).
+            // JSch's own setting, for every session of this JVM: the app opens no other SSH sessions
+            com.jcraft.jsch.JSch.setConfig("MaxAuthTries", "1");
             // one connect per attempt: the retries are ours, counted and logged above
             e.setMaximumReconnectAttempts(0);
             e.setReconnectDelay(0);

@@ -238,6 +238,14 @@ class SftpDeliveryTest {
                 assertThat(server.sessionsOpened()).as("connections: one login per drop (visma, sap), not one per attempt")
                         .isEqualTo(2);
             }
+            // a server that lets a client try again on the same connection (OpenSSH: MaxAuthTries 6): one try each
+            server.limitAuthRequests(20);
+            try (SyncHarness h = new SyncHarness(company(), dir.resolve("password-tries"), LAST.minusWeeks(3), settings)) {
+                int before = server.passwordsTried();
+                assertThat(catchRun(h).getMessage()).contains("login to SFTP server 127.0.0.1:" + server.port()
+                        + " as 'payroll' refused");
+                assertThat(server.passwordsTried() - before).as("wrong passwords sent, one per drop").isEqualTo(2);
+            }
 
             Path key = server.clientPrivateKey("the-right-passphrase");
             settings = sftpSettings(server);

@@ -52,6 +52,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger uploadsBroken = new AtomicInteger();
     private final AtomicInteger renamesToBreak = new AtomicInteger();
     private final AtomicInteger sessionsOpened = new AtomicInteger();
+    private final AtomicInteger passwordsTried = new AtomicInteger();
     private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -68,7 +69,10 @@ public final class SftpTestServer implements AutoCloseable {
         hostKeys.setKeySize(256);
         sshd.setKeyPairProvider(hostKeys);
         this.hostKey = hostKeys.loadKeys(null).iterator().next().getPublic();
-        sshd.setPasswordAuthenticator((user, given, session) -> USER.equals(user) && password.equals(given));
+        sshd.setPasswordAuthenticator((user, given, session) -> {
+            passwordsTried.incrementAndGet();
+            return USER.equals(user) && password.equals(given);
+        });
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
                 && KeyUtils.compareKeys(key, clientKey.getPublic()));
         sshd.setKeyboardInteractiveAuthenticator(null);
@@ -150,6 +154,11 @@ public final class SftpTestServer implements AutoCloseable {
      */
     public void limitAuthRequests(int requests) {
         org.apache.sshd.core.CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, requests);
+    }
+
+    /** How many passwords clients tried, right or wrong: what a provider's lockout counts. */
+    public int passwordsTried() {
+        return passwordsTried.get();
     }
 
     /** How many SSH connections clients opened. */
