@@ -157,9 +157,9 @@ public final class SftpDrop {
      * @throws IOException with what to fix, in the words a failed delivery uses
      */
     public String check() throws IOException {
-        SftpOperations sftp;
+        Operations sftp;
         try {
-            sftp = (SftpOperations) endpoint().createRemoteFileOperations();
+            sftp = operations();
         } catch (Exception e) {
             throw new IOException(failure(e).getMessage(), e);
         }
@@ -188,7 +188,7 @@ public final class SftpDrop {
         String folder = folder(target);
         String temp = folder + "/." + finalName + ".tmp";
         String fin = folder + "/" + finalName;
-        SftpOperations sftp = (SftpOperations) endpoint().createRemoteFileOperations();
+        Operations sftp = operations();
         try {
             remote(() -> sftp.connect(endpoint().getConfiguration(), null));
             if (COMMITTED.equals(state)) {
@@ -206,14 +206,14 @@ public final class SftpDrop {
                 throw new IllegalStateException("drop " + finalName + " has the unknown outbox state '" + state + "'");
             }
             if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
-                remote(() -> sftp.renameFile(temp, fin));
+                remote(sftp, () -> sftp.renameFile(temp, fin));
             } // else: renamed before a crash or a dropped connection; the provider may have taken it already
             CrashPoints.reached(CrashPoints.AFTER_REMOTE_RENAME);
             if (doneMarker) {
                 String marker = fin + ".done";
                 // a marker only next to its drop: after the provider took the drop, a marker would announce nothing
                 if (size(sftp, folder, finalName) >= 0 && size(sftp, folder, finalName + ".done") < 0) {
-                    remote(() -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
+                    remote(sftp, () -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
                 }
             }
         } finally {
@@ -225,7 +225,7 @@ public final class SftpDrop {
         }
     }
 
-    private void upload(SftpOperations sftp, String folder, Path localTemp, String temp) throws Exception {
+    private void upload(Operations sftp, String folder, Path localTemp, String temp) throws Exception {
         long size;
         try {
             size = Files.size(localTemp);
@@ -234,7 +234,7 @@ public final class SftpDrop {
                     true);
         }
         boolean[] made = {false};
-        remote(() -> made[0] = sftp.buildDirectory(folder, true));
+        remote(sftp, () -> made[0] = sftp.buildDirectory(folder, true));
         if (!made[0]) {
             // the component only says false: without this the next step would fail on a file it cannot find
             throw new RemoteFailure("SFTP server " + config.server() + " refused: cannot make the folder " + folder
@@ -243,12 +243,12 @@ public final class SftpDrop {
         String tempName = temp.substring(temp.lastIndexOf('/') + 1);
         if (size(sftp, folder, tempName) >= 0) {
             // what an interrupted attempt left: uploaded again from the start
-            remote(() -> sftp.deleteFile(temp));
+            remote(sftp, () -> sftp.deleteFile(temp));
         }
         // the temp is made empty first and given the configured mode (the component's chmod follows each
         // store): a file the server creates gets its default mode, 0644 under a umask of 022, so the
         // content goes into a file that is already the owner's only (overwriting keeps a file's mode)
-        remote(() -> sftp.storeFile(temp, exchange(InputStream.nullInputStream()), 0));
+        remote(sftp, () -> sftp.storeFile(temp, exchange(InputStream.nullInputStream()), 0));
         try (InputStream in = Files.newInputStream(localTemp)) {
             remote(() -> sftp.storeFile(temp, exchange(in), size));
         }
@@ -259,17 +259,23 @@ public final class SftpDrop {
     }
 
     /** Size of a file in a remote folder, -1 when it does not exist (also when the folder does not). */
-    private long size(SftpOperations sftp, String folder, String name) throws RemoteFailure {
+    private long size(Operations sftp, String folder, String name) throws RemoteFailure {
         SftpRemoteFile<?>[] files;
+        Watch watch = watch(sftp);
         try {
             files = sftp.listFiles(folder);
         } catch (GenericFileOperationFailedException e) {
+            if (watch.cut()) {
+                throw watch.failure(e);
+            }
             if (e.getCause() instanceof SftpException s && s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
                 return -1;
             }
             throw failure(e);
         } catch (RuntimeException e) {
-            throw failure(e);
+            throw watch.cut() ? watch.failure(e) : failure(e);
+        } finally {
+            watch.end();
         }
         for (SftpRemoteFile<?> f : files) {
             if (f.getFilename().equals(name)) {
@@ -288,6 +294,84 @@ public final class SftpDrop {
     @FunctionalInterface
     private interface RemoteStep {
         void run() throws Exception;
+    }
+
+    /** A step answered within PAYROLL_SFTP_TIMEOUT, or its connection is cut (see {@link Watch}). */
+    private void remote(Operations sftp, RemoteStep step) throws RemoteFailure {
+        Watch watch = watch(sftp);
+        try {
+            remote(step);
+        } catch (RemoteFailure e) {
+            throw watch.cut() ? watch.failure(e.getCause() instanceof Exception c ? c : e) : e;
+        } finally {
+            watch.end();
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sftp-step-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private Watch watch(Operations sftp) {
+        return new Watch(sftp);
+    }
+
+    /**
+     * Cuts the connection of a step that gets no answer within PAYROLL_SFTP_TIMEOUT. The socket's own
+     * timeout does not see an SFTP side that hangs (a stuck disk) while the SSH side answers JSch's
+     * keep-alives: the step would wait for ever, and the run with it. Cut, the step fails as a dropped
+     * connection and the attempt is made again on a new one, from the state reached. Not for the
+     * content's upload, whose length has no bound to set a deadline by.
+     */
+    private final class Watch {
+        private final java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.ScheduledFuture<?> timer;
+
+        Watch(Operations sftp) {
+            timer = WATCHDOG.schedule(() -> {
+                cut.set(true);
+                // the session itself: Camel's forceDisconnect waits for the lock the hung step holds
+                com.jcraft.jsch.Session session = sftp.session;
+                if (session != null) {
+                    session.disconnect();
+                }
+            }, config.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        boolean cut() {
+            return cut.get();
+        }
+
+        RemoteFailure failure(Exception e) {
+            return new RemoteFailure("SFTP server " + config.server() + " gave no answer within " + config.timeout().toSeconds()
+                    + " s (PAYROLL_SFTP_TIMEOUT) though its connection was alive; the connection was closed", e, false);
+        }
+
+        void end() {
+            timer.cancel(false);
+        }
+    }
+
+    /** Camel's operations over one connection, which let the watchdog reach the JSch session they open. */
+    private static final class Operations extends SftpOperations {
+        volatile com.jcraft.jsch.Session session;
+
+        @Override
+        protected com.jcraft.jsch.Session createSession(org.apache.camel.component.file.remote.RemoteFileConfiguration c)
+                throws JSchException {
+            session = super.createSession(c);
+            return session;
+        }
+    }
+
+    /** As the endpoint makes its operations (SftpEndpoint.createRemoteFileOperations), as {@link Operations}. */
+    private Operations operations() throws Exception {
+        Operations operations = new Operations();
+        operations.setEndpoint(endpoint());
+        return operations;
     }
 
     private void remote(RemoteStep step) throws RemoteFailure {

@@ -273,6 +273,25 @@ class SftpDeliveryTest {
         }
     }
 
+    /**
+     * A listing that gets no answer while the SSH connection lives on (the server's SFTP side hung):
+     * the step is cut after PAYROLL_SFTP_TIMEOUT and the attempt is made again on a new connection, so
+     * the run ends instead of waiting for ever, with each drop delivered once.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void anSftpSideThatHangsBehindALiveConnectionIsCutAfterTheTimeout(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD)) {
+            Map<String, String> settings = sftpSettings(server);
+            settings.put("payroll.sftp.timeout", "2s");
+            try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
+                server.stallListings(1);
+                h.runOnce();
+                assertDeliveredOnceAndEqualToTruth(h, server, 1);
+            }
+        }
+    }
+
     private static Throwable catchRun(SyncHarness h) {
         try {
             h.runOnce();

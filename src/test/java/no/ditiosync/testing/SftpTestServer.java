@@ -53,6 +53,8 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger renamesToBreak = new AtomicInteger();
     private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final AtomicInteger passwordsTried = new AtomicInteger();
+    private final AtomicInteger listingsToStall = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -156,6 +158,14 @@ public final class SftpTestServer implements AutoCloseable {
         org.apache.sshd.core.CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, requests);
     }
 
+    /**
+     * The next {@code listings} folder listings hang (until the server closes) while the SSH connection
+     * keeps answering: an SFTP side stuck behind a live connection, as a hung disk makes it.
+     */
+    public void stallListings(int listings) {
+        listingsToStall.set(listings);
+    }
+
     /** How many passwords clients tried, right or wrong: what a provider's lockout counts. */
     public int passwordsTried() {
         return passwordsTried.get();
@@ -199,6 +209,7 @@ public final class SftpTestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         try {
             sshd.stop(true);
         } catch (IOException e) {
@@ -216,6 +227,18 @@ public final class SftpTestServer implements AutoCloseable {
     }
 
     private final class Recorder implements SftpEventListener {
+        @Override
+        public void readingEntries(ServerSession session, String remoteHandle,
+                                   org.apache.sshd.sftp.server.DirectoryHandle localHandle) {
+            if (listingsToStall.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                try {
+                    closing.await(5, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
         @Override
         public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
                             int dataOffset, int dataLen) throws IOException {
