@@ -38,7 +38,7 @@ final class SettingReader {
     }
 
     String raw(SettingKey k) {
-        String v = overridden(k) ? lookup.apply(companyProperty(k)) : lookup.apply(k.property);
+        String v = lookup.apply(property(k));
         return v == null ? "" : v.strip();
     }
 
@@ -86,6 +86,11 @@ final class SettingReader {
 
     private String companyProperty(SettingKey k) {
         return "company." + company + "." + k.property;
+    }
+
+    /** The property the company's value comes from: its own ({@code company.<key>.…}) where set, else the shared one. */
+    String property(SettingKey k) {
+        return overridden(k) ? companyProperty(k) : k.property;
     }
 
     /** The setting as the operator wrote it: the company's own property, or the shared one. */

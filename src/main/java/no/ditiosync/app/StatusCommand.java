@@ -321,23 +321,25 @@ final class StatusCommand {
     record ClosedThroughSetting(String value, String variable, String label) {
     }
 
+    /** A company's settings as a run reads them: its own {@code company.<key>.…} where set, else the shared ones. */
+    private static SettingReader settings(DefaultCamelContext properties, String company) {
+        return new SettingReader(p -> properties.resolvePropertyPlaceholders("{{?" + p + "}}"), company);
+    }
+
     /** A company's time zone: its own {@code company.<key>.sync.time-zone}, else SYNC_TIME_ZONE. */
     static java.time.ZoneId timeZone(DefaultCamelContext properties, String company) {
-        String own = properties.resolvePropertyPlaceholders("{{?company." + company + ".sync.time-zone}}");
-        return java.time.ZoneId.of(own == null || own.isBlank() ? properties.resolvePropertyPlaceholders("{{sync.time-zone}}") : own);
+        return java.time.ZoneId.of(settings(properties, company).raw(SettingKey.TIME_ZONE));
     }
 
     /** The company's own {@code company.<key>.payroll.closed-through}, else the shared one; null when neither is set. */
     static ClosedThroughSetting closedThroughSetting(DefaultCamelContext properties, String company) {
-        SettingReader r = new SettingReader(p -> properties.resolvePropertyPlaceholders("{{?" + p + "}}"), company);
+        SettingReader r = settings(properties, company);
         String value = r.raw(SettingKey.CLOSED_THROUGH);
         if (value.isEmpty()) {
             return null;
         }
-        String property = r.overridden(SettingKey.CLOSED_THROUGH) ? "company." + company + "." + SettingKey.CLOSED_THROUGH.property
-                : SettingKey.CLOSED_THROUGH.property;
         String variable = r.variable(SettingKey.CLOSED_THROUGH);
-        return new ClosedThroughSetting(value, variable, variable + " (" + property + ")");
+        return new ClosedThroughSetting(value, variable, variable + " (" + r.property(SettingKey.CLOSED_THROUGH) + ")");
     }
 
     private static void printFeed(Connection c, String company, String feed, ClosedThroughSetting closedThroughSetting,
