@@ -372,17 +372,20 @@ public final class RunFinish {
                     ? "its deltas are committed (the next run publishes what is left)" : "watermark and ledger unchanged", reason);
         }
         try {
+            // what it left is put right now rather than at the next run (another holder of the lock does it)
+            boolean undoesItself = false;
             if (!run.committed() && !run.isCommitOutcomeUnknown()) {
                 discardDrops(run);
-                if (runs.fenceHolds(run.fence())) {
-                    // its ledger lines as they were, now rather than at the next run (another holder of the lock does it)
+                undoesItself = runs.fenceHolds(run.fence());
+                if (undoesItself) {
+                    // its ledger lines as they were
                     ledger.restoreUncommitted(run.company());
                 }
             }
             run.ended(clock.instant());
             runs.endRun(run.runId(), RunLogRows.outcome(run, "failed", reason, run.committed()));
-            if (!run.committed() && !run.isCommitOutcomeUnknown() && runs.fenceHolds(run.fence())) {
-                // what it first quarantined goes with it now, not at the next run: status would count it open
+            if (undoesItself) {
+                // what it first quarantined (once logged failed): status would count it open
                 quarantine.forgetUncommitted(run.company());
             }
         } catch (Exception e) {
