@@ -261,7 +261,7 @@ public final class SftpDrop {
     /** Size of a file in a remote folder, -1 when it does not exist (also when the folder does not). */
     private long size(Operations sftp, String folder, String name) throws RemoteFailure {
         SftpRemoteFile<?>[] files;
-        Watch watch = watch(sftp);
+        Watch watch = new Watch(sftp);
         try {
             files = sftp.listFiles(folder);
         } catch (GenericFileOperationFailedException e) {
@@ -298,7 +298,7 @@ public final class SftpDrop {
 
     /** A step answered within PAYROLL_SFTP_TIMEOUT, or its connection is cut (see {@link Watch}). */
     private void remote(Operations sftp, RemoteStep step) throws RemoteFailure {
-        Watch watch = watch(sftp);
+        Watch watch = new Watch(sftp);
         try {
             remote(step);
         } catch (RemoteFailure e) {
@@ -314,10 +314,6 @@ public final class SftpDrop {
                 t.setDaemon(true);
                 return t;
             });
-
-    private Watch watch(Operations sftp) {
-        return new Watch(sftp);
-    }
 
     /**
      * Cuts the connection of a step that gets no answer within PAYROLL_SFTP_TIMEOUT. The socket's own
