@@ -104,7 +104,8 @@ public final class DeltaMerge {
 
     private void mergeFull(Pass pass, Ordered desired, Set<String> quarantined, LedgerWriter writer, Sink sink,
                            Outcome outcome) throws Exception {
-        LedgerScan scan = new LedgerScan(writer.connection(), pass.feed());
+        // every line id of the feed lies between "feed:" and "feed;" (';' follows ':')
+        LedgerStore.Scan scan = store.scan(writer.connection(), company, pass.feed() + ":", pass.feed() + ";");
         Desired d = desired.nextLine();
         LedgerRow r = scan.next();
         while (d != null || r != null) {
@@ -187,15 +188,7 @@ public final class DeltaMerge {
 
     private List<LedgerRow> partsOf(Connection c, String prefix) throws SQLException {
         List<LedgerRow> all = new ArrayList<>();
-        String after = prefix;
-        List<LedgerRow> chunk;
-        do {
-            chunk = store.range(c, company, after, prefix + Character.MAX_VALUE);
-            all.addAll(chunk);
-            if (!chunk.isEmpty()) {
-                after = chunk.get(chunk.size() - 1).lineId();
-            }
-        } while (chunk.size() == LedgerStore.CHUNK);
+        store.scan(c, company, prefix, prefix + Character.MAX_VALUE, all::add);
         return all;
     }
 
@@ -233,43 +226,6 @@ public final class DeltaMerge {
         if (changed != null) {
             outcome.linesChanged++;
             writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
-        }
-    }
-
-    /** The feed's ledger rows in key order, a chunk at a time. */
-    private final class LedgerScan {
-        private final Connection c;
-        private final String end;
-        private String after;
-        private Iterator<LedgerRow> chunk = java.util.Collections.emptyIterator();
-        private boolean last;
-
-        LedgerScan(Connection c, String feed) {
-            this.c = c;
-            this.after = feed + ":";
-            this.end = feed + ";"; // ';' follows ':': every line id of the feed lies between
-        }
-
-        LedgerRow next() throws SQLException {
-            if (!chunk.hasNext()) {
-                if (last) {
-                    return null;
-                }
-                List<LedgerRow> rows = store.range(c, company, after, end);
-                last = rows.size() < LedgerStore.CHUNK;
-                if (rows.isEmpty()) {
-                    return null;
-                }
-                chunk = rows.iterator();
-            }
-            LedgerRow row = chunk.next();
-            if (row.lineId().compareTo(after) <= 0) {
-                // the database sorts the key otherwise than Java: a merge on it would pair the wrong lines
-                throw new IllegalStateException("the state DB returned ledger line " + row.lineId() + " after " + after
-                        + ": its collation of ledger_line.line_id is not binary");
-            }
-            after = row.lineId();
-            return row;
         }
     }
 

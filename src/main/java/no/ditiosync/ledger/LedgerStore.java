@@ -102,19 +102,62 @@ public final class LedgerStore {
      */
     public boolean holdsLinesFrom(String company, String feed, LocalDate from) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            String after = feed + ":";
-            List<LedgerRow> chunk;
-            do {
-                chunk = range(c, company, after, feed + ";");
-                for (LedgerRow row : chunk) {
-                    LocalDate day = row.line() == null ? null : row.line().workDate();
-                    if (row.heldAnywhere() && day != null && !day.isBefore(from)) {
-                        return true;
-                    }
+            Scan scan = scan(c, company, feed + ":", feed + ";");
+            for (LedgerRow row = scan.next(); row != null; row = scan.next()) {
+                LocalDate day = row.line() == null ? null : row.line().workDate();
+                if (row.heldAnywhere() && day != null && !day.isBefore(from)) {
+                    return true;
                 }
-                after = chunk.isEmpty() ? after : chunk.get(chunk.size() - 1).lineId();
-            } while (chunk.size() == CHUNK);
+            }
             return false;
+        }
+    }
+
+    /**
+     * The rows with {@code after < line_id < before}, in key order, read a chunk at a time ({@link #range}),
+     * one by one: a scan that may stop early (the visiting {@link #scan} reads to the end).
+     */
+    public Scan scan(Connection c, String company, String after, String before) {
+        return new Scan(c, company, after, before);
+    }
+
+    /** A scan of the ledger in key order that holds no cursor open between its chunks. */
+    public final class Scan {
+        private final Connection c;
+        private final String company;
+        private final String end;
+        private String after;
+        private java.util.Iterator<LedgerRow> chunk = java.util.Collections.emptyIterator();
+        private boolean last;
+
+        private Scan(Connection c, String company, String after, String end) {
+            this.c = c;
+            this.company = company;
+            this.after = after;
+            this.end = end;
+        }
+
+        /** The next row, or null after the last. */
+        public LedgerRow next() throws SQLException {
+            if (!chunk.hasNext()) {
+                if (last) {
+                    return null;
+                }
+                List<LedgerRow> rows = range(c, company, after, end);
+                last = rows.size() < CHUNK;
+                if (rows.isEmpty()) {
+                    return null;
+                }
+                chunk = rows.iterator();
+            }
+            LedgerRow row = chunk.next();
+            if (row.lineId().compareTo(after) <= 0) {
+                // the database sorts the key otherwise than Java: a merge on it would pair the wrong lines
+                throw new IllegalStateException("the state DB returned ledger line " + row.lineId() + " after " + after
+                        + ": its collation of ledger_line.line_id is not binary");
+            }
+            after = row.lineId();
+            return row;
         }
     }
 
@@ -175,16 +218,10 @@ public final class LedgerStore {
      * ({@link #range}): no cursor is held open for the length of the scan.
      */
     void scan(Connection c, String company, String after, String before, RowVisitor visit) throws SQLException {
-        List<LedgerRow> chunk;
-        do {
-            chunk = range(c, company, after, before);
-            for (LedgerRow row : chunk) {
-                visit.visit(row);
-            }
-            if (!chunk.isEmpty()) {
-                after = chunk.get(chunk.size() - 1).lineId();
-            }
-        } while (chunk.size() == CHUNK);
+        Scan scan = scan(c, company, after, before);
+        for (LedgerRow row = scan.next(); row != null; row = scan.next()) {
+            visit.visit(row);
+        }
     }
 
     /** {@link #ofUsers} by going through every row of the feed (no index on the user: see schema.sql). */
