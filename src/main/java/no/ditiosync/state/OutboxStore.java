@@ -21,6 +21,11 @@ public final class OutboxStore {
     public static final String RENAMING = "renaming";
     public static final String UPLOADING = "uploading";
     public static final String PUBLISHED = "published";
+    /**
+     * A drop committed and not yet published, as SQL: every state but published, named so that the
+     * index drop_outbox_unpublished (company, status) finds them without the published ones.
+     */
+    static final String UNPUBLISHED = "status IN ('" + COMMITTED + "', '" + RENAMING + "', '" + UPLOADING + "')";
 
     private final StateDb db;
 
@@ -67,7 +72,7 @@ public final class OutboxStore {
         List<Entry> out = new ArrayList<>();
         try (Connection c = db.connection();
              PreparedStatement ps = c.prepareStatement("SELECT run_id, target, company, temp_path, final_path, line_count, "
-                     + "status FROM drop_outbox WHERE status <> 'published' AND company = ? "
+                     + "status FROM drop_outbox WHERE " + UNPUBLISHED + " AND company = ? "
                      + "ORDER BY committed_at, run_id, target")) {
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
@@ -84,7 +89,7 @@ public final class OutboxStore {
     public void mark(String runId, String target, String status) throws SQLException {
         db.durably(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE drop_outbox SET status = ? "
-                    + "WHERE run_id = ? AND target = ? AND status <> 'published'")) {
+                    + "WHERE run_id = ? AND target = ? AND " + UNPUBLISHED)) {
                 ps.setString(1, status);
                 ps.setString(2, runId);
                 ps.setString(3, target);

@@ -112,7 +112,7 @@ public final class StatusQueries {
     public static List<UnpublishedDrop> unpublishedDrops(Connection c, String company, int limit) throws SQLException {
         List<UnpublishedDrop> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT run_id, target, final_path, status, committed_at, line_count "
-                + "FROM drop_outbox WHERE company = ? AND status IN ('committed', 'renaming', 'uploading') "
+                + "FROM drop_outbox WHERE company = ? AND " + OutboxStore.UNPUBLISHED + " "
                 + "ORDER BY committed_at, run_id, target LIMIT " + positive(limit))) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
@@ -128,7 +128,7 @@ public final class StatusQueries {
 
     public static long unpublishedDropCount(Connection c, String company) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM drop_outbox WHERE company = ? "
-                + "AND status IN ('committed', 'renaming', 'uploading')")) {
+                + "AND " + OutboxStore.UNPUBLISHED)) {
             ps.setQueryTimeout(TIMEOUT_SECONDS);
             ps.setString(1, company);
             try (ResultSet rs = ps.executeQuery()) {
