@@ -137,6 +137,9 @@ public final class SftpDrop {
                 LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
                 return;
             } catch (RemoteFailure e) {
+                if (e.notLetIn) {
+                    throw new NotLetIn(e.getMessage(), e.getCause());
+                }
                 if (e.permanent || attempt >= config.maxAttempts()) {
                     throw new IOException(e.getMessage() + (e.permanent ? "" : " (gave up after " + attempt
                             + " attempt" + (attempt > 1 ? "s" : "") + ")"), e.getCause());
@@ -387,13 +390,13 @@ public final class SftpDrop {
             if (t instanceof JSchChangedHostKeyException) {
                 return new RemoteFailure("the host key of " + where + " does not match the one in the known_hosts file "
                         + config.knownHosts() + " (PAYROLL_SFTP_KNOWN_HOSTS): connection refused, nothing uploaded ("
-                        + oneLine(t) + ")", e, true);
+                        + oneLine(t) + ")", e, true, true);
             }
             if (t instanceof JSchHostKeyException) {
                 return new RemoteFailure(where + " is not trusted: its host key is not in the known_hosts file "
                         + config.knownHosts() + " (PAYROLL_SFTP_KNOWN_HOSTS); nothing uploaded (" + oneLine(t)
                         + "; add the key from ssh-keyscan -p " + config.port() + " " + config.host()
-                        + " once its fingerprint is confirmed by the provider)", e, true);
+                        + " once its fingerprint is confirmed by the provider)", e, true, true);
             }
             String message = t.getMessage() == null ? "" : t.getMessage();
             // JSch says "Auth fail" (or "Auth cancel"), and has no public exception type for it; OpenSSH ends a
@@ -401,14 +404,14 @@ public final class SftpDrop {
             if (t instanceof JSchException && (message.startsWith("Auth ")
                     || message.contains("Too many authentication failures"))) {
                 return new RemoteFailure("login to " + where + " as '" + config.user() + "' refused: check PAYROLL_SFTP_USER "
-                        + "and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE", e, true);
+                        + "and PAYROLL_SFTP_PASSWORD or PAYROLL_SFTP_PRIVATE_KEY_FILE", e, true, true);
             }
             if (t instanceof JSchException && (message.startsWith("Incorrect passphrase")
                     || message.startsWith("invalid privatekey"))) {
                 return new RemoteFailure("the private key file " + config.privateKey() + " (PAYROLL_SFTP_PRIVATE_KEY_FILE) "
                         + (message.startsWith("Incorrect passphrase") ? "cannot be opened with PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE: "
                         + "the passphrase is wrong" : "is not a private key that can be read (" + oneLine(t) + ")")
-                        + "; nothing uploaded", e, true);
+                        + "; nothing uploaded", e, true, true);
             }
             if (t instanceof SftpException s && (s.id == ChannelSftp.SSH_FX_PERMISSION_DENIED
                     || s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE || s.id == ChannelSftp.SSH_FX_OP_UNSUPPORTED)) {
@@ -477,13 +480,33 @@ public final class SftpDrop {
         return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 
-    /** A failed remote step: its one-line description and whether another attempt could succeed. */
+    /**
+     * A failed remote step: its one-line description, whether another attempt could succeed, and whether
+     * the server would not let this client in at all (so no drop of this server can be delivered now).
+     */
     private static final class RemoteFailure extends Exception {
         final boolean permanent;
+        final boolean notLetIn;
 
         RemoteFailure(String message, Throwable cause, boolean permanent) {
+            this(message, cause, permanent, false);
+        }
+
+        RemoteFailure(String message, Throwable cause, boolean permanent, boolean notLetIn) {
             super(message, cause);
             this.permanent = permanent;
+            this.notLetIn = notLetIn;
+        }
+    }
+
+    /**
+     * The server would not let this client in: its host key is unknown or changed, the login was refused,
+     * or the private key cannot be opened. Every other drop for the server would fail the same way, and
+     * each refused login counts towards a lockout on the provider's server.
+     */
+    public static final class NotLetIn extends IOException {
+        public NotLetIn(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

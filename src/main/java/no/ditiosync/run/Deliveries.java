@@ -278,7 +278,19 @@ public final class Deliveries {
     // ---- SFTP (route deliver-sftp) -------------------------------------------------------------
 
     /** Uploads a file drop, each remote step recorded in the outbox before it is taken (see {@link SftpDrop}). */
-    public void upload(@Variable("drop") OutboxStore.Entry drop) throws Exception {
+    public void upload(@Variable("drop") OutboxStore.Entry drop, @Variable("notPublished") List<Exception> notPublished)
+            throws Exception {
+        // a server that did not let this run in for one drop would not for the next, and each refused login
+        // counts towards a lockout on the provider's server: the run's other drops wait for the next run
+        for (Exception earlier : List.copyOf(notPublished)) {
+            for (Throwable t = earlier; t != null; t = t.getCause()) {
+                if (t instanceof SftpDrop.NotLetIn refused) {
+                    throw new SftpDrop.NotLetIn("not tried, as the server did not let this run in for an earlier drop: "
+                            + refused.getMessage(),
+                            refused);
+                }
+            }
+        }
         DropTarget target = target(drop);
         companies.get(drop.company()).sftp().publish(drop.target(), drop.status(), Path.of(drop.tempPath()),
                 Path.of(drop.finalPath()).getFileName().toString(), target != null && target.doneMarker(),
