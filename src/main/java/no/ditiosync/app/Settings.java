@@ -31,6 +31,7 @@ import static no.ditiosync.app.SettingKey.*;
  *                      format made once, at start-up
  * @param closedThroughVariable the environment variable the company's PAYROLL_CLOSED_THROUGH comes from (its own
  *                      {@code COMPANY_<KEY>_…} where set), as the closing a run keeps names it
+ * @param startDateVariable the environment variable the company's PAYROLL_START_DATE comes from, as messages name it
  * @param credentialSettings the environment variables of the company's Ditio client id and secret, as messages name them
  */
 public record Settings(
@@ -87,6 +88,7 @@ public record Settings(
         String reconcileCron,
         LocalDate closedThrough,
         String closedThroughVariable,
+        String startDateVariable,
         Map<String, CustomTarget> customTargets,
         String credentialSettings) {
 
@@ -215,7 +217,7 @@ public record Settings(
                 r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
                 // a year's typo would book every line on the day after it
                 r.raw(CLOSED_THROUGH).isEmpty() ? null : r.endedDate(CLOSED_THROUGH, r.zone(TIME_ZONE), Clock.systemUTC()),
-                r.variable(CLOSED_THROUGH),
+                r.variable(CLOSED_THROUGH), r.variable(START_DATE),
                 c.customTargets(),
                 r.variable(CLIENT_ID) + " and " + r.variable(CLIENT_SECRET));
         // made last: a setting refused leaves no folder behind

@@ -17,11 +17,12 @@ import java.util.function.Function;
  * @param departmentsShortened what the file formats say of departments they cut short (null: none)
  * @param closedThrough the last work date of the closed payroll period in the settings (null: none)
  * @param closedThroughVariable the environment variable of that setting, as the closing a run keeps of it names it
+ * @param startDateVariable the environment variable the start date comes from, as messages name it
  * @param lineRules     the settings that decide which lines the registrations become
  */
 public record Company(String key, LocalDate startDate, Duration overlap, List<String> feeds, List<DropTarget> targets,
                       Function<Collection<String>, String> departmentsShortened, Path dropDir, LocalDate closedThrough,
-                      String closedThroughVariable, LineRules lineRules) {
+                      String closedThroughVariable, String startDateVariable, LineRules lineRules) {
     public Company {
         feeds = List.copyOf(feeds);
         targets = List.copyOf(targets);

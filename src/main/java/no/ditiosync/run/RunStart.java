@@ -264,7 +264,7 @@ public final class RunStart {
      * and no pass reads their days again), so there is nothing to compare them with.
      */
     public static String beforeStartDate(Company c, LocalDate from) {
-        return from == null || !from.isBefore(c.startDate()) ? null : "--from " + from + " is before PAYROLL_START_DATE "
+        return from == null || !from.isBefore(c.startDate()) ? null : "--from " + from + " is before " + c.startDateVariable() + " "
                 + c.startDate() + " of company " + c.key() + ": runs read no work date before it, so reconcile compares "
                 + "from it on";
     }

@@ -136,6 +136,22 @@ class CommandLineTest {
         assertThat(r.out() + r.err()).doesNotContain("wrong-secret");
     }
 
+    /** A reconcile from before a company's own start date names that company's variable, not the shared one. */
+    @Test
+    void aReconcileFromBeforeACompanysOwnStartDateNamesItsVariable(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.remove("PAYROLL_COMPANY");
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.put("COMPANY_BYGG_PAYROLL_START_DATE", "2026-11-09");
+        Result r = run(dir, env, "reconcile", "--company", "bygg", "--from", "2026-11-05");
+        assertThat(r.exit()).as(r.err()).isEqualTo(64);
+        assertThat(r.err()).contains("reconcile --from 2026-11-05 is before COMPANY_BYGG_PAYROLL_START_DATE 2026-11-09 of "
+                + "company bygg");
+        Result shared = run(dir, env, "reconcile", "--company", "acme", "--from", "2026-10-31");
+        assertThat(shared.exit()).as(shared.err()).isEqualTo(64);
+        assertThat(shared.err()).contains("reconcile --from 2026-10-31 is before PAYROLL_START_DATE 2026-11-01 of company acme");
+    }
+
     @Test
     void badSettingStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
