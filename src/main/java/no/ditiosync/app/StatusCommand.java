@@ -321,9 +321,14 @@ final class StatusCommand {
     record ClosedThroughSetting(String value, String variable, String label) {
     }
 
-    /** A company's settings as a run reads them: its own {@code company.<key>.…} where set, else the shared ones. */
+    /**
+     * A company's settings as a run reads them: its own {@code company.<key>.…} where set, else the shared
+     * ones; its own count only where PAYROLL_COMPANIES lists the companies, as for a run.
+     */
     private static SettingReader settings(DefaultCamelContext properties, String company) {
-        return new SettingReader(p -> properties.resolvePropertyPlaceholders("{{?" + p + "}}"), company);
+        java.util.function.Function<String, String> lookup = p -> properties.resolvePropertyPlaceholders("{{?" + p + "}}");
+        boolean several = !new SettingReader(lookup, null).raw(SettingKey.COMPANIES).isEmpty();
+        return new SettingReader(lookup, several ? company : null);
     }
 
     /** A company's time zone: its own {@code company.<key>.sync.time-zone}, else SYNC_TIME_ZONE. */

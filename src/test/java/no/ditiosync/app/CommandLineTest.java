@@ -152,6 +152,23 @@ class CommandLineTest {
         assertThat(shared.err()).contains("reconcile --from 2026-10-31 is before PAYROLL_START_DATE 2026-11-01 of company acme");
     }
 
+    /**
+     * One company (PAYROLL_COMPANY): a COMPANY_<KEY>_… setting is not read by its runs, so status does not
+     * show it as the closed period either.
+     */
+    @Test
+    void statusOfOneCompanyReadsNoCompanyOwnSetting(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("COMPANY_CLI_PAYROLL_CLOSED_THROUGH", "2026-11-05");
+        Result sync = run(dir, env, "sync", "--once");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        Result status = run(dir, env, "status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Company cli, feed time").doesNotContain("closed:", "COMPANY_CLI_PAYROLL_CLOSED_THROUGH");
+        env.put("PAYROLL_CLOSED_THROUGH", "2026-11-04");
+        assertThat(run(dir, env, "status").out()).contains("  closed:     through 2026-11-04 (setting PAYROLL_CLOSED_THROUGH)");
+    }
+
     @Test
     void badSettingStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
