@@ -468,6 +468,10 @@ public final class SftpDrop {
             // asks up to 6 times on one connection (OpenSSH logs 6 failed logins, enough for a provider's lockout).
             // JSch's own setting, for every session of this JVM: the app opens no other SSH sessions
             com.jcraft.jsch.JSch.setConfig("MaxAuthTries", "1");
+            // JSch's own log (through Camel's logger, at ERROR with a trace for a wrong passphrase) says again what
+            // the failure says in one line: heard only at DEBUG, for finding what a failure does not say
+            c.setJschLoggingLevel(LoggerFactory.getLogger(SftpOperations.class).isDebugEnabled()
+                    ? org.apache.camel.LoggingLevel.DEBUG : org.apache.camel.LoggingLevel.OFF);
             // one connect per attempt: the retries are ours, counted and logged above
             e.setMaximumReconnectAttempts(0);
             e.setReconnectDelay(0);

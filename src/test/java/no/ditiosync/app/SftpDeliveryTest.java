@@ -257,10 +257,21 @@ class SftpDeliveryTest {
             settings.remove("payroll.sftp.password");
             settings.put("payroll.sftp.private-key-file", key.toString());
             settings.put("payroll.sftp.private-key-passphrase", "a-wrong-passphrase");
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                    org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+            log.start();
+            root.addAppender(log);
             try (SyncHarness h = new SyncHarness(company(), dir.resolve("passphrase"), LAST.minusWeeks(3), settings)) {
                 assertThat(catchRun(h).getMessage()).contains("the private key file " + key
                         + " (PAYROLL_SFTP_PRIVATE_KEY_FILE) cannot be opened with PAYROLL_SFTP_PRIVATE_KEY_PASSPHRASE")
                         .doesNotContain("gave up");
+            } finally {
+                root.detachAppender(log);
+            }
+            synchronized (log) {
+                assertThat(log.list).as("JSch's own 'failed to parse key' with a trace, before the run's one line")
+                        .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("JSCH"));
             }
             assertThat(server.files("")).isEmpty();
         }
