@@ -210,8 +210,17 @@ public final class RunStart {
     }
 
     private static SyncRun.Pass fullPass(Company c, String feed, Instant startedAt, boolean delivers) {
-        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(),
-                LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1), delivers);
+        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(), fullPassEnd(startedAt), delivers);
+    }
+
+    /**
+     * The last work date a full pass reads: far enough that it reads every record a run may deliver
+     * (PAYROLL_MAX_FUTURE_DAYS goes to 10 years), and a record dated further ahead is read and quarantined
+     * with its reason, not left unread. A date rather than none, as the API wants both ends of a window;
+     * not 9999-12-31, which a server that makes the end exclusive by adding a day cannot take.
+     */
+    static LocalDate fullPassEnd(Instant startedAt) {
+        return LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(100);
     }
 
     /**
@@ -277,7 +286,7 @@ public final class RunStart {
         LocalDate from = exchange.getVariable("from", LocalDate.class);
         LocalDate to = exchange.getVariable("to", LocalDate.class);
         from = from == null ? c.startDate() : from;
-        to = to == null ? LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(1) : to;
+        to = to == null ? fullPassEnd(startedAt) : to;
         String early = beforeStartDate(c, from);
         if (early != null) {
             throw new IllegalArgumentException(early);

@@ -321,6 +321,32 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * Registrations dated more than a year ahead: a full pass reads them, so one within
+     * PAYROLL_MAX_FUTURE_DAYS is delivered and one beyond it is quarantined with its reason (a pass that
+     * stopped a year ahead left both unread, and a full pass after a mapping change did not re-map them).
+     */
+    @Test
+    void aFullPassReadsRegistrationsDatedFarAhead(@TempDir Path dir) throws Exception {
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3),
+                Map.of("payroll.targets", ALL_TARGETS, "payroll.max-future-days", "3660"))) {
+            String user = h.payrollReady().get(0).userId();
+            TimeRegistration inReach = h.ditio.data().addRegistration(user, today.plusDays(400), new BigDecimal("6.25"), true);
+            TimeRegistration beyond = h.ditio.data().addRegistration(user, today.plusDays(3661 + 30), new BigDecimal("5"), true);
+            h.runOnce();
+            assertThat(h.quarantine()).as("quarantined").anySatisfy(q -> assertThat(q).containsExactly(beyond.id(),
+                    "work date " + beyond.workDate() + " is more than 3660 days in the future (PAYROLL_MAX_FUTURE_DAYS)"));
+            assertThat(h.quarantine()).noneSatisfy(q -> assertThat(q[0]).isEqualTo(inReach.id()));
+            h.ditio.data().delete(beyond.id());
+            h.runOnce();
+            assertThat(h.quarantine()).noneSatisfy(q -> assertThat(q[0]).isEqualTo(beyond.id()));
+            assertThat(h.jdbcTotals()).containsEntry(h.employee(inReach, h.employeesByUser()) + "|" + inReach.workDate()
+                    + "|" + SyncHarness.wageType(inReach), new BigDecimal("6.25"));
+            assertEveryTargetHoldsTheTruth(h, "with a registration 400 days ahead");
+        }
+    }
+
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
