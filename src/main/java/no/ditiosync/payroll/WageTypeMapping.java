@@ -73,6 +73,11 @@ public final class WageTypeMapping {
             if (!source.equals("*") && !FIELDS.get(source).contains(field)) {
                 throw new IllegalArgumentException(origin + " line " + (n + 1) + ": unknown field '" + field + "' for source " + source);
             }
+            // a row of every source tests a field of at least one: a typo here would pass every record on to the rows below
+            if (source.equals("*") && FIELDS.values().stream().noneMatch(fields -> fields.contains(field))) {
+                throw new IllegalArgumentException(origin + " line " + (n + 1) + ": unknown field '" + field
+                        + "' (no source has it)");
+            }
             if (!wageType.matches("[A-Za-z0-9]{1,10}")) {
                 throw new IllegalArgumentException(origin + " line " + (n + 1) + ": wage type '" + wageType + "' must be 1-10 letters or digits");
             }

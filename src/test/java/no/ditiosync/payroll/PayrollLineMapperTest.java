@@ -146,6 +146,11 @@ class PayrollLineMapperTest {
     void mappingFileErrorsNameTheLine() {
         assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,taskWbs,9001,1100"), "m.csv"))
                 .hasMessage("m.csv line 2: unknown field 'taskWbs' for source time");
+        assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "*,taskWbsNumbr,9001,1100",
+                "time,*,*,1000"), "m.csv")).hasMessage("m.csv line 2: unknown field 'taskWbsNumbr' (no source has it)");
+        // a field of one source on a row of every source stays allowed: records of the others do not match it
+        assertThat(WageTypeMapping.parse(List.of("source,field,value,wageType", "*,taskWbsNumber,9001,1100",
+                "*,absenceTypeCode,FER,2000"), "m.csv").testedFields("time")).containsExactly("taskWbsNumber", "absenceTypeCode");
         assertThatThrownBy(() -> WageTypeMapping.parse(List.of("src,field,value,wageType"), "m.csv"))
                 .hasMessage("m.csv line 1: expected the header 'source,field,value,wageType'");
         assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,*,*"), "m.csv"))
