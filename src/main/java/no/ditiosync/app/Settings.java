@@ -134,16 +134,28 @@ public record Settings(
         }
         List<Settings> all = new ArrayList<>();
         Map<Path, String> dropDirs = new HashMap<>();
+        Map<String, String> sftpFolders = new HashMap<>();
         for (String key : keys) {
             if (!key.matches(SettingReader.COMPANY_KEY)) {
                 throw shared.wrong(COMPANIES, "'" + key + "' must be 1-64 letters, digits or '-'");
             }
-            Settings company = read(new SettingReader(lookup, key), makeDropFolders);
-            String other = company.targets().stream().anyMatch(t -> !t.equals(DropTarget.JDBC))
-                    ? dropDirs.putIfAbsent(company.dropDir().toAbsolutePath().normalize(), key) : null;
+            SettingReader own = new SettingReader(lookup, key);
+            Settings company = read(own, makeDropFolders);
+            boolean files = company.targets().stream().anyMatch(t -> !t.equals(DropTarget.JDBC));
+            String other = files ? dropDirs.putIfAbsent(company.dropDir().toAbsolutePath().normalize(), key) : null;
             if (other != null) {
                 throw new SettingsException("Setting company." + key + "." + DROP_DIR.property + ": company " + key
                         + " would share the drop folder '" + company.dropDir() + "' with company " + other
+                        + "; files of two companies never mix");
+            }
+            SftpDrop.Config sftp = company.sftp();
+            // the same login's folder on the same server; another login's folder of the same name may be
+            // its own (a chroot), which cannot be told from here
+            other = files && sftp != null ? sftpFolders.putIfAbsent(sftp.user() + "@"
+                    + sftp.host().toLowerCase(java.util.Locale.ROOT) + ":" + sftp.port() + ":" + sftp.folder(), key) : null;
+            if (other != null) {
+                throw own.wrong(SFTP_URL, "company " + key + " would share the folder '" + sftp.folder() + "' on SFTP server "
+                        + sftp.server() + " (as '" + sftp.user() + "') with company " + other
                         + "; files of two companies never mix");
             }
             all.add(company);

@@ -80,6 +80,28 @@ class SftpSettingsTest {
                 "other.example.com:/in:dekk");
     }
 
+    /**
+     * Two companies whose drops would land in one folder of one login (a company's own URL naming
+     * another's subfolder, or the same folder) are refused, as a shared local drop folder is; another
+     * login's folder of the same name may be its own (a chroot) and is not.
+     */
+    @Test
+    void twoCompaniesInTheSameFolderOfTheSameLoginAreRefused() throws Exception {
+        Map<String, String> s = withSftp();
+        s.put("payroll.companies", "acme,bygg");
+        s.put("company.acme.payroll.sftp.url", "sftp://SFTP.example.com:2222/upload/payroll/bygg/");
+        assertThatThrownBy(() -> Settings.readAll(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting PAYROLL_SFTP_URL (payroll.sftp.url) for company bygg: company bygg would share the folder "
+                        + "'/upload/payroll/bygg' on SFTP server sftp.example.com:2222 (as 'acme') with company acme; files of "
+                        + "two companies never mix");
+        s.put("company.bygg.payroll.sftp.url", "sftp://sftp.example.com:2222/upload/payroll/bygg");
+        assertThatThrownBy(() -> Settings.readAll(s::get)).hasMessageStartingWith("Setting company.bygg.payroll.sftp.url: "
+                + "company bygg would share the folder '/upload/payroll/bygg'");
+        s.put("company.bygg.payroll.sftp.user", "bygg");
+        assertThat(Settings.readAll(s::get)).extracting(x -> x.sftp().user() + "@" + x.sftp().folder())
+                .containsExactly("acme@/upload/payroll/bygg", "bygg@/upload/payroll/bygg");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "payroll.sftp.url|ftp://sftp.example.com/in|Setting PAYROLL_SFTP_URL (payroll.sftp.url): 'ftp://sftp.example.com/in' is not a URL such as sftp://host:22/folder",
