@@ -249,3 +249,12 @@ CREATE TABLE IF NOT EXISTS closed_period (
 -- The variable a run applied its closing from (PAYROLL_CLOSED_THROUGH or a company's own); null for a
 -- close-period closing. Kept so that a setting lowered or removed later never reopens what runs closed.
 ALTER TABLE closed_period ADD COLUMN IF NOT EXISTS applied_setting VARCHAR(200);
+
+-- The layout of these tables a build last brought the state DB up to, and which build (StateDbLayout): a
+-- build that knows an older layout refuses to open it, rather than misread or undo what it does not know.
+CREATE TABLE IF NOT EXISTS state_db_layout (
+    id           INT          NOT NULL PRIMARY KEY,
+    layout       INT          NOT NULL,
+    written_by   VARCHAR(200) NOT NULL,
+    written_at   TIMESTAMP WITH TIME ZONE NOT NULL
+);

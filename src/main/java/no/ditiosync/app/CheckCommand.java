@@ -139,6 +139,12 @@ final class CheckCommand {
                 DataSources.Keys.STATE_DB)) {
             c.setReadOnly(true);
             SqlDialect dialect = SqlDialect.of(c);
+            try {
+                no.ditiosync.state.StateDbLayout.refuseNewer(c, dialect, Version.text());
+            } catch (no.ditiosync.state.StateDbLayout.NewerLayoutException e) {
+                fail(what, e.getMessage());
+                return;
+            }
             List<String> missing = new ArrayList<>();
             for (String table : tables("/db/schema.sql", "/db/target-schema.sql")) {
                 if (rows(c, table) < 0) {

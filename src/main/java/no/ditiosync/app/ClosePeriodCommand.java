@@ -82,7 +82,7 @@ final class ClosePeriodCommand {
         Instant at = clock.instant();
         DataSource pool = DataSources.open(url, user, password, DataSources.Keys.STATE_DB);
         try {
-            StateDb db = new StateDb(pool);
+            StateDb db = SyncBeans.openStateDb(pool);
             ClosedPeriodStore.Closing before;
             ClosedPeriodStore.Closing latest;
             try (Connection c = db.connection()) {

@@ -80,6 +80,15 @@ public class SyncBeans implements CamelConfiguration {
         return companiesRead;
     }
 
+    /** The state DB, upgraded to this build's layout; one that a later build upgraded stops the command (exit 2). */
+    static StateDb openStateDb(DataSource pool) throws java.sql.SQLException {
+        try {
+            return new StateDb(pool, Version.text());
+        } catch (no.ditiosync.state.StateDbLayout.NewerLayoutException e) {
+            throw new SettingsException(e.getMessage());
+        }
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         List<Settings> companies = settings(context);
@@ -94,7 +103,7 @@ public class SyncBeans implements CamelConfiguration {
         context.addService(poolCloser, true);
         DataSource stateDbPool = dataSource(pools, shared.stateDbUrl(), shared.stateDbUser(), shared.stateDbPassword(),
                 DataSources.Keys.STATE_DB);
-        StateDb stateDb = new StateDb(stateDbPool);
+        StateDb stateDb = openStateDb(stateDbPool);
         context.getRegistry().bind("stateDb", stateDb);
         context.getRegistry().bind("stateDbSpace", new StateDbSpace(stateDb));
         Clock clock = context.getRegistry().findSingleByType(Clock.class) != null

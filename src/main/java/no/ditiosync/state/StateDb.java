@@ -28,13 +28,21 @@ public final class StateDb {
     private final DataSource dataSource;
     private final SqlDialect dialect;
 
-    /** Opens the state DB and runs its schema scripts (idempotent; an older state DB is upgraded in place). */
-    public StateDb(DataSource dataSource) throws SQLException {
+    /**
+     * Opens the state DB and runs its schema scripts (idempotent; an older state DB is upgraded in place),
+     * and records that its layout is this build's ({@link StateDbLayout}).
+     *
+     * @param build this build, as a later build refusing the state DB names it
+     * @throws StateDbLayout.NewerLayoutException a later build brought the state DB to a layout this one does not know
+     */
+    public StateDb(DataSource dataSource, String build) throws SQLException {
         this.dataSource = dataSource;
         try (Connection c = dataSource.getConnection()) {
             this.dialect = SqlDialect.of(c);
+            StateDbLayout.refuseNewer(c, dialect, build);
             runScript(c, dialect, "/db/schema.sql");
             runScript(c, dialect, "/db/schema-" + dialect.name().toLowerCase() + ".sql");
+            StateDbLayout.record(c, dialect, build);
         }
     }
 

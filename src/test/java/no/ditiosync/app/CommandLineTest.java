@@ -169,6 +169,61 @@ class CommandLineTest {
         assertThat(run(dir, env, "status").out()).contains("  closed:     through 2026-11-04 (setting PAYROLL_CLOSED_THROUGH)");
     }
 
+    /**
+     * A state DB a later version has brought to a layout this one does not know: every command that would
+     * write it stops with one line saying which version to run, and changes nothing (an older version on
+     * one node of several would deliver lines twice or lose corrections).
+     */
+    @Test
+    void aStateDbOfANewerLayoutIsRefusedAndLeftAsItIs(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        Result first = run(dir, env, "sync", "--once");
+        assertThat(first.exit()).as(first.err()).isZero();
+        no.ditiosync.testing.TestDatabase db = no.ditiosync.testing.TestDatabase.h2(dir.resolve("data/state"));
+        try (java.sql.Connection c = db.connect(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT layout, written_by FROM state_db_layout")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(no.ditiosync.state.StateDbLayout.LAYOUT);
+            assertThat(rs.getString(2)).startsWith("ditio-payroll-sync ").contains("(git commit ");
+            assertThat(rs.next()).isFalse();
+            s.executeUpdate("UPDATE state_db_layout SET layout = layout + 1, written_by = 'ditio-payroll-sync 9.9.9 (git commit abc)'");
+        }
+        String ledger = ledgerRows(db);
+        for (String[] command : List.of(new String[]{"sync", "--once"}, new String[]{"preview"}, new String[]{"reconcile"},
+                new String[]{"close-period", "--through", "2026-11-02"})) {
+            Result refused = run(dir, env, command);
+            assertThat(refused.exit()).as(String.join(" ", command) + ": " + refused.err()).isEqualTo(2);
+            assertThat(refused.err().strip()).as(String.join(" ", command)).doesNotContain("\n").startsWith("The state DB "
+                    + "was brought to a newer layout (" + (no.ditiosync.state.StateDbLayout.LAYOUT + 1) + ") by ditio-payroll-sync "
+                    + "9.9.9 (git commit abc) at ").contains("; this is ditio-payroll-sync ", "which would misread it and could "
+                    + "deliver lines twice or lose corrections. Run that version or a later one, on every machine that shares "
+                    + "this state DB");
+        }
+        assertThat(ledgerRows(db)).as("the ledger, runs and closings as they were").isEqualTo(ledger);
+        Result check = run(dir, env, "check");
+        assertThat(check.exit()).isNotZero();
+        assertThat(check.out()).contains("FAIL  state DB jdbc:h2:file:").contains(": The state DB was brought to a newer layout");
+    }
+
+    private static String ledgerRows(no.ditiosync.testing.TestDatabase db) throws Exception {
+        StringBuilder rows = new StringBuilder();
+        try (java.sql.Connection c = db.connect(); java.sql.Statement s = c.createStatement()) {
+            for (String table : List.of("ledger_line", "sync_run", "closed_period", "sync_watermark", "drop_outbox")) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        rows.append(table);
+                        for (int i = 1; i <= columns; i++) {
+                            rows.append('|').append(rs.getString(i));
+                        }
+                        rows.append('\n');
+                    }
+                }
+            }
+        }
+        return rows.toString();
+    }
+
     @Test
     void badSettingStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);

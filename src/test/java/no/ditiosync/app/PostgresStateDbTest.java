@@ -43,7 +43,7 @@ class PostgresStateDbTest {
     void theFeedLockOfAKilledProcessGoesWithItsConnection() throws Exception {
         TestDatabase db = TestDatabase.postgres();
         try (HikariDataSource pool = open(db)) {
-            holdAndKill(db, new RunStore(new StateDb(pool)));
+            holdAndKill(db, new RunStore(new StateDb(pool, "test")));
         }
     }
 
@@ -85,7 +85,7 @@ class PostgresStateDbTest {
     /** Takes the feed lock of company acme, says so and waits to be killed. */
     public static final class HoldFeedLock {
         public static void main(String[] args) throws Exception {
-            RunStore store = new RunStore(new StateDb(DataSources.open(args[0], args[1], "", DataSources.Keys.STATE_DB)));
+            RunStore store = new RunStore(new StateDb(DataSources.open(args[0], args[1], "", DataSources.Keys.STATE_DB), "test"));
             // the pool stays open: the process is killed, not stopped
             RunStore.FeedLock lock = store.tryLock("acme", "time");
             System.out.println(lock == null ? "busy" : "locked");
@@ -102,7 +102,7 @@ class PostgresStateDbTest {
                     + " SET idle_in_transaction_session_timeout = '300ms'");
         }
         try (HikariDataSource pool = open(db)) {
-            RunStore store = new RunStore(new StateDb(pool));
+            RunStore store = new RunStore(new StateDb(pool, "test"));
             try (RunStore.FeedLock lock = store.tryLock("acme", "time")) {
                 assertThat(lock).isNotNull();
                 // a run at work: the lock's transaction idles longer than the server's idle timeout (300 ms)
@@ -130,7 +130,7 @@ class PostgresStateDbTest {
             }
             List<Future<RunStore>> starts = new ArrayList<>();
             for (HikariDataSource pool : pools) {
-                starts.add(nodes.submit(() -> new RunStore(new StateDb(pool))));
+                starts.add(nodes.submit(() -> new RunStore(new StateDb(pool, "test"))));
             }
             for (Future<RunStore> f : starts) {
                 assertThat(f.get(60, TimeUnit.SECONDS).watermark("acme", "time")).isNull();

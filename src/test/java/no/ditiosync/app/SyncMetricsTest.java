@@ -29,7 +29,7 @@ class SyncMetricsTest {
     void theCountersStartAtZeroAndTheGaugesFollowTheStateDbThatOtherNodesWrite(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
         TestDatabase db = TestDatabase.h2(dir.resolve("state"));
-        StateDb stateDb = new StateDb(db.dataSource());
+        StateDb stateDb = new StateDb(db.dataSource(), "test");
         RunStore runs = new RunStore(stateDb);
         try (Connection c = stateDb.connection()) {
             runs.moveWatermark(c, "acme", "time", Instant.parse("2026-12-06T11:30:00Z"), "r1");

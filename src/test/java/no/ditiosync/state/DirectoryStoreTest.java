@@ -28,7 +28,7 @@ class DirectoryStoreTest {
     /** A fresh state DB each time. */
     private DirectoryStore store(String kind) throws Exception {
         TestDatabase db = kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(dir.resolve("state" + stores++));
-        this.db = new StateDb(db.dataSource());
+        this.db = new StateDb(db.dataSource(), "test");
         return new DirectoryStore(this.db);
     }
 
