@@ -132,9 +132,15 @@ public final class SftpDrop {
         };
         for (int attempt = 1; ; attempt++) {
             try {
-                attempt(target, reached[0], localTemp, finalName, doneMarker, recording);
+                boolean renamedNow = attempt(target, reached[0], localTemp, finalName, doneMarker, recording);
                 Files.deleteIfExists(localTemp);
-                LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
+                if (renamedNow) {
+                    LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
+                } else {
+                    // said once per drop: a second "Delivered" would read as a drop paid twice
+                    LOG.info("{} was already delivered to {} {} (renamed there before a crash or a lost connection); "
+                            + "not uploaded again", finalName, config.server(), folder(target));
+                }
                 return;
             } catch (RemoteFailure e) {
                 if (e.notLetIn) {
@@ -185,9 +191,13 @@ public final class SftpDrop {
         }
     }
 
-    /** One attempt on one connection, from {@code state}; each state reached is recorded before its step. */
-    private void attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
-                           OutboxState outbox) throws Exception {
+    /**
+     * One attempt on one connection, from {@code state}; each state reached is recorded before its step.
+     *
+     * @return whether this attempt renamed the drop into place (false: an earlier one did)
+     */
+    private boolean attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
+                            OutboxState outbox) throws Exception {
         String folder = folder(target);
         String temp = folder + "/." + finalName + ".tmp";
         String fin = folder + "/" + finalName;
@@ -208,7 +218,8 @@ public final class SftpDrop {
             if (!RENAMING.equals(state)) {
                 throw new IllegalStateException("drop " + finalName + " has the unknown outbox state '" + state + "'");
             }
-            if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
+            boolean renamedNow = size(sftp, folder, "." + finalName + ".tmp") >= 0;
+            if (renamedNow) {
                 remote(sftp, () -> sftp.renameFile(temp, fin));
             } // else: renamed before a crash or a dropped connection; the provider may have taken it already
             CrashPoints.reached(CrashPoints.AFTER_REMOTE_RENAME);
@@ -219,6 +230,7 @@ public final class SftpDrop {
                     remote(sftp, () -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
                 }
             }
+            return renamedNow;
         } finally {
             try {
                 sftp.forceDisconnect();

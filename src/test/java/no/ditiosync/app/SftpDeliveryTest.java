@@ -121,6 +121,11 @@ class SftpDeliveryTest {
      */
     @Test
     void connectionDroppedAfterTheRenameDoesNotDeliverTheDropAgain(@TempDir Path dir) throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
         try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
              SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
             server.breakAfterRenames(2);
@@ -131,7 +136,19 @@ class SftpDeliveryTest {
             server.breakAfterRenames(2);
             h.runOnce();
 
-            assertDeliveredOnceAndEqualToTruth(h, server, 2);
+            List<String> drops = assertDeliveredOnceAndEqualToTruth(h, server, 2);
+            List<String> said;
+            synchronized (log) {
+                said = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                        .filter(m -> m.startsWith("Delivered ") || m.contains(" was already delivered to ")).toList();
+            }
+            // the retry after the dropped connection found each drop in place: said so, not "Delivered" (its first)
+            assertThat(said).hasSize(drops.size()).allSatisfy(m -> assertThat(m).contains(" was already delivered to 127.0.0.1:"
+                    + server.port() + " /payroll/", "(renamed there before a crash or a lost connection); not uploaded again"));
+            assertThat(drops).allSatisfy(d -> assertThat(said).filteredOn(m -> m.startsWith(d.substring(d.lastIndexOf('/') + 1) + " "))
+                    .hasSize(1));
+        } finally {
+            root.detachAppender(log);
         }
     }
 
