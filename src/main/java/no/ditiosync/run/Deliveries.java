@@ -42,6 +42,8 @@ import java.util.function.Supplier;
  */
 public final class Deliveries {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Deliveries.class);
+
     /** Rows of the JDBC target written per chunk (one batch, or one COPY). */
     static final int JDBC_CHUNK = 5000;
 
@@ -318,7 +320,14 @@ public final class Deliveries {
     }
 
     /** A drop that could not be delivered: it stays committed, and the next run delivers it first. */
-    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished) {
+    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished)
+            throws java.sql.SQLException {
+        // after its commit a run holds no lock that keeps others from its drops: a run that took the feed lock while
+        // this one was held (its lock connection lost) publishes them as an earlier run's, and this run's own step fails
+        if (outbox.isPublished(drop.runId(), drop.target())) {
+            LOG.info("The {} drop of run {} was published by another run meanwhile", drop.target(), drop.runId());
+            return;
+        }
         notPublished.add(new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
                 + " is committed but could not be published (" + (cause == null ? "unknown" : cause.getMessage())
                 + "); it is published by the next run", cause));

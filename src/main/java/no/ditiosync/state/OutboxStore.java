@@ -116,6 +116,19 @@ public final class OutboxStore {
         });
     }
 
+    /** Whether the drop is published (by this run, or by another that found it waiting). */
+    public boolean isPublished(String runId, String target) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM drop_outbox WHERE run_id = ? AND target = ? "
+                     + "AND status = 'published'")) {
+            ps.setString(1, runId);
+            ps.setString(2, target);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Whether any outbox row (committed or published) names this temporary file. */
     public boolean knows(String tempPath) throws SQLException {
         try (Connection c = db.connection();

@@ -143,6 +143,45 @@ class FeedLockLostOnPostgresTest {
         }
     }
 
+    /**
+     * The first run (drops to SFTP) committed and published its first drop, then is held while its lock
+     * goes; the second publishes the drops the first left (committed drops go first) and goes on. When
+     * the first goes on, those drops are published: it ends as a run whose drops were delivered (by the
+     * other run), not as a failure saying they wait for the next run; each drop reached the server once.
+     */
+    @Test
+    void aRunWhoseDropsAnotherRunPublishedAfterItsLockWentDoesNotFail(@TempDir Path dir) throws Exception {
+        try (no.ditiosync.testing.SftpTestServer server = new no.ditiosync.testing.SftpTestServer(dir.resolve("sftp"), "lock-lost");
+             CrashHarness h = harness(dir.resolve("app"))) {
+            h.env("PAYROLL_SFTP_URL", server.url("/payroll"))
+                    .env("PAYROLL_SFTP_USER", no.ditiosync.testing.SftpTestServer.USER)
+                    .env("PAYROLL_SFTP_PASSWORD", "lock-lost")
+                    .env("PAYROLL_SFTP_KNOWN_HOSTS", server.knownHosts().toString());
+            h.run(null, 0, "full");
+            h.ditio.data().randomMutations(new Random(SEED), 40);
+
+            Path pause = dir.resolve("first-run-held");
+            CrashHarness.SyncProcess first = h.startWith(held("after-first-publish", pause), "first");
+            awaitHeld(first, pause);
+            terminateTheLockConnection(h);
+
+            h.run(null, 0, "second");
+            // the point holds the run after each of its drops (the split's drops count their own): let it go each time
+            await("the first run ended").atMost(CrashHarness.PROCESS_TIMEOUT).until(() -> {
+                Files.deleteIfExists(pause);
+                return !first.process().isAlive();
+            });
+            int firstExit = first.awaitExit();
+
+            assertThat(firstExit).as("the first run's drops were delivered\n%s", first.output()).isZero();
+            assertThat(log(first)).contains("was published by another run meanwhile").doesNotContain("published by the next run");
+            assertThat(server.finalsCreated()).as("the full run's drops and the first run's, each once").hasSize(4)
+                    .doesNotHaveDuplicates();
+            assertThat(h.query("SELECT run_id, target, status FROM drop_outbox WHERE status <> 'published'")).isEmpty();
+            no.ditiosync.testing.DeliveredPayroll.assertSums("payroll_line", h.jdbcTotals(), h.truthPerEmployeeDayAndWageType());
+        }
+    }
+
     /** Changes only: no registration added, so both runs correct ledger rows that exist (no insert to collide on). */
     private static void editHoursOfSomeRegistrations(CrashHarness h) {
         List<no.ditiosync.simulator.TimeRegistration> live = h.ditio.data().liveTimeRegistrations();
