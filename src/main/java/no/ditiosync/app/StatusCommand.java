@@ -410,8 +410,8 @@ final class StatusCommand {
                 + "run publishes them)%n", count);
         int width = drops.stream().mapToInt(d -> d.file().length()).max().orElse(0);
         for (StatusQueries.UnpublishedDrop d : drops) {
-            out.printf("    %-8s  %-6s  %-" + width + "s  %-9s  since %s%n", d.runId(), d.target(), d.file(), d.status(),
-                    time(d.committedAt()));
+            out.printf("    %-8s  %-6s  %-" + width + "s  %-9s  %s%n", d.runId(), d.target(), d.file(), d.status(),
+                    d.committedAt() == null ? "by an earlier version" : "since " + time(d.committedAt()));
             byRun.computeIfAbsent(d.runId(), r -> new ArrayList<>()).add(d.target());
         }
         if (count > drops.size()) {

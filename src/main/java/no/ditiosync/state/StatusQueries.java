@@ -85,7 +85,8 @@ public final class StatusQueries {
     /**
      * A drop its run committed (so the ledger counts its lines as delivered) that is not published yet:
      * payroll has not got it. {@code status} is the outbox's (committed, renaming, uploading);
-     * {@code committedAt} when its run committed it.
+     * {@code committedAt} when its run committed it, null for a drop a version before that time was kept
+     * committed (the schema gave those rows the epoch, to deliver them first).
      */
     public record UnpublishedDrop(String runId, String target, String finalPath, String status, Instant committedAt,
                                   int lines) {
@@ -105,6 +106,11 @@ public final class StatusQueries {
         return finalPath.substring(slash + 1);
     }
 
+    /** A commit time as kept, or null for the epoch the schema gave drops kept before commit times were. */
+    private static Instant knownTime(Instant committedAt) {
+        return Instant.EPOCH.equals(committedAt) ? null : committedAt;
+    }
+
     /**
      * The first {@code limit} of a company's drops not yet published, in the order the next run publishes
      * them (read along index drop_outbox_unpublished: a few rows however many drops were published).
@@ -119,7 +125,7 @@ public final class StatusQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new UnpublishedDrop(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            StateDb.instant(rs, 5), rs.getInt(6)));
+                            knownTime(StateDb.instant(rs, 5)), rs.getInt(6)));
                 }
             }
         }

@@ -56,6 +56,15 @@ class UnpublishedDropsTest {
                     .contains("  NOTE: " + note + "; the ledger counts them as delivered (so does this comparison), "
                             + "payroll gets them when the next run publishes them\n");
 
+            // a drop an earlier version kept committed has no commit time (the schema gave it the epoch): said so
+            try (java.sql.Connection c = h.stateDb().connect(); java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE drop_outbox SET committed_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' "
+                        + "WHERE target = 'sap'");
+            }
+            assertThat(stdout(h.command("status of an older drop", "status")))
+                    .containsPattern("\n    " + runId + "  sap     " + sap.replace(".", "\\.") + " *  committed  by an earlier version\n")
+                    .doesNotContain("1970");
+
             h.run(null, 0, "publishes");
             assertThat(stdout(h.command("status after", "status"))).doesNotContain("not yet published", "not all published");
             assertThat(stdout(h.command("preview after", "preview"))).doesNotContain("NOTE");
