@@ -288,8 +288,7 @@ public final class Deliveries {
             for (Throwable t = earlier; t != null; t = t.getCause()) {
                 if (t instanceof SftpDrop.NotLetIn refused) {
                     throw new SftpDrop.NotLetIn("not tried, as the server did not let this run in for an earlier drop: "
-                            + refused.getMessage(),
-                            refused);
+                            + refused.getMessage(), refused);
                 }
             }
         }
@@ -320,17 +319,24 @@ public final class Deliveries {
     }
 
     /** A drop that could not be delivered: it stays committed, and the next run delivers it first. */
-    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished)
-            throws java.sql.SQLException {
+    public void notPublished(@Variable("drop") OutboxStore.Entry drop, Exception cause, List<Exception> notPublished) {
         // after its commit a run holds no lock that keeps others from its drops: a run that took the feed lock while
         // this one was held (its lock connection lost) publishes them as an earlier run's, and this run's own step fails
-        if (outbox.isPublished(drop.runId(), drop.target())) {
+        if (publishedMeanwhile(drop)) {
             LOG.info("The {} drop of run {} was published by another run meanwhile", drop.target(), drop.runId());
             return;
         }
         notPublished.add(new IllegalStateException("the " + drop.target() + " drop of run " + drop.runId()
                 + " is committed but could not be published (" + (cause == null ? "unknown" : cause.getMessage())
                 + "); it is published by the next run", cause));
+    }
+
+    private boolean publishedMeanwhile(OutboxStore.Entry drop) {
+        try {
+            return outbox.isPublished(drop.runId(), drop.target());
+        } catch (java.sql.SQLException e) {
+            return false; // the state DB out of reach: the drop is said to wait, with the step's own failure
+        }
     }
 
     /** After every drop was tried: the first that could not be delivered fails the run, the others beside it. */
