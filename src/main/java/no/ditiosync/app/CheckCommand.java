@@ -75,6 +75,7 @@ final class CheckCommand {
             context.getPropertiesComponent().setLocation(location);
             List<Settings> companies;
             try {
+                Settings.refuseSecretsWrittenIn(location);
                 companies = Settings.readAll(SyncBeans.properties(context), false);
             } catch (SettingsException e) {
                 fail("settings", e.getMessage());

@@ -164,6 +164,39 @@ public record Settings(
     }
 
     /**
+     * A secret written into the working folder's application.properties, where the file should only name the
+     * environment variable it comes from ({@code {{env:NAME:}}}): the file is edited by the integration
+     * engineers and often kept in version control. Stops start-up naming the property, never its value.
+     *
+     * @param location where the settings file is read from ({@code file:…}; a packaged one holds no secrets)
+     */
+    static void refuseSecretsWrittenIn(String location) {
+        if (!location.startsWith("file:")) {
+            return;
+        }
+        java.util.Properties file = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of(location.substring("file:".length())),
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            file.load(in);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return; // Camel reads it next and says what is wrong with it
+        }
+        for (String key : new java.util.TreeSet<>(file.stringPropertyNames())) {
+            for (SettingKey k : SettingKey.SECRETS) {
+                boolean secret = key.equals(k.property) || key.startsWith("company.") && key.endsWith("." + k.property)
+                        && key.indexOf('.', "company.".length()) == key.length() - k.property.length() - 1;
+                String value = file.getProperty(key).strip();
+                if (secret && !value.isEmpty() && !value.matches("\\{\\{env:[A-Za-z_][A-Za-z0-9_]*:?}}")) {
+                    String variable = key.equals(k.property) ? k.env : SettingReader.envName(key);
+                    throw new SettingsException("Setting " + key + " is written down in application.properties: a secret "
+                            + "is read from the environment only (the file is shared and often kept in version control); "
+                            + "write " + key + " = {{env:" + variable + ":}} and set " + variable);
+                }
+            }
+        }
+    }
+
+    /**
      * LOG_FORMAT is read by logback.xml from the environment before anything else starts (so it is not
      * an application.properties setting); a value it does not know would leave the logs in text
      * without a word, so it stops start-up here instead.

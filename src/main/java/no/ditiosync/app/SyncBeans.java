@@ -75,6 +75,7 @@ public class SyncBeans implements CamelConfiguration {
      */
     List<Settings> settings(CamelContext context) {
         if (companiesRead == null) {
+            Settings.refuseSecretsWrittenIn(SyncApplication.propertiesLocation());
             companiesRead = Settings.readAll(properties(context));
         }
         return companiesRead;

@@ -277,6 +277,31 @@ class SettingsTest {
         assertThat(Settings.read(s::get).targets()).containsExactly("sap");
     }
 
+    /**
+     * A secret written into the working folder's application.properties stops start-up naming the property
+     * (never the value); naming the environment variable it comes from is the way to set it there.
+     */
+    @Test
+    void aSecretWrittenDownInApplicationPropertiesIsRefused() throws Exception {
+        Path file = dir.resolve("application.properties");
+        Files.writeString(file, "ditio.client-id = acme-client\nditio.client-secret = {{env:DITIO_CLIENT_SECRET:}}\n"
+                + "company.bygg.ditio.client-secret = {{env:BYGG_SECRET}}\npayroll.sftp.password =\n"
+                + "company.bygg.payroll.sftp.url = sftp://example.com/in\n");
+        Settings.refuseSecretsWrittenIn("file:" + file);
+        Settings.refuseSecretsWrittenIn("classpath:application.properties");
+        for (String[] written : new String[][]{{"ditio.client-secret = s3cr3t-value", "DITIO_CLIENT_SECRET"},
+                {"company.bygg.payroll.sftp.password = s3cr3t-value", "COMPANY_BYGG_PAYROLL_SFTP_PASSWORD"},
+                {"observe.password = {{env:OBSERVE_PASSWORD:s3cr3t-value}}", "OBSERVE_PASSWORD"}}) {
+            Files.writeString(file, "ditio.client-id = acme-client\n" + written[0] + "\n");
+            String key = written[0].substring(0, written[0].indexOf(' '));
+            assertThatThrownBy(() -> Settings.refuseSecretsWrittenIn("file:" + file)).isInstanceOf(SettingsException.class)
+                    .hasMessage("Setting " + key + " is written down in application.properties: a secret is read from the "
+                            + "environment only (the file is shared and often kept in version control); write " + key
+                            + " = {{env:" + written[1] + ":}} and set " + written[1])
+                    .hasMessageNotContaining("s3cr3t");
+        }
+    }
+
     // ---- several companies -----------------------------------------------------------------------
 
     static Map<String, String> twoCompanies() {
