@@ -149,14 +149,20 @@ public record Settings(
                         + "; files of two companies never mix");
             }
             SftpDrop.Config sftp = company.sftp();
-            // the same login's folder on the same server; another login's folder of the same name may be
-            // its own (a chroot), which cannot be told from here
-            other = files && sftp != null ? sftpFolders.putIfAbsent(sftp.user() + "@"
-                    + sftp.host().toLowerCase(java.util.Locale.ROOT) + ":" + sftp.port() + ":" + sftp.folder(), key) : null;
-            if (other != null) {
-                throw own.wrong(SFTP_URL, "company " + key + " would share the folder '" + sftp.folder() + "' on SFTP server "
-                        + sftp.server() + " (as '" + sftp.user() + "') with company " + other
-                        + "; files of two companies never mix");
+            for (String target : sftp == null ? List.<String>of() : company.targets()) {
+                if (target.equals(DropTarget.JDBC)) {
+                    continue;
+                }
+                // a target's folder of the same login on the same server, however its path is spelled; another
+                // login's folder of the same name may be its own (a chroot), which cannot be told from here
+                String folder = Path.of(new SftpDrop(sftp, null).folder(target)).normalize().toString();
+                other = sftpFolders.putIfAbsent(sftp.user() + "@" + sftp.host().toLowerCase(java.util.Locale.ROOT) + ":"
+                        + sftp.port() + ":" + folder, key);
+                if (other != null) {
+                    throw own.wrong(SFTP_URL, "company " + key + " would share the folder '" + folder + "' on SFTP server "
+                            + sftp.server() + " (as '" + sftp.user() + "') with company " + other
+                            + "; files of two companies never mix");
+                }
             }
             all.add(company);
         }

@@ -92,14 +92,28 @@ class SftpSettingsTest {
         s.put("company.acme.payroll.sftp.url", "sftp://SFTP.example.com:2222/upload/payroll/bygg/");
         assertThatThrownBy(() -> Settings.readAll(s::get)).isInstanceOf(SettingsException.class).hasMessage(
                 "Setting PAYROLL_SFTP_URL (payroll.sftp.url) for company bygg: company bygg would share the folder "
-                        + "'/upload/payroll/bygg' on SFTP server sftp.example.com:2222 (as 'acme') with company acme; files of "
+                        + "'/upload/payroll/bygg/visma' on SFTP server sftp.example.com:2222 (as 'acme') with company acme; files of "
                         + "two companies never mix");
         s.put("company.bygg.payroll.sftp.url", "sftp://sftp.example.com:2222/upload/payroll/bygg");
         assertThatThrownBy(() -> Settings.readAll(s::get)).hasMessageStartingWith("Setting company.bygg.payroll.sftp.url: "
-                + "company bygg would share the folder '/upload/payroll/bygg'");
+                + "company bygg would share the folder '/upload/payroll/bygg/visma'");
+        // the same folder however its path is spelled: a shared URL at the server's root gives company acme '//acme'
+        s.put("payroll.sftp.url", "sftp://sftp.example.com:2222/");
+        s.remove("company.acme.payroll.sftp.url");
+        for (String spelled : List.of("/acme", "/acme/./", "//acme")) {
+            s.put("company.bygg.payroll.sftp.url", "sftp://sftp.example.com:2222" + spelled);
+            assertThatThrownBy(() -> Settings.readAll(s::get)).as(spelled).hasMessageStartingWith(
+                    "Setting company.bygg.payroll.sftp.url: company bygg would share the folder '/acme/visma'");
+        }
+        // each target has a folder of its own: one base folder for two companies of different targets is fine
+        s.put("company.acme.payroll.targets", "visma");
+        s.put("company.bygg.payroll.targets", "sap");
+        assertThat(Settings.readAll(s::get)).extracting(x -> x.sftp().user() + "@" + x.sftp().folder() + " " + x.targets())
+                .containsExactly("acme@//acme [visma]", "acme@//acme [sap]");
+        s.put("company.bygg.payroll.targets", "visma");
         s.put("company.bygg.payroll.sftp.user", "bygg");
         assertThat(Settings.readAll(s::get)).extracting(x -> x.sftp().user() + "@" + x.sftp().folder())
-                .containsExactly("acme@/upload/payroll/bygg", "bygg@/upload/payroll/bygg");
+                .containsExactly("acme@//acme", "bygg@//acme");
     }
 
     @ParameterizedTest
