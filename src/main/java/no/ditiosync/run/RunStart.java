@@ -50,6 +50,7 @@ public final class RunStart {
     private static final Logger LOG = LoggerFactory.getLogger(RunStart.class);
     private static final SecureRandom RUN_IDS = new SecureRandom();
 
+    private final StateDb db;
     private final RunStore runs;
     private final no.ditiosync.state.QuarantineStore quarantine;
     private final OutboxStore outbox;
@@ -65,6 +66,7 @@ public final class RunStart {
      * @param scratch where runs keep what they read until it is merged against the ledger (a private folder each)
      */
     public RunStart(StateDb db, Companies companies, RunsInProgress inProgress, RunFinish finish, Clock clock, Path scratch) {
+        this.db = db;
         this.runs = new RunStore(db);
         this.outbox = new OutboxStore(db);
         this.ledger = new LedgerStore(db.dataSource(), db.dialect());
@@ -112,6 +114,7 @@ public final class RunStart {
         }
         SyncRun planned = null;
         try {
+            db.refuseNewerLayout();
             if (!purpose.dry()) {
                 runs.markAbandonedRuns(company);
                 quarantine.forgetUncommitted(company);

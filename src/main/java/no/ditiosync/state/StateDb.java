@@ -27,6 +27,7 @@ public final class StateDb {
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    private final String build;
 
     /**
      * Opens the state DB and runs its schema scripts (idempotent; an older state DB is upgraded in place),
@@ -37,12 +38,23 @@ public final class StateDb {
      */
     public StateDb(DataSource dataSource, String build) throws SQLException {
         this.dataSource = dataSource;
+        this.build = build;
         try (Connection c = dataSource.getConnection()) {
             this.dialect = SqlDialect.of(c);
             StateDbLayout.refuseNewer(c, dialect, build);
             runScript(c, dialect, "/db/schema.sql");
             runScript(c, dialect, "/db/schema-" + dialect.name().toLowerCase() + ".sql");
             StateDbLayout.record(c, dialect, build);
+        }
+    }
+
+    /**
+     * Refuses to go on with a state DB that a later build has brought to a newer layout since this one
+     * opened it: a node left running through an upgrade of the others.
+     */
+    public void refuseNewerLayout() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            StateDbLayout.refuseNewer(c, dialect, build);
         }
     }
 
