@@ -27,7 +27,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -97,7 +96,7 @@ public final class RunStart {
         Company c = companies.resolve(companyKey);
         String company = c.key();
         SyncRun.Purpose purpose = exchange.getVariable(PURPOSE, SyncRun.Purpose.SYNC, SyncRun.Purpose.class);
-        LocalDate[] window = purpose.reconciles() ? window(c, exchange, startedAt) : null;
+        LocalDate[] window = purpose.reconciles() ? window(c, exchange) : null;
         String runId = runId(startedAt, RUN_IDS);
         Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
         RunStore.FeedLock lock;
@@ -125,7 +124,7 @@ public final class RunStart {
                 // a reconcile reads its whole window, whatever the watermark says; after a change of the rules
                 // every feed is read in full, so the lines delivered before follow it
                 passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
-                        : change.changed() == null ? plan(c, feed, startedAt, true) : fullPass(c, feed, startedAt, true));
+                        : change.changed() == null ? plan(c, feed, startedAt, true) : fullPass(c, feed, true));
             }
             List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
                     plan(c, DitioPager.PROJECT_FEED, startedAt, false));
@@ -208,23 +207,25 @@ public final class RunStart {
      */
     private SyncRun.Pass plan(Company c, String feed, Instant startedAt, boolean delivers) throws Exception {
         Instant watermark = runs.watermark(c.key(), feed);
-        return watermark == null ? fullPass(c, feed, startedAt, delivers)
+        return watermark == null ? fullPass(c, feed, delivers)
                 : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap()), null, null, delivers);
     }
 
-    private static SyncRun.Pass fullPass(Company c, String feed, Instant startedAt, boolean delivers) {
-        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(), fullPassEnd(startedAt), delivers);
+    private static SyncRun.Pass fullPass(Company c, String feed, boolean delivers) {
+        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(), fullPassEnd(), delivers);
     }
 
     /**
-     * The last work date a full pass reads: far enough that it reads every record a run may deliver
-     * (PAYROLL_MAX_FUTURE_DAYS goes to 10 years), and a record dated further ahead is read and quarantined
-     * with its reason, not left unread. A date rather than none, as the API wants both ends of a window;
-     * not 9999-12-31, which a server that makes the end exclusive by adding a day cannot take.
+     * The last work date a full pass reads: every record a run may deliver (PAYROLL_MAX_FUTURE_DAYS goes to
+     * 10 years), and one whose year is a typo (2206 for 2026) read and quarantined with its reason, not
+     * left unread. A date rather than none, as the API wants both ends of a window; a year short of
+     * 9999-12-31, which a server that makes the end exclusive by adding a day (or a month) cannot take.
      */
-    static LocalDate fullPassEnd(Instant startedAt) {
-        return LocalDate.ofInstant(startedAt, ZoneOffset.UTC).plusYears(100);
+    static LocalDate fullPassEnd() {
+        return FULL_PASS_END;
     }
+
+    private static final LocalDate FULL_PASS_END = LocalDate.of(9998, 12, 31);
 
     /**
      * What changed in the settings that decide the lines since the delivered lines were made.
@@ -285,11 +286,11 @@ public final class RunStart {
      * A reconcile's work dates: variables {@code from} and {@code to}, by default from the start date
      * to as far ahead as a full pass reads.
      */
-    private static LocalDate[] window(Company c, Exchange exchange, Instant startedAt) {
+    private static LocalDate[] window(Company c, Exchange exchange) {
         LocalDate from = exchange.getVariable("from", LocalDate.class);
         LocalDate to = exchange.getVariable("to", LocalDate.class);
         from = from == null ? c.startDate() : from;
-        to = to == null ? fullPassEnd(startedAt) : to;
+        to = to == null ? fullPassEnd() : to;
         String early = beforeStartDate(c, from);
         if (early != null) {
             throw new IllegalArgumentException(early);

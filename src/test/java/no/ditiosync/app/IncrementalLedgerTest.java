@@ -333,7 +333,8 @@ class IncrementalLedgerTest {
                 Map.of("payroll.targets", ALL_TARGETS, "payroll.max-future-days", "3660"))) {
             String user = h.payrollReady().get(0).userId();
             TimeRegistration inReach = h.ditio.data().addRegistration(user, today.plusDays(400), new BigDecimal("6.25"), true);
-            TimeRegistration beyond = h.ditio.data().addRegistration(user, today.plusDays(3661 + 30), new BigDecimal("5"), true);
+            // a year's typo: 2206 for 2026
+            TimeRegistration beyond = h.ditio.data().addRegistration(user, today.plusYears(180), new BigDecimal("5"), true);
             h.runOnce();
             assertThat(h.quarantine()).as("quarantined").anySatisfy(q -> assertThat(q).containsExactly(beyond.id(),
                     "work date " + beyond.workDate() + " is more than 3660 days in the future (PAYROLL_MAX_FUTURE_DAYS)"));
