@@ -91,7 +91,10 @@ final class StatusCommand {
             reportDir = properties.resolvePropertyPlaceholders("{{sync.report-dir}}");
         }
         // the demo and a service with settings of its own use other state DBs: say which one this is
-        out.println("State DB: " + DataSources.masked(url) + "  (set by " + DataSources.Keys.STATE_DB.env() + "_URL)");
+        String variable = DataSources.Keys.STATE_DB.env() + "_URL";
+        String set = System.getenv(variable);
+        out.println("State DB: " + DataSources.masked(url) + "  (" + (set != null && !set.isBlank() ? "set by " + variable
+                : variable + " not set: from application.properties") + ")");
         Path h2File = DataSources.h2File(url);
         if (h2File != null && !Files.exists(Path.of(h2File + ".mv.db"))) {
             out.println("No state DB at " + url + " yet: no sync has run.");

@@ -83,7 +83,8 @@ class NewUserTest {
         // and plain status says which state DB it reads: not the demo's
         CommandLineTest.Result plain = runIn(work, dir, Map.of(), "status");
         assertThat(plain.exit()).as(plain.err()).isZero();
-        assertThat(plain.out()).isEqualTo("State DB: jdbc:h2:file:./data/ditio-payroll-sync  (set by PAYROLL_STATE_DB_URL)\n"
+        assertThat(plain.out()).isEqualTo("State DB: jdbc:h2:file:./data/ditio-payroll-sync  (PAYROLL_STATE_DB_URL not set: "
+                + "from application.properties)\n"
                 + "No state DB at jdbc:h2:file:./data/ditio-payroll-sync yet: no sync has run.\n");
     }
 
