@@ -22,8 +22,9 @@ public final class RunSummary {
         Duration took = Duration.between(run.startedAt(), run.endedAt() == null ? java.time.Instant.now() : run.endedAt());
         // "company company" says nothing: a company is named only when it has a name of its own
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
-        out.printf("Run %s (%s pass%s) succeeded in %.1f s%s%n", run.runId(), run.mode().name().toLowerCase(),
-                company, took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
+        // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
+        String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase() + " pass";
+        out.printf("Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
                         : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
         run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)

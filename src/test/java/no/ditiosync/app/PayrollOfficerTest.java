@@ -234,7 +234,8 @@ class PayrollOfficerTest {
             tableRows(db, "sync_watermark").forEach(r -> watermarks.put(r, r));
             CommandLineTest.Result delivered = o.run("reconcile", "--deliver");
             assertThat(delivered.exit()).as(delivered.out() + delivered.err()).isZero();
-            assertThat(delivered.out()).contains("keys drifting:  3", "delivered:");
+            assertThat(delivered.out()).contains("keys drifting:  3", "delivered:").containsPattern("\nRun [0-9a-f]{8} \\(reconcile, "
+                    + "company cli\\) succeeded");
             assertThat(tableRows(db, "sync_watermark")).as("a reconcile leaves the watermarks")
                     .containsExactlyElementsOf(watermarks.keySet());
             DeliveredPayroll.assertSums("payroll_line after reconcile --deliver", DeliveredPayroll.jdbcTotals(db), truth);
