@@ -1,6 +1,6 @@
 # ditio-payroll-sync as a container: the service (`run`), health and metrics on port 8080.
 #
-#   docker build --build-arg VERSION=0.1.0 --build-arg GIT_COMMIT=$(git rev-parse HEAD) -t ditio-payroll-sync .
+#   docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) -t ditio-payroll-sync .
 #   docker run -e DITIO_CLIENT_ID -e DITIO_CLIENT_SECRET -e PAYROLL_START_DATE=2026-01-01 \
 #       -e OBSERVE_USER=ops -e OBSERVE_PASSWORD \
 #       -v sync-data:/app/data -v sync-out:/app/out -p 127.0.0.1:8080:8080 ditio-payroll-sync
@@ -24,7 +24,8 @@ RUN mvn -B -q -DskipTests -Dgit.commit.id=${GIT_COMMIT} package
 
 # ---- runtime: a slim Java 17 runtime, pinned ------------------------------------------------------
 FROM eclipse-temurin:17.0.15_6-jre-jammy
-ARG VERSION=0.1.0
+# the version label: pom.xml's <version>, which --version prints; kept in step with it
+ARG VERSION=0.1.0-SNAPSHOT
 ARG GIT_COMMIT=unknown
 LABEL org.opencontainers.image.title="ditio-payroll-sync" \
       org.opencontainers.image.description="Syncs Ditio time registrations into payroll drops and a JDBC table, exactly once" \

@@ -85,6 +85,11 @@ class ContainerImageIT {
         String labels = String.join(" ", runtime.stream().filter(i -> i.startsWith("LABEL ")).toList());
         assertThat(labels).contains("org.opencontainers.image.version=\"${VERSION}\"",
                 "org.opencontainers.image.revision=\"${GIT_COMMIT}\"");
+        // the version label as --version says it: pom.xml's version
+        java.util.regex.Matcher pom = java.util.regex.Pattern.compile("<artifactId>ditio-payroll-sync</artifactId>\\s*"
+                + "<version>([^<]+)</version>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(pom.find()).as("the project's version in pom.xml").isTrue();
+        assertThat(runtime).contains("ARG VERSION=" + pom.group(1));
         assertThat(all).as("no secret in the image").noneMatch(i -> (i.startsWith("ENV ") || i.startsWith("ARG "))
                 && i.matches("(?i).*(secret|password|token).*"));
         // what an operator mounts over: the packaged defaults are in /app
