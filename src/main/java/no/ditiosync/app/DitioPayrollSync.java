@@ -106,7 +106,8 @@ public final class DitioPayrollSync {
      */
     static int exitStatus(Throwable settingFailure) {
         return settingFailure instanceof StateDbInUseException ? BUSY
-                : settingFailure instanceof StateDbUnwritableException ? 1 : 2;
+                : settingFailure instanceof StateDbUnwritableException ? 1
+                : settingFailure instanceof WrongOptionException ? USAGE_ERROR : 2;
     }
 
     /** Whether the command was given no options; if it was, says so with the command's help. */
@@ -163,12 +164,19 @@ public final class DitioPayrollSync {
     private static List<String> companies(SyncApplication app, String requested) {
         List<String> companies = app.companies();
         if (requested != null && !companies.contains(requested)) {
-            // a company key that names no company is a wrong setting, not a failed run
-            throw new SettingsException("Setting --company: '" + requested + "' is not a configured company; "
+            // a company key that names no company is a wrong option (exit 64, as for every command), not a failed run
+            throw new WrongOptionException("Setting --company: '" + requested + "' is not a configured company; "
                     + "configured: " + String.join(", ", companies) + " (" + (companies.size() > 1
                     ? "PAYROLL_COMPANIES" : "PAYROLL_COMPANY") + ")");
         }
         return requested == null ? companies : List.of(requested);
+    }
+
+    /** A command-line option whose value names nothing the settings know: exit 64, said as a setting. */
+    static final class WrongOptionException extends SettingsException {
+        WrongOptionException(String message) {
+            super(message);
+        }
     }
 
     /** Exit of reconcile when it could not compare (Ditio, the state DB): not to be read as drift. */

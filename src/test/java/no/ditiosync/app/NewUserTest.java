@@ -116,13 +116,13 @@ class NewUserTest {
     /** sync, preview and reconcile alike: a --company that names no company is a bad setting, nothing is read. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"sync --once", "preview", "reconcile"})
-    void aCompanyThatIsNotConfiguredIsABadSettingThatListsTheCompanies(String command, @TempDir Path dir) throws Exception {
+    void aCompanyThatIsNotConfiguredIsAWrongOptionThatListsTheCompanies(String command, @TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_COMPANIES", "acme,bygg");
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("--company", "nope"));
         CommandLineTest.Result r = CommandLineTest.run(dir, env, args.toArray(String[]::new));
-        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.exit()).as("a wrong option, as for every command").isEqualTo(64);
         assertThat(r.err().strip()).isEqualTo("Setting --company: 'nope' is not a configured company; configured: acme, "
                 + "bygg (PAYROLL_COMPANIES)");
         try (var files = Files.walk(dir.resolve("out"))) {
@@ -136,7 +136,7 @@ class NewUserTest {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_COMPANIES", "acme,bygg");
         CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--company", "nope", "--once");
-        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.exit()).as(r.err()).isEqualTo(64);
         assertThat(r.err().strip()).isEqualTo("Setting --company: 'nope' is not a configured company; configured: acme, "
                 + "bygg (PAYROLL_COMPANIES)");
         for (List<String> wrong : List.of(List.of("sync", "--company", "acme"), List.of("sync", "--once", "--company"),
