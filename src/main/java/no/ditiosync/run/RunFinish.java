@@ -282,7 +282,10 @@ public final class RunFinish {
         reasons(s, "released", run.quarantineReleasedByReason());
         if (!run.bookedLater().isEmpty()) {
             s.append("; booked on ").append(run.closedThrough().plusDays(1)).append(" (closed through ")
-                    .append(run.closedThrough()).append("): ").append(run.bookedLater());
+                    .append(run.closedThrough()).append("): ");
+            // as the summary says it ("visma 4, sap 4"), not as a map prints
+            s.append(run.bookedLater().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", ")));
         }
         return s.toString();
     }

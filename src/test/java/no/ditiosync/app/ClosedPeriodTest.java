@@ -97,6 +97,9 @@ class ClosedPeriodTest {
             RunSummaryTest.Result second = run(dir, env, "sync", "--once");
             assertThat(second.exit()).as(second.err()).isZero();
             assertThat(second.out()).contains("booked on 2026-11-01 (closed through 2026-10-31)");
+            // the run's log line says the lines per target as the summary does, not as a Java map
+            assertThat(second.err()).containsPattern("; booked on 2026-11-01 \\(closed through 2026-10-31\\): sap \\d+, "
+                    + "tripletex \\d+, csv \\d+, jdbc \\d+").doesNotContain("{sap=");
 
             // Tripletex: the October changes in November, each labelled with its work date; October as paid
             List<List<String>> tripletex = DeliveredPayroll.tripletexLines(List.of(newest(dir, "tripletex")), StandardCharsets.UTF_8);
