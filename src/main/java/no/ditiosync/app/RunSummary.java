@@ -24,8 +24,8 @@ public final class RunSummary {
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
         // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
         String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase() + " pass";
-        out.printf("Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0, run.failedFeeds().isEmpty() ? ""
-                        : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
+        out.printf("Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
+                run.failedFeeds().isEmpty() ? "" : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
         run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)
         out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n",

@@ -49,6 +49,14 @@ public final class RunStart {
     private static final Logger LOG = LoggerFactory.getLogger(RunStart.class);
     private static final SecureRandom RUN_IDS = new SecureRandom();
 
+    /**
+     * The last work date a full pass reads: every record a run may deliver (PAYROLL_MAX_FUTURE_DAYS goes to
+     * 10 years), and one whose year is a typo (2206 for 2026) read and quarantined with its reason, not
+     * left unread. A date rather than none, as the API wants both ends of a window; a year short of
+     * 9999-12-31, which a server that makes the end exclusive by adding a day (or a month) cannot take.
+     */
+    static final LocalDate FULL_PASS_END = LocalDate.of(9998, 12, 31);
+
     private final StateDb db;
     private final RunStore runs;
     private final no.ditiosync.state.QuarantineStore quarantine;
@@ -124,10 +132,10 @@ public final class RunStart {
                 // a reconcile reads its whole window, whatever the watermark says; after a change of the rules
                 // every feed is read in full, so the lines delivered before follow it
                 passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
-                        : change.changed() == null ? plan(c, feed, startedAt, true) : fullPass(c, feed, true));
+                        : change.changed() == null ? plan(c, feed, true) : fullPass(c, feed, true));
             }
-            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, startedAt, false),
-                    plan(c, DitioPager.PROJECT_FEED, startedAt, false));
+            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, false),
+                    plan(c, DitioPager.PROJECT_FEED, false));
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),
@@ -205,27 +213,15 @@ public final class RunStart {
      * minus the overlap. Each feed keeps its own watermark row, so switching a feed on later gives
      * that feed a full pass without repeating the others'.
      */
-    private SyncRun.Pass plan(Company c, String feed, Instant startedAt, boolean delivers) throws Exception {
+    private SyncRun.Pass plan(Company c, String feed, boolean delivers) throws Exception {
         Instant watermark = runs.watermark(c.key(), feed);
         return watermark == null ? fullPass(c, feed, delivers)
                 : new SyncRun.Pass(feed, SyncRun.Mode.INCREMENTAL, watermark.minus(c.overlap()), null, null, delivers);
     }
 
     private static SyncRun.Pass fullPass(Company c, String feed, boolean delivers) {
-        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(), fullPassEnd(), delivers);
+        return new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, c.startDate(), FULL_PASS_END, delivers);
     }
-
-    /**
-     * The last work date a full pass reads: every record a run may deliver (PAYROLL_MAX_FUTURE_DAYS goes to
-     * 10 years), and one whose year is a typo (2206 for 2026) read and quarantined with its reason, not
-     * left unread. A date rather than none, as the API wants both ends of a window; a year short of
-     * 9999-12-31, which a server that makes the end exclusive by adding a day (or a month) cannot take.
-     */
-    static LocalDate fullPassEnd() {
-        return FULL_PASS_END;
-    }
-
-    private static final LocalDate FULL_PASS_END = LocalDate.of(9998, 12, 31);
 
     /**
      * What changed in the settings that decide the lines since the delivered lines were made.
@@ -290,7 +286,7 @@ public final class RunStart {
         LocalDate from = exchange.getVariable("from", LocalDate.class);
         LocalDate to = exchange.getVariable("to", LocalDate.class);
         from = from == null ? c.startDate() : from;
-        to = to == null ? fullPassEnd() : to;
+        to = to == null ? FULL_PASS_END : to;
         String early = beforeStartDate(c, from);
         if (early != null) {
             throw new IllegalArgumentException(early);
