@@ -151,11 +151,10 @@ final class StatusCommand {
             throws SQLException {
         List<PageData.CompanySettings> companies = new ArrayList<>();
         for (StatusQueries.CompanyFeed f : StatusQueries.feeds(c)) {
-            String cron = companySetting(properties, f.company(), "sync.cron");
-            String zoneId = companySetting(properties, f.company(), "sync.time-zone");
+            String cron = settings(properties, f.company()).raw(SettingKey.CRON);
             ZoneId zone;
             try {
-                zone = ZoneId.of(zoneId);
+                zone = timeZone(properties, f.company());
             } catch (java.time.DateTimeException e) {
                 zone = ZoneOffset.UTC;
             }
@@ -174,12 +173,6 @@ final class StatusCommand {
             }
         }, company -> null);
         return data.overview(c, companies, Instant.now(), RunStart.NODE);
-    }
-
-    private static String companySetting(DefaultCamelContext properties, String company, String key) {
-        return properties.getPropertiesComponent().resolveProperty("company." + company + "." + key)
-                .filter(v -> !v.isBlank())
-                .orElseGet(() -> properties.getPropertiesComponent().resolveProperty(key).orElse("")).strip();
     }
 
     private static void writePage(Path file, PageModel.Overview overview, PrintStream out) throws java.io.IOException {
