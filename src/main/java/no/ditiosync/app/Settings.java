@@ -155,7 +155,7 @@ public record Settings(
                 }
                 // a target's folder of the same login on the same server, however its path is spelled; another
                 // login's folder of the same name may be its own (a chroot), which cannot be told from here
-                String folder = Path.of(new SftpDrop(sftp, null).folder(target)).normalize().toString();
+                String folder = Path.of(sftp.folderOf(target)).normalize().toString();
                 other = sftpFolders.putIfAbsent(sftp.user() + "@" + sftp.host().toLowerCase(java.util.Locale.ROOT) + ":"
                         + sftp.port() + ":" + folder, key);
                 if (other != null) {
@@ -188,11 +188,13 @@ public record Settings(
             return; // Camel reads it next and says what is wrong with it
         }
         for (String key : new java.util.TreeSet<>(file.stringPropertyNames())) {
+            String value = file.getProperty(key).strip();
+            if (value.isEmpty() || value.matches("\\{\\{env:[A-Za-z_][A-Za-z0-9_]*:?}}")) {
+                continue;
+            }
             for (SettingKey k : SettingKey.SECRETS) {
-                boolean secret = key.equals(k.property) || key.startsWith("company.") && key.endsWith("." + k.property)
-                        && key.indexOf('.', "company.".length()) == key.length() - k.property.length() - 1;
-                String value = file.getProperty(key).strip();
-                if (secret && !value.isEmpty() && !value.matches("\\{\\{env:[A-Za-z_][A-Za-z0-9_]*:?}}")) {
+                // the shared property, or a company's own (company.<key>.<property>; a company key holds no dot)
+                if (key.equals(k.property) || key.matches("company\\.[^.]+\\." + java.util.regex.Pattern.quote(k.property))) {
                     String variable = key.equals(k.property) ? k.env : SettingReader.envName(key);
                     throw new SettingsException("Setting " + key + " is written down in application.properties: a secret "
                             + "is read from the environment only (the file is shared and often kept in version control); "

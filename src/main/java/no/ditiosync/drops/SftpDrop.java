@@ -76,6 +76,11 @@ public final class SftpDrop {
                          String passphrase, Path knownHosts, Duration connectTimeout, Duration timeout,
                          int maxAttempts, Duration retryDelay, String fileMode) {
 
+        /** The folder of a target's drops on the server. */
+        public String folderOf(String target) {
+            return (folder.endsWith("/") ? folder : folder + "/") + target;
+        }
+
         /** {@code host:port}, for messages. */
         public String server() {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
@@ -108,7 +113,7 @@ public final class SftpDrop {
 
     /** The folder of a target's drops on the server. */
     public String folder(String target) {
-        return (config.folder().endsWith("/") ? config.folder() : config.folder() + "/") + target;
+        return config.folderOf(target);
     }
 
     /**
