@@ -135,8 +135,7 @@ final class CheckCommand {
             return;
         }
         // read-only: a check writes nothing, and never makes a database that is not there
-        String readOnlyUrl = url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r" : url;
-        try (Connection c = DataSources.connect(readOnlyUrl, s.stateDbUser(), s.stateDbPassword(),
+        try (Connection c = DataSources.connect(url, DataSources.H2_EXISTING + DataSources.H2_READ_ONLY, s.stateDbUser(), s.stateDbPassword(),
                 DataSources.Keys.STATE_DB)) {
             c.setReadOnly(true);
             SqlDialect dialect = SqlDialect.of(c);
@@ -332,8 +331,7 @@ final class CheckCommand {
             if (h2FileNotMadeYet(url, what, "no database", "the first delivery", DataSources.Keys.JDBC_TARGET)) {
                 return;
             }
-            String readOnlyUrl = url.startsWith("jdbc:h2:") ? url + ";ACCESS_MODE_DATA=r" : url;
-            try (Connection c = DataSources.connect(readOnlyUrl, s.jdbcUser(), s.jdbcPassword(),
+            try (Connection c = DataSources.connect(url, DataSources.H2_READ_ONLY, s.jdbcUser(), s.jdbcPassword(),
                     DataSources.Keys.JDBC_TARGET)) {
                 c.setReadOnly(true);
                 long rows = rows(c, "payroll_line");

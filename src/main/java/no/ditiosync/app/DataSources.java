@@ -160,6 +160,23 @@ final class DataSources {
      * naming the setting when the database cannot be reached. Close it.
      */
     static Connection connect(String url, String user, String password, Keys keys) {
+        return open(url, url, user, password, keys);
+    }
+
+    /** H2 settings of a command that only reads: it never makes a database that is not there. */
+    static final String H2_EXISTING = ";IFEXISTS=TRUE";
+    /** H2 settings of a command that only reads: it writes nothing to the file. */
+    static final String H2_READ_ONLY = ";ACCESS_MODE_DATA=r";
+
+    /**
+     * {@link #connect} with {@code h2Settings} added to an H2 URL (not to a PostgreSQL one); messages
+     * name the URL as it was set, without them.
+     */
+    static Connection connect(String url, String h2Settings, String user, String password, Keys keys) {
+        return open(url.startsWith("jdbc:h2:") ? url + h2Settings : url, url, user, password, keys);
+    }
+
+    private static Connection open(String opened, String url, String user, String password, Keys keys) {
         SqlDialect dialect = dialect(url, keys);
         try {
             Class.forName(dialect.driverClassName()); // registers itself with DriverManager
@@ -167,7 +184,7 @@ final class DataSources {
             throw new IllegalStateException("the " + dialect + " JDBC driver is missing from the classpath", e);
         }
         try {
-            return DriverManager.getConnection(noTraceFile(url), credentials(url, user, password));
+            return DriverManager.getConnection(noTraceFile(opened), credentials(url, user, password));
         } catch (SQLException e) {
             if (inUse(e, url)) {
                 throw busy(url, keys);

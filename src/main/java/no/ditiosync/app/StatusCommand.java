@@ -105,9 +105,8 @@ final class StatusCommand {
         }
         Connection connection;
         try {
-            // IFEXISTS: status never creates a state DB (a PostgreSQL database is never created by connecting)
-            connection = DataSources.connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password,
-                    DataSources.Keys.STATE_DB);
+            // status never creates a state DB (a PostgreSQL database is never created by connecting)
+            connection = DataSources.connect(url, DataSources.H2_EXISTING, user, password, DataSources.Keys.STATE_DB);
         } catch (SettingsException unreachable) {
             // the run reports still say what the last runs did, including those that failed because of it
             printReports(RunReports.folder(reportDir, url), out);
