@@ -53,7 +53,11 @@ public final class PayrollMapping {
         Set<String> onPage = new HashSet<>(records.size() * 2);
         Set<String> repeated = new java.util.LinkedHashSet<>();
         int deleted = 0;
+        SyncRun.Pass pass = run.current();
         for (TimeRegistration r : records) {
+            if (fetched && !pass.decidesOn(readableDate(r))) {
+                continue;
+            }
             if (r.id == null || r.id.isBlank()) {
                 // kept, under a name made from its content, so the quarantine shows it and a re-run does not add it twice
                 r.id = PayrollLineMapper.missingIdKey(r);
@@ -118,6 +122,15 @@ public final class PayrollMapping {
             }
         }
         return r;
+    }
+
+    /** The record's work date, or null when it has none that can be read (the mapping then says why). */
+    private static java.time.LocalDate readableDate(TimeRegistration r) {
+        try {
+            return r.unreadable != null ? null : no.ditiosync.ditio.DitioDates.date(r.workDate);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
     }
 
     /** Where a pass stands: the work date of a full pass, the modification time of an incremental one. */

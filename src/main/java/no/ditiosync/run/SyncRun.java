@@ -62,6 +62,31 @@ public final class SyncRun implements RetryCounter {
      */
     public record Pass(String feed, Mode mode, Instant modifiedSince, LocalDate fromDate, LocalDate toDate,
                        boolean delivers) {
+
+        /**
+         * The work dates a full pass asks Ditio for: a day more on each side of its own. A work date
+         * written with an offset ({@code 2026-03-29T00:00:00+02:00}) is the day written here, and may
+         * be the day before to a server that reads it as a UTC instant: without the margin such a
+         * record would be missing from a window that holds it, and its delivered line reversed.
+         */
+        public LocalDate readFrom() {
+            return fromDate.minusDays(1);
+        }
+
+        /** See {@link #readFrom()}; a pass that reads as far ahead as any asks no further. */
+        public LocalDate readTo() {
+            return toDate.isBefore(RunStart.FULL_PASS_END) ? toDate.plusDays(1) : toDate;
+        }
+
+        /**
+         * Whether a record read by this pass is one it decides on: in a full pass, a record whose work
+         * date is readable and outside the pass's own dates came from the margin and is left out, as
+         * a record the server did not return.
+         */
+        boolean decidesOn(LocalDate workDate) {
+            return mode != Mode.FULL || fromDate == null || workDate == null
+                    || !workDate.isBefore(fromDate) && !workDate.isAfter(toDate);
+        }
     }
 
     /** A quarantined record as shown in the run summary. */

@@ -88,7 +88,8 @@ public final class SyncSteps {
                     : quarantine.lineIds(run.company(), feed));
         }
         PageCursor cursor = pass.mode() == SyncRun.Mode.FULL
-                ? pager.cursor(run.company(), feed, null, pass.delivers() ? pass.fromDate() : null, pass.toDate())
+                ? pager.cursor(run.company(), feed, null, pass.delivers() ? pass.readFrom() : null,
+                        pass.delivers() ? pass.readTo() : null)
                 : pager.cursor(run.company(), feed, pass.modifiedSince(), null, null);
         return cursor;
     }

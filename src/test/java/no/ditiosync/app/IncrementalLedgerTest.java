@@ -348,6 +348,35 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A work date written with an offset after a local midnight is the day written; a server that reads
+     * it as a UTC instant files it under the day before. A reconcile of the day written (or a full pass
+     * from it) must still find the record, not reverse its delivered hours; a reconcile of the day before
+     * must not deliver it there.
+     */
+    @Test
+    void aWorkDateWithAnOffsetIsFoundByEveryWindowThatHoldsIt(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            TimeRegistration r = h.payrollReady().stream().filter(x -> x.workDate().isBefore(LAST)).findFirst().orElseThrow();
+            LocalDate written = r.workDate().plusDays(1);
+            // served on its own day (a UTC midnight's day before) but written as the next day's local midnight
+            h.ditio.faults().corruptRecord(r.id(), "workDate", "\"" + written + "T00:00:00+02:00\"");
+            String key = h.employee(r, h.employeesByUser()) + "|" + written + "|" + SyncHarness.wageType(r);
+            h.runOnce();
+            Map<String, BigDecimal> delivered = h.jdbcTotals();
+            assertThat(delivered).containsKey(key);
+
+            SyncRun dayWritten = h.app().reconcile(null, written, written, true);
+            SyncRun dayBefore = h.app().reconcile(null, r.workDate(), r.workDate(), true);
+            assertThat(dayWritten.linesByTarget()).as("lines of the reconcile of " + written).containsOnlyKeys(
+                    ALL_TARGETS.split(",")).allSatisfy((target, lines) -> assertThat(lines).isZero());
+            assertThat(dayBefore.linesByTarget()).as("lines of the reconcile of " + r.workDate())
+                    .allSatisfy((target, lines) -> assertThat(lines).isZero());
+            assertThat(h.jdbcTotals()).isEqualTo(delivered);
+            assertThat(h.csvLineTotals()).containsKey("time:" + r.id() + "|" + key);
+        }
+    }
+
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
