@@ -301,6 +301,7 @@ class CommandLineTest {
     void runSyncsOnTheQuartzSchedule(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
         env.put("SYNC_CRON", "0/2 * * * * ?");
+        env.put("TZ", "Pacific/Auckland"); // the log's times are UTC whatever the machine's zone
         Process service = start(dir, env, "run");
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(dir.resolve("out/visma"))
@@ -315,6 +316,13 @@ class CommandLineTest {
         // the operator sees the signal arrive and the stop end
         assertThat(Files.readString(dir.resolve("stderr.txt")))
                 .contains("Stopping: no new scheduled runs; runs in progress are let finish").contains("INFO  [SyncApplication] Stopped");
+        // each line says when, date and time in UTC, as status and the run reports do
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile(
+                "(?m)^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{3})Z INFO  \\[SyncApplication] Stopped")
+                .matcher(Files.readString(dir.resolve("stderr.txt")));
+        assertThat(stopped.find()).as("the Stopped line with its time").isTrue();
+        assertThat(java.time.LocalDateTime.parse(stopped.group(1) + "T" + stopped.group(2)).toInstant(java.time.ZoneOffset.UTC))
+                .isBetween(java.time.Instant.now().minusSeconds(300), java.time.Instant.now());
         try (var files = Files.list(dir.resolve("out/visma"))) {
             assertThat(files.toList()).as("later runs found nothing new").hasSize(1);
         }
