@@ -75,7 +75,8 @@ public final class PayrollDaySplitter {
             }
             parts.add(overtime);
             if (Integer.valueOf(0).equals(line.overtimeType) && line.qty != null) {
-                deducted = deducted.add(line.qty);
+                // as paid: each part is paid at two decimals, and the day's parts must add up to its hours
+                deducted = deducted.add(PayrollLineMapper.paid(line.qty));
                 if (source == PayrollSource.TIME_AND_OVERTIME) {
                     TimeRegistration deduction = part(day, DEDUCTION_PART.substring(1) + name, DEDUCTION, line.qty.negate());
                     codes(deduction, line);
@@ -85,7 +86,8 @@ public final class PayrollDaySplitter {
             }
         }
         if (source == PayrollSource.PAYROLL_LINES) {
-            TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, day.qty == null ? null : day.qty.subtract(deducted));
+            TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, day.qty == null ? null
+                    : PayrollLineMapper.paid(day.qty).subtract(deducted));
             if (!deductionKnown) {
                 ordinary.unreadable = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
             }

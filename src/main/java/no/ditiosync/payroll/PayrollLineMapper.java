@@ -94,6 +94,11 @@ public final class PayrollLineMapper {
         }
     }
 
+    /** Hours as a line pays them: two decimals, half up. */
+    static BigDecimal paid(BigDecimal hours) {
+        return hours.setScale(2, RoundingMode.HALF_UP);
+    }
+
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
         // first what was wrong as sent: an id of the wrong type ({"a":1}) is unreadable, and so missing
         if (r.unreadable != null) {
@@ -133,7 +138,7 @@ public final class PayrollLineMapper {
         if (r.qty == null) {
             return MappingResult.quarantined("missing hours (qty)");
         }
-        BigDecimal hours = r.qty.setScale(2, RoundingMode.HALF_UP);
+        BigDecimal hours = paid(r.qty);
         String kind = r.codes.get(PayrollDaySplitter.KIND);
         // a deduction takes overtime hours out of the ordinary ones: its quantity is negative by design
         BigDecimal checked = PayrollDaySplitter.DEDUCTION.equals(kind) ? hours.negate() : hours;

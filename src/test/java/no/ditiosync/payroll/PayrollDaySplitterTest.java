@@ -63,6 +63,24 @@ class PayrollDaySplitterTest {
                 "payroll:d-1:ot:OT50 2050 2.00", "payroll:d-1:ot:OTM 2200 1.50", "payroll:d-1:ordinary 1000 7.50");
     }
 
+    /**
+     * Each part is paid at two decimals: the ordinary hours are the day's less the overtime as paid,
+     * so the day's parts add up to its hours (8 - 1.125 was 6.875, paid as 6.88 beside 1.13: 8.01).
+     */
+    @Test
+    void theDaysPartsAddUpToItsHoursAsPaid() {
+        PayrollLineRecord day = day();
+        day.qty = new BigDecimal("8");
+        day.overtimeLines = List.of(line("OT50", 20, 0, "1.125"), line("OTM", 41, 1, "0.333"));
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).containsExactly(
+                "payroll:d-1:ot:OT50 2050 1.13", "payroll:d-1:ot:OTM 2200 0.33", "payroll:d-1:ordinary 1000 6.87");
+        // a day of 8.004 hours is paid as 8.00 in all
+        day.qty = new BigDecimal("8.004");
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).last().isEqualTo("payroll:d-1:ordinary 1000 6.87");
+        assertThat(lines(day, PayrollSource.TIME_AND_OVERTIME)).containsExactly("payroll:d-1:ot:OT50 2050 1.13",
+                "payroll:d-1:deduct:OT50 1000 -1.13", "payroll:d-1:ot:OTM 2200 0.33");
+    }
+
     @Test
     void anOvertimeLineWithoutOvertimeTypeIsQuarantinedAndSoAreTheOrdinaryHoursItLeavesUnknown() {
         PayrollLineRecord day = day();
