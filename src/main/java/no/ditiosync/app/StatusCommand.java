@@ -300,6 +300,11 @@ final class StatusCommand {
      */
     private static void print(Connection c, java.util.function.Function<String, ClosedThroughSetting> closedThroughSetting,
                               java.util.function.Function<String, LocalDate> today, PrintStream out) throws SQLException {
+        String newer = no.ditiosync.state.StateDbLayout.newer(c, SqlDialect.of(c), Version.text());
+        if (newer != null) {
+            out.println("NOTE: " + newer + ": what follows is what this version can read of it; the status command of "
+                    + "that version shows it all");
+        }
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
         if (feeds.isEmpty()) {
             out.println("No runs yet.");

@@ -49,13 +49,23 @@ public final class StateDbLayout {
 
     /** Refuses a state DB of a layout later than this build's, before anything of it is changed. */
     public static void refuseNewer(Connection c, SqlDialect dialect, String build) throws SQLException {
-        Stamp found = read(c, dialect);
-        if (found != null && found.layout() > LAYOUT) {
-            throw new NewerLayoutException("The state DB was brought to a newer layout (" + found.layout() + ") by "
-                    + found.writtenBy() + " at " + found.writtenAt() + "; this is " + build + " (layout " + LAYOUT
-                    + "), which would misread it and could deliver lines twice or lose corrections. Run that version "
-                    + "or a later one, on every machine that shares this state DB");
+        String newer = newer(c, dialect, build);
+        if (newer != null) {
+            throw new NewerLayoutException("T" + newer.substring(1) + ", which would misread it and could deliver "
+                    + "lines twice or lose corrections. Run that version or a later one, on every machine that shares "
+                    + "this state DB");
         }
+    }
+
+    /**
+     * "the state DB was brought to a newer layout (…) by … at …; this is … (layout …)" when a later
+     * build has, else null.
+     */
+    public static String newer(Connection c, SqlDialect dialect, String build) throws SQLException {
+        Stamp found = read(c, dialect);
+        return found == null || found.layout() <= LAYOUT ? null : "the state DB was brought to a newer layout ("
+                + found.layout() + ") by " + found.writtenBy() + " at " + found.writtenAt() + "; this is " + build
+                + " (layout " + LAYOUT + ")";
     }
 
     /** Records this build's layout, unless the state DB already has it (or a later one, from a build starting beside it). */

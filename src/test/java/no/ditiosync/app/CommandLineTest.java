@@ -203,6 +203,12 @@ class CommandLineTest {
         Result check = run(dir, env, "check");
         assertThat(check.exit()).isNotZero();
         assertThat(check.out()).contains("FAIL  state DB jdbc:h2:file:").contains(": The state DB was brought to a newer layout");
+        // status reads what it can, and says it may not be all
+        Result status = run(dir, env, "status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("\nNOTE: the state DB was brought to a newer layout ("
+                + (no.ditiosync.state.StateDbLayout.LAYOUT + 1) + ") by ditio-payroll-sync 9.9.9 (git commit abc) at ")
+                .contains(": what follows is what this version can read of it; the status command of that version shows it all\n");
     }
 
     private static String ledgerRows(no.ditiosync.testing.TestDatabase db) throws Exception {
