@@ -79,13 +79,19 @@ public final class SyncRun implements RetryCounter {
         }
 
         /**
-         * Whether a record read by this pass is one it decides on: in a full pass, a record whose work
-         * date is readable and outside the pass's own dates came from the margin and is left out, as
-         * a record the server did not return.
+         * Whether a record read by this pass is one it decides on. In a full pass, one that came with the
+         * margin is left out, as a record the server did not return: its work date is outside the pass's
+         * own dates by a day or two (the margin's day, and a day more where the server's reading and ours
+         * differ). One dated further out is the server's answer to the window itself, and is decided on
+         * as before (a date typed wrong is quarantined).
          */
         boolean decidesOn(LocalDate workDate) {
-            return mode != Mode.FULL || fromDate == null || workDate == null
-                    || !workDate.isBefore(fromDate) && !workDate.isAfter(toDate);
+            if (mode != Mode.FULL || fromDate == null || workDate == null) {
+                return true;
+            }
+            boolean justBefore = workDate.isBefore(fromDate) && !workDate.isBefore(fromDate.minusDays(2));
+            boolean justAfter = workDate.isAfter(toDate) && !workDate.isAfter(toDate.plusDays(2));
+            return !justBefore && !justAfter;
         }
     }
 
