@@ -125,7 +125,7 @@ class LogFormatTest {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         CommandLineTest.Result r = NewUserTest.runIn(work, dir, env, "sync", "--once");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.err()).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[sync\\] an added step: company cli$");
+        assertThat(r.err()).containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  \\[sync\\] an added step: company cli$");
     }
 
     @Test

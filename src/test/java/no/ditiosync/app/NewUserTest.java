@@ -270,7 +270,7 @@ class NewUserTest {
             assertThat(pageLines).as("a log line per page").hasSizeGreaterThan(5);
             assertThat(shown).as("no row holds the progress line and a log line")
                     .noneMatch(r -> r.contains(progress) && r.contains(" INFO "));
-            assertThat(pageLines).allSatisfy(r -> assertThat(r).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*"));
+            assertThat(pageLines).allSatisfy(r -> assertThat(r).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO .*"));
         } finally {
             ditio.faults().clear();
         }
