@@ -57,4 +57,22 @@ public interface DropFormat {
     default boolean showsTask() {
         return true;
     }
+
+    /**
+     * Why no drop file can carry the line's project number as it is, or null when it can. Every file
+     * writes a field on one line with single blanks ({@link TextCleaner#clean}): "P\t7" or "P  7"
+     * would reach payroll as "P 7" and book with that project, so the record waits in quarantine.
+     */
+    static String projectAltered(PayrollLine line) {
+        String project = line.projectNumber();
+        if (project == null || TextCleaner.clean(project, Integer.MAX_VALUE)
+                .equals(java.text.Normalizer.normalize(project, java.text.Normalizer.Form.NFC))) {
+            return null;
+        }
+        StringBuilder shown = new StringBuilder();
+        project.chars().forEach(c -> shown.append(c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                : Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return "project number '" + shown + "' holds a line break, a tab, another control character or blanks in a row, "
+                + "which a drop file cannot carry as they are";
+    }
 }

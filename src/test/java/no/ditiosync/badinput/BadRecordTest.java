@@ -161,6 +161,13 @@ class BadRecordTest {
                 row("projectNumber with a letter windows-1252 lacks", "projectNumber", "\"P-Ł1\"",
                         quarantined("project number 'P-Ł1' has characters windows-1252 cannot hold (Visma's file; "
                                 + "PAYROLL_VISMA_ENCODING=UTF-8 holds them)")),
+                // a drop writes a field on one line with single blanks: "P\t7" and "P  7" would book with "P 7"
+                row("projectNumber with a tab", "projectNumber", "\"P\\t7\"",
+                        quarantined("project number 'P\\t7' holds a line break, a tab, another control character or "
+                                + "blanks in a row, which a drop file cannot carry as they are")),
+                row("projectNumber with two blanks in a row", "projectNumber", "\"P  7\"",
+                        quarantined("project number 'P  7' holds a line break, a tab, another control character or "
+                                + "blanks in a row, which a drop file cannot carry as they are")),
                 // Visma's project field holds 30: cut, two projects differing after the 30th character would book together
                 row("projectNumber of 31 characters (longer than Visma's project field)", "projectNumber",
                         "\"P-" + "1".repeat(29) + "\"", quarantined("project number 'P-" + "1".repeat(29)
