@@ -109,7 +109,14 @@ public final class RunStart {
         Instant firing = scheduledFor == null ? null : scheduledFor.toInstant();
         RunStore.FeedLock lock;
         try {
+            // a firing Quartz recovered after its run succeeded is answered already, whoever holds the lock now
+            // (asked again below, under the lock, for a run that ends meanwhile)
+            if (firing != null && runs.firingSucceeded(company, FEED, firing)) {
+                throw new FiringAlreadyRunException(company, firing);
+            }
             lock = runs.tryLock(company, FEED);
+        } catch (FiringAlreadyRunException e) {
+            throw e;
         } catch (Exception e) {
             throw notStarted(new SyncRun(runId, company, FEED, startedAt, null, null, null, null), firing, e);
         }

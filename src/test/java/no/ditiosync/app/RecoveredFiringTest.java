@@ -37,6 +37,40 @@ class RecoveredFiringTest {
         }
     }
 
+    /**
+     * Recovered while another run holds the feed lock (the survivor's own next run, say): still answered
+     * as run already, not as a firing skipped because a run is busy, which would answer it twice.
+     */
+    @Test
+    void aFiringWithASucceededRunIsAnsweredAsRunWhileAnotherRunIsBusy(@TempDir Path dir) throws Exception {
+        ch.qos.logback.classic.Logger app = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("no.ditiosync");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        app.addAppender(log);
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of())) {
+            Instant firing = Instant.parse("2026-11-28T12:00:00Z");
+            assertThat(fire(h, firing).getException()).isNull();
+            no.ditiosync.state.RunStore store = new no.ditiosync.state.RunStore(h.app().context().getRegistry()
+                    .lookupByNameAndType("stateDb", no.ditiosync.state.StateDb.class));
+            try (no.ditiosync.state.RunStore.FeedLock busy = store.tryLock("acme", "time")) {
+                assertThat(busy).as("the feed lock, as a run in progress holds it").isNotNull();
+                fire(h, firing);
+                fire(h, firing.plusSeconds(60));
+            }
+            java.util.List<String> said = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.startsWith("Scheduled run of company")).toList();
+            assertThat(said).as("what each firing got").satisfiesExactly(
+                    m -> assertThat(m).startsWith("Scheduled run of company " + "acme" + " for " + firing
+                            + " already ran: "),
+                    m -> assertThat(m).startsWith("Scheduled run of company " + "acme" + " for "
+                            + firing.plusSeconds(60) + " skipped: "));
+            assertThat(runs(h)).isEqualTo(1);
+        } finally {
+            app.detachAppender(log);
+        }
+    }
+
     static Exchange fire(SyncHarness h, Instant firing) {
         return h.app().context().createProducerTemplate().send("direct:scheduled-sync",
                 e -> e.getMessage().setHeader("scheduledFireTime", Date.from(firing)));
