@@ -130,7 +130,12 @@ public final class RunStart {
         try {
             db.refuseNewerLayout();
             if (!purpose.dry()) {
-                runs.markAbandonedRuns(company);
+                List<String> abandoned = runs.markAbandonedRuns(company);
+                if (!abandoned.isEmpty()) {
+                    LOG.warn("Run {} of company {}: run(s) {} never finished (their process ended before they committed); "
+                            + "marked abandoned, and what they would have delivered this run delivers", runId, company,
+                            String.join(", ", abandoned));
+                }
                 quarantine.forgetUncommitted(company);
             }
             RuleChange change = ruleChange(c);

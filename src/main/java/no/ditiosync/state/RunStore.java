@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import no.ditiosync.payroll.LineRules;
@@ -223,14 +224,27 @@ public final class RunStore {
     }
 
     /** Runs left 'running' by a process that died: they did not deliver (their commit never came). */
-    public int markAbandonedRuns(String company) throws SQLException {
+    public List<String> markAbandonedRuns(String company) throws SQLException {
+        List<String> abandoned = new ArrayList<>();
         try (Connection c = db.connection();
+             PreparedStatement running = c.prepareStatement("SELECT run_id FROM sync_run WHERE company = ? "
+                     + "AND outcome = 'running' ORDER BY started_at");
              PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET outcome = 'abandoned', ended_at = ? "
-                     + "WHERE company = ? AND outcome = 'running'")) {
-            ps.setObject(1, odt(Instant.now()));
-            ps.setString(2, company);
-            return ps.executeUpdate();
+                     + "WHERE company = ? AND run_id = ? AND outcome = 'running'")) {
+            running.setString(1, company);
+            try (ResultSet rs = running.executeQuery()) {
+                while (rs.next()) {
+                    abandoned.add(rs.getString(1));
+                }
+            }
+            for (String runId : abandoned) {
+                ps.setObject(1, odt(Instant.now()));
+                ps.setString(2, company);
+                ps.setString(3, runId);
+                ps.executeUpdate();
+            }
         }
+        return abandoned;
     }
 
     /** The cheapest question the state DB can answer (readiness): throws when it cannot. */

@@ -52,11 +52,20 @@ class CrashRecoveryTest {
             assertCrashedWhereIntended(crashTraces, h, crashed, point, 0);
             List<List<String>> ledgerAfterCrash = h.query(LEDGER_ROWS);
 
-            h.run(null, 0, "restart");
+            CrashHarness.SyncProcess restart = h.run(null, 0, "restart");
+            String restartLog = java.nio.file.Files.readString(restart.stderr());
+            List<List<String>> abandoned = h.query("SELECT run_id FROM sync_run WHERE outcome = 'abandoned'");
             if (point.startsWith("after-") && !point.startsWith("after-page")) {
                 // the crashed run committed and Ditio did not change: the restart only publishes, its ledger stays
                 assertThat(h.query(LEDGER_ROWS))
                         .as("ledger after the restart from %s", point).isNotEmpty().isEqualTo(ledgerAfterCrash);
+                assertThat(abandoned).isEmpty();
+                assertThat(restartLog).doesNotContain("never finished");
+            } else {
+                // the operator reads in the log which run the crash cut short
+                assertThat(abandoned).hasSize(1);
+                assertThat(restartLog).contains(": run(s) " + abandoned.get(0).get(0) + " never finished (their process "
+                        + "ended before they committed); marked abandoned, and what they would have delivered this run delivers");
             }
             invariants(crashTraces, () -> h.assertPayrollEqualsTruth("after a full run crashed at " + point + " and a restart"));
             assertThat(h.query("SELECT COUNT(*) FROM ledger_undo")).as("undo rows after the restart").containsExactly(List.of("0"));
