@@ -135,8 +135,8 @@ final class CheckCommand {
             return;
         }
         // read-only: a check writes nothing, and never makes a database that is not there
-        try (Connection c = DataSources.connect(url, DataSources.H2_EXISTING + DataSources.H2_READ_ONLY, s.stateDbUser(), s.stateDbPassword(),
-                DataSources.Keys.STATE_DB)) {
+        try (Connection c = DataSources.connect(url, DataSources.H2_EXISTING + DataSources.H2_READ_ONLY, s.stateDbUser(),
+                s.stateDbPassword(), DataSources.Keys.STATE_DB)) {
             c.setReadOnly(true);
             SqlDialect dialect = SqlDialect.of(c);
             try {

@@ -155,6 +155,11 @@ final class DataSources {
         return seconds > 0 ? seconds * 1000 : 10_000;
     }
 
+    /** H2 settings of a command that only reads: it never makes a database that is not there. */
+    static final String H2_EXISTING = ";IFEXISTS=TRUE";
+    /** H2 settings of a command that only reads: it writes nothing to the file. */
+    static final String H2_READ_ONLY = ";ACCESS_MODE_DATA=r";
+
     /**
      * One connection, for a check or a short read (the status command); a {@link SettingsException}
      * naming the setting when the database cannot be reached. Close it.
@@ -162,11 +167,6 @@ final class DataSources {
     static Connection connect(String url, String user, String password, Keys keys) {
         return open(url, url, user, password, keys);
     }
-
-    /** H2 settings of a command that only reads: it never makes a database that is not there. */
-    static final String H2_EXISTING = ";IFEXISTS=TRUE";
-    /** H2 settings of a command that only reads: it writes nothing to the file. */
-    static final String H2_READ_ONLY = ";ACCESS_MODE_DATA=r";
 
     /**
      * {@link #connect} with {@code h2Settings} added to an H2 URL (not to a PostgreSQL one); messages

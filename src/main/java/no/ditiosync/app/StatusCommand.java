@@ -302,7 +302,7 @@ final class StatusCommand {
                               java.util.function.Function<String, LocalDate> today, PrintStream out) throws SQLException {
         String newer = no.ditiosync.state.StateDbLayout.newer(c, SqlDialect.of(c), Version.text());
         if (newer != null) {
-            out.println("NOTE: " + newer + ": what follows is what this version can read of it; the status command of "
+            out.println("NOTE: the state DB " + newer + ": what follows is what this version can read of it; the status command of "
                     + "that version shows it all");
         }
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);

@@ -51,21 +51,20 @@ public final class StateDbLayout {
     public static void refuseNewer(Connection c, SqlDialect dialect, String build) throws SQLException {
         String newer = newer(c, dialect, build);
         if (newer != null) {
-            throw new NewerLayoutException("T" + newer.substring(1) + ", which would misread it and could deliver "
+            throw new NewerLayoutException("The state DB " + newer + ", which would misread it and could deliver "
                     + "lines twice or lose corrections. Run that version or a later one, on every machine that shares "
                     + "this state DB");
         }
     }
 
     /**
-     * "the state DB was brought to a newer layout (…) by … at …; this is … (layout …)" when a later
-     * build has, else null.
+     * What a later build did to the state DB, after "the state DB": "was brought to a newer layout (…)
+     * by … at …; this is … (layout …)"; null when no later build has.
      */
     public static String newer(Connection c, SqlDialect dialect, String build) throws SQLException {
         Stamp found = read(c, dialect);
-        return found == null || found.layout() <= LAYOUT ? null : "the state DB was brought to a newer layout ("
-                + found.layout() + ") by " + found.writtenBy() + " at " + found.writtenAt() + "; this is " + build
-                + " (layout " + LAYOUT + ")";
+        return found == null || found.layout() <= LAYOUT ? null : "was brought to a newer layout (" + found.layout()
+                + ") by " + found.writtenBy() + " at " + found.writtenAt() + "; this is " + build + " (layout " + LAYOUT + ")";
     }
 
     /** Records this build's layout, unless the state DB already has it (or a later one, from a build starting beside it). */
