@@ -23,6 +23,8 @@ public final class PageCursor {
     private String continuationToken;
     private boolean finished;
     private int pages;
+    /** Each token followed, with the page it asked for: one sent again leads back to that page. */
+    private final Map<String, Integer> followed = new java.util.HashMap<>();
 
     /**
      * @param base the company's reporting base URL ({@code DITIO_REPORTING_BASE})
@@ -73,7 +75,16 @@ public final class PageCursor {
             throw new DitioApiException("Ditio answered " + describe()
                     + " with the continuation token it was asked with: the pass would never end");
         }
+        Integer earlier = next == null ? null : followed.get(next);
+        if (earlier != null) {
+            // an earlier position: the pages between would come round again, and again
+            throw new DitioApiException("Ditio answered " + describe() + " with the continuation token of page "
+                    + earlier + " again: the pass would never end");
+        }
         pages++;
+        if (next != null) {
+            followed.put(next, pages + 1);
+        }
         continuationToken = next;
         finished = continuationToken == null;
     }

@@ -682,4 +682,19 @@ class DitioConformanceTest {
                 .hasMessageContaining("page 2 of /v1/time-registrations");
         assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(2);
     }
+
+    /** Tokens that lead back to an earlier page (a → b → a) would page forever just the same. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120) // without the guard the pass never ends: fail, not hang
+    void aContinuationTokenOfAnEarlierPageFailsThePassInsteadOfLoopingForever() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":[],\"continuationToken\":\"a\"}",
+                "a", "{\"data\":[],\"continuationToken\":\"b\"}",
+                "b", "{\"data\":[],\"continuationToken\":\"a\"}")));
+
+        assertThatThrownBy(this::run).isInstanceOf(no.ditiosync.ditio.DitioApiException.class)
+                .hasMessageContaining("page 3 of /v1/time-registrations")
+                .hasMessageContaining("with the continuation token of page 2 again: the pass would never end");
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(3);
+    }
 }
