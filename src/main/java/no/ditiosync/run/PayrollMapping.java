@@ -124,10 +124,13 @@ public final class PayrollMapping {
         return r;
     }
 
-    /** The record's work date, or null when it has none that can be read (the mapping then says why). */
+    /**
+     * The record's work date, or null when it has none that can be read (the mapping then says why); read
+     * also when another field of the record is unreadable, which the date does not depend on.
+     */
     private static java.time.LocalDate readableDate(TimeRegistration r) {
         try {
-            return r.unreadable != null ? null : no.ditiosync.ditio.DitioDates.date(r.workDate);
+            return no.ditiosync.ditio.DitioDates.date(r.workDate);
         } catch (java.time.DateTimeException e) {
             return null;
         }

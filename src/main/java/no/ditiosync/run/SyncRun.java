@@ -90,7 +90,8 @@ public final class SyncRun implements RetryCounter {
                 return true;
             }
             boolean justBefore = workDate.isBefore(fromDate) && !workDate.isBefore(fromDate.minusDays(2));
-            boolean justAfter = workDate.isAfter(toDate) && !workDate.isAfter(toDate.plusDays(2));
+            boolean justAfter = toDate.isBefore(RunStart.FULL_PASS_END) && workDate.isAfter(toDate)
+                    && !workDate.isAfter(toDate.plusDays(2));
             return !justBefore && !justAfter;
         }
     }

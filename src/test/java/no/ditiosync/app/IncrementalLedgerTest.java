@@ -377,6 +377,27 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A reconcile reads a day more on each side of its window and leaves those days alone: also a record
+     * there that has since become unreadable (another field than its work date) is neither reversed nor
+     * quarantined by it.
+     */
+    @Test
+    void aReconcileLeavesTheDaysBesideItsWindowAloneThoughARecordThereIsUnreadable(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            TimeRegistration r = h.payrollReady().stream().filter(x -> x.workDate().isBefore(LAST)).findFirst().orElseThrow();
+            h.runOnce();
+            Map<String, BigDecimal> delivered = h.jdbcTotals();
+            List<String[]> quarantine = h.quarantine();
+            h.ditio.faults().corruptRecord(r.id(), "description", "{\"a\":1}");
+            SyncRun dayAfter = h.app().reconcile(null, r.workDate().plusDays(1), r.workDate().plusDays(1), true);
+            assertThat(dayAfter.linesByTarget()).as("lines of the reconcile of the day after")
+                    .allSatisfy((target, lines) -> assertThat(lines).isZero());
+            assertThat(h.jdbcTotals()).isEqualTo(delivered);
+            assertThat(h.quarantine()).usingRecursiveComparison().isEqualTo(quarantine);
+        }
+    }
+
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
