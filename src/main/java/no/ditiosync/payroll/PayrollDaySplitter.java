@@ -57,6 +57,7 @@ public final class PayrollDaySplitter {
             return parts;
         }
         BigDecimal deducted = BigDecimal.ZERO;
+        BigDecimal deductedAsSent = BigDecimal.ZERO;
         boolean deductionKnown = true;
         Set<String> names = new HashSet<>();
         for (PayrollLineRecord.OvertimeLine line : lines) {
@@ -77,6 +78,7 @@ public final class PayrollDaySplitter {
             if (Integer.valueOf(0).equals(line.overtimeType) && line.qty != null) {
                 // as paid: each part is paid at two decimals, and the day's parts must add up to its hours
                 deducted = deducted.add(PayrollLineMapper.paid(line.qty));
+                deductedAsSent = deductedAsSent.add(line.qty);
                 if (source == PayrollSource.TIME_AND_OVERTIME) {
                     TimeRegistration deduction = part(day, DEDUCTION_PART.substring(1) + name, DEDUCTION, line.qty.negate());
                     codes(deduction, line);
@@ -86,8 +88,12 @@ public final class PayrollDaySplitter {
             }
         }
         if (source == PayrollSource.PAYROLL_LINES) {
-            TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, day.qty == null ? null
-                    : PayrollLineMapper.paid(day.qty).subtract(deducted));
+            BigDecimal ordinaryHours = day.qty == null ? null : PayrollLineMapper.paid(day.qty).subtract(deducted);
+            if (ordinaryHours != null && ordinaryHours.signum() < 0 && deductedAsSent.compareTo(day.qty) <= 0) {
+                // a day of overtime only, whose lines each rounded up: no ordinary hours, not minus a hundredth
+                ordinaryHours = BigDecimal.ZERO.setScale(2);
+            }
+            TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, ordinaryHours);
             if (!deductionKnown) {
                 ordinary.unreadable = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
             }

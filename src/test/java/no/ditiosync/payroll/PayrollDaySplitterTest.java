@@ -79,6 +79,15 @@ class PayrollDaySplitterTest {
         assertThat(lines(day, PayrollSource.PAYROLL_LINES)).last().isEqualTo("payroll:d-1:ordinary 1000 6.87");
         assertThat(lines(day, PayrollSource.TIME_AND_OVERTIME)).containsExactly("payroll:d-1:ot:OT50 2050 1.13",
                 "payroll:d-1:deduct:OT50 1000 -1.13", "payroll:d-1:ot:OTM 2200 0.33");
+        // a day of overtime only: each line paid as sent (half up), no ordinary hours, not minus a hundredth
+        day.qty = new BigDecimal("2.25");
+        day.overtimeLines = List.of(line("OT50", 20, 0, "1.125"), line("OT100", 20, 0, "1.125"));
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).containsExactly(
+                "payroll:d-1:ot:OT50 2050 1.13", "payroll:d-1:ot:OT100 2050 1.13", "payroll:d-1:ordinary 1000 0.00");
+        // more deducted than the day holds is no rounding: whether the hours are ordinary is unknown
+        day.qty = new BigDecimal("2.2");
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).last().asString()
+                .isEqualTo("d-1:ordinary QUARANTINED hours -0.06 outside 0-24 for one day");
     }
 
     @Test
