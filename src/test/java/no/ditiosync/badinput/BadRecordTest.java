@@ -103,6 +103,9 @@ class BadRecordTest {
     static final String LONG_ID = "0".repeat(120);
     static final String LONG_TEXT = "Betong støpt i akse B-C, ".repeat(200); // 5000 characters
 
+    static final String ALTERED = " holds a line break, a tab, another control character, a blank other than a space or "
+            + "blanks in a row, which a drop file cannot carry as they are";
+
     static Stream<Row> rows() {
         return Stream.of(
                 // ---- qty
@@ -130,6 +133,9 @@ class BadRecordTest {
                 // a sanity bound (PAYROLL_MAX_FUTURE_DAYS, 31 by default): never paid at once
                 row("workDate 9999-12-31", "workDate", "\"9999-12-31T00:00:00Z\"",
                         quarantined("work date 9999-12-31 is more than 31 days in the future (PAYROLL_MAX_FUTURE_DAYS)")),
+                // just after the last day a full pass asks for, where no margin is read
+                row("workDate 9999-01-01", "workDate", "\"9999-01-01T00:00:00Z\"",
+                        quarantined("work date 9999-01-01 is more than 31 days in the future (PAYROLL_MAX_FUTURE_DAYS)")),
                 // ---- id: quarantined under a stand-in key, which stays until the next full pass (see firstRun)
                 missing("id missing", "id", new Quarantined(ctx -> "missing id", true)),
                 row("id null", "id", "null", new Quarantined(ctx -> "missing id", true)),
@@ -163,11 +169,11 @@ class BadRecordTest {
                                 + "PAYROLL_VISMA_ENCODING=UTF-8 holds them)")),
                 // a drop writes a field on one line with single blanks: "P\t7" and "P  7" would book with "P 7"
                 row("projectNumber with a tab", "projectNumber", "\"P\\t7\"",
-                        quarantined("project number 'P\\t7' holds a line break, a tab, another control character or "
-                                + "blanks in a row, which a drop file cannot carry as they are")),
+                        quarantined("project number 'P\\t7'" + ALTERED)),
                 row("projectNumber with two blanks in a row", "projectNumber", "\"P  7\"",
-                        quarantined("project number 'P  7' holds a line break, a tab, another control character or "
-                                + "blanks in a row, which a drop file cannot carry as they are")),
+                        quarantined("project number 'P  7'" + ALTERED)),
+                row("projectNumber with a no-break space", "projectNumber", "\"P\\u00a07\"",
+                        quarantined("project number 'P\\u00a07'" + ALTERED)),
                 // Visma's project field holds 30: cut, two projects differing after the 30th character would book together
                 row("projectNumber of 31 characters (longer than Visma's project field)", "projectNumber",
                         "\"P-" + "1".repeat(29) + "\"", quarantined("project number 'P-" + "1".repeat(29)
