@@ -182,7 +182,17 @@ final class StatusCommand {
     private static final String QUARANTINE_HEADER = "company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason";
 
     /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
+    /** First, when a later version brought the state DB to a newer layout: what status shows may not be all of it. */
+    private static void noteNewerLayout(Connection c, PrintStream out) throws SQLException {
+        String newer = no.ditiosync.state.StateDbLayout.newer(c, SqlDialect.of(c), Version.text());
+        if (newer != null) {
+            out.println("NOTE: the state DB " + newer + ": what follows is what this version can read of it; the status "
+                    + "command of that version shows it all");
+        }
+    }
+
     static void printQuarantine(Connection c, Path csv, PrintStream out) throws SQLException, java.io.IOException {
+        noteNewerLayout(c, out);
         List<StatusQueries.QuarantinedRecord> open = new java.util.ArrayList<>();
         StatusQueries.quarantinedRecords(c, null, StatusQueries.QuarantineOrder.BY_WORK_DATE, 0, open::add);
         if (csv != null) {
@@ -300,11 +310,7 @@ final class StatusCommand {
      */
     private static void print(Connection c, java.util.function.Function<String, ClosedThroughSetting> closedThroughSetting,
                               java.util.function.Function<String, LocalDate> today, PrintStream out) throws SQLException {
-        String newer = no.ditiosync.state.StateDbLayout.newer(c, SqlDialect.of(c), Version.text());
-        if (newer != null) {
-            out.println("NOTE: the state DB " + newer + ": what follows is what this version can read of it; the status command of "
-                    + "that version shows it all");
-        }
+        noteNewerLayout(c, out);
         List<StatusQueries.CompanyFeed> feeds = StatusQueries.feeds(c);
         if (feeds.isEmpty()) {
             out.println("No runs yet.");

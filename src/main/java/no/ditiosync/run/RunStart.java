@@ -133,8 +133,7 @@ public final class RunStart {
                 List<String> abandoned = runs.markAbandonedRuns(company);
                 if (!abandoned.isEmpty()) {
                     LOG.warn("Run {} of company {}: run(s) {} never finished (their process ended before they committed); "
-                            + "marked abandoned, and what they would have delivered this run delivers", runId, company,
-                            String.join(", ", abandoned));
+                            + "marked abandoned, nothing of them delivered", runId, company, String.join(", ", abandoned));
                 }
                 quarantine.forgetUncommitted(company);
             }

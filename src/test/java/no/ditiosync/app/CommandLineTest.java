@@ -209,6 +209,9 @@ class CommandLineTest {
         assertThat(status.out()).contains("\nNOTE: the state DB was brought to a newer layout ("
                 + (no.ditiosync.state.StateDbLayout.LAYOUT + 1) + ") by ditio-payroll-sync 9.9.9 (git commit abc) at ")
                 .contains(": what follows is what this version can read of it; the status command of that version shows it all\n");
+        Result quarantine = run(dir, env, "status", "--quarantine");
+        assertThat(quarantine.exit()).as(quarantine.err()).isZero();
+        assertThat(quarantine.out()).contains("\nNOTE: the state DB was brought to a newer layout (");
     }
 
     private static String ledgerRows(no.ditiosync.testing.TestDatabase db) throws Exception {
