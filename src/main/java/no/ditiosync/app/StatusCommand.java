@@ -5,6 +5,7 @@ import no.ditiosync.app.page.PageHtml;
 import no.ditiosync.app.page.PageModel;
 import no.ditiosync.app.page.QuarantineCsv;
 import no.ditiosync.run.RunStart;
+import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.state.SqlDialect;
 import no.ditiosync.state.StatusQueries;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -216,7 +217,8 @@ final class StatusCommand {
             }
             out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDateAsSent()),
                     r.hours() == null ? "-" : hours(r.hours()).toPlainString(), orDash(r.userName()),
-                    orDash(r.employeeNumber()), orDash(r.projectNumber()), r.feed(), r.recordId(), r.reason());
+                    orDash(r.employeeNumber()), orDash(r.projectNumber()), r.feed(), TextCleaner.shown(r.recordId()),
+                    TextCleaner.shown(r.reason()));
         }
     }
 
@@ -227,7 +229,8 @@ final class StatusCommand {
     }
 
     private static String orDash(String value) {
-        return value == null || value.isBlank() ? "-" : value.replaceAll("\\s+", " ");
+        // as sent, but on one line and harmless to a terminal (a value from Ditio may hold an escape sequence)
+        return value == null || value.isBlank() ? "-" : TextCleaner.shown(value);
     }
 
     /** UTF-8, owner-only (names and hours are personal data), written whole or not at all. */

@@ -69,11 +69,7 @@ public interface DropFormat {
                 .equals(java.text.Normalizer.normalize(project, java.text.Normalizer.Form.NFC))) {
             return null;
         }
-        StringBuilder shown = new StringBuilder();
-        project.chars().forEach(c -> shown.append(c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                : Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ' || Character.isSpaceChar(c) && c != ' '
-                ? String.format("\\u%04x", c) : String.valueOf((char) c)));
-        return "project number '" + shown + "' holds a line break, a tab, another control character, a blank other than "
+        return "project number '" + TextCleaner.shown(project) + "' holds a line break, a tab, another control character, a blank other than "
                 + "a space or blanks in a row, which a drop file cannot carry as they are";
     }
 }

@@ -62,6 +62,23 @@ public final class TextCleaner {
         return cut(neutralise(clean(text, Integer.MAX_VALUE)), maxChars);
     }
 
+    /**
+     * {@code text} for a person to read on a terminal or in a message, every character kept: a line
+     * break, a tab, any other control character and a blank other than a space escaped ({@code \t},
+     * {@code \u001b}), so a value from Ditio can neither hide what is wrong with it nor send a
+     * terminal its escape sequences. Null stays null.
+     */
+    public static String shown(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder shown = new StringBuilder(text.length());
+        text.chars().forEach(c -> shown.append(c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                : Character.isISOControl(c) || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c))
+                ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return shown.toString();
+    }
+
     /** As {@link #clean}, for a database column: null stays null. */
     public static String plain(String text, int maxChars) {
         return text == null ? null : clean(text, maxChars);

@@ -306,6 +306,28 @@ class CommandLineTest {
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
+    /**
+     * status --quarantine shows a value from Ditio as sent, but escaped: a terminal never gets its escape
+     * sequences (a worker's number written with ESC [ 2 J would clear the operator's screen).
+     */
+    @Test
+    void statusShowsControlCharactersFromDitioEscaped(@TempDir Path dir) throws Exception {
+        String id = no.ditiosync.testing.PayrollTruth.payrollReady(ditio.data(), java.time.LocalDate.parse("2026-11-01"))
+                .get(0).id();
+        ditio.faults().corruptRecord(id, "userEmployeeNumber", "\"A\\u001b[2J\\u0007\"");
+        try {
+            Map<String, String> env = env(dir);
+            Result sync = run(dir, env, "sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            Result status = run(dir, env, "status", "--quarantine");
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).doesNotContain("\u001b").doesNotContain("\u0007")
+                    .contains(" A\\u001b[2J\\u0007 ", "employee number 'A\\u001b[2J\\u0007' ");
+        } finally {
+            ditio.faults().clear();
+        }
+    }
+
     @Test
     void runSyncsOnTheQuartzSchedule(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
