@@ -79,7 +79,7 @@ final class PreviewSummary {
         targets.forEach(t -> head.append(String.format(" %10s", t)));
         out.println(head);
         rows.forEach((key, hours) -> {
-            String name = names.get(key[0]);
+            String name = no.ditiosync.drops.TextCleaner.shown(names.get(key[0])); // a name from Ditio, harmless to a terminal
             StringBuilder row = new StringBuilder(String.format("    %-36s %-10s",
                     name == null ? key[0] : name + " (" + key[0] + ")", key[1]));
             for (BigDecimal h : hours) {
