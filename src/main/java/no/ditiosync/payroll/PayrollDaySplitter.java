@@ -58,7 +58,7 @@ public final class PayrollDaySplitter {
         }
         BigDecimal deducted = BigDecimal.ZERO;
         BigDecimal deductedAsSent = BigDecimal.ZERO;
-        boolean deductionKnown = true;
+        String ordinaryUnknown = null; // why the day's ordinary hours cannot be told, when they cannot
         Set<String> names = new HashSet<>();
         for (PayrollLineRecord.OvertimeLine line : lines) {
             String name = line.payrollTypeId != null ? line.payrollTypeId : "type" + line.lineType;
@@ -72,7 +72,11 @@ public final class PayrollDaySplitter {
                 // whether its hours are also ordinary hours is unknown: better not paid than paid twice
                 overtime.unreadable = "overtime line " + name + " has overtimeType " + line.overtimeType
                         + " (0 = deducted, 1 = paid on top)";
-                deductionKnown = false;
+                ordinaryUnknown = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
+            } else if (line.overtimeType == 0 && (line.qty == null || line.qty.signum() < 0) && ordinaryUnknown == null) {
+                // the line is quarantined for its hours: taking them off (or not) would pay the ordinary hours wrong
+                ordinaryUnknown = "ordinary hours unknown: overtime line " + name + ", deducted from them, has "
+                        + (line.qty == null ? "no hours" : "hours " + line.qty.toPlainString());
             }
             parts.add(overtime);
             if (Integer.valueOf(0).equals(line.overtimeType) && line.qty != null) {
@@ -94,8 +98,8 @@ public final class PayrollDaySplitter {
                 ordinaryHours = BigDecimal.ZERO.setScale(2);
             }
             TimeRegistration ordinary = part(day, ORDINARY, ORDINARY, ordinaryHours);
-            if (!deductionKnown) {
-                ordinary.unreadable = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
+            if (ordinaryUnknown != null) {
+                ordinary.unreadable = ordinaryUnknown;
             }
             parts.add(ordinary);
         }

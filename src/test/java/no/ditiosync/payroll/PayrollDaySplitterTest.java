@@ -90,6 +90,23 @@ class PayrollDaySplitterTest {
                 .isEqualTo("d-1:ordinary QUARANTINED hours -0.06 outside 0-24 for one day");
     }
 
+    /** An overtimeType-0 line quarantined for its hours leaves the ordinary hours unknown: held too, not paid 9 of 8. */
+    @Test
+    void theOrdinaryHoursWaitWhileTheOvertimeTakenFromThemIsQuarantined() {
+        PayrollLineRecord day = day();
+        day.qty = new BigDecimal("8");
+        day.overtimeLines = List.of(line("OT50", 20, 0, "-1"));
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).containsExactly(
+                "d-1:ot:OT50 QUARANTINED hours -1.00 outside 0-24 for one day",
+                "d-1:ordinary QUARANTINED ordinary hours unknown: overtime line OT50, deducted from them, has hours -1");
+        day.overtimeLines = List.of(new PayrollLineRecord.OvertimeLine());
+        day.overtimeLines.get(0).payrollTypeId = "OT50";
+        day.overtimeLines.get(0).lineType = 20;
+        day.overtimeLines.get(0).overtimeType = 0;
+        assertThat(lines(day, PayrollSource.PAYROLL_LINES)).last().asString().isEqualTo(
+                "d-1:ordinary QUARANTINED ordinary hours unknown: overtime line OT50, deducted from them, has no hours");
+    }
+
     @Test
     void anOvertimeLineWithoutOvertimeTypeIsQuarantinedAndSoAreTheOrdinaryHoursItLeavesUnknown() {
         PayrollLineRecord day = day();
