@@ -69,7 +69,7 @@ public interface DropFormat {
                 .equals(java.text.Normalizer.normalize(project, java.text.Normalizer.Form.NFC))) {
             return null;
         }
-        return "project number '" + TextCleaner.shown(project) + "' holds a line break, a tab, another control character, a blank other than "
-                + "a space or blanks in a row, which a drop file cannot carry as they are";
+        return "project number '" + TextCleaner.shown(project) + "' holds a line break, a tab, another control "
+                + "character, a blank other than a space or blanks in a row, which a drop file cannot carry as they are";
     }
 }

@@ -64,9 +64,9 @@ public final class TextCleaner {
 
     /**
      * {@code text} for a person to read on a terminal or in a message, every character kept: a line
-     * break, a tab, any other control character and a blank other than a space escaped ({@code \t},
-     * {@code \u001b}), so a value from Ditio can neither hide what is wrong with it nor send a
-     * terminal its escape sequences. Null stays null.
+     * break, a tab, any other control character and a blank other than a space escaped as Java writes
+     * them (a backslash and t, or a backslash, u and four hex digits), so a value from Ditio can neither
+     * hide what is wrong with it nor send a terminal its escape sequences. Null stays null.
      */
     public static String shown(String text) {
         if (text == null) {
