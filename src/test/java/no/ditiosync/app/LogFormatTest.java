@@ -136,4 +136,17 @@ class LogFormatTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Setting LOG_FORMAT: 'xml' is neither text nor json");
     }
+
+    /** A value from Ditio in a log message reaches a terminal harmless: its escape sequences shown, not obeyed. */
+    @Test
+    void aControlCharacterInATextLogLineIsShownEscaped() {
+        LogLayout layout = new LogLayout();
+        layout.setContext(new ch.qos.logback.classic.LoggerContext());
+        layout.setPattern("%-5level %msg%n");
+        layout.start();
+        ch.qos.logback.classic.Logger logger = new ch.qos.logback.classic.LoggerContext().getLogger("no.ditiosync.test");
+        String line = layout.doLayout(new ch.qos.logback.classic.spi.LoggingEvent("x", logger,
+                ch.qos.logback.classic.Level.WARN, "record {} twice", null, new Object[]{"a\u001b[2J\u0007b\tc"}));
+        assertThat(line).isEqualTo("WARN  record a\\u001b[2J\\u0007b\tc twice" + System.lineSeparator());
+    }
 }
