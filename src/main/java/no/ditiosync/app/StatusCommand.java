@@ -182,7 +182,6 @@ final class StatusCommand {
 
     private static final String QUARANTINE_HEADER = "company,feed,recordId,workerName,employeeNumber,workDate,hours,project,reason";
 
-    /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
     /** First, when a later version brought the state DB to a newer layout: what status shows may not be all of it. */
     private static void noteNewerLayout(Connection c, PrintStream out) throws SQLException {
         String newer = no.ditiosync.state.StateDbLayout.newer(c, SqlDialect.of(c), Version.text());
@@ -192,6 +191,7 @@ final class StatusCommand {
         }
     }
 
+    /** Every open quarantined record, per company; or, with {@code csv}, all of them into that file. */
     static void printQuarantine(Connection c, Path csv, PrintStream out) throws SQLException, java.io.IOException {
         noteNewerLayout(c, out);
         List<StatusQueries.QuarantinedRecord> open = new java.util.ArrayList<>();
