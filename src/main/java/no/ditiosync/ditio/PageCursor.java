@@ -70,16 +70,12 @@ public final class PageCursor {
             throw new DitioApiException("Ditio sent a continuation token of " + next.length() + " characters for "
                     + describe() + ": a token has at most " + MAX_TOKEN_LENGTH + " (it goes back in the next page's address)");
         }
-        if (next != null && next.equals(continuationToken)) {
-            // the same position again: following it would ask for this page forever
-            throw new DitioApiException("Ditio answered " + describe()
-                    + " with the continuation token it was asked with: the pass would never end");
-        }
         Integer earlier = next == null ? null : followed.get(next);
         if (earlier != null) {
-            // an earlier position: the pages between would come round again, and again
-            throw new DitioApiException("Ditio answered " + describe() + " with the continuation token of page "
-                    + earlier + " again: the pass would never end");
+            // this position again, or an earlier one: the pages from there would come round again, and again
+            throw new DitioApiException("Ditio answered " + describe() + " with the continuation token "
+                    + (earlier == pageNumber() ? "it was asked with" : "of page " + earlier + " again")
+                    + ": the pass would never end");
         }
         pages++;
         if (next != null) {
