@@ -54,8 +54,10 @@ public final class PayrollMapping {
         Set<String> repeated = new java.util.LinkedHashSet<>();
         int deleted = 0;
         SyncRun.Pass pass = run.current();
+        // only a full pass reads days beside its own; an incremental one reads no work date here
+        boolean margin = fetched && pass.readsMargin();
         for (TimeRegistration r : records) {
-            if (fetched && !pass.decidesOn(readableDate(r))) {
+            if (margin && !pass.decidesOn(readableDate(r))) {
                 continue;
             }
             if (r.id == null || r.id.isBlank()) {

@@ -78,6 +78,11 @@ public final class SyncRun implements RetryCounter {
             return toDate.isBefore(RunStart.FULL_PASS_END) ? toDate.plusDays(1) : toDate;
         }
 
+        /** Whether Ditio is asked for days beside the pass's own: a full pass over registrations. */
+        boolean readsMargin() {
+            return mode == Mode.FULL && fromDate != null;
+        }
+
         /**
          * Whether a record read by this pass is one it decides on. In a full pass, one that came with the
          * margin is left out, as a record the server did not return: its work date is outside the pass's
@@ -86,7 +91,7 @@ public final class SyncRun implements RetryCounter {
          * as before (a date typed wrong is quarantined).
          */
         boolean decidesOn(LocalDate workDate) {
-            if (mode != Mode.FULL || fromDate == null || workDate == null) {
+            if (!readsMargin() || workDate == null) {
                 return true;
             }
             boolean justBefore = workDate.isBefore(fromDate) && !workDate.isBefore(fromDate.minusDays(2));
