@@ -53,31 +53,9 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
 
     @Override
     public String doLayout(ILoggingEvent event) {
-        return text != null ? harmless(text.doLayout(event)) : json(event);
-    }
-
-    /**
-     * The text line with every control character but its line breaks and tabs escaped: a message may
-     * carry a value from Ditio (a record id, a name), and the log is often a terminal, to which an
-     * escape sequence in it would speak. JSON escapes them by itself.
-     */
-    static String harmless(String line) {
-        StringBuilder out = null;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            boolean control = Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t';
-            if (control && out == null) {
-                out = new StringBuilder(line.length() + 16).append(line, 0, i);
-            }
-            if (out != null) {
-                if (control) {
-                    out.append(String.format("\\u%04x", (int) c));
-                } else {
-                    out.append(c);
-                }
-            }
-        }
-        return out == null ? line : out.toString();
+        // a message may carry a value from Ditio (a record id, a name), and the log is often a terminal, to which an
+        // escape sequence in it would speak; JSON escapes control characters by itself
+        return text != null ? no.ditiosync.drops.TextCleaner.harmless(text.doLayout(event)) : json(event);
     }
 
     static String json(ILoggingEvent event) {

@@ -69,14 +69,35 @@ public final class TextCleaner {
      * hide what is wrong with it nor send a terminal its escape sequences. Null stays null.
      */
     public static String shown(String text) {
+        return escaped(text, false);
+    }
+
+    /**
+     * As {@link #shown}, for a line of a log: its line breaks and tabs kept (a stack trace's lines),
+     * blanks as they are; only the control characters a terminal would obey are escaped.
+     */
+    public static String harmless(String line) {
+        return escaped(line, true);
+    }
+
+    private static String escaped(String text, boolean logLine) {
         if (text == null) {
             return null;
         }
-        StringBuilder shown = new StringBuilder(text.length());
-        text.chars().forEach(c -> shown.append(c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                : Character.isISOControl(c) || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c))
-                ? String.format("\\u%04x", c) : String.valueOf((char) c)));
-        return shown.toString();
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean escape = logLine ? Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t'
+                    : Character.isISOControl(c) || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+            if (escape && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i); // most texts need none
+            }
+            if (out != null) {
+                out.append(!escape ? String.valueOf(c) : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                        : String.format("\\u%04x", (int) c));
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     /** As {@link #clean}, for a database column: null stays null. */
