@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Malformed time registrations: fields written as other raw JSON or left out, and records written
+ * Malformed records (time registrations, payroll lines, absences): fields written as other raw JSON or left out, and records written
  * twice (an earlier copy first), on every page that holds them, until cleared. The stored
  * registration is not changed. Each table is replaced whole on change, so the page writer reads it
  * without a lock (see {@link CorruptedRecordWriter}).
@@ -60,9 +60,11 @@ final class RecordFaults {
         if (registrationId == null || registrationId.isBlank()) {
             throw new IllegalArgumentException("registrationId must not be blank");
         }
-        if (!TimeRegistrationJson.FIELDS.contains(field)) {
-            throw new IllegalArgumentException("unknown time-registration field '" + field + "'; one of "
-                    + TimeRegistrationJson.FIELDS);
+        if (!TimeRegistrationJson.FIELDS.contains(field) && !PayrollDayJson.FIELDS.contains(field)
+                && !AbsenceJson.FIELDS.contains(field)) {
+            throw new IllegalArgumentException("unknown field '" + field + "'; one of a time registration's "
+                    + TimeRegistrationJson.FIELDS + ", a payroll line's " + PayrollDayJson.FIELDS + " or an absence's "
+                    + AbsenceJson.FIELDS);
         }
         Map<String, Map<String, String>> next = new HashMap<>(table);
         Map<String, String> fields = new LinkedHashMap<>(next.getOrDefault(registrationId, Map.of()));

@@ -178,7 +178,7 @@ public final class SimulatorFaults {
     }
 
     /**
-     * From now on the time registration {@code registrationId} is served with {@code field}
+     * From now on the record {@code registrationId} (a time registration, payroll line or absence) is served with {@code field}
      * written as {@code rawJson}, verbatim (e.g. {@code "\"31.02.2026\""}, {@code "-3.5"},
      * {@code "null"}, {@code "\"abc\""}). Replaces an earlier corruption of the same field.
      *

@@ -174,7 +174,7 @@ class CorruptRecordTest {
     void badArgumentsAreRefusedAtOnce() {
         SimulatorFaults f = sim.faults();
         assertThatThrownBy(() -> f.corruptRecord(victim.id(), "qtty", "1"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown time-registration field 'qtty'");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field 'qtty'");
         assertThatThrownBy(() -> f.removeField(victim.id(), "nope")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> f.corruptRecord(victim.id(), "qty", null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> f.corruptRecord(victim.id(), "qty", "")).isInstanceOf(IllegalArgumentException.class)
