@@ -70,6 +70,8 @@ public final class DeltaMerge {
     private final String runId;
     private final List<String> targets;
     private final List<CorrectionStyle> styles;
+    private Set<String> quarantinedFrom;
+    private java.util.NavigableSet<String> quarantinedInOrder;
 
     public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionStyle> styles) {
         this.store = store;
@@ -167,12 +169,16 @@ public final class DeltaMerge {
                 continue;
             }
             // a payroll line seen (or deleted): its parts this run does not name are gone. The parts
-            // follow their marker; named and unnamed are decided together in line-id order
+            // follow their marker; named and unnamed are decided together in line-id order. A part
+            // rebuilt from the ledger or the quarantine (its worker's number changed, or mapped again)
+            // but not made from the day as Ditio sent it now is not named: the day no longer has it
             String prefix = d.lineId();
             java.util.TreeMap<String, Desired> named = new java.util.TreeMap<>();
             while (i + 1 < batch.size() && batch.get(i + 1).lineId().startsWith(prefix)) {
                 Desired part = batch.get(++i);
-                named.put(part.lineId(), part);
+                if (part.fetched()) {
+                    named.put(part.lineId(), part);
+                }
             }
             java.util.TreeMap<String, LedgerRow> held = new java.util.TreeMap<>();
             for (LedgerRow part : partsOf(writer.connection(), prefix)) {
@@ -180,10 +186,21 @@ public final class DeltaMerge {
             }
             java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
             all.addAll(held.keySet());
+            // and its parts only the quarantine holds (never delivered): left out of the day, they leave it
+            all.addAll(inOrder(quarantined).subSet(prefix, prefix + Character.MAX_VALUE));
             for (String key : all) {
                 decide(pass, key, named.get(key), held.get(key), quarantined, writer, sink, outcome);
             }
         }
+    }
+
+    /** {@code quarantined} in line-id order, sorted once per merge, when a payroll line first asks for its parts. */
+    private java.util.NavigableSet<String> inOrder(Set<String> quarantined) {
+        if (quarantinedInOrder == null || quarantinedFrom != quarantined) {
+            quarantinedInOrder = new java.util.TreeSet<>(quarantined);
+            quarantinedFrom = quarantined;
+        }
+        return quarantinedInOrder;
     }
 
     private List<LedgerRow> partsOf(Connection c, String prefix) throws SQLException {

@@ -32,6 +32,14 @@ public final class PayrollDaySplitter {
     public static final String ORDINARY = "ordinary";
 
     private static final String DEDUCTION_PART = ":deduct:";
+    private static final String ORDINARY_UNKNOWN = "ordinary hours unknown: ";
+
+    /**
+     * How the reasons begin that this splitter gives, as SQL LIKE patterns. They judge the day as
+     * Ditio sent it, which a part rebuilt from the quarantine no longer holds: mapped again, such a
+     * part would be paid, so it waits until Ditio sends its day anew.
+     */
+    public static final List<String> DAY_REASONS_LIKE = List.of(ORDINARY_UNKNOWN + "%", "overtime line % has overtimeType %");
 
     private PayrollDaySplitter() {
     }
@@ -72,10 +80,10 @@ public final class PayrollDaySplitter {
                 // whether its hours are also ordinary hours is unknown: better not paid than paid twice
                 overtime.unreadable = "overtime line " + name + " has overtimeType " + line.overtimeType
                         + " (0 = deducted, 1 = paid on top)";
-                ordinaryUnknown = "ordinary hours unknown: an overtime line of the day has no valid overtimeType";
+                ordinaryUnknown = ORDINARY_UNKNOWN + "an overtime line of the day has no valid overtimeType";
             } else if (line.overtimeType == 0 && (line.qty == null || line.qty.signum() < 0) && ordinaryUnknown == null) {
                 // the line is quarantined for its hours: taking them off (or not) would pay the ordinary hours wrong
-                ordinaryUnknown = "ordinary hours unknown: overtime line " + name + ", deducted from them, has "
+                ordinaryUnknown = ORDINARY_UNKNOWN + "overtime line " + name + ", deducted from them, has "
                         + (line.qty == null ? "no hours" : "hours " + line.qty.toPlainString());
             }
             parts.add(overtime);

@@ -22,6 +22,8 @@ public final class PayrollLineMapper {
     public static final String SOURCE_TIME = "time";
     public static final String MISSING_ID_PREFIX = "missing-id-";
     public static final String MISSING_ID = "missing id";
+    /** How the reason of an unparseable modifiedDateTime begins: the quarantine keeps no such time, only none. */
+    public static final String UNPARSEABLE_MODIFIED = "unparseable modifiedDateTime '";
     private static final BigDecimal MAX_HOURS_PER_DAY = BigDecimal.valueOf(24);
     /**
      * What every target can hold: the ledger's and {@code payroll_line}'s column is 16 characters wide. Visma
@@ -120,7 +122,7 @@ public final class PayrollLineMapper {
         try {
             modified = DitioDates.instant(r.modifiedDateTime);
         } catch (DateTimeParseException e) {
-            return MappingResult.quarantined("unparseable modifiedDateTime '" + e.getParsedString() + "'");
+            return MappingResult.quarantined(UNPARSEABLE_MODIFIED + e.getParsedString() + "'");
         }
         if (workDate == null) {
             return MappingResult.quarantined("missing workDate");

@@ -3,6 +3,8 @@ package no.ditiosync.state;
 import no.ditiosync.ditio.DitioDates;
 import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.drops.TextCleaner;
+import no.ditiosync.payroll.PayrollDaySplitter;
 import no.ditiosync.payroll.PayrollLineMapper;
 
 import java.math.BigDecimal;
@@ -236,20 +238,35 @@ public final class QuarantineStore {
     }
 
     /**
-     * The feed's quarantined records as Ditio last sent them, to map them again; not those unreadable
-     * as sent (or sent without an id): mapping them again would change nothing until Ditio sends them anew.
+     * Reasons, as SQL LIKE patterns (no escape character but {@code !}), that only a new copy from
+     * Ditio can change and that what the quarantine keeps of a record cannot tell again: the record
+     * is not mapped again from it, where it would be paid. A field unreadable as sent; a
+     * modifiedDateTime that did not parse (kept as none); a part of a payroll line held for what its
+     * day held (PayrollDaySplitter); a value quoted with a NUL (PostgreSQL keeps it without one).
+     */
+    private static final List<String> HELD_AS_SENT = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(PageReader.UNREADABLE + "%", PayrollLineMapper.UNPARSEABLE_MODIFIED + "%",
+                    "%" + TextCleaner.shown("\u0000") + "%"),
+            PayrollDaySplitter.DAY_REASONS_LIKE.stream()).toList();
+
+    /**
+     * The feed's quarantined records as Ditio last sent them, to map them again (a mapping, a user,
+     * a setting may have changed); not those sent without an id or held for what only Ditio can
+     * change ({@link #HELD_AS_SENT}): they wait until Ditio sends them anew.
      */
     public List<TimeRegistration> toMapAgain(String company, String feed) throws SQLException {
         List<TimeRegistration> out = new ArrayList<>();
         try (Connection c = db.connection();
              PreparedStatement ps = c.prepareStatement("SELECT record_id, work_date_text, qty, user_id, user_employee_number, "
                      + "project_number, task_number, description, approved, payroll_approved, modified, source_fields, "
-                     + "parent_id, user_name FROM quarantine WHERE company = ? AND feed = ? AND reason NOT LIKE ? "
-                     + "AND reason <> ? AND work_date_text IS NOT NULL")) {
+                     + "parent_id, user_name FROM quarantine WHERE company = ? AND feed = ? AND reason <> ? "
+                     + "AND work_date_text IS NOT NULL" + " AND reason NOT LIKE ? ESCAPE '!'".repeat(HELD_AS_SENT.size()))) {
             ps.setString(1, company);
             ps.setString(2, feed);
-            ps.setString(3, PageReader.UNREADABLE + "%");
-            ps.setString(4, PayrollLineMapper.MISSING_ID);
+            ps.setString(3, PayrollLineMapper.MISSING_ID);
+            for (int i = 0; i < HELD_AS_SENT.size(); i++) {
+                ps.setString(4 + i, HELD_AS_SENT.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TimeRegistration r = TimeRegistration.of(feed);

@@ -55,6 +55,74 @@ class OvertimeTest {
     }
 
     /**
+     * A day whose ordinary hours are unknown (an overtime line without a valid overtimeType, or with
+     * hours below zero) keeps them in quarantine on the runs after, when the quarantine is mapped
+     * again without Ditio sending the day anew: rebuilt from what the state DB kept, the ordinary
+     * part had lost why it was held and was paid (the day's hours less the line as sent; the line too).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"null,1.0", "0,-1.0"})
+    void aDayWhoseOrdinaryHoursAreUnknownStaysInQuarantineRunAfterRun(String overtimeTypeAndQty, @TempDir Path dir) throws Exception {
+        String[] line = overtimeTypeAndQty.split(",");
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", "payroll-lines", "payroll.targets", ALL_TARGETS))) {
+            PayrollDay day = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate).get(0);
+            h.ditio.faults().corruptRecord(day.id(), "overtimeLines", "[{\"payrollTypeId\":\"OT50\",\"name\":\"Overtid 50%\","
+                    + "\"lineType\":20,\"overtimeType\":" + line[0] + ",\"sorting\":1,\"qty\":" + line[1] + "}]");
+            String employee = DeliveredPayroll.normalEmployee(day.employeeNumber() == null || day.employeeNumber().isEmpty()
+                    ? h.employeesByUser().get(day.userId()) : day.employeeNumber());
+            for (int run = 0; run < 3; run++) {
+                h.runOnce();
+                assertThat(h.quarantine()).as("run %d", run).extracting(q -> q[0] + " " + q[1])
+                        .anyMatch(q -> q.startsWith(day.id() + ":ordinary ordinary hours unknown: "))
+                        .anyMatch(q -> q.startsWith(day.id() + ":ot:OT50 "));
+                assertThat(h.jdbcTotals().keySet()).as("nothing of the day paid, run %d", run)
+                        .noneMatch(key -> key.startsWith(employee + "|" + day.date() + "|"));
+            }
+            // Ditio sends the day anew, whole: its parts leave the quarantine and are paid once
+            h.ditio.faults().clear();
+            h.ditio.data().setManualOvertime(day.userId(), day.date(), new BigDecimal("1.5"));
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).noneMatch(id -> id.startsWith(day.id()));
+            assertEveryTargetHoldsTheTruth(h, "after Ditio sent the day anew");
+        }
+    }
+
+    /**
+     * A worker's department (or employee number) changes in the run that also brings a deleted day
+     * and a day without its manual overtime line: the worker's delivered lines are mapped again from
+     * the ledger, but the parts the days no longer have are reversed, not booked again under the new
+     * department (they were: 10 h of a deleted day and 2 h of a removed line stayed paid, outside audit).
+     */
+    @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
+    @ValueSource(strings = {"time+overtime", "payroll-lines"})
+    void partsADayNoLongerHasAreReversedWhenItsWorkerChangesInTheSameRun(String source, @TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+            java.util.List<PayrollDay> days = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate);
+            PayrollDay deleted = days.stream().filter(p -> !p.overtimeLines().isEmpty()).findFirst().orElseThrow();
+            PayrollDay lessOvertime = days.stream().filter(p -> p.userId().equals(deleted.userId()))
+                    .filter(p -> !p.date().equals(deleted.date())).findFirst().orElseThrow();
+            h.ditio.data().setManualOvertime(lessOvertime.userId(), lessOvertime.date(), new BigDecimal("2"));
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the full pass");
+
+            for (TimeRegistration r : h.ditio.data().liveTimeRegistrations()) {
+                if (r.userId().equals(deleted.userId()) && r.workDate().equals(deleted.date())) {
+                    h.ditio.data().delete(r.id());
+                }
+            }
+            h.ditio.data().setManualOvertime(lessOvertime.userId(), lessOvertime.date(), null);
+            h.ditio.data().setDepartment(deleted.userId(), "Ny avdeling");
+            assertThat(h.ditio.data().livePayrollDays()).extracting(PayrollDay::id).doesNotContain(deleted.id());
+
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the day's deletion, the line's removal and the worker's change");
+            assertOrdinaryHoursAreWorkedHoursLessDeductedOvertime(h, source);
+        }
+    }
+
+    /**
      * Per employee and day, what payroll_line holds under the ordinary wage type is the worked hours
      * less the overtime deducted from them (overtimeType 0), straight from Ditio's data: no hour is
      * both ordinary and overtime.

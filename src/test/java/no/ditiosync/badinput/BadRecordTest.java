@@ -358,7 +358,25 @@ class BadRecordTest {
                     .satisfies(c -> assertThat(c.get(6)).isEqualTo(hours.toPlainString()));
             d.check().verify(ctx);
         }
+        assertAQuietRunChangesNothing(h);
         return phantoms;
+    }
+
+    /**
+     * A run in which Ditio sends nothing new maps the quarantine again from what the state DB kept of
+     * each record: what it held stays held, for the same reason, and nothing more is paid.
+     */
+    static void assertAQuietRunChangesNothing(BadInputHarness h) throws Exception {
+        Map<String, String> quarantine = h.quarantine();
+        Map<String, BigDecimal> visma = h.vismaTotals();
+        Map<String, BigDecimal> sap = h.sapTotals();
+        Map<String, BigDecimal> jdbc = h.jdbcTotals();
+        SyncRun quiet = h.runOnce();
+        assertThat(quiet.mode()).isEqualTo(SyncRun.Mode.INCREMENTAL);
+        assertThat(h.quarantine()).as("quarantine after a quiet run").isEqualTo(quarantine);
+        assertThat(h.vismaTotals()).as("Visma after a quiet run").isEqualTo(visma);
+        assertThat(h.sapTotals()).as("SAP after a quiet run").isEqualTo(sap);
+        assertThat(h.jdbcTotals()).as("payroll_line after a quiet run").isEqualTo(jdbc);
     }
 
     /** Visma, SAP and payroll_line hold exactly the truth without {@code left}, with {@code hours} where given. */
