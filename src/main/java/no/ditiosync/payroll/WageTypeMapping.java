@@ -50,6 +50,9 @@ public final class WageTypeMapping {
         boolean headerSeen = false;
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n).strip();
+            if (n == 0 && line.startsWith("\uFEFF")) {
+                line = line.substring(1).strip(); // a byte order mark, as spreadsheets save "CSV UTF-8"
+            }
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
@@ -82,6 +85,11 @@ public final class WageTypeMapping {
                 throw new IllegalArgumentException(origin + " line " + (n + 1) + ": wage type '" + wageType + "' must be 1-10 letters or digits");
             }
             rules.add(new Rule(source, field, cells[2].strip(), wageType, n + 1));
+        }
+        if (rules.isEmpty()) {
+            // an empty file (a save cut short, a deploy gone wrong) would quarantine every record and reverse all paid
+            throw new IllegalArgumentException(origin + " holds no mapping rows" + (headerSeen ? " below its header" : "")
+                    + ": every registration would be quarantined and every line delivered so far reversed");
         }
         return new WageTypeMapping(List.copyOf(rules), origin);
     }

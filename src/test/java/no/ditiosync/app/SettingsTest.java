@@ -263,6 +263,26 @@ class SettingsTest {
                 .hasMessage(message.replace("{file}", mapping.toString()));
     }
 
+    /**
+     * A mapping without rows (a file saved empty, or cut short after its header) would quarantine every
+     * record and reverse every line delivered so far: it stops start-up. A byte order mark before the
+     * header, as a spreadsheet's "CSV UTF-8" writes it, is no error.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''|", "'source,field,value,wageType\n# none yet\n'|below its header"})
+    void aMappingWithoutRowsStopsStartUpAndAByteOrderMarkIsRead(String content, String where) throws Exception {
+        Path mapping = Files.writeString(dir.resolve("wage-types-empty.csv"), content);
+        Map<String, String> s = good();
+        s.put("payroll.wage-types", mapping.toString());
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class)
+                .hasMessage("Setting PAYROLL_WAGE_TYPES (payroll.wage-types): " + mapping + " holds no mapping rows"
+                        + (where == null ? "" : " " + where) + ": every registration would be quarantined and every line "
+                        + "delivered so far reversed");
+        s.put("payroll.wage-types", Files.writeString(dir.resolve("wage-types-bom.csv"),
+                "\uFEFFsource,field,value,wageType\r\ntime,*,*,1000\r\n").toString());
+        assertThat(Settings.read(s::get).wageTypes().wageTypes()).containsOnlyKeys("1000");
+    }
+
     @Test
     void letteredAndLongWageTypesAreFineForTargetsThatTakeThem() throws Exception {
         Path mapping = Files.writeString(dir.resolve("wage-types-lettered.csv"),
