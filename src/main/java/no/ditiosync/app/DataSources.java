@@ -26,6 +26,19 @@ import java.util.regex.Pattern;
 final class DataSources {
 
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
+    /** A password before the host, {@code //user:password@host}, as libpq's connection URIs write it. */
+    private static final Pattern PASSWORD_BEFORE_HOST = Pattern.compile("(//[^/?#@:\\s]*:)[^/?#@\\s]*@");
+
+    /*
+     * pgjdbc logs through java.util.logging, past logback's format and our masking, and writes a URL it
+     * cannot parse whole, password included. What it would log also reaches us as an exception, which
+     * the messages here give with the password hidden; so its logger says nothing.
+     */
+    private static final java.util.logging.Logger PGJDBC_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+
+    static {
+        PGJDBC_LOG.setLevel(java.util.logging.Level.OFF);
+    }
     private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
 
     /** The settings of one database, for messages: {@code PAYROLL_STATE_DB} and {@code payroll.state-db}. */
@@ -216,12 +229,12 @@ final class DataSources {
 
     /** The URL with any password in it hidden, for messages. */
     static String masked(String url) {
-        return PASSWORD_IN_URL.matcher(url).replaceAll("$1***");
+        return PASSWORD_BEFORE_HOST.matcher(PASSWORD_IN_URL.matcher(url).replaceAll("$1***")).replaceAll("$1***@");
     }
 
     private static String oneLine(String message, String password) {
         String m = message == null ? "no message" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
-        m = PASSWORD_IN_URL.matcher(m).replaceAll("$1***");
+        m = masked(m);
         return password == null || password.isEmpty() ? m : m.replace(password, "***");
     }
 

@@ -265,7 +265,7 @@ final class SettingReader {
         if (v.isEmpty() || v.startsWith("jdbc:h2:") || v.startsWith("jdbc:postgresql:")) {
             return v;
         }
-        throw wrong(k, "'" + v.replaceAll("password=[^;&]*", "password=***")
+        throw wrong(k, "'" + DataSources.masked(v)
                 + "' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL");
     }
 

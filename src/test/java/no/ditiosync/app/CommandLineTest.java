@@ -122,6 +122,34 @@ class CommandLineTest {
         assertThat(r.err()).doesNotContain("wrong-secret");
     }
 
+    /**
+     * A PostgreSQL URL with its password before the host (as libpq writes it), or one the driver cannot
+     * parse: no command shows the password, and the driver's own logging (java.util.logging, past
+     * logback) adds no lines of its own.
+     */
+    @Test
+    void aPasswordInAPostgresUrlIsShownNowhere(@TempDir Path dir) throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        for (String url : List.of("jdbc:postgresql://payroll:Sup3rS3cret@127.0.0.1:" + closedPort + "/payroll",
+                "jdbc:postgresql://[bad?user=payroll&password=Sup3rS3cret")) {
+            Map<String, String> env = env(dir);
+            env.put("PAYROLL_STATE_DB_URL", url);
+            Result sync = run(dir, env, "sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isEqualTo(2);
+            assertThat(sync.err().strip()).as("one line").doesNotContain("\n")
+                    .startsWith("Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): ");
+            for (String command : List.of("check", "status")) {
+                Result r = run(dir, env, command);
+                assertThat(r.out() + r.err()).as(command).contains("***").doesNotContain("Sup3rS3cret")
+                        .doesNotContain("WARNING:");
+            }
+            assertThat(sync.out() + sync.err()).doesNotContain("Sup3rS3cret");
+        }
+    }
+
     /** A company with a client secret of its own that Ditio rejects: the message names that company's variable. */
     @Test
     void aRejectedSecretOfOneCompanyIsNamedAsThatCompanysSetting(@TempDir Path dir) throws Exception {
