@@ -16,10 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -265,9 +268,21 @@ public final class AtomicDropFile implements Closeable {
      */
     public static boolean createFolder(Path folder, String fileMode) throws IOException {
         boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
-        Files.createDirectories(folder, posix ? attributes(fileMode.equals(OWNER_ONLY) ? "rwx------" : "rwxr-x---")
-                : new FileAttribute<?>[0]);
-        return posix;
+        if (!posix) {
+            Files.createDirectories(folder);
+            return false;
+        }
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(fileMode.equals(OWNER_ONLY) ? "rwx------" : "rwxr-x---");
+        List<Path> missing = new ArrayList<>();
+        for (Path p = folder.toAbsolutePath(); p != null && Files.notExists(p); p = p.getParent()) {
+            missing.add(p);
+        }
+        Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(mode));
+        // the umask narrows a mode given at creation (a service's 077 made 0750 folders 0700): set it after
+        for (Path made : missing) {
+            Files.setPosixFilePermissions(made, mode);
+        }
+        return true;
     }
 
     private static FileAttribute<?>[] attributes(String mode) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -147,6 +148,33 @@ class CommandLineTest {
                         .doesNotContain("WARNING:");
             }
             assertThat(sync.out() + sync.err()).doesNotContain("Sup3rS3cret");
+        }
+    }
+
+    /**
+     * Drops opened to their group (PAYROLL_FILE_MODE=0640) go into 0750 folders also under a service's
+     * umask of 077, which narrowed a mode given at creation: the folders were 0700, closed to the group.
+     */
+    @Test
+    void groupReadableDropsGetGroupReadableFoldersWhateverTheUmask(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.put("PAYROLL_FILE_MODE", "0640");
+        env.put("PAYROLL_TARGETS", "visma,csv,jdbc");
+        ProcessBuilder app = AppProcess.builder(env, List.of(), false, "sync", "--once");
+        List<String> command = new java.util.ArrayList<>(List.of("sh", "-c", "umask 077 && exec \"$@\"", "sh"));
+        command.addAll(app.command());
+        Process p = app.command(command).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+        Path out = dir.resolve("out");
+        for (Path folder : List.of(out, out.resolve("visma"), out.resolve("csv"))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).as(folder.toString())
+                    .isEqualTo("rwxr-x---");
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(out.resolve("visma"))) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isNotEmpty().allSatisfy(f ->
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----"));
         }
     }
 
