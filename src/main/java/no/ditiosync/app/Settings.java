@@ -126,12 +126,19 @@ public record Settings(
         SettingReader shared = new SettingReader(lookup, null);
         String list = shared.raw(COMPANIES);
         if (list.isEmpty()) {
+            refuseVariablesOfOtherCompanies(System.getenv().keySet(), List.of());
             return List.of(read(new SettingReader(lookup, null), makeDropFolders));
         }
         List<String> keys = Arrays.stream(list.split(",")).map(String::strip).filter(k -> !k.isEmpty()).toList();
         if (keys.isEmpty() || keys.size() != keys.stream().distinct().count()) {
             throw shared.wrong(COMPANIES, "'" + list + "' must list distinct company keys, separated by commas");
         }
+        // acme and Acme would read one set of COMPANY_ACME_… variables (and share a folder on some disks)
+        if (keys.size() != keys.stream().map(Settings::variablePart).distinct().count()) {
+            throw shared.wrong(COMPANIES, "'" + list + "' lists company keys that differ only in case; "
+                    + "their environment variables (COMPANY_<KEY>_…) would be one");
+        }
+        refuseVariablesOfOtherCompanies(System.getenv().keySet(), keys);
         List<Settings> all = new ArrayList<>();
         Map<Path, String> dropDirs = new HashMap<>();
         Map<String, String> sftpFolders = new HashMap<>();
@@ -212,6 +219,39 @@ public record Settings(
     static void checkLogFormat(String value) {
         if (value != null && !value.isBlank() && !value.equals("text") && !value.equals("json")) {
             throw new SettingsException("Setting LOG_FORMAT: '" + value + "' is neither text nor json");
+        }
+    }
+
+    /** A company key as its environment variables write it: {@code bygg-vest} in {@code COMPANY_BYGG_VEST_…}. */
+    private static String variablePart(String key) {
+        return SettingReader.envName(key);
+    }
+
+    /**
+     * A company's own setting in the environment for a company {@code payroll.companies} does not list
+     * (a typo, or a company taken out) stops start-up: that company's own value would be ignored
+     * without a word, and a misspelt COMPANY_BYG_DITIO_CLIENT_ID would leave bygg on the shared
+     * credentials, another tenant's hours.
+     */
+    static void refuseVariablesOfOtherCompanies(java.util.Set<String> variables, List<String> keys) {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        keys.forEach(k -> listed.add(variablePart(k)));
+        for (String variable : new java.util.TreeSet<>(variables)) {
+            if (!variable.startsWith("COMPANY_")) {
+                continue;
+            }
+            for (SettingKey k : SettingKey.values()) {
+                String setting = "_" + SettingReader.envName(k.property);
+                if (k.perCompany && variable.endsWith(setting) && variable.length() > "COMPANY_".length() + setting.length()) {
+                    String company = variable.substring("COMPANY_".length(), variable.length() - setting.length());
+                    if (!listed.contains(company)) {
+                        throw new SettingsException("Setting " + variable + ": names company " + company + ", which "
+                                + (keys.isEmpty() ? "is not one of PAYROLL_COMPANIES (not set: one company)"
+                                : "PAYROLL_COMPANIES (" + String.join(", ", keys) + ") does not list")
+                                + "; its value would be ignored");
+                    }
+                }
+            }
         }
     }
 

@@ -178,6 +178,37 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * A company's own variable for a company PAYROLL_COMPANIES does not list (here a typo, BYG for
+     * bygg, whose shared credentials would then be used) stops start-up naming it; so do two company
+     * keys that only case tells apart, which would read one set of variables.
+     */
+    @Test
+    void aVariableOfACompanyNotListedAndKeysAlikeButForCaseStopStartUp(@TempDir Path dir) throws Exception {
+        Map<String, String> env = env(dir);
+        env.remove("PAYROLL_COMPANY");
+        env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.put("COMPANY_BYG_DITIO_CLIENT_ID", "bygg-client");
+        Result r = run(dir, env, "sync", "--once");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting COMPANY_BYG_DITIO_CLIENT_ID: names company BYG, which "
+                + "PAYROLL_COMPANIES (acme, bygg) does not list; its value would be ignored");
+        assertThat(run(dir, env, "check").out()).contains("FAIL  settings: Setting COMPANY_BYG_DITIO_CLIENT_ID: names company BYG");
+        env.remove("PAYROLL_COMPANIES");
+        env.put("PAYROLL_COMPANY", "acme");
+        assertThat(run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting COMPANY_BYG_DITIO_CLIENT_ID: names "
+                + "company BYG, which is not one of PAYROLL_COMPANIES (not set: one company); its value would be ignored");
+
+        env.remove("COMPANY_BYG_DITIO_CLIENT_ID");
+        env.remove("PAYROLL_COMPANY");
+        env.put("PAYROLL_COMPANIES", "acme,Acme");
+        Result alike = run(dir, env, "sync", "--once");
+        assertThat(alike.exit()).isEqualTo(2);
+        assertThat(alike.err().strip()).isEqualTo("Setting PAYROLL_COMPANIES (payroll.companies): 'acme,Acme' lists "
+                + "company keys that differ only in case; their environment variables (COMPANY_<KEY>_…) "
+                + "would be one");
+    }
+
     /** A company with a client secret of its own that Ditio rejects: the message names that company's variable. */
     @Test
     void aRejectedSecretOfOneCompanyIsNamedAsThatCompanysSetting(@TempDir Path dir) throws Exception {
