@@ -222,6 +222,21 @@ public record Settings(
         }
     }
 
+    /**
+     * The log levels logback reads from the environment: it takes a word it does not know as DEBUG
+     * and floods the log (a WARNING for WARN), so such a word stops start-up instead.
+     */
+    static void checkLogLevels(Function<String, String> environment) {
+        for (String setting : List.of("LOG_LEVEL", "CAMEL_LOG_LEVEL", "ROOT_LOG_LEVEL")) {
+            String value = environment.apply(setting);
+            if (value != null && !value.isBlank() && !List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", "ALL")
+                    .contains(value.strip().toUpperCase(java.util.Locale.ROOT))) {
+                throw new SettingsException("Setting " + setting + ": '" + value
+                        + "' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
+            }
+        }
+    }
+
     /** A company key as its environment variables write it: {@code bygg-vest} in {@code COMPANY_BYGG_VEST_…}. */
     private static String variablePart(String key) {
         return SettingReader.envName(key);

@@ -8,6 +8,8 @@ import no.ditiosync.testing.AppProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -135,6 +137,22 @@ class LogFormatTest {
         CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--once");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Setting LOG_FORMAT: 'xml' is neither text nor json");
+    }
+
+    /** A log level logback does not know stopped nothing: logback took it as DEBUG and flooded the log. */
+    @ParameterizedTest
+    @ValueSource(strings = {"LOG_LEVEL", "CAMEL_LOG_LEVEL", "ROOT_LOG_LEVEL"})
+    void anUnknownLogLevelStopsStartUpNamingTheSetting(String setting, @TempDir Path dir) throws Exception {
+        Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+        env.put(setting, "WARNING");
+        CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--once");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("Setting " + setting + ": 'WARNING' is not a log level (TRACE, DEBUG, "
+                + "INFO, WARN, ERROR or OFF)");
+        env.put(setting, "warn");
+        CommandLineTest.Result lower = CommandLineTest.run(dir, env, "sync", "--once");
+        assertThat(lower.exit()).as(lower.err()).isZero();
+        assertThat(lower.err()).doesNotContain("DEBUG");
     }
 
     /** A value from Ditio in a log message reaches a terminal harmless: its escape sequences shown, not obeyed. */
