@@ -136,7 +136,12 @@ public final class DitioPayrollSync {
             rest.subList(at, at + 2).clear();
         }
         if (!once || !rest.isEmpty()) {
-            System.err.println("sync needs --once, optionally with --company KEY (for the schedule use: run)");
+            // name what is wrong: an option it does not take, one given twice, a --company without its key
+            String wrong = rest.isEmpty() ? null : rest.get(0);
+            System.err.println(at >= 0 && company == null ? "sync --company needs a company KEY."
+                    : wrong != null && (wrong.equals("--once") || wrong.equals("--company")) ? "sync takes " + wrong + " once."
+                    : wrong != null ? "sync takes no option '" + wrong + "'."
+                    : "sync needs --once, optionally with --company KEY (for the schedule use: run)");
             System.err.print(CommandHelp.of("sync"));
             return USAGE_ERROR;
         }

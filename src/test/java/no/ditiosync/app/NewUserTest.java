@@ -228,6 +228,20 @@ class NewUserTest {
             CommandLineTest.Result help = runIn(dir, dir, Map.of(), wrong.get(0), "--help");
             assertThat(help.out()).as(wrong.get(0) + " --help").contains("64 a wrong option");
         }
+        // the first line names what is wrong (it said "sync needs --once" of each)
+        for (List<String> wrong : List.<List<String>>of(List.of("--once", "--bogus"), List.of("--once", "--once"),
+                List.of("--once", "--company"), List.of("--company", "a", "--once", "--company", "a"), List.of())) {
+            List<String> args = new ArrayList<>(List.of("sync"));
+            args.addAll(wrong);
+            CommandLineTest.Result r = runIn(dir, dir, Map.of(), args.toArray(String[]::new));
+            assertThat(r.exit()).isEqualTo(64);
+            assertThat(r.err().lines().findFirst().orElse("")).as(String.valueOf(wrong)).isEqualTo(switch (wrong.size()) {
+                case 0 -> "sync needs --once, optionally with --company KEY (for the schedule use: run)";
+                case 5 -> "sync takes --company once.";
+                default -> wrong.get(1).equals("--bogus") ? "sync takes no option '--bogus'."
+                        : wrong.get(1).equals("--once") ? "sync takes --once once." : "sync --company needs a company KEY.";
+            });
+        }
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()))
                     .as("no state DB, no drop folder").containsOnly("stdout.txt", "stderr.txt");
