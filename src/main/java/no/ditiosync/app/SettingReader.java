@@ -125,6 +125,16 @@ final class SettingReader {
         }
     }
 
+    /** A folder the app makes when it first writes there: empty for its default; a file in the way is wrong now, not at the first write. */
+    String folder(SettingKey k) {
+        String v = raw(k);
+        if (!v.isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of(v))
+                && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(v))) {
+            throw wrong(k, "'" + v + "' is a file, not a folder");
+        }
+        return v;
+    }
+
     boolean bool(SettingKey k) {
         String v = raw(k).toLowerCase(Locale.ROOT);
         if (!v.isEmpty() && !v.equals("true") && !v.equals("false")) {

@@ -293,7 +293,7 @@ public record Settings(
                     + (one ? "it" : "them") + " in the environment" + alsoInFile
                     + "; the built-in simulator is only used by the demo command");
         }
-        boolean allowHttp = Boolean.parseBoolean(r.raw(ALLOW_HTTP));
+        boolean allowHttp = r.bool(ALLOW_HTTP);
         String identityBase = r.url(IDENTITY_BASE, allowHttp);
         String reportingBase = r.url(REPORTING_BASE, allowHttp);
         List<String> targets = c.targets();
@@ -318,7 +318,7 @@ public record Settings(
                 r.camelDuration(CONNECT_TIMEOUT), r.camelDuration(READ_TIMEOUT),
                 c.fileMode(), c.clustered(), r.camelDuration(CLUSTER_CHECKIN),
                 r.integer(OBSERVE_PORT, 1, 65535), r.host(OBSERVE_HOST),
-                r.raw(REPORT_DIR), r.integer(REPORT_KEEP, 1, 100_000),
+                r.folder(REPORT_DIR), r.integer(REPORT_KEEP, 1, 100_000),
                 c.sftp(), r.bool(ABSENCES), r.choice(SOURCE, PayrollSource.TIME, PayrollSource::fromSetting),
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
