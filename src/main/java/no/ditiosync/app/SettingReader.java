@@ -183,6 +183,12 @@ final class SettingReader {
         if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
             throw wrong(k, "'" + v + "' is not an http(s) URL with a host");
         }
+        if (uri.getRawUserInfo() != null) {
+            // Java's HTTP client refuses such a URL at every request (retried, then a failed run); the
+            // message does not repeat the URL, which would show the password
+            throw wrong(k, "holds a user name or password before its host (user:…@" + uri.getHost() + "); Ditio "
+                    + "takes none there: the client credentials are DITIO_CLIENT_ID and DITIO_CLIENT_SECRET");
+        }
         if (scheme.equals("http") && !allowHttp && !isLoopback(uri.getHost())) {
             throw wrong(k, "'" + v + "' is plain http to a host that is not a loopback address (127.0.0.0/8, [::1]) "
                     + "or localhost; use https, or set " + SettingKey.ALLOW_HTTP.label() + "=true if you really mean it");

@@ -108,6 +108,7 @@ class SettingsTest {
             "payroll.approval|foreman|Setting PAYROLL_APPROVAL (payroll.approval): 'foreman' is not one of payrollApproved, approved, all",
             "payroll.source|overtime|Setting PAYROLL_SOURCE (payroll.source): 'overtime' is not one of time, time+overtime, payroll-lines",
             "payroll.absences|yes|Setting PAYROLL_ABSENCES (payroll.absences): 'yes' is neither true nor false",
+            "ditio.identity-base|https://acme:Sup3rS3cret@identity.example.com|Setting DITIO_IDENTITY_BASE (ditio.identity-base): holds a user name or password before its host (user:…@identity.example.com); Ditio takes none there: the client credentials are DITIO_CLIENT_ID and DITIO_CLIENT_SECRET",
             "ditio.allow-insecure-http|perhaps|Setting DITIO_ALLOW_INSECURE_HTTP (ditio.allow-insecure-http): 'perhaps' is neither true nor false",
             "sync.report-dir|/proc/version|Setting SYNC_REPORT_DIR (sync.report-dir): '/proc/version' is a file, not a folder",
             "payroll.max-future-days|-1|Setting PAYROLL_MAX_FUTURE_DAYS (payroll.max-future-days): '-1' is outside 0-3660",
