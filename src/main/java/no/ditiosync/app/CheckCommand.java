@@ -83,6 +83,9 @@ final class CheckCommand {
                 return 2;
             }
             Settings shared = companies.get(0);
+            for (String key : Settings.unreadKeysIn(location)) {
+                out.println("WARN  settings: application.properties sets " + key + ", which no setting reads (a typo?)");
+            }
             ok("settings", companies.size() + (companies.size() == 1 ? " company (" : " companies (")
                     + String.join(", ", companies.stream().map(Settings::company).toList()) + "), read from "
                     + location.replaceFirst("^(file|classpath):", "") + (location.startsWith("classpath:")

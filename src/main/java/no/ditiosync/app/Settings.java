@@ -183,16 +183,51 @@ public record Settings(
      *
      * @param location where the settings file is read from ({@code file:…}; a packaged one holds no secrets)
      */
-    static void refuseSecretsWrittenIn(String location) {
+    /**
+     * Keys of application.properties under this app's prefixes (ditio., payroll., sync., observe., and a
+     * company's own company.<key>.…) that no setting reads: a typo (payroll.aproval) would otherwise
+     * leave the setting at its default without a word. Said, not refused: a route of your own may read
+     * a property of its own.
+     */
+    static List<String> unreadKeysIn(String location) {
+        java.util.Properties file = propertiesFile(location);
+        if (file == null) {
+            return List.of();
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("sync.scheduled"));
+        for (SettingKey k : SettingKey.values()) {
+            known.add(k.property);
+        }
+        List<String> unread = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(file.stringPropertyNames())) {
+            String own = key.startsWith("company.") && key.indexOf('.', "company.".length()) > 0
+                    ? key.substring(key.indexOf('.', "company.".length()) + 1) : key;
+            boolean ours = own.matches("(ditio|payroll|sync|observe)\\..*");
+            if (ours && !known.contains(own) && !own.matches("payroll\\.target\\.[a-z][a-z0-9-]*\\.(format|correction)")) {
+                unread.add(key);
+            }
+        }
+        return unread;
+    }
+
+    private static java.util.Properties propertiesFile(String location) {
         if (!location.startsWith("file:")) {
-            return;
+            return null;
         }
         java.util.Properties file = new java.util.Properties();
         try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of(location.substring("file:".length())),
                 java.nio.charset.StandardCharsets.UTF_8)) {
             file.load(in);
         } catch (java.io.IOException | IllegalArgumentException e) {
-            return; // Camel reads it next and says what is wrong with it
+            return null; // Camel reads it next and says what is wrong with it
+        }
+        return file;
+    }
+
+    static void refuseSecretsWrittenIn(String location) {
+        java.util.Properties file = propertiesFile(location);
+        if (file == null) {
+            return;
         }
         for (String key : new java.util.TreeSet<>(file.stringPropertyNames())) {
             String value = file.getProperty(key).strip();

@@ -49,6 +49,8 @@ import java.util.function.Consumer;
  */
 public class SyncBeans implements CamelConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncBeans.class);
+
     /** Hears that H2 stopped a database of the application after a failed write (see {@link FailFastH2Pool}). */
     private final Consumer<SQLException> whenDatabaseStopped;
 
@@ -77,6 +79,11 @@ public class SyncBeans implements CamelConfiguration {
         if (companiesRead == null) {
             Settings.refuseSecretsWrittenIn(SyncApplication.propertiesLocation());
             companiesRead = Settings.readAll(properties(context));
+            List<String> unread = Settings.unreadKeysIn(SyncApplication.propertiesLocation());
+            if (!unread.isEmpty()) {
+                LOG.warn("application.properties sets {}, which no setting reads (a typo?); what it means to set "
+                        + "stays as it was", String.join(", ", unread));
+            }
         }
         return companiesRead;
     }

@@ -300,6 +300,19 @@ class SettingsTest {
         assertThat(Settings.read(s::get).targets()).containsExactly("sap");
     }
 
+    /** A key of ours in application.properties that no setting reads (a typo) is named; a route's own is left alone. */
+    @Test
+    void keysOfOursThatNoSettingReadsAreNamed() throws Exception {
+        Path file = dir.resolve("application.properties");
+        Files.writeString(file, "payroll.aproval = all\npayroll.approval = all\ncompany.bygg.payroll.start-dat = 2026-01-01\n"
+                + "company.bygg.payroll.start-date = 2026-01-01\nsync.scheduled = false\npayroll.target.lonn.format = a.B\n"
+                + "camel.main.name = x\nmy.route.folder = /in\nditio.chunk-limt = 100\n");
+        assertThat(Settings.unreadKeysIn("file:" + file)).containsExactly("company.bygg.payroll.start-dat",
+                "ditio.chunk-limt", "payroll.aproval");
+        assertThat(Settings.unreadKeysIn("file:" + java.nio.file.Path.of("application.properties").toAbsolutePath()))
+                .as("the shipped file").isEmpty();
+    }
+
     /**
      * A secret written into the working folder's application.properties stops start-up naming the property
      * (never the value); naming the environment variable it comes from is the way to set it there.
