@@ -28,6 +28,7 @@ final class DataSources {
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
     /** A password before the host, {@code //user:password@host}, as libpq's connection URIs write it. */
     private static final Pattern PASSWORD_BEFORE_HOST = Pattern.compile("(//[^/?#@:\\s]*:)[^/?#@\\s]*@");
+    private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
 
     /*
      * pgjdbc logs through java.util.logging, past logback's format and our masking, and writes a URL it
@@ -39,7 +40,6 @@ final class DataSources {
     static {
         PGJDBC_LOG.setLevel(java.util.logging.Level.OFF);
     }
-    private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
 
     /** The settings of one database, for messages: {@code PAYROLL_STATE_DB} and {@code payroll.state-db}. */
     record Keys(String env, String property) {

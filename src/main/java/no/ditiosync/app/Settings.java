@@ -177,13 +177,6 @@ public record Settings(
     }
 
     /**
-     * A secret written into the working folder's application.properties, where the file should only name the
-     * environment variable it comes from ({@code {{env:NAME:}}}): the file is edited by the integration
-     * engineers and often kept in version control. Stops start-up naming the property, never its value.
-     *
-     * @param location where the settings file is read from ({@code file:…}; a packaged one holds no secrets)
-     */
-    /**
      * Keys of application.properties under this app's prefixes (ditio., payroll., sync., observe., and a
      * company's own company.<key>.…) that no setting reads: a typo (payroll.aproval) would otherwise
      * leave the setting at its default without a word. Said, not refused: a route of your own may read
@@ -224,6 +217,13 @@ public record Settings(
         return file;
     }
 
+    /**
+     * A secret written into the working folder's application.properties, where the file should only name the
+     * environment variable it comes from ({@code {{env:NAME:}}}): the file is edited by the integration
+     * engineers and often kept in version control. Stops start-up naming the property, never its value.
+     *
+     * @param location where the settings file is read from ({@code file:…}; a packaged one holds no secrets)
+     */
     static void refuseSecretsWrittenIn(String location) {
         java.util.Properties file = propertiesFile(location);
         if (file == null) {

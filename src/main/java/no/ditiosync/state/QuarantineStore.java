@@ -246,7 +246,7 @@ public final class QuarantineStore {
      */
     private static final List<String> HELD_AS_SENT = java.util.stream.Stream.concat(
             java.util.stream.Stream.of(PageReader.UNREADABLE + "%", PayrollLineMapper.UNPARSEABLE_MODIFIED + "%",
-                    "%" + TextCleaner.shown("\u0000") + "%"),
+                    "%" + TextCleaner.shown(String.valueOf('\0')) + "%"),
             PayrollDaySplitter.DAY_REASONS_LIKE.stream()).toList();
 
     /**
