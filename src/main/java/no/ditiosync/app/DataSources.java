@@ -26,8 +26,12 @@ import java.util.regex.Pattern;
 final class DataSources {
 
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
-    /** A password before the host, {@code //user:password@host}, as libpq's connection URIs write it. */
-    private static final Pattern PASSWORD_BEFORE_HOST = Pattern.compile("(//[^/?#@:\\s]*:)[^/?#@\\s]*@");
+    /**
+     * A password before the host, {@code //user:password@host}, as libpq's connection URIs write it: up to
+     * the last {@code @}, since a password may hold {@code /?#@} (a URL with an {@code @} further on, in a
+     * user name of its query, loses more to the mask than its password, never less).
+     */
+    private static final Pattern PASSWORD_BEFORE_HOST = Pattern.compile("(//[^/?#@:\\s]*:)\\S*@");
     private static final Pattern USER_IN_URL = Pattern.compile("(?i)[?&;]user=");
 
     /*

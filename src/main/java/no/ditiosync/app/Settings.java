@@ -259,12 +259,14 @@ public record Settings(
 
     /**
      * The log levels logback reads from the environment: it takes a word it does not know as DEBUG
-     * and floods the log (a WARNING for WARN), so such a word stops start-up instead.
+     * and floods the log (a WARNING for WARN), and an empty value as none, so such a value stops
+     * start-up instead. Unset is the default.
      */
     static void checkLogLevels(Function<String, String> environment) {
         for (String setting : List.of("LOG_LEVEL", "CAMEL_LOG_LEVEL", "ROOT_LOG_LEVEL")) {
             String value = environment.apply(setting);
-            if (value != null && !value.isBlank() && !List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", "ALL")
+            // set but empty is no default to logback: LOG_LEVEL= silenced the app's INFO lines
+            if (value != null && !List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
                     .contains(value.strip().toUpperCase(java.util.Locale.ROOT))) {
                 throw new SettingsException("Setting " + setting + ": '" + value
                         + "' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
@@ -290,19 +292,30 @@ public record Settings(
             if (!variable.startsWith("COMPANY_")) {
                 continue;
             }
+            java.util.regex.Matcher target = OWN_TARGET_VARIABLE.matcher(variable);
+            if (target.matches() && !listed.contains(target.group(1))) {
+                throw otherCompany(variable, target.group(1), keys);
+            }
             for (SettingKey k : SettingKey.values()) {
                 String setting = "_" + SettingReader.envName(k.property);
                 if (k.perCompany && variable.endsWith(setting) && variable.length() > "COMPANY_".length() + setting.length()) {
                     String company = variable.substring("COMPANY_".length(), variable.length() - setting.length());
                     if (!listed.contains(company)) {
-                        throw new SettingsException("Setting " + variable + ": names company " + company + ", which "
-                                + (keys.isEmpty() ? "is not one of PAYROLL_COMPANIES (not set: one company)"
-                                : "PAYROLL_COMPANIES (" + String.join(", ", keys) + ") does not list")
-                                + "; its value would be ignored");
+                        throw otherCompany(variable, company, keys);
                     }
                 }
             }
         }
+    }
+
+    /** A company's own setting of a target of its own: COMPANY_<KEY>_PAYROLL_TARGET_<NAME>_FORMAT (or _CORRECTION). */
+    private static final java.util.regex.Pattern OWN_TARGET_VARIABLE =
+            java.util.regex.Pattern.compile("COMPANY_(.+)_PAYROLL_TARGET_[A-Z0-9_]+_(FORMAT|CORRECTION)");
+
+    private static SettingsException otherCompany(String variable, String company, List<String> keys) {
+        return new SettingsException("Setting " + variable + ": names company " + company + ", which "
+                + (keys.isEmpty() ? "is not one of PAYROLL_COMPANIES (not set: one company)"
+                : "PAYROLL_COMPANIES (" + String.join(", ", keys) + ") does not list") + "; its value would be ignored");
     }
 
     /** The settings of one company, without {@code payroll.companies}. */

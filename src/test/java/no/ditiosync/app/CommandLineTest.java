@@ -134,7 +134,9 @@ class CommandLineTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
+        // a password may hold / ? # and @ too
         for (String url : List.of("jdbc:postgresql://payroll:Sup3rS3cret@127.0.0.1:" + closedPort + "/payroll",
+                "jdbc:postgresql://payroll:Sup3rS3cret/x?y#z@w@127.0.0.1:" + closedPort + "/payroll",
                 "jdbc:postgresql://[bad?user=payroll&password=Sup3rS3cret")) {
             Map<String, String> env = env(dir);
             env.put("PAYROLL_STATE_DB_URL", url);
@@ -145,7 +147,7 @@ class CommandLineTest {
             for (String command : List.of("check", "status")) {
                 Result r = run(dir, env, command);
                 assertThat(r.out() + r.err()).as(command).contains("***").doesNotContain("Sup3rS3cret")
-                        .doesNotContain("WARNING:");
+                        .doesNotContain("x?y#z@w").doesNotContain("WARNING:");
             }
             assertThat(sync.out() + sync.err()).doesNotContain("Sup3rS3cret");
         }
@@ -194,6 +196,12 @@ class CommandLineTest {
         assertThat(r.err().strip()).isEqualTo("Setting COMPANY_BYG_DITIO_CLIENT_ID: names company BYG, which "
                 + "PAYROLL_COMPANIES (acme, bygg) does not list; its value would be ignored");
         assertThat(run(dir, env, "check").out()).contains("FAIL  settings: Setting COMPANY_BYG_DITIO_CLIENT_ID: names company BYG");
+        env.remove("COMPANY_BYG_DITIO_CLIENT_ID");
+        env.put("COMPANY_BYG_PAYROLL_TARGET_HOURS_FORMAT", "com.example.payroll.HoursFormat");
+        assertThat(run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting COMPANY_BYG_PAYROLL_TARGET_HOURS_FORMAT: "
+                + "names company BYG, which PAYROLL_COMPANIES (acme, bygg) does not list; its value would be ignored");
+        env.remove("COMPANY_BYG_PAYROLL_TARGET_HOURS_FORMAT");
+        env.put("COMPANY_BYG_DITIO_CLIENT_ID", "bygg-client");
         env.remove("PAYROLL_COMPANIES");
         env.put("PAYROLL_COMPANY", "acme");
         assertThat(run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting COMPANY_BYG_DITIO_CLIENT_ID: names "
@@ -240,15 +248,19 @@ class CommandLineTest {
     }
 
     /**
-     * One company (PAYROLL_COMPANY): a COMPANY_<KEY>_… setting is not read by its runs, so status does not
-     * show it as the closed period either.
+     * One company (PAYROLL_COMPANY): a COMPANY_<KEY>_… setting is not read by its runs, so a run refuses to
+     * start with one (the closed period it sets would be ignored), and status does not show it as the
+     * closed period either.
      */
     @Test
     void statusOfOneCompanyReadsNoCompanyOwnSetting(@TempDir Path dir) throws Exception {
         Map<String, String> env = env(dir);
+        assertThat(run(dir, env, "sync", "--once").exit()).isZero();
         env.put("COMPANY_CLI_PAYROLL_CLOSED_THROUGH", "2026-11-05");
         Result sync = run(dir, env, "sync", "--once");
-        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.exit()).as(sync.err()).isEqualTo(2);
+        assertThat(sync.err().strip()).isEqualTo("Setting COMPANY_CLI_PAYROLL_CLOSED_THROUGH: names company CLI, which is "
+                + "not one of PAYROLL_COMPANIES (not set: one company); its value would be ignored");
         Result status = run(dir, env, "status");
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).contains("Company cli, feed time").doesNotContain("closed:", "COMPANY_CLI_PAYROLL_CLOSED_THROUGH");

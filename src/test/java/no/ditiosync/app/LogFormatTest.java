@@ -149,6 +149,10 @@ class LogFormatTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("Setting " + setting + ": 'WARNING' is not a log level (TRACE, DEBUG, "
                 + "INFO, WARN, ERROR or OFF)");
+        // set but empty: logback took it as no level at all (LOG_LEVEL= silenced every INFO line)
+        env.put(setting, "");
+        assertThat(CommandLineTest.run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting " + setting
+                + ": '' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
         env.put(setting, "warn");
         CommandLineTest.Result lower = CommandLineTest.run(dir, env, "sync", "--once");
         assertThat(lower.exit()).as(lower.err()).isZero();
