@@ -252,13 +252,35 @@ public final class DeltaMerge {
         private Desired peeked;
         private String last;
         final Set<String> kept = new java.util.HashSet<>();
+        private String dayPrefix;
+        private long daySeq;
 
         Ordered(Iterator<Desired> in) {
             this.in = in;
         }
 
+        /**
+         * The next state from the spill, without the parts of an earlier copy of a payroll line Ditio sent
+         * twice in the pass: the spill keeps the last copy's marker (its line id is the day's), but parts
+         * only the earlier copy had have line ids of their own and were paid (an overtime line 3 h twice).
+         * A part is the earlier copy's when it was mapped from Ditio before the marker kept.
+         */
+        private Desired pull() {
+            while (in.hasNext()) {
+                Desired d = in.next();
+                if (d.kind() == Desired.Kind.PARENT) {
+                    dayPrefix = d.lineId();
+                    daySeq = d.seq();
+                } else if (d.fetched() && dayPrefix != null && d.seq() < daySeq && d.lineId().startsWith(dayPrefix)) {
+                    continue;
+                }
+                return d;
+            }
+            return null;
+        }
+
         Desired next() {
-            Desired d = peeked != null ? peeked : in.hasNext() ? in.next() : null;
+            Desired d = peeked != null ? peeked : pull();
             peeked = null;
             if (d != null) {
                 if (last != null && d.lineId().compareTo(last) <= 0) {
@@ -282,8 +304,8 @@ public final class DeltaMerge {
         }
 
         boolean peekIsPartOf(Desired d) {
-            if (peeked == null && in.hasNext()) {
-                peeked = in.next();
+            if (peeked == null) {
+                peeked = pull();
             }
             // a part of the same payroll line follows: keep the group in one batch
             return peeked != null && d.lineId().indexOf(':') > 0 && peeked.lineId().startsWith(parentPrefix(d.lineId()));

@@ -123,6 +123,32 @@ class OvertimeTest {
     }
 
     /**
+     * Ditio sends a payroll line twice in one pass, the earlier copy with an overtime line the later one
+     * lacks: the later copy is the day (as for a registration), and the earlier one's line is not paid
+     * (it was: 3 h more, outside audit), in a full pass and an incremental one.
+     */
+    @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
+    @ValueSource(strings = {"time+overtime", "payroll-lines"})
+    void aPayrollLineSentTwiceInAPassIsItsLaterCopy(String source, @TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+            java.util.List<PayrollDay> days = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate);
+            String earlierCopy = "[{\"payrollTypeId\":\"OT99\",\"name\":\"Ekstra\",\"lineType\":20,"
+                    + "\"overtimeType\":1,\"sorting\":1,\"qty\":3.0}]";
+            h.ditio.faults().repeatRecord(days.get(0).id(), "overtimeLines", earlierCopy);
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after a full pass with a day sent twice");
+
+            h.ditio.faults().clear();
+            PayrollDay again = days.get(1);
+            h.ditio.data().setManualOvertime(again.userId(), again.date(), new BigDecimal("1.5"));
+            h.ditio.faults().repeatRecord(again.id(), "overtimeLines", earlierCopy);
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after an incremental pass with a day sent twice");
+        }
+    }
+
+    /**
      * Per employee and day, what payroll_line holds under the ordinary wage type is the worked hours
      * less the overtime deducted from them (overtimeType 0), straight from Ditio's data: no hour is
      * both ordinary and overtime.
