@@ -262,7 +262,7 @@ public final class DeltaMerge {
         /**
          * The next state from the spill, without the parts of an earlier copy of a payroll line Ditio sent
          * twice in the pass: the spill keeps the last copy's marker (its line id is the day's), but parts
-         * only the earlier copy had have line ids of their own and were paid (an overtime line 3 h twice).
+         * only the earlier copy had have line ids of their own and were paid too (its overtime line's 3 h).
          * A part is the earlier copy's when it was mapped from Ditio before the marker kept.
          */
         private Desired pull() {
