@@ -72,7 +72,17 @@ public final class RunDelta implements AutoCloseable {
 
     /** The lines of the feed's records in quarantine when the feed's pass began (those that leave it are released). */
     public void quarantinedAtStart(String feed, Set<String> lineIds) {
-        quarantined.put(feed, new LinkedHashSet<>(lineIds));
+        quarantined.computeIfAbsent(feed, f -> new LinkedHashSet<>()).addAll(lineIds);
+    }
+
+    /**
+     * A line this run put in quarantine itself. Ditio may send the record again later in the pass (a
+     * copy on a later page, a payroll line's parts its later copy lacks): the merge then releases it
+     * as any other, where the quarantine kept the earlier copy, mapped it again next run and reversed
+     * (or paid) what the later copy had decided.
+     */
+    public void heldInRun(String feed, String lineId) {
+        quarantined.computeIfAbsent(feed, f -> new LinkedHashSet<>()).add(lineId);
     }
 
     public void add(String feed, Desired desired) {

@@ -175,6 +175,7 @@ public final class SyncSteps {
         }
         for (QuarantineStore.Held h : page.quarantined()) {
             run.quarantined(h.record().id, h.reason());
+            run.delta().heldInRun(page.feed(), page.feed() + ":" + h.record().id);
         }
     }
 

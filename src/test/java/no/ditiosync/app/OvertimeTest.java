@@ -149,6 +149,35 @@ class OvertimeTest {
     }
 
     /**
+     * The earlier copy of a payroll line sent twice names a worker without an employee number: its parts
+     * went to quarantine and stayed, and once that worker got a number a later run paid them to him (3 h
+     * of overtime, and the day's ordinary hours moved from the real worker). The later copy releases them.
+     */
+    @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
+    @ValueSource(strings = {"time+overtime", "payroll-lines"})
+    void theQuarantinedPartsOfAnEarlierCopyAreNotPaidLater(String source, @TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+            no.ditiosync.simulator.DitioUser noNumber = h.ditio.data().users().stream()
+                    .filter(u -> u.employeeNumber() == null || u.employeeNumber().isBlank()).findFirst().orElseThrow();
+            PayrollDay day = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate).stream()
+                    .filter(p -> !p.userId().equals(noNumber.identityUserId())).findFirst().orElseThrow();
+            h.ditio.faults().repeatRecord(day.id(), "userId", "\"" + noNumber.identityUserId() + "\"")
+                    .repeatRecord(day.id(), "employeeNumber", "null")
+                    .repeatRecord(day.id(), "overtimeLines", "[{\"payrollTypeId\":\"OT99\",\"name\":\"Ekstra\","
+                            + "\"lineType\":20,\"overtimeType\":1,\"sorting\":1,\"qty\":3.0}]");
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after a full pass with a day sent twice");
+            assertThat(h.quarantine()).extracting(q -> q[0]).noneMatch(id -> id.startsWith(day.id()));
+
+            h.ditio.faults().clear();
+            h.ditio.data().setEmployeeNumber(noNumber.identityUserId(), "88001");
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the other worker got an employee number");
+        }
+    }
+
+    /**
      * Per employee and day, what payroll_line holds under the ordinary wage type is the worked hours
      * less the overtime deducted from them (overtimeType 0), straight from Ditio's data: no hour is
      * both ordinary and overtime.
