@@ -70,7 +70,7 @@ public final class DeltaMerge {
     private final String runId;
     private final List<String> targets;
     private final List<CorrectionStyle> styles;
-    private Set<String> quarantinedFrom;
+    /** The feed's quarantined line ids in order, made when a payroll line of the merge first asks (null till then). */
     private java.util.NavigableSet<String> quarantinedInOrder;
 
     public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionStyle> styles) {
@@ -95,6 +95,7 @@ public final class DeltaMerge {
     public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, LedgerWriter writer,
                          Sink sink) throws Exception {
         Outcome outcome = new Outcome();
+        quarantinedInOrder = null; // another feed, another quarantine
         if (pass.full()) {
             mergeFull(pass, new Ordered(desired), quarantined, writer, sink, outcome);
         } else {
@@ -196,9 +197,8 @@ public final class DeltaMerge {
 
     /** {@code quarantined} in line-id order, sorted once per merge, when a payroll line first asks for its parts. */
     private java.util.NavigableSet<String> inOrder(Set<String> quarantined) {
-        if (quarantinedInOrder == null || quarantinedFrom != quarantined) {
+        if (quarantinedInOrder == null) {
             quarantinedInOrder = new java.util.TreeSet<>(quarantined);
-            quarantinedFrom = quarantined;
         }
         return quarantinedInOrder;
     }
