@@ -31,11 +31,22 @@ class OvertimeTest {
         return TestDatabase.h2(dir.resolve("data/state"));
     }
 
+    /** A harness of the company with hours from {@code source}, delivering to every target. */
+    SyncHarness harness(Path dir, String source) {
+        return new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS));
+    }
+
+    /** A day's overtimeLines as Ditio writes them, raw JSON: one automatic overtime line (lineType 20). */
+    static String oneOvertimeLine(String payrollTypeId, String overtimeType, String qty) {
+        return "[{\"payrollTypeId\":\"" + payrollTypeId + "\",\"name\":\"Overtid\",\"lineType\":20,\"overtimeType\":"
+                + overtimeType + ",\"sorting\":1,\"qty\":" + qty + "}]";
+    }
+
     @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
     @ValueSource(strings = {"time+overtime", "payroll-lines"})
     void everyHourIsPaidOnceAsOrdinaryOrAsOvertimeThroughRandomChanges(String source, @TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
-                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+        try (SyncHarness h = harness(dir, source)) {
             SyncRun first = h.runOnce();
             assertThat(first.syncs("time")).isEqualTo(source.equals("time+overtime"));
             assertThat(h.truthLines()).as("overtime of every level, and manual overtime paid on top")
@@ -64,11 +75,9 @@ class OvertimeTest {
     @ValueSource(strings = {"null,1.0", "0,-1.0"})
     void aDayWhoseOrdinaryHoursAreUnknownStaysInQuarantineRunAfterRun(String overtimeTypeAndQty, @TempDir Path dir) throws Exception {
         String[] line = overtimeTypeAndQty.split(",");
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
-                Map.of("payroll.source", "payroll-lines", "payroll.targets", ALL_TARGETS))) {
+        try (SyncHarness h = harness(dir, "payroll-lines")) {
             PayrollDay day = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate).get(0);
-            h.ditio.faults().corruptRecord(day.id(), "overtimeLines", "[{\"payrollTypeId\":\"OT50\",\"name\":\"Overtid 50%\","
-                    + "\"lineType\":20,\"overtimeType\":" + line[0] + ",\"sorting\":1,\"qty\":" + line[1] + "}]");
+            h.ditio.faults().corruptRecord(day.id(), "overtimeLines", oneOvertimeLine("OT50", line[0], line[1]));
             String employee = DeliveredPayroll.normalEmployee(day.employeeNumber() == null || day.employeeNumber().isEmpty()
                     ? h.employeesByUser().get(day.userId()) : day.employeeNumber());
             for (int run = 0; run < 3; run++) {
@@ -97,8 +106,7 @@ class OvertimeTest {
     @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
     @ValueSource(strings = {"time+overtime", "payroll-lines"})
     void partsADayNoLongerHasAreReversedWhenItsWorkerChangesInTheSameRun(String source, @TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
-                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+        try (SyncHarness h = harness(dir, source)) {
             java.util.List<PayrollDay> days = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate);
             PayrollDay deleted = days.stream().filter(p -> !p.overtimeLines().isEmpty()).findFirst().orElseThrow();
             PayrollDay lessOvertime = days.stream().filter(p -> p.userId().equals(deleted.userId()))
@@ -130,11 +138,9 @@ class OvertimeTest {
     @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
     @ValueSource(strings = {"time+overtime", "payroll-lines"})
     void aPayrollLineSentTwiceInAPassIsItsLaterCopy(String source, @TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
-                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+        try (SyncHarness h = harness(dir, source)) {
             java.util.List<PayrollDay> days = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate);
-            String earlierCopy = "[{\"payrollTypeId\":\"OT99\",\"name\":\"Ekstra\",\"lineType\":20,"
-                    + "\"overtimeType\":1,\"sorting\":1,\"qty\":3.0}]";
+            String earlierCopy = oneOvertimeLine("OT99", "1", "3.0");
             h.ditio.faults().repeatRecord(days.get(0).id(), "overtimeLines", earlierCopy);
             h.runOnce();
             assertEveryTargetHoldsTheTruth(h, "after a full pass with a day sent twice");
@@ -156,16 +162,14 @@ class OvertimeTest {
     @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
     @ValueSource(strings = {"time+overtime", "payroll-lines"})
     void theQuarantinedPartsOfAnEarlierCopyAreNotPaidLater(String source, @TempDir Path dir) throws Exception {
-        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
-                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS))) {
+        try (SyncHarness h = harness(dir, source)) {
             no.ditiosync.simulator.DitioUser noNumber = h.ditio.data().users().stream()
                     .filter(u -> u.employeeNumber() == null || u.employeeNumber().isBlank()).findFirst().orElseThrow();
             PayrollDay day = PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate).stream()
                     .filter(p -> !p.userId().equals(noNumber.identityUserId())).findFirst().orElseThrow();
             h.ditio.faults().repeatRecord(day.id(), "userId", "\"" + noNumber.identityUserId() + "\"")
                     .repeatRecord(day.id(), "employeeNumber", "null")
-                    .repeatRecord(day.id(), "overtimeLines", "[{\"payrollTypeId\":\"OT99\",\"name\":\"Ekstra\","
-                            + "\"lineType\":20,\"overtimeType\":1,\"sorting\":1,\"qty\":3.0}]");
+                    .repeatRecord(day.id(), "overtimeLines", oneOvertimeLine("OT99", "1", "3.0"));
             h.runOnce();
             assertEveryTargetHoldsTheTruth(h, "after a full pass with a day sent twice");
             assertThat(h.quarantine()).extracting(q -> q[0]).noneMatch(id -> id.startsWith(day.id()));
