@@ -139,6 +139,7 @@ public record Settings(
                     + "their environment variables (COMPANY_<KEY>_…) would be one");
         }
         refuseVariablesOfOtherCompanies(System.getenv().keySet(), keys);
+        refuseSharedSettingsSetForOne(lookup, keys);
         List<Settings> all = new ArrayList<>();
         Map<Path, String> dropDirs = new HashMap<>();
         Map<String, String> sftpFolders = new HashMap<>();
@@ -303,6 +304,23 @@ public record Settings(
                     if (!listed.contains(company)) {
                         throw otherCompany(variable, company, keys);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A shared setting written as one company's own (COMPANY_BYGG_PAYROLL_STATE_DB_URL): it would be
+     * ignored without a word, and bygg's lines would go to the shared state DB all the same.
+     */
+    private static void refuseSharedSettingsSetForOne(Function<String, String> lookup, List<String> keys) {
+        for (String key : keys) {
+            for (SettingKey k : SettingKey.values()) {
+                String own = "company." + key + "." + k.property;
+                String v = k.perCompany ? null : lookup.apply(own);
+                if (v != null && !v.isBlank()) {
+                    throw new SettingsException("Setting " + own + ": " + k.label()
+                            + " is shared by every company and cannot be set for one; its value would be ignored");
                 }
             }
         }

@@ -201,6 +201,10 @@ class CommandLineTest {
         assertThat(run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting COMPANY_BYG_PAYROLL_TARGET_HOURS_FORMAT: "
                 + "names company BYG, which PAYROLL_COMPANIES (acme, bygg) does not list; its value would be ignored");
         env.remove("COMPANY_BYG_PAYROLL_TARGET_HOURS_FORMAT");
+        env.put("COMPANY_BYGG_PAYROLL_STATE_DB_URL", "jdbc:h2:" + dir.resolve("bygg-state"));
+        assertThat(run(dir, env, "sync", "--once").err().strip()).isEqualTo("Setting company.bygg.payroll.state-db-url: "
+                + "PAYROLL_STATE_DB_URL (payroll.state-db-url) is shared by every company and cannot be set for one; its value would be ignored");
+        env.remove("COMPANY_BYGG_PAYROLL_STATE_DB_URL");
         env.put("COMPANY_BYG_DITIO_CLIENT_ID", "bygg-client");
         env.remove("PAYROLL_COMPANIES");
         env.put("PAYROLL_COMPANY", "acme");

@@ -448,6 +448,8 @@ class SettingsTest {
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
             "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_NOPE_FORMAT (payroll.target.nope.format) for company bygg)",
             "company.bygg.payroll.sap.aggregation|per-employee-wage-type|Setting company.bygg.payroll.sap.aggregation: SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
+            "company.bygg.payroll.state-db-url|jdbc:h2:./bygg|Setting company.bygg.payroll.state-db-url: PAYROLL_STATE_DB_URL (payroll.state-db-url) is shared by every company and cannot be set for one; its value would be ignored",
+            "company.bygg.sync.clustered|true|Setting company.bygg.sync.clustered: SYNC_CLUSTERED (sync.clustered) is shared by every company and cannot be set for one; its value would be ignored",
     })
     void aBadCompanySettingIsNamedWithItsCompany(String key, String value, String message) {
         Map<String, String> s = twoCompanies();
