@@ -38,6 +38,11 @@ final class Demo {
                     + " (generated company, not a real Ditio)");
             out.println("      drops go to ./" + DROPS + ", the state DB and run reports to ./" + STATE
                     + " (real runs use ./out and ./data)");
+            List<String> ignored = System.getenv().keySet().stream().filter(v -> v.matches("(DITIO|PAYROLL|SYNC|OBSERVE|COMPANY)_.*"))
+                    .sorted().toList();
+            if (!ignored.isEmpty()) {
+                out.println("      the environment's " + String.join(", ", ignored) + " are not read: the demo has settings of its own");
+            }
             startFromScratch(out);
             var firstWorkDate = ditio.data().firstWorkDate();
             Map<String, String> settings = Map.ofEntries(
@@ -46,6 +51,9 @@ final class Demo {
                     Map.entry("ditio.client-id", ditio.clientId()),
                     Map.entry("ditio.client-secret", ditio.clientSecret()),
                     Map.entry("payroll.company", COMPANY),
+                    // one company, local drops, whatever the working directory's application.properties says
+                    Map.entry("payroll.companies", ""),
+                    Map.entry("payroll.sftp.url", ""),
                     Map.entry("payroll.start-date", firstWorkDate.toString()),
                     Map.entry("payroll.drop-dir", DROPS.toString()),
                     Map.entry("payroll.state-db-url", STATE_DB_URL),
@@ -56,7 +64,7 @@ final class Demo {
                     Map.entry("payroll.absences", "true"),
                     Map.entry("payroll.source", "time+overtime"),
                     Map.entry("payroll.wage-types", wageTypes().toString()));
-            try (SyncApplication app = new SyncApplication(settings).start()) {
+            try (SyncApplication app = SyncApplication.withoutEnvironment(settings).start()) {
                 out.printf("%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,
                         config.lastWorkDate());
                 SyncRun first = app.runOnce();

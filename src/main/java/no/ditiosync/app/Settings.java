@@ -115,18 +115,19 @@ public record Settings(
      * @param lookup property key → value with placeholders resolved, null or "" when unset
      */
     public static List<Settings> readAll(Function<String, String> lookup) {
-        return readAll(lookup, true);
+        return readAll(lookup, true, System.getenv().keySet());
     }
 
     /**
      * As {@link #readAll(Function)}; with {@code makeDropFolders} false a missing drop folder is left
      * as it is (for {@code check}, which only looks, and says whether the first drop can make it).
+     * {@code environment}: the names of the environment variables the lookup reads (none for the demo).
      */
-    static List<Settings> readAll(Function<String, String> lookup, boolean makeDropFolders) {
+    static List<Settings> readAll(Function<String, String> lookup, boolean makeDropFolders, java.util.Set<String> environment) {
         SettingReader shared = new SettingReader(lookup, null);
         String list = shared.raw(COMPANIES);
         if (list.isEmpty()) {
-            refuseVariablesOfOtherCompanies(System.getenv().keySet(), List.of());
+            refuseVariablesOfOtherCompanies(environment, List.of());
             return List.of(read(new SettingReader(lookup, null), makeDropFolders));
         }
         List<String> keys = Arrays.stream(list.split(",")).map(String::strip).filter(k -> !k.isEmpty()).toList();
@@ -138,7 +139,7 @@ public record Settings(
             throw shared.wrong(COMPANIES, "'" + list + "' lists company keys that differ only in case; "
                     + "their environment variables (COMPANY_<KEY>_…) would be one");
         }
-        refuseVariablesOfOtherCompanies(System.getenv().keySet(), keys);
+        refuseVariablesOfOtherCompanies(environment, keys);
         refuseSharedSettingsSetForOne(lookup, keys);
         List<Settings> all = new ArrayList<>();
         Map<Path, String> dropDirs = new HashMap<>();

@@ -28,6 +28,19 @@ public final class SyncApplication implements AutoCloseable {
     private final CompletableFuture<SQLException> databaseStopped = new CompletableFuture<>();
 
     public SyncApplication(Map<String, String> overrides) {
+        this(overrides, true);
+    }
+
+    /**
+     * The demo's application: its settings and application.properties only. A shell set up for a real
+     * deployment (PAYROLL_SFTP_URL, PAYROLL_COMPANIES, PAYROLL_TARGETS) must not send the demo's generated
+     * lines to a payroll provider, nor turn it into another company's run.
+     */
+    static SyncApplication withoutEnvironment(Map<String, String> overrides) {
+        return new SyncApplication(overrides, false);
+    }
+
+    private SyncApplication(Map<String, String> overrides, boolean readsEnvironment) {
         main = new Main();
         SyncBeans beans = new SyncBeans(databaseStopped::complete);
         main.configure().addConfiguration(beans);
@@ -40,6 +53,13 @@ public final class SyncApplication implements AutoCloseable {
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport starting) {
+                if (!readsEnvironment) {
+                    var properties = (org.apache.camel.component.properties.PropertiesComponent) starting.getCamelContext()
+                            .getPropertiesComponent();
+                    properties.setEnvironmentVariableMode(
+                            org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+                    properties.addPropertiesFunction(new EnvironmentUnset());
+                }
                 // before the YAML routes' beans are made from the settings (ditioRetries' bounds)
                 beans.settings(starting.getCamelContext());
             }
@@ -49,6 +69,20 @@ public final class SyncApplication implements AutoCloseable {
                 SyncBeans.requireDeliverRoutes(started.getCamelContext());
             }
         });
+    }
+
+    /** application.properties' {{env:NAME:default}} read as if NAME were not set: its default. */
+    private static final class EnvironmentUnset implements org.apache.camel.spi.PropertiesFunction {
+        @Override
+        public String getName() {
+            return "env";
+        }
+
+        @Override
+        public String apply(String remainder) {
+            int colon = remainder.indexOf(':');
+            return colon < 0 ? null : remainder.substring(colon + 1);
+        }
     }
 
     /** The working directory's application.properties, or the packaged one. */

@@ -70,6 +70,13 @@ public class SyncBeans implements CamelConfiguration {
         return key -> context.getPropertiesComponent().resolveProperty(key).orElse(null);
     }
 
+    /** The environment variables settings are read from: none for an application started without them (the demo). */
+    static java.util.Set<String> environmentVariables(CamelContext context) {
+        return context.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc
+                && pc.getEnvironmentVariableMode() == org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER
+                ? java.util.Set.of() : System.getenv().keySet();
+    }
+
     /**
      * Reads and checks every company's settings the first time it is called: {@link SyncApplication} calls it
      * before Camel makes the YAML routes' beans (the retry bounds are bound to one), so that a bad setting stops
@@ -78,7 +85,7 @@ public class SyncBeans implements CamelConfiguration {
     List<Settings> settings(CamelContext context) {
         if (companiesRead == null) {
             Settings.refuseSecretsWrittenIn(SyncApplication.propertiesLocation());
-            companiesRead = Settings.readAll(properties(context));
+            companiesRead = Settings.readAll(properties(context), true, environmentVariables(context));
             List<String> unread = Settings.unreadKeysIn(SyncApplication.propertiesLocation());
             if (!unread.isEmpty()) {
                 LOG.warn("application.properties sets {}, which no setting reads (a typo?); what it means to set "

@@ -56,11 +56,22 @@ class NewUserTest {
                 Files.readString(dir.resolve("stderr.txt")));
     }
 
+    /**
+     * Also in a shell set up for a real deployment: its SFTP server (here a port nothing listens on), its
+     * companies and targets do not reach the demo's generated lines.
+     */
     @Test
     void theDemoKeepsToItsOwnFoldersAndPrintsTheCommandThatShowsItsStatus(@TempDir Path dir) throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
-        CommandLineTest.Result demo = runIn(work, dir, Map.of(), "demo");
+        Map<String, String> deployment = Map.of("PAYROLL_SFTP_URL", "sftp://127.0.0.1:" + AppProcess.freePort() + "/payroll",
+                "PAYROLL_SFTP_USER", "payroll", "PAYROLL_SFTP_PASSWORD", "secret", "PAYROLL_COMPANIES", "acme,bygg",
+                "PAYROLL_TARGETS", "jdbc", "COMPANY_BYG_DITIO_CLIENT_ID", "bygg-client");
+        CommandLineTest.Result demo = runIn(work, dir, deployment, "demo");
         assertThat(demo.exit()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains(" (full pass, company demo) succeeded");
+        String notRead = demo.out().lines().filter(l -> l.contains("the environment's")).findFirst().orElseThrow();
+        assertThat(notRead).contains("COMPANY_BYG_DITIO_CLIENT_ID", "PAYROLL_SFTP_URL", "PAYROLL_TARGETS")
+                .endsWith(" are not read: the demo has settings of its own");
         assertThat(work.resolve("out")).as("the production drop folder").doesNotExist();
         assertThat(work.resolve("data")).as("the production state DB folder").doesNotExist();
         try (var files = Files.list(work.resolve("demo-out/visma"))) {
