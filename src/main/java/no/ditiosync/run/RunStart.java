@@ -145,8 +145,11 @@ public final class RunStart {
                 passes.add(window != null ? new SyncRun.Pass(feed, SyncRun.Mode.FULL, null, window[0], window[1], true)
                         : change.changed() == null ? plan(c, feed, true) : fullPass(c, feed, true));
             }
-            List<SyncRun.Pass> metadata = List.of(plan(c, DitioPager.USER_FEED, false),
-                    plan(c, DitioPager.PROJECT_FEED, false));
+            // a reconcile reads the users and projects in full too: a worker's new employee number or department
+            // that Ditio stamped with an older modification time is the kind of drift it is there to find
+            List<SyncRun.Pass> metadata = window != null
+                    ? List.of(fullPass(c, DitioPager.USER_FEED, false), fullPass(c, DitioPager.PROJECT_FEED, false))
+                    : List.of(plan(c, DitioPager.USER_FEED, false), plan(c, DitioPager.PROJECT_FEED, false));
             // the run is logged as full when any of its passes is (a feed newly switched on starts with one)
             SyncRun.Pass first = passes.stream().filter(p -> p.mode() == SyncRun.Mode.FULL).findFirst().orElse(passes.get(0));
             SyncRun run = new SyncRun(runId, company, FEED, startedAt, first.mode(), first.modifiedSince(),

@@ -398,6 +398,33 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A worker's new employee number that Ditio stamped with an older modification time (before the
+     * incremental window): the incremental run cannot see it, a reconcile reports it and delivers it.
+     */
+    @Test
+    void aReconcileFindsAnEmployeeNumberChangedBeforeTheIncrementalWindow(@TempDir Path dir) throws Exception {
+        PayrollOfficerTest.LaggingClock clock = new PayrollOfficerTest.LaggingClock();
+        try (SyncHarness h = harness(company().clock(clock), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().stream()
+                    .filter(x -> x.userEmployeeNumber() == null || x.userEmployeeNumber().isBlank()).findFirst().orElseThrow();
+            clock.lag = java.time.Duration.ofHours(3);
+            h.ditio.data().setEmployeeNumber(r.userId(), "7777");
+            clock.lag = java.time.Duration.ZERO;
+            assertThat(h.runOnce().linesByTarget()).as("the incremental run does not see it")
+                    .allSatisfy((target, lines) -> assertThat(lines).isZero());
+
+            SyncRun found = h.app().reconcile(null, null, null, false);
+            assertThat(ReconcileReport.of(found).driftingKeys).as("keys drifting").isNotEmpty();
+            h.app().reconcile(null, null, null, true);
+            assertEveryTargetHoldsTheTruth(h, "after reconcile --deliver");
+            assertThat(h.jdbcTotals().keySet()).anyMatch(k -> k.startsWith("7777|"));
+            assertThat(ReconcileReport.of(h.app().reconcile(null, null, null, false)).driftingKeys).isEmpty();
+            assertThat(h.runOnce().files()).as("the next sync").isEmpty();
+        }
+    }
+
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
