@@ -208,7 +208,11 @@ public final class RunFinish {
                 // a reconcile read a window, not the changes since the watermark: the next sync still reads
                 // those (and maps the flagged users' lines outside the window); what it finds delivered it leaves
                 if (run.purpose() != SyncRun.Purpose.RECONCILE_DELIVER) {
-                    directory.mappedAgain(c, run.company());
+                    // a feed left out did not map the flagged workers' lines again, and its next pass reads only what
+                    // changed: they stay flagged until a run reads every feed
+                    if (run.failedFeeds().keySet().stream().noneMatch(companies.of(run).feeds()::contains)) {
+                        directory.mappedAgain(c, run.company());
+                    }
                     for (SyncRun.Pass pass : run.passes()) {
                         runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
                     }

@@ -165,4 +165,29 @@ class FeedNotDeployedTest {
             assertThat(now.get("project")).isNotEqualTo(first.get("project"));
         }
     }
+
+    /**
+     * A worker's new employee number in a run whose time feed was not deployed: the absences follow it at
+     * once, his time lines once the feed answers again, though none of his registrations changed.
+     */
+    @Test
+    void aWorkerRenumberedWhileAFeedIsLeftOutHasThatFeedsLinesFollowWhenItAnswers(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3),
+                Map.of("payroll.targets", ALL_TARGETS, "payroll.absences", "true"))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().stream()
+                    .filter(x -> x.userEmployeeNumber() == null || x.userEmployeeNumber().isBlank()).findFirst().orElseThrow();
+            h.ditio.faults().undeploy(DitioPager.TIME_REGISTRATIONS);
+            h.ditio.data().setEmployeeNumber(r.userId(), "8888");
+            assertThat(h.runOnce().failedFeeds()).containsOnlyKeys("time");
+            h.ditio.faults().deploy(DitioPager.TIME_REGISTRATIONS);
+
+            SyncRun back = h.runOnce();
+
+            assertThat(back.failedFeeds()).isEmpty();
+            assertEveryTargetHoldsTheTruth(h, "once the time feed answers");
+            assertThat(h.jdbcTotals().keySet()).anyMatch(k -> k.startsWith("8888|"));
+            assertThat(h.runOnce().files()).as("the run after").isEmpty();
+        }
+    }
 }
