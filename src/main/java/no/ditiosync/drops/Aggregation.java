@@ -96,9 +96,16 @@ public enum Aggregation {
     public static final class Sums {
         private final boolean byTask;
         private final Map<Key, Sum> sums = new TreeMap<>(Key.ORDER);
+        /** The first day after the closed payroll period, or null when none is closed. */
+        private LocalDate firstOpenDay;
 
         private Sums(boolean byTask) {
             this.byTask = byTask;
+        }
+
+        /** A sum of a month closed part-way stands for its open days: dated on the first, not on the 1st. */
+        public void firstOpenDay(LocalDate day) {
+            firstOpenDay = day;
         }
 
         public void add(DropLine drop) {
@@ -118,7 +125,7 @@ public enum Aggregation {
             List<DropLine> out = new ArrayList<>(sums.size());
             sums.forEach((key, sum) -> {
                 if (sum.quantity.signum() != 0) {
-                    out.add(DropLine.of(sum.toLine(key)).bookedOn(key.bookedDate()));
+                    out.add(DropLine.of(sum.toLine(key, firstOpenDay)).bookedOn(key.bookedDate()));
                 }
             });
             return out;
@@ -216,10 +223,16 @@ public enum Aggregation {
             }
         }
 
-        /** Work date is the first day of the month: the sum stands for the month, not for one day. */
-        PayrollLine toLine(Key key) {
+        /**
+         * Work date is the first day of the month: the sum stands for the month, not for one day. The
+         * open days' sum of a month closed part-way is dated on its first open day, as it is booked: the
+         * 1st lies in the closed period (the closed days' corrections are the sum booked apart).
+         */
+        PayrollLine toLine(Key key, LocalDate firstOpenDay) {
             LocalDate monthStart = key.month().atDay(1);
-            return new PayrollLine(key.lineId(), key.employeeNumber(), monthStart, key.wageType(), quantity,
+            LocalDate workDate = key.bookedDate() == null && firstOpenDay != null && monthStart.isBefore(firstOpenDay)
+                    && YearMonth.from(firstOpenDay).equals(key.month()) ? firstOpenDay : monthStart;
+            return new PayrollLine(key.lineId(), key.employeeNumber(), workDate, key.wageType(), quantity,
                     key.projectNumber(), key.taskNumber(), key.department(), text, source, null, lastModified);
         }
     }

@@ -53,6 +53,15 @@ public final class DropWriter implements AutoCloseable {
         }
     }
 
+    /** The first day after the closed payroll period, for the summed drops' dates. */
+    public void firstOpenDay(java.time.LocalDate day) {
+        for (Aggregation.Sums s : sums) {
+            if (s != null) {
+                s.firstOpenDay(day);
+            }
+        }
+    }
+
     /** Lines for a file target (target number as in the list given). */
     public void append(int target, List<DropLine> add) throws IOException {
         DropTarget t = targets.get(target);

@@ -30,6 +30,9 @@ final class RunDrops implements DeltaMerge.Sink {
         this.targets = targets;
         this.run = run;
         this.closedThrough = closedThrough;
+        if (drops != null && closedThrough != null) {
+            drops.firstOpenDay(closedThrough.plusDays(1));
+        }
     }
 
     @Override

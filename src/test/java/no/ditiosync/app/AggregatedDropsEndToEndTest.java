@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.PayrollTruth;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +87,31 @@ class AggregatedDropsEndToEndTest {
 
             SyncRun again = h.runOnce();
             assertThat(again.files()).isEmpty();
+        }
+    }
+
+    /**
+     * October closed through the 25th: the summed CSV books the sums of October's open days on the 26th
+     * and dates them so (the 1st is closed), apart from the closed days' sums, booked there too but
+     * dated on the 1st; a late registration on an open October day the same way. No line is booked in
+     * the closed period.
+     */
+    @Test
+    void aMonthClosedPartWayBooksTheSumOfItsOpenDaysOnItsFirstOpenDay(@TempDir Path dir) throws Exception {
+        SimulatorConfig twoMonths = SimulatorConfig.defaults().seed(11).workers(3).weeks(6).lastWorkDate(LAST);
+        Map<String, String> settings = new java.util.HashMap<>(AGGREGATED);
+        settings.put("payroll.closed-through", "2026-10-25");
+        try (SyncHarness h = new SyncHarness(twoMonths, dir, LocalDate.of(2026, 10, 19), settings)) {
+            List<Map<String, String>> first = DeliveredPayroll.csvRows(List.of(SyncHarness.fileOf(h.runOnce(), "csv")));
+            assertThat(first).filteredOn(r -> r.get("lineId").contains(":2026-10:"))
+                    .extracting(r -> r.get("workDate") + " " + r.get("bookedDate"))
+                    .containsOnly("2026-10-01 2026-10-26", "2026-10-26 2026-10-26").contains("2026-10-01 2026-10-26", "2026-10-26 2026-10-26");
+
+            TimeRegistration worker = h.payrollReady().get(0);
+            h.ditio.data().addRegistration(worker.userId(), LocalDate.of(2026, 10, 28), new BigDecimal("2.00"), true);
+            List<Map<String, String>> late = DeliveredPayroll.csvRows(List.of(SyncHarness.fileOf(h.runOnce(), "csv")));
+            assertThat(late).extracting(r -> r.get("workDate") + " " + r.get("bookedDate") + " " + r.get("quantity"))
+                    .containsExactly("2026-10-26 2026-10-26 2.00");
         }
     }
 
