@@ -258,3 +258,22 @@ CREATE TABLE IF NOT EXISTS state_db_layout (
     written_by   VARCHAR(200) NOT NULL,
     written_at   TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Every /v1/user profile seen (a user may have several, all under one identityUserId), so that the one
+-- ditio_user keeps is the one ranking first of all of them (DirectoryStore): a profile that loses its
+-- number gives way to another profile's number, whatever the order the profiles came in.
+CREATE TABLE IF NOT EXISTS ditio_user_profile (
+    company          VARCHAR(64)  NOT NULL,
+    identity_user_id VARCHAR(64)  NOT NULL,
+    profile_id       VARCHAR(64)  NOT NULL,
+    employee_number  VARCHAR(64),
+    department       VARCHAR(200),
+    modified         TIMESTAMP WITH TIME ZONE,
+    deleted          BOOLEAN      NOT NULL,
+    name             VARCHAR(200),
+    PRIMARY KEY (company, identity_user_id, profile_id)
+);
+-- the profile each user kept before the table existed
+INSERT INTO ditio_user_profile (company, identity_user_id, profile_id, employee_number, department, modified, deleted, name)
+SELECT company, identity_user_id, COALESCE(user_id, ''), employee_number, department, modified, deleted, name FROM ditio_user u
+WHERE NOT EXISTS (SELECT 1 FROM ditio_user_profile p WHERE p.company = u.company AND p.identity_user_id = u.identity_user_id);

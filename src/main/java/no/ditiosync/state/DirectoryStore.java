@@ -23,11 +23,14 @@ public final class DirectoryStore {
 
     private final StateDb db;
     private final String upsertUser;
+    private final String upsertProfile;
     private final String upsertProject;
 
     public DirectoryStore(StateDb db) {
         this.db = db;
         upsertUser = upsertUser(db.dialect());
+        upsertProfile = db.dialect().upsert("ditio_user_profile", List.of("company", "identity_user_id", "profile_id"),
+                List.of("employee_number", "department", "modified", "deleted", "name"));
         upsertProject = db.dialect().upsert("ditio_project", List.of("company", "project_id"),
                 List.of("project_number", "name", "modified", "deleted"));
     }
@@ -42,41 +45,84 @@ public final class DirectoryStore {
      * own, or waited in quarantine, which is mapped again every run).
      */
     public void upsertUsers(String company, List<DitioUser> users) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(upsertUser)) {
-            for (DitioUser u : users) {
-                if (u.identityUserId == null || u.identityUserId.isBlank() || u.identityUserId.length() > 64) {
-                    continue;
+        Set<String> identities = new LinkedHashSet<>();
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(upsertProfile)) {
+                for (DitioUser u : users) {
+                    if (u.identityUserId == null || u.identityUserId.isBlank() || u.identityUserId.length() > 64) {
+                        continue;
+                    }
+                    // kept at the columns' widths: one odd user must not fail the page of users on every run (a number
+                    // that long is no employee number: its registrations are quarantined as such)
+                    String number = u.employeeNumber == null || u.employeeNumber.isBlank() ? null : clip(u.employeeNumber, 64);
+                    ps.setString(1, company);
+                    db.str(ps, 2, u.identityUserId);
+                    db.str(ps, 3, u.id == null ? "" : clip(u.id, 64));
+                    db.str(ps, 4, number);
+                    db.str(ps, 5, clip(u.department, 200));
+                    ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
+                    ps.setBoolean(7, u.isDeleted);
+                    db.str(ps, 8, clip(u.name, 200));
+                    ps.addBatch();
+                    identities.add(db.dialect().storable(u.identityUserId));
                 }
-                // kept at the columns' widths: one odd user must not fail the page of users on every run (a number
-                // that long is no employee number: its registrations are quarantined as such)
-                String number = u.employeeNumber == null || u.employeeNumber.isBlank() ? null : clip(u.employeeNumber, 64);
-                ps.setString(1, company);
-                db.str(ps, 2, u.identityUserId);
-                db.str(ps, 3, clip(u.id, 64));
-                db.str(ps, 4, number);
-                db.str(ps, 5, clip(u.department, 200));
-                ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
-                ps.setBoolean(7, u.isDeleted);
-                db.str(ps, 8, clip(u.name, 200));
-                ps.addBatch();
+                ps.executeBatch();
             }
-            ps.executeBatch();
-        }
+            try (PreparedStatement ps = c.prepareStatement(upsertUser)) {
+                for (Profile p : firstRanking(c, company, identities)) {
+                    ps.setString(1, company);
+                    ps.setString(2, p.identityUserId());
+                    ps.setString(3, p.profileId().isEmpty() ? null : p.profileId());
+                    ps.setString(4, p.employeeNumber());
+                    ps.setString(5, p.department());
+                    ps.setObject(6, p.modified());
+                    ps.setBoolean(7, p.deleted());
+                    ps.setString(8, p.name());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    private record Profile(String identityUserId, String profileId, String employeeNumber, String department,
+                           java.time.OffsetDateTime modified, boolean deleted, String name) {
     }
 
     /**
-     * /v1/user has one row per company profile, all under the user's identityUserId, in an order the
-     * contract does not fix; one row per user is kept. A profile replaces the kept one when it is the same
-     * profile (which may lose its number), when the kept one has no employee number, or when it has a
-     * number and ranks first: live before deleted, then the smaller profile id. So a profile without a
-     * number never erases the number another gave, and of two numbered profiles the same one is kept
-     * whatever the order of the pages and runs that bring them (a flip would reverse the user's
-     * delivered lines and deliver them again under the other number).
+     * Of each user's profiles, the one kept: one with an employee number before one without, then live
+     * before deleted, then the smaller profile id. So a profile without a number never hides the number
+     * another gives, and of two numbered profiles the same one is kept whatever the order of the pages and
+     * runs that bring them (a flip would reverse the user's delivered lines and deliver them again under
+     * the other number).
      */
-    private static String replaces(String s) {
-        return "k.user_id IS NULL OR k.user_id = " + s + ".user_id OR COALESCE(k.employee_number, '') = '' "
-                + "OR " + s + ".employee_number IS NOT NULL AND (k.deleted AND NOT " + s + ".deleted "
-                + "OR k.deleted = " + s + ".deleted AND " + s + ".user_id < k.user_id)";
+    private static final java.util.Comparator<Profile> RANK = java.util.Comparator
+            .comparing((Profile p) -> p.employeeNumber() == null)
+            .thenComparing(Profile::deleted)
+            .thenComparing(Profile::profileId);
+
+    private static List<Profile> firstRanking(Connection c, String company, Set<String> identities) throws SQLException {
+        Map<String, Profile> first = new HashMap<>();
+        List<String> all = List.copyOf(identities);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            try (PreparedStatement ps = c.prepareStatement("SELECT identity_user_id, profile_id, employee_number, department, "
+                    + "modified, deleted, name FROM ditio_user_profile WHERE company = ? AND identity_user_id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                ps.setString(1, company);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 2, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Profile p = new Profile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getObject(5, java.time.OffsetDateTime.class), rs.getBoolean(6), rs.getString(7));
+                        first.merge(p.identityUserId(), p, (a, b) -> RANK.compare(a, b) <= 0 ? a : b);
+                    }
+                }
+            }
+        }
+        return List.copyOf(first.values());
     }
 
     /** Flagged for a remap when a kept number changes, or the department (see {@link #upsertUsers}). */
@@ -87,7 +133,10 @@ public final class DirectoryStore {
 
     private static final String USER_COLUMNS = "company, identity_user_id, user_id, employee_number, department, modified, deleted, name";
 
-    /** The kept row is {@code k}; the row offered is {@code s} on H2, {@code EXCLUDED} on PostgreSQL. */
+    /**
+     * One row per user: its first ranking profile ({@link #RANK}) replaces what was kept. The kept row is
+     * {@code k}; the row offered is {@code s} on H2, {@code EXCLUDED} on PostgreSQL.
+     */
     private static String upsertUser(SqlDialect dialect) {
         String s = dialect == SqlDialect.H2 ? "s" : "EXCLUDED";
         String set = "user_id = " + s + ".user_id, employee_number = " + s + ".employee_number, department = " + s
@@ -98,12 +147,12 @@ public final class DirectoryStore {
                     + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), "
                     + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), CAST(? AS VARCHAR(200)))) s(" + USER_COLUMNS + ") "
                     + "ON k.company = s.company AND k.identity_user_id = s.identity_user_id "
-                    + "WHEN MATCHED AND (" + replaces(s) + ") THEN UPDATE SET " + set + " "
+                    + "WHEN MATCHED THEN UPDATE SET " + set + " "
                     + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ") VALUES (s.company, s.identity_user_id, s.user_id, "
                     + "s.employee_number, s.department, s.modified, s.deleted, s.name)";
             // PostgreSQL names the row kept by its table and the one offered EXCLUDED; one statement per row of a batch
             case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set + " WHERE " + replaces(s);
+                    + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set;
         };
     }
 

@@ -581,7 +581,8 @@ class DitioConformanceTest {
     /**
      * Two profiles with an employee number each, on pages in either order: the same one is kept (live
      * before deleted, then the smaller profile id), so the order of a page never moves a worker's lines
-     * to the other number. A deleted profile stays as last known; a live one seen after that takes over.
+     * to the other number. The kept profile deleted, the live one known takes over at once, as a first
+     * sync of Ditio as it is then would have it.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "profile p-a on page {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
@@ -608,12 +609,37 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
         assertThat(lineRows()).containsExactly("time:r1 active 7.50");
 
-        // the kept profile is deleted (its last version, flagged): kept as last known, nothing moves yet
+        // the kept profile is deleted (its last version, flagged): the live one takes over, the line moves once
         ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + a.replace("false}", "true}") + "]}")));
         run();
-        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
-        // the live profile changes next: it takes over, and the worker's line moves to its number once
+        assertThat(delivered()).containsExactly(entry("9103|2026-11-16|1000", new BigDecimal("7.50")));
+        // the live profile changes next: nothing moves
         ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + b.replace("11-02", "11-25") + "]}")));
+        run();
+        assertThat(delivered()).containsExactly(entry("9103|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(lineRows()).containsExactly("time:r1 active 7.50");
+    }
+
+    /**
+     * The profile in use loses its employee number while the other profile, unchanged (so not on the
+     * incremental page), still has one: the worker's line moves to that number, as a first sync would
+     * deliver it, rather than being reversed and held for want of a number (outside audit).
+     */
+    @Test
+    void theProfileInUseLosingItsNumberGivesWayToTheOtherProfilesNumber() throws Exception {
+        String a = "{\"id\":\"p-a\",\"identityUserId\":\"u-1\",\"employeeNumber\":\"103\",\"companyId\":\"c-own\","
+                + "\"department\":\"Betong\",\"modifiedDateTime\":\"2026-11-01T10:00:00Z\",\"isDeleted\":false}";
+        String b = "{\"id\":\"p-b\",\"identityUserId\":\"u-1\",\"employeeNumber\":\"9103\",\"companyId\":\"c-sub\","
+                + "\"department\":\"Betong\",\"modifiedDateTime\":\"2026-11-02T10:00:00Z\",\"isDeleted\":false}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + a + "," + b + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-1\","
+                + "\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\"}]}")));
+        run();
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + a.replace("\"103\"", "null").replace("11-01", "11-20") + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
         run();
         assertThat(delivered()).containsExactly(entry("9103|2026-11-16|1000", new BigDecimal("7.50")));
         assertThat(lineRows()).containsExactly("time:r1 active 7.50");

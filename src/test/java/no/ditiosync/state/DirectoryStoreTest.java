@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * /v1/user's profiles kept one per user, on H2 and on a real PostgreSQL (each with its own upsert): of
  * several profiles the same one is kept whatever the order they come in, a profile without a number
- * never erases another's, and only a change of the kept number or department asks for a remap.
+ * never hides another's (also when the kept one loses its number), and only a change of the kept number
+ * or department asks for a remap.
  */
 class DirectoryStoreTest {
 
@@ -25,10 +26,18 @@ class DirectoryStoreTest {
     private int stores;
     private StateDb db;
 
+    private TestDatabase database;
+
     /** A fresh state DB each time. */
     private DirectoryStore store(String kind) throws Exception {
-        TestDatabase db = kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(dir.resolve("state" + stores++));
-        this.db = new StateDb(db.dataSource(), "test");
+        database = kind.equals("postgres") ? TestDatabase.postgres() : TestDatabase.h2(dir.resolve("state" + stores++));
+        this.db = new StateDb(database.dataSource(), "test");
+        return new DirectoryStore(this.db);
+    }
+
+    /** The same state DB opened again (and brought up to this build's tables). */
+    private DirectoryStore reopened() throws Exception {
+        this.db = new StateDb(database.dataSource(), "test");
         return new DirectoryStore(this.db);
     }
 
@@ -63,16 +72,34 @@ class DirectoryStoreTest {
         store.upsertUsers("acme", List.of(a));
         assertThat(number(store)).isEqualTo("103");
         assertThat(store.usersToMapAgain("acme")).containsExactly("u-103");
-        // the kept profile deleted stays as last known; a live one seen after that takes over
+        // the kept profile deleted gives way to a live one seen before; deleted too, the first ranking is kept as last known
         store.upsertUsers("acme", List.of(profile("p-a", "103", true)));
-        assertThat(number(store)).isEqualTo("103");
+        assertThat(number(store)).isEqualTo("9103");
         store.upsertUsers("acme", List.of(profile("p-b", "9103", true)));
-        assertThat(number(store)).as("a deleted profile does not replace a deleted one that ranks first").isEqualTo("103");
+        assertThat(number(store)).as("of two deleted profiles the first ranking").isEqualTo("103");
         store.upsertUsers("acme", List.of(b));
         assertThat(number(store)).isEqualTo("9103");
-        // the kept profile losing its number does
+        // the kept profile losing its number gives way to another profile's number (outside audit: it was erased)
         store.upsertUsers("acme", List.of(profile("p-b", " ", false)));
+        assertThat(number(store)).isEqualTo("103");
+        assertThat(store.usersToMapAgain("acme")).containsExactly("u-103");
+        // the last number gone: none
+        store.upsertUsers("acme", List.of(profile("p-a", null, true)));
         assertThat(number(store)).isNull();
+    }
+
+    /** A state DB of a version that kept one profile per user: that profile is known when another comes. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void theProfileAnEarlierVersionKeptIsOneOfTheProfiles(String kind) throws Exception {
+        DirectoryStore store = store(kind);
+        store.upsertUsers("acme", List.of(profile("p-b", "9103", false)));
+        try (var c = this.db.connection(); var s = c.createStatement()) {
+            s.execute("DROP TABLE ditio_user_profile");
+        }
+        DirectoryStore upgraded = reopened();
+        upgraded.upsertUsers("acme", List.of(profile("p-c", null, false)));
+        assertThat(number(upgraded)).isEqualTo("9103");
     }
 
     private static <T> List<T> reversed(List<T> list) {
