@@ -34,11 +34,12 @@ final class ReconcileReport {
             + "delivered_hours,difference";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    /** One drifting key of one target. */
-    record Drift(String target, HoursKey key, BigDecimal ditio, BigDecimal delivered) {
-        BigDecimal difference() {
-            return ditio.subtract(delivered);
-        }
+    /**
+     * One drifting key of one target. {@code ditio} and {@code delivered} are null for a key outside the
+     * window whose hours the run changed (a line moved into the window from it, a worker's lines mapped
+     * again): the ledger was read for the window only, so only the difference is known.
+     */
+    record Drift(String target, HoursKey key, BigDecimal ditio, BigDecimal delivered, BigDecimal difference) {
     }
 
     final int keysChecked;
@@ -52,6 +53,7 @@ final class ReconcileReport {
     }
 
     static ReconcileReport of(SyncRun run) {
+        SyncRun.Pass window = run.passes().stream().filter(SyncRun.Pass::delivers).findFirst().orElseThrow();
         Map<String, TreeMap<HoursKey, BigDecimal>> held = run.heldBefore();
         TreeSet<HoursKey> checked = new TreeSet<>();
         List<Drift> drift = new ArrayList<>();
@@ -63,8 +65,13 @@ final class ReconcileReport {
                     continue; // lines changed, the key's hours did not
                 }
                 checked.add(c.getKey());
+                java.time.LocalDate day = c.getKey().workDate();
+                if (day == null || day.isBefore(window.fromDate()) || day.isAfter(window.toDate())) {
+                    drift.add(new Drift(target.getKey(), c.getKey(), null, null, c.getValue()));
+                    continue;
+                }
                 BigDecimal delivered = target.getValue().getOrDefault(c.getKey(), BigDecimal.ZERO);
-                drift.add(new Drift(target.getKey(), c.getKey(), delivered.add(c.getValue()), delivered));
+                drift.add(new Drift(target.getKey(), c.getKey(), delivered.add(c.getValue()), delivered, c.getValue()));
             }
         }
         return new ReconcileReport(checked.size(), drift);
@@ -133,6 +140,6 @@ final class ReconcileReport {
     }
 
     private static String hours(BigDecimal h) {
-        return h.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+        return h == null ? "" : h.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 }

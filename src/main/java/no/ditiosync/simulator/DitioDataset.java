@@ -188,6 +188,16 @@ public final class DitioDataset {
         return write(() -> change(id, (d, now) -> d.qty = qty));
     }
 
+    /** Moves a live registration to another work date (written on the wrong day, corrected later). */
+    public TimeRegistration moveWorkDate(String id, LocalDate day) {
+        return write(() -> {
+            TimeRegistration before = registrations.get(registrations.liveSlot(id, "time registration"));
+            TimeRegistration moved = change(id, (d, now) -> d.workDate = day);
+            payrollDays.registrationChanged(before, moved.modifiedEpochSecond());
+            return moved;
+        });
+    }
+
     /** Changes the description of a live registration (free text the workers type: anything at all). */
     public TimeRegistration editDescription(String id, String description) {
         return write(() -> change(id, (d, now) -> d.description = description));

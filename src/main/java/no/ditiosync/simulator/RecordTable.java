@@ -141,8 +141,17 @@ final class RecordTable<T> {
     /** Replaces the record in a slot; the new version must keep id and day. */
     void replace(int slot, T r) {
         T old = get(slot);
-        if (keys.idHi(r) != hi[slot] || keys.idLo(r) != lo[slot] || keys.day(r) != keys.day(old)) {
-            throw new IllegalArgumentException("a new version must keep id and day");
+        if (keys.idHi(r) != hi[slot] || keys.idLo(r) != lo[slot]) {
+            throw new IllegalArgumentException("a new version must keep its id");
+        }
+        if (keys.day(r) != keys.day(old)) {
+            // moved to another work date
+            SlotList from = byDay.get(keys.day(old));
+            from.remove(slot);
+            if (from.size() == 0) {
+                byDay.remove(keys.day(old));
+            }
+            byDay.computeIfAbsent(keys.day(r), k -> new SlotList()).insertById(slot, this);
         }
         long before = keys.modifiedEpochSecond(old);
         long after = keys.modifiedEpochSecond(r);

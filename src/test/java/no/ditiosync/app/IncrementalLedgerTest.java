@@ -425,6 +425,42 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A reconcile of one day that changes a key outside it (a registration Ditio moved into the day, stamped
+     * with an older time, leaves its old day): that key's rows give the difference alone, not hours the
+     * ledger was not read for (outside audit: a negative "ditio_hours").
+     */
+    @Test
+    void aReconcileOfOneDayGivesOnlyTheDifferenceOfKeysOutsideIt(@TempDir Path dir) throws Exception {
+        PayrollOfficerTest.LaggingClock clock = new PayrollOfficerTest.LaggingClock();
+        try (SyncHarness h = harness(company().clock(clock), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().stream().filter(x -> x.workDate().isBefore(LAST.minusDays(7))).findFirst().orElseThrow();
+            LocalDate day = r.workDate().plusDays(3);
+            clock.lag = java.time.Duration.ofHours(3);
+            h.ditio.data().moveWorkDate(r.id(), day);
+            clock.lag = java.time.Duration.ZERO;
+
+            ReconcileReport report = ReconcileReport.of(h.app().reconcile(null, day, day, false));
+
+            Map<String, BigDecimal> truth = h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]);
+            assertThat(report.drift).extracting(d -> d.key().workDate()).containsOnly(r.workDate(), day);
+            for (ReconcileReport.Drift d : report.drift) {
+                String key = d.key().employeeNumber() + "|" + d.key().workDate() + "|" + d.key().wageType();
+                if (d.key().workDate().equals(day)) {
+                    assertThat(d.ditio()).as("Ditio's hours of %s", key).isEqualByComparingTo(truth.getOrDefault(key, BigDecimal.ZERO));
+                    assertThat(d.ditio().subtract(d.delivered())).isEqualByComparingTo(d.difference());
+                } else {
+                    assertThat(d.ditio()).as("%s outside the window", key).isNull();
+                    assertThat(d.delivered()).isNull();
+                    assertThat(d.difference()).isEqualByComparingTo(r.qty().negate());
+                }
+            }
+            h.app().reconcile(null, day, day, true);
+            assertEveryTargetHoldsTheTruth(h, "after reconcile --deliver of the day");
+        }
+    }
+
     @Test
     void quarantinedRecordIsDeliveredOnceWhenItsUserGetsAnEmployeeNumber(@TempDir Path dir) throws Exception {
         try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of())) {
