@@ -36,8 +36,8 @@ final class ReconcileReport {
 
     /**
      * One drifting key of one target. {@code ditio} and {@code delivered} are null for a key outside the
-     * window whose hours the run changed (a line moved into the window from it, a worker's lines mapped
-     * again): the ledger was read for the window only, so only the difference is known.
+     * window whose hours the run changed (a line Ditio moved into the window leaves it): the ledger was
+     * read for the window only, so only the difference is known.
      */
     record Drift(String target, HoursKey key, BigDecimal ditio, BigDecimal delivered, BigDecimal difference) {
     }

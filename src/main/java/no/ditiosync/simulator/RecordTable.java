@@ -138,7 +138,7 @@ final class RecordTable<T> {
         return slot;
     }
 
-    /** Replaces the record in a slot; the new version must keep id and day. */
+    /** Replaces the record in a slot; the new version must keep its id (a new day moves it to that day). */
     void replace(int slot, T r) {
         T old = get(slot);
         if (keys.idHi(r) != hi[slot] || keys.idLo(r) != lo[slot]) {
