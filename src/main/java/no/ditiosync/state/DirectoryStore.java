@@ -101,28 +101,28 @@ public final class DirectoryStore {
             .thenComparing(Profile::deleted)
             .thenComparing(Profile::profileId);
 
+    /** Looked up one user at a time along the key: a long IN list made H2 read every profile of the company. */
     private static List<Profile> firstRanking(Connection c, String company, Set<String> identities) throws SQLException {
-        Map<String, Profile> first = new HashMap<>();
-        List<String> all = List.copyOf(identities);
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            try (PreparedStatement ps = c.prepareStatement("SELECT identity_user_id, profile_id, employee_number, department, "
-                    + "modified, deleted, name FROM ditio_user_profile WHERE company = ? AND identity_user_id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
-                ps.setString(1, company);
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 2, chunk.get(i));
-                }
+        List<Profile> first = new java.util.ArrayList<>(identities.size());
+        try (PreparedStatement ps = c.prepareStatement("SELECT identity_user_id, profile_id, employee_number, department, "
+                + "modified, deleted, name FROM ditio_user_profile WHERE company = ? AND identity_user_id = ?")) {
+            ps.setString(1, company);
+            for (String identity : identities) {
+                ps.setString(2, identity);
+                Profile kept = null;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Profile p = new Profile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                                 rs.getObject(5, java.time.OffsetDateTime.class), rs.getBoolean(6), rs.getString(7));
-                        first.merge(p.identityUserId(), p, (a, b) -> RANK.compare(a, b) <= 0 ? a : b);
+                        kept = kept == null || RANK.compare(p, kept) < 0 ? p : kept;
                     }
+                }
+                if (kept != null) {
+                    first.add(kept);
                 }
             }
         }
-        return List.copyOf(first.values());
+        return first;
     }
 
     /** Flagged for a remap when a kept number changes, or the department (see {@link #upsertUsers}). */
