@@ -273,7 +273,10 @@ CREATE TABLE IF NOT EXISTS ditio_user_profile (
     name             VARCHAR(200),
     PRIMARY KEY (company, identity_user_id, profile_id)
 );
--- the profile each user kept before the table existed
+-- A state DB of layout 1 knew one profile per user: its companies read /v1/user in full at their next run
+-- (their user watermark goes), so that every profile is known; then the profile each user kept is copied.
+DELETE FROM sync_watermark w WHERE w.feed = 'user' AND EXISTS (SELECT 1 FROM ditio_user u WHERE u.company = w.company)
+AND NOT EXISTS (SELECT 1 FROM ditio_user_profile p WHERE p.company = w.company);
 INSERT INTO ditio_user_profile (company, identity_user_id, profile_id, employee_number, department, modified, deleted, name)
 SELECT company, identity_user_id, COALESCE(user_id, ''), employee_number, department, modified, deleted, name FROM ditio_user u
 WHERE NOT EXISTS (SELECT 1 FROM ditio_user_profile p WHERE p.company = u.company AND p.identity_user_id = u.identity_user_id);

@@ -99,6 +99,7 @@ public final class DirectoryStore {
     private static final java.util.Comparator<Profile> RANK = java.util.Comparator
             .comparing((Profile p) -> p.employeeNumber() == null)
             .thenComparing(Profile::deleted)
+            .thenComparing(p -> p.profileId().isEmpty()) // a profile Ditio sent without an id: after the others
             .thenComparing(Profile::profileId);
 
     /** Looked up one user at a time along the key: a long IN list made H2 read every profile of the company. */

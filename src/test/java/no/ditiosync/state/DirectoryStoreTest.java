@@ -88,18 +88,54 @@ class DirectoryStoreTest {
         assertThat(number(store)).isNull();
     }
 
-    /** A state DB of a version that kept one profile per user: that profile is known when another comes. */
+    /**
+     * A state DB of a version that kept one profile per user: that profile is known when another comes,
+     * and the company's next run reads every user (its user watermark goes, once), so that the profiles
+     * it did not keep are known too.
+     */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"h2", "postgres"})
-    void theProfileAnEarlierVersionKeptIsOneOfTheProfiles(String kind) throws Exception {
+    void theProfileAnEarlierVersionKeptIsOneOfTheProfilesAndEveryUserIsReadAgain(String kind) throws Exception {
         DirectoryStore store = store(kind);
         store.upsertUsers("acme", List.of(profile("p-b", "9103", false)));
         try (var c = this.db.connection(); var s = c.createStatement()) {
             s.execute("DROP TABLE ditio_user_profile");
+            s.execute("INSERT INTO sync_watermark (company, feed, watermark, run_id) VALUES "
+                    + "('acme', 'user', TIMESTAMP WITH TIME ZONE '2026-11-20 10:00:00+00', 'r1'), "
+                    + "('acme', 'time', TIMESTAMP WITH TIME ZONE '2026-11-20 10:00:00+00', 'r1')");
         }
         DirectoryStore upgraded = reopened();
+        assertThat(watermarks()).containsExactly("time");
         upgraded.upsertUsers("acme", List.of(profile("p-c", null, false)));
         assertThat(number(upgraded)).isEqualTo("9103");
+        try (var c = this.db.connection(); var s = c.createStatement()) {
+            s.execute("INSERT INTO sync_watermark (company, feed, watermark, run_id) VALUES "
+                    + "('acme', 'user', TIMESTAMP WITH TIME ZONE '2026-11-21 10:00:00+00', 'r2')");
+        }
+        reopened();
+        assertThat(watermarks()).as("only once").containsExactly("time", "user");
+    }
+
+    /** A profile Ditio sent without an id ranks after those with one (it used to give way to the next). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void aProfileWithoutAnIdGivesWayToOneWithAnId(String kind) throws Exception {
+        DirectoryStore store = store(kind);
+        store.upsertUsers("acme", List.of(profile(null, "100", false)));
+        assertThat(number(store)).isEqualTo("100");
+        store.upsertUsers("acme", List.of(profile("p-x", "200", false)));
+        assertThat(number(store)).isEqualTo("200");
+    }
+
+    private List<String> watermarks() throws Exception {
+        List<String> feeds = new java.util.ArrayList<>();
+        try (var c = this.db.connection(); var rs = c.createStatement().executeQuery(
+                "SELECT feed FROM sync_watermark WHERE company = 'acme' ORDER BY feed")) {
+            while (rs.next()) {
+                feeds.add(rs.getString(1));
+            }
+        }
+        return feeds;
     }
 
     private static <T> List<T> reversed(List<T> list) {
