@@ -38,8 +38,10 @@ final class Demo {
                     + " (generated company, not a real Ditio)");
             out.println("      drops go to ./" + DROPS + ", the state DB and run reports to ./" + STATE
                     + " (real runs use ./out and ./data)");
-            List<String> ignored = System.getenv().keySet().stream().filter(v -> v.matches("(DITIO|PAYROLL|SYNC|OBSERVE|COMPANY)_.*"))
-                    .sorted().toList();
+            java.util.Set<String> variables = java.util.Arrays.stream(SettingKey.values()).map(k -> k.env)
+                    .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet());
+            List<String> ignored = System.getenv().keySet().stream()
+                    .filter(v -> variables.contains(v) || v.startsWith("COMPANY_") || v.startsWith("PAYROLL_TARGET_")).sorted().toList();
             if (!ignored.isEmpty()) {
                 out.println("      the environment's " + String.join(", ", ignored) + " are not read: the demo has settings of its own");
             }
