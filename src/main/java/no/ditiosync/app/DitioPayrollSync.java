@@ -64,7 +64,8 @@ public final class DitioPayrollSync {
         List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         try {
             Settings.checkLogFormat(System.getenv("LOG_FORMAT"));
-            Settings.checkLogLevels(System::getenv);
+            // logback takes -DLOG_LEVEL=… before the environment's
+            Settings.checkLogLevels(name -> System.getProperty(name, System.getenv(name)));
             if (!command.equals("simulator") && (options.contains("--help") || options.contains("-h"))) {
                 String help = CommandHelp.of(command);
                 if (help != null) {

@@ -157,6 +157,13 @@ class LogFormatTest {
         CommandLineTest.Result lower = CommandLineTest.run(dir, env, "sync", "--once");
         assertThat(lower.exit()).as(lower.err()).isZero();
         assertThat(lower.err()).doesNotContain("DEBUG");
+        // as a JVM property, which logback reads first
+        Process p = AppProcess.builder(env, List.of("-D" + setting + "=WARNING"), false, "sync", "--once")
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        assertThat(p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("stderr.txt")).strip()).isEqualTo("Setting " + setting
+                + ": 'WARNING' is not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
     }
 
     /** A value from Ditio in a log message reaches a terminal harmless: its escape sequences shown, not obeyed. */
