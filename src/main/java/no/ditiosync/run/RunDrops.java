@@ -22,25 +22,25 @@ final class RunDrops implements DeltaMerge.Sink {
     private final List<DropTarget> targets;
     private final SyncRun run;
     private final DeliveredHours hours = new DeliveredHours();
-    /** The last work date of the closed payroll period, or null when none is closed. */
-    private final LocalDate closedThrough;
+    /** The day after the closed payroll period, where its lines are booked; null when none is closed. */
+    private final LocalDate firstOpenDay;
 
     RunDrops(DropWriter drops, List<DropTarget> targets, SyncRun run, LocalDate closedThrough) {
         this.drops = drops;
         this.targets = targets;
         this.run = run;
-        this.closedThrough = closedThrough;
-        if (drops != null && closedThrough != null) {
-            drops.firstOpenDay(closedThrough.plusDays(1));
+        this.firstOpenDay = closedThrough == null ? null : closedThrough.plusDays(1);
+        if (drops != null && firstOpenDay != null) {
+            drops.firstOpenDay(firstOpenDay);
         }
     }
 
     @Override
     public void lines(int target, List<DropLine> lines) throws IOException {
-        if (closedThrough != null) {
+        if (firstOpenDay != null) {
             List<DropLine> booked = new ArrayList<>(lines.size());
             for (DropLine line : lines) {
-                booked.add(closed(line.line().workDate()) ? line.bookedOn(closedThrough.plusDays(1)) : line);
+                booked.add(closed(line.line().workDate()) ? line.bookedOn(firstOpenDay) : line);
             }
             lines = booked;
         }
@@ -51,7 +51,7 @@ final class RunDrops implements DeltaMerge.Sink {
 
     /** Whether a work date lies in the closed period: its lines are booked on the first open day. */
     private boolean closed(LocalDate workDate) {
-        return closedThrough != null && workDate != null && !workDate.isAfter(closedThrough);
+        return firstOpenDay != null && workDate != null && workDate.isBefore(firstOpenDay);
     }
 
     @Override
@@ -60,7 +60,7 @@ final class RunDrops implements DeltaMerge.Sink {
         if (!t.isFile() && drops != null) {
             try {
                 LocalDate workDate = after.line().workDate();
-                drops.jdbc(target, after.line(), after.held(), closed(workDate) ? closedThrough.plusDays(1) : workDate);
+                drops.jdbc(target, after.line(), after.held(), closed(workDate) ? firstOpenDay : workDate);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the JDBC drop in " + t.folder() + ": " + e.getMessage(), e);
             }
