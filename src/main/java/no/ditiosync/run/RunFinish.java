@@ -208,9 +208,10 @@ public final class RunFinish {
                 // a reconcile read a window, not the changes since the watermark: the next sync still reads
                 // those (and maps the flagged users' lines outside the window); what it finds delivered it leaves
                 if (run.purpose() != SyncRun.Purpose.RECONCILE_DELIVER) {
+                    List<String> leftOut = run.failedFeeds().keySet().stream().filter(companies.of(run).feeds()::contains).toList();
                     // a feed left out did not map the flagged workers' lines again, and its next pass reads only what
                     // changed: they stay flagged until a run reads every feed
-                    if (run.failedFeeds().keySet().stream().noneMatch(companies.of(run).feeds()::contains)) {
+                    if (leftOut.isEmpty()) {
                         directory.mappedAgain(c, run.company());
                     }
                     for (SyncRun.Pass pass : run.passes()) {
@@ -224,10 +225,8 @@ public final class RunFinish {
                         }
                         if (run.rulesChanged()) {
                             // a feed left out of this run still has lines of the old settings: read in full when it answers
-                            for (String feed : run.failedFeeds().keySet()) {
-                                if (companies.of(run).feeds().contains(feed)) {
-                                    runs.dropWatermark(c, run.company(), feed);
-                                }
+                            for (String feed : leftOut) {
+                                runs.dropWatermark(c, run.company(), feed);
                             }
                         }
                         runs.keepLineRules(c, run.company(), companies.of(run).lineRules(), run.runId());
