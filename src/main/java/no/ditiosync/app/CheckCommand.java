@@ -76,7 +76,7 @@ final class CheckCommand {
             List<Settings> companies;
             try {
                 Settings.refuseSecretsWrittenIn(location);
-                companies = Settings.readAll(SyncBeans.properties(context), false, System.getenv().keySet());
+                companies = Settings.readAll(SyncBeans.properties(context), false, SyncBeans.environmentVariables(context));
             } catch (SettingsException e) {
                 fail("settings", e.getMessage());
                 out.println("Fix the setting and check again; nothing else was checked.");

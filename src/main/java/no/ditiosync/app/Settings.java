@@ -317,8 +317,11 @@ public record Settings(
     private static void refuseSharedSettingsSetForOne(Function<String, String> lookup, List<String> keys) {
         for (String key : keys) {
             for (SettingKey k : SettingKey.values()) {
+                if (k.perCompany) {
+                    continue;
+                }
                 String own = "company." + key + "." + k.property;
-                String v = k.perCompany ? null : lookup.apply(own);
+                String v = lookup.apply(own);
                 if (v != null && !v.isBlank()) {
                     throw new SettingsException("Setting " + own + ": " + k.label()
                             + " is shared by every company and cannot be set for one; its value would be ignored");
