@@ -41,6 +41,18 @@ public final class HoursFormat implements DropFormat {
                 + (line.projectNumber() == null ? "" : line.projectNumber().replace(";", " ")) + "\n");
     }
 
+    // The file shows neither a task nor a department: a line whose task or department alone changed is
+    // then no correction here (it would take back and book again the same hours under the same key).
+    @Override
+    public boolean showsTask() {
+        return false;
+    }
+
+    @Override
+    public boolean showsDepartment() {
+        return false;
+    }
+
     @Override
     public String refusal(PayrollLine line) {
         // a key that would break the line is refused: the record waits in quarantine with this reason

@@ -53,8 +53,16 @@ public interface DropFormat {
         return false;
     }
 
-    /** Whether a line shows its task: if not, aggregated lines are not split by task, since two would look alike. */
+    /**
+     * Whether a line shows its task: if not, aggregated lines are not split by task, since two would look
+     * alike, and a line whose task alone changed is not corrected (its correction would change nothing).
+     */
     default boolean showsTask() {
+        return true;
+    }
+
+    /** Whether a line shows its department: if not, a line whose department alone changed is not corrected. */
+    default boolean showsDepartment() {
         return true;
     }
 

@@ -39,6 +39,11 @@ public record DropTarget(String name, CorrectionStyle style, DropFormat format, 
         }
     }
 
+    /** Its correction style, and the dimensions of a line its drops show. */
+    public CorrectionRule correctionRule() {
+        return CorrectionRule.of(style, format);
+    }
+
     public boolean isFile() {
         return format != null;
     }

@@ -43,6 +43,18 @@ public final class SapFormat extends DelimitedFormat {
         return true;
     }
 
+    /** No field for a task (POSID is the project's WBS element). */
+    @Override
+    public boolean showsTask() {
+        return false;
+    }
+
+    /** No field for a department. */
+    @Override
+    public boolean showsDepartment() {
+        return false;
+    }
+
     @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
         PayrollLine line = drop.line();

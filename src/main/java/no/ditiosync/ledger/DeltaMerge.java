@@ -1,6 +1,6 @@
 package no.ditiosync.ledger;
 
-import no.ditiosync.drops.CorrectionStyle;
+import no.ditiosync.drops.CorrectionRule;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollLine;
@@ -69,16 +69,16 @@ public final class DeltaMerge {
     private final String company;
     private final String runId;
     private final List<String> targets;
-    private final List<CorrectionStyle> styles;
+    private final List<CorrectionRule> rules;
     /** The feed's quarantined line ids in order, made when a payroll line of the merge first asks (null till then). */
     private java.util.NavigableSet<String> quarantinedInOrder;
 
-    public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionStyle> styles) {
+    public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionRule> rules) {
         this.store = store;
         this.company = company;
         this.runId = runId;
         this.targets = List.copyOf(targets);
-        this.styles = List.copyOf(styles);
+        this.rules = List.copyOf(rules);
     }
 
     /** What came of one feed's merge. */
@@ -227,7 +227,7 @@ public final class DeltaMerge {
             if (wanted == null && pass.keptAsDelivered(current)) {
                 continue; // docs/export-ledger.md: what was delivered before a start date moved later stays
             }
-            LedgerDelta.Result delta = LedgerDelta.of(styles.get(t), wanted, current);
+            LedgerDelta.Result delta = LedgerDelta.of(rules.get(t), wanted, current);
             if (!delta.changed()) {
                 continue;
             }

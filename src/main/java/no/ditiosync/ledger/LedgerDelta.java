@@ -1,5 +1,6 @@
 package no.ditiosync.ledger;
 
+import no.ditiosync.drops.CorrectionRule;
 import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.drops.PayrollLineTable;
@@ -45,23 +46,25 @@ public final class LedgerDelta {
     }
 
     /**
+     * @param rule    the target's correction style and the dimensions its drops show
      * @param desired the line payroll should hold, or null when it should hold nothing
      * @param current the ledger entry, or null when the target never received this line
      */
-    public static Result of(CorrectionStyle style, PayrollLine desired, LedgerEntry current) {
+    public static Result of(CorrectionRule rule, PayrollLine desired, LedgerEntry current) {
+        CorrectionStyle style = rule.style();
         boolean want = desired != null && desired.quantity().signum() != 0;
         boolean has = current != null && current.holdsHours();
         if (!want && !has) {
             return Result.NOTHING;
         }
-        if (want && has && desired.sameDimensions(current.line())
+        if (want && has && rule.sameDimensions(desired, current.line())
                 && desired.quantity().compareTo(current.line().quantity()) == 0
                 && (style != CorrectionStyle.CURRENT_TRUTH || sameText(desired, current.line()))) {
             return Result.NOTHING;
         }
         int version = current == null ? 0 : current.version();
         return switch (style) {
-            case OFFSET -> offset(desired, want, current, has, version);
+            case OFFSET -> offset(rule, desired, want, current, has, version);
             case CANCEL_AND_REBOOK -> cancelAndRebook(desired, want, current, has, version);
             case CURRENT_TRUTH -> want
                     ? new Result(List.of(DropLine.of(desired)), new LedgerEntry(desired, true, null, version + 1))
@@ -81,9 +84,10 @@ public final class LedgerDelta {
                 TextCleaner.plain(held.text(), PayrollLineTable.TEXT_WIDTH));
     }
 
-    private static Result offset(PayrollLine desired, boolean want, LedgerEntry current, boolean has, int version) {
+    private static Result offset(CorrectionRule rule, PayrollLine desired, boolean want, LedgerEntry current, boolean has,
+                                 int version) {
         List<DropLine> lines = new ArrayList<>(2);
-        if (want && has && desired.sameDimensions(current.line())) {
+        if (want && has && rule.sameDimensions(desired, current.line())) {
             lines.add(DropLine.of(desired.withQuantity(desired.quantity().subtract(current.line().quantity()))));
         } else {
             if (has) {

@@ -1,6 +1,6 @@
 package no.ditiosync.ledger;
 
-import no.ditiosync.drops.CorrectionStyle;
+import no.ditiosync.drops.CorrectionRule;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -123,9 +123,9 @@ public final class RunDelta implements AutoCloseable {
      * Merges every feed's lines against the ledger, in the order of {@code passes}, writing the ledger's
      * changes through {@code writer} and the targets' lines to {@code sink}.
      */
-    public Outcome merge(LedgerStore store, String company, List<String> targets, List<CorrectionStyle> styles,
+    public Outcome merge(LedgerStore store, String company, List<String> targets, List<CorrectionRule> rules,
                          List<DeltaMerge.Pass> passes, LedgerWriter writer, DeltaMerge.Sink sink) throws Exception {
-        DeltaMerge merge = new DeltaMerge(store, company, runId, targets, styles);
+        DeltaMerge merge = new DeltaMerge(store, company, runId, targets, rules);
         Outcome outcome = new Outcome();
         writer.noteUsers(store, this::folder);
         for (DeltaMerge.Pass pass : passes) {

@@ -27,15 +27,4 @@ public record PayrollLine(
         return new PayrollLine(lineId, employeeNumber, workDate, wageType, newQuantity, projectNumber,
                 taskNumber, department, text, source, sourceId, sourceModified);
     }
-
-    /** True when the two lines would land on the same payroll key (everything but quantity and lineage). */
-    public boolean sameDimensions(PayrollLine other) {
-        return other != null
-                && java.util.Objects.equals(employeeNumber, other.employeeNumber)
-                && java.util.Objects.equals(workDate, other.workDate)
-                && java.util.Objects.equals(wageType, other.wageType)
-                && java.util.Objects.equals(projectNumber, other.projectNumber)
-                && java.util.Objects.equals(taskNumber, other.taskNumber)
-                && java.util.Objects.equals(department, other.department);
-    }
 }

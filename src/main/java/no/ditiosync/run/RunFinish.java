@@ -126,7 +126,7 @@ public final class RunFinish {
              DropWriter drops = dropWriter(run, c)) {
             RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,
-                    c.targets().stream().map(DropTarget::style).toList(), passes, writer, sink);
+                    c.targets().stream().map(DropTarget::correctionRule).toList(), passes, writer, sink);
             run.delivery(outcome.released, drops == null ? List.of() : drops.finish(), sink.hours());
             run.stepEnded("delta");
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package no.ditiosync.app;
 
+import no.ditiosync.ledger.LedgerDelta;
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.SimulatorConfig;
 import no.ditiosync.testing.DeliveredPayroll;
@@ -112,6 +113,42 @@ class IncrementalLedgerTest {
             assertThat(again.files()).isEmpty();
             assertThat(again.linesByTarget()).containsOnlyKeys("visma", "sap", "tripletex", "csv", "jdbc")
                     .allSatisfy((target, lines) -> assertThat(lines).as(target).isZero());
+        }
+    }
+
+    /**
+     * A worker moved to another department: the targets that show a department (Visma, Tripletex, the CSV,
+     * payroll_line) correct each of his lines; SAP, whose file has no department, gets nothing (it cancelled
+     * and rebooked every line of his, each pair changing no pay: outside audit). A later change of his
+     * hours still cancels the very document SAP holds.
+     */
+    @Test
+    void aNewDepartmentReachesOnlyTheTargetsThatShowIt(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            SyncRun first = h.runOnce();
+            TimeRegistration edited = h.payrollReady().get(0);
+            int hisLines = (int) h.payrollReady().stream().filter(r -> r.userId().equals(edited.userId())).count();
+            String sapDocument = LedgerDelta.documentNumber("time:" + edited.id(), 1);
+            assertThat(DeliveredPayroll.body(SyncHarness.fileOf(first, "sap")))
+                    .extracting(line -> DeliveredPayroll.fields(line, ';').get(1)).contains(sapDocument);
+
+            h.ditio.data().setDepartment(edited.userId(), "Ny avdeling");
+            SyncRun moved = h.runOnce();
+
+            assertThat(moved.linesByTarget()).as("lines per target").containsEntry("sap", 0).containsEntry("jdbc", hisLines)
+                    .containsEntry("visma", 2 * hisLines).containsEntry("tripletex", 2 * hisLines).containsEntry("csv", 2 * hisLines);
+            assertThat(SyncHarness.fileOf(moved, "sap")).as("SAP drop").isNull();
+            assertThat(DeliveredPayroll.csvRows(List.of(SyncHarness.fileOf(moved, "csv"))))
+                    .filteredOn(row -> !row.get("quantity").startsWith("-")).extracting(row -> row.get("department"))
+                    .hasSize(hisLines).containsOnly("Ny avdeling");
+            assertEveryTargetHoldsTheTruth(h, "after the move");
+
+            h.ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
+            SyncRun edit = h.runOnce();
+            assertThat(DeliveredPayroll.body(SyncHarness.fileOf(edit, "sap"))).as("SAP drop of the edit")
+                    .extracting(line -> DeliveredPayroll.fields(line, ';').subList(1, 3))
+                    .containsExactly(List.of(sapDocument, "X"), List.of(LedgerDelta.documentNumber("time:" + edited.id(), 2), ""));
+            assertEveryTargetHoldsTheTruth(h, "after the edit");
         }
     }
 

@@ -1,6 +1,7 @@
 package no.ditiosync.ledger;
 
 import no.ditiosync.state.SqlDialect;
+import no.ditiosync.drops.CorrectionRule;
 import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.payroll.MappingResult;
@@ -32,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DeltaMergeTest {
 
     private static final List<String> TARGETS = List.of("visma", "sap", "jdbc");
-    private static final List<CorrectionStyle> STYLES = List.of(CorrectionStyle.OFFSET, CorrectionStyle.CANCEL_AND_REBOOK,
-            CorrectionStyle.CURRENT_TRUTH);
+    private static final List<CorrectionRule> STYLES = List.of(CorrectionRule.of(CorrectionStyle.OFFSET),
+            CorrectionRule.of(CorrectionStyle.CANCEL_AND_REBOOK), CorrectionRule.of(CorrectionStyle.CURRENT_TRUTH));
     private static final LocalDate FROM = LocalDate.of(2026, 10, 1);
     private static final LocalDate TO = LocalDate.of(2027, 12, 31);
 

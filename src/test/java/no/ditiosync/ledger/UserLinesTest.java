@@ -2,6 +2,7 @@ package no.ditiosync.ledger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import no.ditiosync.drops.CorrectionRule;
 import no.ditiosync.drops.CorrectionStyle;
 import no.ditiosync.drops.DropLine;
 import no.ditiosync.payroll.MappingResult;
@@ -38,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UserLinesTest {
 
     private static final List<String> TARGETS = List.of("visma", "jdbc");
-    private static final List<CorrectionStyle> STYLES = List.of(CorrectionStyle.OFFSET, CorrectionStyle.CURRENT_TRUTH);
+    private static final List<CorrectionRule> STYLES = List.of(CorrectionRule.of(CorrectionStyle.OFFSET),
+            CorrectionRule.of(CorrectionStyle.CURRENT_TRUTH));
     private static final LocalDate FROM = LocalDate.of(2026, 10, 1);
     private static final LocalDate TO = LocalDate.of(2027, 12, 31);
     private static final List<String> USERS = List.of("u1", "u2", "u3", "u4");
