@@ -45,7 +45,10 @@ public final class RecordLimits {
                 }
                 r.qty = null;
             } else if (r.qty.scale() > 6) {
-                r.qty = r.qty.setScale(6, RoundingMode.HALF_UP);
+                // cut, not rounded: a line pays Ditio's hours rounded half up to the hundredth, which
+                // digits cut after the sixth never change (7.49499999 is 7.494999, paid 7.49), while
+                // rounding twice would (7.495000, paid 7.50)
+                r.qty = r.qty.setScale(6, RoundingMode.DOWN);
             }
         }
         r.userId = fitted(r, "userId", r.userId, 64);

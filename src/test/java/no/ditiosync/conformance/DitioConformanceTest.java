@@ -356,6 +356,40 @@ class DitioConformanceTest {
                 entry("102|2026-11-16|2050", new BigDecimal("2.00")));
     }
 
+    /**
+     * Hours with more decimals than the state DB keeps are paid as Ditio's value rounded once, half up, to
+     * the hundredth: 7.49499999 is 7.49 and 0.0049999995 no line (they were first rounded to six decimals,
+     * 7.495000, then paid 7.50: outside audit).
+     */
+    @Test
+    void hoursWithManyDecimalsAreRoundedOnceToTheHundredth() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.49499999", "2026-11-16T16:00:00Z") + ","
+                + registration("r2", "101", "2026-11-17T00:00:00Z", "0.0049999995", "2026-11-17T16:00:00Z") + ","
+                + registration("r3", "101", "2026-11-18T00:00:00Z", "2.1250000001", "2026-11-18T16:00:00Z") + "]}")));
+
+        run();
+
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.49")),
+                entry("101|2026-11-18|1000", new BigDecimal("2.13")));
+    }
+
+    /** A day's overtime line of many decimals: the day's lines still add up to its hours as paid (8.00, not 8.01). */
+    @Test
+    void aDaysOvertimeOfManyDecimalsLeavesTheDaysHoursWhole() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":8,\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"isDeleted\":false,"
+                + "\"overtimeLines\":[{\"payrollTypeId\":\"OT50\",\"lineType\":20,\"overtimeType\":0,\"qty\":1.12499999}]}]}")));
+
+        run(Map.of("payroll.source", "payroll-lines"));
+
+        assertThat(delivered()).containsExactly(
+                entry("102|2026-11-16|1000", new BigDecimal("6.88")),
+                entry("102|2026-11-16|2050", new BigDecimal("1.12")));
+    }
+
     @Test
     void eachNameOfARecordInMixedCaseIsReadAsTheSpecsName() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
