@@ -156,7 +156,8 @@ public final class PayrollLineMapper {
             return MappingResult.quarantined("no employee number for userId " + r.userId
                     + " (not on the registration, not in /v1/user)");
         }
-        if (!EMPLOYEE_NUMBER.matcher(employeeNumber).matches()) {
+        // length() too: the ledger's VARCHAR(16) counts UTF-16 units on H2, two for a character beyond U+FFFF
+        if (employeeNumber.length() > 16 || !EMPLOYEE_NUMBER.matcher(employeeNumber).matches()) {
             return MappingResult.quarantined("employee number '" + employeeNumber + "' is longer than 16 characters"
                     + " or holds a control character");
         }

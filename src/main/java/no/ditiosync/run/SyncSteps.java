@@ -8,6 +8,7 @@ import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.FeedNotDeployedException;
 import no.ditiosync.ditio.PageCursor;
 import no.ditiosync.ditio.TimeRegistration;
+import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
@@ -154,7 +155,14 @@ public final class SyncSteps {
     }
 
     public void storeUsers(@Body List<DitioUser> users, @Variable("run") SyncRun run) throws Exception {
-        directory.upsertUsers(run.company(), users);
+        List<String> cut = directory.upsertUsers(run.company(), users);
+        if (!cut.isEmpty()) {
+            LOG.warn("Run {} of company {}: {} department(s) longer than {} characters, kept and delivered cut to that "
+                            + "(every target): {}; give them shorter names in Ditio", run.runId(), run.company(), cut.size(),
+                    DirectoryStore.DEPARTMENT_WIDTH, String.join(", ", cut.stream().limit(3)
+                            .map(d -> "'" + TextCleaner.clean(d, 40) + "…'").toList())
+                            + (cut.size() > 3 ? " and " + (cut.size() - 3) + " more" : ""));
+        }
         run.countUserPage(users.size());
     }
 

@@ -3,6 +3,7 @@ package no.ditiosync.state;
 import no.ditiosync.ditio.DitioDates;
 import no.ditiosync.ditio.DitioProject;
 import no.ditiosync.ditio.DitioUser;
+import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.payroll.EmployeeDirectory;
 
 import java.sql.Connection;
@@ -20,6 +21,9 @@ import static no.ditiosync.state.StateDb.odt;
 
 /** Every SQL statement of the users and projects Ditio's metadata passes bring ({@code ditio_user}, {@code ditio_project}). */
 public final class DirectoryStore {
+
+    /** The department columns' width (schema.sql, target-schema.sql). */
+    public static final int DEPARTMENT_WIDTH = 200;
 
     private final StateDb db;
     private final String upsertUser;
@@ -43,9 +47,13 @@ public final class DirectoryStore {
      * when the run that saw it fails: a department changed, or an employee number the user had changed
      * (a first number reaches no delivered line: the registrations of a user without one carried their
      * own, or waited in quarantine, which is mapped again every run).
+     *
+     * @return the departments of the page longer than the {@value #DEPARTMENT_WIDTH} characters kept, as
+     *         Ditio sent them: kept cleaned and cut (a cost label is no reason to hold back pay), and said
      */
-    public void upsertUsers(String company, List<DitioUser> users) throws SQLException {
+    public List<String> upsertUsers(String company, List<DitioUser> users) throws SQLException {
         Set<String> identities = new LinkedHashSet<>();
+        Set<String> cut = new java.util.TreeSet<>();
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(upsertProfile)) {
                 for (DitioUser u : users) {
@@ -59,7 +67,12 @@ public final class DirectoryStore {
                     db.str(ps, 2, u.identityUserId);
                     db.str(ps, 3, u.id == null ? "" : clip(u.id, 64));
                     db.str(ps, 4, number);
-                    db.str(ps, 5, clip(u.department, 200));
+                    String department = u.department;
+                    if (department != null && department.length() > DEPARTMENT_WIDTH) {
+                        cut.add(department);
+                        department = TextCleaner.cleanToUtf16Units(department, DEPARTMENT_WIDTH);
+                    }
+                    db.str(ps, 5, department);
                     ps.setObject(6, odt(safeInstant(u.modifiedDateTime)));
                     ps.setBoolean(7, u.isDeleted);
                     db.str(ps, 8, clip(u.name, 200));
@@ -83,6 +96,7 @@ public final class DirectoryStore {
                 ps.executeBatch();
             }
         });
+        return List.copyOf(cut);
     }
 
     private record Profile(String identityUserId, String profileId, String employeeNumber, String department,

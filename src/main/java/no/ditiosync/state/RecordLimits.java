@@ -1,6 +1,7 @@
 package no.ditiosync.state;
 
 import no.ditiosync.ditio.PageReader;
+import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.ditio.TimeRegistration;
 
 import java.math.BigDecimal;
@@ -13,7 +14,7 @@ import java.util.HexFormat;
 /**
  * Makes a registration fit the state DB's columns (schema.sql) before it is stored. A value too long
  * to keep whole would be wrong if cut (an id, a project number), so the record is quarantined with
- * the reason and the value stored cut; a long description is only cut (the drops cut it further).
+ * the reason and the value stored cut; a long description is cleaned and cut (the drops cut it further).
  * Without this one oversized value would fail the insert of its whole page.
  */
 public final class RecordLimits {
@@ -59,7 +60,8 @@ public final class RecordLimits {
         r.projectId = fitted(r, "projectId", r.projectId, 64);
         r.codes.replaceAll((field, value) -> fitted(r, field, value, 100));
         if (r.description != null && r.description.length() > 4000) {
-            r.description = r.description.substring(0, 4000);
+            // cleaned as every drop cleans it (blanks in a row are one) before it is cut to what is kept
+            r.description = TextCleaner.cleanToUtf16Units(r.description, 4000);
         }
     }
 

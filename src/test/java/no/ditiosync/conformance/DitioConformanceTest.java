@@ -3,6 +3,7 @@ package no.ditiosync.conformance;
 import no.ditiosync.app.SyncApplication;
 import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.run.SyncRun;
+import no.ditiosync.run.SyncSteps;
 import no.ditiosync.testing.DeliveredPayroll;
 import no.ditiosync.testing.ScriptedDitio;
 import no.ditiosync.testing.ScriptedDitio.Answer;
@@ -388,6 +389,81 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(
                 entry("102|2026-11-16|1000", new BigDecimal("6.88")),
                 entry("102|2026-11-16|2050", new BigDecimal("1.12")));
+    }
+
+    /**
+     * An employee number of nine characters outside Unicode's basic plane is 18 UTF-16 units, more than the
+     * ledger's column holds on H2: its record is quarantined, and the run delivers the others (it failed,
+     * and so did every run after it: outside audit).
+     */
+    @Test
+    void anEmployeeNumberTooLongForItsColumnIsQuarantinedNotEveryRunFailed() throws Exception {
+        String nineMathematicalOnes = "\uD835\uDFCF".repeat(9);
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("e1", nineMathematicalOnes, "2026-11-16T00:00:00Z", "1", "2026-11-16T16:00:00Z") + ","
+                + registration("e2", "102", "2026-11-16T00:00:00Z", "2", "2026-11-16T16:00:00Z") + "]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedCount()).isEqualTo(1);
+        assertThat(delivered()).containsExactly(entry("102|2026-11-16|1000", new BigDecimal("2.00")));
+    }
+
+    /**
+     * A description longer than the ledger keeps is cleaned before it is cut: 3000 blanks in front no
+     * longer push the words out of payroll_line's text (it kept 1000 of 1510 characters: outside audit).
+     */
+    @Test
+    void aLongDescriptionIsCleanedBeforeItIsCut() throws Exception {
+        String words = "start " + "y".repeat(1500) + " END";
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-101\","
+                + "\"userEmployeeNumber\":\"101\",\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"approved\":true,"
+                + "\"payrollApproved\":true,\"description\":\"" + " ".repeat(3000) + words + "\","
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\",\"isDeleted\":false}]}")));
+
+        run();
+
+        assertThat(lineTexts()).containsExactly("time:r1 " + words);
+    }
+
+    /**
+     * A department longer than the 200 characters kept is delivered cut to them, as before, but no longer
+     * without a word: the run names it (outside audit).
+     */
+    @Test
+    void aDepartmentLongerThanItsColumnIsCutAndSaid() throws Exception {
+        String department = "Avdeling " + "x".repeat(240) + " END";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\","
+                + "\"employeeNumber\":\"101\",\"department\":\"" + department + "\",\"isDeleted\":false,"
+                + "\"modifiedDateTime\":\"2026-11-01T10:00:00Z\"}]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger steps = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SyncSteps.class);
+        log.start();
+        steps.addAppender(log);
+        try {
+            run();
+        } finally {
+            steps.detachAppender(log);
+        }
+
+        assertThat(lineTexts()).containsExactly("time:r1 null | " + department.substring(0, 200));
+        assertThat(log.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filteredOn(m -> m.contains("department")).singleElement().asString()
+                .contains("1 department(s) longer than 200 characters", "'" + department.substring(0, 40) + "…'");
+    }
+
+    /** The JDBC target's rows: line and text. */
+    List<String> lineTexts() throws Exception {
+        List<String> rows = new java.util.ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+             var rs = c.createStatement().executeQuery("SELECT line_id, text, department FROM payroll_line ORDER BY line_id")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2) + (rs.getString(3) == null ? "" : " | " + rs.getString(3)));
+            }
+        }
+        return rows;
     }
 
     @Test
