@@ -148,9 +148,9 @@ public final class PayrollLineMapper {
             return MappingResult.quarantined("hours " + hours.toPlainString() + " outside 0-24 for one day");
         }
         EmployeeDirectory.Employee employee = employees.byIdentityUserId(r.userId);
-        String employeeNumber = blankToNull(r.userEmployeeNumber);
+        String employeeNumber = unpadded(r.userEmployeeNumber);
         if (employeeNumber == null && employee != null) {
-            employeeNumber = blankToNull(employee.employeeNumber());
+            employeeNumber = unpadded(employee.employeeNumber());
         }
         if (employeeNumber == null) {
             return MappingResult.quarantined("no employee number for userId " + r.userId
@@ -206,5 +206,29 @@ public final class PayrollLineMapper {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /**
+     * An employee number without the blanks around it, null when nothing else is left: a no-break space
+     * is a blank too (strip keeps it), or " 101" would be an employee beside "101" where a target takes
+     * any key (the CSV, payroll_line).
+     */
+    private static String unpadded(String s) {
+        if (s == null) {
+            return null;
+        }
+        int start = 0;
+        int end = s.length();
+        while (start < end && isBlank(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && isBlank(s.charAt(end - 1))) {
+            end--;
+        }
+        return start == end ? null : s.substring(start, end);
+    }
+
+    private static boolean isBlank(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 }

@@ -410,6 +410,23 @@ class DitioConformanceTest {
     }
 
     /**
+     * Blanks around an employee number are removed whatever blank they are: a no-break space (which
+     * String.strip keeps) made "101" another employee in the CSV and payroll_line (outside audit), and a
+     * number of no-break spaces alone was one.
+     */
+    @Test
+    void anEmployeeNumberBetweenNoBreakSpacesIsTheNumber() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "\u00a0101\u2007", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + ","
+                + registration("r2", "\u00a0", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z") + "]}")));
+
+        SyncRun run = run(Map.of("payroll.targets", "csv,jdbc"));
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(run.quarantinedCount()).isEqualTo(1);
+    }
+
+    /**
      * A description longer than the ledger keeps is cleaned before it is cut: 3000 blanks in front no
      * longer push the words out of payroll_line's text (it kept 1000 of 1510 characters: outside audit).
      */
