@@ -183,7 +183,7 @@ final class CheckCommand {
             try (InputStream in = CheckCommand.class.getResourceAsStream(script)) {
                 Matcher m = TABLE.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 while (m.find()) {
-                    tables.add(m.group(1).toLowerCase());
+                    tables.add(m.group(1).toLowerCase(java.util.Locale.ROOT));
                 }
             } catch (IOException | NullPointerException e) {
                 throw new IllegalStateException("the bundled " + script + " cannot be read", e);

@@ -89,8 +89,8 @@ final class ProgressLine implements AutoCloseable {
 
     static String text(SyncRun run, Instant now) {
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), now).toMillis() / 1000.0);
-        return String.format("%s: %s pass, page %d, %,d records, %,d records/s, at %s", run.company(),
-                run.mode().name().toLowerCase(), run.pages(), run.recordsRead(), Math.round(run.recordsRead() / seconds),
+        return String.format(java.util.Locale.ROOT, "%s: %s pass, page %d, %,d records, %,d records/s, at %s", run.company(),
+                run.mode().name().toLowerCase(java.util.Locale.ROOT), run.pages(), run.recordsRead(), Math.round(run.recordsRead() / seconds),
                 run.position());
     }
 

@@ -23,7 +23,7 @@ public final class RunSummary {
         // "company company" says nothing: a company is named only when it has a name of its own
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
         // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
-        String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase() + " pass";
+        String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase(java.util.Locale.ROOT) + " pass";
         out.printf("Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
                 run.failedFeeds().isEmpty() ? "" : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
         run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));

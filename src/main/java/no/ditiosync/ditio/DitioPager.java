@@ -173,7 +173,7 @@ public final class DitioPager {
         }
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, "", String.class);
         // no content type at all is read as JSON (the parse names what is wrong); a named other type is an error page
-        if (!contentType.isBlank() && !contentType.toLowerCase().contains("json")) {
+        if (!contentType.isBlank() && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
             throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
                     + "' instead of JSON");
         }

@@ -85,7 +85,7 @@ public final class TripletexFormat extends DelimitedFormat {
         LocalDate date = workDate(drop.booked());
         StringJoiner f = new StringJoiner(";", "", "\r\n");
         f.add(Integer.toString(date.getYear()));                            // YEAR
-        f.add(String.format("%02d", date.getMonthValue()));                 // MONTH
+        f.add(date.getMonthValue() < 10 ? "0" + date.getMonthValue() : Integer.toString(date.getMonthValue())); // MONTH
         f.add(key("employee number", line.employeeNumber()));               // EMPLOYEE NUMBER
         f.add(key("wage type number", line.wageType()));                    // WAGE TYPE NUMBER
         f.add(text(line, drop.labelledText(), COMMENT_WIDTH));              // COMMENT (the work date when booked later)

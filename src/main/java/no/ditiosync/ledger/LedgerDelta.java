@@ -121,7 +121,8 @@ public final class LedgerDelta {
      */
     public static String documentNumber(String lineId, int version) {
         byte[] digest = SHA_256.get().digest(lineId.getBytes(StandardCharsets.UTF_8)); // digest() also resets it
-        String base36 = Long.toUnsignedString(ByteBuffer.wrap(digest).getLong(), 36).toUpperCase();
+        String base36 = Long.toUnsignedString(ByteBuffer.wrap(digest).getLong(), 36)
+                .toUpperCase(java.util.Locale.ROOT); // the same on every machine: a Turkish locale makes i a dotted I
         return "0".repeat(13 - base36.length()) + base36 + "-" + version;
     }
 }

@@ -202,7 +202,7 @@ public final class RunStart {
                 }
                 for (SyncRun.Pass p : passes) {
                     LOG.info("{} {} of feed {} for company {}: {} pass{}", purpose.logName(), runId, p.feed(), company,
-                            p.mode().name().toLowerCase(),
+                            p.mode().name().toLowerCase(java.util.Locale.ROOT),
                             p.mode() == SyncRun.Mode.FULL ? " from " + p.fromDate() + (window != null ? " to " + p.toDate() : "")
                                     : " of changes since " + p.modifiedSince());
                 }

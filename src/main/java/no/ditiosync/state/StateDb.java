@@ -43,7 +43,7 @@ public final class StateDb {
             this.dialect = SqlDialect.of(c);
             StateDbLayout.refuseNewer(c, dialect, build);
             runScript(c, dialect, "/db/schema.sql");
-            runScript(c, dialect, "/db/schema-" + dialect.name().toLowerCase() + ".sql");
+            runScript(c, dialect, "/db/schema-" + dialect.name().toLowerCase(java.util.Locale.ROOT) + ".sql");
             StateDbLayout.record(c, dialect, build);
         }
     }

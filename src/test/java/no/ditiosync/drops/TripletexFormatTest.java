@@ -85,6 +85,20 @@ class TripletexFormatTest {
         assertThat(out.toString()).isEqualTo("2025;03;1002;1000;Støp;7.50;;P-1001;200\r\n");
     }
 
+    /** A machine whose locale writes other digits (Arabic here) still writes the month in ASCII digits. */
+    @Test
+    void writesTheMonthInAsciiDigitsWhateverTheMachinesLocale() throws IOException {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG"));
+        try {
+            StringWriter out = new StringWriter();
+            new TripletexFormat().writeLine(DropLine.of(line("1002", "2025-03-03", "1000", "7.50", "P-1001", "200", "Støp")), out);
+            assertThat(out.toString()).isEqualTo("2025;03;1002;1000;Støp;7.50;;P-1001;200\r\n");
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
     @Test
     void hasNoHeaderAndDefaultsToUtf8() throws IOException {
         StringWriter out = new StringWriter();

@@ -123,6 +123,29 @@ class LedgerDeltaTest {
                 .lines()).extracting(l -> l.line().department()).containsExactly("Armering");
     }
 
+    /**
+     * A document number is the same on every machine: on one whose locale is Turkish, upper case made an
+     * 'i' a dotted capital I, which SAP's file refuses (and a cancellation written there would not match).
+     */
+    @Test
+    void aDocumentNumberIsAsciiWhateverTheMachinesLocale() {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.List<String> root = new java.util.ArrayList<>();
+        java.util.List<String> turkish = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                java.util.Locale.setDefault(java.util.Locale.ROOT);
+                root.add(LedgerDelta.documentNumber("time:r" + i, 1));
+                java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+                turkish.add(LedgerDelta.documentNumber("time:r" + i, 1));
+            }
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+        assertThat(root).anyMatch(number -> number.contains("I"));
+        assertThat(turkish).isEqualTo(root).allMatch(number -> number.matches("[0-9A-Z]{13}-1"));
+    }
+
     @Test
     void currentTruthCancelsKeepingTheLastLine() {
         var result = LedgerDelta.of(CorrectionRule.of(CorrectionStyle.CURRENT_TRUTH), null, holds("7.50", "1000", null, 3));
