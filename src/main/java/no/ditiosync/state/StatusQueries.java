@@ -199,9 +199,12 @@ public final class StatusQueries {
             ps.setString(2, feed);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    // a run that did not commit held nothing in quarantine (its 0 is no count); a run of a version
+                    // before the committed column has it false, and succeeded
+                    boolean committed = rs.getBoolean(13) || "succeeded".equals(rs.getString(5));
                     out.add(new Run(rs.getString(1), StateDb.instant(rs, 2), StateDb.instant(rs, 3), rs.getString(4),
                             rs.getString(5), rs.getObject(6) == null ? null : rs.getLong(6), rs.getString(7),
-                            rs.getObject(8) == null ? null : rs.getInt(8), rs.getString(9), rs.getString(10),
+                            rs.getObject(8) == null || !committed ? null : rs.getInt(8), rs.getString(9), rs.getString(10),
                             rs.getString(11), rs.getString(12), rs.getBoolean(13)));
                 }
             }

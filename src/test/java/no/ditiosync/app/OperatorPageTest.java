@@ -165,6 +165,44 @@ class OperatorPageTest {
         assertThat(post.statusCode()).isEqualTo(405);
     }
 
+    /**
+     * A committed run that changed nothing shows 0 lines of each kind for each target, not "unknown" (null,
+     * which the JSON gives a run logged before the kinds were kept); a failed run shows no quarantine
+     * count, not 0 beside the records still open (outside audit: an operator read the quarantine as gone).
+     */
+    @Test
+    void aRunOfNoChangeShowsZerosAndAFailedRunNoQuarantineCount(@TempDir Path dir) throws Exception {
+        int port = ObserveClient.freePort();
+        try (SyncHarness h = new SyncHarness(company(), dir, START, serverOn(port))) {
+            h.runOnce();
+            assertThat(h.quarantine()).isNotEmpty();
+            SyncRun quiet = h.runOnce();
+            h.ditio.faults().failNext(400, 1);
+            try {
+                h.runOnce();
+            } catch (RuntimeException expected) {
+                // the run failed, as it should
+            }
+
+            ObserveClient web = new ObserveClient(port);
+            JsonNode runs = JSON.readTree(web.get("/api/companies/acme").body()).get("runs");
+            assertThat(runs).hasSize(3);
+            assertThat(runs.get(0).get("outcome").asText()).isEqualTo("failed");
+            assertThat(runs.get(0).get("quarantined").isNull()).as("quarantined of the failed run").isTrue();
+            assertThat(runs.get(1).get("runId").asText()).isEqualTo(quiet.runId());
+            assertThat(runs.get(1).get("quarantined").asInt()).isEqualTo(quiet.quarantinedCount());
+            for (String target : List.of("visma", "sap")) {
+                JsonNode lines = runs.get(1).get("lines").get(target);
+                for (String kind : List.of("new", "corrected", "reversed", "released", "total")) {
+                    assertThat(lines.get(kind).isNumber()).as("%s %s", target, kind).isTrue();
+                    assertThat(lines.get(kind).asLong()).as("%s %s", target, kind).isZero();
+                }
+            }
+            assertThat(web.get("/").body()).containsPattern(
+                    "data-run-id=\"" + runs.get(0).get("runId").asText() + "\".*<td class=\"num quarantined\"></td>");
+        }
+    }
+
     @Test
     void withCredentialsSetTheyAreAskedForAndHealthStaysOpen(@TempDir Path dir) throws Exception {
         int port = ObserveClient.freePort();

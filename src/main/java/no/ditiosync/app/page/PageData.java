@@ -166,12 +166,19 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
     }
 
     /**
-     * Per target the run's lines: split from line_counts ({@code visma=12/3/1/0,...}), else the totals of
-     * lines_delivered ({@code visma=16,...}) of a run logged before the split was kept.
+     * Per target the run's lines: split from line_counts ({@code visma=12/3/1/0,...}, which names only the
+     * targets whose lines changed, and is empty for a run that changed none: the others had 0 of each), else
+     * the totals of lines_delivered ({@code visma=16,...}) of a run that did not commit or was logged
+     * before the split was kept (line_counts null).
      */
     static Map<String, PageModel.Lines> lines(String lineCounts, String linesDelivered) {
         Map<String, PageModel.Lines> out = new LinkedHashMap<>();
-        if (lineCounts != null && !lineCounts.isBlank()) {
+        if (lineCounts != null) {
+            if (linesDelivered != null) {
+                for (String[] target : pairs(linesDelivered)) {
+                    out.put(target[0], new PageModel.Lines(0L, 0L, 0L, 0L, 0));
+                }
+            }
             for (String[] target : pairs(lineCounts)) {
                 String[] n = target[1].split("/");
                 if (n.length == 4) {

@@ -208,10 +208,11 @@ public final class PageHtml {
                     .append(r.durationSeconds() == null ? "" : esc(seconds(r.durationSeconds())))
                     .append("</td><td class=\"num records\">").append(r.recordsRead() == null ? "" : r.recordsRead())
                     .append("</td><td class=\"lines\">");
-            if (r.lines().isEmpty()) {
+            boolean noLine = r.lines().values().stream().allMatch(l -> l.total() == 0);
+            if (noLine) {
                 h.append(r.committed() ? "no change" : "<span class=\"muted\">none delivered</span>");
             }
-            for (Map.Entry<String, PageModel.Lines> t : r.lines().entrySet()) {
+            for (Map.Entry<String, PageModel.Lines> t : noLine ? Map.<String, PageModel.Lines>of().entrySet() : r.lines().entrySet()) {
                 PageModel.Lines l = t.getValue();
                 h.append("<span class=\"target-lines\" data-target=\"").append(esc(t.getKey())).append("\" data-total=\"")
                         .append(l.total()).append('"');
