@@ -373,7 +373,7 @@ final class StatusCommand {
         printClosedPeriod(c, company, closedThroughSetting, today, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
-            out.printf("    %-6s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
+            out.printf("    %-9s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
         }
         java.util.Map<String, List<String>> unpublished = printUnpublishedDrops(c, company, out);
         out.printf("  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
