@@ -8,6 +8,7 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.quartz.CronExpression;
 import org.quartz.JobKey;
+import org.quartz.TriggerKey;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
@@ -49,12 +50,16 @@ final class SyncSchedules {
     /**
      * Adds and starts one schedule route per company. Alone (Quartz in memory), a firing missed while
      * the service was down is run once now; in a cluster, Quartz keeps the triggers in the database
-     * and does that itself (camel-quartz's cron triggers misfire as "fire once now").
+     * and does that itself (camel-quartz's cron triggers misfire as "fire once now"), once it has them.
      */
     static void start(CamelContext context, List<Settings> companies) throws Exception {
         RunStore store = new RunStore(context.getRegistry().lookupByNameAndType("stateDb", StateDb.class));
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
         for (Settings company : companies) {
+            // in a cluster Quartz runs a firing missed while every node was down, from the trigger its tables
+            // keep; one they do not keep yet (the cluster's first start) cannot misfire, so it is made up here
+            boolean quartzKeepsTrigger = company.clustered()
+                    && quartz.getScheduler().checkExists(TriggerKey.triggerKey(JOB, company.company()));
             TemplatedRouteBuilder.builder(context, TEMPLATE)
                     .routeId(TEMPLATE + "-" + company.company())
                     .parameter("company", company.company())
@@ -63,7 +68,7 @@ final class SyncSchedules {
                     .add();
             LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
                     company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
-            if (!company.clustered() && missedFiring(company.cron(), company.timeZone(),
+            if (!quartzKeepsTrigger && missedFiring(company.cron(), company.timeZone(),
                     store.lastRunStartedAt(company.company(), RunStart.FEED), Instant.now())) {
                 LOG.info("Company {}: a scheduled run was missed while the service was down; running it once now",
                         company.company());
