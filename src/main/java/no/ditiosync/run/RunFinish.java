@@ -40,6 +40,10 @@ import java.util.Set;
 public final class RunFinish {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunFinish.class);
+    /** Every feed that gives payroll lines, whichever the settings read now. */
+    private static final List<String> LINE_FEEDS = java.util.stream.Stream.concat(
+            no.ditiosync.payroll.LineRules.SOURCE_FEEDS.stream(), java.util.stream.Stream.of(
+                    no.ditiosync.ditio.AbsenceRegistration.ABSENCE)).toList();
 
     private final StateDb db;
     private final RunStore runs;
@@ -224,9 +228,15 @@ public final class RunFinish {
                             runs.dropWatermark(c, run.company(), feed);
                         }
                         if (run.rulesChanged()) {
-                            // a feed left out of this run still has lines of the old settings: read in full when it answers
+                            // a feed left out of this run still has lines of the old settings: read in full when it
+                            // answers; so does one switched off now (absences), when it is switched on again
                             for (String feed : leftOut) {
                                 runs.dropWatermark(c, run.company(), feed);
+                            }
+                            for (String feed : LINE_FEEDS) {
+                                if (run.pass(feed) == null) {
+                                    runs.dropWatermark(c, run.company(), feed);
+                                }
                             }
                         }
                         runs.keepLineRules(c, run.company(), companies.of(run).lineRules(), run.runId());

@@ -218,6 +218,40 @@ class LineRulesChangeTest {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
 
+    /**
+     * A mapping edit made while absences are switched off reaches the absences delivered before once they
+     * are switched on again: their feed is read in full then (it was read from its old watermark, so an
+     * absence that did not change in Ditio kept its old wage type for good: outside audit).
+     */
+    @Test
+    void aMappingEditMadeWhileAbsencesAreOffReachesThemWhenTheyComeBack(@TempDir Path dir) throws Exception {
+        String shipped = Files.readString(AppProcess.projectRoot().resolve("mappings/wage-types.csv"), StandardCharsets.UTF_8);
+        String edited = shipped.replace("absence,absenceTypeCode,BSYK,5120", "absence,absenceTypeCode,BSYK,5121");
+        assertThat(edited).isNotEqualTo(shipped);
+        Path mapping = dir.resolve("wage-types.csv");
+        try (SyncHarness h = new SyncHarness(workers(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.absences", "true", "payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            assertThat(h.truth(k -> k[2])).containsKey("5120");
+            h.restartWith(Map.of("payroll.absences", "false"));
+            h.runOnce();
+            Files.writeString(mapping, edited, StandardCharsets.UTF_8);
+            h.restartWith(Map.of("payroll.wage-types", mapping.toString()));
+            h.runOnce();
+
+            h.restartWith(Map.of("payroll.absences", "true"));
+            SyncRun back = h.runOnce();
+
+            assertThat(back.pass("absence").mode()).as("the absence feed, off while the mapping changed").isEqualTo(SyncRun.Mode.FULL);
+            Function<String[], String> day = k -> k[0] + "|" + k[1] + "|" + ("5120".equals(k[2]) ? "5121" : k[2]);
+            assertSums("SAP per employee x day x wage type", h.sapTotals(), h.truth(day));
+            assertSums("payroll_line per employee x day x wage type", h.jdbcTotals(), h.truth(day));
+            assertSums("CSV per employee x day x wage type", h.csvTotals(), h.truth(day));
+            assertSums("Visma per employee x wage type", h.vismaTotals(),
+                    h.truth(k -> k[0] + "|" + ("5120".equals(k[2]) ? "5121" : k[2])));
+        }
+    }
+
     @Test
     void aMappingEditMovesTheLinesDeliveredBeforeAndACommentEditMovesNothing(@TempDir Path dir) throws Exception {
         String shipped = Files.readString(AppProcess.projectRoot().resolve("mappings/wage-types.csv"), StandardCharsets.UTF_8);
