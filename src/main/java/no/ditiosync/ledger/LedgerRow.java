@@ -153,17 +153,47 @@ public final class LedgerRow {
         return out.toString();
     }
 
-    /** The stale lines of the targets that have one ({@code name=fields&...}), or null when none has. */
+    /** The width of column {@code stale_lines} (schema.sql). */
+    static final int STALE_WIDTH = 20_000;
+
+    /**
+     * The stale lines of the targets that have one ({@code name=fields&...}), or null when none has. Where
+     * they would not fit the column (a long description of non-Latin letters, which URL-encoding makes up to
+     * nine times as long, in a copy for each target that does not show a department: SAP's after a worker's
+     * move), each copy's text is cut to its share. A stale copy's text is only written into a reversal or a
+     * cancellation of the line: SAP cuts it to 40 characters, Tripletex to 100; the CSV and payroll_line,
+     * which keep it whole, have a stale copy only while switched off.
+     */
     public static String encodeStale(Map<String, TargetState> targets) {
-        StringBuilder out = null;
-        for (Map.Entry<String, TargetState> s : targets.entrySet()) {
-            if (s.getValue().staleLine() == null) {
-                continue;
+        Map<String, PayrollLine> stale = new LinkedHashMap<>();
+        targets.forEach((name, s) -> {
+            if (s.staleLine() != null) {
+                stale.put(name, s.staleLine());
             }
-            out = out == null ? new StringBuilder() : out.append('\n');
-            out.append(s.getKey()).append('=').append(encodeLine(s.getValue().staleLine()));
+        });
+        if (stale.isEmpty()) {
+            return null;
         }
-        return out == null ? null : out.toString();
+        StringBuilder out = new StringBuilder();
+        stale.forEach((name, line) -> out.append(out.length() == 0 ? "" : "\n").append(name).append('=').append(encodeLine(line)));
+        if (out.length() <= STALE_WIDTH) {
+            return out.toString();
+        }
+        out.setLength(0);
+        int share = STALE_WIDTH / stale.size() - 1;
+        stale.forEach((name, line) -> {
+            String prefix = name + "=";
+            String encoded = encodeLine(line);
+            if (prefix.length() + encoded.length() > share && line.text() != null) {
+                // the text's room; a code point is at most four bytes of UTF-8, each written %XX: twelve characters
+                int room = share - prefix.length() - encodeLine(line.withText(null)).length();
+                String text = line.text();
+                int keep = Math.min(Math.max(0, room) / 12, text.codePointCount(0, text.length()));
+                encoded = encodeLine(line.withText(text.substring(0, text.offsetByCodePoints(0, keep))));
+            }
+            out.append(out.length() == 0 ? "" : "\n").append(prefix).append(encoded);
+        });
+        return out.toString();
     }
 
     public static Map<String, TargetState> decodeTargets(String targets, String stale) {

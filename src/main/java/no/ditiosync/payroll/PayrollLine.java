@@ -22,6 +22,12 @@ public record PayrollLine(
         String sourceId,
         Instant sourceModified) {
 
+    /** Same line, other text. */
+    public PayrollLine withText(String newText) {
+        return new PayrollLine(lineId, employeeNumber, workDate, wageType, quantity, projectNumber,
+                taskNumber, department, newText, source, sourceId, sourceModified);
+    }
+
     /** Same line, other quantity: how corrections are expressed for offsetting targets. */
     public PayrollLine withQuantity(BigDecimal newQuantity) {
         return new PayrollLine(lineId, employeeNumber, workDate, wageType, newQuantity, projectNumber,

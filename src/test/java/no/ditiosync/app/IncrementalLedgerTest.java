@@ -152,6 +152,29 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A worker's move to another department leaves SAP its own copy of each line (SAP holds the old
+     * department): a description of 4000 characters that URL-encoding makes nine times as long no longer
+     * overflows the ledger's column for such copies, which failed the run, and every run after it.
+     */
+    @Test
+    void aLongNonLatinDescriptionSurvivesADepartmentMove(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            TimeRegistration edited = h.payrollReady().get(0);
+            h.ditio.data().editDescription(edited.id(), "\u6DF7\u51DD\u571F".repeat(1400).substring(0, 4000));
+            h.runOnce();
+            h.ditio.data().setDepartment(edited.userId(), "Ny avdeling");
+            h.runOnce();
+            h.ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
+            SyncRun edit = h.runOnce();
+            assertThat(DeliveredPayroll.body(SyncHarness.fileOf(edit, "sap"))).as("SAP drop of the edit")
+                    .extracting(line -> DeliveredPayroll.fields(line, ';').subList(1, 3))
+                    .containsExactly(List.of(LedgerDelta.documentNumber("time:" + edited.id(), 1), "X"),
+                            List.of(LedgerDelta.documentNumber("time:" + edited.id(), 2), ""));
+            assertEveryTargetHoldsTheTruth(h, "after the move and the edit");
+        }
+    }
+
     /** Every file target and payroll_line, summed the way each can be, equal Ditio's truth to the hundredth. */
     static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
         assertSums("Visma per employee x wage type " + when, h.vismaTotals(), h.truth(k -> k[0] + "|" + k[2]));
