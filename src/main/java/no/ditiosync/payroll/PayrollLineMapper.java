@@ -210,8 +210,8 @@ public final class PayrollLineMapper {
 
     /**
      * An employee number without the blanks around it, null when nothing else is left: a no-break space
-     * is a blank too (strip keeps it), or " 101" would be an employee beside "101" where a target takes
-     * any key (the CSV, payroll_line).
+     * is a blank too (strip keeps it), and so is an invisible character, or " 101" would be an employee
+     * beside "101" where a target takes any key (the CSV, payroll_line).
      */
     private static String unpadded(String s) {
         if (s == null) {
@@ -228,7 +228,8 @@ public final class PayrollLineMapper {
         return start == end ? null : s.substring(start, end);
     }
 
+    /** A blank, or an invisible format character (a byte order mark, a zero-width space) stuck to the number. */
     private static boolean isBlank(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT;
     }
 }

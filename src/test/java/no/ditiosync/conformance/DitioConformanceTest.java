@@ -418,11 +418,14 @@ class DitioConformanceTest {
     void anEmployeeNumberBetweenNoBreakSpacesIsTheNumber() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
                 + registration("r1", "\u00a0101\u2007", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + ","
-                + registration("r2", "\u00a0", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z") + "]}")));
+                + registration("r2", "\u00a0", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z") + ","
+                // a byte order mark, as a number pasted from a file that began with one carries it
+                + registration("r3", "\uFEFF101\u200B", "2026-11-18T00:00:00Z", "3", "2026-11-18T16:00:00Z") + "]}")));
 
         SyncRun run = run(Map.of("payroll.targets", "csv,jdbc"));
 
-        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-18|1000", new BigDecimal("3.00")));
         assertThat(run.quarantinedCount()).isEqualTo(1);
     }
 
