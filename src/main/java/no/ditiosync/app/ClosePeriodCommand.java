@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code close-period [--company KEY] --through yyyy-MM-dd [--by NAME]}: records in the state DB that
@@ -90,18 +91,18 @@ final class ClosePeriodCommand {
                 ClosedPeriodStore.record(c, new ClosedPeriodStore.Closing(company, day, closedBy, at));
                 latest = ClosedPeriodStore.latest(c, company);
             }
-            out.printf("Company %s: closed through %s, recorded by %s at %s.%n", company, day, closedBy,
+            out.printf(Locale.ROOT, "Company %s: closed through %s, recorded by %s at %s.%n", company, day, closedBy,
                     TIME.format(at.atOffset(ZoneOffset.UTC)));
             if (before != null && before.through().isAfter(day)) {
-                out.printf("  It was already closed through %s (%s at %s): that stays, a closed period is never opened again.%n",
+                out.printf(Locale.ROOT, "  It was already closed through %s (%s at %s): that stays, a closed period is never opened again.%n",
                         before.through(), before.origin(), TIME.format(before.closedAt().atOffset(ZoneOffset.UTC)));
             }
             LocalDate fromSetting = setting == null ? null : LocalDate.parse(setting.value());
             LocalDate effective = ClosedPeriodStore.effective(fromSetting, latest);
             if (fromSetting != null && fromSetting.isAfter(latest.through())) {
-                out.printf("  %s is later, %s: the later date counts.%n", setting.label(), fromSetting);
+                out.printf(Locale.ROOT, "  %s is later, %s: the later date counts.%n", setting.label(), fromSetting);
             }
-            out.printf("  From the next run, lines of work dates on or before %s are booked on %s (Tripletex, SAP, the CSV's "
+            out.printf(Locale.ROOT, "  From the next run, lines of work dates on or before %s are booked on %s (Tripletex, SAP, the CSV's "
                     + "bookedDate, payroll_line.booked_date), labelled with their work date.%n", effective, effective.plusDays(1));
             return 0;
         } finally {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Locale;
 
 /**
  * The demo command: a generated company in the built-in simulator, a full sync into ./demo-out and
@@ -67,16 +68,16 @@ final class Demo {
                     Map.entry("payroll.source", "time+overtime"),
                     Map.entry("payroll.wage-types", wageTypes().toString()));
             try (SyncApplication app = SyncApplication.withoutEnvironment(settings).start()) {
-                out.printf("%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,
+                out.printf(Locale.ROOT, "%nFull sync of %d workers, work dates %s to %s:%n", config.workers(), firstWorkDate,
                         config.lastWorkDate());
                 SyncRun first = app.runOnce();
                 RunSummary.print(first, out);
 
                 List<String> changes = ditio.data().randomMutations(new Random(config.seed()), 25);
-                out.printf("%nMeanwhile in Ditio: %d changes (edits, deletions, approvals, late registrations), e.g.%n",
+                out.printf(Locale.ROOT, "%nMeanwhile in Ditio: %d changes (edits, deletions, approvals, late registrations), e.g.%n",
                         changes.size());
                 changes.stream().limit(6).forEach(c -> out.println("  " + c));
-                out.printf("%nIncremental sync:%n");
+                out.printf(Locale.ROOT, "%nIncremental sync:%n");
                 SyncRun second = app.runOnce();
                 RunSummary.print(second, out);
                 for (Path file : second.files()) {
@@ -84,10 +85,10 @@ final class Demo {
                 }
             }
         }
-        out.printf("%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
+        out.printf(Locale.ROOT, "%nDrop files are under ./%s, the state DB and table payroll_line in ./%s/%s.mv.db.%n", DROPS, STATE,
                 COMPANY);
-        out.printf("The demo's status:  PAYROLL_STATE_DB_URL=%s %s status%n", STATE_DB_URL, Launcher.command());
-        out.printf("Its open quarantine:  PAYROLL_STATE_DB_URL=%s %s status --quarantine%n", STATE_DB_URL, Launcher.command());
+        out.printf(Locale.ROOT, "The demo's status:  PAYROLL_STATE_DB_URL=%s %s status%n", STATE_DB_URL, Launcher.command());
+        out.printf(Locale.ROOT, "Its open quarantine:  PAYROLL_STATE_DB_URL=%s %s status --quarantine%n", STATE_DB_URL, Launcher.command());
         return 0;
     }
 
@@ -136,7 +137,7 @@ final class Demo {
         Charset charset = file.getParent().getFileName().toString().equals("visma")
                 ? Charset.forName("windows-1252") : StandardCharsets.UTF_8;
         List<String> lines = Files.readAllLines(file, charset);
-        out.printf("%n%s (%d lines):%n", file, lines.size());
+        out.printf(Locale.ROOT, "%n%s (%d lines):%n", file, lines.size());
         lines.stream().limit(12).forEach(l -> out.println("  " + l));
         if (lines.size() > 12) {
             out.println("  …");

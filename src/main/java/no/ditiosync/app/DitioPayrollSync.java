@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /** The command line: demo, sync --once, preview, reconcile, run, status, close-period, check, simulator, --version. */
 public final class DitioPayrollSync {
@@ -282,7 +283,7 @@ public final class DitioPayrollSync {
             // a run that stopped after its commit: reconcile compares with the ledger, which already counts them
             var waiting = steps.outbox().unpublished(run.company());
             if (!waiting.isEmpty()) {
-                out.printf("  NOTE: %s; the ledger counts them as delivered (so does this comparison), payroll gets them "
+                out.printf(Locale.ROOT, "  NOTE: %s; the ledger counts them as delivered (so does this comparison), payroll gets them "
                         + "when the next run publishes them%n", DropsWaiting.named(waiting));
             }
             if (!run.failedFeeds().isEmpty()) {
@@ -292,7 +293,7 @@ public final class DitioPayrollSync {
             }
             if (deliver) {
                 if (report.drifts()) {
-                    out.printf("  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),
+                    out.printf(Locale.ROOT, "  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),
                             run.linesSummary().isEmpty() ? "none" : run.linesSummary());
                     RunSummary.print(run, out);
                 } else {

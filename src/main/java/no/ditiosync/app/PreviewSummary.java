@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Locale;
 
 /** What {@code preview} prints: per target what the next run would deliver, and the net hours it would move. */
 final class PreviewSummary {
@@ -23,23 +24,23 @@ final class PreviewSummary {
      * @param waiting  drops an earlier run committed and the next run publishes first (not in the preview files)
      */
     static void print(SyncRun run, Map<String, String> names, List<OutboxStore.Entry> waiting, PrintStream out) {
-        out.printf("Preview of company %s (%s): nothing committed, nothing delivered%n", run.company(), passes(run));
-        out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n", run.recordsRead(),
+        out.printf(Locale.ROOT, "Preview of company %s (%s): nothing committed, nothing delivered%n", run.company(), passes(run));
+        out.printf(Locale.ROOT, "  records read:  %d of %s on %d pages (%d deletions), %d users%n", run.recordsRead(),
                 String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
         if (!waiting.isEmpty()) {
-            out.printf("  NOTE: %s; the next run publishes them first (they are not in the preview files)%n",
+            out.printf(Locale.ROOT, "  NOTE: %s; the next run publishes them first (they are not in the preview files)%n",
                     DropsWaiting.named(waiting));
         }
         Map<String, long[]> counts = run.lineCountsByTarget();
         out.println("  what each target would receive:");
-        out.printf("    %-10s %6s %10s %9s %9s %14s%n", "target", "new", "corrected", "reversed", "released", "lines in file");
+        out.printf(Locale.ROOT, "    %-10s %6s %10s %9s %9s %14s%n", "target", "new", "corrected", "reversed", "released", "lines in file");
         for (String target : run.linesByTarget().keySet()) {
             long[] n = counts.getOrDefault(target, new long[4]);
-            out.printf("    %-10s %6d %10d %9d %9d %14d%n", target, n[LineCounts.NEW], n[LineCounts.CORRECTED],
+            out.printf(Locale.ROOT, "    %-10s %6d %10d %9d %9d %14d%n", target, n[LineCounts.NEW], n[LineCounts.CORRECTED],
                     n[LineCounts.REVERSED], n[LineCounts.RELEASED], run.linesByTarget().get(target));
         }
         printNetHours(run, names, out);
-        out.printf("  quarantined:   %d record(s) would be held out of payroll%n", run.quarantinedCount());
+        out.printf(Locale.ROOT, "  quarantined:   %d record(s) would be held out of payroll%n", run.quarantinedCount());
         RunSummary.printFiles(run.files(), "  preview files: none (the next run would deliver nothing)",
                 "  preview files (what the next sync --once would deliver, if Ditio does not change before it):", out);
     }
@@ -75,15 +76,15 @@ final class PreviewSummary {
             return;
         }
         out.println("  net hours per employee and wage type:");
-        StringBuilder head = new StringBuilder(String.format("    %-36s %-10s", "employee", "wage type"));
-        targets.forEach(t -> head.append(String.format(" %10s", t)));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "    %-36s %-10s", "employee", "wage type"));
+        targets.forEach(t -> head.append(String.format(Locale.ROOT, " %10s", t)));
         out.println(head);
         rows.forEach((key, hours) -> {
             String name = no.ditiosync.drops.TextCleaner.shown(names.get(key[0])); // a name from Ditio, harmless to a terminal
-            StringBuilder row = new StringBuilder(String.format("    %-36s %-10s",
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "    %-36s %-10s",
                     name == null ? key[0] : name + " (" + key[0] + ")", key[1]));
             for (BigDecimal h : hours) {
-                row.append(String.format(" %10s", signed(h)));
+                row.append(String.format(Locale.ROOT, " %10s", signed(h)));
             }
             out.println(row);
         });

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.Locale;
 
 /**
  * What a reconcile found: per target and employee × work date × wage type, the hours Ditio holds now
@@ -110,11 +111,11 @@ final class ReconcileReport {
     /** The one-screen summary. */
     void print(SyncRun run, Path file, PrintStream out) {
         SyncRun.Pass pass = run.passes().stream().filter(SyncRun.Pass::delivers).findFirst().orElseThrow();
-        out.printf("Reconcile of company %s, work dates %s to %s (full pass of %s: %d records read)%s%n", run.company(),
+        out.printf(Locale.ROOT, "Reconcile of company %s, work dates %s to %s (full pass of %s: %d records read)%s%n", run.company(),
                 pass.fromDate(), pass.toDate(), String.join(", ", run.deliveredFeeds()), run.recordsRead(),
                 run.dry() ? ": nothing committed, nothing delivered" : "");
-        out.printf("  keys checked:   %d (employee × work date × wage type)%n", keysChecked);
-        out.printf("  keys drifting:  %d%n", driftingKeys.size());
+        out.printf(Locale.ROOT, "  keys checked:   %d (employee × work date × wage type)%n", keysChecked);
+        out.printf(Locale.ROOT, "  keys drifting:  %d%n", driftingKeys.size());
         Map<String, BigDecimal[]> byTarget = new LinkedHashMap<>();
         run.heldBefore().keySet().forEach(t -> byTarget.put(t, new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO}));
         Map<String, Integer> keysByTarget = new LinkedHashMap<>();
@@ -124,12 +125,12 @@ final class ReconcileReport {
             h[1] = h[1].add(d.difference());
             keysByTarget.merge(d.target(), 1, Integer::sum);
         }
-        out.printf("  hours drifting: %s%n", byTarget.entrySet().stream()
+        out.printf(Locale.ROOT, "  hours drifting: %s%n", byTarget.entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()[0].setScale(2, java.math.RoundingMode.HALF_UP).toPlainString())
                 .reduce((a, b) -> a + ", " + b).orElse("0"));
         if (drifts()) {
-            out.printf("    %-10s %14s %15s %24s%n", "target", "keys drifting", "hours drifting", "net (Ditio - delivered)");
-            byTarget.forEach((t, h) -> out.printf("    %-10s %14d %15s %24s%n", t, keysByTarget.getOrDefault(t, 0),
+            out.printf(Locale.ROOT, "    %-10s %14s %15s %24s%n", "target", "keys drifting", "hours drifting", "net (Ditio - delivered)");
+            byTarget.forEach((t, h) -> out.printf(Locale.ROOT, "    %-10s %14d %15s %24s%n", t, keysByTarget.getOrDefault(t, 0),
                     h[0].setScale(2, java.math.RoundingMode.HALF_UP).toPlainString(), PreviewSummary.signed(h[1])));
         }
         out.println("  drift report:   " + file);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /** The readable summary of a run, as sync --once and demo print it. */
 public final class RunSummary {
@@ -24,17 +25,17 @@ public final class RunSummary {
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
         // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
         String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase(java.util.Locale.ROOT) + " pass";
-        out.printf("Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
+        out.printf(Locale.ROOT, "Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
                 run.failedFeeds().isEmpty() ? "" : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
-        run.failedFeeds().forEach((feed, why) -> out.printf("  NOT DELIVERED: feed %s: %s%n", feed, why));
+        run.failedFeeds().forEach((feed, why) -> out.printf(Locale.ROOT, "  NOT DELIVERED: feed %s: %s%n", feed, why));
         // a payroll line counts as the parts it is stored as (overtime lines, deductions, ordinary hours)
-        out.printf("  records read:  %d of %s on %d pages (%d deletions), %d users%n",
+        out.printf(Locale.ROOT, "  records read:  %d of %s on %d pages (%d deletions), %d users%n",
                 run.recordsRead(), String.join(", ", run.deliveredFeeds()), run.pages(), run.deletedRead(), run.usersRead());
         printLines(run, out);
         if (!run.bookedLater().isEmpty()) {
             StringBuilder targets = new StringBuilder();
             run.bookedLater().forEach((t, n) -> targets.append(targets.length() == 0 ? "" : ", ").append(t).append(' ').append(n));
-            out.printf("  booked on %s (closed through %s): lines of closed work dates, labelled with their work date: %s%n",
+            out.printf(Locale.ROOT, "  booked on %s (closed through %s): lines of closed work dates, labelled with their work date: %s%n",
                     run.closedThrough().plusDays(1), run.closedThrough(), targets);
         }
         printQuarantine(run, out);
@@ -59,20 +60,20 @@ public final class RunSummary {
      * A correction for SAP is two lines in its file (cancellation and new document), one line here.
      */
     static void printLines(SyncRun run, PrintStream out) {
-        out.printf("  lines:         %8s %8s %10s %9s %9s%n", "in drop", "new", "corrected", "reversed", "released");
+        out.printf(Locale.ROOT, "  lines:         %8s %8s %10s %9s %9s%n", "in drop", "new", "corrected", "reversed", "released");
         Map<String, long[]> kinds = run.lineCountsByTarget();
         java.util.Set<String> targets = new java.util.LinkedHashSet<>(run.linesByTarget().keySet());
         targets.addAll(kinds.keySet());
         for (String target : targets) {
             long[] n = kinds.getOrDefault(target, new long[4]);
-            out.printf("    %-11s %8d %8d %10d %9d %9d%n", target, run.linesByTarget().getOrDefault(target, 0),
+            out.printf(Locale.ROOT, "    %-11s %8d %8d %10d %9d %9d%n", target, run.linesByTarget().getOrDefault(target, 0),
                     n[LineCounts.NEW], n[LineCounts.CORRECTED], n[LineCounts.REVERSED], n[LineCounts.RELEASED]);
         }
     }
 
     /** The quarantine after the run: newly quarantined, released and still open, each grouped by reason. */
     static void printQuarantine(SyncRun run, PrintStream out) {
-        out.printf("  quarantine:    %d newly quarantined, %d released, %d still open%n", run.quarantineNew(),
+        out.printf(Locale.ROOT, "  quarantine:    %d newly quarantined, %d released, %d still open%n", run.quarantineNew(),
                 run.quarantineReleased(), run.quarantineOpen());
         printReasons("newly quarantined", run.quarantineNewByReason(), out);
         printReasons("released", run.quarantineReleasedByReason(), out);
@@ -86,7 +87,7 @@ public final class RunSummary {
         if (reasons.isEmpty()) {
             return;
         }
-        out.printf("    %s:%n", what);
-        reasons.forEach((reason, n) -> out.printf("      %6d  %s%n", n, reason));
+        out.printf(Locale.ROOT, "    %s:%n", what);
+        reasons.forEach((reason, n) -> out.printf(Locale.ROOT, "      %6d  %s%n", n, reason));
     }
 }

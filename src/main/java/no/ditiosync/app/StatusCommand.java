@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The status command: per feed the watermark, the last runs and the open quarantine; per target
@@ -198,7 +199,7 @@ final class StatusCommand {
         StatusQueries.quarantinedRecords(c, null, StatusQueries.QuarantineOrder.BY_WORK_DATE, 0, open::add);
         if (csv != null) {
             writeQuarantineCsv(csv, open);
-            out.printf("%d open quarantined record(s) written to %s%n", open.size(), csv);
+            out.printf(Locale.ROOT, "%d open quarantined record(s) written to %s%n", open.size(), csv);
             return;
         }
         if (open.isEmpty()) {
@@ -210,12 +211,12 @@ final class StatusCommand {
             if (!r.company().equals(company)) {
                 company = r.company();
                 String of = company;
-                out.printf("Open quarantine of company %s: %d record(s)%n", company,
+                out.printf(Locale.ROOT, "Open quarantine of company %s: %d record(s)%n", company,
                         open.stream().filter(o -> o.company().equals(of)).count());
-                out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s%n", "work date", "hours", "worker", "number",
+                out.printf(Locale.ROOT, "  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s%n", "work date", "hours", "worker", "number",
                         "project", "feed", "record and reason");
             }
-            out.printf("  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDateAsSent()),
+            out.printf(Locale.ROOT, "  %-10s  %6s  %-24s  %-8s  %-12s  %-9s  %s: %s%n", orDash(r.workDateAsSent()),
                     r.hours() == null ? "-" : hours(r.hours()).toPlainString(), orDash(r.userName()),
                     orDash(r.employeeNumber()), orDash(r.projectNumber()), r.feed(), TextCleaner.shown(r.recordId()),
                     TextCleaner.shown(r.reason()));
@@ -278,7 +279,7 @@ final class StatusCommand {
         if (reports.isEmpty()) {
             return;
         }
-        out.printf("Run reports in %s (newest %d of %d):%n", folder, Math.min(REPORTS_SHOWN, reports.size()), reports.size());
+        out.printf(Locale.ROOT, "Run reports in %s (newest %d of %d):%n", folder, Math.min(REPORTS_SHOWN, reports.size()), reports.size());
         for (Path report : reports.subList(0, Math.min(REPORTS_SHOWN, reports.size()))) {
             com.fasterxml.jackson.databind.JsonNode r = RunReports.read(report);
             StringBuilder lines = new StringBuilder();
@@ -286,7 +287,7 @@ final class StatusCommand {
                     lines.append(lines.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asLong()));
             // no mode: a run that failed before it could plan its passes
             String mode = r.path("mode").isTextual() ? r.path("mode").asText() : "-";
-            out.printf("  %s  %-9s  %-11s  %6d records  lines %-28s  %d quarantined%n", report.getFileName(),
+            out.printf(Locale.ROOT, "  %s  %-9s  %-11s  %6d records  lines %-28s  %d quarantined%n", report.getFileName(),
                     r.path("outcome").asText(), mode, r.path("recordsRead").asLong(),
                     lines.length() == 0 ? "none" : lines, r.path("quarantined").asInt());
             if (!r.path("message").isNull() && !r.path("message").isMissingNode()) {
@@ -358,12 +359,12 @@ final class StatusCommand {
 
     private static void printFeed(Connection c, String company, String feed, ClosedThroughSetting closedThroughSetting,
                                   LocalDate today, PrintStream out) throws SQLException {
-        out.printf("Company %s, feed %s%n", company, feed);
+        out.printf(Locale.ROOT, "Company %s, feed %s%n", company, feed);
         // a run passes over several feeds (users, projects, time, absences, payroll lines), each with its watermark
         List<StatusQueries.Watermark> watermarks = StatusQueries.watermarks(c, company, feed);
         for (int i = 0; i < watermarks.size(); i++) {
             StatusQueries.Watermark w = watermarks.get(i);
-            out.println((i > 0 ? "              " : "  watermark:  ") + String.format("%-8s ", w.feed())
+            out.println((i > 0 ? "              " : "  watermark:  ") + String.format(Locale.ROOT, "%-8s ", w.feed())
                     + time(w.watermark()) + " (run " + w.runId()
                     + (i > 0 ? ")" : "; the next pass asks for changes since this minus the overlap)"));
         }
@@ -373,13 +374,13 @@ final class StatusCommand {
         printClosedPeriod(c, company, closedThroughSetting, today, out);
         out.println("  ledger:");
         for (StatusQueries.Held h : StatusQueries.held(c, company)) {
-            out.printf("    %-9s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
+            out.printf(Locale.ROOT, "    %-9s %8d lines held, %12s hours%n", h.target(), h.lines(), h.hours().toPlainString());
         }
         java.util.Map<String, List<String>> unpublished = printUnpublishedDrops(c, company, out);
-        out.printf("  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
+        out.printf(Locale.ROOT, "  last runs:%n    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", "run", "started", "ended", "mode",
                 "outcome", "records", "lines", "quarantined");
         for (StatusQueries.Run r : StatusQueries.runs(c, company, feed, RUNS_SHOWN)) {
-            out.printf("    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", r.runId(), time(r.startedAt()),
+            out.printf(Locale.ROOT, "    %-8s  %-20s  %-20s  %-11s  %-9s  %8s  %-28s  %s%n", r.runId(), time(r.startedAt()),
                     time(r.endedAt()), r.mode(), r.outcome(), r.recordsRead() == null ? "" : r.recordsRead(),
                     r.lines() == null ? "" : r.lines(), r.quarantined() == null ? "" : r.quarantined());
             if (r.message() != null) {
@@ -393,13 +394,13 @@ final class StatusCommand {
         }
         // the quarantine of every feed of the company's runs
         long open = StatusQueries.quarantineCount(c, company);
-        out.printf("  open quarantine: %d%n", open);
+        out.printf(Locale.ROOT, "  open quarantine: %d%n", open);
         for (StatusQueries.Quarantined q : StatusQueries.quarantine(c, company, QUARANTINE_SHOWN)) {
-            out.printf("    %s:%s  %s  %s%n", q.feed(), q.recordId(), q.workDate() == null ? "          " : q.workDate(),
+            out.printf(Locale.ROOT, "    %s:%s  %s  %s%n", q.feed(), q.recordId(), q.workDate() == null ? "          " : q.workDate(),
                     q.reason());
         }
         if (open > QUARANTINE_SHOWN) {
-            out.printf("    … and %d more%n", open - QUARANTINE_SHOWN);
+            out.printf(Locale.ROOT, "    … and %d more%n", open - QUARANTINE_SHOWN);
         }
     }
 
@@ -415,16 +416,16 @@ final class StatusCommand {
             return byRun;
         }
         long count = StatusQueries.unpublishedDropCount(c, company);
-        out.printf("  drops not yet published: %d (the ledger counts them as delivered; payroll gets them when the next "
+        out.printf(Locale.ROOT, "  drops not yet published: %d (the ledger counts them as delivered; payroll gets them when the next "
                 + "run publishes them)%n", count);
         int width = drops.stream().mapToInt(d -> d.file().length()).max().orElse(0);
         for (StatusQueries.UnpublishedDrop d : drops) {
-            out.printf("    %-8s  %-6s  %-" + width + "s  %-9s  %s%n", d.runId(), d.target(), d.file(), d.status(),
+            out.printf(Locale.ROOT, "    %-8s  %-6s  %-" + width + "s  %-9s  %s%n", d.runId(), d.target(), d.file(), d.status(),
                     d.committedAt() == null ? "by an earlier version" : "since " + time(d.committedAt()));
             byRun.computeIfAbsent(d.runId(), r -> new ArrayList<>()).add(d.target());
         }
         if (count > drops.size()) {
-            out.printf("    … and %d more%n", count - drops.size());
+            out.printf(Locale.ROOT, "    … and %d more%n", count - drops.size());
         }
         return byRun;
     }
@@ -443,12 +444,12 @@ final class StatusCommand {
         try {
             fromSetting = setting == null ? null : LocalDate.parse(setting.value());
         } catch (java.time.format.DateTimeParseException e) {
-            out.printf("  closed:     %s '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting.variable(),
+            out.printf(Locale.ROOT, "  closed:     %s '%s' is not a date as yyyy-MM-dd: a run refuses to start%n", setting.variable(),
                     setting.value());
             fromSetting = null;
         }
         if (fromSetting != null && today != null && !fromSetting.isBefore(today)) {
-            out.printf("  closed:     %s %s has not ended yet: a run refuses to start%n", setting.variable(), fromSetting);
+            out.printf(Locale.ROOT, "  closed:     %s %s has not ended yet: a run refuses to start%n", setting.variable(), fromSetting);
             fromSetting = null;
         }
         no.ditiosync.state.ClosedPeriodStore.Closing closing;
@@ -466,7 +467,7 @@ final class StatusCommand {
             return;
         }
         if (closing == null || !inForce.equals(closing.through())) {
-            out.printf("  closed:     through %s (setting %s%s); later lines of those days are booked on %s%n",
+            out.printf(Locale.ROOT, "  closed:     through %s (setting %s%s); later lines of those days are booked on %s%n",
                     inForce, setting.variable(), closing == null ? "" : "; " + closing.origin() + " at "
                             + time(closing.closedAt()) + " through " + closing.through() + " is earlier", inForce.plusDays(1));
         } else {
@@ -475,7 +476,7 @@ final class StatusCommand {
                     ? closing.setting() == null || set ? "" : "; " + closing.setting() + " is no longer set, what was closed stays closed"
                     : fromSetting.isBefore(closing.through())
                     ? "; " + setting.variable() + " is " + fromSetting + ", earlier: a closed period is never opened again" : "";
-            out.printf("  closed:     through %s (%s at %s%s); later lines of those days are booked on %s%n",
+            out.printf(Locale.ROOT, "  closed:     through %s (%s at %s%s); later lines of those days are booked on %s%n",
                     closing.through(), closing.origin(), time(closing.closedAt()), lowered, closing.through().plusDays(1));
         }
     }

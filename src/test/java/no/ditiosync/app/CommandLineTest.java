@@ -76,6 +76,38 @@ class CommandLineTest {
                 Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
     }
 
+    /**
+     * On a machine whose locale writes other digits (Arabic here), the run's summary, status and every drop
+     * still write ASCII digits (the summary and status printed their counts in Arabic-Indic ones, and
+     * Tripletex its month).
+     */
+    @Test
+    void aMachineLocaleWithOtherDigitsChangesNoDigitPrintedOrDropped(@TempDir Path dir) throws Exception {
+        try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(5).workers(6).weeks(3)
+                .lastWorkDate(SyncEndToEndTest.LAST), 0)) {
+            Map<String, String> env = envFor(ditio, dir);
+            env.put("PAYROLL_TARGETS", "visma,sap,tripletex,csv,jdbc");
+            env.put("PAYROLL_START_DATE", SyncEndToEndTest.LAST.minusWeeks(3).toString());
+            StringBuilder printed = new StringBuilder();
+            for (String[] args : List.of(new String[]{"sync", "--once"}, new String[]{"status"})) {
+                Process p = AppProcess.builder(env, List.of("-Duser.language=ar", "-Duser.country=EG"), false, args)
+                        .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+                assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+                String out = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as(out + Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8)).isZero();
+                printed.append(out).append(Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
+            }
+            try (var files = Files.walk(dir.resolve("out"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    printed.append(Files.readString(f, f.toString().contains("visma") ? java.nio.charset.Charset.forName("windows-1252")
+                            : StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(printed.toString()).contains("succeeded", "lines held")
+                    .doesNotContainPattern("[\u0660-\u0669\u06F0-\u06F9\u066B\u066C]");
+        }
+    }
+
     @Test
     void helpListsTheCommands(@TempDir Path dir) throws Exception {
         Result r = run(dir, Map.of(), "--help");
