@@ -224,19 +224,12 @@ public final class RunFinish {
                     // the delivered lines are the settings' lines now; unless the old feed's lines still wait to
                     // be reversed (the new source's feeds could not be read): the next run tries again
                     if (!run.reversalWaits()) {
-                        for (String feed : run.retiring()) {
-                            runs.dropWatermark(c, run.company(), feed);
-                        }
-                        if (run.rulesChanged()) {
-                            // a feed left out of this run still has lines of the old settings: read in full when it
-                            // answers; so does one switched off now (absences), when it is switched on again
-                            for (String feed : leftOut) {
+                        // a feed this run did not read still has lines of the old settings: it is read in full when
+                        // it is read again (one PAYROLL_SOURCE no longer reads, its lines reversed now; one switched
+                        // off, absences; one left out, not deployed, once it answers)
+                        for (String feed : LINE_FEEDS) {
+                            if (run.rulesChanged() && (run.pass(feed) == null || leftOut.contains(feed))) {
                                 runs.dropWatermark(c, run.company(), feed);
-                            }
-                            for (String feed : LINE_FEEDS) {
-                                if (run.pass(feed) == null) {
-                                    runs.dropWatermark(c, run.company(), feed);
-                                }
                             }
                         }
                         runs.keepLineRules(c, run.company(), companies.of(run).lineRules(), run.runId());
