@@ -165,34 +165,38 @@ public final class LedgerRow {
      * which keep it whole, have a stale copy only while switched off.
      */
     public static String encodeStale(Map<String, TargetState> targets) {
-        Map<String, PayrollLine> stale = new LinkedHashMap<>();
-        targets.forEach((name, s) -> {
-            if (s.staleLine() != null) {
-                stale.put(name, s.staleLine());
+        Map<String, String> stale = null; // most rows have none: nothing made for them (every row written asks)
+        for (Map.Entry<String, TargetState> s : targets.entrySet()) {
+            if (s.getValue().staleLine() != null) {
+                stale = stale == null ? new LinkedHashMap<>() : stale;
+                stale.put(s.getKey(), encodeLine(s.getValue().staleLine()));
             }
-        });
-        if (stale.isEmpty()) {
+        }
+        if (stale == null) {
             return null;
         }
-        StringBuilder out = new StringBuilder();
-        stale.forEach((name, line) -> out.append(out.length() == 0 ? "" : "\n").append(name).append('=').append(encodeLine(line)));
-        if (out.length() <= STALE_WIDTH) {
-            return out.toString();
+        String whole = joined(stale);
+        if (whole.length() <= STALE_WIDTH) {
+            return whole;
         }
-        out.setLength(0);
         int share = STALE_WIDTH / stale.size() - 1;
-        stale.forEach((name, line) -> {
-            String prefix = name + "=";
-            String encoded = encodeLine(line);
-            if (prefix.length() + encoded.length() > share && line.text() != null) {
-                // the text's room; a code point is at most four bytes of UTF-8, each written %XX: twelve characters
-                int room = share - prefix.length() - encodeLine(line.withText(null)).length();
-                String text = line.text();
-                int keep = Math.min(Math.max(0, room) / 12, text.codePointCount(0, text.length()));
-                encoded = encodeLine(line.withText(text.substring(0, text.offsetByCodePoints(0, keep))));
+        stale.replaceAll((name, encoded) -> {
+            PayrollLine line = targets.get(name).staleLine();
+            if (name.length() + 1 + encoded.length() <= share || line.text() == null) {
+                return encoded;
             }
-            out.append(out.length() == 0 ? "" : "\n").append(prefix).append(encoded);
+            // the text's room; a code point is at most four bytes of UTF-8, each written %XX: twelve characters
+            int room = share - name.length() - 1 - encodeLine(line.withText(null)).length();
+            String text = line.text();
+            int keep = Math.min(Math.max(0, room) / 12, text.codePointCount(0, text.length()));
+            return encodeLine(line.withText(text.substring(0, text.offsetByCodePoints(0, keep))));
         });
+        return joined(stale);
+    }
+
+    private static String joined(Map<String, String> encodedByTarget) {
+        StringBuilder out = new StringBuilder();
+        encodedByTarget.forEach((name, encoded) -> out.append(out.length() == 0 ? "" : "\n").append(name).append('=').append(encoded));
         return out.toString();
     }
 
