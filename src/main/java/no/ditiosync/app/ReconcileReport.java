@@ -43,11 +43,14 @@ final class ReconcileReport {
     record Drift(String target, HoursKey key, BigDecimal ditio, BigDecimal delivered, BigDecimal difference) {
     }
 
+    /** The reconcile's full pass: its window of work dates. */
+    final SyncRun.Pass window;
     final int keysChecked;
     final List<Drift> drift;
     final TreeSet<HoursKey> driftingKeys = new TreeSet<>();
 
-    private ReconcileReport(int keysChecked, List<Drift> drift) {
+    private ReconcileReport(SyncRun.Pass window, int keysChecked, List<Drift> drift) {
+        this.window = window;
         this.keysChecked = keysChecked;
         this.drift = drift;
         drift.forEach(d -> driftingKeys.add(d.key()));
@@ -75,7 +78,7 @@ final class ReconcileReport {
                 drift.add(new Drift(target.getKey(), c.getKey(), delivered.add(c.getValue()), delivered, c.getValue()));
             }
         }
-        return new ReconcileReport(checked.size(), drift);
+        return new ReconcileReport(window, checked.size(), drift);
     }
 
     boolean drifts() {
@@ -110,9 +113,8 @@ final class ReconcileReport {
 
     /** The one-screen summary. */
     void print(SyncRun run, Path file, PrintStream out) {
-        SyncRun.Pass pass = run.passes().stream().filter(SyncRun.Pass::delivers).findFirst().orElseThrow();
         out.printf(Locale.ROOT, "Reconcile of company %s, work dates %s to %s (full pass of %s: %d records read)%s%n", run.company(),
-                pass.fromDate(), pass.toDate(), String.join(", ", run.deliveredFeeds()), run.recordsRead(),
+                window.fromDate(), window.toDate(), String.join(", ", run.deliveredFeeds()), run.recordsRead(),
                 run.dry() ? ": nothing committed, nothing delivered" : "");
         out.printf(Locale.ROOT, "  keys checked:   %d (employee × work date × wage type)%n", keysChecked);
         out.printf(Locale.ROOT, "  keys drifting:  %d%n", driftingKeys.size());
