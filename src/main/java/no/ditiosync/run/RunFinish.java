@@ -215,20 +215,20 @@ public final class RunFinish {
                     List<String> leftOut = run.failedFeeds().keySet().stream().filter(companies.of(run).feeds()::contains).toList();
                     // a feed left out did not map the flagged workers' lines again, and its next pass reads only what
                     // changed: they stay flagged until a run reads every feed
-                    if (leftOut.isEmpty()) {
-                        directory.mappedAgain(c, run.company());
-                    }
+                    boolean usersMappedAgain = leftOut.isEmpty() && directory.mappedAgain(c, run.company());
                     for (SyncRun.Pass pass : run.passes()) {
                         runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
                     }
                     // the delivered lines are the settings' lines now; unless the old feed's lines still wait to
                     // be reversed (the new source's feeds could not be read): the next run tries again
                     if (!run.reversalWaits()) {
-                        // a feed this run did not read still has lines of the old settings: it is read in full when
-                        // it is read again (one PAYROLL_SOURCE no longer reads, its lines reversed now; one switched
-                        // off, absences; one left out, not deployed, once it answers)
+                        // a feed this run did not read still has lines of the old settings, or of the workers' old
+                        // numbers and departments: it is read in full when it is read again (one PAYROLL_SOURCE no
+                        // longer reads, its lines reversed now; one switched off, absences; one left out, not
+                        // deployed, once it answers: that one keeps the workers flagged instead)
                         for (String feed : LINE_FEEDS) {
-                            if (run.rulesChanged() && (run.pass(feed) == null || leftOut.contains(feed))) {
+                            boolean notRead = run.pass(feed) == null;
+                            if (run.rulesChanged() && (notRead || leftOut.contains(feed)) || usersMappedAgain && notRead) {
                                 runs.dropWatermark(c, run.company(), feed);
                             }
                         }

@@ -243,12 +243,12 @@ public final class DirectoryStore {
         return ids;
     }
 
-    /** In the run's commit: the users' lines are mapped again. */
-    public void mappedAgain(Connection c, String company) throws SQLException {
+    /** In the run's commit: the users' lines are mapped again; whether any user was flagged. */
+    public boolean mappedAgain(Connection c, String company) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE ditio_user SET remap_pending = FALSE WHERE company = ? AND remap_pending = TRUE")) {
             ps.setString(1, company);
-            ps.executeUpdate();
+            return ps.executeUpdate() > 0;
         }
     }
 

@@ -11,9 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static no.ditiosync.app.IncrementalLedgerTest.ALL_TARGETS;
 import static no.ditiosync.app.IncrementalLedgerTest.assertEveryTargetHoldsTheTruth;
@@ -107,6 +113,49 @@ class AbsenceFeedTest {
                     .extracting(row -> row.get("lineId") + " " + row.get("employeeNumber") + " " + row.get("quantity"))
                     .containsExactly("absence:" + sick.id() + " " + users.get(r.userId()) + " 7.50");
             assertEveryTargetHoldsTheTruth(h, "with the course quarantined");
+        }
+    }
+
+    /**
+     * A worker's new employee number and department reach the absences delivered before even when they
+     * change while absences are switched off: the runs then map his time lines again, not his absences,
+     * so the absence feed is read in full when it is switched on again.
+     */
+    @Test
+    void aWorkerMovedWhileAbsencesAreOffHasHisAbsencesFollowWhenTheyComeBack(@TempDir Path dir) throws Exception {
+        // Ditio's clock two hours back while his absence is made, so no run's overlap reads it again by chance
+        AtomicReference<Duration> behind = new AtomicReference<>(Duration.ofHours(2));
+        Clock ditioClock = new Clock() {
+            @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+            @Override public Clock withZone(ZoneId zone) { return this; }
+            @Override public Instant instant() { return Instant.now().minus(behind.get()); }
+        };
+        try (SyncHarness h = new SyncHarness(company().clock(ditioClock), dir, LAST.minusWeeks(3), stateDb(dir), ABSENCES_ON)) {
+            // a worker whose number comes from /v1/user, not from his records
+            String worker = h.ditio.data().liveTimeRegistrations().stream()
+                    .filter(r -> r.userEmployeeNumber() == null || r.userEmployeeNumber().isEmpty())
+                    .map(r -> r.userId()).filter(u -> h.employeesByUser().get(u) != null).findFirst().orElseThrow();
+            Absence absence = h.ditio.data().addAbsence(worker, LAST.minusDays(3), "SYK", new BigDecimal("7.5"), true);
+            behind.set(Duration.ZERO);
+            h.runOnce();
+            h.restartWith(Map.of("payroll.absences", "false"));
+            h.runOnce();
+            h.ditio.data().setEmployeeNumber(worker, "77001");
+            h.ditio.data().setDepartment(worker, "Ny avdeling");
+            h.runOnce();
+
+            h.restartWith(Map.of("payroll.absences", "true"));
+            SyncRun back = h.runOnce();
+
+            assertEveryTargetHoldsTheTruth(h, "absences back on");
+            assertThat(back.pass("absence").mode()).as("the absence feed, off while the worker moved").isEqualTo(SyncRun.Mode.FULL);
+            assertThat(h.truth(k -> k[0])).containsKey("77001");
+            try (var c = h.stateDb().connect(); var rs = c.createStatement().executeQuery("SELECT employee_number, department "
+                    + "FROM payroll_line WHERE status = 'active' AND line_id = 'absence:" + absence.id() + "'")) {
+                assertThat(rs.next()).as("his absence in payroll_line").isTrue();
+                assertThat(rs.getString(1) + " / " + rs.getString(2)).isEqualTo("77001 / Ny avdeling");
+            }
+            assertThat(h.runOnce().files()).isEmpty();
         }
     }
 
