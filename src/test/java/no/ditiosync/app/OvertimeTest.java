@@ -4,6 +4,7 @@ import no.ditiosync.run.SyncRun;
 import no.ditiosync.simulator.PayrollDay;
 import no.ditiosync.simulator.TimeRegistration;
 import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.AppProcess;
 import no.ditiosync.testing.PayrollTruth;
 import no.ditiosync.testing.TestDatabase;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -61,6 +64,56 @@ class OvertimeTest {
                 assertEveryTargetHoldsTheTruth(h, "after round " + round);
                 assertOrdinaryHoursAreWorkedHoursLessDeductedOvertime(h, source);
             }
+            assertThat(h.runOnce().files()).as("a quiet run").isEmpty();
+        }
+    }
+
+    /**
+     * Overtime deducted from the ordinary hours (overtimeType 0) whose line has no wage type in the
+     * mapping waits in quarantine, and no other hour of its day does: with time registrations the day's
+     * hours stay paid as ordinary (the deduction waits with the line), with payroll lines the ordinary
+     * part is the day's hours less it, so exactly its hours wait. Once the mapping has the row, each
+     * hour is paid once, as the truth says.
+     */
+    @ParameterizedTest(name = "PAYROLL_SOURCE={0}")
+    @ValueSource(strings = {"time+overtime", "payroll-lines"})
+    void deductedOvertimeWithoutAWageTypeWaitsAloneUntilItIsMapped(String source, @TempDir Path dir) throws Exception {
+        String shipped = Files.readString(AppProcess.projectRoot().resolve("mappings/wage-types.csv"), StandardCharsets.UTF_8);
+        String withoutLevelOne = shipped.replace("overtime,lineType,20,2050\n", "");
+        assertThat(withoutLevelOne).isNotEqualTo(shipped);
+        Path mapping = dir.resolve("wage-types.csv");
+        Files.writeString(mapping, withoutLevelOne, StandardCharsets.UTF_8);
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), stateDb(dir),
+                Map.of("payroll.source", source, "payroll.targets", ALL_TARGETS, "payroll.wage-types", mapping.toString()))) {
+            h.runOnce();
+            Map<String, String> users = h.employeesByUser();
+            Map<String, BigDecimal> waiting = new TreeMap<>();
+            for (PayrollDay day : PayrollTruth.payrollReadyDays(h.ditio.data(), h.startDate)) {
+                String employee = day.employeeNumber() == null || day.employeeNumber().isEmpty()
+                        ? users.get(day.userId()) : day.employeeNumber();
+                for (PayrollDay.OvertimeLine line : day.overtimeLines()) {
+                    if (line.lineType() == 20) {
+                        assertThat(h.quarantine()).extracting(q -> q[0] + " " + q[1])
+                                .anyMatch(q -> q.startsWith(day.id() + ":ot:" + line.payrollTypeId() + " no wage type in ")
+                                        && q.contains("lineType=20"));
+                        if (source.equals("payroll-lines")) {
+                            waiting.merge(DeliveredPayroll.normalEmployee(employee) + "|" + day.date(), line.qty(), BigDecimal::add);
+                        }
+                    }
+                }
+            }
+            Map<String, BigDecimal> paidOrWaiting = new TreeMap<>(waiting);
+            h.jdbcTotals().forEach((key, hours) -> paidOrWaiting.merge(key.substring(0, key.lastIndexOf('|')), hours, BigDecimal::add));
+            assertThat(h.truth(k -> k[2])).as("level-1 overtime in Ditio").containsKey("2050");
+            DeliveredPayroll.assertSums("hours per employee and day, every wage type, paid or waiting in quarantine",
+                    DeliveredPayroll.normalise(paidOrWaiting), h.truth(k -> k[0] + "|" + k[1]));
+
+            Files.writeString(mapping, shipped, StandardCharsets.UTF_8);
+            h.restartWith(Map.of());
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[1]).noneMatch(reason -> reason.startsWith("no wage type"));
+            assertEveryTargetHoldsTheTruth(h, "after the mapping has level 1");
+            assertOrdinaryHoursAreWorkedHoursLessDeductedOvertime(h, source);
             assertThat(h.runOnce().files()).as("a quiet run").isEmpty();
         }
     }
