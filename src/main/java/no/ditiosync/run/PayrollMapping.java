@@ -72,6 +72,7 @@ public final class PayrollMapping {
             }
             if (r instanceof PayrollLineRecord day) {
                 // a user's day: its parts, each a line of its own; the parts it no longer has are gone
+                RecordLimits.fitId(day);
                 desired.add(new Desired(feed + ":" + day.id + ":", run.delta().nextSeq(), Desired.Kind.PARENT, fetched,
                         null, null, null));
                 for (TimeRegistration part : PayrollDaySplitter.split(day, company.source())) {

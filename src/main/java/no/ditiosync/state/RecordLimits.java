@@ -25,10 +25,7 @@ public final class RecordLimits {
     }
 
     public static void fit(TimeRegistration r) {
-        if (r.id != null && r.id.length() > 100) {
-            unreadable(r, "id", 100);
-            r.id = "long-id-" + hash(r.id);
-        }
+        fitId(r);
         if (r.parentId != null && r.parentId.length() > 100) {
             r.parentId = null; // its parts have longer ids still: quarantined above, under a hash
         }
@@ -62,21 +59,97 @@ public final class RecordLimits {
         if (r.description != null && r.description.length() > 4000) {
             // cleaned as every drop cleans it (blanks in a row are one) before it is cut to what is kept
             r.description = TextCleaner.cleanToUtf16Units(r.description, 4000);
+        } else if (r.description != null && !keepable(r.description, false)) {
+            // as every drop leaves them out: the ledger's text and payroll_line.text are the files' text
+            r.description = keepableOnly(r.description);
+        }
+    }
+
+    /**
+     * A record's id as the state DB can key it by. One too long, or holding a character no database
+     * keeps as sent (PostgreSQL refuses a NUL, and both turn half of a surrogate pair into '?': another
+     * record's id, or none Ditio knows) or orders as Java does (PostgreSQL's binary order puts a
+     * character beyond U+FFFF after U+E000-U+FFFF, Java's before, which a merge in key order cannot
+     * take), is quarantined under a key made from it.
+     */
+    public static void fitId(TimeRegistration r) {
+        if (r.id != null && r.id.length() > 100) {
+            unreadable(r, "id", 100);
+            r.id = "long-id-" + hash(r.id);
+        } else if (r.id != null && !keepable(r.id, true)) {
+            unreadable(r, "id '" + escaped(r.id) + "': holds a NUL or a character beyond U+FFFF, which no record is keyed by");
+            r.id = "odd-id-" + hash(r.id);
         }
     }
 
     private static String fitted(TimeRegistration r, String field, String value, int max) {
-        if (value == null || value.length() <= max) {
-            return value;
+        if (value == null) {
+            return null;
         }
-        unreadable(r, field, max);
-        return value.substring(0, max);
+        if (value.length() > max) {
+            unreadable(r, field, max);
+            return value.substring(0, max);
+        }
+        if (!keepable(value, false)) {
+            // a key or a code: cut to what a database keeps, it would be another one, and as kept it
+            // would differ from what Ditio sends on every run after
+            unreadable(r, field + ": holds a NUL or half of a character beyond U+FFFF");
+            return keepableOnly(value);
+        }
+        return value;
     }
 
     private static void unreadable(TimeRegistration r, String field, int max) {
+        unreadable(r, field + ": longer than " + max + " characters");
+    }
+
+    private static void unreadable(TimeRegistration r, String why) {
         if (r.unreadable == null) {
-            r.unreadable = PageReader.UNREADABLE + field + ": longer than " + max + " characters";
+            r.unreadable = PageReader.UNREADABLE + why;
         }
+    }
+
+    /** Whether a database keeps {@code value} as Java holds it: no NUL, no half pair (and, for a key, no pair). */
+    private static boolean keepable(String value, boolean key) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                return false;
+            }
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
+                if (key || !paired) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
+    }
+
+    /** {@code value} without its NULs and half pairs. */
+    private static String keepableOnly(String value) {
+        StringBuilder kept = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                kept.append(c).append(value.charAt(++i));
+            } else if (c != '\0' && !Character.isSurrogate(c)) {
+                kept.append(c);
+            }
+        }
+        return kept.toString();
+    }
+
+    /** An id for a reason: its NULs, other control characters and surrogates escaped, cut to 60 characters. */
+    private static String escaped(String id) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < id.length() && shown.length() < 60; i++) {
+            char c = id.charAt(i);
+            shown.append(Character.isISOControl(c) || Character.isSurrogate(c) ? String.format(java.util.Locale.ROOT, "\\u%04x", (int) c)
+                    : String.valueOf(c));
+        }
+        return shown.toString();
     }
 
     private static String hash(String value) {
