@@ -8,7 +8,9 @@ import no.ditiosync.payroll.ApprovalGate;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.WageTypeMapping;
 
+import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -151,7 +153,7 @@ public record Settings(
             SettingReader own = new SettingReader(lookup, key);
             Settings company = read(own, makeDropFolders);
             boolean files = company.targets().stream().anyMatch(t -> !t.equals(DropTarget.JDBC));
-            String other = files ? dropDirs.putIfAbsent(company.dropDir().toAbsolutePath().normalize(), key) : null;
+            String other = files ? dropDirs.putIfAbsent(asTheFileSystemNamesIt(company.dropDir()), key) : null;
             if (other != null) {
                 throw new SettingsException("Setting company." + key + "." + DROP_DIR.property + ": company " + key
                         + " would share the drop folder '" + company.dropDir() + "' with company " + other
@@ -176,6 +178,20 @@ public record Settings(
             all.add(company);
         }
         return List.copyOf(all);
+    }
+
+    /** A folder by its real path, links followed as far as it exists (two names of one folder are one). */
+    private static Path asTheFileSystemNamesIt(Path folder) {
+        Path absolute = folder.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+        } catch (IOException e) {
+            return absolute;
+        }
     }
 
     /**

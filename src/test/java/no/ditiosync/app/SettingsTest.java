@@ -473,4 +473,17 @@ class SettingsTest {
                 "Setting company.bygg.payroll.drop-dir: company bygg would share the drop folder '" + shared
                         + "' with company acme; files of two companies never mix");
     }
+
+    /** The same folder through a link is the same folder: the check compared the names (outside audit). */
+    @Test
+    void twoCompaniesNamingOneDropFolderThroughALinkAreRefused() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        Map<String, String> s = twoCompanies();
+        s.put("company.acme.payroll.drop-dir", real.toString());
+        s.put("company.bygg.payroll.drop-dir", link.toString());
+        assertThatThrownBy(() -> Settings.readAll(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting company.bygg.payroll.drop-dir: company bygg would share the drop folder '" + link
+                        + "' with company acme; files of two companies never mix");
+    }
 }
