@@ -102,15 +102,17 @@ public final class PayrollLineMapper {
     }
 
     public MappingResult map(TimeRegistration r, EmployeeDirectory employees) {
+        boolean keyed = r.id != null && !r.id.isBlank() && !r.id.startsWith(MISSING_ID_PREFIX);
+        if (r.isDeleted && keyed) {
+            // gone, whatever else it holds: a record quarantined under a key made from its id leaves with it
+            return MappingResult.of(MappingResult.Status.DELETED);
+        }
         // first what was wrong as sent: an id of the wrong type ({"a":1}) is unreadable, and so missing
         if (r.unreadable != null) {
             return MappingResult.quarantined(r.unreadable);
         }
-        if (r.id == null || r.id.isBlank() || r.id.startsWith(MISSING_ID_PREFIX)) {
+        if (!keyed) {
             return MappingResult.quarantined(MISSING_ID);
-        }
-        if (r.isDeleted) {
-            return MappingResult.of(MappingResult.Status.DELETED);
         }
         LocalDate workDate;
         Instant modified;

@@ -116,6 +116,28 @@ class CharactersADatabaseCannotKeepTest {
         assertThat(csvFiles()).isEqualTo(1);
     }
 
+    /** A record quarantined under a key made from its id (odd or too long) leaves the quarantine when Ditio deletes it. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void aRecordQuarantinedForItsIdLeavesWhenDitioDeletesIt(String kind) throws Exception {
+        TestDatabase db = stateDb(kind);
+        String longId = "L".repeat(120);
+        serve(registration("r1", "101", "2026-11-16", "7.5", ""), registration("x\\u0000", "101", "2026-11-17", "2", ""),
+                registration(longId, "101", "2026-11-18", "3", ""));
+        start(db, Map.of());
+        app.runOnce();
+        assertThat(reasons(db)).hasSize(2);
+
+        String deleted = ",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-19T16:00:00Z\"";
+        serve(registration("r1", "101", "2026-11-16", "7.5", ""),
+                registration("x\\u0000", "101", "2026-11-17", "2", deleted).replace("\"isDeleted\":false,", ""),
+                registration(longId, "101", "2026-11-18", "3", deleted).replace("\"isDeleted\":false,", ""));
+        app.runOnce();
+
+        assertThat(reasons(db)).isEmpty();
+        assertThat(DeliveredPayroll.jdbcTotals(db)).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"h2", "postgres"})
     void anIdWithACharacterBeyondUFFFFIsQuarantinedAndAFullPassAndAReconcileRun(String kind) throws Exception {
