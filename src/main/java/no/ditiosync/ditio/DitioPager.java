@@ -59,10 +59,9 @@ public final class DitioPager {
         this.timeRegistrations = new PageReader<>(TimeRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
         this.absences = new PageReader<>(AbsenceRegistration.class, TimeRegistration::markUnreadable, maxPageBytes);
         this.payrollLines = new PageReader<>(PayrollLineRecord.class, TimeRegistration::markUnreadable, maxPageBytes);
-        // a user row that does not bind is left out: its registrations then show in quarantine without an employee number
-        this.users = new PageReader<>(DitioUser.class, null, maxPageBytes);
-        // likewise a project row: the lines of its registrations then carry no project number from it
-        this.projects = new PageReader<>(DitioProject.class, null, maxPageBytes);
+        // a user or project row that does not bind is marked, so the run leaves it as last known and reads it again
+        this.users = new PageReader<>(DitioUser.class, (user, reason) -> user.unreadable = reason, maxPageBytes);
+        this.projects = new PageReader<>(DitioProject.class, (project, reason) -> project.unreadable = reason, maxPageBytes);
     }
 
     /**

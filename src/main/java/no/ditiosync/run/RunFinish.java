@@ -217,7 +217,9 @@ public final class RunFinish {
                     // changed: they stay flagged until a run reads every feed
                     boolean usersMappedAgain = leftOut.isEmpty() && directory.mappedAgain(c, run.company());
                     for (SyncRun.Pass pass : run.passes()) {
-                        runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                        if (!run.keepsWatermark(pass.feed())) {
+                            runs.moveWatermark(c, run.company(), pass.feed(), run.startedAt(), run.runId());
+                        }
                     }
                     // the delivered lines are the settings' lines now; unless the old feed's lines still wait to
                     // be reversed (the new source's feeds could not be read): the next run tries again

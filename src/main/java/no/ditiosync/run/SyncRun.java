@@ -143,6 +143,8 @@ public final class SyncRun implements RetryCounter {
     private boolean readingStarted;
     private final LineCounts lineCounts = new LineCounts();
     private final Set<String> quarantinedIds = new HashSet<>();
+    /** Feeds whose watermark this run does not move: a row of theirs could not be read. */
+    private final Set<String> watermarksKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Map<String, Set<String>> released = Map.of();
     private List<DropWriter.Drop> drops = List.of();
     private DeliveredHours hours = new DeliveredHours();
@@ -344,6 +346,11 @@ public final class SyncRun implements RetryCounter {
     }
 
     public void countProjectPage() { projectPages++; }
+
+    /** The feed's watermark stays where it was when this run commits: the next run reads its changes again. */
+    public void keepWatermark(String feed) { watermarksKept.add(feed); }
+
+    public boolean keepsWatermark(String feed) { return watermarksKept.contains(feed); }
 
     public void countUserPage(int users) {
         userPages++;

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Each feed's pass of a run, as the routes call it (bean {@code syncRun}): start the pass (its
@@ -154,7 +155,9 @@ public final class SyncSteps {
         return r;
     }
 
-    public void storeUsers(@Body List<DitioUser> users, @Variable("run") SyncRun run) throws Exception {
+    public void storeUsers(@Body List<DitioUser> page, @Variable("run") SyncRun run) throws Exception {
+        List<DitioUser> users = readable(page, u -> u.unreadable, u -> "profile " + u.id + " (user " + u.identityUserId + ")",
+                DitioPager.USER_FEED, DitioPager.USERS, run);
         List<String> cut = directory.upsertUsers(run.company(), users);
         if (!cut.isEmpty()) {
             LOG.warn("Run {} of company {}: {} department(s) longer than {} characters, kept and delivered cut to that "
@@ -163,12 +166,32 @@ public final class SyncSteps {
                             .map(d -> "'" + TextCleaner.clean(d, 40) + "…'").toList())
                             + (cut.size() > 3 ? " and " + (cut.size() - 3) + " more" : ""));
         }
-        run.countUserPage(users.size());
+        run.countUserPage(page.size());
     }
 
-    public void storeProjects(@Body List<DitioProject> projects, @Variable("run") SyncRun run) throws Exception {
-        directory.upsertProjects(run.company(), projects);
+    public void storeProjects(@Body List<DitioProject> page, @Variable("run") SyncRun run) throws Exception {
+        directory.upsertProjects(run.company(), readable(page, p -> p.unreadable, p -> "project " + p.id,
+                DitioPager.PROJECT_FEED, DitioPager.PROJECTS, run));
         run.countProjectPage();
+    }
+
+    /**
+     * The rows of a user or project page that bound. One that did not (a field of the wrong type) is left
+     * as last known, said in a WARN, and the feed's watermark stays for this run, so the next run reads it
+     * again: the change it brings (a new employee number) waits for Ditio to send it readable, not lost.
+     */
+    private static <T> List<T> readable(List<T> page, Function<T, String> unreadable, Function<T, String> name,
+                                        String feed, String endpoint, SyncRun run) {
+        List<T> bad = page.stream().filter(row -> unreadable.apply(row) != null).toList();
+        if (bad.isEmpty()) {
+            return page;
+        }
+        run.keepWatermark(feed);
+        LOG.warn("Run {} of company {}: {} row(s) of {} could not be read, left as last known and read again by the next "
+                        + "run: {}{}", run.runId(), run.company(), bad.size(), endpoint,
+                String.join("; ", bad.stream().limit(3).map(row -> TextCleaner.shown(name.apply(row) + ": "
+                        + unreadable.apply(row))).toList()), bad.size() > 3 ? "; and " + (bad.size() - 3) + " more" : "");
+        return page.stream().filter(row -> unreadable.apply(row) == null).toList();
     }
 
     /** Whether the map step goes down its quarantine branch: some records of the page cannot become a line. */

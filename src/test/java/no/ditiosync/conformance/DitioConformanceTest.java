@@ -709,6 +709,40 @@ class DitioConformanceTest {
     }
 
     /**
+     * A user row with a field of the wrong type (a department sent as an object) is left as last known,
+     * with a WARN naming it, and the user pass's watermark stays where it was, so the row is read again
+     * until Ditio sends it readable: the change it brings (a new employee number) is not lost. It was
+     * left out without a word, and the next run asked only for later changes (outside audit).
+     */
+    @Test
+    void aUserRowThatDoesNotBindIsReadAgainUntilItDoes() throws Exception {
+        String user = "{\"id\":\"p-a\",\"identityUserId\":\"u-103\",\"employeeNumber\":\"103\",\"department\":\"Betong\","
+                + "\"modifiedDateTime\":\"2026-11-01T10:00:00Z\",\"isDeleted\":false}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + user + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[{\"id\":\"r1\",\"userId\":\"u-103\","
+                + "\"workDate\":\"2026-11-16T00:00:00Z\",\"qty\":7.5,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-16T16:00:00Z\"}]}")));
+        SyncRun first = run();
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+
+        String renumbered = user.replace("\"103\"", "\"203\"").replace("11-01", "11-25");
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":["
+                + renumbered.replace("\"Betong\"", "{\"id\":\"dep-1\",\"name\":\"Betong\"}") + "]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        run();
+        assertThat(delivered()).as("left as last known").containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + renumbered + "]}")));
+        run();
+
+        List<ScriptedDitio.Request> userPasses = ditio.requests(DitioPager.USERS);
+        assertThat(userPasses.get(2).param("ModifiedSince")).as("the third run asks for what the second could not read")
+                .isEqualTo(userPasses.get(1).param("ModifiedSince"));
+        assertThat(Instant.parse(userPasses.get(2).param("ModifiedSince"))).isBefore(first.endedAt());
+        assertThat(delivered()).containsExactly(entry("203|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
+    /**
      * Two profiles with an employee number each, on pages in either order: the same one is kept (live
      * before deleted, then the smaller profile id), so the order of a page never moves a worker's lines
      * to the other number. The kept profile deleted, the live one known takes over at once, as a first
