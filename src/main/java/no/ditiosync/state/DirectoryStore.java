@@ -46,7 +46,8 @@ public final class DirectoryStore {
      * {@code remap_pending} until a run commits, so the change reaches the user's delivered lines even
      * when the run that saw it fails: a department changed, or an employee number the user had changed
      * (a first number reaches no delivered line: the registrations of a user without one carried their
-     * own, or waited in quarantine, which is mapped again every run).
+     * own, or waited in quarantine, which is mapped again every run), or a first department of a user
+     * whose lines were delivered before he was seen.
      *
      * @return the departments of the page longer than the {@value #DEPARTMENT_WIDTH} characters kept, as
      *         Ditio sent them: kept cleaned and cut (a cost label is no reason to hold back pay), and said
@@ -163,12 +164,24 @@ public final class DirectoryStore {
                     + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), CAST(? AS VARCHAR(200)))) s(" + USER_COLUMNS + ") "
                     + "ON k.company = s.company AND k.identity_user_id = s.identity_user_id "
                     + "WHEN MATCHED THEN UPDATE SET " + set + " "
-                    + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ") VALUES (s.company, s.identity_user_id, s.user_id, "
-                    + "s.employee_number, s.department, s.modified, s.deleted, s.name)";
+                    + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ", remap_pending) VALUES (s.company, s.identity_user_id, "
+                    + "s.user_id, s.employee_number, s.department, s.modified, s.deleted, s.name, " + remapNew("s") + ")";
             // PostgreSQL names the row kept by its table and the one offered EXCLUDED; one statement per row of a batch
-            case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ", remap_pending) SELECT v.*, " + remapNew("v")
+                    + " FROM (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), "
+                    + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), "
+                    + "CAST(? AS VARCHAR(200)))) v(" + USER_COLUMNS + ") WHERE TRUE "
                     + "ON CONFLICT (company, identity_user_id) DO UPDATE SET " + set;
         };
+    }
+
+    /**
+     * A user first seen with a department who already has delivered lines (they carried his number: he
+     * was made after a run's user pass, or /v1/user was not deployed) is flagged, so they get it.
+     */
+    private static String remapNew(String s) {
+        return "CASE WHEN " + s + ".department IS NOT NULL AND EXISTS (SELECT 1 FROM ledger_user_lines u WHERE u.company = "
+                + s + ".company AND u.user_id = " + s + ".identity_user_id) THEN TRUE ELSE FALSE END";
     }
 
     private static String clip(String s, int max) {

@@ -709,6 +709,32 @@ class DitioConformanceTest {
     }
 
     /**
+     * A worker Ditio's users first show after his lines were delivered (they carried his number; he was
+     * made after the run's user pass, or /v1/user was not deployed then) has his department reach those
+     * lines, as a first sync would give it them: a new user was never flagged for a remap (outside audit).
+     */
+    @Test
+    void aUserFirstSeenAfterHisLinesWereDeliveredGivesThemHisDepartment() throws Exception {
+        ditio.on(DitioPager.USERS, request -> Answer.json(200, "{\"data\":[]}"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "103", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        run(Map.of("payroll.targets", "csv,jdbc"));
+
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[{\"id\":\"p-a\",\"identityUserId\":\"u-103\","
+                + "\"employeeNumber\":\"103\",\"department\":\"Betong\",\"modifiedDateTime\":\"2026-11-20T10:00:00Z\","
+                + "\"isDeleted\":false}]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        run();
+
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+             var rs = c.createStatement().executeQuery("SELECT line_id, department FROM payroll_line WHERE status = 'active'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("time:r1 Betong");
+        }
+        assertThat(delivered()).containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
+    /**
      * A user row with a field of the wrong type (a department sent as an object) is left as last known,
      * with a WARN naming it, and the user pass's watermark stays where it was, so the row is read again
      * until Ditio sends it readable: the change it brings (a new employee number) is not lost. It was
