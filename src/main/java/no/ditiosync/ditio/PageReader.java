@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.cfg.CacheProvider;
 import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerFactory;
+import com.fasterxml.jackson.databind.introspect.AnnotatedField;
 import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.deser.DeserializerFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -30,10 +31,12 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -142,6 +145,7 @@ public final class PageReader<T> {
         JsonToken next;
         while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
             problem.reason = null;
+            problem.boundInOtherCase.clear();
             JsonStreamContext array = parser.getParsingContext().getParent();
             T record;
             try {
@@ -211,13 +215,33 @@ public final class PageReader<T> {
                 return false;
             }
             try {
-                record.findProperty(property).deserializeAndSet(p, ctxt, bean);
+                SettableBeanProperty target = record.findProperty(property);
+                Set<String> boundHere = ctxt.getAttribute(PROBLEM) instanceof Problem problem ? problem.boundInOtherCase : null;
+                // a property set through a method (none of the spec's names read as a value) is bound as sent
+                Object current = target.getMember() instanceof AnnotatedField field
+                        ? field.getValue(bean) : null;
+                if (boundHere != null && !boundHere.contains(property) && holdsValue(current)) {
+                    // the spec's own name came earlier in this record, and it wins ("the names above first")
+                    p.skipChildren();
+                    return true;
+                }
+                target.deserializeAndSet(p, ctxt, bean);
+                if (boundHere != null) {
+                    boundHere.add(property);
+                }
                 return true;
             } catch (Exception e) {
                 // as Jackson does for a field it bound itself: a failure is a mapping error whose path names the field
                 return record.wrapAndThrow(e, bean, name, ctxt);
             }
         }
+    }
+
+    /** Whether a field already holds what a record sent: not its value before binding (null, false, 0, empty). */
+    private static boolean holdsValue(Object value) {
+        return value != null && !Boolean.FALSE.equals(value) && !(value instanceof Number n && n.doubleValue() == 0
+                && !(value instanceof java.math.BigDecimal)) && !(value instanceof java.util.Collection<?> c && c.isEmpty())
+                && !(value instanceof Map<?, ?> m && m.isEmpty());
     }
 
     /**
@@ -250,6 +274,8 @@ public final class PageReader<T> {
     /** The first field of a record that did not bind, and why ("unreadable qty: "abc" is not a number"). */
     private static final class Problem {
         String reason;
+        /** The properties of the record bound from a name in another case (a later one of those wins, as JSON's last). */
+        final Set<String> boundInOtherCase = new HashSet<>();
     }
 
     /**

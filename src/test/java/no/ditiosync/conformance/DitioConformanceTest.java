@@ -508,6 +508,24 @@ class DitioConformanceTest {
                 entry("103|2026-11-17|1000", new BigDecimal("4.00")));
     }
 
+    /**
+     * The spec's own name wins over the same name in another case wherever it stands in the record: a
+     * "QTY" after "qty" took its place (outside audit); of two names in other cases, the later counts.
+     */
+    @Test
+    void theSpecsNameWinsOverTheSameNameInAnotherCaseAfterIt() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z").replace("}", ",\"QTY\":75}") + ","
+                + registration("r2", "101", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z")
+                        .replace("\"qty\":2,", "\"Qty\":20,\"QTY\":3,") + "]}")));
+
+        SyncRun run = run();
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("3.00")));
+    }
+
     /** The reason names the field as Ditio spelled it; the next record of the page is read as usual. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
