@@ -12,8 +12,10 @@ import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.cfg.CacheProvider;
 import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerFactory;
-import com.fasterxml.jackson.databind.introspect.AnnotatedField;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.deser.DeserializerFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,12 +33,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -79,7 +79,8 @@ public final class PageReader<T> {
                 .addHandler(new OtherCase())
                 .addHandler(new WrongTypes())
                 .registerModule(new SimpleModule().addDeserializer(Integer.class, new WholeNumbers())
-                        .addDeserializer(boolean.class, new NumbersAreNotTrueOrFalse()));
+                        .addDeserializer(boolean.class, new NumbersAreNotTrueOrFalse())
+                        .setDeserializerModifier(new MarkSpecNames()));
         this.recordReader = mapper.readerFor(recordType);
         this.unreadable = unreadable;
         this.maxPageBytes = maxPageBytes;
@@ -145,7 +146,6 @@ public final class PageReader<T> {
         JsonToken next;
         while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
             problem.reason = null;
-            problem.boundInOtherCase.clear();
             JsonStreamContext array = parser.getParsingContext().getParent();
             T record;
             try {
@@ -216,19 +216,15 @@ public final class PageReader<T> {
             }
             try {
                 SettableBeanProperty target = record.findProperty(property);
-                Set<String> boundHere = ctxt.getAttribute(PROBLEM) instanceof Problem problem ? problem.boundInOtherCase : null;
-                // a property set through a method (none of the spec's names read as a value) is bound as sent
-                Object current = target.getMember() instanceof AnnotatedField field
-                        ? field.getValue(bean) : null;
-                if (boundHere != null && !boundHere.contains(property) && holdsValue(current)) {
-                    // the spec's own name came earlier in this record, and it wins ("the names above first")
-                    p.skipChildren();
-                    return true;
+                if (target instanceof Marked marked) {
+                    if ((((SpecNames) bean).specNamesSeen() & marked.bit) != 0) {
+                        // the spec's own name came earlier in this object, and it wins ("the names above first")
+                        p.skipChildren();
+                        return true;
+                    }
+                    target = marked.unmarked; // bound, not marked: of two names in other cases, the later counts
                 }
                 target.deserializeAndSet(p, ctxt, bean);
-                if (boundHere != null) {
-                    boundHere.add(property);
-                }
                 return true;
             } catch (Exception e) {
                 // as Jackson does for a field it bound itself: a failure is a mapping error whose path names the field
@@ -237,11 +233,55 @@ public final class PageReader<T> {
         }
     }
 
-    /** Whether a field already holds what a record sent: not its value before binding (null, false, 0, empty). */
-    private static boolean holdsValue(Object value) {
-        return value != null && !Boolean.FALSE.equals(value) && !(value instanceof Number n && n.doubleValue() == 0
-                && !(value instanceof java.math.BigDecimal)) && !(value instanceof java.util.Collection<?> c && c.isEmpty())
-                && !(value instanceof Map<?, ?> m && m.isEmpty());
+    /**
+     * Wraps each property of a record type that remembers its spec names ({@link SpecNames}) so that
+     * binding it under its own name marks it: a name in another case later in the same object is then
+     * skipped (OtherCase). Jackson binds the spec's names itself, without a hook, so this is how to know.
+     */
+    private static final class MarkSpecNames extends BeanDeserializerModifier {
+        @Override
+        public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
+                                                     BeanDeserializerBuilder builder) {
+            if (!SpecNames.class.isAssignableFrom(description.getBeanClass())) {
+                return builder;
+            }
+            List<SettableBeanProperty> properties = new ArrayList<>();
+            builder.getProperties().forEachRemaining(properties::add);
+            for (int i = 0; i < properties.size() && i < Long.SIZE; i++) {
+                builder.addOrReplaceProperty(new Marked(properties.get(i), 1L << i), true);
+            }
+            return builder;
+        }
+    }
+
+    /** A property that marks its bit on the record when it is bound under its own name. */
+    private static final class Marked extends SettableBeanProperty.Delegating {
+        final long bit;
+        final SettableBeanProperty unmarked;
+
+        Marked(SettableBeanProperty unmarked, long bit) {
+            super(unmarked);
+            this.unmarked = unmarked;
+            this.bit = bit;
+        }
+
+        @Override
+        protected SettableBeanProperty withDelegate(SettableBeanProperty d) {
+            return new Marked(d, bit);
+        }
+
+        @Override
+        public void deserializeAndSet(JsonParser p, DeserializationContext ctxt, Object instance) throws IOException {
+            unmarked.deserializeAndSet(p, ctxt, instance);
+            ((SpecNames) instance).specNameSeen(bit);
+        }
+
+        @Override
+        public Object deserializeSetAndReturn(JsonParser p, DeserializationContext ctxt, Object instance) throws IOException {
+            Object result = unmarked.deserializeSetAndReturn(p, ctxt, instance);
+            ((SpecNames) instance).specNameSeen(bit);
+            return result;
+        }
     }
 
     /**
@@ -274,8 +314,6 @@ public final class PageReader<T> {
     /** The first field of a record that did not bind, and why ("unreadable qty: "abc" is not a number"). */
     private static final class Problem {
         String reason;
-        /** The properties of the record bound from a name in another case (a later one of those wins, as JSON's last). */
-        final Set<String> boundInOtherCase = new HashSet<>();
     }
 
     /**

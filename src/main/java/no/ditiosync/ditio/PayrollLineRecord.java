@@ -1,5 +1,6 @@
 package no.ditiosync.ditio;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.math.BigDecimal;
@@ -18,13 +19,27 @@ public class PayrollLineRecord extends RegistrationLikeRecord {
     public static final String PAYROLL = "payroll";
 
     /** One entry of {@code overtimeLines[]}; {@code overtimeType} 0 = deducted from ordinary hours, 1 = paid on top. */
-    public static class OvertimeLine {
+    public static class OvertimeLine implements SpecNames {
         public String payrollTypeId;
         public String name;
         public Integer lineType;
         public Integer overtimeType;
         public Integer sorting;
         public BigDecimal qty;
+
+        /** Which properties came under the spec's own name ({@link SpecNames}). */
+        @JsonIgnore
+        private long specNames;
+
+        @Override
+        public long specNamesSeen() {
+            return specNames;
+        }
+
+        @Override
+        public void specNameSeen(long bit) {
+            specNames |= bit;
+        }
     }
 
     /** As sent; null when Ditio sends none. */

@@ -509,19 +509,44 @@ class DitioConformanceTest {
     }
 
     /**
-     * The spec's own name wins over the same name in another case wherever it stands in the record: a
-     * "QTY" after "qty" took its place (outside audit); of two names in other cases, the later counts.
+     * The spec's own name wins over the same name in another case wherever it stands in its object: a
+     * "QTY" after "qty" took its place, and a "PayrollApproved":true after "payrollApproved":false let an
+     * unapproved registration through (outside audit); likewise inside an overtime line, and for the names
+     * a payroll line reads through a method (verified, transDateTime). Of two names in other cases the later counts.
      */
     @Test
     void theSpecsNameWinsOverTheSameNameInAnotherCaseAfterIt() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
                 + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z").replace("}", ",\"QTY\":75}") + ","
                 + registration("r2", "101", "2026-11-17T00:00:00Z", "2", "2026-11-17T16:00:00Z")
-                        .replace("\"qty\":2,", "\"Qty\":20,\"QTY\":3,") + "]}")));
+                        .replace("\"qty\":2,", "\"Qty\":20,\"QTY\":3,") + ","
+                + registration("r3", "101", "2026-11-18T00:00:00Z", "4", "2026-11-18T16:00:00Z")
+                        .replace("\"payrollApproved\":true", "\"payrollApproved\":false,\"PayrollApproved\":true") + "]}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"TransDateTime\":\"2026-11-19T00:00:00Z\","
+                + "\"userId\":\"u-102\",\"employeeNumber\":\"102\",\"qty\":9.5,\"approved\":true,\"verified\":true,"
+                + "\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"isDeleted\":false,\"overtimeLines\":["
+                + "{\"payrollTypeId\":\"OT50\",\"lineType\":20,\"OvertimeType\":1,\"sorting\":1,\"Qty\":1.00},"
+                + "{\"payrollTypeId\":\"OT100\",\"lineType\":30,\"overtimeType\":0,\"OvertimeType\":1,\"sorting\":2,"
+                + "\"qty\":2.00,\"QTY\":20}]},"
+                + "{\"id\":\"d2\",\"transDateTime\":\"2026-11-17T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":8,\"approved\":true,\"verified\":false,\"Verified\":true,\"modifiedDateTime\":\"2026-11-17T06:00:00Z\","
+                + "\"isDeleted\":false,\"overtimeLines\":[]}]}")));
 
-        SyncRun run = run();
+        SyncRun run = run(Map.of("payroll.source", "payroll-lines"));
 
         assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(entry("102|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("102|2026-11-16|2050", new BigDecimal("1.00")), entry("102|2026-11-16|2100", new BigDecimal("2.00")));
+        assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).as("source payroll-lines reads no registrations").isEmpty();
+
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":[]}")));
+        app.close();
+        app = null;
+        java.nio.file.Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).filter(f -> !f.equals(dir))
+                .map(Path::toFile).forEach(java.io.File::delete);
+        run(Map.of("payroll.source", "time"));
+
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("101|2026-11-17|1000", new BigDecimal("3.00")));
     }
