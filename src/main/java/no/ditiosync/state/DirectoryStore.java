@@ -167,6 +167,7 @@ public final class DirectoryStore {
                     + "WHEN NOT MATCHED THEN INSERT (" + USER_COLUMNS + ", remap_pending) VALUES (s.company, s.identity_user_id, "
                     + "s.user_id, s.employee_number, s.department, s.modified, s.deleted, s.name, " + remapNew("s") + ")";
             // PostgreSQL names the row kept by its table and the one offered EXCLUDED; one statement per row of a batch
+            // (WHERE TRUE: without it PostgreSQL would read ON CONFLICT as the ON of a join of the FROM)
             case POSTGRESQL -> "INSERT INTO ditio_user AS k (" + USER_COLUMNS + ", remap_pending) SELECT v.*, " + remapNew("v")
                     + " FROM (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), "
                     + "CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BOOLEAN), "
