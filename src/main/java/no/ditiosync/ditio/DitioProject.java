@@ -3,7 +3,7 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /** The fields of a Ditio project row ({@code /v1/project}) used to fill a payroll line's project number. */
-public class DitioProject implements SpecNames {
+public class DitioProject extends DitioRecord {
     public String id;
     public String number;
     public String name;
@@ -12,18 +12,4 @@ public class DitioProject implements SpecNames {
     /** Why the row did not bind (a field of the wrong type), or null: such a row is left as last known. */
     @JsonIgnore
     public String unreadable;
-
-    /** Which properties came under the spec's own name ({@link SpecNames}). */
-    @JsonIgnore
-    private long specNames;
-
-    @Override
-    public long specNamesSeen() {
-        return specNames;
-    }
-
-    @Override
-    public void specNameSeen(long bit) {
-        specNames |= bit;
-    }
 }

@@ -3,7 +3,7 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /** The fields of a Ditio user row ({@code /v1/user}) used to fill employee number and department. */
-public class DitioUser implements SpecNames {
+public class DitioUser extends DitioRecord {
     public String id;
     public String identityUserId;
     public String employeeNumber;
@@ -14,18 +14,4 @@ public class DitioUser implements SpecNames {
     /** Why the row did not bind (a field of the wrong type), or null: such a row is left as last known. */
     @JsonIgnore
     public String unreadable;
-
-    /** Which properties came under the spec's own name ({@link SpecNames}). */
-    @JsonIgnore
-    private long specNames;
-
-    @Override
-    public long specNamesSeen() {
-        return specNames;
-    }
-
-    @Override
-    public void specNameSeen(long bit) {
-        specNames |= bit;
-    }
 }

@@ -217,7 +217,7 @@ public final class PageReader<T> {
             try {
                 SettableBeanProperty target = record.findProperty(property);
                 if (target instanceof Marked marked) {
-                    if ((((SpecNames) bean).specNamesSeen() & marked.bit) != 0) {
+                    if ((((DitioRecord) bean).specNamesSeen() & marked.bit) != 0) {
                         // the spec's own name came earlier in this object, and it wins ("the names above first")
                         p.skipChildren();
                         return true;
@@ -234,7 +234,7 @@ public final class PageReader<T> {
     }
 
     /**
-     * Wraps each property of a record type that remembers its spec names ({@link SpecNames}) so that
+     * Wraps each property of a record type that remembers its spec names ({@link DitioRecord}) so that
      * binding it under its own name marks it: a name in another case later in the same object is then
      * skipped (OtherCase). Jackson binds the spec's names itself, without a hook, so this is how to know.
      */
@@ -242,7 +242,7 @@ public final class PageReader<T> {
         @Override
         public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
                                                      BeanDeserializerBuilder builder) {
-            if (!SpecNames.class.isAssignableFrom(description.getBeanClass())) {
+            if (!DitioRecord.class.isAssignableFrom(description.getBeanClass())) {
                 return builder;
             }
             List<SettableBeanProperty> properties = new ArrayList<>();
@@ -273,13 +273,13 @@ public final class PageReader<T> {
         @Override
         public void deserializeAndSet(JsonParser p, DeserializationContext ctxt, Object instance) throws IOException {
             unmarked.deserializeAndSet(p, ctxt, instance);
-            ((SpecNames) instance).specNameSeen(bit);
+            ((DitioRecord) instance).specNameSeen(bit);
         }
 
         @Override
         public Object deserializeSetAndReturn(JsonParser p, DeserializationContext ctxt, Object instance) throws IOException {
             Object result = unmarked.deserializeSetAndReturn(p, ctxt, instance);
-            ((SpecNames) instance).specNameSeen(bit);
+            ((DitioRecord) instance).specNameSeen(bit);
             return result;
         }
     }

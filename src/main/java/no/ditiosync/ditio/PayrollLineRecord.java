@@ -19,27 +19,13 @@ public class PayrollLineRecord extends RegistrationLikeRecord {
     public static final String PAYROLL = "payroll";
 
     /** One entry of {@code overtimeLines[]}; {@code overtimeType} 0 = deducted from ordinary hours, 1 = paid on top. */
-    public static class OvertimeLine implements SpecNames {
+    public static class OvertimeLine extends DitioRecord {
         public String payrollTypeId;
         public String name;
         public Integer lineType;
         public Integer overtimeType;
         public Integer sorting;
         public BigDecimal qty;
-
-        /** Which properties came under the spec's own name ({@link SpecNames}). */
-        @JsonIgnore
-        private long specNames;
-
-        @Override
-        public long specNamesSeen() {
-            return specNames;
-        }
-
-        @Override
-        public void specNameSeen(long bit) {
-            specNames |= bit;
-        }
     }
 
     /** As sent; null when Ditio sends none. */

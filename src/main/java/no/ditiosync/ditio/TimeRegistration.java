@@ -11,7 +11,7 @@ import java.math.BigDecimal;
  * Dates stay text here: {@link no.ditiosync.payroll.PayrollLineMapper} reads them, so that an
  * unparseable date quarantines one record instead of failing a whole page.
  */
-public class TimeRegistration implements SpecNames {
+public class TimeRegistration extends DitioRecord {
 
     /** The feed (and wage-type mapping source) of time registrations; other registrations extend this class. */
     public static final String TIME = "time";
@@ -108,19 +108,5 @@ public class TimeRegistration implements SpecNames {
         if (unreadable == null) {
             unreadable = reason;
         }
-    }
-
-    /** Which properties came under the spec's own name ({@link SpecNames}). */
-    @JsonIgnore
-    private long specNames;
-
-    @Override
-    public long specNamesSeen() {
-        return specNames;
-    }
-
-    @Override
-    public void specNameSeen(long bit) {
-        specNames |= bit;
     }
 }
