@@ -35,6 +35,12 @@ abstract class DelimitedFormat implements DropFormat {
         return charset;
     }
 
+    /** A text as a field of {@code width} characters shows it: cleaned, cut, fitted to the charset (without a word). */
+    final String shown(String value, int width) {
+        String cleaned = TextCleaner.clean(value, width);
+        return TextCleaner.unencodable(cleaned, charset) == 0 ? cleaned : TextCleaner.toCharset(cleaned, charset);
+    }
+
     @Override
     public final void writeHeader(Writer out) throws IOException {
         if (header != null) {

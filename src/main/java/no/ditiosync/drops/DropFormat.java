@@ -67,6 +67,14 @@ public interface DropFormat {
     }
 
     /**
+     * A department as this format's lines show it (null: they show none). A line whose department changed
+     * to one shown alike (cut to the same width, or the same once fitted to the charset) is not corrected.
+     */
+    default String departmentShown(String department) {
+        return showsDepartment() ? department : null;
+    }
+
+    /**
      * Why no drop file can carry the line's project number as it is, or null when it can. Every file
      * writes a field on one line with single blanks ({@link TextCleaner#clean}): "P\t7" or "P  7"
      * would reach payroll as "P 7" and book with that project, so the record waits in quarantine.

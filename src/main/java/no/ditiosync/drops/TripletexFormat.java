@@ -80,6 +80,11 @@ public final class TripletexFormat extends DelimitedFormat {
     }
 
     @Override
+    public String departmentShown(String department) {
+        return shown(department, Integer.MAX_VALUE);
+    }
+
+    @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
         PayrollLine line = offsettingLine(drop, "Tripletex");
         LocalDate date = workDate(drop.booked());

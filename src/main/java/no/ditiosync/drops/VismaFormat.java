@@ -81,6 +81,11 @@ public final class VismaFormat extends DelimitedFormat {
     }
 
     @Override
+    public String departmentShown(String department) {
+        return shown(department, DIMENSION_WIDTH);
+    }
+
+    @Override
     public void writeLine(DropLine drop, Writer out) throws IOException {
         PayrollLine line = offsettingLine(drop, "Visma");
         StringJoiner f = new StringJoiner(";", "", "\r\n");

@@ -153,6 +153,36 @@ class IncrementalLedgerTest {
     }
 
     /**
+     * A department renamed beyond Visma's 30 characters is the same department in Visma's file: Visma
+     * gets nothing (it got a reversal and a rebooking of each line, alike to the character; outside
+     * audit), the targets that show it whole their corrections, and a later edit cancels what Visma holds.
+     */
+    @Test
+    void aDepartmentRenamedBeyondVismasWidthIsNoCorrectionInVisma(@TempDir Path dir) throws Exception {
+        String base = "Prosjektavdeling Bygg og Anlegg Region Vest";
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            TimeRegistration edited = h.payrollReady().get(0);
+            int hisLines = (int) h.payrollReady().stream().filter(r -> r.userId().equals(edited.userId())).count();
+            h.ditio.data().setDepartment(edited.userId(), base + " 1");
+            h.runOnce();
+
+            h.ditio.data().setDepartment(edited.userId(), base + " 2");
+            SyncRun renamed = h.runOnce();
+
+            assertThat(renamed.linesByTarget()).as("lines per target").containsEntry("visma", 0).containsEntry("sap", 0)
+                    .containsEntry("tripletex", 2 * hisLines).containsEntry("csv", 2 * hisLines).containsEntry("jdbc", hisLines);
+            assertThat(SyncHarness.fileOf(renamed, "visma")).as("Visma drop").isNull();
+            assertEveryTargetHoldsTheTruth(h, "after the rename");
+
+            h.ditio.data().editHours(edited.id(), edited.qty().add(BigDecimal.ONE));
+            SyncRun edit = h.runOnce();
+            assertThat(DeliveredPayroll.body(SyncHarness.fileOf(edit, "visma"))).as("Visma drop of the edit")
+                    .extracting(line -> DeliveredPayroll.fields(line, ';').get(10)).containsOnly(base.substring(0, 30));
+            assertEveryTargetHoldsTheTruth(h, "after the edit");
+        }
+    }
+
+    /**
      * A worker's move to another department leaves SAP its own copy of each line (SAP holds the old
      * department): a description of 4000 characters that URL-encoding makes nine times as long no longer
      * overflows the ledger's column for such copies, which failed the run, and every run after it.
