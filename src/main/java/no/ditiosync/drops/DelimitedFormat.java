@@ -37,8 +37,7 @@ abstract class DelimitedFormat implements DropFormat {
 
     /** A text as a field of {@code width} characters shows it: cleaned, cut, fitted to the charset (without a word). */
     final String shown(String value, int width) {
-        String cleaned = TextCleaner.clean(value, width);
-        return TextCleaner.unencodable(cleaned, charset) == 0 ? cleaned : TextCleaner.toCharset(cleaned, charset);
+        return TextCleaner.toCharset(TextCleaner.clean(value, width), charset);
     }
 
     @Override
