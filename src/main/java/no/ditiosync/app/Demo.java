@@ -12,9 +12,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Locale;
 
 /**
  * The demo command: a generated company in the built-in simulator, a full sync into ./demo-out and

@@ -9,8 +9,8 @@ import no.ditiosync.simulator.SimulatorCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /** The command line: demo, sync --once, preview, reconcile, run, status, close-period, check, simulator, --version. */
 public final class DitioPayrollSync {

@@ -9,9 +9,9 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.Locale;
 
 /** What {@code preview} prints: per target what the next run would deliver, and the net hours it would move. */
 final class PreviewSummary {

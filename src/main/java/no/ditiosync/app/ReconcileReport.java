@@ -18,10 +18,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.Locale;
 
 /**
  * What a reconcile found: per target and employee × work date × wage type, the hours Ditio holds now

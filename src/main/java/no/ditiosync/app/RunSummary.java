@@ -7,8 +7,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /** The readable summary of a run, as sync --once and demo print it. */
 public final class RunSummary {
@@ -24,7 +24,7 @@ public final class RunSummary {
         // "company company" says nothing: a company is named only when it has a name of its own
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
         // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
-        String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase(java.util.Locale.ROOT) + " pass";
+        String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase(Locale.ROOT) + " pass";
         out.printf(Locale.ROOT, "Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
                 run.failedFeeds().isEmpty() ? "" : ", without feed " + String.join(", ", run.failedFeeds().keySet()));
         run.failedFeeds().forEach((feed, why) -> out.printf(Locale.ROOT, "  NOT DELIVERED: feed %s: %s%n", feed, why));
