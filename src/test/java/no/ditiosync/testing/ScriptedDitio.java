@@ -142,6 +142,8 @@ public final class ScriptedDitio implements AutoCloseable {
         s.put("payroll.jdbc-url", "");
         s.put("payroll.targets", "jdbc");
         s.put("payroll.state-db-url", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath());
+        // in the test's folder whatever state DB a test puts in (the default is beside an H2 file, else ./data/runs)
+        s.put("sync.report-dir", dir.resolve("data/runs").toString());
         s.put("ditio.chunk-limit", "100");
         s.put("ditio.retry.initial-delay", "20ms");
         s.put("ditio.retry.max-delay", "200ms");
