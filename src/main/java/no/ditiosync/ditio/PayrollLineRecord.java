@@ -1,6 +1,7 @@
 package no.ditiosync.ditio;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.math.BigDecimal;
@@ -12,8 +13,10 @@ import java.util.List;
  * lines. Read as a registration ({@code transDateTime} is the work date, {@code employeeNumber} the
  * registration's, {@code approved} the foreman's approval and {@code verified} the payroll
  * approval), it is not stored itself: {@link no.ditiosync.payroll.PayrollDaySplitter} makes the
- * records that become payroll lines from it.
+ * records that become payroll lines from it. Its payroll approval is {@code verified} alone (the
+ * annotation replaces the one of {@link RegistrationLikeRecord}, so it names that one's fields too).
  */
+@JsonIgnoreProperties({"workDate", "userEmployeeNumber", "payrollApproved"})
 public class PayrollLineRecord extends RegistrationLikeRecord {
 
     public static final String PAYROLL = "payroll";

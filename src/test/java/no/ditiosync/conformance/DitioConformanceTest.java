@@ -551,6 +551,39 @@ class DitioConformanceTest {
                 entry("101|2026-11-17|1000", new BigDecimal("3.00")));
     }
 
+    /**
+     * An absence or a payroll line names its work date, employee number and payroll approval its own way
+     * (date, transDateTime, employeeNumber, verified): the time feed's names for them (workDate,
+     * userEmployeeNumber, payrollApproved), in any case, are not its fields and change nothing. They
+     * took the place of the feed's own name, whatever its case (outside audit: an unverified day paid).
+     */
+    @Test
+    void theTimeFeedsNamesInAnAbsenceOrAPayrollLineAreNotItsFields() throws Exception {
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"a1\",\"date\":\"2026-11-17\",\"WorkDate\":\"2026-11-25\",\"qty\":7.5,\"absenceTypeCode\":\"SYK\","
+                + "\"employeeNumber\":\"101\",\"UserEmployeeNumber\":\"999\",\"userId\":\"u-101\",\"approved\":true,"
+                + "\"payrollApproved\":true,\"modifiedDateTime\":\"2026-11-18T08:00:00Z\",\"isDeleted\":false},"
+                + "{\"id\":\"a2\",\"workDate\":\"2026-11-26\",\"userEmployeeNumber\":\"999\",\"date\":\"2026-11-18\",\"qty\":4,"
+                + "\"absenceTypeCode\":\"SYK\",\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"approved\":true,"
+                + "\"payrollApproved\":true,\"modifiedDateTime\":\"2026-11-18T08:00:00Z\",\"isDeleted\":false}]}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\","
+                + "\"qty\":8,\"approved\":true,\"verified\":false,\"PayrollApproved\":true,"
+                + "\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"isDeleted\":false,\"overtimeLines\":[]},"
+                + "{\"id\":\"d2\",\"payrollApproved\":false,\"workDate\":\"2026-11-24T00:00:00Z\",\"userEmployeeNumber\":\"999\","
+                + "\"transDateTime\":\"2026-11-19T00:00:00Z\",\"userId\":\"u-102\",\"employeeNumber\":\"102\",\"qty\":6,"
+                + "\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"2026-11-20T06:00:00Z\",\"isDeleted\":false,"
+                + "\"overtimeLines\":[]}]}")));
+
+        SyncRun run = run(Map.of("payroll.absences", "true", "payroll.source", "payroll-lines"));
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-17|5100", new BigDecimal("7.50")),
+                entry("101|2026-11-18|5100", new BigDecimal("4.00")),
+                entry("102|2026-11-19|1000", new BigDecimal("6.00")));
+    }
+
     /** The reason names the field as Ditio spelled it; the next record of the page is read as usual. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
