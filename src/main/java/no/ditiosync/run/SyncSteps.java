@@ -16,6 +16,7 @@ import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.state.CrashPoints;
 import no.ditiosync.state.DirectoryStore;
 import no.ditiosync.state.QuarantineStore;
+import no.ditiosync.state.RecordLimits;
 import no.ditiosync.state.StateDb;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
@@ -156,6 +157,7 @@ public final class SyncSteps {
     }
 
     public void storeUsers(@Body List<DitioUser> page, @Variable("run") SyncRun run) throws Exception {
+        page.forEach(RecordLimits::fit);
         List<DitioUser> users = readable(page, u -> u.unreadable, u -> "profile " + u.id + " (user " + u.identityUserId + ")",
                 DitioPager.USER_FEED, DitioPager.USERS, run);
         List<String> cut = directory.upsertUsers(run.company(), users);
@@ -170,6 +172,7 @@ public final class SyncSteps {
     }
 
     public void storeProjects(@Body List<DitioProject> page, @Variable("run") SyncRun run) throws Exception {
+        page.forEach(RecordLimits::fit);
         directory.upsertProjects(run.company(), readable(page, p -> p.unreadable, p -> "project " + p.id,
                 DitioPager.PROJECT_FEED, DitioPager.PROJECTS, run));
         run.countProjectPage();

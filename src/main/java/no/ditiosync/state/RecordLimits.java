@@ -1,5 +1,7 @@
 package no.ditiosync.state;
 
+import no.ditiosync.ditio.DitioProject;
+import no.ditiosync.ditio.DitioUser;
 import no.ditiosync.ditio.PageReader;
 import no.ditiosync.drops.TextCleaner;
 import no.ditiosync.ditio.TimeRegistration;
@@ -80,6 +82,34 @@ public final class RecordLimits {
             unreadable(r, "id '" + escaped(r.id) + "': holds a NUL or a character beyond U+FFFF, which no record is keyed by");
             r.id = "odd-id-" + hash(r.id);
         }
+    }
+
+    /**
+     * A /v1/user row the state DB keeps as sent, or marked unreadable (left as last known, as a row that
+     * does not bind is): an id or employee number with a NUL is kept by PostgreSQL without it, over another
+     * user's row or as another's number, and half of a pair is '?' in both databases.
+     */
+    public static void fit(DitioUser u) {
+        if (u.unreadable == null) {
+            u.unreadable = unkeepable("identityUserId", u.identityUserId, "id", u.id, "employeeNumber", u.employeeNumber);
+        }
+    }
+
+    /** A /v1/project row the state DB keeps as sent, or marked unreadable, as {@link #fit(DitioUser)}. */
+    public static void fit(DitioProject p) {
+        if (p.unreadable == null) {
+            p.unreadable = unkeepable("id", p.id, "number", p.number);
+        }
+    }
+
+    /** Of field names and values in turn, the first value a database does not keep as sent, as a reason; else null. */
+    private static String unkeepable(String... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null && !keepable(namesAndValues[i + 1], false)) {
+                return PageReader.UNREADABLE + namesAndValues[i] + ": holds a NUL or half of a character beyond U+FFFF";
+            }
+        }
+        return null;
     }
 
     private static String fitted(TimeRegistration r, String field, String value, int max) {

@@ -116,6 +116,54 @@ class CharactersADatabaseCannotKeepTest {
         assertThat(csvFiles()).isEqualTo(1);
     }
 
+    /**
+     * A /v1/user or /v1/project row whose id, profile id, employee number or project number holds a NUL or
+     * half of a pair is not stored: PostgreSQL kept it without the NUL, over the row of the user or project
+     * whose id that made, and paid his hours under the odd row's number and project (outside audit).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void aUserOrProjectRowWithANulOrHalfAPairIsNotKeptOverAnother(String kind) throws Exception {
+        TestDatabase db = stateDb(kind);
+        String user = "{\"id\":\"%s\",\"identityUserId\":\"%s\",\"employeeNumber\":\"%s\",\"department\":\"Betong\","
+                + "\"modifiedDateTime\":\"2026-11-16T08:00:00Z\",\"isDeleted\":false}";
+        String project = "{\"id\":\"%s\",\"number\":\"%s\",\"modifiedDateTime\":\"2026-11-16T08:00:00Z\",\"isDeleted\":false}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + String.join(",",
+                user.formatted("p-101", "u-101", "101"), user.formatted("p-0", "u-1\\u000001", "999"),
+                user.formatted("p-102", "u-102", "102"), user.formatted("p-\\u0000102", "u-102", "1"),
+                user.formatted("p-103", "u-103", "103"), user.formatted("p-03", "u-103", "1\\u000003"),
+                user.formatted("p-104", "u-104", "104"), user.formatted("p-04", "u-104", "\\ud800")) + "]}")));
+        ditio.on(DitioPager.PROJECTS, pages(Map.of("", "{\"data\":[" + String.join(",", project.formatted("pr-1", "P100"),
+                project.formatted("pr-\\u00001", "P999"), project.formatted("pr-2", "P200"), project.formatted("pr-2x", "P2\\u000000"))
+                + "]}")));
+        List<String> registrations = new ArrayList<>();
+        for (String employee : List.of("101", "102", "103", "104")) {
+            registrations.add(registration("r" + employee, employee, "2026-11-16", "7.5", ",\"projectId\":\"pr-1\"")
+                    .replace("\"userEmployeeNumber\":\"" + employee + "\",", ""));
+        }
+        serve(registrations.toArray(String[]::new));
+        start(db, Map.of());
+
+        app.runOnce();
+
+        List<String> lines = new ArrayList<>();
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT employee_number, project_number, quantity FROM payroll_line ORDER BY employee_number")) {
+            while (rs.next()) {
+                lines.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getBigDecimal(3));
+            }
+        }
+        assertThat(lines).containsExactly("101|P100|7.50", "102|P100|7.50", "103|P100|7.50", "104|P100|7.50");
+        List<String> numbers = new ArrayList<>();
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT project_id, project_number FROM ditio_project ORDER BY project_id")) {
+            while (rs.next()) {
+                numbers.add(rs.getString(1) + "=" + rs.getString(2));
+            }
+        }
+        assertThat(numbers).containsExactly("pr-1=P100", "pr-2=P200");
+    }
+
     /** A record quarantined under a key made from its id (odd or too long) leaves the quarantine when Ditio deletes it. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"h2", "postgres"})
