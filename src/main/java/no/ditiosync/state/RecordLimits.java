@@ -72,16 +72,23 @@ public final class RecordLimits {
      * keeps as sent (PostgreSQL refuses a NUL, and both turn half of a surrogate pair into '?': another
      * record's id, or none Ditio knows) or orders as Java does (PostgreSQL's binary order puts a
      * character beyond U+FFFF after U+E000-U+FFFF, Java's before, which a merge in key order cannot
-     * take), is quarantined under a key made from it.
+     * take), is quarantined under a key made from it: a part of a payroll line under its day's key, so it
+     * leaves the quarantine with the day (deleted, or sent again without it), as any part does.
      */
     public static void fitId(TimeRegistration r) {
         if (r.id != null && r.id.length() > 100) {
             unreadable(r, "id", 100);
-            r.id = "long-id-" + hash(r.id);
+            r.id = madeUpKey(r, "long-id-");
         } else if (r.id != null && !keepable(r.id, true)) {
             unreadable(r, "id '" + escaped(r.id) + "': holds a NUL or a character beyond U+FFFF, which no record is keyed by");
-            r.id = "odd-id-" + hash(r.id);
+            r.id = madeUpKey(r, "odd-id-");
         }
+    }
+
+    private static String madeUpKey(TimeRegistration r, String kind) {
+        String key = kind + hash(r.id);
+        boolean partOfAKeptDay = r.parentId != null && r.parentId.length() + 1 + key.length() <= 100 && keepable(r.parentId, true);
+        return partOfAKeptDay ? r.parentId + ":" + key : key;
     }
 
     /**

@@ -164,6 +164,35 @@ class CharactersADatabaseCannotKeepTest {
         assertThat(numbers).containsExactly("pr-1=P100", "pr-2=P200");
     }
 
+    /**
+     * An overtime line whose part of the day gets a key made from its id (a character beyond U+FFFF in its
+     * payroll type, or too long) leaves the quarantine with its day: when Ditio deletes the day, or sends it
+     * again without the line. Under a key outside its day's it stayed in quarantine for good (outside audit).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres"})
+    void anOvertimeLineQuarantinedForItsKeyLeavesWithItsDay(String kind) throws Exception {
+        TestDatabase db = stateDb(kind);
+        String overtime = "{\"payrollTypeId\":\"OT\\ud83d\\ude00\",\"lineType\":20,\"overtimeType\":1,\"qty\":2},"
+                + "{\"payrollTypeId\":\"" + "X".repeat(110) + "\",\"lineType\":20,\"overtimeType\":1,\"qty\":1}";
+        String day = "{\"id\":\"%s\",\"transDateTime\":\"%s\",\"userId\":\"u-102\",\"employeeNumber\":\"102\",\"qty\":8,"
+                + "\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"%s\",\"isDeleted\":false,\"overtimeLines\":[%s]}";
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + day.formatted("d1", "2026-11-16T00:00:00Z", "2026-11-17T06:00:00Z", overtime) + ","
+                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-18T06:00:00Z", overtime) + "]}")));
+        start(db, Map.of("payroll.source", "payroll-lines"));
+        app.runOnce();
+        assertThat(reasons(db)).hasSize(4);
+
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
+                + "{\"id\":\"d1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-19T06:00:00Z\",\"modifiedDateTime\":\"2026-11-19T06:00:00Z\"},"
+                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-19T06:00:00Z", "") + "]}")));
+        app.runOnce();
+
+        assertThat(reasons(db)).isEmpty();
+        assertThat(DeliveredPayroll.jdbcTotals(db)).containsExactly(entry("102|2026-11-17|1000", new BigDecimal("8.00")));
+    }
+
     /** A record quarantined under a key made from its id (odd or too long) leaves the quarantine when Ditio deletes it. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"h2", "postgres"})
