@@ -79,9 +79,14 @@ public final class LedgerRow {
 
     /** Whether any target holds hours of the line. */
     public boolean heldAnywhere() {
-        for (String t : targets.keySet()) {
+        return heldIn(targets.keySet());
+    }
+
+    /** Whether one of {@code among} holds hours of the line. */
+    public boolean heldIn(java.util.Collection<String> among) {
+        for (String t : among) {
             LedgerEntry e = entry(t);
-            if (e.holdsHours()) {
+            if (e != null && e.holdsHours()) {
                 return true;
             }
         }

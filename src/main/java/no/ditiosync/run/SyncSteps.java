@@ -110,8 +110,11 @@ public final class SyncSteps {
         Set<String> users = directory.usersToMapAgain(run.company());
         if (!users.isEmpty()) {
             int before = again.size();
+            // held by a target of this run, so the run's rules delivered it: a line they took back that only a
+            // target switched off since still holds is not rebuilt as approved, nor delivered again to the others
+            List<String> targets = of(run).targets().stream().map(no.ditiosync.drops.DropTarget::name).toList();
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (row.heldAnywhere()) {
+                if (row.heldIn(targets)) {
                     again.add(record(feed, row));
                 }
             }
@@ -147,7 +150,7 @@ public final class SyncSteps {
         r.projectNumber = l.projectNumber();
         r.taskWbsNumber = l.taskNumber();
         r.description = l.text();
-        // it was delivered, so it passed the approval gate; its approval is not what changed
+        // a target of the run holds it, so it passed the approval gate; its approval is not what changed
         r.approved = true;
         r.payrollApproved = true;
         r.modifiedDateTime = l.sourceModified() == null ? null : DitioDates.format(l.sourceModified());

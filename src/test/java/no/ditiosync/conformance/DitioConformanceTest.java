@@ -474,6 +474,38 @@ class DitioConformanceTest {
                 .contains("1 department(s) longer than 200 characters", "'" + department.substring(0, 40) + "…'");
     }
 
+    /**
+     * A line the approval gate took back while another target was switched off stays taken back when its
+     * worker's employee number changes: the remap rebuilt it from the ledger as approved, because the
+     * switched-off target still held it, and delivered it again to the targets that had reversed it
+     * (outside audit, a random sequence of runs).
+     */
+    @Test
+    void aLineTheGateTookBackIsNotDeliveredAgainWhenItsWorkerMoves() throws Exception {
+        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"%s\","
+                + "\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("101", "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                        .replace("\"userEmployeeNumber\":\"101\",", "").replace("\"payrollApproved\":true", "\"payrollApproved\":false")
+                + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z")
+                        .replace("\"userEmployeeNumber\":\"101\",", "") + "]}")));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("4.00")));
+
+        app.close();
+        app = null;
+        run(Map.of("payroll.targets", "jdbc", "payroll.approval", "payrollApproved"));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("4.00")));
+
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("201", "2026-11-20T10:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}"))); // no registration changed since
+        run(Map.of());
+
+        assertThat(delivered()).containsExactly(entry("201|2026-11-17|1000", new BigDecimal("4.00")));
+    }
+
     /** The JDBC target's rows: line and text. */
     List<String> lineTexts() throws Exception {
         List<String> rows = new java.util.ArrayList<>();
