@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ditio_sync_last_success_timestamp_seconds      end of the last run that succeeded (Unix time)
  * ditio_sync_watermark_lag_seconds               now − the watermark: how old the newest delivered state is
  * ditio_sync_feed_failures_total{feed}           feeds a run left out, their endpoint not deployed (feed: time,
- *                                                absence, payroll, user, project); the run delivered the others
+ *                                                absence, payroll, user, project), or read in part (user, project:
+ *                                                a row that could not be read); the run delivered the others
  * </pre>
  * Lines and quarantine count only once a run's ledger is committed (a run that failed before
  * that delivered nothing). The two gauges read the state DB ({@link #watch}), at most every

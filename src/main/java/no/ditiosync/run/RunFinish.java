@@ -328,9 +328,10 @@ public final class RunFinish {
             LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {}", run.runId(), run.recordsRead(),
                     run.pages(), run.linesSummary(), kinds(run));
         } else {
-            LOG.warn("Run {} succeeded without feed(s) {}: {} records on {} pages, lines {}, {}; {}",
-                    run.runId(), String.join(", ", run.failedFeeds().keySet()), run.recordsRead(), run.pages(),
-                    run.linesSummary(), kinds(run), run.notDelivered());
+            List<String> without = run.failedFeeds().keySet().stream().filter(feed -> !run.readInPart(feed)).toList();
+            LOG.warn("Run {} succeeded{}: {} records on {} pages, lines {}, {}; {}", run.runId(),
+                    without.isEmpty() ? ", not reading every row" : " without feed(s) " + String.join(", ", without),
+                    run.recordsRead(), run.pages(), run.linesSummary(), kinds(run), run.notDelivered());
         }
         inProgress.observer().runSucceeded(run);
         return run;

@@ -21,6 +21,8 @@ final class RunPasses {
     /** feed → why it was not delivered (its endpoint is not deployed), in the order they failed */
     private final Map<String, String> failed = new LinkedHashMap<>();
     private final Set<String> metadataFailed = new HashSet<>();
+    /** user or project feeds read but for rows that could not be read (left as last known) */
+    private final Set<String> readInPart = new HashSet<>();
     private volatile Pass current;
 
     void plan(Pass pass) {
@@ -55,6 +57,26 @@ final class RunPasses {
         return planned.values().stream().anyMatch(Pass::delivers);
     }
 
+    /**
+     * A user or project feed some of whose rows could not be read: it stays in the run, which stores the
+     * rest, and is named with the run's feeds not read, so the run says so wherever it reports ({@code why}
+     * of the first such page: each later page adds only that there were more).
+     */
+    void readInPart(String feed, String why) {
+        if (readInPart.add(feed)) {
+            failed.put(feed, why);
+            metadataFailed.add(feed);
+        } else if (!failed.get(feed).endsWith(MORE)) {
+            failed.put(feed, failed.get(feed) + MORE);
+        }
+    }
+
+    private static final String MORE = "; and more on later pages";
+
+    boolean readInPart(String feed) {
+        return readInPart.contains(feed);
+    }
+
     Map<String, String> failed() {
         return Collections.unmodifiableMap(failed);
     }
@@ -72,7 +94,8 @@ final class RunPasses {
         }
         StringBuilder s = new StringBuilder();
         failed.forEach((f, why) -> s.append(s.length() == 0 ? "" : "; ").append("feed ").append(f)
-                .append(metadataFailed.contains(f) ? " not read: " : " not delivered: ").append(why));
+                .append(readInPart.contains(f) ? " read in part: " : metadataFailed.contains(f) ? " not read: "
+                        : " not delivered: ").append(why));
         return s.toString();
     }
 

@@ -347,8 +347,17 @@ public final class SyncRun implements RetryCounter {
 
     public void countProjectPage() { projectPages++; }
 
-    /** The feed's watermark stays where it was when this run commits: the next run reads its changes again. */
-    public void keepWatermark(String feed) { watermarksKept.add(feed); }
+    /**
+     * Some rows of a user or project feed could not be read: its watermark stays where it was when this run
+     * commits, so the next run reads its changes again, and the run names the feed as read in part (why).
+     */
+    public void readInPart(String feed, String why) {
+        watermarksKept.add(feed);
+        passes.readInPart(feed, why);
+    }
+
+    /** Whether the feed is one of {@link #failedFeeds()} because some of its rows could not be read, not all of it. */
+    public boolean readInPart(String feed) { return passes.readInPart(feed); }
 
     public boolean keepsWatermark(String feed) { return watermarksKept.contains(feed); }
 

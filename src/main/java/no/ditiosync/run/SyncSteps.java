@@ -192,11 +192,11 @@ public final class SyncSteps {
         if (bad.isEmpty()) {
             return page;
         }
-        run.keepWatermark(feed);
-        LOG.warn("Run {} of company {}: {} row(s) of {} could not be read, left as last known and read again by the next "
-                        + "run: {}{}", run.runId(), run.company(), bad.size(), endpoint,
-                String.join("; ", bad.stream().limit(3).map(row -> TextCleaner.shown(name.apply(row) + ": "
-                        + unreadable.apply(row))).toList()), bad.size() > 3 ? "; and " + (bad.size() - 3) + " more" : "");
+        String why = bad.size() + " row(s) of " + endpoint + " could not be read, left as last known and read again by the "
+                + "next run: " + String.join("; ", bad.stream().limit(3).map(row -> TextCleaner.shown(name.apply(row) + ": "
+                        + unreadable.apply(row))).toList()) + (bad.size() > 3 ? "; and " + (bad.size() - 3) + " more" : "");
+        run.readInPart(feed, why);
+        LOG.warn("Run {} of company {}: {}", run.runId(), run.company(), why);
         return page.stream().filter(row -> unreadable.apply(row) == null).toList();
     }
 

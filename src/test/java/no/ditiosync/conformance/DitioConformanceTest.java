@@ -863,11 +863,22 @@ class DitioConformanceTest {
         ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":["
                 + renumbered.replace("\"Betong\"", "{\"id\":\"dep-1\",\"name\":\"Betong\"}") + "]}")));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
-        run();
+        SyncRun held = run();
         assertThat(delivered()).as("left as last known").containsExactly(entry("103|2026-11-16|1000", new BigDecimal("7.50")));
+        // said where a run's outcome is read (sync --once, status, the page, its report), not only in a WARN
+        String said = "feed user read in part: 1 row(s) of /v1/user could not be read, left as last known and read again "
+                + "by the next run: profile p-a (user u-103): unreadable department:";
+        assertThat(held.notDelivered()).startsWith(said);
+        assertThat(held.failedFeeds()).containsOnlyKeys("user");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+             var rs = c.createStatement().executeQuery("SELECT outcome, message FROM sync_run WHERE run_id = '" + held.runId() + "'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + " " + rs.getString(2)).startsWith("succeeded " + said);
+        }
 
         ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[" + renumbered + "]}")));
-        run();
+        SyncRun readable = run();
+        assertThat(readable.notDelivered()).isNull();
 
         List<ScriptedDitio.Request> userPasses = ditio.requests(DitioPager.USERS);
         assertThat(userPasses.get(2).param("ModifiedSince")).as("the third run asks for what the second could not read")
