@@ -286,7 +286,7 @@ public final class DitioPayrollSync {
                 out.printf(Locale.ROOT, "  NOTE: %s; the ledger counts them as delivered (so does this comparison), payroll gets them "
                         + "when the next run publishes them%n", DropsWaiting.named(waiting));
             }
-            if (run.failedFeeds().keySet().stream().anyMatch(feed -> !run.readInPart(feed))) {
+            if (run.failedFeeds().keySet().stream().anyMatch(feed -> !run.isReadInPart(feed))) {
                 err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: "
                         + run.notDelivered());
                 return RECONCILE_FAILED;

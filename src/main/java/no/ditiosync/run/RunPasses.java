@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  */
 final class RunPasses {
 
+    private static final String MORE = "; and more on later pages";
+
     private final Map<String, Pass> planned = new LinkedHashMap<>();
     /** feed → why it was not delivered (its endpoint is not deployed), in the order they failed */
     private final Map<String, String> failed = new LinkedHashMap<>();
@@ -71,9 +73,7 @@ final class RunPasses {
         }
     }
 
-    private static final String MORE = "; and more on later pages";
-
-    boolean readInPart(String feed) {
+    boolean isReadInPart(String feed) {
         return readInPart.contains(feed);
     }
 

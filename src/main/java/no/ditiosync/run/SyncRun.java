@@ -357,7 +357,7 @@ public final class SyncRun implements RetryCounter {
     }
 
     /** Whether the feed is one of {@link #failedFeeds()} because some of its rows could not be read, not all of it. */
-    public boolean readInPart(String feed) { return passes.readInPart(feed); }
+    public boolean isReadInPart(String feed) { return passes.isReadInPart(feed); }
 
     public boolean keepsWatermark(String feed) { return watermarksKept.contains(feed); }
 
