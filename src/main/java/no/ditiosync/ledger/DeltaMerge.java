@@ -220,12 +220,19 @@ public final class DeltaMerge {
         if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {
             outcome.released.add(lineId);
         }
+        // a line rebuilt from the ledger (its worker moved), not read from Ditio nor out of the quarantine: each
+        // target's line follows the worker, and no target gets one it does not hold (a line the rules took back
+        // while another target was off, which still holds it, is no approved line)
+        boolean movesWhatTargetsHold = d != null && !d.fetched() && !inQuarantine;
         Map<String, LedgerEntry> changed = null;
         for (int t = 0; t < targets.size(); t++) {
             String target = targets.get(t);
             LedgerEntry current = row == null ? null : row.entry(target);
             if (wanted == null && pass.keptAsDelivered(current)) {
                 continue; // docs/export-ledger.md: what was delivered before a start date moved later stays
+            }
+            if (movesWhatTargetsHold && (current == null || !current.holdsHours())) {
+                continue;
             }
             LedgerDelta.Result delta = LedgerDelta.of(rules.get(t), wanted, current);
             if (!delta.changed()) {
