@@ -86,9 +86,15 @@ public final class RecordLimits {
     }
 
     private static String madeUpKey(TimeRegistration r, String kind) {
-        String key = kind + hash(r.id);
-        boolean partOfAKeptDay = r.parentId != null && r.parentId.length() + 1 + key.length() <= 100 && keepable(r.parentId, true);
-        return partOfAKeptDay ? r.parentId + ":" + key : key;
+        String hash = hash(r.id);
+        if (r.parentId != null && keepable(r.parentId, true)) {
+            // beside a long day id, fewer digits of the hash: they need only tell apart the few parts of one day
+            int room = 100 - r.parentId.length() - 1 - kind.length();
+            if (room >= 8) {
+                return r.parentId + ":" + kind + hash.substring(0, Math.min(room, hash.length()));
+            }
+        }
+        return kind + hash;
     }
 
     /**

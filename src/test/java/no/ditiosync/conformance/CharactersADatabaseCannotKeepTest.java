@@ -177,16 +177,19 @@ class CharactersADatabaseCannotKeepTest {
                 + "{\"payrollTypeId\":\"" + "X".repeat(110) + "\",\"lineType\":20,\"overtimeType\":1,\"qty\":1}";
         String day = "{\"id\":\"%s\",\"transDateTime\":\"%s\",\"userId\":\"u-102\",\"employeeNumber\":\"102\",\"qty\":8,"
                 + "\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"%s\",\"isDeleted\":false,\"overtimeLines\":[%s]}";
+        String longDay = "L".repeat(80); // a key of its own would not fit beside it whole
         ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
                 + day.formatted("d1", "2026-11-16T00:00:00Z", "2026-11-17T06:00:00Z", overtime) + ","
-                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-18T06:00:00Z", overtime) + "]}")));
+                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-18T06:00:00Z", overtime) + ","
+                + day.formatted(longDay, "2026-11-18T00:00:00Z", "2026-11-18T06:00:00Z", overtime) + "]}")));
         start(db, Map.of("payroll.source", "payroll-lines"));
         app.runOnce();
-        assertThat(reasons(db)).hasSize(4);
+        assertThat(reasons(db)).hasSize(6);
 
-        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":["
-                + "{\"id\":\"d1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-19T06:00:00Z\",\"modifiedDateTime\":\"2026-11-19T06:00:00Z\"},"
-                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-19T06:00:00Z", "") + "]}")));
+        String deleted = "{\"id\":\"%s\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-19T06:00:00Z\","
+                + "\"modifiedDateTime\":\"2026-11-19T06:00:00Z\"}";
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":[" + deleted.formatted("d1") + ","
+                + day.formatted("d2", "2026-11-17T00:00:00Z", "2026-11-19T06:00:00Z", "") + "," + deleted.formatted(longDay) + "]}")));
         app.runOnce();
 
         assertThat(reasons(db)).isEmpty();
