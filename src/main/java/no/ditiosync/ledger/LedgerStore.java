@@ -101,11 +101,18 @@ public final class LedgerStore {
      * a chunk at a time until one is found (a run whose settings changed asks, not every run).
      */
     public boolean holdsLinesFrom(String company, String feed, LocalDate from) throws SQLException {
+        return holdsLines(company, feed, null, from, LocalDate.MAX);
+    }
+
+    /** Whether one of {@code targets} (null: any) holds a line of the feed with a work date from {@code from} to {@code to}. */
+    public boolean holdsLines(String company, String feed, java.util.Collection<String> targets, LocalDate from, LocalDate to)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Scan scan = scan(c, company, feed + ":", feed + ";");
             for (LedgerRow row = scan.next(); row != null; row = scan.next()) {
                 LocalDate day = row.line() == null ? null : row.line().workDate();
-                if (row.heldAnywhere() && day != null && !day.isBefore(from)) {
+                if ((targets == null ? row.heldAnywhere() : row.heldIn(targets)) && day != null && !day.isBefore(from)
+                        && !day.isAfter(to)) {
                     return true;
                 }
             }

@@ -158,6 +158,8 @@ public final class RunStart {
             metadata.forEach(run::plan);
             if (change.changed() != null) {
                 run.rulesChanged(change.retired());
+            } else if (window != null) {
+                run.retire(stillHeld(c, window));
             }
             run.scheduledFor(firing);
             run.purpose(purpose);
@@ -279,6 +281,22 @@ public final class RunStart {
             }
         }
         return new RuleChange(changed, retired);
+    }
+
+    /**
+     * The feeds PAYROLL_SOURCE no longer reads of which a target of the company still holds lines in a
+     * reconcile's window: one switched off when the source changed kept them (that run reversed them in the
+     * targets it had), and the reconcile that brings it up to date takes them back with the rest.
+     */
+    private List<String> stillHeld(Company c, LocalDate[] window) throws Exception {
+        List<String> targets = c.targets().stream().map(no.ditiosync.drops.DropTarget::name).toList();
+        List<String> held = new ArrayList<>();
+        for (String feed : LineRules.SOURCE_FEEDS) {
+            if (!c.feeds().contains(feed) && ledger.holdsLines(c.key(), feed, targets, window[0], window[1])) {
+                held.add(feed);
+            }
+        }
+        return held;
     }
 
     /**

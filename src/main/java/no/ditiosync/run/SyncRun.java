@@ -245,7 +245,12 @@ public final class SyncRun implements RetryCounter {
      */
     public void rulesChanged(List<String> retiring) {
         this.rulesChanged = true;
-        this.retiring = List.copyOf(retiring);
+        retire(retiring);
+    }
+
+    /** The feeds PAYROLL_SOURCE no longer reads whose lines this run reverses (a reconcile: in its window). */
+    public void retire(List<String> feeds) {
+        this.retiring = List.copyOf(feeds);
     }
 
     public boolean rulesChanged() { return rulesChanged; }

@@ -513,6 +513,40 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("201|2026-11-17|1000", new BigDecimal("4.00")));
     }
 
+    /**
+     * PAYROLL_SOURCE switched while a target was off: that target still holds the lines of the feed no longer
+     * read, and reconcile --deliver, which brings a target switched on again up to date, takes them back
+     * as it gives it the new source's. It gave only the new ones: that day paid twice, with no drift
+     * reported (outside audit).
+     */
+    @Test
+    void aReconcileTakesBackWhatATargetOffDuringASourceSwitchStillHolds() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":[{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\","
+                + "\"userId\":\"u-101\",\"employeeNumber\":\"101\",\"qty\":7.5,\"approved\":true,\"verified\":true,"
+                + "\"modifiedDateTime\":\"2026-11-17T06:00:00Z\",\"isDeleted\":false,\"overtimeLines\":[]}]}")));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "time"));
+        app.close();
+        app = null;
+        run(Map.of("payroll.targets", "jdbc", "payroll.source", "payroll-lines"));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        app.close();
+        app = null;
+        Map<String, String> s = ditio.settings("acme", START, dir);
+        s.putAll(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "payroll-lines"));
+        app = new SyncApplication(s).start();
+
+        app.reconcile("acme", START, LocalDate.parse("2026-11-30"), true);
+
+        List<Path> csv;
+        try (var files = java.nio.file.Files.list(dir.resolve("out/csv"))) {
+            csv = files.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted().toList();
+        }
+        assertThat(DeliveredPayroll.csvTotals(csv)).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
     /** The JDBC target's rows: line and text. */
     List<String> lineTexts() throws Exception {
         List<String> rows = new java.util.ArrayList<>();
