@@ -27,4 +27,9 @@ public record Company(String key, LocalDate startDate, Duration overlap, List<St
         feeds = List.copyOf(feeds);
         targets = List.copyOf(targets);
     }
+
+    /** The targets' names, as the ledger keys what each holds. */
+    public List<String> targetNames() {
+        return targets.stream().map(DropTarget::name).toList();
+    }
 }

@@ -119,7 +119,7 @@ public final class RunFinish {
                     kept.closedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
         run.closedThrough(closedThrough);
-        List<String> targetNames = c.targets().stream().map(DropTarget::name).toList();
+        List<String> targetNames = c.targetNames();
         if (run.purpose().reconciles()) {
             // what the ledger says each target holds, read before the merge changes it
             run.hoursCompared().heldBefore(ledger.heldHours(run.company(), passes.stream().map(DeltaMerge.Pass::feed).toList(),

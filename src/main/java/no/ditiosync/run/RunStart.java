@@ -289,10 +289,9 @@ public final class RunStart {
      * targets it had), and the reconcile that brings it up to date takes them back with the rest.
      */
     private List<String> stillHeld(Company c, LocalDate[] window) throws Exception {
-        List<String> targets = c.targets().stream().map(no.ditiosync.drops.DropTarget::name).toList();
         List<String> held = new ArrayList<>();
         for (String feed : LineRules.SOURCE_FEEDS) {
-            if (!c.feeds().contains(feed) && ledger.holdsLines(c.key(), feed, targets, window[0], window[1])) {
+            if (!c.feeds().contains(feed) && ledger.holdsLines(c.key(), feed, c.targetNames(), window[0], window[1])) {
                 held.add(feed);
             }
         }

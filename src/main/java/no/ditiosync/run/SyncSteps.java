@@ -112,7 +112,7 @@ public final class SyncSteps {
             int before = again.size();
             // held by a target of this run, so the run's rules delivered it: a line they took back that only a
             // target switched off since still holds is not rebuilt as approved, nor delivered again to the others
-            List<String> targets = of(run).targets().stream().map(no.ditiosync.drops.DropTarget::name).toList();
+            List<String> targets = of(run).targetNames();
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
                 if (row.heldIn(targets)) {
                     again.add(record(feed, row));
