@@ -82,6 +82,21 @@ public final class LedgerRow {
         return heldIn(targets.keySet());
     }
 
+    /**
+     * Whether one of {@code among} holds hours of the line and none of them took it back: they disagree only
+     * when one was switched off while the others' lines changed, and then the one switched on again is stale
+     * until a reconcile brings it up to date.
+     */
+    public boolean standsIn(java.util.Collection<String> among) {
+        for (String t : among) {
+            LedgerEntry e = entry(t);
+            if (e != null && !e.held()) {
+                return false;
+            }
+        }
+        return heldIn(among);
+    }
+
     /** Whether one of {@code among} holds hours of the line. */
     public boolean heldIn(java.util.Collection<String> among) {
         for (String t : among) {

@@ -110,11 +110,12 @@ public final class SyncSteps {
         Set<String> users = directory.usersToMapAgain(run.company());
         if (!users.isEmpty()) {
             int before = again.size();
-            // held by a target of this run, so the run's rules delivered it: a line they took back that only a
-            // target switched off since still holds is not rebuilt as approved, nor delivered again to the others
+            // held by the targets of this run, so its rules delivered it: a line they took back that a target
+            // switched off then still holds is not rebuilt as approved (it would reach the others again, also
+            // through the quarantine, should the worker have no number for a while)
             List<String> targets = of(run).targetNames();
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (row.heldIn(targets)) {
+                if (row.standsIn(targets)) {
                     again.add(record(feed, row));
                 }
             }
