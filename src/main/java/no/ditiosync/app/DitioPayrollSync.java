@@ -286,19 +286,26 @@ public final class DitioPayrollSync {
                 out.printf(Locale.ROOT, "  NOTE: %s; the ledger counts them as delivered (so does this comparison), payroll gets them "
                         + "when the next run publishes them%n", DropsWaiting.named(waiting));
             }
-            if (run.failedFeeds().keySet().stream().anyMatch(feed -> !run.isReadInPart(feed))) {
-                err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: "
-                        + run.notDelivered());
-                return RECONCILE_FAILED;
-            }
-            if (!run.failedFeeds().isEmpty()) {
+            String readInPart = feedsWhy(run, true);
+            if (!readInPart.isEmpty()) {
                 // every line was compared, some with a worker or project as last known
-                out.printf(Locale.ROOT, "  NOTE: %s%n", run.notDelivered());
+                out.printf(Locale.ROOT, "  NOTE: %s%n", readInPart);
+            }
+            String notCompared = feedsWhy(run, false);
+            if (!notCompared.isEmpty()) {
+                err.println("Reconcile incomplete (company " + company + "), these feeds were not compared: " + notCompared);
+                return RECONCILE_FAILED;
             }
             if (deliver) {
                 if (report.drifts()) {
                     out.printf(Locale.ROOT, "  delivered:      the drift, as run %s (lines %s); reconcile again to see zero%n", run.runId(),
                             run.linesSummary().isEmpty() ? "none" : run.linesSummary());
+                    RunSummary.print(run, out);
+                } else if (run.linesByTarget().values().stream().anyMatch(lines -> lines > 0)) {
+                    // every key's hours were right, yet lines changed: a department or project, or a feed the source
+                    // no longer reads taken back for the one it reads
+                    out.printf(Locale.ROOT, "  delivered:      no drift in hours, lines corrected as run %s (lines %s)%n",
+                            run.runId(), run.linesSummary());
                     RunSummary.print(run, out);
                 } else {
                     out.println("  delivered:      nothing (no drift)");
@@ -368,5 +375,12 @@ public final class DitioPayrollSync {
 
     private static int service() throws Exception {
         return new SyncApplication(Map.of("sync.scheduled", "true", "observe.server", "true")).serve();
+    }
+
+    /** The run's feeds read in part ({@code inPart}), or those not read or not delivered, each with why; "" when none. */
+    private static String feedsWhy(no.ditiosync.run.SyncRun run, boolean inPart) {
+        return run.failedFeeds().entrySet().stream().filter(f -> run.isReadInPart(f.getKey()) == inPart)
+                .map(f -> "feed " + f.getKey() + (inPart ? " read in part: " : ": ") + f.getValue())
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 }

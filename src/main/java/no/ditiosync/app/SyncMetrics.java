@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SyncMetrics implements RunObserver {
 
     private static final String RUNS = "Runs ended (succeeded, failed) or skipped (another run of the feed was busy)";
-    private static final String FEED_FAILURES = "Feeds left out of a run: their endpoint is not deployed on this environment";
+    private static final String FEED_FAILURES = "Feeds left out of a run (their endpoint is not deployed on this environment), or read in part (a user or project row that could not be read)";
 
     /** How stale the gauges' reading of the state DB may be. */
     static final Duration STATE_READ_EVERY = Duration.ofSeconds(10);

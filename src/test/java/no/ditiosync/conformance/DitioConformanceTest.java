@@ -540,11 +540,21 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
         app.close();
         app = null;
-        Map<String, String> s = ditio.settings("acme", START, dir);
-        s.putAll(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "payroll-lines"));
-        app = new SyncApplication(s).start();
 
-        app.reconcile("acme", START, LocalDate.parse("2026-11-30"), true);
+        // as the officer runs it; each key's hours were right in CSV (7.50 from the other feed), its lines were not
+        Map<String, String> env = new HashMap<>();
+        ditio.settings("acme", START, dir).forEach((key, value) -> env.put(key.toUpperCase(java.util.Locale.ROOT)
+                .replace('.', '_').replace('-', '_'), value));
+        env.put("PAYROLL_TARGETS", "csv,jdbc");
+        env.put("PAYROLL_SOURCE", "payroll-lines");
+        Process reconcile = no.ditiosync.testing.AppProcess.builder(env, List.of(), false, "reconcile", "--from",
+                        START.toString(), "--to", "2026-11-30", "--deliver")
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        assertThat(reconcile.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = java.nio.file.Files.readString(dir.resolve("stdout.txt"));
+        assertThat(reconcile.exitValue()).as(out + java.nio.file.Files.readString(dir.resolve("stderr.txt"))).isZero();
+        assertThat(out).contains("keys drifting:  0", "delivered:      no drift in hours, lines corrected as run ")
+                .containsPattern("\nRun [0-9a-f]{8} \\(reconcile, company acme\\) succeeded");
 
         List<Path> csv;
         try (var files = java.nio.file.Files.list(dir.resolve("out/csv"))) {
