@@ -8,4 +8,9 @@ public interface EmployeeDirectory {
 
     /** @return the employee, or null when the user is unknown */
     Employee byIdentityUserId(String identityUserId);
+
+    /** Whether the run found a /v1/user row of the user that could not be read (left as last known). */
+    default boolean rowUnreadable(String identityUserId) {
+        return false;
+    }
 }

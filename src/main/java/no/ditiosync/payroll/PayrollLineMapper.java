@@ -155,8 +155,8 @@ public final class PayrollLineMapper {
             employeeNumber = unpadded(employee.employeeNumber());
         }
         if (employeeNumber == null) {
-            return MappingResult.quarantined("no employee number for userId " + r.userId
-                    + " (not on the registration, not in /v1/user)");
+            return MappingResult.quarantined("no employee number for userId " + r.userId + (employees.rowUnreadable(r.userId)
+                    ? " (not on the registration; its /v1/user row could not be read)" : " (not on the registration, not in /v1/user)"));
         }
         // length() too: the ledger's VARCHAR(16) counts UTF-16 units on H2, two for a character beyond U+FFFF
         if (employeeNumber.length() > 16 || !EMPLOYEE_NUMBER.matcher(employeeNumber).matches()) {

@@ -145,6 +145,8 @@ public final class SyncRun implements RetryCounter {
     private final Set<String> quarantinedIds = new HashSet<>();
     /** Feeds whose watermark this run does not move: a row of theirs could not be read. */
     private final Set<String> watermarksKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** identityUserIds of /v1/user rows this run could not read */
+    private final Set<String> unreadableUsers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Map<String, Set<String>> released = Map.of();
     private List<DropWriter.Drop> drops = List.of();
     private DeliveredHours hours = new DeliveredHours();
@@ -299,7 +301,17 @@ public final class SyncRun implements RetryCounter {
 
     /** Employees and projects as known when a pass starts. */
     public void directories(EmployeeDirectory employees, ProjectDirectory projects) {
-        this.employees = employees;
+        this.employees = new EmployeeDirectory() {
+            @Override
+            public Employee byIdentityUserId(String identityUserId) {
+                return employees.byIdentityUserId(identityUserId);
+            }
+
+            @Override
+            public boolean rowUnreadable(String identityUserId) {
+                return identityUserId != null && unreadableUsers.contains(identityUserId);
+            }
+        };
         this.projects = projects;
     }
 
@@ -359,6 +371,13 @@ public final class SyncRun implements RetryCounter {
     public void readInPart(String feed, String why) {
         watermarksKept.add(feed);
         passes.readInPart(feed, why);
+    }
+
+    /** A /v1/user row of the user could not be read: a registration waiting for his number says so. */
+    public void userRowUnreadable(String identityUserId) {
+        if (identityUserId != null) {
+            unreadableUsers.add(identityUserId);
+        }
     }
 
     /** Whether the feed is one of {@link #failedFeeds()} because some of its rows could not be read, not all of it. */

@@ -162,6 +162,7 @@ public final class SyncSteps {
 
     public void storeUsers(@Body List<DitioUser> page, @Variable("run") SyncRun run) throws Exception {
         page.forEach(RecordLimits::fit);
+        page.stream().filter(u -> u.unreadable != null).forEach(u -> run.userRowUnreadable(u.identityUserId));
         List<DitioUser> users = readable(page, u -> u.unreadable, u -> "profile " + u.id + " (user " + u.identityUserId + ")",
                 DitioPager.USER_FEED, DitioPager.USERS, run);
         List<String> cut = directory.upsertUsers(run.company(), users);

@@ -946,6 +946,33 @@ class DitioConformanceTest {
     }
 
     /**
+     * A registration without an employee number of a worker whose only /v1/user row could not be read waits
+     * with a reason that says so: it blamed a user missing from /v1/user (outside audit).
+     */
+    @Test
+    void aRegistrationOfAWorkerWhoseUserRowCouldNotBeReadSaysSoInItsReason() throws Exception {
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[{\"id\":\"p-104\",\"identityUserId\":\"u-104\","
+                + "\"employeeNumber\":\"104\",\"department\":{\"id\":\"d\"},\"modifiedDateTime\":\"2026-11-01T10:00:00Z\","
+                + "\"isDeleted\":false}]}")));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "104", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z").replace("\"userEmployeeNumber\":\"104\",", "")
+                + "," + registration("r2", "105", "2026-11-16T00:00:00Z", "4", "2026-11-16T16:00:00Z").replace("\"userEmployeeNumber\":\"105\",", "")
+                + "]}")));
+        run();
+
+        List<String> reasons = new java.util.ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath(), "sa", "");
+             var rs = c.createStatement().executeQuery("SELECT record_id, reason FROM quarantine ORDER BY record_id")) {
+            while (rs.next()) {
+                reasons.add(rs.getString(1) + ": " + rs.getString(2));
+            }
+        }
+        assertThat(reasons).containsExactly(
+                "r1: no employee number for userId u-104 (not on the registration; its /v1/user row could not be read)",
+                "r2: no employee number for userId u-105 (not on the registration, not in /v1/user)");
+    }
+
+    /**
      * Two profiles with an employee number each, on pages in either order: the same one is kept (live
      * before deleted, then the smaller profile id), so the order of a page never moves a worker's lines
      * to the other number. The kept profile deleted, the live one known takes over at once, as a first
