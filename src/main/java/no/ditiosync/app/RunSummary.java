@@ -25,7 +25,7 @@ public final class RunSummary {
         String company = run.company().equals(UNNAMED_COMPANY) ? "" : ", company " + run.company();
         // a reconcile --deliver run is a full pass of its window, but shows as a reconcile, as in status and its report
         String what = "reconcile".equals(run.loggedMode()) ? "reconcile" : run.mode().name().toLowerCase(Locale.ROOT) + " pass";
-        List<String> without = run.failedFeeds().keySet().stream().filter(feed -> !run.isReadInPart(feed)).toList();
+        List<String> without = run.feedsLeftOut();
         out.printf(Locale.ROOT, "Run %s (%s%s) succeeded in %.1f s%s%n", run.runId(), what, company, took.toMillis() / 1000.0,
                 without.isEmpty() ? "" : ", without feed " + String.join(", ", without));
         run.failedFeeds().forEach((feed, why) -> out.printf(Locale.ROOT, "  %s: feed %s: %s%n",

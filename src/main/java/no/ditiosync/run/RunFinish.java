@@ -328,7 +328,7 @@ public final class RunFinish {
             LOG.info("Run {} succeeded: {} records on {} pages, lines {}, {}", run.runId(), run.recordsRead(),
                     run.pages(), run.linesSummary(), kinds(run));
         } else {
-            List<String> without = run.failedFeeds().keySet().stream().filter(feed -> !run.isReadInPart(feed)).toList();
+            List<String> without = run.feedsLeftOut();
             LOG.warn("Run {} succeeded{}: {} records on {} pages, lines {}, {}; {}", run.runId(),
                     without.isEmpty() ? ", not reading every row" : " without feed(s) " + String.join(", ", without),
                     run.recordsRead(), run.pages(), run.linesSummary(), kinds(run), run.notDelivered());

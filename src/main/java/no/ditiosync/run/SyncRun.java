@@ -383,6 +383,11 @@ public final class SyncRun implements RetryCounter {
     /** Whether the feed is one of {@link #failedFeeds()} because some of its rows could not be read, not all of it. */
     public boolean isReadInPart(String feed) { return passes.isReadInPart(feed); }
 
+    /** The feeds of {@link #failedFeeds()} the run left out (not deployed), not those it read in part. */
+    public List<String> feedsLeftOut() {
+        return failedFeeds().keySet().stream().filter(feed -> !isReadInPart(feed)).toList();
+    }
+
     public boolean keepsWatermark(String feed) { return watermarksKept.contains(feed); }
 
     public void countUserPage(int users) {

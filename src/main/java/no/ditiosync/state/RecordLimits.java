@@ -22,6 +22,8 @@ import java.util.HexFormat;
 public final class RecordLimits {
 
     private static final BigDecimal MAX_QTY = new BigDecimal("1e17");
+    /** Why a key or code is not kept as sent (see {@link #keepable}). */
+    private static final String NUL_OR_HALF_PAIR = ": holds a NUL or half of a character beyond U+FFFF";
 
     private RecordLimits() {
     }
@@ -119,7 +121,7 @@ public final class RecordLimits {
     private static String unkeepable(String... namesAndValues) {
         for (int i = 0; i < namesAndValues.length; i += 2) {
             if (namesAndValues[i + 1] != null && !keepable(namesAndValues[i + 1], false)) {
-                return PageReader.UNREADABLE + namesAndValues[i] + ": holds a NUL or half of a character beyond U+FFFF";
+                return PageReader.UNREADABLE + namesAndValues[i] + NUL_OR_HALF_PAIR;
             }
         }
         return null;
@@ -136,7 +138,7 @@ public final class RecordLimits {
         if (!keepable(value, false)) {
             // a key or a code: cut to what a database keeps, it would be another one, and as kept it
             // would differ from what Ditio sends on every run after
-            unreadable(r, field + ": holds a NUL or half of a character beyond U+FFFF");
+            unreadable(r, field + NUL_OR_HALF_PAIR);
             return keepableOnly(value);
         }
         return value;
