@@ -193,6 +193,9 @@ public class SyncBeans implements CamelConfiguration {
                 .lookupByNameAndType(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME,
                         io.micrometer.core.instrument.MeterRegistry.class)));
         boolean service = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("sync.scheduled").orElse("false"));
+        if (service) {
+            context.getRegistry().bind(SyncSchedules.Readiness.BEAN, new SyncSchedules.Readiness());
+        }
         if (service && shared.clustered()) {
             SyncSchedules.joinCluster(context, stateDbPool, shared);
         }

@@ -91,6 +91,39 @@ final class SyncSchedules {
         if (!quartz.getScheduler().isStarted()) {
             quartz.getScheduler().start();
         }
+        Readiness readiness = context.getRegistry().lookupByNameAndType(Readiness.BEAN, Readiness.class);
+        if (readiness != null) {
+            readiness.added = true;
+        }
+    }
+
+    /**
+     * Readiness of the run service (bean {@value #BEAN}): the schedule routes are added after Camel has
+     * started, so without this check the service answered ready before it had them, and not ready while
+     * each was starting.
+     */
+    static final class Readiness extends org.apache.camel.impl.health.AbstractHealthCheck {
+
+        static final String BEAN = "schedulesHealth";
+        private volatile boolean added;
+
+        Readiness() {
+            super("ditio-payroll-sync", "schedules");
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(org.apache.camel.health.HealthCheckResultBuilder builder, Map<String, Object> options) {
+            if (added) {
+                builder.up();
+            } else {
+                builder.message("the schedules are not added yet").down();
+            }
+        }
     }
 
     /**

@@ -137,6 +137,32 @@ class ObservabilityTest {
     }
 
     @Test
+    void theRunServiceIsNotReadyUntilItsSchedulesAreAdded(@TempDir Path dir) throws Exception {
+        int port = ObserveClient.freePort();
+        Map<String, String> settings = serverOn(port);
+        settings.put("sync.scheduled", "true");
+        try (SyncHarness h = new SyncHarness(company(), dir, START, settings)) {
+            SyncApplication service = h.app();
+            ObserveClient web = new ObserveClient(port);
+
+            // Camel has started, the schedule routes are not there yet: a probe must not send work here
+            ObserveClient.Response starting = web.get("/observe/health/ready?exposureLevel=full");
+            assertThat(starting.status()).isEqualTo(503);
+            assertThat(starting.body()).startsWith("{\"status\":\"DOWN\"")
+                    .contains("{\"name\":\"schedules\",\"status\":\"DOWN\",\"message\":\"the schedules are not added yet\"}");
+
+            service.startSchedules();
+            ObserveClient.Response ready = web.get("/observe/health/ready?exposureLevel=full");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.body()).startsWith("{\"status\":\"UP\"")
+                    .contains("{\"name\":\"schedules\",\"status\":\"UP\"}")
+                    .contains("{\"name\":\"route:" + SyncSchedules.TEMPLATE + "-acme\",\"status\":\"UP\"}");
+            ObserveClient.Response live = web.get("/observe/health/live");
+            assertThat(live).isEqualTo(new ObserveClient.Response(200, "{\"status\":\"UP\"}"));
+        }
+    }
+
+    @Test
     void noServerUnlessTheRunCommandAsksForIt(@TempDir Path dir) throws Exception {
         int port = ObserveClient.freePort();
         try (SyncHarness h = new SyncHarness(company(), dir, START, Map.of("observe.port", Integer.toString(port)))) {
