@@ -70,11 +70,14 @@ public final class DeltaMerge {
     private final String runId;
     private final List<String> targets;
     private final List<CorrectionRule> rules;
+    private final CatchUp catchUp;
     /** The feed's quarantined line ids in order, made when a payroll line of the merge first asks (null till then). */
     private java.util.NavigableSet<String> quarantinedInOrder;
 
-    public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionRule> rules) {
+    public DeltaMerge(LedgerStore store, String company, String runId, List<String> targets, List<CorrectionRule> rules,
+                      CatchUp catchUp) {
         this.store = store;
+        this.catchUp = catchUp;
         this.company = company;
         this.runId = runId;
         this.targets = List.copyOf(targets);
@@ -220,9 +223,10 @@ public final class DeltaMerge {
         if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {
             outcome.released.add(lineId);
         }
-        // a line rebuilt from the ledger (its worker moved), not read from Ditio nor out of the quarantine: each
-        // target's line follows the worker, and no target gets one it does not hold (a line the rules took back
-        // while another target was off, which still holds it, is no approved line)
+        // a line rebuilt from the ledger (its worker moved, or as the other targets hold it for one switched on
+        // again), not read from Ditio nor out of the quarantine: each target's line follows the worker, and no
+        // target gets one it does not hold (a line the rules took back while another target was off, which still
+        // holds it, is no approved line); but for a target behind on the row, which gets what the others hold
         boolean movesWhatTargetsHold = d != null && !d.fetched() && !inQuarantine;
         Map<String, LedgerEntry> changed = null;
         for (int t = 0; t < targets.size(); t++) {
@@ -231,7 +235,7 @@ public final class DeltaMerge {
             if (wanted == null && pass.keptAsDelivered(current)) {
                 continue; // docs/export-ledger.md: what was delivered before a start date moved later stays
             }
-            if (movesWhatTargetsHold && (current == null || !current.holdsHours())) {
+            if (movesWhatTargetsHold && (current == null || !current.holdsHours()) && !catchUp.behind(target, row)) {
                 continue;
             }
             LedgerDelta.Result delta = LedgerDelta.of(rules.get(t), wanted, current);

@@ -124,8 +124,9 @@ public final class RunDelta implements AutoCloseable {
      * changes through {@code writer} and the targets' lines to {@code sink}.
      */
     public Outcome merge(LedgerStore store, String company, List<String> targets, List<CorrectionRule> rules,
-                         List<DeltaMerge.Pass> passes, LedgerWriter writer, DeltaMerge.Sink sink) throws Exception {
-        DeltaMerge merge = new DeltaMerge(store, company, runId, targets, rules);
+                         CatchUp catchUp, List<DeltaMerge.Pass> passes, LedgerWriter writer, DeltaMerge.Sink sink)
+            throws Exception {
+        DeltaMerge merge = new DeltaMerge(store, company, runId, targets, rules, catchUp);
         Outcome outcome = new Outcome();
         writer.noteUsers(store, this::folder);
         for (DeltaMerge.Pass pass : passes) {

@@ -41,7 +41,7 @@ public final class RunFinish {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunFinish.class);
     /** Every feed that gives payroll lines, whichever the settings read now. */
-    private static final List<String> LINE_FEEDS = java.util.stream.Stream.concat(
+    static final List<String> LINE_FEEDS = java.util.stream.Stream.concat(
             no.ditiosync.payroll.LineRules.SOURCE_FEEDS.stream(), java.util.stream.Stream.of(
                     no.ditiosync.ditio.AbsenceRegistration.ABSENCE)).toList();
 
@@ -99,6 +99,7 @@ public final class RunFinish {
             }
         }
         retire(run, c, passes);
+        catchUp(run, c, passes);
         RunStore.Fence fence = run.fence();
         // the later of PAYROLL_CLOSED_THROUGH and the latest closing kept (close-period, or a setting an earlier run
         // applied): a closing made while the run reads counts, one made after this point counts from the next run
@@ -130,7 +131,7 @@ public final class RunFinish {
              DropWriter drops = dropWriter(run, c)) {
             RunDrops sink = new RunDrops(drops, c.targets(), run, closedThrough);
             RunDelta.Outcome outcome = run.delta().merge(ledger, run.company(), targetNames,
-                    c.targets().stream().map(DropTarget::correctionRule).toList(), passes, writer, sink);
+                    c.targets().stream().map(DropTarget::correctionRule).toList(), run.catchUp(), passes, writer, sink);
             run.delivery(outcome.released, drops == null ? List.of() : drops.finish(), sink.hours());
             run.stepEnded("delta");
         } catch (Exception e) {
@@ -162,6 +163,25 @@ public final class RunFinish {
                     ? quarantine.lineIds(run.company(), feed, from, to) : quarantine.lineIds(run.company(), feed));
             passes.add(new DeltaMerge.Pass(feed, true, from, to, c.startDate()));
         }
+    }
+
+    /**
+     * The lines a target switched on again is behind on, in a feed the run does not read (the old source's,
+     * absences switched off), merged as a pass that read nothing else. The targets switched on again are up to
+     * date once every feed they were behind on is merged; until then the next run catches them up again.
+     */
+    private static void catchUp(SyncRun run, Company c, List<DeltaMerge.Pass> passes) {
+        List<String> merged = new ArrayList<>(passes.stream().map(DeltaMerge.Pass::feed).toList());
+        boolean caughtUp = run.feedsBehind() != null;
+        for (String feed : run.feedsBehind() == null ? java.util.Set.<String>of() : run.feedsBehind()) {
+            if (!merged.contains(feed) && run.pass(feed) == null && !run.failedFeeds().containsKey(feed)) {
+                passes.add(new DeltaMerge.Pass(feed, false, c.startDate(), LocalDate.MAX, c.startDate()));
+                merged.add(feed);
+            }
+            caughtUp &= merged.contains(feed);
+        }
+        List<String> targets = c.targetNames();
+        run.targetsUpToDate(caughtUp ? targets : targets.stream().filter(t -> !run.catchUp().targets().contains(t)).toList());
     }
 
     /**
@@ -238,6 +258,9 @@ public final class RunFinish {
                     }
                 }
                 ledger.addHours(c, run.company(), run.hours());
+                if (run.targetsUpToDate() != null) {
+                    runs.keepTargets(c, run.runId(), run.targetsUpToDate());
+                }
                 // what this run booked as closed stays closed, whatever the setting says later
                 ClosedPeriodStore.keepApplied(c, run.company(), companies.of(run).closedThrough(),
                         companies.of(run).closedThroughVariable(), run.runId(), committedAt);

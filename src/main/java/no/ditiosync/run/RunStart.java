@@ -183,6 +183,7 @@ public final class RunStart {
                 runs.startRun(RunLogRows.row(run), NODE);
             }
             run.delta(new RunDelta(RunDelta.folder(scratch, runId), runId));
+            catchUp(c, run);
             inProgress.started(run);
             // a run whose exchange ends without reaching its end or the error handler's fail: Camel's
             // forced shutdown (camel.main.shutdown-timeout passed) rejects the error handler too
@@ -281,6 +282,68 @@ public final class RunStart {
             }
         }
         return new RuleChange(changed, retired);
+    }
+
+    /**
+     * The targets of this run missing from the last committed run's, that an earlier run had: switched off and
+     * on again. A sync (and its preview) gives each of them, first of all its lines, what the targets of the
+     * run that last changed a line hold of it, on every line changed by a run it missed; a feed the run reads
+     * in full does that by itself. A reconcile leaves them to the next sync.
+     */
+    private void catchUp(Company c, SyncRun run) throws Exception {
+        List<String> targets = c.targetNames();
+        java.util.Map<String, List<String>> last = runs.committedTargets(c.key(), FEED, 1);
+        if (last.isEmpty() || last.values().iterator().next().containsAll(targets)) {
+            return; // the first run that records its targets, or none switched on again: the common case, one row read
+        }
+        java.util.Map<String, java.util.Set<String>> missed = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String>> runTargets = new java.util.HashMap<>();
+        java.util.Set<String> lastRunNotFound = new java.util.HashSet<>(targets);
+        lastRunNotFound.removeAll(last.values().iterator().next());
+        lastRunNotFound.forEach(t -> missed.put(t, new java.util.HashSet<>()));
+        // the run log since each was last on: read once, by the run that finds it on again
+        for (java.util.Map.Entry<String, List<String>> had : runs.committedTargets(c.key(), FEED, Integer.MAX_VALUE).entrySet()) {
+            runTargets.put(had.getKey(), had.getValue());
+            lastRunNotFound.removeIf(had.getValue()::contains);
+            if (lastRunNotFound.isEmpty()) {
+                break;
+            }
+            lastRunNotFound.forEach(t -> missed.get(t).add(had.getKey()));
+        }
+        missed.keySet().removeAll(lastRunNotFound); // on for the first time: no history
+        if (missed.isEmpty()) {
+            return;
+        }
+        no.ditiosync.ledger.CatchUp catchUp = new no.ditiosync.ledger.CatchUp(missed, runTargets);
+        run.catchUp(catchUp);
+        if (run.purpose() != SyncRun.Purpose.SYNC && run.purpose() != SyncRun.Purpose.PREVIEW) {
+            return;
+        }
+        java.util.Set<String> behind = new java.util.TreeSet<>();
+        long lines = 0;
+        try (java.sql.Connection conn = db.connection()) {
+            for (String feed : RunFinish.LINE_FEEDS) {
+                SyncRun.Pass pass = run.pass(feed);
+                boolean readInFull = pass != null && pass.mode() == SyncRun.Mode.FULL || run.retiring().contains(feed);
+                LedgerStore.Scan scan = ledger.scan(conn, c.key(), feed + ":", feed + ";");
+                for (no.ditiosync.ledger.LedgerRow row = scan.next(); row != null; row = scan.next()) {
+                    LocalDate day = row.line() == null ? null : row.line().workDate();
+                    no.ditiosync.ledger.Desired d = day == null || day.isBefore(c.startDate()) ? null
+                            : catchUp.desired(row, run.delta().nextSeq());
+                    if (d != null) {
+                        behind.add(feed);
+                        lines++;
+                        if (!readInFull) {
+                            run.delta().add(feed, d);
+                        }
+                    }
+                }
+            }
+        }
+        run.catchesUp(behind);
+        LOG.info("{} {} of company {}: target(s) {} switched on again; {} line(s) changed while off are brought to what "
+                + "the other targets hold", run.purpose().logName(), run.runId(), c.key(),
+                String.join(", ", catchUp.targets()), lines);
     }
 
     /**

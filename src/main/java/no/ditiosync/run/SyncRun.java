@@ -118,6 +118,10 @@ public final class SyncRun implements RetryCounter {
     private final RunPasses passes = new RunPasses();
     private List<String> retiring = List.of();
     private boolean rulesChanged;
+    private no.ditiosync.ledger.CatchUp catchUp = no.ditiosync.ledger.CatchUp.NONE;
+    /** The feeds with lines a target switched on again is behind on (null: the run does not catch it up). */
+    private Set<String> feedsBehind;
+    private List<String> targetsUpToDate;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -256,6 +260,22 @@ public final class SyncRun implements RetryCounter {
     }
 
     public boolean rulesChanged() { return rulesChanged; }
+
+    /** The run's targets switched on again, which it brings to what the others hold. */
+    public void catchUp(no.ditiosync.ledger.CatchUp catchUp) { this.catchUp = catchUp; }
+
+    public no.ditiosync.ledger.CatchUp catchUp() { return catchUp; }
+
+    /** The feeds whose lines the run brings up to date for its targets switched on again; set only by a run that does. */
+    public void catchesUp(Set<String> feeds) { this.feedsBehind = Set.copyOf(feeds); }
+
+    /** The feeds the run brings up to date for its targets switched on again; null when it does not (a reconcile). */
+    public Set<String> feedsBehind() { return feedsBehind; }
+
+    /** Set by the delta: the targets this run leaves holding what Ditio says (sync_run.targets). */
+    public void targetsUpToDate(List<String> targets) { this.targetsUpToDate = List.copyOf(targets); }
+
+    public List<String> targetsUpToDate() { return targetsUpToDate; }
 
     public List<String> retiring() { return retiring; }
 

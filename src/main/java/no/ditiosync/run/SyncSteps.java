@@ -115,7 +115,7 @@ public final class SyncSteps {
             // through the quarantine, should the worker have no number for a while)
             List<String> targets = of(run).targetNames();
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (row.standsIn(targets)) {
+                if (row.standsIn(run.catchUp().upToDate(row, targets))) {
                     again.add(record(feed, row));
                 }
             }

@@ -151,6 +151,38 @@ public final class RunStore {
         }
     }
 
+    /** In the run's commit: the targets the run left holding what Ditio says (column sync_run.targets). */
+    public void keepTargets(Connection c, String runId, List<String> targets) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET targets = ? WHERE run_id = ?")) {
+            ps.setString(1, String.join(",", targets));
+            ps.setString(2, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The committed runs of the feed that recorded their targets, newest first, at most {@code limit}: per
+     * run id its targets.
+     */
+    public java.util.LinkedHashMap<String, List<String>> committedTargets(String company, String feed, int limit)
+            throws SQLException {
+        java.util.LinkedHashMap<String, List<String>> out = new java.util.LinkedHashMap<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT run_id, targets FROM sync_run WHERE company = ? AND feed = ? "
+                     + "AND committed = TRUE AND targets IS NOT NULL ORDER BY company, feed, started_at DESC LIMIT ?")) {
+            ps.setString(1, company);
+            ps.setString(2, feed);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String targets = rs.getString(2);
+                    out.put(rs.getString(1), targets.isEmpty() ? List.of() : List.of(targets.split(",")));
+                }
+            }
+        }
+        return out;
+    }
+
     /** When the last run of the feed started, whatever came of it; null before the first run. */
     public Instant lastRunStartedAt(String company, String feed) throws SQLException {
         return instantOfFeed("SELECT MAX(started_at) FROM sync_run WHERE company = ? AND feed = ?", company, feed);

@@ -19,9 +19,10 @@ public final class StateDbLayout {
      * The layout this build reads and writes. Raised with every change to the state DB that a build of
      * the layout before would misread or not keep up; a build refuses a state DB of a higher one.
      * 2: every profile of a user in ditio_user_profile (a build of layout 1 would change the kept one
-     * alone, and the next build would pick from profiles it never updated).
+     * alone, and the next build would pick from profiles it never updated). 3: the targets each run kept up to
+     * date in sync_run (a build of layout 2 records none, and a target it switched on again is not caught up).
      */
-    public static final int LAYOUT = 2;
+    public static final int LAYOUT = 3;
 
     private StateDbLayout() {
     }

@@ -479,9 +479,8 @@ class DitioConformanceTest {
      * worker's employee number changes: the remap rebuilt it from the ledger as approved, because the
      * switched-off target still held it, and delivered it again to the targets that had reversed it
      * (outside audit, a random sequence of runs). So too once that target is switched on again before the
-     * worker moves: a re-map moves what each target holds, and gives no target a line it does not hold. Nor
-     * when the worker first loses his number, so the re-mapped line waits in quarantine until he has one: a
-     * line the targets disagree on is not re-mapped (reconcile --deliver brings the target switched on up to date).
+     * worker moves (that run takes the line back there too), and when the worker first loses his number, so
+     * the re-mapped line waits in quarantine until he has one.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "target switched on again before the move: {0}, number lost first: {1}")
     @CsvSource({"false,false", "true,false", "true,true"})

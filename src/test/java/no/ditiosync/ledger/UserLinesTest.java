@@ -167,7 +167,7 @@ class UserLinesTest {
             for (Desired d : desired) {
                 delta.add("time", d);
             }
-            delta.merge(store, "acme", TARGETS, STYLES, List.of(new DeltaMerge.Pass("time", full, FROM, TO, FROM)), w,
+            delta.merge(store, "acme", TARGETS, STYLES, CatchUp.NONE, List.of(new DeltaMerge.Pass("time", full, FROM, TO, FROM)), w,
                     new DeltaMerge.Sink() {
                         @Override
                         public void lines(int target, List<DropLine> lines) {

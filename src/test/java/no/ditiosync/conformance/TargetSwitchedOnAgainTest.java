@@ -1,0 +1,186 @@
+package no.ditiosync.conformance;
+
+import no.ditiosync.app.SyncApplication;
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.run.SyncRun;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.ScriptedDitio;
+import no.ditiosync.testing.ScriptedDitio.Answer;
+import no.ditiosync.testing.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static no.ditiosync.conformance.DitioConformanceTest.START;
+import static no.ditiosync.conformance.DitioConformanceTest.pages;
+import static no.ditiosync.conformance.DitioConformanceTest.registration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * A target switched off keeps what it held while the others' lines change; switched on again, the run
+ * brings it to what the others hold, in the same commit as the run's own changes, without a reconcile
+ * (outside audit: an ordinary sync paid a day twice there, and a worker's move left a line under his old
+ * number). A target never switched on before gets no history: that is reconcile --deliver's, over the
+ * window its payroll wants.
+ */
+class TargetSwitchedOnAgainTest {
+
+    @TempDir
+    Path dir;
+    final ScriptedDitio ditio = new ScriptedDitio();
+    SyncApplication app;
+    /** The state DB (the JDBC target's table is in it): H2 unless a test puts PostgreSQL in. */
+    TestDatabase db;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        ditio.close();
+    }
+
+    /** A run with these settings: the application is started again when they change, as an operator would. */
+    SyncRun run(Map<String, String> settings) {
+        if (app != null) {
+            app.close();
+        }
+        Map<String, String> s = ditio.settings("acme", START, dir);
+        if (db == null) {
+            db = TestDatabase.h2(dir.resolve("data/state"));
+        }
+        s.putAll(db.settings("state-db"));
+        s.putAll(settings);
+        app = new SyncApplication(s).start();
+        return app.runOnce();
+    }
+
+    Map<String, BigDecimal> jdbc() throws Exception {
+        return DeliveredPayroll.jdbcTotals(db);
+    }
+
+    /** The CSV drops' lines summed per line id, employee, day and wage type (a line taken back sums to nothing). */
+    Map<String, BigDecimal> csv() throws Exception {
+        if (!Files.isDirectory(dir.resolve("out/csv"))) {
+            return Map.of();
+        }
+        try (var files = Files.list(dir.resolve("out/csv"))) {
+            return DeliveredPayroll.csvLineTotals(files.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted().toList());
+        }
+    }
+
+    static String payrollLine(String qty, String modified) {
+        return "{\"data\":[{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-101\",\"employeeNumber\":\"101\","
+                + "\"qty\":" + qty + ",\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"" + modified + "\","
+                + "\"isDeleted\":false,\"overtimeLines\":[]}]}";
+    }
+
+    @ParameterizedTest(name = "on PostgreSQL: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTargetOffWhileTheSourceSwitchedTakesBackTheOldSourcesLinesWhenOnAgain(boolean postgres) throws Exception {
+        db = postgres ? TestDatabase.postgres() : null;
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", payrollLine("7.5", "2026-11-17T06:00:00Z"))));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "time"));
+        run(Map.of("payroll.targets", "jdbc", "payroll.source", "payroll-lines"));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
+
+        // switched on again in a run that fails before it delivers: nothing changes, the next run catches up
+        ditio.on(DitioPager.PAYROLL_LINES, request -> Answer.json(500, "{\"error\":\"InternalError\"}"));
+        assertThatThrownBy(() -> run(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "payroll-lines")))
+                .hasMessageContaining("500");
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
+
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", payrollLine("7.5", "2026-11-17T06:00:00Z"))));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "payroll-lines"));
+        assertThat(csv()).containsExactly(entry("payroll:d1:ordinary|101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+
+        // the day changes in Ditio: each target gets the change once, none a second line beside it
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", payrollLine("8", "2026-11-18T06:00:00Z"))));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.source", "payroll-lines"));
+        assertThat(csv()).containsExactly(entry("payroll:d1:ordinary|101|2026-11-16|1000", new BigDecimal("8.00")));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("8.00")));
+    }
+
+    @Test
+    void aTargetOffWhileTheGateGaveALineBackGetsItWhenOnAgainAndFollowsTheWorkersMove() throws Exception {
+        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"%s\","
+                + "\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("101", "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                        .replace("\"userEmployeeNumber\":\"101\",", "").replace("\"payrollApproved\":true", "\"payrollApproved\":false")
+                + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z")
+                        .replace("\"userEmployeeNumber\":\"101\",", "") + "]}")));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "payrollApproved"));
+        assertThat(csv()).containsExactly(entry("time:r2|101|2026-11-17|1000", new BigDecimal("4.00")));
+        // csv switched off while the gate gives r1 back
+        run(Map.of("payroll.targets", "jdbc", "payroll.approval", "approved"));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("4.00")));
+
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}"))); // no registration changed since
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("time:r2|101|2026-11-17|1000", new BigDecimal("4.00")));
+
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("201", "2026-11-20T10:00:00Z"))));
+        run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
+        assertThat(csv()).containsExactly(entry("time:r1|201|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("time:r2|201|2026-11-17|1000", new BigDecimal("4.00")));
+        assertThat(jdbc()).containsExactly(entry("201|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("201|2026-11-17|1000", new BigDecimal("4.00")));
+    }
+
+    @Test
+    void aTargetOffWhileALineChangedAndAnotherCameGetsBothWhenOnAgain() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        run(Map.of("payroll.targets", "csv,jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "6", "2026-11-17T16:00:00Z") + ","
+                + registration("r2", "102", "2026-11-17T00:00:00Z", "3", "2026-11-17T16:00:00Z") + "]}")));
+        run(Map.of("payroll.targets", "jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        run(Map.of("payroll.targets", "jdbc"));
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
+
+        SyncRun back = run(Map.of("payroll.targets", "csv,jdbc"));
+
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("6.00")),
+                entry("time:r2|102|2026-11-17|1000", new BigDecimal("3.00")));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")),
+                entry("102|2026-11-17|1000", new BigDecimal("3.00")));
+        assertThat(back.linesByTarget().getOrDefault("jdbc", 0)).isZero();
+        // caught up: the next run gives it nothing again
+        SyncRun after = run(Map.of("payroll.targets", "csv,jdbc"));
+        assertThat(after.linesByTarget().getOrDefault("csv", 0)).isZero();
+    }
+
+    @Test
+    void aTargetSwitchedOnForTheFirstTimeGetsNoHistory() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
+        run(Map.of("payroll.targets", "jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+
+        run(Map.of("payroll.targets", "csv,jdbc"));
+
+        assertThat(csv()).isEmpty();
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+}
