@@ -33,10 +33,6 @@ public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<Stri
         return missedRuns.keySet();
     }
 
-    public boolean isEmpty() {
-        return missedRuns.isEmpty();
-    }
-
     /** Whether the row last changed in a run the target missed. */
     public boolean behind(String target, LedgerRow row) {
         Set<String> missed = missedRuns.get(target);

@@ -4,6 +4,9 @@ import no.ditiosync.ditio.DitioPager;
 import no.ditiosync.ditio.RunLogFields;
 import no.ditiosync.drops.AtomicDropFile;
 import no.ditiosync.drops.DropTarget;
+import no.ditiosync.ledger.CatchUp;
+import no.ditiosync.ledger.Desired;
+import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.ledger.LedgerStore;
 import no.ditiosync.ledger.RunDelta;
 import no.ditiosync.payroll.LineRules;
@@ -23,14 +26,21 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The start of a run, as the routes call it (bean {@code runStart}): which company, then the feed
@@ -292,17 +302,17 @@ public final class RunStart {
      */
     private void catchUp(Company c, SyncRun run) throws Exception {
         List<String> targets = c.targetNames();
-        java.util.Map<String, List<String>> last = runs.committedTargets(c.key(), FEED, 1);
+        Map<String, List<String>> last = runs.committedTargets(c.key(), FEED, 1);
         if (last.isEmpty() || last.values().iterator().next().containsAll(targets)) {
             return; // the first run that records its targets, or none switched on again: the common case, one row read
         }
-        java.util.Map<String, java.util.Set<String>> missed = new java.util.LinkedHashMap<>();
-        java.util.Map<String, List<String>> runTargets = new java.util.HashMap<>();
-        java.util.Set<String> lastRunNotFound = new java.util.HashSet<>(targets);
+        Map<String, Set<String>> missed = new LinkedHashMap<>();
+        Map<String, List<String>> runTargets = new HashMap<>();
+        Set<String> lastRunNotFound = new HashSet<>(targets);
         lastRunNotFound.removeAll(last.values().iterator().next());
-        lastRunNotFound.forEach(t -> missed.put(t, new java.util.HashSet<>()));
+        lastRunNotFound.forEach(t -> missed.put(t, new HashSet<>()));
         // the run log since each was last on: read once, by the run that finds it on again
-        for (java.util.Map.Entry<String, List<String>> had : runs.committedTargets(c.key(), FEED, Integer.MAX_VALUE).entrySet()) {
+        for (Map.Entry<String, List<String>> had : runs.committedTargets(c.key(), FEED, Integer.MAX_VALUE).entrySet()) {
             runTargets.put(had.getKey(), had.getValue());
             lastRunNotFound.removeIf(had.getValue()::contains);
             if (lastRunNotFound.isEmpty()) {
@@ -314,21 +324,21 @@ public final class RunStart {
         if (missed.isEmpty()) {
             return;
         }
-        no.ditiosync.ledger.CatchUp catchUp = new no.ditiosync.ledger.CatchUp(missed, runTargets);
+        CatchUp catchUp = new CatchUp(missed, runTargets);
         run.catchUp(catchUp);
         if (run.purpose() != SyncRun.Purpose.SYNC && run.purpose() != SyncRun.Purpose.PREVIEW) {
             return;
         }
-        java.util.Set<String> behind = new java.util.TreeSet<>();
+        Set<String> behind = new TreeSet<>();
         long lines = 0;
-        try (java.sql.Connection conn = db.connection()) {
+        try (Connection conn = db.connection()) {
             for (String feed : RunFinish.LINE_FEEDS) {
                 SyncRun.Pass pass = run.pass(feed);
                 boolean readInFull = pass != null && pass.mode() == SyncRun.Mode.FULL || run.retiring().contains(feed);
                 LedgerStore.Scan scan = ledger.scan(conn, c.key(), feed + ":", feed + ";");
-                for (no.ditiosync.ledger.LedgerRow row = scan.next(); row != null; row = scan.next()) {
+                for (LedgerRow row = scan.next(); row != null; row = scan.next()) {
                     LocalDate day = row.line() == null ? null : row.line().workDate();
-                    no.ditiosync.ledger.Desired d = day == null || day.isBefore(c.startDate()) ? null
+                    Desired d = day == null || day.isBefore(c.startDate()) ? null
                             : catchUp.desired(row, run.delta().nextSeq());
                     if (d != null) {
                         behind.add(feed);

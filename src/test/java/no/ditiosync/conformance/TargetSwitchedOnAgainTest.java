@@ -52,6 +52,10 @@ class TargetSwitchedOnAgainTest {
 
     /** A run with these settings: the application is started again when they change, as an operator would. */
     SyncRun run(Map<String, String> settings) {
+        return start(settings).runOnce();
+    }
+
+    SyncApplication start(Map<String, String> settings) {
         if (app != null) {
             app.close();
         }
@@ -62,7 +66,7 @@ class TargetSwitchedOnAgainTest {
         s.putAll(db.settings("state-db"));
         s.putAll(settings);
         app = new SyncApplication(s).start();
-        return app.runOnce();
+        return app;
     }
 
     Map<String, BigDecimal> jdbc() throws Exception {
@@ -158,6 +162,14 @@ class TargetSwitchedOnAgainTest {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
         run(Map.of("payroll.targets", "jdbc"));
         assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
+        // the preview shows what the run will bring it, and delivers nothing
+        SyncRun preview = start(Map.of("payroll.targets", "csv,jdbc")).preview("acme");
+        // (CSV offsets: 6 - 7.50 on r1's line, r2's 3)
+        assertThat(preview.drops()).filteredOn(drop -> drop.lines() > 0).singleElement().satisfies(drop -> {
+            assertThat(drop.target()).isEqualTo("csv");
+            assertThat(drop.lines()).isEqualTo(2);
+        });
+        assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
 
         SyncRun back = run(Map.of("payroll.targets", "csv,jdbc"));
 
@@ -166,6 +178,7 @@ class TargetSwitchedOnAgainTest {
         assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")),
                 entry("102|2026-11-17|1000", new BigDecimal("3.00")));
         assertThat(back.linesByTarget().getOrDefault("jdbc", 0)).isZero();
+        assertThat(back.linesByTarget().get("csv")).isEqualTo(2);
         // caught up: the next run gives it nothing again
         SyncRun after = run(Map.of("payroll.targets", "csv,jdbc"));
         assertThat(after.linesByTarget().getOrDefault("csv", 0)).isZero();
