@@ -59,18 +59,17 @@ public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<Stri
      */
     public Desired desired(LedgerRow row, long seq) {
         boolean anyEntry = false;
-        PayrollLine reference = null;
+        boolean held = false;
         for (String target : runTargets.getOrDefault(row.runId(), List.of())) {
             LedgerEntry e = row.entry(target);
             anyEntry |= e != null;
-            // the row's own line where one holds it: a target not shown a change (SAP, a department) keeps its own
-            if (e != null && e.holdsHours() && (reference == null || LedgerRow.samePayrollLine(e.line(), row.line()))) {
-                reference = e.line();
-            }
+            held |= e != null && e.holdsHours();
         }
         if (!anyEntry) {
             return null;
         }
+        // the row's line is what that run wanted, whether or not each target's file shows all of it (SAP, a department)
+        PayrollLine reference = held ? row.line() : null;
         boolean differs = false;
         for (String target : missedRuns.keySet()) {
             if (behind(target, row) && !holds(row.entry(target), reference)) {

@@ -254,7 +254,19 @@ public final class DeltaMerge {
         if (changed != null) {
             outcome.linesChanged++;
             writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
+        } else if (wanted != null && row != null && !LedgerRow.samePayrollLine(wanted, row.line()) && heldOff(row)) {
+            writer.write(LedgerRow.lineChanged(row, wanted, d.inputs(), runId), row);
         }
+    }
+
+    /** Whether a target not in this run (switched off) holds hours of the row's line. */
+    private boolean heldOff(LedgerRow row) {
+        for (String target : row.targets().keySet()) {
+            if (!targets.contains(target) && row.entry(target).holdsHours()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The run's desired states, checked to come in order, remembering which quarantined ones it kept. */

@@ -124,7 +124,20 @@ public final class LedgerRow {
                 break;
             }
         }
-        PayrollLine shared = sharedNow;
+        return next(lineId, before, changed, sharedNow, inputs, runId);
+    }
+
+    /**
+     * The row after a run whose line changed in what no target of the run shows (a department, and SAP
+     * alone on), each keeping the line it holds: kept for a target switched off that shows it, which gets
+     * it once it is on again ({@link CatchUp}).
+     */
+    public static LedgerRow lineChanged(LedgerRow before, PayrollLine now, MappingInputs inputs, String runId) {
+        return next(before.lineId, before, Map.of(), now, inputs, runId);
+    }
+
+    private static LedgerRow next(String lineId, LedgerRow before, Map<String, LedgerEntry> changed, PayrollLine shared,
+                                  MappingInputs inputs, String runId) {
         Map<String, TargetState> states = new LinkedHashMap<>();
         if (before != null) {
             for (Map.Entry<String, TargetState> s : before.targets.entrySet()) {

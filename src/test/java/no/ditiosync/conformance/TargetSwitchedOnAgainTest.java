@@ -184,6 +184,36 @@ class TargetSwitchedOnAgainTest {
         assertThat(after.linesByTarget().getOrDefault("csv", 0)).isZero();
     }
 
+    /** A change no target of the run shows (SAP has no department) is kept for the target that was off. */
+    @Test
+    void aDepartmentChangedWhileOnlySapWasOnReachesTheCsvSwitchedOnAgain() throws Exception {
+        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"101\","
+                + "\"department\":\"%s\",\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("Bygg", "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                        .replace("\"userEmployeeNumber\":\"101\",", "") + "]}")));
+        run(Map.of("payroll.targets", "sap,csv"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("Anlegg", "2026-11-20T10:00:00Z"))));
+        run(Map.of("payroll.targets", "sap"));
+
+        run(Map.of("payroll.targets", "sap,csv"));
+
+        Map<String, BigDecimal> byDepartment = new java.util.TreeMap<>();
+        try (var files = Files.list(dir.resolve("out/csv"))) {
+            for (Map<String, String> row : DeliveredPayroll.csvRows(files.sorted().toList())) {
+                byDepartment.merge(row.get("lineId") + "|" + row.get("department"), new BigDecimal(row.get("quantity")), BigDecimal::add);
+            }
+        }
+        byDepartment.values().removeIf(hours -> hours.signum() == 0);
+        assertThat(byDepartment).containsExactly(entry("time:r1|Anlegg", new BigDecimal("7.50")));
+        try (var files = Files.list(dir.resolve("out/sap"))) {
+            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
+                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        }
+    }
+
     @Test
     void aTargetSwitchedOnForTheFirstTimeGetsNoHistory() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
