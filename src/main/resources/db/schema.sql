@@ -202,10 +202,11 @@ ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT FALSE NO
 ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS line_counts VARCHAR(1000);
 ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS quarantine_counts VARCHAR(100);
 
--- The targets a committed run left holding what Ditio says, "visma,sap": a target switched on again is
--- brought up to date by the first run that finds it missing from the last run's (CatchUp), and listed once
--- it is. Null for a run of an earlier version.
+-- The targets of a committed run, "visma,sap" (null for a run of an earlier version), and those of them
+-- still behind on lines changed while they were switched off, which the run could not bring up to date
+-- (a feed not deployed): the next run catches those up again (CatchUp).
 ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS targets VARCHAR(1000);
+ALTER TABLE sync_run ADD COLUMN IF NOT EXISTS targets_behind VARCHAR(1000);
 
 -- The order drops were committed in, the order they are delivered in (an earlier run's JDBC rows before a later one's).
 ALTER TABLE drop_outbox ADD COLUMN IF NOT EXISTS committed_at TIMESTAMP WITH TIME ZONE;

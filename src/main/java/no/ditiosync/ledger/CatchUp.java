@@ -54,19 +54,15 @@ public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<Stri
 
     /**
      * What brings the targets behind on the row to the reference: the line the targets of the run that last
-     * changed it hold, else nothing; null when every target behind holds that already (or that run left
-     * no entry to go by).
+     * changed it hold, else nothing; null when every target behind holds that already.
      */
     public Desired desired(LedgerRow row, long seq) {
-        boolean anyEntry = false;
+        // the run that wrote the row last decided it for its targets: none of them holding it (or none having
+        // an entry) is that decision too
         boolean held = false;
         for (String target : runTargets.getOrDefault(row.runId(), List.of())) {
             LedgerEntry e = row.entry(target);
-            anyEntry |= e != null;
             held |= e != null && e.holdsHours();
-        }
-        if (!anyEntry) {
-            return null;
         }
         // the row's line is what that run wanted, whether or not each target's file shows all of it (SAP, a department)
         PayrollLine reference = held ? row.line() : null;

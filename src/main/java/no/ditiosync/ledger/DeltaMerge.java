@@ -254,8 +254,9 @@ public final class DeltaMerge {
         if (changed != null) {
             outcome.linesChanged++;
             writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
-        } else if (wanted != null && row != null && !LedgerRow.samePayrollLine(wanted, row.line()) && heldOff(row)) {
-            writer.write(LedgerRow.lineChanged(row, wanted, d.inputs(), runId), row);
+        } else if (row != null && (wanted == null || !LedgerRow.samePayrollLine(wanted, row.line())) && heldOff(row)) {
+            writer.write(LedgerRow.decided(row, wanted == null ? row.line() : wanted, wanted == null ? null : d.inputs(),
+                    runId), row);
         }
     }
 

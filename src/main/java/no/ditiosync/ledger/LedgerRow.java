@@ -128,11 +128,12 @@ public final class LedgerRow {
     }
 
     /**
-     * The row after a run whose line changed in what no target of the run shows (a department, and SAP
-     * alone on), each keeping the line it holds: kept for a target switched off that shows it, which gets
-     * it once it is on again ({@link CatchUp}).
+     * The row after a run that decided its line without changing what any of its targets holds (it wants
+     * none, and they hold none; or its change is in what their files do not show, a department and SAP), each
+     * keeping what it holds: the run is the row's last, so a target switched off that holds the line gets the
+     * decision once it is on again ({@link CatchUp}).
      */
-    public static LedgerRow lineChanged(LedgerRow before, PayrollLine now, MappingInputs inputs, String runId) {
+    public static LedgerRow decided(LedgerRow before, PayrollLine now, MappingInputs inputs, String runId) {
         return next(before.lineId, before, Map.of(), now, inputs, runId);
     }
 

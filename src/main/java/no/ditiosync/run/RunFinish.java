@@ -168,7 +168,8 @@ public final class RunFinish {
     /**
      * The lines a target switched on again is behind on, in a feed the run does not read (the old source's,
      * absences switched off), merged as a pass that read nothing else. The targets switched on again are up to
-     * date once every feed they were behind on is merged; until then the next run catches them up again.
+     * date once every feed they were behind on is merged; until then they are left behind, and the next run
+     * catches them up again.
      */
     private static void catchUp(SyncRun run, Company c, List<DeltaMerge.Pass> passes) {
         List<String> merged = new ArrayList<>(passes.stream().map(DeltaMerge.Pass::feed).toList());
@@ -180,8 +181,7 @@ public final class RunFinish {
             }
             caughtUp &= merged.contains(feed);
         }
-        List<String> targets = c.targetNames();
-        run.targetsUpToDate(caughtUp ? targets : targets.stream().filter(t -> !run.catchUp().targets().contains(t)).toList());
+        run.targetsBehind(caughtUp ? java.util.Set.of() : run.catchUp().targets());
     }
 
     /**
@@ -258,8 +258,8 @@ public final class RunFinish {
                     }
                 }
                 ledger.addHours(c, run.company(), run.hours());
-                if (run.targetsUpToDate() != null) {
-                    runs.keepTargets(c, run.runId(), run.targetsUpToDate());
+                if (run.targetsBehind() != null) {
+                    runs.keepTargets(c, run.runId(), companies.of(run).targetNames(), run.targetsBehind());
                 }
                 // what this run booked as closed stays closed, whatever the setting says later
                 ClosedPeriodStore.keepApplied(c, run.company(), companies.of(run).closedThrough(),

@@ -302,23 +302,24 @@ public final class RunStart {
      */
     private void catchUp(Company c, SyncRun run) throws Exception {
         List<String> targets = c.targetNames();
-        Map<String, List<String>> last = runs.committedTargets(c.key(), FEED, 1);
-        if (last.isEmpty() || last.values().iterator().next().containsAll(targets)) {
+        List<RunStore.RunTargets> newest = runs.committedTargets(c.key(), FEED, 1);
+        if (newest.isEmpty() || targets.stream().allMatch(newest.get(0)::upToDate)) {
             return; // the first run that records its targets, or none switched on again: the common case, one row read
         }
         Map<String, Set<String>> missed = new LinkedHashMap<>();
         Map<String, List<String>> runTargets = new HashMap<>();
         Set<String> lastRunNotFound = new HashSet<>(targets);
-        lastRunNotFound.removeAll(last.values().iterator().next());
+        lastRunNotFound.removeIf(newest.get(0)::upToDate);
         lastRunNotFound.forEach(t -> missed.put(t, new HashSet<>()));
-        // the run log since each was last on: read once, by the run that finds it on again
-        for (Map.Entry<String, List<String>> had : runs.committedTargets(c.key(), FEED, Integer.MAX_VALUE).entrySet()) {
-            runTargets.put(had.getKey(), had.getValue());
-            lastRunNotFound.removeIf(had.getValue()::contains);
+        // the run log back to the last run that left each up to date: read once, by the run that finds it on again.
+        // A run that had it on but left it behind elsewhere is not missed: what it changed, it changed there too
+        for (RunStore.RunTargets had : runs.committedTargets(c.key(), FEED, Integer.MAX_VALUE)) {
+            runTargets.put(had.runId(), had.targets());
+            lastRunNotFound.removeIf(had::upToDate);
             if (lastRunNotFound.isEmpty()) {
                 break;
             }
-            lastRunNotFound.forEach(t -> missed.get(t).add(had.getKey()));
+            lastRunNotFound.stream().filter(t -> !had.targets().contains(t)).forEach(t -> missed.get(t).add(had.runId()));
         }
         missed.keySet().removeAll(lastRunNotFound); // on for the first time: no history
         if (missed.isEmpty()) {

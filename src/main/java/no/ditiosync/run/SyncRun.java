@@ -121,7 +121,7 @@ public final class SyncRun implements RetryCounter {
     private no.ditiosync.ledger.CatchUp catchUp = no.ditiosync.ledger.CatchUp.NONE;
     /** The feeds with lines a target switched on again is behind on (null: the run does not catch it up). */
     private Set<String> feedsBehind;
-    private List<String> targetsUpToDate;
+    private Set<String> targetsBehind;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
@@ -272,10 +272,10 @@ public final class SyncRun implements RetryCounter {
     /** The feeds the run brings up to date for its targets switched on again; null when it does not (a reconcile). */
     public Set<String> feedsBehind() { return feedsBehind; }
 
-    /** Set by the delta: the targets this run leaves holding what Ditio says (sync_run.targets). */
-    public void targetsUpToDate(List<String> targets) { this.targetsUpToDate = List.copyOf(targets); }
+    /** Set by the delta: the targets switched on again that this run leaves behind (sync_run.targets_behind). */
+    public void targetsBehind(Set<String> targets) { this.targetsBehind = Set.copyOf(targets); }
 
-    public List<String> targetsUpToDate() { return targetsUpToDate; }
+    public Set<String> targetsBehind() { return targetsBehind; }
 
     public List<String> retiring() { return retiring; }
 

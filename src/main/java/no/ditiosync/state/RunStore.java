@@ -151,36 +151,45 @@ public final class RunStore {
         }
     }
 
-    /** In the run's commit: the targets the run left holding what Ditio says (column sync_run.targets). */
-    public void keepTargets(Connection c, String runId, List<String> targets) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET targets = ? WHERE run_id = ?")) {
+    /** In the run's commit: its targets, and those of them still behind (columns sync_run.targets, targets_behind). */
+    public void keepTargets(Connection c, String runId, List<String> targets, java.util.Collection<String> behind)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sync_run SET targets = ?, targets_behind = ? WHERE run_id = ?")) {
             ps.setString(1, String.join(",", targets));
-            ps.setString(2, runId);
+            ps.setString(2, String.join(",", behind));
+            ps.setString(3, runId);
             ps.executeUpdate();
         }
     }
 
-    /**
-     * The committed runs of the feed that recorded their targets, newest first, at most {@code limit}: per
-     * run id its targets.
-     */
-    public java.util.LinkedHashMap<String, List<String>> committedTargets(String company, String feed, int limit)
-            throws SQLException {
-        java.util.LinkedHashMap<String, List<String>> out = new java.util.LinkedHashMap<>();
+    /** A committed run's targets, and those of them it left behind. */
+    public record RunTargets(String runId, List<String> targets, List<String> behind) {
+        /** Whether the target was on in the run and left up to date. */
+        public boolean upToDate(String target) {
+            return targets.contains(target) && !behind.contains(target);
+        }
+    }
+
+    /** The committed runs of the feed that recorded their targets, newest first, at most {@code limit}. */
+    public List<RunTargets> committedTargets(String company, String feed, int limit) throws SQLException {
+        List<RunTargets> out = new ArrayList<>();
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT run_id, targets FROM sync_run WHERE company = ? AND feed = ? "
-                     + "AND committed = TRUE AND targets IS NOT NULL ORDER BY company, feed, started_at DESC LIMIT ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT run_id, targets, targets_behind FROM sync_run WHERE company = ? "
+                     + "AND feed = ? AND committed = TRUE AND targets IS NOT NULL ORDER BY company, feed, started_at DESC LIMIT ?")) {
             ps.setString(1, company);
             ps.setString(2, feed);
             ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String targets = rs.getString(2);
-                    out.put(rs.getString(1), targets.isEmpty() ? List.of() : List.of(targets.split(",")));
+                    out.add(new RunTargets(rs.getString(1), names(rs.getString(2)), names(rs.getString(3))));
                 }
             }
         }
         return out;
+    }
+
+    private static List<String> names(String list) {
+        return list == null || list.isEmpty() ? List.of() : List.of(list.split(","));
     }
 
     /** When the last run of the feed started, whatever came of it; null before the first run. */

@@ -214,6 +214,96 @@ class TargetSwitchedOnAgainTest {
         }
     }
 
+    static String deleted(String id, String employee, String workDate, String modified) {
+        return registration(id, employee, workDate, "0", modified).replace("\"isDeleted\":false", "\"isDeleted\":true");
+    }
+
+    static String registrations(String... records) {
+        return "{\"data\":[" + String.join(",", records) + "]}";
+    }
+
+    /** Lines that sum to nothing left out: what the CSV target pays now. */
+    Map<String, BigDecimal> csvPaid() throws Exception {
+        Map<String, BigDecimal> paid = new java.util.TreeMap<>(csv());
+        paid.values().removeIf(hours -> hours.signum() == 0);
+        return paid;
+    }
+
+    /**
+     * Two targets taking turns: a line only CSV got is deleted, given back to the gate, or moves with its worker
+     * while only jdbc is on, which holds nothing of it, so no entry of a target that was on changed (outside audit).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"deleted", "not payroll-approved", "worker moved"})
+    void aChangeToALineOnlyTheTargetOffHoldsReachesItWhenOnAgain(String change) throws Exception {
+        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"%s\","
+                + "\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
+        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("101", "2026-11-01T10:00:00Z"))));
+        String r1 = registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                .replace("\"userEmployeeNumber\":\"101\",", "");
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+        run(Map.of("payroll.targets", "csv,jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(r1))));
+        run(Map.of("payroll.targets", "csv"));
+        switch (change) {
+            case "deleted" -> ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                    deleted("r1", "101", "2026-11-16T00:00:00Z", "2026-11-18T16:00:00Z")))));
+            case "not payroll-approved" -> ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                    r1.replace("\"payrollApproved\":true", "\"payrollApproved\":false")
+                            .replace("2026-11-16T16:00:00Z", "2026-11-18T16:00:00Z")))));
+            default -> {
+                ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+                ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("201", "2026-11-20T10:00:00Z"))));
+            }
+        }
+        run(Map.of("payroll.targets", "jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+
+        run(Map.of("payroll.targets", "csv,jdbc"));
+        run(Map.of("payroll.targets", "csv,jdbc"));
+
+        if (change.equals("worker moved")) {
+            assertThat(csvPaid()).containsExactly(entry("time:r1|201|2026-11-16|1000", new BigDecimal("7.50")));
+            assertThat(jdbc()).containsExactly(entry("201|2026-11-16|1000", new BigDecimal("7.50")));
+        } else {
+            assertThat(csvPaid()).isEmpty();
+            assertThat(jdbc()).isEmpty();
+        }
+    }
+
+    /**
+     * A run that has the target switched on again but cannot catch it up on a feed (absences not deployed), with
+     * no other target on: the lines it delivers reach the next target switched on again (outside audit).
+     */
+    @Test
+    void theLinesOfARunThatCaughtUpInPartReachTheNextTargetSwitchedOnAgain() throws Exception {
+        String absence = "{\"data\":[{\"id\":\"a1\",\"date\":\"2026-11-17\",\"qty\":%s,\"absenceTypeCode\":\"SYK\","
+                + "\"employeeNumber\":\"101\",\"userId\":\"u-101\",\"approved\":true,\"payrollApproved\":true,"
+                + "\"modifiedDateTime\":\"%s\",\"isDeleted\":false}]}";
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")))));
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", absence.formatted("7.5", "2026-11-17T08:00:00Z"))));
+        run(Map.of("payroll.absences", "true", "payroll.targets", "csv,jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", absence.formatted("4", "2026-11-18T08:00:00Z"))));
+        run(Map.of("payroll.absences", "true", "payroll.targets", "jdbc"));
+        // CSV back, jdbc off, absences not deployed: the run succeeds without them and gives CSV r2
+        ditio.on(DitioPager.ABSENCES, request -> Answer.json(404, "{\"error\":\"NotFound\"}"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r2", "102", "2026-11-17T00:00:00Z", "3", "2026-11-19T16:00:00Z")))));
+        run(Map.of("payroll.absences", "true", "payroll.targets", "csv"));
+        ditio.on(DitioPager.ABSENCES, pages(Map.of("", absence.formatted("4", "2026-11-18T08:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+
+        run(Map.of("payroll.absences", "true", "payroll.targets", "csv,jdbc"));
+        run(Map.of("payroll.absences", "true", "payroll.targets", "csv,jdbc"));
+
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|5100", new BigDecimal("4.00")), entry("102|2026-11-17|1000", new BigDecimal("3.00")));
+        assertThat(csvPaid()).containsOnlyKeys("time:r1|101|2026-11-16|1000", "absence:a1|101|2026-11-17|5100",
+                "time:r2|102|2026-11-17|1000").containsEntry("absence:a1|101|2026-11-17|5100", new BigDecimal("4.00"));
+    }
+
     @Test
     void aTargetSwitchedOnForTheFirstTimeGetsNoHistory() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
