@@ -83,6 +83,18 @@ class TargetSwitchedOnAgainTest {
         }
     }
 
+    /** A /v1/user page with worker u-101's profile (department null: none). */
+    static String user101(String employeeNumber, String department, String modified) {
+        return "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"" + employeeNumber + "\","
+                + (department == null ? "" : "\"department\":\"" + department + "\",")
+                + "\"isDeleted\":false,\"modifiedDateTime\":\"" + modified + "\"}]}";
+    }
+
+    /** A registration of worker u-101 without its employee number: it comes from /v1/user. */
+    static String registration101(String id, String workDate, String qty, String modified) {
+        return registration(id, "101", workDate, qty, modified).replace("\"userEmployeeNumber\":\"101\",", "");
+    }
+
     static String payrollLine(String qty, String modified) {
         return "{\"data\":[{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-101\",\"employeeNumber\":\"101\","
                 + "\"qty\":" + qty + ",\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"" + modified + "\","
@@ -121,14 +133,10 @@ class TargetSwitchedOnAgainTest {
 
     @Test
     void aTargetOffWhileTheGateGaveALineBackGetsItWhenOnAgainAndFollowsTheWorkersMove() throws Exception {
-        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"%s\","
-                + "\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
-        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("101", "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("101", null, "2026-11-01T10:00:00Z"))));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
-                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
-                        .replace("\"userEmployeeNumber\":\"101\",", "").replace("\"payrollApproved\":true", "\"payrollApproved\":false")
-                + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z")
-                        .replace("\"userEmployeeNumber\":\"101\",", "") + "]}")));
+                + registration101("r1", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z").replace("\"payrollApproved\":true", "\"payrollApproved\":false")
+                + "," + registration101("r2", "2026-11-17T00:00:00Z", "4", "2026-11-17T16:00:00Z") + "]}")));
         run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
         run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "payrollApproved"));
         assertThat(csv()).containsExactly(entry("time:r2|101|2026-11-17|1000", new BigDecimal("4.00")));
@@ -142,7 +150,7 @@ class TargetSwitchedOnAgainTest {
         assertThat(csv()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("time:r2|101|2026-11-17|1000", new BigDecimal("4.00")));
 
-        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("201", "2026-11-20T10:00:00Z"))));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("201", null, "2026-11-20T10:00:00Z"))));
         run(Map.of("payroll.targets", "csv,jdbc", "payroll.approval", "approved"));
         assertThat(csv()).containsExactly(entry("time:r1|201|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("time:r2|201|2026-11-17|1000", new BigDecimal("4.00")));
@@ -187,15 +195,12 @@ class TargetSwitchedOnAgainTest {
     /** A change no target of the run shows (SAP has no department) is kept for the target that was off. */
     @Test
     void aDepartmentChangedWhileOnlySapWasOnReachesTheCsvSwitchedOnAgain() throws Exception {
-        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"101\","
-                + "\"department\":\"%s\",\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
-        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("Bygg", "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("101", "Bygg", "2026-11-01T10:00:00Z"))));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
-                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
-                        .replace("\"userEmployeeNumber\":\"101\",", "") + "]}")));
+                + registration101("r1", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}")));
         run(Map.of("payroll.targets", "sap,csv"));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[]}")));
-        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("Anlegg", "2026-11-20T10:00:00Z"))));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("101", "Anlegg", "2026-11-20T10:00:00Z"))));
         run(Map.of("payroll.targets", "sap"));
 
         run(Map.of("payroll.targets", "sap,csv"));
@@ -236,11 +241,8 @@ class TargetSwitchedOnAgainTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"deleted", "not payroll-approved", "worker moved"})
     void aChangeToALineOnlyTheTargetOffHoldsReachesItWhenOnAgain(String change) throws Exception {
-        String user = "{\"data\":[{\"id\":\"p-101\",\"identityUserId\":\"u-101\",\"employeeNumber\":\"%s\","
-                + "\"isDeleted\":false,\"modifiedDateTime\":\"%s\"}]}";
-        ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("101", "2026-11-01T10:00:00Z"))));
-        String r1 = registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
-                .replace("\"userEmployeeNumber\":\"101\",", "");
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("101", null, "2026-11-01T10:00:00Z"))));
+        String r1 = registration101("r1", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z");
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
         run(Map.of("payroll.targets", "csv,jdbc"));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(r1))));
@@ -253,7 +255,7 @@ class TargetSwitchedOnAgainTest {
                             .replace("2026-11-16T16:00:00Z", "2026-11-18T16:00:00Z")))));
             default -> {
                 ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
-                ditio.on(DitioPager.USERS, pages(Map.of("", user.formatted("201", "2026-11-20T10:00:00Z"))));
+                ditio.on(DitioPager.USERS, pages(Map.of("", user101("201", null, "2026-11-20T10:00:00Z"))));
             }
         }
         run(Map.of("payroll.targets", "jdbc"));
