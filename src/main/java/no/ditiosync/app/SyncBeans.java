@@ -154,7 +154,7 @@ public class SyncBeans implements CamelConfiguration {
             Clock companyClock = clock.withZone(settings.timeZone());
             PayrollLineMapper mapper = new PayrollLineMapper(settings.wageTypes(), settings.approval(), settings.startDate(),
                     new PayrollLineMapper.FutureBound(settings.maxFutureDays(), () -> LocalDate.now(companyClock)),
-                    line -> refusal(targets, line));
+                    line -> DropTarget.refusal(targets, line));
             mappings.put(settings.company(), new PayrollMapping.Company(mapper, settings.payrollSource()));
             runs.add(new Company(settings.company(), settings.startDate(), settings.overlap(), settings.feeds(),
                     targets, departments -> targets.stream().filter(DropTarget::isFile)
@@ -322,12 +322,4 @@ public class SyncBeans implements CamelConfiguration {
     }
 
     /** Why a file target cannot carry the line as it is (null: every one can); the record then waits in quarantine. */
-    private static String refusal(List<DropTarget> targets, no.ditiosync.payroll.PayrollLine line) {
-        if (targets.stream().noneMatch(DropTarget::isFile)) {
-            return null;
-        }
-        String altered = no.ditiosync.drops.DropFormat.projectAltered(line);
-        return altered != null ? altered : targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
-    }
 }

@@ -1,6 +1,7 @@
 package no.ditiosync.drops;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A place payroll lines are delivered to: a file format in a drop folder, or the JDBC table.
@@ -42,6 +43,19 @@ public record DropTarget(String name, CorrectionStyle style, DropFormat format, 
     /** Its correction style, and the dimensions of a line its drops show. */
     public CorrectionRule correctionRule() {
         return CorrectionRule.of(style, format);
+    }
+
+    /**
+     * Why one of the file targets cannot carry the line (a key its format has no room for, a character its
+     * charset lacks, a project number shortened for them), or null: a line mapped with them on is quarantined.
+     */
+    public static String refusal(List<DropTarget> targets, no.ditiosync.payroll.PayrollLine line) {
+        if (targets.stream().noneMatch(DropTarget::isFile)) {
+            return null;
+        }
+        String altered = DropFormat.projectAltered(line);
+        return altered != null ? altered : targets.stream().filter(DropTarget::isFile).map(t -> t.format().refusal(line))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     public boolean isFile() {

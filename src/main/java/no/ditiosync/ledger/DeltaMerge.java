@@ -254,7 +254,8 @@ public final class DeltaMerge {
         if (changed != null) {
             outcome.linesChanged++;
             writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
-        } else if (row != null && (wanted == null || !LedgerRow.samePayrollLine(wanted, row.line())) && heldOff(row)) {
+        } else if (row != null && (wanted == null || !LedgerRow.samePayrollLine(wanted, row.line())) && heldOff(row)
+                && !(inQuarantine && d != null && !d.fetched())) { // a quarantined record mapped again as before: decided then
             writer.write(LedgerRow.decided(row, wanted == null ? row.line() : wanted, wanted == null ? null : d.inputs(),
                     runId), row);
         }

@@ -332,6 +332,8 @@ public final class RunStart {
         }
         Set<String> behind = new TreeSet<>();
         long lines = 0;
+        long refused = 0;
+        List<DropTarget> back = c.targets().stream().filter(t -> catchUp.targets().contains(t.name())).toList();
         try (Connection conn = db.connection()) {
             for (String feed : RunFinish.LINE_FEEDS) {
                 SyncRun.Pass pass = run.pass(feed);
@@ -341,7 +343,10 @@ public final class RunStart {
                     LocalDate day = row.line() == null ? null : row.line().workDate();
                     Desired d = day == null || day.isBefore(c.startDate()) ? null
                             : catchUp.desired(row, run.delta().nextSeq());
-                    if (d != null) {
+                    if (d != null && d.wanted() != null && DropTarget.refusal(back, d.wanted()) != null) {
+                        // a line mapped with it on would be quarantined: it does not get what it cannot carry
+                        refused++;
+                    } else if (d != null) {
                         behind.add(feed);
                         lines++;
                         if (!readInFull) {
@@ -353,8 +358,9 @@ public final class RunStart {
         }
         run.catchesUp(behind);
         LOG.info("{} {} of company {}: target(s) {} switched on again; {} line(s) changed while off are brought to what "
-                + "the other targets hold", run.purpose().logName(), run.runId(), c.key(),
-                String.join(", ", catchUp.targets()), lines);
+                + "the other targets hold{}", run.purpose().logName(), run.runId(), c.key(),
+                String.join(", ", catchUp.targets()), lines, refused == 0 ? ""
+                        : "; " + refused + " line(s) their format cannot carry (as quarantined lines) are left as they hold them");
     }
 
     /**

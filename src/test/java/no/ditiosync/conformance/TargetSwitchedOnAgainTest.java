@@ -306,6 +306,63 @@ class TargetSwitchedOnAgainTest {
                 "time:r2|102|2026-11-17|1000").containsEntry("absence:a1|101|2026-11-17|5100", new BigDecimal("4.00"));
     }
 
+    /**
+     * A line CSV got while SAP was off, with an employee number SAP cannot carry: SAP switched on again does not
+     * get it (every run failed in SAP's format), as a line mapped with SAP on would be quarantined (outside audit).
+     */
+    @Test
+    void aLineTheTargetSwitchedOnAgainCannotCarryIsNotGivenIt() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")))));
+        run(Map.of("payroll.targets", "csv,sap"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r1", "101", "2026-11-16T00:00:00Z", "6", "2026-11-17T16:00:00Z"),
+                registration("r2", "A102", "2026-11-17T00:00:00Z", "3", "2026-11-17T16:00:00Z")))));
+        run(Map.of("payroll.targets", "csv"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+
+        run(Map.of("payroll.targets", "csv,sap"));
+        run(Map.of("payroll.targets", "csv,sap"));
+
+        try (var files = Files.list(dir.resolve("out/sap"))) {
+            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
+                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
+        }
+        assertThat(csvPaid()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("6.00")),
+                entry("time:r2|A102|2026-11-17|1000", new BigDecimal("3.00")));
+    }
+
+    /** A record in quarantine whose line only a target switched off holds writes no ledger row on each run (outside audit). */
+    @Test
+    void aQuarantinedLineOnlyATargetOffHoldsIsNotWrittenAgainEveryRun() throws Exception {
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("101", null, "2026-11-01T10:00:00Z"))));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration101("r1", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")))));
+        run(Map.of("payroll.targets", "csv,jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+        ditio.on(DitioPager.USERS, pages(Map.of("", user101("", null, "2026-11-20T10:00:00Z"))));
+        run(Map.of("payroll.targets", "jdbc")); // no number: quarantined, jdbc takes it back
+        String written = ledgerRow("time:r1");
+        ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[]}")));
+
+        run(Map.of("payroll.targets", "jdbc"));
+        run(Map.of("payroll.targets", "jdbc"));
+
+        assertThat(ledgerRow("time:r1")).isEqualTo(written);
+        run(Map.of("payroll.targets", "csv,jdbc"));
+        assertThat(csvPaid()).isEmpty();
+    }
+
+    /** The ledger row's version, last run and targets. */
+    String ledgerRow(String lineId) throws Exception {
+        try (var c = db.connect(); var ps = c.prepareStatement("SELECT version, run_id, targets FROM ledger_line WHERE line_id = ?")) {
+            ps.setString(1, lineId);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) + " " + rs.getString(2) + " " + rs.getString(3) : null;
+            }
+        }
+    }
+
     @Test
     void aTargetSwitchedOnForTheFirstTimeGetsNoHistory() throws Exception {
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":["
