@@ -57,15 +57,17 @@ public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<Stri
      * changed it hold, else nothing; null when every target behind holds that already.
      */
     public Desired desired(LedgerRow row, long seq) {
-        // the run that wrote the row last decided it for its targets: none of them holding it (or none having
-        // an entry) is that decision too
+        // the run that wrote the row last decided it for its targets: none of them holding it is that decision
+        // too; none of them having an entry (they never had the line) leaves the row's line as its decision
+        boolean entry = false;
         boolean held = false;
         for (String target : runTargets.getOrDefault(row.runId(), List.of())) {
             LedgerEntry e = row.entry(target);
+            entry |= e != null;
             held |= e != null && e.holdsHours();
         }
         // the row's line is what that run wanted, whether or not each target's file shows all of it (SAP, a department)
-        PayrollLine reference = held ? row.line() : null;
+        PayrollLine reference = held || !entry ? row.line() : null;
         boolean differs = false;
         for (String target : missedRuns.keySet()) {
             if (behind(target, row) && !holds(row.entry(target), reference)) {

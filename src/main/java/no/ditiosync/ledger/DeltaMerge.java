@@ -256,8 +256,7 @@ public final class DeltaMerge {
             writer.write(LedgerRow.next(lineId, row, changed, wanted == null ? null : d.inputs(), runId), row);
         } else if (row != null && (wanted == null || !LedgerRow.samePayrollLine(wanted, row.line())) && heldOff(row)
                 && !(inQuarantine && d != null && !d.fetched())) { // a quarantined record mapped again as before: decided then
-            writer.write(LedgerRow.decided(row, wanted == null ? row.line() : wanted, wanted == null ? null : d.inputs(),
-                    runId), row);
+            writer.write(LedgerRow.decided(row, wanted, wanted == null ? null : d.inputs(), runId, targets), row);
         }
     }
 

@@ -129,12 +129,27 @@ public final class LedgerRow {
 
     /**
      * The row after a run that decided its line without changing what any of its targets holds (it wants
-     * none, and they hold none; or its change is in what their files do not show, a department and SAP), each
-     * keeping what it holds: the run is the row's last, so a target switched off that holds the line gets the
-     * decision once it is on again ({@link CatchUp}).
+     * none, and they hold none; or its change is in what their files do not show, a department and SAP; or
+     * it is a worker's move and they never had the line), each keeping what it holds: the run is the row's
+     * last, so a target switched off that holds the line gets the decision once it is on again
+     * ({@link CatchUp}).
+     *
+     * @param wanted the line the run wants, null for none
+     * @param inputs its mapping inputs (null: the row's kept)
      */
-    public static LedgerRow decided(LedgerRow before, PayrollLine now, MappingInputs inputs, String runId) {
-        return next(before.lineId, before, Map.of(), now, inputs, runId);
+    public static LedgerRow decided(LedgerRow before, PayrollLine wanted, MappingInputs inputs, String runId,
+                                    java.util.Collection<String> runTargets) {
+        Map<String, LedgerEntry> decided = new LinkedHashMap<>();
+        if (wanted == null) {
+            // it wants none: a target of the run that never received the line says so (taken back, as none), or
+            // one switched on again would take the row's line for the run's decision
+            for (String target : runTargets) {
+                if (before.entry(target) == null) {
+                    decided.put(target, new LedgerEntry(before.line, false, null, 0));
+                }
+            }
+        }
+        return next(before.lineId, before, decided, wanted == null ? before.line : wanted, inputs, runId);
     }
 
     private static LedgerRow next(String lineId, LedgerRow before, Map<String, LedgerEntry> changed, PayrollLine shared,
