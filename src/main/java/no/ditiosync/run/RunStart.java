@@ -295,10 +295,10 @@ public final class RunStart {
     }
 
     /**
-     * The targets of this run missing from the last committed run's, that an earlier run had: switched off and
-     * on again. A sync (and its preview) gives each of them, first of all its lines, what the targets of the
-     * run that last changed a line hold of it, on every line changed by a run it missed; a feed the run reads
-     * in full does that by itself. A reconcile leaves them to the next sync.
+     * The targets of this run that the last committed run did not have (or left behind), and that an earlier
+     * run left up to date: switched off and on again. A sync (and its preview) gives each of them, first of all
+     * its lines, what the targets of the run that last decided a line hold of it, on every line decided by a run
+     * it missed; a feed the run reads in full does that by itself. A reconcile leaves them to the next sync.
      */
     private void catchUp(Company c, SyncRun run) throws Exception {
         List<String> targets = c.targetNames();
