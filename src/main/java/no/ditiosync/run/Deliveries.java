@@ -205,7 +205,8 @@ public final class Deliveries {
         List<JdbcDropFile.Row> rows = new ArrayList<>();
         for (LedgerRow row : ledger.ofRun(drop.company(), drop.runId())) {
             LedgerEntry held = row.entry(DropTarget.JDBC);
-            if (held != null) {
+            // not one the run only recorded as never given (LedgerRow.decided): the table never had that line
+            if (held != null && (held.held() || held.version() > 0)) {
                 // the booked date was in the drop only: unknown here, left empty rather than guessed
                 rows.add(new JdbcDropFile.Row(held.line(), held.held(), null));
             }

@@ -115,7 +115,7 @@ public final class SyncSteps {
             // through the quarantine, should the worker have no number for a while)
             List<String> targets = of(run).targetNames();
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (row.standsIn(run.catchUp().upToDate(row, targets)) || heldOnlyOff(row, targets)) {
+                if (row.standsIn(run.catchUp().upToDate(row, targets))) {
                     again.add(record(feed, row));
                 }
             }
@@ -128,18 +128,6 @@ public final class SyncSteps {
             again.removeIf(r -> !inWindow(r.workDate, pass.fromDate(), pass.toDate()));
         }
         return again;
-    }
-
-    /**
-     * Whether only targets switched off have the line, and one of them holds it (none took it back): mapped
-     * again, the run gives its targets nothing and keeps the move in the row for them (LedgerRow.decided).
-     */
-    private static boolean heldOnlyOff(LedgerRow row, List<String> targets) {
-        if (targets.stream().anyMatch(t -> row.entry(t) != null)) {
-            return false;
-        }
-        List<String> off = row.targets().keySet().stream().filter(t -> !targets.contains(t)).toList();
-        return row.standsIn(off);
     }
 
     private static boolean inWindow(String workDate, LocalDate from, LocalDate to) {
