@@ -18,10 +18,13 @@ import java.util.Set;
  *
  * @param missedRuns per target switched on again, the committed runs since the last that had it
  * @param runTargets the targets each of those runs kept up to date
+ * @param refuses    whether a target's format cannot carry a line (a run mapping it with that target on
+ *                   would quarantine it): the target keeps what it holds of that line
  */
-public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<String>> runTargets) {
+public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<String>> runTargets,
+                      java.util.function.BiPredicate<String, PayrollLine> refuses) {
 
-    public static final CatchUp NONE = new CatchUp(Map.of(), Map.of());
+    public static final CatchUp NONE = new CatchUp(Map.of(), Map.of(), (target, line) -> false);
 
     public CatchUp {
         missedRuns = Map.copyOf(missedRuns);
@@ -31,6 +34,11 @@ public record CatchUp(Map<String, Set<String>> missedRuns, Map<String, List<Stri
     /** The targets switched on again. */
     public Set<String> targets() {
         return missedRuns.keySet();
+    }
+
+    /** Whether the target is behind on the row and cannot carry the line it would get. */
+    public boolean cannotCarry(String target, LedgerRow row, PayrollLine line) {
+        return line != null && behind(target, row) && refuses.test(target, line);
     }
 
     /** Whether the row last changed in a run the target missed. */

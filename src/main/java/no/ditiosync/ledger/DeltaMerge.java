@@ -238,6 +238,9 @@ public final class DeltaMerge {
             if (movesWhatTargetsHold && (current == null || !current.holdsHours()) && !catchUp.behind(target, row)) {
                 continue;
             }
+            if (movesWhatTargetsHold && catchUp.cannotCarry(target, row, wanted)) {
+                continue; // switched on again: a line its format cannot carry stays as it holds it
+            }
             LedgerDelta.Result delta = LedgerDelta.of(rules.get(t), wanted, current);
             if (!delta.changed()) {
                 continue;

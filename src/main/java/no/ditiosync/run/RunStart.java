@@ -325,7 +325,8 @@ public final class RunStart {
         if (missed.isEmpty()) {
             return;
         }
-        CatchUp catchUp = new CatchUp(missed, runTargets);
+        CatchUp catchUp = new CatchUp(missed, runTargets, (name, line) -> c.targets().stream()
+                .anyMatch(t -> t.name().equals(name) && DropTarget.refusal(List.of(t), line) != null));
         run.catchUp(catchUp);
         if (run.purpose() != SyncRun.Purpose.SYNC && run.purpose() != SyncRun.Purpose.PREVIEW) {
             return;
@@ -333,22 +334,23 @@ public final class RunStart {
         Set<String> behind = new TreeSet<>();
         long lines = 0;
         long refused = 0;
-        List<DropTarget> back = c.targets().stream().filter(t -> catchUp.targets().contains(t.name())).toList();
         try (Connection conn = db.connection()) {
             for (String feed : RunFinish.LINE_FEEDS) {
                 SyncRun.Pass pass = run.pass(feed);
                 boolean readInFull = pass != null && pass.mode() == SyncRun.Mode.FULL || run.retiring().contains(feed);
                 LedgerStore.Scan scan = ledger.scan(conn, c.key(), feed + ":", feed + ";");
-                for (LedgerRow row = scan.next(); row != null; row = scan.next()) {
+                LedgerRow next;
+                while ((next = scan.next()) != null) {
+                    LedgerRow row = next;
                     LocalDate day = row.line() == null ? null : row.line().workDate();
                     Desired d = day == null || day.isBefore(c.startDate()) ? null
                             : catchUp.desired(row, run.delta().nextSeq());
-                    if (d != null && d.wanted() != null && DropTarget.refusal(back, d.wanted()) != null) {
-                        // a line mapped with it on would be quarantined: it does not get what it cannot carry
-                        refused++;
-                    } else if (d != null) {
+                    if (d != null) {
                         behind.add(feed);
                         lines++;
+                        if (catchUp.targets().stream().anyMatch(t -> catchUp.cannotCarry(t, row, d.wanted()))) {
+                            refused++;
+                        }
                         if (!readInFull) {
                             run.delta().add(feed, d);
                         }
@@ -360,7 +362,8 @@ public final class RunStart {
         LOG.info("{} {} of company {}: target(s) {} switched on again; {} line(s) changed while off are brought to what "
                 + "the other targets hold{}", run.purpose().logName(), run.runId(), c.key(),
                 String.join(", ", catchUp.targets()), lines, refused == 0 ? ""
-                        : "; " + refused + " line(s) their format cannot carry (as quarantined lines) are left as they hold them");
+                        : "; " + refused + " of them stay as held in a target whose format cannot carry them (as a "
+                        + "quarantined line would)");
     }
 
     /**

@@ -356,6 +356,30 @@ class TargetSwitchedOnAgainTest {
                 entry("time:r2|A102|2026-11-17|1000", new BigDecimal("3.00")));
     }
 
+    /** Switched on again with SAP, CSV gets the line SAP cannot carry, as the targets that were on have it (outside audit). */
+    @Test
+    void aLineOneTargetSwitchedOnAgainCannotCarryReachesTheOtherThatCan() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")))));
+        run(Map.of("payroll.targets", "csv,sap,jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations(
+                registration("r2", "A102", "2026-11-17T00:00:00Z", "3", "2026-11-17T16:00:00Z")))));
+        run(Map.of("payroll.targets", "jdbc"));
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
+
+        run(Map.of("payroll.targets", "csv,sap,jdbc"));
+        run(Map.of("payroll.targets", "csv,sap,jdbc"));
+
+        assertThat(csvPaid()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("time:r2|A102|2026-11-17|1000", new BigDecimal("3.00")));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("A102|2026-11-17|1000", new BigDecimal("3.00")));
+        try (var files = Files.list(dir.resolve("out/sap"))) {
+            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
+                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        }
+    }
+
     /** A record in quarantine whose line only a target switched off holds writes no ledger row on each run (outside audit). */
     @Test
     void aQuarantinedLineOnlyATargetOffHoldsIsNotWrittenAgainEveryRun() throws Exception {
