@@ -320,6 +320,4 @@ public class SyncBeans implements CamelConfiguration {
             }
         }
     }
-
-    /** Why a file target cannot carry the line as it is (null: every one can); the record then waits in quarantine. */
 }
