@@ -75,11 +75,23 @@ class TargetSwitchedOnAgainTest {
 
     /** The CSV drops' lines summed per line id, employee, day and wage type (a line taken back sums to nothing). */
     Map<String, BigDecimal> csv() throws Exception {
-        if (!Files.isDirectory(dir.resolve("out/csv"))) {
-            return Map.of();
+        return DeliveredPayroll.csvLineTotals(dropFiles("csv").stream()
+                .filter(f -> f.getFileName().toString().endsWith(".csv")).toList());
+    }
+
+    /** The SAP drops' lines summed per employee, day and wage type. */
+    Map<String, BigDecimal> sap() throws Exception {
+        return DeliveredPayroll.sapTotals(dropFiles("sap"));
+    }
+
+    /** The files in a target's drop folder, in name order (none before its first drop). */
+    List<Path> dropFiles(String target) throws Exception {
+        Path folder = dir.resolve("out").resolve(target);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
         }
-        try (var files = Files.list(dir.resolve("out/csv"))) {
-            return DeliveredPayroll.csvLineTotals(files.filter(f -> f.getFileName().toString().endsWith(".csv")).sorted().toList());
+        try (var files = Files.list(folder)) {
+            return files.sorted().toList();
         }
     }
 
@@ -206,17 +218,12 @@ class TargetSwitchedOnAgainTest {
         run(Map.of("payroll.targets", "sap,csv"));
 
         Map<String, BigDecimal> byDepartment = new java.util.TreeMap<>();
-        try (var files = Files.list(dir.resolve("out/csv"))) {
-            for (Map<String, String> row : DeliveredPayroll.csvRows(files.sorted().toList())) {
-                byDepartment.merge(row.get("lineId") + "|" + row.get("department"), new BigDecimal(row.get("quantity")), BigDecimal::add);
-            }
+        for (Map<String, String> row : DeliveredPayroll.csvRows(dropFiles("csv"))) {
+            byDepartment.merge(row.get("lineId") + "|" + row.get("department"), new BigDecimal(row.get("quantity")), BigDecimal::add);
         }
         byDepartment.values().removeIf(hours -> hours.signum() == 0);
         assertThat(byDepartment).containsExactly(entry("time:r1|Anlegg", new BigDecimal("7.50")));
-        try (var files = Files.list(dir.resolve("out/sap"))) {
-            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
-                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
-        }
+        assertThat(sap()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
     }
 
     static String deleted(String id, String employee, String workDate, String modified) {
@@ -348,10 +355,7 @@ class TargetSwitchedOnAgainTest {
         run(Map.of("payroll.targets", "csv,sap"));
         run(Map.of("payroll.targets", "csv,sap"));
 
-        try (var files = Files.list(dir.resolve("out/sap"))) {
-            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
-                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
-        }
+        assertThat(sap()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
         assertThat(csvPaid()).containsExactly(entry("time:r1|101|2026-11-16|1000", new BigDecimal("6.00")),
                 entry("time:r2|A102|2026-11-17|1000", new BigDecimal("3.00")));
     }
@@ -374,10 +378,7 @@ class TargetSwitchedOnAgainTest {
                 entry("time:r2|A102|2026-11-17|1000", new BigDecimal("3.00")));
         assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("A102|2026-11-17|1000", new BigDecimal("3.00")));
-        try (var files = Files.list(dir.resolve("out/sap"))) {
-            assertThat(DeliveredPayroll.sapTotals(files.sorted().toList()))
-                    .containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
-        }
+        assertThat(sap()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
     }
 
     /** A record in quarantine whose line only a target switched off holds writes no ledger row on each run (outside audit). */
