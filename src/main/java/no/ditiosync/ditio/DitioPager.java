@@ -176,7 +176,11 @@ public final class DitioPager {
             throw new DitioApiException("Ditio answered " + where + " with content type '" + contentType
                     + "' instead of JSON");
         }
-        DitioPage<?> page = reader(cursor.path()).read(body, where);
+        // neither a length nor chunks: HTTP/1.1 lets the body end where the server closes the connection, so
+        // only the JSON can show that it was cut off
+        boolean endsWithTheConnection = message.getHeader("Content-Length") == null
+                && message.getHeader("Transfer-Encoding") == null;
+        DitioPage<?> page = reader(cursor.path()).read(body, where, endsWithTheConnection);
         cursor.advance(page.continuationToken());
         return page.data();
     }

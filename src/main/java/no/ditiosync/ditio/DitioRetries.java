@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -16,9 +17,12 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -222,18 +226,29 @@ public final class DitioRetries implements Processor {
     record Address(String url, String setting) {
     }
 
+    /**
+     * HTTP's date forms, which a recipient must all accept (RFC 9110 5.6.7): IMF-fixdate, and the obsolete
+     * RFC 850 and asctime forms (asctime's space-padded day read after runs of blanks became one).
+     */
+    private static final List<DateTimeFormatter> HTTP_DATES = List.of(DateTimeFormatter.RFC_1123_DATE_TIME,
+            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss z", Locale.US),
+            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC));
+
     /** Retry-After: delta-seconds or an HTTP date; null when it is neither. */
     Long retryAfterMillis(String value) {
         String v = value.trim();
         if (v.matches("\\d{1,9}")) {
             return Long.parseLong(v) * 1000;
         }
-        try {
-            ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-            return Math.max(0, Duration.between(clock.instant(), at.toInstant()).toMillis());
-        } catch (DateTimeParseException e) {
-            return null;
+        for (DateTimeFormatter form : HTTP_DATES) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v.replaceAll(" +", " "), form);
+                return Math.max(0, Duration.between(clock.instant(), at.toInstant()).toMillis());
+            } catch (DateTimeParseException e) {
+                // the next form
+            }
         }
+        return null;
     }
 
     /**
@@ -264,7 +279,8 @@ public final class DitioRetries implements Processor {
             if (name.endsWith(".NoHttpResponseException")) {
                 return new Failure("Ditio closed the connection without an answer", true, null, "");
             }
-            if (name.endsWith(".ConnectionClosedException")) {
+            // EOFException: a body whose end only the connection's close marks (PageReader), or a gzip body cut short
+            if (name.endsWith(".ConnectionClosedException") || e instanceof EOFException) {
                 return new Failure("Ditio closed the connection in the middle of its answer", true, null, "");
             }
             if (e instanceof UnknownHostException) {

@@ -3,6 +3,7 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -30,6 +31,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -86,7 +88,12 @@ public final class PageReader<T> {
         this.maxPageBytes = maxPageBytes;
     }
 
-    public DitioPage<T> read(InputStream body, String where) throws IOException {
+    /**
+     * @param endsWithTheConnection the answer has neither a length nor chunks: its body ends where Ditio
+     *                              closed the connection, so JSON that stops early is a dropped connection
+     *                              (thrown as an {@link EOFException}, which is retried), not a bad page
+     */
+    public DitioPage<T> read(InputStream body, String where, boolean endsWithTheConnection) throws IOException {
         if (body == null) {
             throw new DitioApiException("Ditio sent an empty body for " + where);
         }
@@ -110,8 +117,14 @@ public final class PageReader<T> {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // a limit of the parser, also when it was hit binding a record (databind wraps it)
             StreamConstraintsException limit = null;
+            boolean endedEarly = false;
             for (Throwable t = e; t != null && limit == null; t = t.getCause()) {
                 limit = t instanceof StreamConstraintsException c ? c : null;
+                endedEarly |= t instanceof JsonEOFException;
+            }
+            if (endedEarly && endsWithTheConnection) {
+                throw (EOFException) new EOFException("the answer for " + where + " ended before its JSON did")
+                        .initCause(e);
             }
             if (limit == null) {
                 throw new DitioApiException("Ditio sent malformed JSON for " + where + ": " + e.getOriginalMessage(), e);

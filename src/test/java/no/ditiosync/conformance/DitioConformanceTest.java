@@ -1116,4 +1116,75 @@ class DitioConformanceTest {
                 .hasMessageContaining("with the continuation token of page 2 again: the pass would never end");
         assertThat(ditio.requests(DitioPager.TIME_REGISTRATIONS)).hasSize(3);
     }
+
+    /**
+     * HTTP/1.1 lets a server end a body by closing the connection (no Content-Length, not chunked). Cut
+     * half-way, such a page looks complete to the HTTP client; only the JSON shows that it ended early.
+     * That is a dropped connection, which the contract says to retry, not a malformed page.
+     */
+    @Test
+    void aPageEndedByClosingTheConnectionAndCutHalfWayIsRetried() throws Exception {
+        String page = "{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "8", "2026-11-17T16:00:00Z")
+                + "],\"continuationToken\":null}";
+        java.util.concurrent.atomic.AtomicInteger pageCalls = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket s = server.accept()) {
+                        String request = requestHead(s.getInputStream());
+                        boolean registrations = request.startsWith("GET /reporting" + DitioPager.TIME_REGISTRATIONS);
+                        byte[] body = (registrations ? page : "{\"data\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        int length = registrations && pageCalls.incrementAndGet() == 1 ? body.length / 2 : body.length;
+                        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        s.getOutputStream().write(body, 0, length);
+                    } catch (java.io.IOException e) {
+                        // the socket was closed: the test is over
+                    }
+                }
+            });
+            serving.setDaemon(true);
+            serving.start();
+
+            run(Map.of("ditio.reporting-base", "http://127.0.0.1:" + server.getLocalPort() + "/reporting"));
+        }
+
+        assertThat(pageCalls).as("the cut page asked for again").hasValue(2);
+        assertThat(delivered()).containsExactly(
+                entry("101|2026-11-16|1000", new BigDecimal("7.50")),
+                entry("101|2026-11-17|1000", new BigDecimal("8.00")));
+    }
+
+    private static String requestHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    /** Retry-After as an HTTP date may come in any of HTTP's three date forms (RFC 9110 5.6.7). */
+    @ParameterizedTest
+    @ValueSource(strings = {"EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM ppd HH:mm:ss yyyy"})
+    void aRetryAfterInEachHttpDateFormIsWaitedFor(String form) throws Exception {
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(form, java.util.Locale.US);
+        List<Long> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ditio.on(DitioPager.USERS, request -> {
+            calls.add(System.nanoTime());
+            return calls.size() > 1 ? Answer.json("{\"data\":[]}")
+                    : Answer.json(429, "{\"error\":\"TooManyRequests\"}").withHeader("Retry-After",
+                            format.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(4)));
+        });
+
+        run();
+
+        assertThat(calls).hasSize(2);
+        // a date is to the second: 4 s ahead is at least 3 s of waiting (backoff alone is well under 1 s)
+        assertThat((calls.get(1) - calls.get(0)) / 1_000_000).as("ms waited").isGreaterThanOrEqualTo(2500);
+    }
 }
