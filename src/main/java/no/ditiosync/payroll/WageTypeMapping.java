@@ -56,10 +56,10 @@ public final class WageTypeMapping {
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String[] cells = line.split(",", -1);
+            String[] cells = cells(line, origin, n + 1);
             if (!headerSeen) {
                 headerSeen = true;
-                if (line.replace(" ", "").equalsIgnoreCase("source,field,value,wageType")) {
+                if (String.join(",", cells).replace(" ", "").equalsIgnoreCase("source,field,value,wageType")) {
                     continue;
                 }
                 throw new IllegalArgumentException(origin + " line " + (n + 1) + ": expected the header 'source,field,value,wageType'");
@@ -92,6 +92,35 @@ public final class WageTypeMapping {
                     + ": every registration would be quarantined and every line delivered so far reversed");
         }
         return new WageTypeMapping(List.copyOf(rules), origin);
+    }
+
+    /**
+     * A row's cells as a spreadsheet saves them (RFC 4180): a cell in double quotes may hold commas, and
+     * {@code ""} in it is a quote. Unquoted, a cell is taken as written.
+     */
+    private static String[] cells(String line, String origin, int lineNumber) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted && ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                cell.append('"');
+                i++;
+            } else if (ch == '"' && (quoted || cell.toString().isBlank())) {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(ch);
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException(origin + " line " + lineNumber + ": a quote opened and never closed");
+        }
+        cells.add(cell.toString());
+        return cells.toArray(String[]::new);
     }
 
     public Optional<String> wageType(String source, Function<String, String> fieldValue) {

@@ -56,6 +56,31 @@ class MappingFieldsTest {
         }
     }
 
+    /**
+     * A spreadsheet saving "CSV, quote all text cells" writes every cell in quotes, CRLF line ends; a cell
+     * holding a comma or a quote comes quoted whatever the setting. Such a file gives the wage types the
+     * plain one does (a quoted value matched nothing, and the catch-all row paid every hour as 1000).
+     */
+    @Test
+    void aMappingSavedWithQuotedCellsGivesTheWageTypesOfItsRows(@TempDir Path dir) throws Exception {
+        Path mapping = dir.resolve("wage-types.csv");
+        try (SyncHarness h = new SyncHarness(SimulatorConfig.defaults().seed(5).workers(20).weeks(2).lastWorkDate(LAST), dir,
+                LAST.minusWeeks(2), Map.of("payroll.targets", "sap,jdbc", "payroll.wage-types", mapping.toString()))) {
+            String resource = mostCommon(h, TimeRegistration::resourceNumber);
+            Files.writeString(mapping, "\"source\",\"field\",\"value\",\"wageType\"\r\n"
+                    + "\"time\",\"unitName\",\"Timer, \"\"natt\"\"\",\"1700\"\r\n"
+                    + "\"time\",\"resourceNumber\",\"" + resource + "\",\"1300\"\r\n"
+                    + "\"time\",\"*\",\"*\",\"1000\"\r\n", StandardCharsets.UTF_8);
+
+            h.runOnce();
+
+            Map<String, BigDecimal> expected = truth(h, r -> resource.equals(r.resourceNumber()) ? "1300" : "1000");
+            assertThat(expected.keySet()).anyMatch(k -> k.endsWith("|1300"));
+            assertSums("SAP per employee x day x wage type", h.sapTotals(), expected);
+            assertSums("payroll_line per employee x day x wage type", h.jdbcTotals(), expected);
+        }
+    }
+
     private static String mostCommon(SyncHarness h, Function<TimeRegistration, String> field) {
         Map<String, Long> counts = h.payrollReady().stream().map(field).filter(Objects::nonNull)
                 .collect(Collectors.groupingBy(v -> v, TreeMap::new, Collectors.counting()));

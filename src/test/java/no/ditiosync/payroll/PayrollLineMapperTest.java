@@ -155,5 +155,8 @@ class PayrollLineMapperTest {
                 .hasMessage("m.csv line 1: expected the header 'source,field,value,wageType'");
         assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,*,*"), "m.csv"))
                 .hasMessage("m.csv line 2: expected 4 columns, found 3");
+        // a quoted cell may hold the separator, so a quote left open would swallow the rest of the row
+        assertThatThrownBy(() -> WageTypeMapping.parse(List.of("source,field,value,wageType", "time,unitName,\"Timer,1000"),
+                "m.csv")).hasMessage("m.csv line 2: a quote opened and never closed");
     }
 }
