@@ -20,8 +20,8 @@ public final class TextCleaner {
      * Cleans {@code text} for one field of at most {@code maxChars} code points
      * (docs/output-formats.md: cleaned to one line without control characters, cut to the target's width). Steps, in order:
      * NFC (a decomposed "å" becomes one character, as windows-1252 needs); line breaks, tabs and
-     * other whitespace become single spaces; remaining control characters and unpaired surrogates
-     * are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
+     * other whitespace become single spaces; remaining control characters, unpaired surrogates and
+     * invisible characters that hide or reorder text are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
      */
     public static String clean(String text, int maxChars) {
         if (maxChars < 0) {
@@ -64,7 +64,7 @@ public final class TextCleaner {
 
     /**
      * {@code text} for a person to read on a terminal or in a message, every character kept: a line
-     * break, a tab, any other control character and a blank other than a space escaped as Java writes
+     * break, a tab, any other control character, one that hides or reorders text, and a blank other than a space escaped as Java writes
      * them (a backslash and t, or a backslash, u and four hex digits), so a value from Ditio can neither
      * hide what is wrong with it nor send a terminal its escape sequences. Null stays null.
      */
@@ -88,7 +88,8 @@ public final class TextCleaner {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean escape = logLine ? Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t'
-                    : Character.isISOControl(c) || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+                    : Character.isISOControl(c) || isHiding(c)
+                            || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c));
             if (escape && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i); // most texts need none
             }
@@ -221,8 +222,8 @@ public final class TextCleaner {
             i += Character.charCount(cp);
             if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
                 pendingSpace = out.length() > 0; // leading whitespace is trimmed away
-            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
-                // dropped: BEL, ESC, DEL and friends, and a lone half of a surrogate pair
+            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE || isHiding(cp)) {
+                // dropped: BEL, ESC, DEL and friends, a lone half of a surrogate pair, and what hides or reorders text
             } else {
                 if (pendingSpace) {
                     out.append(' ');
@@ -232,6 +233,15 @@ public final class TextCleaner {
             }
         }
         return out.toString(); // trailing whitespace was never appended
+    }
+
+    /**
+     * An invisible format character (Unicode's Cf) that reorders or hides text: a right-to-left override or
+     * isolate, a direction mark, a zero-width space, a byte order mark. The zero-width joiner and non-joiner
+     * are not: emoji sequences and some scripts need them.
+     */
+    private static boolean isHiding(int cp) {
+        return Character.getType(cp) == Character.FORMAT && cp != 0x200C && cp != 0x200D;
     }
 
     // Tab and CR are on the OWASP list too; after collapse() they can no longer start a value.

@@ -31,6 +31,20 @@ class TextCleanerTest {
         assertThat(TextCleaner.clean("a\u0007b\u001Bc\u007Fd\u0000e", 100)).isEqualTo("abcde");
     }
 
+    /**
+     * Invisible format characters that reorder or hide text (a right-to-left override, isolates, marks,
+     * a zero-width space, a byte order mark) are dropped like control characters: a payroll text shows what
+     * it holds. The joiners stay, which emoji and some scripts need.
+     */
+    @Test
+    void invisibleCharactersThatReorderOrHideTextAreDropped() {
+        assertThat(TextCleaner.clean("\u202E=1+1 \u2066iso\u2069 zero\u200Bwidth\uFEFF \u200Emark\u061C\u2060", 100))
+                .isEqualTo("=1+1 iso zerowidth mark");
+        assertThat(TextCleaner.forSpreadsheet("\u202E=1+1", 100)).isEqualTo("'=1+1");
+        assertThat(TextCleaner.clean("dag \uD83D\uDC77\u200D\u2640\uFE0F", 100)).isEqualTo("dag \uD83D\uDC77\u200D\u2640\uFE0F");
+        assertThat(TextCleaner.shown("Ola \u202EnameS")).isEqualTo("Ola \\u202enameS");
+    }
+
     @Test
     void loneSurrogatesAreDroppedAndPairsKept() {
         assertThat(TextCleaner.clean("a\uD800b\uDC00c", 100)).isEqualTo("abc");
