@@ -55,7 +55,24 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
     public String doLayout(ILoggingEvent event) {
         // a message may carry a value from Ditio (a record id, a name), and the log is often a terminal, to which an
         // escape sequence in it would speak; JSON escapes control characters by itself
-        return text != null ? no.ditiosync.drops.TextCleaner.harmless(text.doLayout(event)) : json(event);
+        return text != null ? no.ditiosync.drops.TextCleaner.harmless(oneLine(event, text.doLayout(event))) : json(event);
+    }
+
+    /**
+     * The line with its message's line breaks escaped where the message is this application's: a line break in
+     * a value from Ditio would start a line of the log that no logger wrote (a forged ERROR, say). A stack trace
+     * after the message keeps its lines, as do other libraries' messages (Camel's tables, say), which quote no
+     * record.
+     */
+    private static String oneLine(ILoggingEvent event, String line) {
+        String message = event.getFormattedMessage();
+        if (message == null || message.indexOf('\n') < 0 && message.indexOf('\r') < 0
+                || !event.getLoggerName().startsWith("no.ditiosync")) {
+            return line;
+        }
+        int at = line.indexOf(message);
+        return at < 0 ? line : line.substring(0, at) + no.ditiosync.drops.TextCleaner.shown(message)
+                + line.substring(at + message.length());
     }
 
     static String json(ILoggingEvent event) {

@@ -91,7 +91,7 @@ final class ProgressLine implements AutoCloseable {
         double seconds = Math.max(0.001, Duration.between(run.startedAt(), now).toMillis() / 1000.0);
         return String.format(java.util.Locale.ROOT, "%s: %s pass, page %d, %,d records, %,d records/s, at %s", run.company(),
                 run.mode().name().toLowerCase(java.util.Locale.ROOT), run.pages(), run.recordsRead(), Math.round(run.recordsRead() / seconds),
-                run.position());
+                no.ditiosync.drops.TextCleaner.shown(run.position())); // as Ditio wrote the date
     }
 
     /** Stops and wipes the line, so what is printed next starts on a clean line. */

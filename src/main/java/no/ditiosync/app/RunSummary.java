@@ -90,6 +90,7 @@ public final class RunSummary {
             return;
         }
         out.printf(Locale.ROOT, "    %s:%n", what);
-        reasons.forEach((reason, n) -> out.printf(Locale.ROOT, "      %6d  %s%n", n, reason));
+        // a reason may quote what Ditio sent (a user id, a date as written)
+        reasons.forEach((reason, n) -> out.printf(Locale.ROOT, "      %6d  %s%n", n, no.ditiosync.drops.TextCleaner.shown(reason)));
     }
 }

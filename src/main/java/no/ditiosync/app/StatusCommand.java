@@ -291,7 +291,7 @@ final class StatusCommand {
                     r.path("outcome").asText(), mode, r.path("recordsRead").asLong(),
                     lines.length() == 0 ? "none" : lines, r.path("quarantined").asInt());
             if (!r.path("message").isNull() && !r.path("message").isMissingNode()) {
-                out.println("      " + r.path("message").asText());
+                out.println("      " + TextCleaner.shown(r.path("message").asText()));
             }
         }
     }
@@ -384,7 +384,7 @@ final class StatusCommand {
                     time(r.endedAt()), r.mode(), r.outcome(), r.recordsRead() == null ? "" : r.recordsRead(),
                     r.lines() == null ? "" : r.lines(), r.quarantined() == null ? "" : r.quarantined());
             if (r.message() != null) {
-                out.println("              " + r.message());
+                out.println("              " + TextCleaner.shown(r.message()));
             }
             // "succeeded" says the ledger committed; payroll has its lines only once its drops are published
             if (unpublished.containsKey(r.runId())) {
@@ -396,8 +396,8 @@ final class StatusCommand {
         long open = StatusQueries.quarantineCount(c, company);
         out.printf(Locale.ROOT, "  open quarantine: %d%n", open);
         for (StatusQueries.Quarantined q : StatusQueries.quarantine(c, company, QUARANTINE_SHOWN)) {
-            out.printf(Locale.ROOT, "    %s:%s  %s  %s%n", q.feed(), q.recordId(), q.workDate() == null ? "          " : q.workDate(),
-                    q.reason());
+            out.printf(Locale.ROOT, "    %s:%s  %s  %s%n", q.feed(), TextCleaner.shown(q.recordId()),
+                    q.workDate() == null ? "          " : q.workDate(), TextCleaner.shown(q.reason()));
         }
         if (open > QUARANTINE_SHOWN) {
             out.printf(Locale.ROOT, "    … and %d more%n", open - QUARANTINE_SHOWN);
