@@ -136,6 +136,9 @@ public final class SimulatorCommand {
         int port = 8099;
         boolean help;
 
+        private static final java.util.Set<String> KNOWN = java.util.Set.of("--port", "--seed", "--workers", "--weeks",
+                "--last-work-date", "--client-id", "--client-secret", "--expires-in");
+
         static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
@@ -150,6 +153,9 @@ public final class SimulatorCommand {
                 if (name.equals("--help") || name.equals("-h")) {
                     o.help = true;
                     continue;
+                }
+                if (!KNOWN.contains(name)) {
+                    throw new IllegalArgumentException("Unknown option " + name + ".");
                 }
                 if (value == null) {
                     if (i + 1 >= args.length) {
