@@ -61,8 +61,8 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
     /**
      * The line with its message's line breaks escaped where the message is this application's: a line break in
      * a value from Ditio would start a line of the log that no logger wrote (a forged ERROR, say). A stack trace
-     * after the message keeps its lines, as do other libraries' messages (Camel's tables, say), which quote no
-     * record.
+     * after the message keeps its lines (but where it repeats the message), as do other libraries' messages
+     * (Camel's tables, say), which quote no record.
      */
     private static String oneLine(ILoggingEvent event, String line) {
         String message = event.getFormattedMessage();
@@ -70,9 +70,8 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
                 || !event.getLoggerName().startsWith("no.ditiosync")) {
             return line;
         }
-        int at = line.indexOf(message);
-        return at < 0 ? line : line.substring(0, at) + no.ditiosync.drops.TextCleaner.shown(message)
-                + line.substring(at + message.length());
+        // every time it appears: the stack trace's first line repeats an exception's message
+        return line.replace(message, no.ditiosync.drops.TextCleaner.shown(message));
     }
 
     static String json(ILoggingEvent event) {

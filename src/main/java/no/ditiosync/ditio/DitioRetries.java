@@ -279,9 +279,14 @@ public final class DitioRetries implements Processor {
             if (name.endsWith(".NoHttpResponseException")) {
                 return new Failure("Ditio closed the connection without an answer", true, null, "");
             }
-            // EOFException: a body whose end only the connection's close marks (PageReader), or a gzip body cut short
-            if (name.endsWith(".ConnectionClosedException") || e instanceof EOFException) {
+            if (name.endsWith(".ConnectionClosedException")) {
                 return new Failure("Ditio closed the connection in the middle of its answer", true, null, "");
+            }
+            // a body whose end only the connection's close marks (PageReader; HttpClient drops a gzip answer's
+            // length as it unpacks it), or a gzip body cut short: a dropped connection, or a page sent cut short
+            if (e instanceof EOFException) {
+                return new Failure("Ditio's answer ended before its JSON did (the connection dropped, or Ditio sent the "
+                        + "page cut short)", true, null, "");
             }
             if (e instanceof UnknownHostException) {
                 return new Failure(unreached + " has a host name that is unknown (" + e.getMessage() + ")", false, null,

@@ -102,7 +102,11 @@ public final class PageReader<T> {
         JsonParser parser = null;
         try (JsonParser p = mapper.getFactory().createParser(body)) {
             parser = p;
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
+            JsonToken first = parser.nextToken();
+            if (first == null && endsWithTheConnection) {
+                throw new EOFException("the answer for " + where + " ended before its JSON began");
+            }
+            if (first != JsonToken.START_OBJECT) {
                 throw new DitioApiException("Ditio sent a page that is not a JSON object for " + where);
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {

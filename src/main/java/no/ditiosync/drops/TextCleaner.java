@@ -20,8 +20,8 @@ public final class TextCleaner {
      * Cleans {@code text} for one field of at most {@code maxChars} code points
      * (docs/output-formats.md: cleaned to one line without control characters, cut to the target's width). Steps, in order:
      * NFC (a decomposed "å" becomes one character, as windows-1252 needs); line breaks, tabs and
-     * other whitespace become single spaces; remaining control characters, unpaired surrogates and
-     * invisible characters that hide or reorder text are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
+     * other whitespace become single spaces; remaining control characters and unpaired surrogates
+     * are dropped; trim; cut without splitting a surrogate pair. Null is {@code ""}.
      */
     public static String clean(String text, int maxChars) {
         if (maxChars < 0) {
@@ -85,18 +85,27 @@ public final class TextCleaner {
             return null;
         }
         StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean escape = logLine ? Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t'
-                    : Character.isISOControl(c) || isHiding(c)
-                            || c != ' ' && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int units = Character.charCount(cp);
+            boolean escape = logLine ? Character.isISOControl(cp) && cp != '\n' && cp != '\r' && cp != '\t'
+                    : Character.isISOControl(cp) || isHiding(cp)
+                            || cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp));
             if (escape && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i); // most texts need none
             }
             if (out != null) {
-                out.append(!escape ? String.valueOf(c) : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                        : String.format("\\u%04x", (int) c));
+                if (!escape) {
+                    out.appendCodePoint(cp);
+                } else if (cp == '\t' || cp == '\n' || cp == '\r') {
+                    out.append(cp == '\t' ? "\\t" : cp == '\n' ? "\\n" : "\\r");
+                } else {
+                    for (char unit : Character.toChars(cp)) {
+                        out.append(String.format("\\u%04x", (int) unit));
+                    }
+                }
             }
+            i += units;
         }
         return out == null ? text : out.toString();
     }
@@ -222,8 +231,10 @@ public final class TextCleaner {
             i += Character.charCount(cp);
             if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
                 pendingSpace = out.length() > 0; // leading whitespace is trimmed away
-            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE || isHiding(cp)) {
-                // dropped: BEL, ESC, DEL and friends, a lone half of a surrogate pair, and what hides or reorders text
+            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
+                // dropped: BEL, ESC, DEL and friends, and a lone half of a surrogate pair. Not the invisible format
+                // characters (isHiding): a project number or a department holding one was delivered with it, and
+                // its corrections must name it as delivered
             } else {
                 if (pendingSpace) {
                     out.append(' ');

@@ -1120,10 +1120,12 @@ class DitioConformanceTest {
     /**
      * HTTP/1.1 lets a server end a body by closing the connection (no Content-Length, not chunked). Cut
      * half-way, such a page looks complete to the HTTP client; only the JSON shows that it ended early.
-     * That is a dropped connection, which the contract says to retry, not a malformed page.
+     * That is a dropped connection, which the contract says to retry, not a malformed page; also when the cut
+     * comes where the body would begin.
      */
-    @Test
-    void aPageEndedByClosingTheConnectionAndCutHalfWayIsRetried() throws Exception {
+    @ParameterizedTest(name = "cut where the body begins: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPageEndedByClosingTheConnectionAndCutHalfWayIsRetried(boolean cutWhereTheBodyBegins) throws Exception {
         String page = "{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
                 + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "8", "2026-11-17T16:00:00Z")
                 + "],\"continuationToken\":null}";
@@ -1135,7 +1137,8 @@ class DitioConformanceTest {
                         String request = requestHead(s.getInputStream());
                         boolean registrations = request.startsWith("GET /reporting" + DitioPager.TIME_REGISTRATIONS);
                         byte[] body = (registrations ? page : "{\"data\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                        int length = registrations && pageCalls.incrementAndGet() == 1 ? body.length / 2 : body.length;
+                        int length = registrations && pageCalls.incrementAndGet() == 1
+                                ? (cutWhereTheBodyBegins ? 0 : body.length / 2) : body.length;
                         s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
                                 + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                         s.getOutputStream().write(body, 0, length);
@@ -1166,6 +1169,44 @@ class DitioConformanceTest {
             head.append((char) b);
         }
         return head.toString();
+    }
+
+    /**
+     * A project number with an invisible character in it (a soft hyphen pasted from a document) is delivered
+     * as Ditio sent it, and its corrections name it so: cleaning it away would book a reversal on a project
+     * that was never delivered.
+     */
+    @Test
+    void aProjectNumberWithAnInvisibleCharacterIsDeliveredAsSent() throws Exception {
+        String registration = registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                .replace("\"isDeleted\":false}", "\"isDeleted\":false,\"projectNumber\":\"P-100\u00AD7\"}");
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":[" + registration + "]}"));
+
+        SyncRun run = run(Map.of("payroll.targets", "csv,jdbc"));
+
+        assertThat(run.quarantinedCount()).isZero();
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
+    /**
+     * A page cut off where its body would begin, or a gzip page whose JSON stops early (HttpClient drops the
+     * length of a gzip answer as it unpacks it): the page is asked for again, and once the retries are spent the
+     * run fails saying both what can have happened, with nothing delivered.
+     */
+    @Test
+    void aGzipPageWhoseJsonStopsEarlyIsRetriedThenFailsSayingSo() throws Exception {
+        String cut = "{\"data\":[" + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z")
+                + ",{\"id\":\"r2\",\"userId\":\"u-1";
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> {
+            calls.incrementAndGet();
+            return Answer.json(cut).withHeader("Content-Encoding", "gzip");
+        });
+
+        assertThatThrownBy(this::run).hasMessageContaining("Ditio's answer ended before its JSON did (the connection "
+                + "dropped, or Ditio sent the page cut short) on page 1 of /v1/time-registrations");
+        assertThat(calls).as("asked for as often as DITIO_RETRY_MAX_ATTEMPTS allows").hasValue(6);
+        assertThat(delivered()).isEmpty();
     }
 
     /** Retry-After as an HTTP date may come in any of HTTP's three date forms (RFC 9110 5.6.7). */
