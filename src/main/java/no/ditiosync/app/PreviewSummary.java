@@ -82,7 +82,8 @@ final class PreviewSummary {
         rows.forEach((key, hours) -> {
             String name = no.ditiosync.drops.TextCleaner.shown(names.get(key[0])); // a name from Ditio, harmless to a terminal
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "    %-36s %-10s",
-                    name == null ? key[0] : name + " (" + key[0] + ")", key[1]));
+                    name == null ? no.ditiosync.drops.TextCleaner.shown(key[0])
+                            : name + " (" + no.ditiosync.drops.TextCleaner.shown(key[0]) + ")", key[1]));
             for (BigDecimal h : hours) {
                 row.append(String.format(Locale.ROOT, " %10s", signed(h)));
             }

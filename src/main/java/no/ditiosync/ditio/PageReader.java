@@ -3,7 +3,6 @@ package no.ditiosync.ditio;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -100,7 +99,8 @@ public final class PageReader<T> {
         List<T> data = null;
         String token = null;
         JsonParser parser = null;
-        try (JsonParser p = mapper.getFactory().createParser(body)) {
+        EndSeen source = new EndSeen(body);
+        try (JsonParser p = mapper.getFactory().createParser(source)) {
             parser = p;
             JsonToken first = parser.nextToken();
             if (first == null && endsWithTheConnection) {
@@ -121,12 +121,12 @@ public final class PageReader<T> {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // a limit of the parser, also when it was hit binding a record (databind wraps it)
             StreamConstraintsException limit = null;
-            boolean endedEarly = false;
             for (Throwable t = e; t != null && limit == null; t = t.getCause()) {
                 limit = t instanceof StreamConstraintsException c ? c : null;
-                endedEarly |= t instanceof JsonEOFException;
             }
-            if (endedEarly && endsWithTheConnection) {
+            // the parser asked for more than there was: whatever it then said ("end-of-input", "unrecognized token
+            // 'tr'", "decimal point not followed by a digit"), the JSON was cut where the connection closed
+            if (limit == null && endsWithTheConnection && source.ended) {
                 throw (EOFException) new EOFException("the answer for " + where + " ended before its JSON did")
                         .initCause(e);
             }
@@ -479,5 +479,28 @@ public final class PageReader<T> {
             field = e.getPath().get(i).getFieldName() == null ? "?" : e.getPath().get(i).getFieldName();
         }
         return UNREADABLE + field + ": is not " + expected(e.getTargetType());
+    }
+
+    /** The answer's body, noting whether its end was reached: a parse error after that is JSON cut short. */
+    private static final class EndSeen extends java.io.FilterInputStream {
+        boolean ended;
+
+        EndSeen(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            ended |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            ended |= n < 0;
+            return n;
+        }
     }
 }

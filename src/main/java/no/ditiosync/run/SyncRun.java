@@ -233,7 +233,10 @@ public final class SyncRun implements RetryCounter {
      *
      * @return whether the run still has a feed of registrations to deliver
      */
-    public boolean failFeed(String failedFeed, String message) { return passes.fail(failedFeed, message); }
+    public boolean failFeed(String failedFeed, String message) {
+        // the reason may quote Ditio's error text: kept as an operator's terminal and the log can show it
+        return passes.fail(failedFeed, no.ditiosync.drops.TextCleaner.shown(message));
+    }
 
     /** The feeds this run could not read (feed → why), empty when it read every one it planned. */
     public Map<String, String> failedFeeds() { return passes.failed(); }

@@ -122,4 +122,55 @@ class HostileTextOnTheConsoleTest {
         assertThat(consoleAndLog).allSatisfy(text -> assertThat(text)
                 .doesNotContain("\u001b", "\u0007", "\u202e", "\r", "\nFAKE", "\n2026-12-07 21:00:00.000Z ERROR [Forged]"));
     }
+
+    /** A feed left out (its first page a 404) for a reason in Ditio's own words: the summary and the log show it escaped. */
+    @Test
+    void theReasonAFeedWasLeftOutIsShownEscaped() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("dup\\u202etxt.exe", "u-101", "101", "2026-11-19T00:00:00Z") + ","
+                + registration("dup\\u202etxt.exe", "u-101", "101", "2026-11-19T00:00:00Z") + "]}"));
+        ditio.on(DitioPager.ABSENCES, request -> Answer.json(404,
+                "{\"error\":\"NotFound\\u001b]0;PWNED\\u0007\",\"message\":\"\\u001b[2Jgone\\u202e\"}"));
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger logger = context.getLogger("no.ditiosync");
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.setContext(context);
+        events.start();
+        logger.addAppender(events);
+        SyncRun run;
+        try {
+            Map<String, String> settings = ditio.settings("acme", START, dir);
+            settings.put("payroll.absences", "true");
+            app = new SyncApplication(settings).start();
+            run = app.runOnce();
+        } finally {
+            logger.detachAppender(events);
+        }
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        RunSummary.print(run, new PrintStream(summary, true, StandardCharsets.UTF_8));
+        assertThat(summary.toString(StandardCharsets.UTF_8)).contains("NOT DELIVERED", "NotFound\\u001b]0;PWNED\\u0007")
+                .doesNotContain("\u001b", "\u0007", "\u202e");
+        assertThat(run.notDelivered()).doesNotContain("\u001b", "\u0007", "\u202e");
+        LogLayout layout = new LogLayout();
+        layout.setContext(context);
+        layout.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%logger{0}] %msg%n");
+        layout.start();
+        List<String> lines = events.list.stream().map(layout::doLayout).toList();
+        assertThat(lines).anyMatch(line -> line.contains("dup\\u202etxt.exe")).anyMatch(line -> line.contains("PWNED"))
+                .allSatisfy(line -> assertThat(line).doesNotContain("\u001b", "\u0007", "\u202e"));
+    }
+
+    /** An employee number Ditio sent with a right-to-left override in it, in the preview's net hours. */
+    @Test
+    void thePreviewShowsAnEmployeeNumberEscaped() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("r1", "u-101", "10\\u202e1", "2026-11-19T00:00:00Z") + "]}"));
+        app = new SyncApplication(ditio.settings("acme", START, dir)).start();
+
+        SyncRun run = app.preview("acme");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PreviewSummary.print(run, Map.of(), List.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("10\\u202e1").doesNotContain("\u202e");
+    }
 }
