@@ -158,8 +158,17 @@ final class SettingReader {
     }
 
     String cron(SettingKey k) {
-        return matching(k, CronExpression::isValidExpression,
+        String cron = matching(k, CronExpression::isValidExpression,
                 "is not a Quartz cron expression (seconds minutes hours day month weekday)");
+        try {
+            // Quartz refuses such a trigger only once the service adds it, with a stack trace
+            if (new CronExpression(cron).getNextValidTimeAfter(new java.util.Date()) == null) {
+                throw wrong(k, "'" + cron + "' never fires (no such day, or only in the past)");
+            }
+        } catch (java.text.ParseException e) {
+            throw wrong(k, "'" + cron + "' is not a Quartz cron expression (" + e.getMessage() + ")");
+        }
+        return cron;
     }
 
     /** The value, if {@code valid} takes it; otherwise it stops start-up, quoting the value with {@code problem}. */

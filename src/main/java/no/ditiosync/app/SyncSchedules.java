@@ -64,7 +64,7 @@ final class SyncSchedules {
                     .routeId(TEMPLATE + "-" + company.company())
                     .parameter("company", company.company())
                     .parameter("cron", company.cron())
-                    .parameter("timeZone", company.timeZone().getId())
+                    .parameter("timeZone", quartzZone(company.timeZone()).getID())
                     .add();
             LOG.info("Company {}: runs on cron '{}' in time zone {}{}", company.company(), company.cron(),
                     company.timeZone().getId(), company.clustered() ? ", on whichever node of the Quartz cluster is free" : "");
@@ -79,7 +79,7 @@ final class SyncSchedules {
                         .routeId(RECONCILE_TEMPLATE + "-" + company.company())
                         .parameter("company", company.company())
                         .parameter("cron", company.reconcileCron())
-                        .parameter("timeZone", company.timeZone().getId())
+                        .parameter("timeZone", quartzZone(company.timeZone()).getID())
                         .add();
                 context.getRegistry().lookupByNameAndType("scheduledReconcile", ScheduledReconcile.class)
                         .watch(company.company());
@@ -155,6 +155,15 @@ final class SyncSchedules {
         }
     }
 
+    /**
+     * The zone as Quartz takes it: camel-quartz names it by id to {@link TimeZone#getTimeZone(String)}, which reads
+     * {@code +01:00} or {@code UTC+01:00} as GMT without a word (so a cron would fire an hour off); an offset is
+     * named {@code GMT+01:00}, which it reads.
+     */
+    public static TimeZone quartzZone(java.time.ZoneId zone) {
+        return TimeZone.getTimeZone(zone.normalized());
+    }
+
     /** A firing of the cron (read in its time zone) fell between the last run's start and now; none before the first run. */
     static boolean missedFiring(String cron, java.time.ZoneId zone, Instant lastRunStart, Instant now)
             throws java.text.ParseException {
@@ -162,7 +171,7 @@ final class SyncSchedules {
             return false;
         }
         CronExpression expression = new CronExpression(cron);
-        expression.setTimeZone(TimeZone.getTimeZone(zone));
+        expression.setTimeZone(quartzZone(zone));
         Date next = expression.getNextValidTimeAfter(Date.from(lastRunStart));
         return next != null && next.toInstant().isBefore(now);
     }

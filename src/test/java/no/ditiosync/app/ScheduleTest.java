@@ -37,11 +37,26 @@ class ScheduleTest {
             "0 0 6 * * ?  | Europe/Oslo | 2026-07-01T03:00:00Z | 2026-07-01T04:30:00Z | true",
             // missed many times over is still one run (the caller fires once)
             "0 0/30 * * * ? | Europe/Oslo | 2026-11-20T04:00:00Z | 2026-11-27T06:00:00Z | true",
+            // a zone given as an offset, in either form Java takes: 12:00 there is 11:00 UTC
+            "0 0 12 * * ?  | UTC+01:00   | 2026-11-27T10:00:00Z | 2026-11-27T11:00:01Z | true",
+            "0 0 12 * * ?  | +01:00      | 2026-11-27T10:00:00Z | 2026-11-27T11:00:01Z | true",
     })
     void aFiringBetweenTheLastRunAndNowWasMissed(String cron, String zone, String lastRun, String now, boolean missed)
             throws Exception {
         assertThat(SyncSchedules.missedFiring(cron.strip(), ZoneId.of(zone.strip()), Instant.parse(lastRun.strip()),
                 Instant.parse(now.strip()))).isEqualTo(missed);
+    }
+
+    /**
+     * camel-quartz takes the schedule's zone by its id, through TimeZone.getTimeZone(String), which reads an id it
+     * does not know as GMT without a word: SYNC_TIME_ZONE=+01:00 fired its cron an hour late. The id the
+     * schedules give it must be one it reads as the same zone.
+     */
+    @ParameterizedTest
+    @CsvSource({"+01:00, 3600000", "UTC+01:00, 3600000", "GMT+1, 3600000", "-03:30, -12600000", "Europe/Oslo, 3600000", "UTC, 0"})
+    void theZoneIsNamedToQuartzAsOneItReads(String zone, int rawOffsetMillis) {
+        String named = SyncSchedules.quartzZone(ZoneId.of(zone)).getID();
+        assertThat(java.util.TimeZone.getTimeZone(named).getRawOffset()).as(zone + " named as " + named).isEqualTo(rawOffsetMillis);
     }
 
     @Test

@@ -119,6 +119,8 @@ class SettingsTest {
             "payroll.state-db-url|jdbc:mysql://db/x|Setting PAYROLL_STATE_DB_URL (payroll.state-db-url): 'jdbc:mysql://db/x' is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) JDBC URL",
             "sync.cron|every 5 minutes|Setting SYNC_CRON (sync.cron): 'every 5 minutes' is not a Quartz cron expression (seconds minutes hours day month weekday)",
             "sync.reconcile-cron|nightly|Setting RECONCILE_CRON (sync.reconcile-cron): 'nightly' is not a Quartz cron expression (seconds minutes hours day month weekday)",
+            "sync.cron|0 0 0 30 2 ?|Setting SYNC_CRON (sync.cron): '0 0 0 30 2 ?' never fires (no such day, or only in the past)",
+            "sync.reconcile-cron|0 0 0 1 1 ? 2020|Setting RECONCILE_CRON (sync.reconcile-cron): '0 0 0 1 1 ? 2020' never fires (no such day, or only in the past)",
             "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
             "ditio.max-page-bytes|lots|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): 'lots' is not a size such as 256MiB, 64MiB or 1GiB",

@@ -232,7 +232,8 @@ public record PageData(ReportFiles reports, Links links, Scheduler scheduler) {
         static Cron of(String cron, ZoneId zone) {
             try {
                 CronExpression e = new CronExpression(cron);
-                e.setTimeZone(TimeZone.getTimeZone(zone));
+                // normalized, as the schedules name it to Quartz (SyncSchedules.quartzZone): UTC+01:00 is an offset
+                e.setTimeZone(TimeZone.getTimeZone(zone.normalized()));
                 return new Cron(e, null);
             } catch (ParseException | RuntimeException e) {
                 return new Cron(null, "the cron '" + cron + "' cannot be read: " + e.getMessage());
