@@ -59,20 +59,20 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
     }
 
     /**
-     * The line with its message shown escaped where the message is this application's: a line break in a value
-     * from Ditio would start a line of the log that no logger wrote (a forged ERROR, say), a right-to-left
-     * override would turn what follows it around. A stack trace
+     * The line with its message's line breaks escaped where the message is this application's: a line break in
+     * a value from Ditio would start a line of the log that no logger wrote (a forged ERROR, say). Tabs and
+     * blanks stay; control characters and what hides or reorders text are escaped for the whole line. A stack trace
      * after the message keeps its lines (but where it repeats the message), as do other libraries' messages
      * (Camel's tables, say), which quote no record.
      */
     private static String oneLine(ILoggingEvent event, String line) {
         String message = event.getFormattedMessage();
-        if (message == null || !event.getLoggerName().startsWith("no.ditiosync")) {
+        if (message == null || message.indexOf('\n') < 0 && message.indexOf('\r') < 0
+                || !event.getLoggerName().startsWith("no.ditiosync")) {
             return line;
         }
-        String shown = no.ditiosync.drops.TextCleaner.shown(message);
         // every time it appears: the stack trace's first line repeats an exception's message
-        return shown.equals(message) ? line : line.replace(message, shown);
+        return line.replace(message, message.replace("\r", "\\r").replace("\n", "\\n"));
     }
 
     static String json(ILoggingEvent event) {

@@ -103,6 +103,7 @@ public final class PageReader<T> {
         try (JsonParser p = mapper.getFactory().createParser(source)) {
             parser = p;
             JsonToken first = parser.nextToken();
+            source.begun = first == JsonToken.START_OBJECT;
             if (first == null && endsWithTheConnection) {
                 throw new EOFException("the answer for " + where + " ended before its JSON began");
             }
@@ -124,9 +125,10 @@ public final class PageReader<T> {
             for (Throwable t = e; t != null && limit == null; t = t.getCause()) {
                 limit = t instanceof StreamConstraintsException c ? c : null;
             }
-            // the parser asked for more than there was: whatever it then said ("end-of-input", "unrecognized token
-            // 'tr'", "decimal point not followed by a digit"), the JSON was cut where the connection closed
-            if (limit == null && endsWithTheConnection && source.ended) {
+            // a page begun (a body of plain text, "Unauthorized", is no page) where the parser asked for more than
+            // there was: whatever it then said ("end-of-input", "unrecognized token 'tr'", "decimal point not followed
+            // by a digit"), the JSON was cut where the connection closed
+            if (limit == null && endsWithTheConnection && source.begun && source.ended) {
                 throw (EOFException) new EOFException("the answer for " + where + " ended before its JSON did")
                         .initCause(e);
             }
@@ -484,6 +486,7 @@ public final class PageReader<T> {
     /** The answer's body, noting whether its end was reached: a parse error after that is JSON cut short. */
     private static final class EndSeen extends java.io.FilterInputStream {
         boolean ended;
+        boolean begun;
 
         EndSeen(InputStream in) {
             super(in);

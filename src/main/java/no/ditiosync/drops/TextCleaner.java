@@ -74,7 +74,8 @@ public final class TextCleaner {
 
     /**
      * As {@link #shown}, for a line of a log: its line breaks and tabs kept (a stack trace's lines),
-     * blanks as they are; only the control characters a terminal would obey are escaped.
+     * blanks as they are; only the control characters a terminal would obey, and what hides or reorders
+     * text, are escaped.
      */
     public static String harmless(String line) {
         return escaped(line, true);
@@ -88,7 +89,7 @@ public final class TextCleaner {
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             int units = Character.charCount(cp);
-            boolean escape = logLine ? Character.isISOControl(cp) && cp != '\n' && cp != '\r' && cp != '\t'
+            boolean escape = logLine ? Character.isISOControl(cp) && cp != '\n' && cp != '\r' && cp != '\t' || isHiding(cp)
                     : Character.isISOControl(cp) || isHiding(cp)
                             || cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp));
             if (escape && out == null) {

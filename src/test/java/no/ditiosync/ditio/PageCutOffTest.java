@@ -44,6 +44,16 @@ class PageCutOffTest {
         assertThat(notDropped).isEmpty();
     }
 
+    /** Plain text where a page should be (an error page without a content type) is no page cut short: a bad page. */
+    @Test
+    void textThatIsNoPageIsABadPageAlsoWithoutALength() {
+        for (String body : List.of("Unauthorized", "Bad Gateway", "{\"data\":[],\"continuationToken\":nothing}")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.read(
+                    new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), "page 1", true))
+                    .as(body).isInstanceOf(DitioApiException.class);
+        }
+    }
+
     @Test
     void aCutAnswerWithALengthIsABadPage() {
         byte[] bytes = PAGE.getBytes(StandardCharsets.UTF_8);
