@@ -24,7 +24,8 @@ final class CommandHelp {
 
                     One run of every configured company, one after the other (or of the company KEY only), against
                     the configured Ditio; a summary of each run is printed, or, for a run that failed, its reason
-                    on stderr. Settings: application.properties and the environment (DITIO_CLIENT_ID, DITIO_CLIENT_SECRET and PAYROLL_START_DATE are required).
+                    on stderr. Settings: application.properties and the environment (DITIO_CLIENT_ID,
+                    DITIO_CLIENT_SECRET and PAYROLL_START_DATE are required).
 
                     Exit status: 0 every run succeeded, 1 a run failed or left out a feed, 2 a setting is missing or
                     wrong (nothing was fetched), 3 busy: a company's previous run was still going (skipped), or another
