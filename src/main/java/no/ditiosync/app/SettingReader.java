@@ -158,15 +158,16 @@ final class SettingReader {
     }
 
     String cron(SettingKey k) {
-        String cron = matching(k, CronExpression::isValidExpression,
-                "is not a Quartz cron expression (seconds minutes hours day month weekday)");
+        String cron = required(k);
+        CronExpression expression;
         try {
-            // Quartz refuses such a trigger only once the service adds it, with a stack trace
-            if (new CronExpression(cron).getNextValidTimeAfter(new java.util.Date()) == null) {
-                throw wrong(k, "'" + cron + "' never fires (no such day, or only in the past)");
-            }
+            expression = new CronExpression(cron);
         } catch (java.text.ParseException e) {
-            throw wrong(k, "'" + cron + "' is not a Quartz cron expression (" + e.getMessage() + ")");
+            throw wrong(k, "'" + cron + "' is not a Quartz cron expression (seconds minutes hours day month weekday)");
+        }
+        // Quartz refuses such a trigger only once the service adds it, with a stack trace
+        if (expression.getNextValidTimeAfter(new java.util.Date()) == null) {
+            throw wrong(k, "'" + cron + "' never fires (no such day, or only in the past)");
         }
         return cron;
     }

@@ -100,10 +100,11 @@ public final class PageReader<T> {
         String token = null;
         JsonParser parser = null;
         EndSeen source = new EndSeen(body);
+        boolean begun = false;
         try (JsonParser p = mapper.getFactory().createParser(source)) {
             parser = p;
             JsonToken first = parser.nextToken();
-            source.begun = first == JsonToken.START_OBJECT;
+            begun = first == JsonToken.START_OBJECT;
             if (first == null && endsWithTheConnection) {
                 throw new EOFException("the answer for " + where + " ended before its JSON began");
             }
@@ -128,7 +129,7 @@ public final class PageReader<T> {
             // a page begun (a body of plain text, "Unauthorized", is no page) where the parser asked for more than
             // there was: whatever it then said ("end-of-input", "unrecognized token 'tr'", "decimal point not followed
             // by a digit"), the JSON was cut where the connection closed
-            if (limit == null && endsWithTheConnection && source.begun && source.ended) {
+            if (limit == null && endsWithTheConnection && begun && source.ended) {
                 throw (EOFException) new EOFException("the answer for " + where + " ended before its JSON did")
                         .initCause(e);
             }
@@ -486,7 +487,6 @@ public final class PageReader<T> {
     /** The answer's body, noting whether its end was reached: a parse error after that is JSON cut short. */
     private static final class EndSeen extends java.io.FilterInputStream {
         boolean ended;
-        boolean begun;
 
         EndSeen(InputStream in) {
             super(in);
