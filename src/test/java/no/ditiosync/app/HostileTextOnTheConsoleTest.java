@@ -1,6 +1,5 @@
 package no.ditiosync.app;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -10,6 +9,7 @@ import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.ScriptedDitio;
 import no.ditiosync.testing.ScriptedDitio.Answer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -46,13 +46,37 @@ class HostileTextOnTheConsoleTest {
     Path dir;
     final ScriptedDitio ditio = new ScriptedDitio();
     SyncApplication app;
+    /** What the application logged during the test, as logged (the text log lays it out: {@link #logLines}). */
+    final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void captureTheLog() {
+        logged.setContext(context());
+        logged.start();
+        context().getLogger("no.ditiosync").addAppender(logged);
+    }
 
     @AfterEach
     void stop() {
+        context().getLogger("no.ditiosync").detachAppender(logged);
         if (app != null) {
             app.close();
         }
         ditio.close();
+    }
+
+    private static LoggerContext context() {
+        return (LoggerContext) LoggerFactory.getILoggerFactory();
+    }
+
+    /** The logged events as the text log writes them (LOG_FORMAT=text, logback.xml's pattern), line ends cut off. */
+    List<String> logLines() {
+        LogLayout layout = new LogLayout();
+        layout.setContext(context());
+        layout.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%logger{0}] %msg%n");
+        layout.start();
+        return logged.list.stream().map(layout::doLayout)
+                .map(line -> line.substring(0, line.length() - System.lineSeparator().length())).toList();
     }
 
     /** A registration; the arguments are JSON string contents, so {@code \\u001b} is an ESC once parsed. */
@@ -78,46 +102,32 @@ class HostileTextOnTheConsoleTest {
         ditio.on(DitioPager.TIME_REGISTRATIONS, request -> rejected.get()
                 ? Answer.json(400, "{\"error\":\"Bad\\u001b]0;PWNED-BY-DITIO\\u0007\",\"message\":\"\\u001b[2Jcleared\"}")
                 : Answer.json(page));
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger logger = context.getLogger("no.ditiosync");
-        ListAppender<ILoggingEvent> events = new ListAppender<>();
-        events.setContext(context);
-        events.start();
-        logger.addAppender(events);
         List<String> consoleAndLog = new ArrayList<>();
-        try {
-            Map<String, String> settings = ditio.settings("acme", START, dir);
-            app = new SyncApplication(settings).start();
-            SyncRun run = app.runOnce();
-            assertThat(run.quarantineNew()).as("q1, q3 and q4").isEqualTo(3);
+        Map<String, String> settings = ditio.settings("acme", START, dir);
+        app = new SyncApplication(settings).start();
+        SyncRun run = app.runOnce();
+        assertThat(run.quarantineNew()).as("q1, q3 and q4").isEqualTo(3);
 
-            ByteArrayOutputStream summary = new ByteArrayOutputStream();
-            RunSummary.print(run, new PrintStream(summary, true, StandardCharsets.UTF_8));
-            consoleAndLog.add(summary.toString(StandardCharsets.UTF_8));
-            consoleAndLog.add(ProgressLine.text(run, Instant.now()));
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        RunSummary.print(run, new PrintStream(summary, true, StandardCharsets.UTF_8));
+        consoleAndLog.add(summary.toString(StandardCharsets.UTF_8));
+        consoleAndLog.add(ProgressLine.text(run, Instant.now()));
 
-            rejected.set(true);
-            assertThatThrownBy(app::runOnce).satisfies(e -> consoleAndLog.add("Sync failed: " + FailureReason.of(e)));
+        rejected.set(true);
+        assertThatThrownBy(app::runOnce).satisfies(e -> consoleAndLog.add("Sync failed: " + FailureReason.of(e)));
 
-            ByteArrayOutputStream status = new ByteArrayOutputStream();
-            try (Connection c = DriverManager.getConnection(settings.get("payroll.state-db-url"), "sa", "");
-                 PrintStream out = new PrintStream(status, true, StandardCharsets.UTF_8)) {
-                StatusCommand.print(c, out);
-                StatusCommand.printReports(dir.resolve("data/runs"), out);
-            }
-            consoleAndLog.add(status.toString(StandardCharsets.UTF_8));
-            assertThat(consoleAndLog.get(consoleAndLog.size() - 1)).as("status shows the records, escaped")
-                    .contains("time:q3\\u001b[1A\\u001b[2K\\u202efdp.exe").contains("u-\\u001b]0;PWNED\\u0007\\u001b[2J");
-        } finally {
-            logger.detachAppender(events);
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        try (Connection c = DriverManager.getConnection(settings.get("payroll.state-db-url"), "sa", "");
+             PrintStream out = new PrintStream(status, true, StandardCharsets.UTF_8)) {
+            StatusCommand.print(c, out);
+            StatusCommand.printReports(dir.resolve("data/runs"), out);
         }
-        LogLayout layout = new LogLayout();
-        layout.setContext(context);
-        layout.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%logger{0}] %msg%n");
-        layout.start();
-        List<String> logLines = events.list.stream().map(layout::doLayout).toList();
+        consoleAndLog.add(status.toString(StandardCharsets.UTF_8));
+        assertThat(consoleAndLog.get(consoleAndLog.size() - 1)).as("status shows the records, escaped")
+                .contains("time:q3\\u001b[1A\\u001b[2K\\u202efdp.exe").contains("u-\\u001b]0;PWNED\\u0007\\u001b[2J");
+        List<String> logLines = logLines();
         assertThat(logLines).anyMatch(line -> line.contains("dup\\n2026-12-07 21:00:00.000Z ERROR [Forged]"));
-        logLines.forEach(line -> consoleAndLog.add(line.substring(0, line.length() - System.lineSeparator().length())));
+        consoleAndLog.addAll(logLines);
 
         assertThat(consoleAndLog).allSatisfy(text -> assertThat(text)
                 .doesNotContain("\u001b", "\u0007", "\u202e", "\r", "\nFAKE", "\n2026-12-07 21:00:00.000Z ERROR [Forged]"));
@@ -131,32 +141,16 @@ class HostileTextOnTheConsoleTest {
                 + registration("dup\\u202etxt.exe", "u-101", "101", "2026-11-19T00:00:00Z") + "]}"));
         ditio.on(DitioPager.ABSENCES, request -> Answer.json(404,
                 "{\"error\":\"NotFound\\u001b]0;PWNED\\u0007\",\"message\":\"\\u001b[2Jgone\\u202e\"}"));
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger logger = context.getLogger("no.ditiosync");
-        ListAppender<ILoggingEvent> events = new ListAppender<>();
-        events.setContext(context);
-        events.start();
-        logger.addAppender(events);
-        SyncRun run;
-        try {
-            Map<String, String> settings = ditio.settings("acme", START, dir);
-            settings.put("payroll.absences", "true");
-            app = new SyncApplication(settings).start();
-            run = app.runOnce();
-        } finally {
-            logger.detachAppender(events);
-        }
+        Map<String, String> settings = ditio.settings("acme", START, dir);
+        settings.put("payroll.absences", "true");
+        app = new SyncApplication(settings).start();
+        SyncRun run = app.runOnce();
         ByteArrayOutputStream summary = new ByteArrayOutputStream();
         RunSummary.print(run, new PrintStream(summary, true, StandardCharsets.UTF_8));
         assertThat(summary.toString(StandardCharsets.UTF_8)).contains("NOT DELIVERED", "NotFound\\u001b]0;PWNED\\u0007")
                 .doesNotContain("\u001b", "\u0007", "\u202e");
         assertThat(run.notDelivered()).doesNotContain("\u001b", "\u0007", "\u202e");
-        LogLayout layout = new LogLayout();
-        layout.setContext(context);
-        layout.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS'Z',UTC} %-5level [%logger{0}] %msg%n");
-        layout.start();
-        List<String> lines = events.list.stream().map(layout::doLayout).toList();
-        assertThat(lines).anyMatch(line -> line.contains("dup\\u202etxt.exe")).anyMatch(line -> line.contains("PWNED"))
+        assertThat(logLines()).anyMatch(line -> line.contains("dup\\u202etxt.exe")).anyMatch(line -> line.contains("PWNED"))
                 .allSatisfy(line -> assertThat(line).doesNotContain("\u001b", "\u0007", "\u202e"));
     }
 

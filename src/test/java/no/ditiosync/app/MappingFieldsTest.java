@@ -29,8 +29,7 @@ class MappingFieldsTest {
     @Test
     void rowsOnResourceNumberProjectExternalNumberAndUnitNameGiveTheirWageTypes(@TempDir Path dir) throws Exception {
         Path mapping = dir.resolve("wage-types.csv");
-        try (SyncHarness h = new SyncHarness(SimulatorConfig.defaults().seed(5).workers(20).weeks(2).lastWorkDate(LAST), dir,
-                LAST.minusWeeks(2), Map.of("payroll.targets", "sap,jdbc", "payroll.wage-types", mapping.toString()))) {
+        try (SyncHarness h = harness(dir, mapping)) {
             // the resource and the external project number of most registrations, so each row matches many
             String resource = mostCommon(h, TimeRegistration::resourceNumber);
             String external = mostCommon(h, TimeRegistration::projectExternalNumber);
@@ -64,8 +63,7 @@ class MappingFieldsTest {
     @Test
     void aMappingSavedWithQuotedCellsGivesTheWageTypesOfItsRows(@TempDir Path dir) throws Exception {
         Path mapping = dir.resolve("wage-types.csv");
-        try (SyncHarness h = new SyncHarness(SimulatorConfig.defaults().seed(5).workers(20).weeks(2).lastWorkDate(LAST), dir,
-                LAST.minusWeeks(2), Map.of("payroll.targets", "sap,jdbc", "payroll.wage-types", mapping.toString()))) {
+        try (SyncHarness h = harness(dir, mapping)) {
             String resource = mostCommon(h, TimeRegistration::resourceNumber);
             Files.writeString(mapping, "\"source\",\"field\",\"value\",\"wageType\"\r\n"
                     + "\"time\",\"unitName\",\"Timer, \"\"natt\"\"\",\"1700\"\r\n"
@@ -79,6 +77,12 @@ class MappingFieldsTest {
             assertSums("SAP per employee x day x wage type", h.sapTotals(), expected);
             assertSums("payroll_line per employee x day x wage type", h.jdbcTotals(), expected);
         }
+    }
+
+    /** Two weeks of 20 workers, to SAP and jdbc, with the wage-type mapping {@code mapping}. */
+    private static SyncHarness harness(Path dir, Path mapping) throws Exception {
+        return new SyncHarness(SimulatorConfig.defaults().seed(5).workers(20).weeks(2).lastWorkDate(LAST), dir,
+                LAST.minusWeeks(2), Map.of("payroll.targets", "sap,jdbc", "payroll.wage-types", mapping.toString()));
     }
 
     private static String mostCommon(SyncHarness h, Function<TimeRegistration, String> field) {
