@@ -13,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -380,8 +381,12 @@ final class CheckCommand {
                 return;
             }
             cache.accept(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class),
-                    answer.getMessage().getBody(InputStream.class));
+                    answer.getMessage().getBody(InputStream.class), answer.getMessage().getHeader("Content-Length") == null
+                            && answer.getMessage().getHeader("Transfer-Encoding") == null);
             ok(what, "granted (scope " + s.scope() + ")");
+        } catch (EOFException e) {
+            fail(what, DitioRetries.describeFailure(e, tokenUri, "DITIO_IDENTITY_BASE"));
+            return;
         } catch (RuntimeException e) {
             fail(what, FailureReason.of(e));
             return;

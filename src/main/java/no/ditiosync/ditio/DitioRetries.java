@@ -285,8 +285,8 @@ public final class DitioRetries implements Processor {
             // a body whose end only the connection's close marks (PageReader; HttpClient drops a gzip answer's
             // length as it unpacks it), or a gzip body cut short: a dropped connection, or a page sent cut short
             if (e instanceof EOFException) {
-                return new Failure("Ditio's answer ended before its JSON did (the connection dropped, or Ditio sent the "
-                        + "page cut short)", true, null, "");
+                return new Failure("Ditio's answer ended before its JSON did (the connection dropped, or Ditio sent it cut "
+                        + "short)", true, null, "");
             }
             if (e instanceof UnknownHostException) {
                 return new Failure(unreached + " has a host name that is unknown (" + e.getMessage() + ")", false, null,

@@ -1,5 +1,7 @@
 package no.ditiosync.ditio;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -7,6 +9,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -71,9 +74,15 @@ public final class DitioTokenCache {
         };
     }
 
-    /** Takes the identity server's answer: a token, or a message naming what the operator must check. */
-    public synchronized void accept(int status, InputStream body) {
-        JsonNode json = readJson(body);
+    /**
+     * Takes the identity server's answer: a token, or a message naming what the operator must check.
+     *
+     * @param endsWithTheConnection the answer has neither a length nor chunks: JSON begun and cut short
+     *                              there is a dropped connection, thrown as an {@link EOFException} for the
+     *                              token route to ask again, not an answer
+     */
+    public synchronized void accept(int status, InputStream body, boolean endsWithTheConnection) throws EOFException {
+        JsonNode json = readJson(body, endsWithTheConnection);
         if (status == 200 && json != null && json.hasNonNull("access_token")) {
             long expiresIn = json.path("expires_in").asLong(1800);
             Instant now = clock.instant();
@@ -116,13 +125,26 @@ public final class DitioTokenCache {
         return "DitioTokenCache[client=" + clientId + ", cached=" + (accessToken != null) + "]";
     }
 
-    private static JsonNode readJson(InputStream body) {
+    private static JsonNode readJson(InputStream body, boolean endsWithTheConnection) throws EOFException {
         if (body == null) {
             return null;
         }
-        try {
-            return MAPPER.readTree(body);
+        EndSeen source = new EndSeen(body);
+        boolean begun = false;
+        try (JsonParser parser = MAPPER.getFactory().createParser(source)) {
+            JsonToken first = parser.nextToken();
+            begun = first == JsonToken.START_OBJECT;
+            if (first == null && endsWithTheConnection) {
+                throw new EOFException("the token answer ended before its JSON began");
+            }
+            return first == null ? null : MAPPER.readTree(parser);
+        } catch (EOFException e) {
+            throw e;
         } catch (IOException e) {
+            // whatever the parser said ("end-of-input", "unrecognized token 'tr'"), it asked for more than there was
+            if (endsWithTheConnection && begun && source.ended) {
+                throw (EOFException) new EOFException("the token answer ended before its JSON did").initCause(e);
+            }
             return null;
         }
     }

@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.apache.hc.core5.http.HttpEntity;
 
+import java.io.EOFException;
 import java.io.InputStream;
 import java.util.Map;
 
@@ -50,8 +51,10 @@ public final class DitioTokens {
         return cache(company).tokenRequestBody();
     }
 
-    public void accept(String company, int status, InputStream body) {
-        cache(company).accept(status, body);
+    /** The answer's Content-Length and Transfer-Encoding: with neither, only its JSON can show that it was cut short. */
+    public void accept(String company, int status, InputStream body, String contentLength, String transferEncoding)
+            throws EOFException {
+        cache(company).accept(status, body, contentLength == null && transferEncoding == null);
     }
 
     /**

@@ -483,27 +483,4 @@ public final class PageReader<T> {
         }
         return UNREADABLE + field + ": is not " + expected(e.getTargetType());
     }
-
-    /** The answer's body, noting whether its end was reached: a parse error after that is JSON cut short. */
-    private static final class EndSeen extends java.io.FilterInputStream {
-        boolean ended;
-
-        EndSeen(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            ended |= b < 0;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            ended |= n < 0;
-            return n;
-        }
-    }
 }

@@ -1130,26 +1130,11 @@ class DitioConformanceTest {
                 + "," + registration("r2", "101", "2026-11-17T00:00:00Z", "8", "2026-11-17T16:00:00Z")
                 + "],\"continuationToken\":null}";
         java.util.concurrent.atomic.AtomicInteger pageCalls = new java.util.concurrent.atomic.AtomicInteger();
-        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
-            Thread serving = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (java.net.Socket s = server.accept()) {
-                        String request = requestHead(s.getInputStream());
-                        boolean registrations = request.startsWith("GET /reporting" + DitioPager.TIME_REGISTRATIONS);
-                        byte[] body = (registrations ? page : "{\"data\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                        int length = registrations && pageCalls.incrementAndGet() == 1
-                                ? (cutWhereTheBodyBegins ? 0 : body.length / 2) : body.length;
-                        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-                                + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                        s.getOutputStream().write(body, 0, length);
-                    } catch (java.io.IOException e) {
-                        // the socket was closed: the test is over
-                    }
-                }
-            });
-            serving.setDaemon(true);
-            serving.start();
-
+        try (java.net.ServerSocket server = answeringByClosingTheConnection(request -> {
+            boolean registrations = request.startsWith("GET /reporting" + DitioPager.TIME_REGISTRATIONS);
+            String body = registrations ? page : "{\"data\":[]}";
+            return registrations && pageCalls.incrementAndGet() == 1 ? cut(body, cutWhereTheBodyBegins) : body;
+        })) {
             run(Map.of("ditio.reporting-base", "http://127.0.0.1:" + server.getLocalPort() + "/reporting"));
         }
 
@@ -1157,6 +1142,57 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(
                 entry("101|2026-11-16|1000", new BigDecimal("7.50")),
                 entry("101|2026-11-17|1000", new BigDecimal("8.00")));
+    }
+
+    /** The token answer, ended by closing the connection and cut short, is a dropped connection too: asked for again. */
+    @ParameterizedTest(name = "cut where the body begins: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTokenAnswerEndedByClosingTheConnectionAndCutHalfWayIsAskedForAgain(boolean cutWhereTheBodyBegins)
+            throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("r1", "101", "2026-11-16T00:00:00Z", "7.5", "2026-11-16T16:00:00Z") + "]}"));
+        String token = "{\"access_token\":\"tok-1\",\"token_type\":\"Bearer\",\"expires_in\":1800,"
+                + "\"scope\":\"reportingapiv1\"}";
+        java.util.concurrent.atomic.AtomicInteger tokenCalls = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket identity = answeringByClosingTheConnection(
+                request -> tokenCalls.incrementAndGet() == 1 ? cut(token, cutWhereTheBodyBegins) : token)) {
+            run(Map.of("ditio.identity-base", "http://127.0.0.1:" + identity.getLocalPort()));
+        }
+
+        assertThat(tokenCalls).as("the cut token answer asked for again").hasValue(2);
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+    }
+
+    private static String cut(String body, boolean whereTheBodyBegins) {
+        return whereTheBodyBegins ? "" : body.substring(0, body.length() / 2);
+    }
+
+    /**
+     * A server on loopback that answers each request (given its head) with 200 and the JSON the function
+     * returns, with neither a length nor chunks: the body ends where the server closes the connection.
+     */
+    private static java.net.ServerSocket answeringByClosingTheConnection(
+            java.util.function.Function<String, String> answer) throws java.io.IOException {
+        java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        Thread serving = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (java.net.Socket s = server.accept()) {
+                    String head = requestHead(s.getInputStream());
+                    // the request's own body read to its end: closing with it unread would reset the connection
+                    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                    s.getInputStream().readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+                    String body = answer.apply(head);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    // the socket was closed: the test is over
+                }
+            }
+        });
+        serving.setDaemon(true);
+        serving.start();
+        return server;
     }
 
     private static String requestHead(java.io.InputStream in) throws java.io.IOException {
@@ -1204,7 +1240,7 @@ class DitioConformanceTest {
         });
 
         assertThatThrownBy(this::run).hasMessageContaining("Ditio's answer ended before its JSON did (the connection "
-                + "dropped, or Ditio sent the page cut short) on page 1 of /v1/time-registrations");
+                + "dropped, or Ditio sent it cut short) on page 1 of /v1/time-registrations");
         assertThat(calls).as("asked for as often as DITIO_RETRY_MAX_ATTEMPTS allows").hasValue(6);
         assertThat(delivered()).isEmpty();
     }
