@@ -157,7 +157,8 @@ final class SettingReader {
         return matching(k, v -> v.matches(COMPANY_KEY), "must be 1-64 letters, digits or '-'");
     }
 
-    String cron(SettingKey k) {
+    /** @param zone the company's, in which the schedule fires: a cron that ends soon fires its last time by it */
+    String cron(SettingKey k, ZoneId zone) {
         String cron = required(k);
         CronExpression expression;
         try {
@@ -165,6 +166,7 @@ final class SettingReader {
         } catch (java.text.ParseException e) {
             throw wrong(k, "'" + cron + "' is not a Quartz cron expression (seconds minutes hours day month weekday)");
         }
+        expression.setTimeZone(SyncSchedules.quartzZone(zone));
         // Quartz refuses such a trigger only once the service adds it, with a stack trace
         if (expression.getNextValidTimeAfter(new java.util.Date()) == null) {
             throw wrong(k, "'" + cron + "' never fires (no such day, or only in the past)");

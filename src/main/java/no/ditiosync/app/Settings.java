@@ -398,7 +398,7 @@ public record Settings(
                 r.jdbcUrl(JDBC_URL, true), r.raw(JDBC_USER), r.raw(JDBC_PASSWORD),
                 r.integer(VISMA_YEAR, 0, 9999), r.integer(VISMA_RUN, 0, 999),
                 r.charset(VISMA_ENCODING), r.charset(TRIPLETEX_ENCODING), r.bool(DONE_MARKER),
-                r.cron(CRON), r.zone(TIME_ZONE), r.duration(OVERLAP),
+                r.cron(CRON, r.zone(TIME_ZONE)), r.zone(TIME_ZONE), r.duration(OVERLAP),
                 r.integer(RETRY_MAX_ATTEMPTS, 1, 100), r.integer(RETRY_MAX_PER_RUN, 0, 100_000),
                 r.camelDuration(RETRY_INITIAL_DELAY), r.camelDuration(RETRY_MAX_DELAY), r.camelDuration(RETRY_AFTER_MAX),
                 r.camelDuration(CONNECT_TIMEOUT), r.camelDuration(READ_TIMEOUT),
@@ -408,7 +408,7 @@ public record Settings(
                 c.sftp(), r.bool(ABSENCES), r.choice(SOURCE, PayrollSource.TIME, PayrollSource::fromSetting),
                 c.aggregation(VISMA_AGGREGATION), c.aggregation(TRIPLETEX_AGGREGATION), c.aggregation(CSV_AGGREGATION),
                 c.observeUser(), r.raw(OBSERVE_PASSWORD),
-                r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON),
+                r.raw(RECONCILE_CRON).isEmpty() ? null : r.cron(RECONCILE_CRON, r.zone(TIME_ZONE)),
                 // a year's typo would book every line on the day after it
                 r.raw(CLOSED_THROUGH).isEmpty() ? null : r.endedDate(CLOSED_THROUGH, r.zone(TIME_ZONE), Clock.systemUTC()),
                 r.variable(CLOSED_THROUGH), r.variable(START_DATE),

@@ -160,6 +160,29 @@ class SettingsTest {
         assertThat(out).doesNotExist();
     }
 
+    /**
+     * A schedule that ends soon is judged in the company's zone, where it fires: its last firing, an hour
+     * from now at UTC-12, is a wall time that has passed in the zone of the JVM (UTC here).
+     */
+    @Test
+    void aCronWhoseLastFiringIsAnHourAwayInTheCompanysZoneIsTaken() {
+        java.time.ZoneId zone = java.time.ZoneId.of("Etc/GMT+12");
+        java.time.LocalDateTime last = java.time.LocalDateTime.now(zone).plusHours(1).withSecond(0).withNano(0);
+        assertThat(last.atZone(java.time.ZoneId.systemDefault()).toInstant()).as("passed in the JVM's zone")
+                .isBefore(java.time.Instant.now());
+        String cron = "0 " + last.getMinute() + " " + last.getHour() + " " + last.getDayOfMonth() + " "
+                + last.getMonthValue() + " ? " + last.getYear();
+        Map<String, String> s = good();
+        s.put("sync.time-zone", zone.getId());
+        s.put("sync.cron", cron);
+        s.put("sync.reconcile-cron", cron);
+
+        Settings settings = Settings.read(s::get);
+
+        assertThat(settings.cron()).isEqualTo(cron);
+        assertThat(settings.reconcileCron()).isEqualTo(cron);
+    }
+
     /** A mapping named relative to the working directory, missing there: no fallback to the packaged example. */
     @Test
     void aMissingMappingNamesTheFolderItWasLookedForIn() {
