@@ -54,7 +54,7 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
     @Override
     public String doLayout(ILoggingEvent event) {
         // a message may carry a value from Ditio (a record id, a name), and the log is often a terminal, to which an
-        // escape sequence in it would speak; JSON escapes control characters by itself
+        // escape sequence in it would speak
         return text != null ? no.ditiosync.drops.TextCleaner.harmless(oneLine(event, text.doLayout(event))) : json(event);
     }
 
@@ -86,9 +86,12 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
             g.writeStringField("thread", event.getThreadName());
             g.writeStringField("company", mdc.get(RunLogContext.COMPANY));
             g.writeStringField("runId", mdc.get(RunLogContext.RUN_ID));
-            g.writeStringField("message", event.getFormattedMessage());
+            // JSON's own escapes are undone by the collector that reads them: what hides or reorders text (a
+            // right-to-left override from Ditio) and control characters are shown as their codes, as in the text log
+            g.writeStringField("message", no.ditiosync.drops.TextCleaner.harmless(event.getFormattedMessage()));
             if (event.getThrowableProxy() != null) {
-                g.writeStringField("exception", ThrowableProxyUtil.asString(event.getThrowableProxy()));
+                g.writeStringField("exception", no.ditiosync.drops.TextCleaner.harmless(
+                        ThrowableProxyUtil.asString(event.getThrowableProxy())));
             }
             g.writeEndObject();
         } catch (IOException e) {

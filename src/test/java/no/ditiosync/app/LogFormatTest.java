@@ -178,4 +178,22 @@ class LogFormatTest {
                 ch.qos.logback.classic.Level.WARN, "record {} twice", null, new Object[]{"a\u001b[2J\u0007b\tc"}));
         assertThat(line).isEqualTo("WARN  record a\\u001b[2J\\u0007b\tc twice" + System.lineSeparator());
     }
+
+    /**
+     * In the JSON log too: a collector undoes JSON's escapes, so a right-to-left override or an escape
+     * sequence from Ditio must reach it as its code, shown, not as the character it would obey.
+     */
+    @Test
+    void whatHidesOrReordersTextInAJsonLogLineIsShownAsItsCode() throws Exception {
+        // the running context: an event reads the MDC through it
+        ch.qos.logback.classic.Logger logger = ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory
+                .getILoggerFactory()).getLogger("no.ditiosync.test");
+        String line = LogLayout.json(new ch.qos.logback.classic.spi.LoggingEvent("x", logger,
+                ch.qos.logback.classic.Level.WARN, "record {} twice", new IllegalStateException("bad \u202eid"),
+                new Object[]{"P-1\u202e7001\u001b[2J"}));
+
+        JsonNode json = JSON.readTree(line);
+        assertThat(json.path("message").asText()).isEqualTo("record P-1\\u202e7001\\u001b[2J twice");
+        assertThat(json.path("exception").asText()).contains("bad \\u202eid").doesNotContain("\u202e");
+    }
 }
