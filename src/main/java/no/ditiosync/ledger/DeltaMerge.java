@@ -280,7 +280,7 @@ public final class DeltaMerge {
         private String last;
         final Set<String> kept = new java.util.HashSet<>();
         private String dayPrefix;
-        private long daySeq;
+        private Desired day;
 
         Ordered(Iterator<Desired> in) {
             this.in = in;
@@ -290,15 +290,17 @@ public final class DeltaMerge {
          * The next state from the spill, without the parts of an earlier copy of a payroll line Ditio sent
          * twice in the pass: the spill keeps the last copy's marker (its line id is the day's), but parts
          * only the earlier copy had have line ids of their own and were paid too (its overtime line's 3 h).
-         * A part is the earlier copy's when it was mapped from Ditio before the marker kept.
+         * A part is another copy's when it was mapped from Ditio before the marker kept, or from an older
+         * version of the day than the marker's.
          */
         private Desired pull() {
             while (in.hasNext()) {
                 Desired d = in.next();
                 if (d.kind() == Desired.Kind.PARENT) {
                     dayPrefix = d.lineId();
-                    daySeq = d.seq();
-                } else if (d.fetched() && dayPrefix != null && d.seq() < daySeq && d.lineId().startsWith(dayPrefix)) {
+                    day = d;
+                } else if (d.fetched() && dayPrefix != null && (d.seq() < day.seq() || d.olderThan(day))
+                        && d.lineId().startsWith(dayPrefix)) {
                     continue;
                 }
                 return d;

@@ -22,9 +22,29 @@ import java.io.IOException;
  * @param status  what the mapping made of the record (READY carries {@code line})
  * @param line    the payroll line when READY, else null
  * @param inputs  the record's mapping inputs (kept with the ledger line), null when not READY
+ * @param modified when Ditio last changed the record, in epoch milliseconds; {@link #UNKNOWN} when not told
+ *                 (mapped again, or no time sent)
  */
 public record Desired(String lineId, long seq, Kind kind, boolean fetched, MappingResult.Status status, PayrollLine line,
-                      LedgerRow.MappingInputs inputs) {
+                      LedgerRow.MappingInputs inputs, long modified) {
+
+    /** No modification time: such a state is judged by arrival alone. */
+    public static final long UNKNOWN = -1;
+
+    /** A state whose modification time is not known (one mapped again, say). */
+    public Desired(String lineId, long seq, Kind kind, boolean fetched, MappingResult.Status status, PayrollLine line,
+                   LedgerRow.MappingInputs inputs) {
+        this(lineId, seq, kind, fetched, status, line, inputs, UNKNOWN);
+    }
+
+    /**
+     * Whether this state is an older version of the record than {@code other}, by the times Ditio gave
+     * them: a deletion sent again after its record was made anew under the same id is one. Unknown
+     * times, and equal ones, leave it to arrival.
+     */
+    boolean olderThan(Desired other) {
+        return modified != UNKNOWN && other.modified != UNKNOWN && modified < other.modified;
+    }
 
     public enum Kind {
         /** One line: {@code line} when READY, nothing otherwise. */
@@ -62,6 +82,7 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
                 | (status == null ? 0 : status.ordinal() + 1) << STATUS_SHIFT);
         LineFields.text(out, lineId);
         LineFields.varint(out, seq);
+        LineFields.varint(out, modified + 1); // UNKNOWN in one byte
         if (line != null) {
             LineFields.write(out, lineId, line);
         }
@@ -78,6 +99,7 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
         int flags = in.readUnsignedByte();
         String lineId = LineFields.text(in);
         long seq = LineFields.varint(in);
+        long modified = LineFields.varint(in) - 1;
         int s = flags >>> STATUS_SHIFT;
         MappingResult.Status status = s == 0 ? null : MappingResult.Status.values()[s - 1];
         PayrollLine line = (flags & WITH_LINE) != 0 ? LineFields.read(in, lineId) : null;
@@ -88,6 +110,6 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
             inputs = new LedgerRow.MappingInputs(userId, employee, LineFields.text(in));
         }
         return new Desired(lineId, seq, (flags & PARENT) != 0 ? Kind.PARENT : Kind.LINE, (flags & FETCHED) != 0, status,
-                line, inputs);
+                line, inputs, modified);
     }
 }

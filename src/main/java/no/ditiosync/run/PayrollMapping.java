@@ -1,11 +1,13 @@
 package no.ditiosync.run;
 
+import no.ditiosync.ditio.DitioDates;
 import no.ditiosync.ditio.PayrollLineRecord;
 import no.ditiosync.ditio.TimeRegistration;
 import no.ditiosync.ledger.Desired;
 import no.ditiosync.ledger.LedgerRow;
 import no.ditiosync.payroll.MappingResult;
 import no.ditiosync.payroll.PayrollDaySplitter;
+import no.ditiosync.payroll.PayrollLine;
 import no.ditiosync.payroll.PayrollLineMapper;
 import no.ditiosync.payroll.PayrollSource;
 import no.ditiosync.payroll.ProjectDirectory;
@@ -16,6 +18,8 @@ import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -74,7 +78,7 @@ public final class PayrollMapping {
                 // a user's day: its parts, each a line of its own; the parts it no longer has are gone
                 RecordLimits.fitId(day);
                 desired.add(new Desired(feed + ":" + day.id + ":", run.delta().nextSeq(), Desired.Kind.PARENT, fetched,
-                        null, null, null));
+                        null, null, null, fetched ? modified(day, null) : Desired.UNKNOWN));
                 for (TimeRegistration part : PayrollDaySplitter.split(day, company.source())) {
                     RecordLimits.fit(part);
                     add(feed, part, company, run, fetched, desired, quarantined);
@@ -86,9 +90,9 @@ public final class PayrollMapping {
             add(feed, withProjectNumber(r, run.projects()), company, run, fetched, desired, quarantined);
         }
         if (!repeated.isEmpty()) {
-            // Ditio sends each record once per pass: a page that repeats one is said so; its last copy is kept
+            // Ditio sends each record once per pass: a page that repeats one is said so; its newest copy is kept
             List<String> ids = new ArrayList<>(repeated);
-            LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the last copy of each is kept",
+            LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the newest copy of each is kept",
                     run.runId(), page == null ? "a page" : page, ids.size(),
                     String.join(", ", ids.subList(0, Math.min(3, ids.size()))), ids.size() > 3 ? ", …" : "");
         }
@@ -101,14 +105,28 @@ public final class PayrollMapping {
         MappingResult result = company.mapper().map(r, run.employees());
         String lineId = feed + ":" + r.id;
         long seq = run.delta().nextSeq();
+        long modified = fetched ? modified(r, result.line()) : Desired.UNKNOWN;
         if (result.status() == MappingResult.Status.READY) {
             desired.add(new Desired(lineId, seq, Desired.Kind.LINE, fetched, result.status(), result.line(),
-                    new LedgerRow.MappingInputs(r.userId, blankToNull(r.userEmployeeNumber), r.storedFields())));
+                    new LedgerRow.MappingInputs(r.userId, blankToNull(r.userEmployeeNumber), r.storedFields()), modified));
             return;
         }
-        desired.add(new Desired(lineId, seq, Desired.Kind.LINE, fetched, result.status(), null, null));
+        desired.add(new Desired(lineId, seq, Desired.Kind.LINE, fetched, result.status(), null, null, modified));
         if (result.status() == MappingResult.Status.QUARANTINED) {
             quarantined.add(new QuarantineStore.Held(r, result.reason()));
+        }
+    }
+
+    /**
+     * When Ditio last changed the record, for the merge to tell an older version sent again (a deletion
+     * seen on two pages) from the record's newest: the line's own when mapped, else as sent.
+     */
+    private static long modified(TimeRegistration r, PayrollLine line) {
+        try {
+            Instant at = line != null ? line.sourceModified() : DitioDates.instant(r.modifiedDateTime);
+            return at == null ? Desired.UNKNOWN : Math.max(Desired.UNKNOWN, at.toEpochMilli());
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return Desired.UNKNOWN; // the mapping says what is wrong with it, where that matters
         }
     }
 

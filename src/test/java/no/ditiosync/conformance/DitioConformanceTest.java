@@ -1144,6 +1144,67 @@ class DitioConformanceTest {
                 entry("101|2026-11-17|1000", new BigDecimal("8.00")));
     }
 
+    /**
+     * A deletion can come back on more than one page of a pass. Seen again after its record was made anew
+     * under the same id, it is older than the record: the record's newest version is Ditio's truth.
+     */
+    @Test
+    void aDeletionSeenAgainAfterItsRecordWasMadeAnewLeavesTheNewRecordsHours() throws Exception {
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("x", "101", "2026-11-17T00:00:00Z", "8", "2026-11-17T16:00:00Z") + "]}"));
+        run();
+        String deletion = "{\"id\":\"x\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-20T10:00:00Z\","
+                + "\"modifiedDateTime\":\"2026-11-20T10:00:00Z\"}";
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of(
+                "", "{\"data\":[" + deletion + "],\"continuationToken\":\"p1\"}",
+                "p1", "{\"data\":[" + registration("x", "101", "2026-11-17T00:00:00Z", "6", "2026-11-20T11:00:00Z")
+                        + "],\"continuationToken\":\"p2\"}",
+                "p2", "{\"data\":[" + deletion + "]}")));
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("6.00")));
+    }
+
+    /** A payroll line (a user's day) read and then, further on in the same pass, deleted is gone: its hours with it. */
+    @Test
+    void aPayrollLineDeletedLaterInTheSamePassIsGone() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, request -> Answer.json("{\"data\":[" + payrollDay("7.5", "2026-11-17T06:00:00Z") + "]}"));
+        run(Map.of("payroll.source", "payroll-lines"));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of(
+                "", "{\"data\":[" + payrollDay("8", "2026-11-20T10:00:00Z") + "],\"continuationToken\":\"p1\"}",
+                "p1", "{\"data\":[{\"id\":\"d1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-20T11:00:00Z\","
+                        + "\"modifiedDateTime\":\"2026-11-20T11:00:00Z\"}]}")));
+
+        run();
+
+        assertThat(delivered()).isEmpty();
+    }
+
+    /** And the other way round: a day's deletion seen again after the day was made anew leaves the new day's hours. */
+    @Test
+    void aPayrollLinesDeletionSeenAgainAfterTheDayWasMadeAnewLeavesItsHours() throws Exception {
+        ditio.on(DitioPager.PAYROLL_LINES, request -> Answer.json("{\"data\":[" + payrollDay("7.5", "2026-11-17T06:00:00Z") + "]}"));
+        run(Map.of("payroll.source", "payroll-lines"));
+        String deletion = "{\"id\":\"d1\",\"isDeleted\":true,\"deletedDateTime\":\"2026-11-20T10:00:00Z\","
+                + "\"modifiedDateTime\":\"2026-11-20T10:00:00Z\"}";
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of(
+                "", "{\"data\":[" + deletion + "],\"continuationToken\":\"p1\"}",
+                "p1", "{\"data\":[" + payrollDay("6", "2026-11-20T11:00:00Z") + "],\"continuationToken\":\"p2\"}",
+                "p2", "{\"data\":[" + deletion + "]}")));
+
+        run();
+
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
+    }
+
+    private static String payrollDay(String qty, String modified) {
+        return "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-101\",\"employeeNumber\":\"101\","
+                + "\"qty\":" + qty + ",\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"" + modified + "\","
+                + "\"isDeleted\":false,\"overtimeLines\":[]}";
+    }
+
     /** The token answer, ended by closing the connection and cut short, is a dropped connection too: asked for again. */
     @ParameterizedTest(name = "cut where the body begins: {0}")
     @ValueSource(booleans = {false, true})
