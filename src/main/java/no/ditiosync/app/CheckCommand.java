@@ -127,7 +127,7 @@ final class CheckCommand {
 
     private void fail(String what, String problem) {
         failed++;
-        out.println("FAIL  " + what + ": " + problem);
+        out.println("FAIL  " + what + ": " + no.ditiosync.ditio.KnownSecrets.masked(problem));
     }
 
     // ---- the state DB ---------------------------------------------------------------------------

@@ -231,6 +231,24 @@ final class DataSources {
         return p;
     }
 
+    /** The passwords a JDBC URL holds ({@code password=…}, {@code //user:password@host}). */
+    static java.util.List<String> passwordsIn(String url) {
+        java.util.List<String> passwords = new java.util.ArrayList<>();
+        if (url == null) {
+            return passwords;
+        }
+        java.util.regex.Matcher inQuery = PASSWORD_IN_URL.matcher(url);
+        while (inQuery.find()) {
+            passwords.add(inQuery.group().substring(inQuery.group(1).length()));
+        }
+        java.util.regex.Matcher beforeHost = PASSWORD_BEFORE_HOST.matcher(url);
+        while (beforeHost.find()) {
+            String userAndPassword = beforeHost.group();
+            passwords.add(userAndPassword.substring(beforeHost.group(1).length(), userAndPassword.length() - 1));
+        }
+        return passwords;
+    }
+
     /** The URL with any password in it hidden, for messages. */
     static String masked(String url) {
         return PASSWORD_BEFORE_HOST.matcher(PASSWORD_IN_URL.matcher(url).replaceAll("$1***")).replaceAll("$1***@");

@@ -55,7 +55,8 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
     public String doLayout(ILoggingEvent event) {
         // a message may carry a value from Ditio (a record id, a name), and the log is often a terminal, to which an
         // escape sequence in it would speak
-        return text != null ? no.ditiosync.drops.TextCleaner.harmless(oneLine(event, text.doLayout(event))) : json(event);
+        return text != null ? no.ditiosync.drops.TextCleaner.harmless(secretsHidden(oneLine(event, text.doLayout(event))))
+                : json(event);
     }
 
     /**
@@ -75,6 +76,14 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
         return line.replace(message, message.replace("\r", "\\r").replace("\n", "\\n"));
     }
 
+    /**
+     * The line without a secret this process knows (a server may echo one in its error) or a password in a
+     * URL (Camel's start-up summary lists the settings' values, a JDBC URL's password among them).
+     */
+    private static String secretsHidden(String line) {
+        return DataSources.masked(no.ditiosync.ditio.KnownSecrets.masked(line));
+    }
+
     static String json(ILoggingEvent event) {
         StringWriter line = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(line)) {
@@ -88,10 +97,10 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
             g.writeStringField("runId", mdc.get(RunLogContext.RUN_ID));
             // JSON's own escapes are undone by the collector that reads them: what hides or reorders text (a
             // right-to-left override from Ditio) and control characters are shown as their codes, as in the text log
-            g.writeStringField("message", no.ditiosync.drops.TextCleaner.harmless(event.getFormattedMessage()));
+            g.writeStringField("message", no.ditiosync.drops.TextCleaner.harmless(secretsHidden(event.getFormattedMessage())));
             if (event.getThrowableProxy() != null) {
                 g.writeStringField("exception", no.ditiosync.drops.TextCleaner.harmless(
-                        ThrowableProxyUtil.asString(event.getThrowableProxy())));
+                        secretsHidden(ThrowableProxyUtil.asString(event.getThrowableProxy()))));
             }
             g.writeEndObject();
         } catch (IOException e) {

@@ -418,7 +418,20 @@ public record Settings(
         if (makeDropFolder && targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
             c.writableFolder(DROP_DIR, dropDir, settings.fileMode());
         }
+        settings.keepSecretsOutOfTexts();
         return settings;
+    }
+
+    /** So that no log line, run message or report quotes one of them, should a server echo it back. */
+    private void keepSecretsOutOfTexts() {
+        for (String secret : new String[]{clientSecret, stateDbPassword, jdbcPassword, observePassword,
+                sftp == null ? null : sftp.password(), sftp == null ? null : sftp.passphrase()}) {
+            no.ditiosync.ditio.KnownSecrets.add(secret);
+        }
+        DataSources.passwordsIn(stateDbUrl).forEach(no.ditiosync.ditio.KnownSecrets::add);
+        if (jdbcUrl != null) {
+            DataSources.passwordsIn(jdbcUrl).forEach(no.ditiosync.ditio.KnownSecrets::add);
+        }
     }
 
     /**

@@ -47,6 +47,7 @@ public final class DitioTokenCache {
         this.credentialSettings = credentialSettings;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
+        KnownSecrets.add(clientSecret); // the identity server may quote its form back in an error
         this.scope = scope;
         this.clock = clock;
     }
@@ -89,6 +90,7 @@ public final class DitioTokenCache {
             Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
             Duration margin = lifetime.dividedBy(4).compareTo(MAX_REFRESH_MARGIN) < 0 ? lifetime.dividedBy(4) : MAX_REFRESH_MARGIN;
             accessToken = json.get("access_token").asText();
+            KnownSecrets.addToken(accessToken);
             refreshAt = now.plus(lifetime).minus(margin);
             tokensFetched++;
             return;

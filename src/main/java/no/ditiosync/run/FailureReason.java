@@ -40,8 +40,8 @@ public final class FailureReason {
         }
         // a Java class name says nothing to an operator; the log has the details of such a failure
         String message = root.getMessage() == null ? "an unexpected error without a message (see the log)" : root.getMessage();
-        // one line, and nothing in it (Ditio's own error text, say) that speaks to a terminal
-        return no.ditiosync.drops.TextCleaner.shown(message.replace('\n', ' '));
+        // one line, and nothing in it (Ditio's own error text, say) that speaks to a terminal, nor a secret it echoed
+        return no.ditiosync.drops.TextCleaner.shown(no.ditiosync.ditio.KnownSecrets.masked(message.replace('\n', ' ')));
     }
 
     /**

@@ -2,6 +2,9 @@ package no.ditiosync.app;
 
 import no.ditiosync.simulator.SimulatedDitio;
 import no.ditiosync.simulator.SimulatorConfig;
+import no.ditiosync.ditio.DitioPager;
+import no.ditiosync.testing.ScriptedDitio;
+import no.ditiosync.testing.ScriptedDitio.Answer;
 import no.ditiosync.testing.SftpTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +106,61 @@ class SecretScanTest {
                 for (Map.Entry<String, String> secret : secrets.entrySet()) {
                     assertThat(text.contains(secret.getValue())).as("%s in what was written", secret.getKey()).isFalse();
                 }
+            }
+        }
+    }
+
+    /**
+     * Servers that echo in their errors what they were sent (the identity server its form, with the client
+     * secret; Ditio a page's Authorization header), and a state DB URL that holds its password, with Camel's
+     * start-up summary of the settings on: a failing sync, status and check write none of them anywhere.
+     */
+    @Test
+    void whatServersEchoBackInTheirErrorsIsWrittenNowhere(@TempDir Path dir) throws Exception {
+        String token = "Tk4-echoed-access-token-Zp8";
+        String urlPassword = "Up6-password-in-the-url-Vc3";
+        try (ScriptedDitio ditio = new ScriptedDitio()) {
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
+                    "DITIO_IDENTITY_BASE", ditio.identityBase(), "DITIO_REPORTING_BASE", ditio.reportingBase(),
+                    "DITIO_CLIENT_ID", "echo-client", "DITIO_CLIENT_SECRET", SECRET,
+                    "PAYROLL_START_DATE", "2026-11-01", "PAYROLL_COMPANY", "cli",
+                    "PAYROLL_DROP_DIR", dir.resolve("out").toString(),
+                    "PAYROLL_STATE_DB_URL", "jdbc:h2:file:" + dir.resolve("data/state").toAbsolutePath()
+                            + ";PASSWORD=" + urlPassword,
+                    "SYNC_REPORT_DIR", dir.resolve("data/runs").toString(),
+                    "CAMEL_LOG_LEVEL", "INFO"));
+            List<String> written = new ArrayList<>();
+
+            ditio.token(request -> Answer.json(400, "{\"error\":\"invalid_request " + request.body() + "\"}"));
+            CommandLineTest.Result tokenRefused = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(tokenRefused.exit()).isEqualTo(1);
+            assertThat(tokenRefused.err()).contains("Sync failed: Ditio identity answered HTTP 400 (invalid_request "
+                    + "grant_type=client_credentials&client_id=echo-client&client_secret=***&scope=reportingapiv1)");
+            assertThat(tokenRefused.err()).contains("payroll.state-db-url"); // Camel's summary of the settings is there
+            written.add(tokenRefused.out() + tokenRefused.err());
+            CommandLineTest.Result checked = CommandLineTest.run(dir, env, "check");
+            assertThat(checked.out()).contains("client_secret=***");
+            written.add(checked.out() + checked.err());
+
+            ditio.token(request -> Answer.json("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\","
+                    + "\"expires_in\":1800}"));
+            ditio.on(DitioPager.USERS, request -> Answer.json(403, "{\"message\":\"forbidden for "
+                    + request.authorization() + "\"}"));
+            CommandLineTest.Result pageRefused = CommandLineTest.run(dir, env, "sync", "--once");
+            assertThat(pageRefused.exit()).isEqualTo(1);
+            assertThat(pageRefused.err()).contains("forbidden for Bearer ***");
+            written.add(pageRefused.out() + pageRefused.err());
+            CommandLineTest.Result status = CommandLineTest.run(dir, env, "status");
+            assertThat(status.out()).contains("forbidden for Bearer ***");
+            written.add(status.out() + status.err());
+
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    written.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+                }
+            }
+            for (String text : written) {
+                assertThat(text).doesNotContain(SECRET).doesNotContain(token).doesNotContain(urlPassword);
             }
         }
     }
