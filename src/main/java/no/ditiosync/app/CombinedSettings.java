@@ -190,6 +190,9 @@ final class CombinedSettings {
             throw r.wrong(SettingKey.SFTP_URL, "'" + v + "' is not a URL such as sftp://host:22/folder");
         }
         int port = uri.getPort() == -1 ? 22 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw r.wrong(SettingKey.SFTP_URL, "'" + v + "' has port " + port + ", outside 1-65535");
+        }
         String path = uri.getPath() == null || uri.getPath().isEmpty() ? "." : uri.getPath();
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);

@@ -320,16 +320,24 @@ final class SettingReader {
 
     Duration duration(SettingKey k) {
         String v = required(k);
+        Duration d;
         try {
-            Duration d = Duration.parse(v.toUpperCase(Locale.ROOT).startsWith("P") ? v : "PT" + v);
-            if (d.isNegative()) {
-                throw wrong(k, "'" + v + "' is negative");
-            }
-            return d;
+            d = Duration.parse(v.toUpperCase(Locale.ROOT).startsWith("P") ? v : "PT" + v);
         } catch (DateTimeParseException e) {
             throw wrong(k, "'" + v + "' is not a duration such as PT10M or 10m");
         }
+        if (d.isNegative()) {
+            throw wrong(k, "'" + v + "' is negative");
+        }
+        // the overlap is taken from an instant: far beyond a year it is a typo, and beyond time itself a failure in every run
+        if (d.compareTo(LONGEST_OVERLAP) > 0) {
+            throw wrong(k, "'" + v + "' is longer than " + LONGEST_OVERLAP.toDays() + " days");
+        }
+        return d;
     }
+
+    private static final Duration LONGEST_OVERLAP = Duration.ofDays(366);
+    private static final Duration LONGEST_WAIT = Duration.ofHours(24);
 
     /**
      * A duration as Camel reads it where these settings go (camel-http timeouts, the redelivery
@@ -340,9 +348,18 @@ final class SettingReader {
         if (!v.matches("(\\d+(ms|s|m|h))+")) {
             throw wrong(k, "'" + v + "' is not a duration such as 500ms, 20s or 2m");
         }
-        Duration d = org.apache.camel.util.TimeUtils.toDuration(v);
+        Duration d;
+        try {
+            d = org.apache.camel.util.TimeUtils.toDuration(v);
+        } catch (RuntimeException e) { // a number too long for a long
+            throw wrong(k, "'" + v + "' is longer than " + LONGEST_WAIT.toHours() + "h");
+        }
         if (d.isZero()) {
             throw wrong(k, "'" + v + "' must be more than zero");
+        }
+        // a wait or timeout beyond a day is a typo; in milliseconds beyond a long it turned negative
+        if (d.isNegative() || d.compareTo(LONGEST_WAIT) > 0) {
+            throw wrong(k, "'" + v + "' is longer than " + LONGEST_WAIT.toHours() + "h");
         }
         return d;
     }

@@ -414,8 +414,9 @@ public record Settings(
                 r.variable(CLOSED_THROUGH), r.variable(START_DATE),
                 c.customTargets(),
                 r.variable(CLIENT_ID) + " and " + r.variable(CLIENT_SECRET));
-        // made last: a setting refused leaves no folder behind
-        if (makeDropFolder && targets.stream().anyMatch(t -> !t.equals("jdbc"))) {
+        // made last: a setting refused leaves no folder behind. Every target needs it: the JDBC target's drop,
+        // preview and reconcile write there too
+        if (makeDropFolder) {
             c.writableFolder(DROP_DIR, dropDir, settings.fileMode());
         }
         settings.keepSecretsOutOfTexts();

@@ -122,6 +122,10 @@ class SettingsTest {
             "sync.cron|0 0 0 30 2 ?|Setting SYNC_CRON (sync.cron): '0 0 0 30 2 ?' never fires (no such day, or only in the past)",
             "sync.reconcile-cron|0 0 0 1 1 ? 2020|Setting RECONCILE_CRON (sync.reconcile-cron): '0 0 0 1 1 ? 2020' never fires (no such day, or only in the past)",
             "sync.overlap|ten minutes|Setting SYNC_OVERLAP (sync.overlap): 'ten minutes' is not a duration such as PT10M or 10m",
+            "sync.overlap|P999999999999D|Setting SYNC_OVERLAP (sync.overlap): 'P999999999999D' is longer than 366 days",
+            "ditio.read-timeout|99999999999999999999s|Setting DITIO_READ_TIMEOUT (ditio.read-timeout): '99999999999999999999s' is longer than 24h",
+            "ditio.connect-timeout|9999999999999999s|Setting DITIO_CONNECT_TIMEOUT (ditio.connect-timeout): '9999999999999999s' is longer than 24h",
+            "payroll.sftp.url|sftp://127.0.0.1:99999/x|Setting PAYROLL_SFTP_URL (payroll.sftp.url): 'sftp://127.0.0.1:99999/x' has port 99999, outside 1-65535",
             "ditio.chunk-limit|lots|Setting DITIO_CHUNK_LIMIT (ditio.chunk-limit): 'lots' is not a whole number",
             "ditio.max-page-bytes|lots|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): 'lots' is not a size such as 256MiB, 64MiB or 1GiB",
             "ditio.max-page-bytes|256|Setting DITIO_MAX_PAGE_BYTES (ditio.max-page-bytes): '256' is outside 1MiB-4GiB",
@@ -158,6 +162,16 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(message);
         // the drop folder is made once every setting is read: a refused setting leaves none behind
         assertThat(out).doesNotExist();
+    }
+
+    /** The JDBC target alone still needs the drop folder (its drop, preview and reconcile write there): checked at start-up too. */
+    @Test
+    void anUnusableDropFolderStopsStartUpWithTheJdbcTargetAlone() {
+        Map<String, String> s = good();
+        s.put("payroll.targets", "jdbc");
+        s.put("payroll.drop-dir", "/proc/nope");
+        assertThatThrownBy(() -> Settings.read(s::get)).isInstanceOf(SettingsException.class).hasMessage(
+                "Setting PAYROLL_DROP_DIR (payroll.drop-dir): cannot create folder '/proc/nope' (no such file or folder: /proc/nope)");
     }
 
     /**
