@@ -73,10 +73,11 @@ final class CheckCommand {
     int checkAll() throws Exception {
         String location = SyncApplication.propertiesLocation();
         try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.getPropertiesComponent().setLocation(location);
             List<Settings> companies;
             try {
+                // before Camel reads the file, which it does as soon as it is told where it is
                 Settings.refuseSecretsWrittenIn(location);
+                context.getPropertiesComponent().setLocation(location);
                 companies = Settings.readAll(SyncBeans.properties(context), false, SyncBeans.environmentVariables(context));
             } catch (SettingsException e) {
                 fail("settings", e.getMessage());

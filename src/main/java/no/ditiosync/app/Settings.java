@@ -226,13 +226,33 @@ public record Settings(
             return null;
         }
         java.util.Properties file = new java.util.Properties();
-        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of(location.substring("file:".length())),
-                java.nio.charset.StandardCharsets.UTF_8)) {
+        Path path = Path.of(location.substring("file:".length()));
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(path, java.nio.charset.StandardCharsets.UTF_8)) {
             file.load(in);
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
+            // Properties says only that an escape is malformed, not where, and Camel, reading it next, no more
+            throw new SettingsException(path + " " + malformedEscapeAt(path) + ": a backslash and 'u' must begin four hex "
+                    + "digits (write the character itself: the file is read as UTF-8, or double the backslash)");
+        } catch (java.io.IOException e) {
             return null; // Camel reads it next and says what is wrong with it
         }
         return file;
+    }
+
+    /** Where the first backslash-u without four hex digits after it is, as "line N", or "" when not found. */
+    private static String malformedEscapeAt(Path path) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8);
+            java.util.regex.Pattern bad = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u(?![0-9a-fA-F]{4})");
+            for (int i = 0; i < lines.size(); i++) {
+                if (bad.matcher(lines.get(i)).find()) {
+                    return "line " + (i + 1);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the message without the line, then
+        }
+        return "has a malformed escape";
     }
 
     /**

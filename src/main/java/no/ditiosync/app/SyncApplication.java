@@ -93,6 +93,8 @@ public final class SyncApplication implements AutoCloseable {
 
     /** Starts Camel: settings checked, beans bound, routes started. */
     public SyncApplication start() {
+        // before Camel reads the file: it would stop on a malformed escape without naming the file or the line
+        Settings.refuseSecretsWrittenIn(propertiesLocation());
         try {
             main.start();
         } catch (RuntimeException e) {

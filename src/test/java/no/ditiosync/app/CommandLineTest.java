@@ -108,6 +108,27 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * A malformed escape in the working folder's application.properties stops start-up with one line
+     * naming the file and the line: Java's and Camel's own message named neither.
+     */
+    @Test
+    void aMalformedEscapeInApplicationPropertiesStopsStartUpNamingTheFileAndLine(@TempDir Path dir) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Files.writeString(work.resolve("application.properties"), "# the company's settings\n"
+                + "payroll.company = acme\npayroll.visma.department = Anlegg \\u00G1\n");
+        for (String[] command : List.of(new String[]{"sync", "--once"}, new String[]{"check"})) {
+            Process p = AppProcess.builderIn(work, List.of(), envFor(ditio, dir), command)
+                    .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                    .start();
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            String printed = (Files.readString(dir.resolve("stdout.txt")) + Files.readString(dir.resolve("stderr.txt"))).strip();
+            assertThat(p.exitValue()).as(printed).isEqualTo(2);
+            assertThat(printed).as(command[0]).contains("application.properties line 3: a backslash and 'u' must begin "
+                    + "four hex digits").doesNotContain("Exception", "\tat ");
+        }
+    }
+
     @Test
     void helpListsTheCommands(@TempDir Path dir) throws Exception {
         Result r = run(dir, Map.of(), "--help");
