@@ -88,6 +88,14 @@ final class CheckCommand {
             for (String key : Settings.unreadKeysIn(location)) {
                 out.println("WARN  settings: application.properties sets " + key + ", which no setting reads (a typo?)");
             }
+            for (Settings s : companies) {
+                LocalDate today = LocalDate.now(s.timeZone());
+                // allowed (set up ahead of going live), but a typo of the year reads nothing, without a word
+                if (s.startDate().isAfter(today)) {
+                    out.println("WARN  settings: company " + s.company() + ": " + s.startDateVariable() + " " + s.startDate()
+                            + " is after today (" + today + "): runs deliver nothing until then");
+                }
+            }
             ok("settings", companies.size() + (companies.size() == 1 ? " company (" : " companies (")
                     + String.join(", ", companies.stream().map(Settings::company).toList()) + "), read from "
                     + location.replaceFirst("^(file|classpath):", "") + (location.startsWith("classpath:")

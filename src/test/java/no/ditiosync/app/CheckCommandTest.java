@@ -135,6 +135,19 @@ class CheckCommandTest {
                 + "the targets visma, sap, jdbc, tripletex\n");
     }
 
+    /** A start date ahead of today is allowed (set up before going live), and said: a typo of the year reads nothing. */
+    @Test
+    void aStartDateAfterTodayIsSaid(@TempDir Path dir) throws Exception {
+        Map<String, String> env = CommandLineTest.envFor(ditio, dir);
+        java.time.LocalDate ahead = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Oslo")).plusYears(1);
+        env.put("PAYROLL_START_DATE", ahead.toString());
+        CommandLineTest.Result r = CommandLineTest.run(dir, env, "check");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Oslo"));
+        assertThat(r.out().lines()).contains("WARN  settings: company cli: PAYROLL_START_DATE " + ahead + " is after today ("
+                + today + "): runs deliver nothing until then");
+    }
+
     @Test
     void aWrongSecretIsOneFailedLineThatNamesTheSettingsToFix(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
