@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-import static no.ditiosync.app.page.PageHtml.TIME;
 import static no.ditiosync.app.page.PageHtml.esc;
 import static no.ditiosync.app.page.PageHtml.hours;
 import static no.ditiosync.app.page.PageHtml.outcomeClass;
@@ -118,7 +117,7 @@ final class PageCharts {
                     .append("\" width=\"").append(f(slot * 0.7)).append("\" height=\"")
                     .append(f(Math.max(y.at(0) - top, records > 0 ? 1 : 0))).append("\" data-run-id=\"")
                     .append(esc(r.runId())).append("\" data-records=\"").append(records).append("\"><title>")
-                    .append(esc(TIME.format(r.startedAt().atZone(zone)))).append(", run ").append(esc(r.runId()))
+                    .append(esc(PageHtml.local(r.startedAt(), zone))).append(", run ").append(esc(r.runId()))
                     .append(" (").append(esc(r.mode())).append(", ").append(esc(r.outcome())).append("): ").append(records)
                     .append(" records</title></rect>\n");
         }

@@ -73,6 +73,16 @@ public final class PageHtml {
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
+    /**
+     * An instant as the company's wall clock shows it; with its offset in the hour the clock repeats when
+     * summer time ends, where two instants would otherwise read alike.
+     */
+    static String local(Instant at, ZoneId zone) {
+        java.time.ZonedDateTime there = at.atZone(zone);
+        String shown = TIME.format(there);
+        return zone.getRules().getValidOffsets(there.toLocalDateTime()).size() > 1 ? shown + " " + there.getOffset() : shown;
+    }
+
     private PageHtml() {
     }
 
@@ -136,7 +146,7 @@ public final class PageHtml {
         h.append("<ul class=\"facts\">");
         h.append("<li class=\"next-firing\"><b>Next scheduled run</b>");
         if (s.nextFiring() != null) {
-            h.append(esc(TIME.format(s.nextFiring().atZone(zone)))).append(" (in ")
+            h.append(esc(local(s.nextFiring(), zone))).append(" (in ")
                     .append(esc(span(Math.max(0, s.nextFiring().getEpochSecond() - now.getEpochSecond())))).append(")");
             if ("cron".equals(s.nextFiringFrom())) {
                 h.append(" <span class=\"muted\">by the cron</span>");
@@ -159,7 +169,7 @@ public final class PageHtml {
             for (PageModel.UnpublishedDrop d : c.unpublishedDrops()) {
                 h.append(sep).append(esc(d.target())).append(" ").append(esc(d.file())).append(" (run ").append(esc(d.runId()))
                         .append(", ").append(esc(d.status())).append(" since ")
-                        .append(d.committedAt() == null ? "" : esc(TIME.format(d.committedAt().atZone(zone)))).append(")");
+                        .append(d.committedAt() == null ? "" : esc(local(d.committedAt(), zone))).append(")");
                 sep = "; ";
             }
             h.append(" <span class=\"muted\">the ledger counts them as delivered; payroll gets them when the next run "
@@ -178,7 +188,7 @@ public final class PageHtml {
         h.append("<table class=\"watermarks\"><thead><tr><th>feed</th><th>watermark</th><th>lag</th><th>run</th></tr></thead><tbody>\n");
         for (PageModel.Watermark w : c.watermarks()) {
             h.append("<tr data-feed=\"").append(esc(w.feed())).append("\"><td>").append(esc(w.feed())).append("</td><td>")
-                    .append(esc(TIME.format(w.watermark().atZone(zone)))).append("</td><td class=\"lag ")
+                    .append(esc(local(w.watermark(), zone))).append("</td><td class=\"lag ")
                     .append(w.late() ? "late" : "ok").append("\" data-late=\"").append(w.late()).append("\">")
                     .append(esc(span(w.lagSeconds())))
                     .append(w.late() ? " (two scheduled runs have passed since)" : "").append("</td><td>")
@@ -199,7 +209,7 @@ public final class PageHtml {
         for (PageModel.Run r : c.runs()) {
             h.append("<tr class=\"run\" data-run-id=\"").append(esc(r.runId())).append("\" data-outcome=\"")
                     .append(esc(r.outcome())).append("\"><td class=\"started\">")
-                    .append(esc(TIME.format(r.startedAt().atZone(zone)))).append("</td><td class=\"mode\">")
+                    .append(esc(local(r.startedAt(), zone))).append("</td><td class=\"mode\">")
                     .append(esc(r.mode())).append("</td><td class=\"outcome ").append(esc(outcomeClass(r.outcome())))
                     .append("\">").append(esc(r.outcome()))
                     .append(r.unpublishedDrops().isEmpty() ? "" : "<br><span class=\"unpublished\">drops not all published yet: "
