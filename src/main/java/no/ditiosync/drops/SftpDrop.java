@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Publishes committed drops to an SFTP server, one folder per target ({@code <base>/<target>/}),
@@ -53,7 +55,8 @@ import java.time.Duration;
  * {@code tempFileName} option), with no place to record the state in between, and cannot tell after
  * a crash whether its rename happened. So this class drives the operations the sftp component's
  * producer itself uses ({@link SftpOperations}, over JSch), with the component's configuration:
- * known_hosts, strict host-key checking, password or key login, timeouts, chmod.
+ * known_hosts, strict host-key checking, password or key login, timeouts. The mode is set by this class
+ * ({@link #mode}), as a request a server may refuse.
  */
 public final class SftpDrop {
 
@@ -101,6 +104,7 @@ public final class SftpDrop {
     private final Config config;
     private final CamelContext context;
     private SftpEndpoint endpoint;
+    private final java.util.concurrent.atomic.AtomicBoolean modeRefusedSaid = new java.util.concurrent.atomic.AtomicBoolean();
 
     public SftpDrop(Config config, CamelContext context) {
         this.config = config;
@@ -233,6 +237,7 @@ public final class SftpDrop {
                 // a marker only next to its drop: after the provider took the drop, a marker would announce nothing
                 if (size(sftp, folder, finalName) >= 0 && size(sftp, folder, finalName + ".done") < 0) {
                     remote(sftp, () -> sftp.storeFile(marker, exchange(InputStream.nullInputStream()), 0));
+                    mode(sftp, marker, fileMode());
                 }
             }
             return renamedNow;
@@ -253,6 +258,14 @@ public final class SftpDrop {
             throw new RemoteFailure("the committed drop " + localTemp + " is missing locally, so it cannot be uploaded", e,
                     true);
         }
+        // the folders this attempt makes get the folder mode; one that is there already is left as it is
+        List<String> missing = new ArrayList<>();
+        for (String f = folder; !exists(sftp, f); f = f.substring(0, f.lastIndexOf('/'))) {
+            missing.add(0, f);
+            if (f.lastIndexOf('/') <= 0) {
+                break;
+            }
+        }
         boolean[] made = {false};
         remote(sftp, () -> made[0] = sftp.buildDirectory(folder, true));
         if (!made[0]) {
@@ -260,21 +273,82 @@ public final class SftpDrop {
             throw new RemoteFailure("SFTP server " + config.server() + " refused: cannot make the folder " + folder
                     + " (does its parent exist, and may '" + config.user() + "' write there?)", null, true);
         }
+        for (String f : missing) {
+            mode(sftp, f, config.fileMode().equals(AtomicDropFile.OWNER_ONLY) ? 0700 : 0750);
+        }
         String tempName = temp.substring(temp.lastIndexOf('/') + 1);
         if (size(sftp, folder, tempName) >= 0) {
             // what an interrupted attempt left: uploaded again from the start
             remote(sftp, () -> sftp.deleteFile(temp));
         }
-        // the temp is made empty first and given the configured mode (the component's chmod follows each
-        // store): a file the server creates gets its default mode, 0644 under a umask of 022, so the
-        // content goes into a file that is already the owner's only (overwriting keeps a file's mode)
+        // the temp is made empty first and given the configured mode: a file the server creates gets its
+        // default mode, 0644 under a umask of 022, so the content goes into a file that is already the
+        // owner's only (overwriting keeps a file's mode)
         remote(sftp, () -> sftp.storeFile(temp, exchange(InputStream.nullInputStream()), 0));
+        mode(sftp, temp, fileMode());
         try (InputStream in = Files.newInputStream(localTemp)) {
             remote(() -> sftp.storeFile(temp, exchange(in), size));
         }
         long uploaded = size(sftp, folder, tempName);
         if (uploaded != size) {
             throw new RemoteFailure("the uploaded " + tempName + " has " + uploaded + " bytes instead of " + size, null, false);
+        }
+    }
+
+    private int fileMode() {
+        return Integer.parseInt(config.fileMode(), 8);
+    }
+
+    /**
+     * Asks the server to give a file or folder the mode. Some servers refuse any mode change (OpenSSH's
+     * sftp-server -P setstat,fsetstat; AWS Transfer Family on S3 has no modes): the drop is still
+     * delivered, with the mode the server gives it, and a WARN says so once (each drop would repeat it).
+     * A dropped connection still fails the step, as any other.
+     */
+    private void mode(Operations sftp, String path, int mode) throws RemoteFailure {
+        Watch watch = new Watch(sftp);
+        try {
+            sftp.channel().chmod(mode, path);
+        } catch (SftpException e) {
+            if (watch.cut()) {
+                throw watch.failure(e);
+            }
+            // the server's own answer (JSch gives a broken connection as a failure with its cause)
+            boolean answered = e.id == ChannelSftp.SSH_FX_PERMISSION_DENIED || e.id == ChannelSftp.SSH_FX_OP_UNSUPPORTED
+                    || (e.id == ChannelSftp.SSH_FX_FAILURE && e.getCause() == null);
+            if (!answered) {
+                throw failure(e);
+            }
+            if (modeRefusedSaid.compareAndSet(false, true)) {
+                LOG.warn("SFTP server {} did not take the mode {} (PAYROLL_FILE_MODE) for {}: {}; drops are delivered with "
+                        + "the mode the server gives them (said once while the application runs)", config.server(),
+                        config.fileMode(), path, oneLine(e));
+            }
+        } catch (RuntimeException e) {
+            throw watch.cut() ? watch.failure(e) : failure(e);
+        } finally {
+            watch.end();
+        }
+    }
+
+    /** Whether a path exists on the server. */
+    private boolean exists(Operations sftp, String path) throws RemoteFailure {
+        Watch watch = new Watch(sftp);
+        try {
+            sftp.channel().stat(path);
+            return true;
+        } catch (SftpException e) {
+            if (watch.cut()) {
+                throw watch.failure(e);
+            }
+            if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                return false;
+            }
+            throw failure(e);
+        } catch (RuntimeException e) {
+            throw watch.cut() ? watch.failure(e) : failure(e);
+        } finally {
+            watch.end();
         }
     }
 
@@ -371,9 +445,32 @@ public final class SftpDrop {
         }
     }
 
-    /** Camel's operations over one connection, which let the watchdog reach the JSch session they open. */
+    /**
+     * Camel's operations over one connection, which let the watchdog reach the JSch session they open, and
+     * {@link SftpDrop#mode} their SFTP channel: the component has no chmod of its own but the one after each
+     * store, whose failure cannot be told from the store's.
+     */
     private static final class Operations extends SftpOperations {
+        private static final java.lang.reflect.Field CHANNEL;
+
+        static {
+            try {
+                CHANNEL = SftpOperations.class.getDeclaredField("channel");
+                CHANNEL.setAccessible(true);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         volatile com.jcraft.jsch.Session session;
+
+        ChannelSftp channel() {
+            try {
+                return (ChannelSftp) CHANNEL.get(this);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
 
         @Override
         protected com.jcraft.jsch.Session createSession(org.apache.camel.component.file.remote.RemoteFileConfiguration c)
@@ -479,8 +576,10 @@ public final class SftpDrop {
             c.setConnectTimeout(millis(config.connectTimeout()));
             c.setSoTimeout(millis(config.timeout()));
             c.setStepwise(false); // absolute paths, no cd
-            c.setChmod(config.fileMode().substring(1)); // 0640 -> 640
-            c.setChmodDirectory(config.fileMode().equals(AtomicDropFile.OWNER_ONLY) ? "700" : "750");
+            // no chmod by the component: its chmod after a store fails the store ("Cannot store file") and its
+            // chmod after a mkdir fails the folder, on a server that refuses modes; ours (mode) is only asked for
+            c.setChmod(null);
+            c.setChmodDirectory(null);
             // a wrong password once per login: Camel's login hands JSch the same password each time it asks, and JSch
             // asks up to 6 times on one connection (OpenSSH logs 6 failed logins, enough for a provider's lockout).
             // JSch's own setting, for every session of this JVM: the app opens no other SSH sessions

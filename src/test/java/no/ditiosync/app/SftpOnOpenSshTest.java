@@ -1,0 +1,122 @@
+package no.ditiosync.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.OpenSshServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static no.ditiosync.app.SftpDeliveryTest.outbox;
+import static no.ditiosync.app.SyncEndToEndTest.LAST;
+import static no.ditiosync.app.SyncEndToEndTest.company;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The application in this JVM delivering to a real OpenSSH server (Debian's sshd and sftp-server on
+ * loopback, {@link OpenSshServer}), where OpenSSH behaves otherwise than the in-JVM test server: a
+ * server set up to refuse mode changes, and a rename that replaces a file of the target name
+ * ({@code posix-rename@openssh.com}, which JSch uses when the server offers it).
+ * {@code OpenSshDeliveryIT} runs the packaged jar against the same server.
+ */
+class SftpOnOpenSshTest {
+
+    private static Map<String, String> sftpSettings(OpenSshServer server) throws Exception {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("payroll.sftp.url", server.url("/payroll"));
+        s.put("payroll.sftp.user", server.user());
+        s.put("payroll.sftp.private-key-file", server.userKey("ed25519").toString());
+        s.put("payroll.sftp.known-hosts", server.knownHosts("ed25519").toString());
+        s.put("payroll.sftp.retry-delay", "10ms");
+        return s;
+    }
+
+    /**
+     * A server that refuses SETSTAT and FSETSTAT (sftp-server -P, as some providers set theirs up; AWS
+     * Transfer Family on S3 has no modes at all) still gets every drop, complete and once: the mode is
+     * only asked for, and one WARN names PAYROLL_FILE_MODE as not taken.
+     */
+    @Test
+    void aServerThatRefusesModeChangesGetsTheDropsWithoutTheModeAndOneWarning(@TempDir Path dir) throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try (OpenSshServer server = new OpenSshServer(dir.resolve("sshd"));
+             SyncHarness h = new SyncHarness(company(), dir.resolve("app"), LAST.minusWeeks(3), sftpSettings(server))) {
+            Path gate = dir.resolve("sshd/sftp-gate.sh");
+            Files.writeString(gate, Files.readString(gate).replace("-e -l INFO", "-e -l INFO -P setstat,fsetstat"));
+
+            h.runOnce();
+            h.ditio.data().randomMutations(new Random(31), 30);
+            h.runOnce();
+
+            assertDeliveredOnceAndEqualToTruth(h, server, 2);
+            // the server refused the mode, so the test tests what it says: the drops have the server's own
+            assertThat(Files.readString(dir.resolve("sshd/sftp-server.log"))).contains("sent status Permission denied");
+            for (String f : server.files("payroll")) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                        server.root().resolve(f)))).as("mode of %s on the server", f).isNotEqualTo("rw-------");
+            }
+            List<String> warnings;
+            synchronized (log) {
+                warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                        .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("PAYROLL_FILE_MODE")).toList();
+            }
+            assertThat(warnings).as("WARNs naming PAYROLL_FILE_MODE over two runs").hasSize(1)
+                    .allSatisfy(w -> assertThat(w).contains("127.0.0.1:" + server.port()));
+        } finally {
+            root.detachAppender(log);
+        }
+    }
+
+    /** As SftpDeliveryTest's: every drop complete, created under its final name once, summing to Ditio's truth. */
+    private static void assertDeliveredOnceAndEqualToTruth(SyncHarness h, OpenSshServer server, int dropsPerTarget)
+            throws Exception {
+        List<String> all = new ArrayList<>();
+        for (String target : List.of("visma", "sap")) {
+            List<String> drops = server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).toList();
+            assertThat(drops).as("%s drops on the server", target).hasSize(dropsPerTarget)
+                    .noneMatch(f -> Path.of(f).getFileName().toString().startsWith("."));
+            all.addAll(drops);
+        }
+        assertThat(server.files("payroll")).as("temporary files on the server").noneMatch(f -> f.endsWith(".tmp"));
+        assertThat(server.finalsCreated()).as("every final name created once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(all);
+        assertThat(DeliveredPayroll.vismaTotals(byRun(h, server, "visma"))).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
+        assertThat(DeliveredPayroll.sapTotals(byRun(h, server, "sap"))).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        assertThat(outbox(h)).allMatch(row -> row.endsWith("=published"));
+    }
+
+    private static List<Path> byRun(SyncHarness h, OpenSshServer server, String target) throws Exception {
+        Map<String, String> runStart = new HashMap<>();
+        try (Connection c = h.stateDb().connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
+            while (rs.next()) {
+                runStart.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());
+            }
+        }
+        return server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).map(server.root()::resolve)
+                .sorted(Comparator.comparing(p -> runStart.get(runIdOf(p)))).toList();
+    }
+
+    private static String runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(name.lastIndexOf('_') + 1, name.length() - ".csv".length());
+    }
+}
