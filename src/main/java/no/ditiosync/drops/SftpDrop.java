@@ -39,10 +39,14 @@ import java.util.List;
  *       temp {@code .<name>.tmp} (a stale one deleted first), set its mode, check its size.
  *       Found {@code uploading} after a crash: the rename has not happened (it is only done after
  *       {@code renaming} is recorded), so the remote temp is deleted and uploaded again.</li>
- *   <li>→ record {@code renaming}; rename the remote temp to the final name (atomic on the server;
- *       SFTP's rename never overwrites). Found {@code renaming} after a crash: if the remote temp is
- *       still there, rename it; if not, the rename happened, and the final file may already be gone
- *       to the provider: nothing is uploaded again.</li>
+ *   <li>→ record {@code renaming}; rename the remote temp to the final name (atomic on the server).
+ *       A file already under the final name is never renamed over (OpenSSH's
+ *       {@code posix-rename@openssh.com}, which JSch uses when offered, would replace it): with the
+ *       drop's bytes it is this drop, put there before the outbox could say so, and the remote temp is
+ *       deleted; with other bytes the drop fails, permanently, the remote temp kept for the next run.
+ *       Found {@code renaming} after a crash: if the remote temp is still there, rename it as above;
+ *       if not, the rename happened, and the final file may already be gone to the provider: nothing
+ *       is uploaded again.</li>
  *   <li>the {@code .done} marker, if the target has them, only while its final file is still there;
  *       the local temp file is deleted; the caller then records {@code published}.</li>
  * </ol>
@@ -141,10 +145,13 @@ public final class SftpDrop {
         };
         for (int attempt = 1; ; attempt++) {
             try {
-                boolean renamedNow = attempt(target, reached[0], localTemp, finalName, doneMarker, recording);
+                Outcome outcome = attempt(target, reached[0], localTemp, finalName, doneMarker, recording);
                 Files.deleteIfExists(localTemp);
-                if (renamedNow) {
+                if (outcome == Outcome.RENAMED) {
                     LOG.info("Delivered {} to {} {}", finalName, config.server(), folder(target));
+                } else if (outcome == Outcome.FOUND_THERE) {
+                    LOG.info("{} was already on {} {} with the same content (put there before the outbox said so); "
+                            + "not renamed over it", finalName, config.server(), folder(target));
                 } else {
                     // said once per drop: a second "Delivered" would read as a drop paid twice
                     LOG.info("{} was already delivered to {} {} (renamed there before a crash or a lost connection); "
@@ -200,12 +207,18 @@ public final class SftpDrop {
         }
     }
 
-    /**
-     * One attempt on one connection, from {@code state}; each state reached is recorded before its step.
-     *
-     * @return whether this attempt renamed the drop into place (false: an earlier one did)
-     */
-    private boolean attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
+    /** How an attempt found or put the drop in place. */
+    private enum Outcome {
+        /** renamed into place by this attempt */
+        RENAMED,
+        /** renamed by an earlier attempt or run (the remote temp was gone) */
+        RENAMED_BEFORE,
+        /** a file with the drop's bytes was under its final name already */
+        FOUND_THERE
+    }
+
+    /** One attempt on one connection, from {@code state}; each state reached is recorded before its step. */
+    private Outcome attempt(String target, String state, Path localTemp, String finalName, boolean doneMarker,
                             OutboxState outbox) throws Exception {
         String folder = folder(target);
         String temp = folder + "/." + finalName + ".tmp";
@@ -227,10 +240,11 @@ public final class SftpDrop {
             if (!RENAMING.equals(state)) {
                 throw new IllegalStateException("drop " + finalName + " has the unknown outbox state '" + state + "'");
             }
-            boolean renamedNow = size(sftp, folder, "." + finalName + ".tmp") >= 0;
-            if (renamedNow) {
-                remote(sftp, () -> sftp.renameFile(temp, fin));
-            } // else: renamed before a crash or a dropped connection; the provider may have taken it already
+            // else renamed before a crash or a dropped connection; the provider may have taken it already
+            Outcome outcome = Outcome.RENAMED_BEFORE;
+            if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
+                outcome = renameUnlessThere(sftp, folder, temp, finalName, localTemp);
+            }
             CrashPoints.reached(CrashPoints.AFTER_REMOTE_RENAME);
             if (doneMarker) {
                 String marker = fin + ".done";
@@ -240,13 +254,71 @@ public final class SftpDrop {
                     mode(sftp, marker, fileMode());
                 }
             }
-            return renamedNow;
+            return outcome;
         } finally {
             try {
                 sftp.forceDisconnect();
             } catch (RuntimeException ignored) {
                 // the connection is gone either way
             }
+        }
+    }
+
+    /**
+     * Renames the remote temp to the final name, never over a file of that name. The look and the rename
+     * are two steps: a file put under the name in between (by the provider: the name holds the run's id)
+     * would be replaced on a server whose rename replaces.
+     */
+    private Outcome renameUnlessThere(Operations sftp, String folder, String temp, String finalName, Path localTemp)
+            throws Exception {
+        String fin = folder + "/" + finalName;
+        long there = size(sftp, folder, finalName);
+        if (there < 0) {
+            remote(sftp, () -> sftp.renameFile(temp, fin));
+            return Outcome.RENAMED;
+        }
+        boolean same;
+        try {
+            same = there == Files.size(localTemp) && sameContent(sftp, fin, localTemp);
+        } catch (NoSuchFileException e) {
+            throw new RemoteFailure(fin + " is on SFTP server " + config.server() + " already and the committed drop "
+                    + localTemp + " is missing locally, so they cannot be compared; it is not overwritten", e, true);
+        }
+        if (!same) {
+            // kept: with 'renaming' recorded, a remote temp found gone would read as the drop delivered
+            throw new RemoteFailure(fin + " on SFTP server " + config.server() + " is not this drop (its content differs); "
+                    + "it is not overwritten (once it is moved away, the next run delivers the drop)", null, true);
+        }
+        remote(sftp, () -> sftp.deleteFile(temp));
+        return Outcome.FOUND_THERE;
+    }
+
+    /** Whether the remote file holds the local file's bytes (read whole: no bound on a drop's length to watch by). */
+    private boolean sameContent(Operations sftp, String remotePath, Path local) throws Exception {
+        try (InputStream theirs = remoteStream(sftp, remotePath);
+             InputStream ours = new java.io.BufferedInputStream(Files.newInputStream(local), 1 << 16)) {
+            byte[] a = new byte[1 << 16];
+            byte[] b = new byte[a.length];
+            while (true) {
+                int n = theirs.readNBytes(a, 0, a.length);
+                int m = ours.readNBytes(b, 0, n == 0 ? 1 : n);
+                if (n != m || !java.util.Arrays.equals(a, 0, n, b, 0, m)) {
+                    return false;
+                }
+                if (n == 0) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    private InputStream remoteStream(Operations sftp, String path) throws RemoteFailure {
+        try {
+            return sftp.channel().get(path);
+        } catch (SftpException e) {
+            throw failure(e);
         }
     }
 

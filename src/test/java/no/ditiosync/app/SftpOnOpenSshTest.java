@@ -84,6 +84,96 @@ class SftpOnOpenSshTest {
         }
     }
 
+    /**
+     * A file already on the server under a drop's final name that is not that drop is never replaced
+     * (OpenSSH's posix-rename would replace it): the run fails naming it and the drop waits; once the
+     * file is gone, the next run delivers the drop.
+     */
+    @Test
+    void aFileUnderTheDropsNameThatIsNotTheDropIsNeverOverwritten(@TempDir Path dir) throws Exception {
+        try (OpenSshServer server = new OpenSshServer(dir.resolve("sshd"));
+             SyncHarness h = new SyncHarness(company(), dir.resolve("app"), LAST.minusWeeks(3), sftpSettings(server))) {
+            server.stop();
+            runExpectingFailure(h);
+            String sapName = Path.of(sapDrop(h)[1]).getFileName().toString();
+            server.start();
+            Path theirs = server.root().resolve("payroll/sap/" + sapName);
+            Files.createDirectories(theirs.getParent());
+            Files.writeString(theirs, "a file the provider has under this name\r\n");
+
+            String failure = runExpectingFailure(h);
+            assertThat(Files.readString(theirs)).as("the provider's file").isEqualTo("a file the provider has under this name\r\n");
+            assertThat(failure).as("the run's message").contains("the sap drop of run ",
+                    "/payroll/sap/" + sapName + " on SFTP server 127.0.0.1:" + server.port()
+                            + " is not this drop (its content differs); it is not overwritten");
+            assertThat(outbox(h)).containsExactly("jdbc=published", "sap=renaming", "visma=published");
+            assertThat(server.finalsCreated()).as("renames to a final name").noneMatch(f -> f.contains("/sap/"));
+
+            // the same again on the next run: nothing replaced, nothing marked published
+            runExpectingFailure(h);
+            assertThat(Files.readString(theirs)).isEqualTo("a file the provider has under this name\r\n");
+            assertThat(outbox(h)).containsExactly("jdbc=published", "sap=renaming", "visma=published");
+
+            Files.move(theirs, dir.resolve("taken-aside.csv"));
+            h.runOnce();
+            assertDeliveredOnceAndEqualToTruth(h, server, 1);
+        }
+    }
+
+    /**
+     * A file under the drop's final name with the drop's own bytes is that drop (put there before the
+     * outbox could say so): it counts as published, is not refused and not renamed over again.
+     */
+    @Test
+    void aFileUnderTheDropsNameWithTheDropsBytesCountsAsPublished(@TempDir Path dir) throws Exception {
+        try (OpenSshServer server = new OpenSshServer(dir.resolve("sshd"));
+             SyncHarness h = new SyncHarness(company(), dir.resolve("app"), LAST.minusWeeks(3), sftpSettings(server))) {
+            server.stop();
+            runExpectingFailure(h);
+            String[] sap = sapDrop(h);
+            String sapName = Path.of(sap[1]).getFileName().toString();
+            server.start();
+            Path same = server.root().resolve("payroll/sap/" + sapName);
+            Files.createDirectories(same.getParent());
+            byte[] drop = Files.readAllBytes(Path.of(sap[0]));
+            Files.write(same, drop);
+
+            h.runOnce();
+            assertThat(Files.readAllBytes(same)).as("the sap drop on the server").isEqualTo(drop);
+            assertThat(server.finalsCreated()).as("renames to a final name").containsExactly("payroll/visma/"
+                    + Path.of(visma(h)).getFileName());
+            assertThat(outbox(h)).allMatch(row -> row.endsWith("=published"));
+            assertThat(server.files("payroll")).as("temporary files on the server").noneMatch(f -> f.endsWith(".tmp"));
+            assertThat(DeliveredPayroll.sapTotals(List.of(same))).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
+        }
+    }
+
+    private static String runExpectingFailure(SyncHarness h) {
+        try {
+            h.runOnce();
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the run did not fail");
+    }
+
+    /** The sap drop's local temporary path and final path, from the outbox. */
+    private static String[] sapDrop(SyncHarness h) throws Exception {
+        try (Connection c = h.stateDb().connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT temp_path, final_path FROM drop_outbox WHERE target = 'sap'")) {
+            assertThat(rs.next()).isTrue();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        }
+    }
+
+    private static String visma(SyncHarness h) throws Exception {
+        try (Connection c = h.stateDb().connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT final_path FROM drop_outbox WHERE target = 'visma'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        }
+    }
+
     /** As SftpDeliveryTest's: every drop complete, created under its final name once, summing to Ditio's truth. */
     private static void assertDeliveredOnceAndEqualToTruth(SyncHarness h, OpenSshServer server, int dropsPerTarget)
             throws Exception {
