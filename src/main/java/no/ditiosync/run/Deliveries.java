@@ -340,14 +340,23 @@ public final class Deliveries {
         }
     }
 
-    /** After every drop was tried: the first that could not be delivered fails the run, the others beside it. */
+    /**
+     * After every drop was tried: the drops that could not be delivered fail the run, each named in its
+     * message, which is what the run's ERROR line and report say (a suppressed exception shows only in a
+     * stack trace). The first one's cause stays the cause.
+     */
     public void failIfNotPublished(@Variable("notPublished") List<Exception> notPublished) {
         if (notPublished == null || notPublished.isEmpty()) {
             return;
         }
         IllegalStateException first = (IllegalStateException) notPublished.get(0);
-        notPublished.subList(1, notPublished.size()).forEach(first::addSuppressed);
-        throw first;
+        if (notPublished.size() == 1) {
+            throw first;
+        }
+        IllegalStateException each = new IllegalStateException(notPublished.stream().map(Throwable::getMessage)
+                .collect(java.util.stream.Collectors.joining("; ")), first.getCause());
+        notPublished.subList(1, notPublished.size()).forEach(each::addSuppressed);
+        throw each;
     }
 
     private DropTarget target(OutboxStore.Entry drop) {

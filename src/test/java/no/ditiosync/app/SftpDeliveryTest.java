@@ -172,6 +172,29 @@ class SftpDeliveryTest {
         }
     }
 
+    /** Both file drops left for the next run: the run's message, and so its report, names each, not only the first. */
+    @Test
+    void everyDropLeftForTheNextRunIsNamedInTheRunsMessageAndReport(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            server.breakUploads(1000, 1024);
+            Throwable failed = catchRun(h);
+            assertThat(outbox(h)).containsExactly("jdbc=published", "sap=uploading", "visma=uploading");
+            assertThat(failed.getMessage()).as("the run's message").doesNotContain("\n")
+                    .contains("the sap drop of run", "the visma drop of run");
+            List<Path> reports;
+            try (Stream<Path> files = Files.list(dir.resolve("data/runs"))) {
+                reports = files.filter(f -> f.toString().endsWith(".json")).toList();
+            }
+            assertThat(reports).as("run reports").hasSize(1);
+            com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(reports.get(0).toFile());
+            assertThat(report.path("outcome").asText()).isEqualTo("failed");
+            assertThat(report.path("message").asText()).as("the report's message")
+                    .contains("the sap drop of run", "the visma drop of run");
+        }
+    }
+
     /**
      * A scheduled run whose drops are committed but cannot be published: the schedule's line says it
      * failed, without claiming the watermark and ledger were left as they were (they moved: the run's
