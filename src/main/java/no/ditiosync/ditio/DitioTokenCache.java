@@ -83,7 +83,8 @@ public final class DitioTokenCache {
      *                              token route to ask again, not an answer
      */
     public synchronized void accept(int status, InputStream body, boolean endsWithTheConnection) throws EOFException {
-        JsonNode json = readJson(body, endsWithTheConnection);
+        // only a token answer can be cut short: a refusal without a body (401, Connection: close) is a refusal
+        JsonNode json = readJson(body, status == 200 && endsWithTheConnection);
         if (status == 200 && json != null && json.hasNonNull("access_token")) {
             long expiresIn = json.path("expires_in").asLong(1800);
             Instant now = clock.instant();

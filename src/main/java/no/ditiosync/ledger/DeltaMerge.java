@@ -188,6 +188,9 @@ public final class DeltaMerge {
             for (LedgerRow part : partsOf(writer.connection(), prefix)) {
                 held.put(part.lineId(), part);
             }
+            if (held.values().stream().anyMatch(d::olderThanDelivered)) {
+                continue; // an older version of the day than the ledger holds (its deletion sent again): no part goes
+            }
             java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
             all.addAll(held.keySet());
             // and its parts only the quarantine holds (never delivered): left out of the day, they leave it
@@ -218,6 +221,9 @@ public final class DeltaMerge {
      */
     private void decide(Pass pass, String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerWriter writer,
                         Sink sink, Outcome outcome) throws Exception {
+        if (d != null && d.olderThanDelivered(row)) {
+            return; // Ditio's truth is the newer version the ledger holds
+        }
         PayrollLine wanted = d == null ? null : d.wanted();
         boolean inQuarantine = quarantined.contains(lineId);
         if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {

@@ -46,6 +46,15 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
         return modified != UNKNOWN && other.modified != UNKNOWN && modified < other.modified;
     }
 
+    /**
+     * Whether this state, read from Ditio, is an older version of the record than the one a ledger row
+     * holds: a deletion sent again in a later run, after its record was made anew.
+     */
+    boolean olderThanDelivered(LedgerRow row) {
+        return fetched && modified != UNKNOWN && row != null && row.line() != null && row.line().sourceModified() != null
+                && modified < row.line().sourceModified().toEpochMilli();
+    }
+
     public enum Kind {
         /** One line: {@code line} when READY, nothing otherwise. */
         LINE,

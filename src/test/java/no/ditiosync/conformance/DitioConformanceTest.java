@@ -1164,6 +1164,11 @@ class DitioConformanceTest {
         run();
 
         assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("6.00")));
+
+        // and in a later run, the deletion alone (it may come back in more than one run)
+        ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", "{\"data\":[" + deletion + "]}")));
+        run();
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("6.00")));
     }
 
     /** A payroll line (a user's day) read and then, further on in the same pass, deleted is gone: its hours with it. */
@@ -1197,6 +1202,11 @@ class DitioConformanceTest {
         run();
 
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
+
+        // and in a later run, the deletion alone (it may come back in more than one run)
+        ditio.on(DitioPager.PAYROLL_LINES, pages(Map.of("", "{\"data\":[" + deletion + "]}")));
+        run();
+        assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
     }
 
     private static String payrollDay(String qty, String modified) {
@@ -1228,12 +1238,31 @@ class DitioConformanceTest {
         return whereTheBodyBegins ? "" : body.substring(0, body.length() / 2);
     }
 
-    /**
-     * A server on loopback that answers each request (given its head) with 200 and the JSON the function
-     * returns, with neither a length nor chunks: the body ends where the server closes the connection.
-     */
+    /** A refusal without a body, ended by closing the connection, is a refusal: said at once, not asked for again. */
+    @Test
+    void aTokenRefusalWithoutABodyEndedByClosingTheConnectionIsNotAskedForAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger tokenCalls = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket identity = answeringByClosingTheConnection(401, request -> {
+            tokenCalls.incrementAndGet();
+            return "";
+        })) {
+            assertThatThrownBy(() -> run(Map.of("ditio.identity-base", "http://127.0.0.1:" + identity.getLocalPort())))
+                    .hasMessageContaining("Ditio identity answered HTTP 401 to the token request");
+        }
+        assertThat(tokenCalls).hasValue(1);
+    }
+
     private static java.net.ServerSocket answeringByClosingTheConnection(
             java.util.function.Function<String, String> answer) throws java.io.IOException {
+        return answeringByClosingTheConnection(200, answer);
+    }
+
+    /**
+     * A server on loopback that answers each request (given its head) with the status and the JSON the
+     * function returns, with neither a length nor chunks: the body ends where the server closes the connection.
+     */
+    private static java.net.ServerSocket answeringByClosingTheConnection(
+            int status, java.util.function.Function<String, String> answer) throws java.io.IOException {
         java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
         Thread serving = new Thread(() -> {
             while (!server.isClosed()) {
@@ -1243,7 +1272,8 @@ class DitioConformanceTest {
                     java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
                     s.getInputStream().readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
                     String body = answer.apply(head);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                    s.getOutputStream().write(("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : "Refused")
+                            + "\r\nContent-Type: application/json; charset=utf-8\r\n"
                             + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                     s.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (java.io.IOException e) {
