@@ -68,12 +68,21 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
      */
     private static String oneLine(ILoggingEvent event, String line) {
         String message = event.getFormattedMessage();
+        String shown = ownLineBreaksShown(event, message);
+        // every time it appears: the stack trace's first line repeats an exception's message
+        return java.util.Objects.equals(shown, message) ? line : line.replace(message, shown);
+    }
+
+    /**
+     * This application's message with its line breaks escaped (a value from Ditio in it could forge a line of
+     * the log, in a terminal also where a collector shows a JSON log's message); other libraries' as they are.
+     */
+    private static String ownLineBreaksShown(ILoggingEvent event, String message) {
         if (message == null || message.indexOf('\n') < 0 && message.indexOf('\r') < 0
                 || !event.getLoggerName().startsWith("no.ditiosync")) {
-            return line;
+            return message;
         }
-        // every time it appears: the stack trace's first line repeats an exception's message
-        return line.replace(message, message.replace("\r", "\\r").replace("\n", "\\n"));
+        return message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /**
@@ -97,7 +106,8 @@ public class LogLayout extends LayoutBase<ILoggingEvent> {
             g.writeStringField("runId", mdc.get(RunLogContext.RUN_ID));
             // JSON's own escapes are undone by the collector that reads them: what hides or reorders text (a
             // right-to-left override from Ditio) and control characters are shown as their codes, as in the text log
-            g.writeStringField("message", no.ditiosync.drops.TextCleaner.harmless(secretsHidden(event.getFormattedMessage())));
+            g.writeStringField("message", no.ditiosync.drops.TextCleaner.harmless(secretsHidden(
+                    ownLineBreaksShown(event, event.getFormattedMessage()))));
             if (event.getThrowableProxy() != null) {
                 g.writeStringField("exception", no.ditiosync.drops.TextCleaner.harmless(
                         secretsHidden(ThrowableProxyUtil.asString(event.getThrowableProxy()))));

@@ -190,10 +190,10 @@ class LogFormatTest {
                 .getILoggerFactory()).getLogger("no.ditiosync.test");
         String line = LogLayout.json(new ch.qos.logback.classic.spi.LoggingEvent("x", logger,
                 ch.qos.logback.classic.Level.WARN, "record {} twice", new IllegalStateException("bad \u202eid"),
-                new Object[]{"P-1\u202e7001\u001b[2J"}));
+                new Object[]{"P-1\u202e7001\u001b[2J\rERROR forged\n"}));
 
         JsonNode json = JSON.readTree(line);
-        assertThat(json.path("message").asText()).isEqualTo("record P-1\\u202e7001\\u001b[2J twice");
+        assertThat(json.path("message").asText()).isEqualTo("record P-1\\u202e7001\\u001b[2J\\rERROR forged\\n twice");
         assertThat(json.path("exception").asText()).contains("bad \\u202eid").doesNotContain("\u202e");
     }
 }
