@@ -265,7 +265,8 @@ public final class DitioPager {
     }
 
     private static String clip(String text) {
-        String oneLine = text.replaceAll("\\s+", " ");
+        // masked before it is cut: a secret Ditio echoed, cut in two, would be masked no more
+        String oneLine = KnownSecrets.masked(text).replaceAll("\\s+", " ");
         return oneLine.length() > 300 ? oneLine.substring(0, 300) + "…" : oneLine;
     }
 }

@@ -380,8 +380,9 @@ public final class PageReader<T> {
                 for (JsonStreamContext c = ctxt.getParser().getParsingContext(); field == null && c != null; c = c.getParent()) {
                     field = c.getCurrentName();
                 }
+                String shown = KnownSecrets.masked(value); // before the cut: a secret cut in two is masked no more
                 problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
-                        + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + " is not " + expected(type);
+                        + (shown.length() > 40 ? shown.substring(0, 40) + "…" : shown) + " is not " + expected(type);
             }
             return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
         }
