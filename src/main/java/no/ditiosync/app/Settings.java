@@ -245,7 +245,9 @@ public record Settings(
             List<String> lines = java.nio.file.Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8);
             java.util.regex.Pattern bad = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u(?![0-9a-fA-F]{4})");
             for (int i = 0; i < lines.size(); i++) {
-                if (bad.matcher(lines.get(i)).find()) {
+                String line = lines.get(i).stripLeading();
+                // a comment is not read for escapes (a Windows path in one is no fault)
+                if (!line.startsWith("#") && !line.startsWith("!") && bad.matcher(line).find()) {
                     return "line " + (i + 1);
                 }
             }

@@ -116,6 +116,7 @@ class CommandLineTest {
     void aMalformedEscapeInApplicationPropertiesStopsStartUpNamingTheFileAndLine(@TempDir Path dir) throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
         Files.writeString(work.resolve("application.properties"), "# the company's settings\n"
+                + "# drops, on Windows: C:\\users\\payroll\\out\n"
                 + "payroll.company = acme\npayroll.visma.department = Anlegg \\u00G1\n");
         for (String[] command : List.of(new String[]{"sync", "--once"}, new String[]{"check"})) {
             Process p = AppProcess.builderIn(work, List.of(), envFor(ditio, dir), command)
@@ -124,7 +125,7 @@ class CommandLineTest {
             assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
             String printed = (Files.readString(dir.resolve("stdout.txt")) + Files.readString(dir.resolve("stderr.txt"))).strip();
             assertThat(p.exitValue()).as(printed).isEqualTo(2);
-            assertThat(printed).as(command[0]).contains("application.properties line 3: a backslash and 'u' must begin "
+            assertThat(printed).as(command[0]).contains("application.properties line 4: a backslash and 'u' must begin "
                     + "four hex digits").doesNotContain("Exception", "\tat ");
         }
     }
