@@ -188,8 +188,8 @@ public final class DeltaMerge {
             for (LedgerRow part : partsOf(writer.connection(), prefix)) {
                 held.put(part.lineId(), part);
             }
-            if (held.values().stream().anyMatch(d::olderThanDelivered)) {
-                continue; // an older version of the day than the ledger holds (its deletion sent again): no part goes
+            if (held.values().stream().anyMatch(d::staleDeletionOf)) {
+                continue; // a deletion of the day older than the version the ledger holds (sent again): no part goes
             }
             java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
             all.addAll(held.keySet());
@@ -221,7 +221,7 @@ public final class DeltaMerge {
      */
     private void decide(Pass pass, String lineId, Desired d, LedgerRow row, Set<String> quarantined, LedgerWriter writer,
                         Sink sink, Outcome outcome) throws Exception {
-        if (d != null && d.olderThanDelivered(row)) {
+        if (!pass.full() && d != null && d.staleDeletionOf(row)) {
             return; // Ditio's truth is the newer version the ledger holds
         }
         PayrollLine wanted = d == null ? null : d.wanted();
@@ -286,7 +286,7 @@ public final class DeltaMerge {
         private String last;
         final Set<String> kept = new java.util.HashSet<>();
         private String dayPrefix;
-        private Desired day;
+        private long daySeq;
 
         Ordered(Iterator<Desired> in) {
             this.in = in;
@@ -296,17 +296,15 @@ public final class DeltaMerge {
          * The next state from the spill, without the parts of an earlier copy of a payroll line Ditio sent
          * twice in the pass: the spill keeps the last copy's marker (its line id is the day's), but parts
          * only the earlier copy had have line ids of their own and were paid too (its overtime line's 3 h).
-         * A part is another copy's when it was mapped from Ditio before the marker kept, or from an older
-         * version of the day than the marker's.
+         * A part is the earlier copy's when it was mapped from Ditio before the marker kept.
          */
         private Desired pull() {
             while (in.hasNext()) {
                 Desired d = in.next();
                 if (d.kind() == Desired.Kind.PARENT) {
                     dayPrefix = d.lineId();
-                    day = d;
-                } else if (d.fetched() && dayPrefix != null && (d.seq() < day.seq() || d.olderThan(day))
-                        && d.lineId().startsWith(dayPrefix)) {
+                    daySeq = d.seq();
+                } else if (d.fetched() && dayPrefix != null && d.seq() < daySeq && d.lineId().startsWith(dayPrefix)) {
                     continue;
                 }
                 return d;

@@ -38,21 +38,24 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
     }
 
     /**
-     * Whether this state is an older version of the record than {@code other}, by the times Ditio gave
-     * them: a deletion sent again after its record was made anew under the same id is one. Unknown
-     * times, and equal ones, leave it to arrival.
+     * Whether this state is a deletion older than {@code other}, a version of the same record read in the
+     * same pass: a deletion sent again after its record was made anew under the same id. Only deletions
+     * are judged by their time (the contract lets only them come twice); unknown times leave it to arrival.
      */
-    boolean olderThan(Desired other) {
-        return modified != UNKNOWN && other.modified != UNKNOWN && modified < other.modified;
+    boolean staleDeletionBeside(Desired other) {
+        return status == MappingResult.Status.DELETED && modified != UNKNOWN && other.modified != UNKNOWN
+                && modified < other.modified;
     }
 
     /**
-     * Whether this state, read from Ditio, is an older version of the record than the one a ledger row
-     * holds: a deletion sent again in a later run, after its record was made anew.
+     * Whether this state, read from Ditio, is a deletion older than the version a ledger row holds: one sent
+     * again in a later run, after its record was made anew. By more than a second: the state DB keeps times
+     * to the microsecond, rounded, and Ditio sends seven digits.
      */
-    boolean olderThanDelivered(LedgerRow row) {
-        return fetched && modified != UNKNOWN && row != null && row.line() != null && row.line().sourceModified() != null
-                && modified < row.line().sourceModified().toEpochMilli();
+    boolean staleDeletionOf(LedgerRow row) {
+        return fetched && status == MappingResult.Status.DELETED && modified != UNKNOWN && row != null
+                && row.line() != null && row.line().sourceModified() != null
+                && modified + 1000 < row.line().sourceModified().toEpochMilli();
     }
 
     public enum Kind {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * A run's desired states of one feed, sorted by line id for the merge against the ledger
  * ({@link SortedSpill}), read back as one stream in which each line id appears once, the latest
- * arrival winning unless it is an older version of the record (a deletion sent again). So a pass of any size needs the memory of one bound, and the ledger is read and
+ * arrival winning, unless it is a deletion older than the record's version before it (a deletion sent again). So a pass of any size needs the memory of one bound, and the ledger is read and
  * written in key order.
  */
 final class DesiredSpill implements AutoCloseable {
@@ -34,7 +34,7 @@ final class DesiredSpill implements AutoCloseable {
         return spill.size();
     }
 
-    /** Every line id once, in order; of several entries for one line id the latest added, unless it is older. */
+    /** Every line id once, in order; of several entries for one line id the latest added, but a stale deletion. */
     Iterator<Desired> sorted() {
         return new LatestPerLine(spill.sorted());
     }
@@ -44,7 +44,7 @@ final class DesiredSpill implements AutoCloseable {
         spill.close();
     }
 
-    /** Of consecutive entries with one line id (they come in arrival order), the last that is not an older version. */
+    /** Of consecutive entries with one line id (they come in arrival order), the last that is not a stale deletion. */
     private static final class LatestPerLine implements Iterator<Desired> {
         private final Iterator<Desired> in;
         private Desired pending;
@@ -72,7 +72,7 @@ final class DesiredSpill implements AutoCloseable {
                     pending = d;
                     break;
                 }
-                if (!d.olderThan(latest)) {
+                if (!d.staleDeletionBeside(latest)) {
                     latest = d;
                 }
             }

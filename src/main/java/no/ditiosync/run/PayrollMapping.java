@@ -77,8 +77,10 @@ public final class PayrollMapping {
             if (r instanceof PayrollLineRecord day) {
                 // a user's day: its parts, each a line of its own; the parts it no longer has are gone
                 RecordLimits.fitId(day);
+                // a deleted day says so, for the merge to tell its deletion sent again from the day made anew
                 desired.add(new Desired(feed + ":" + day.id + ":", run.delta().nextSeq(), Desired.Kind.PARENT, fetched,
-                        null, null, null, fetched ? modified(day, null) : Desired.UNKNOWN));
+                        day.isDeleted ? MappingResult.Status.DELETED : null, null, null,
+                        fetched ? modified(day, null) : Desired.UNKNOWN));
                 for (TimeRegistration part : PayrollDaySplitter.split(day, company.source())) {
                     RecordLimits.fit(part);
                     add(feed, part, company, run, fetched, desired, quarantined);

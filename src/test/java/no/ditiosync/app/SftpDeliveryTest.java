@@ -172,27 +172,47 @@ class SftpDeliveryTest {
         }
     }
 
-    /** Both file drops left for the next run: the run's message, and so its report, names each, not only the first. */
+    /**
+     * Every file drop left for the next run: the run's message, and so its report and the run log that
+     * status and the operator's page read (its first 1000 characters), names each, not only the first.
+     */
     @Test
     void everyDropLeftForTheNextRunIsNamedInTheRunsMessageAndReport(@TempDir Path dir) throws Exception {
-        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
-             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
-            server.breakUploads(1000, 1024);
-            Throwable failed = catchRun(h);
-            assertThat(outbox(h)).containsExactly("jdbc=published", "sap=uploading", "visma=uploading");
-            assertThat(failed.getMessage()).as("the run's message").doesNotContain("\n")
-                    .contains("the sap drop of run", "the visma drop of run");
-            List<Path> reports;
-            try (Stream<Path> files = Files.list(dir.resolve("data/runs"))) {
-                reports = files.filter(f -> f.toString().endsWith(".json")).toList();
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD)) {
+            Map<String, String> settings = sftpSettings(server);
+            settings.put("payroll.sftp.url", server.url("/payroll/exports-from-ditio-for-the-payroll-provider"));
+            settings.put("payroll.targets", "visma,sap,tripletex,csv,jdbc");
+            try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), settings)) {
+                server.breakUploads(1000, 1024);
+                Throwable failed = catchRun(h);
+                assertThat(outbox(h)).containsExactly("csv=uploading", "jdbc=published", "sap=uploading",
+                        "tripletex=uploading", "visma=uploading");
+                assertThat(failed.getMessage()).as("the run's message").doesNotContain("\n")
+                        .contains("the sap drop of run", "the visma drop of run");
+                String logged;
+                try (java.sql.Connection c = h.stateDb().connect(); java.sql.ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT message FROM sync_run")) {
+                    assertThat(rs.next()).isTrue();
+                    logged = rs.getString(1);
+                }
+                assertThat(logged).as("the run log's message").contains("the visma drop of run", "the sap drop of run",
+                        "the tripletex drop of run", "the csv drop of run");
+                assertReportNamesSapAndVisma(dir);
             }
-            assertThat(reports).as("run reports").hasSize(1);
-            com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(reports.get(0).toFile());
-            assertThat(report.path("outcome").asText()).isEqualTo("failed");
-            assertThat(report.path("message").asText()).as("the report's message")
-                    .contains("the sap drop of run", "the visma drop of run");
         }
+    }
+
+    private static void assertReportNamesSapAndVisma(Path dir) throws Exception {
+        List<Path> reports;
+        try (Stream<Path> files = Files.list(dir.resolve("data/runs"))) {
+            reports = files.filter(f -> f.toString().endsWith(".json")).toList();
+        }
+        assertThat(reports).as("run reports").hasSize(1);
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(reports.get(0).toFile());
+        assertThat(report.path("outcome").asText()).isEqualTo("failed");
+        assertThat(report.path("message").asText()).as("the report's message")
+                .contains("the sap drop of run", "the visma drop of run");
     }
 
     /**

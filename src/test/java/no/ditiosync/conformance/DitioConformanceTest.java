@@ -1171,6 +1171,35 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("6.00")));
     }
 
+    /**
+     * Only a deletion is judged by its time: an edit whose time is earlier than the delivered version's (a
+     * clock stepped back in Ditio) is still Ditio's truth, and so is an unchanged record whose seven-digit
+     * time the state DB keeps rounded, met again by a full pass after a mapping change.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"2026-11-17T16:00:00.1230000Z", "2026-11-17T16:00:00.1239996Z"})
+    void onlyADeletionIsJudgedByItsTime(String modified) throws Exception {
+        String shipped = java.nio.file.Files.readString(
+                no.ditiosync.testing.AppProcess.projectRoot().resolve("mappings/wage-types.csv"));
+        Path mapping = dir.resolve("wage-types.csv");
+        java.nio.file.Files.writeString(mapping, shipped);
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("x", "101", "2026-11-17T00:00:00Z", "8", modified) + "]}"));
+        run(Map.of("payroll.wage-types", mapping.toString()));
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1000", new BigDecimal("8.00")));
+
+        java.nio.file.Files.writeString(mapping, shipped.replace("time,*,*,1000", "time,*,*,1010"));
+        app.close();
+        app = null;
+        run(Map.of("payroll.wage-types", mapping.toString())); // a full pass: the rules changed
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1010", new BigDecimal("8.00")));
+
+        ditio.on(DitioPager.TIME_REGISTRATIONS, request -> Answer.json("{\"data\":["
+                + registration("x", "101", "2026-11-17T00:00:00Z", "6", "2026-11-17T15:59:59Z") + "]}"));
+        run();
+        assertThat(delivered()).containsExactly(entry("101|2026-11-17|1010", new BigDecimal("6.00")));
+    }
+
     /** A payroll line (a user's day) read and then, further on in the same pass, deleted is gone: its hours with it. */
     @Test
     void aPayrollLineDeletedLaterInTheSamePassIsGone() throws Exception {
