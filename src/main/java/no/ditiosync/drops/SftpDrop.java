@@ -279,7 +279,13 @@ public final class SftpDrop {
         }
         boolean same;
         try {
-            same = there == Files.size(localTemp) && sameContent(sftp, fin, localTemp);
+            InputStream theirs = there == Files.size(localTemp) ? remoteStreamIfThere(sftp, fin) : null;
+            if (there == Files.size(localTemp) && theirs == null) {
+                // listed with the drop's size and gone since: the provider took it, and only this drop has its name
+                remote(sftp, () -> sftp.deleteFile(temp));
+                return Outcome.FOUND_THERE;
+            }
+            same = theirs != null && sameContent(theirs, localTemp);
         } catch (NoSuchFileException e) {
             throw new RemoteFailure(fin + " is on SFTP server " + config.server() + " already and the committed drop "
                     + localTemp + " is missing locally, so they cannot be compared; it is not overwritten", e, true);
@@ -294,8 +300,8 @@ public final class SftpDrop {
     }
 
     /** Whether the remote file holds the local file's bytes (read whole: no bound on a drop's length to watch by). */
-    private boolean sameContent(Operations sftp, String remotePath, Path local) throws Exception {
-        try (InputStream theirs = remoteStream(sftp, remotePath);
+    private boolean sameContent(InputStream remote, Path local) throws Exception {
+        try (InputStream theirs = remote;
              InputStream ours = new java.io.BufferedInputStream(Files.newInputStream(local), 1 << 16)) {
             byte[] a = new byte[1 << 16];
             byte[] b = new byte[a.length];
@@ -314,10 +320,14 @@ public final class SftpDrop {
         }
     }
 
-    private InputStream remoteStream(Operations sftp, String path) throws RemoteFailure {
+    /** The remote file to read, or null when there is none (any more). */
+    private InputStream remoteStreamIfThere(Operations sftp, String path) throws RemoteFailure {
         try {
             return sftp.channel().get(path);
         } catch (SftpException e) {
+            if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                return null;
+            }
             throw failure(e);
         }
     }

@@ -327,21 +327,17 @@ public final class Deliveries {
             LOG.info("The {} drop of run {} was published by another run meanwhile", drop.target(), drop.runId());
             return;
         }
-        notPublished.add(new NotPublished("the " + drop.target() + " drop of run " + drop.runId(), drop.target(),
+        notPublished.add(new NotPublished("the " + drop.target() + " drop of run " + drop.runId(),
                 cause == null ? "unknown" : cause.getMessage(), cause));
     }
 
-    /** A committed drop this run could not publish: which, and why. */
+    /** A committed drop this run could not publish, and why. */
     static final class NotPublished extends IllegalStateException {
         final String drop;
-        final String target;
-        final String why;
 
-        NotPublished(String drop, String target, String why, Exception cause) {
+        NotPublished(String drop, String why, Exception cause) {
             super(drop + " is committed but could not be published (" + why + "); it is published by the next run", cause);
             this.drop = drop;
-            this.target = target;
-            this.why = why;
         }
     }
 
@@ -368,11 +364,10 @@ public final class Deliveries {
         }
         // every drop named before any reason: the run log keeps the first 1000 characters of a message
         List<NotPublished> drops = notPublished.stream().map(NotPublished.class::cast).toList();
-        IllegalStateException each = new IllegalStateException(
-                drops.stream().map(d -> d.drop).collect(java.util.stream.Collectors.joining(", "))
-                        + " are committed but could not be published; each is published by the next run ("
-                        + drops.stream().map(d -> d.target + ": " + d.why).collect(java.util.stream.Collectors.joining("; "))
-                        + ")", first.getCause());
+        IllegalStateException each = new IllegalStateException(drops.size() + " drops could not be published ("
+                + drops.stream().map(d -> d.drop).collect(java.util.stream.Collectors.joining(", ")) + "): "
+                + drops.stream().map(Throwable::getMessage).collect(java.util.stream.Collectors.joining("; ")),
+                first.getCause());
         notPublished.subList(1, notPublished.size()).forEach(each::addSuppressed);
         throw each;
     }

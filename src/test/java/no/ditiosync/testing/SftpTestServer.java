@@ -54,6 +54,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final AtomicInteger passwordsTried = new AtomicInteger();
     private final AtomicInteger listingsToStall = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<Path> takeWhenOpened = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private final List<String> modesAtFirstWrite = new ArrayList<>();
     private final java.util.Set<ServerSession> brokenSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -162,6 +163,14 @@ public final class SftpTestServer implements AutoCloseable {
      * The next {@code listings} folder listings hang (until the server closes) while the SSH connection
      * keeps answering: an SFTP side stuck behind a live connection, as a hung disk makes it.
      */
+    /**
+     * The provider takes the file (moves it to {@code takenTo}) as soon as a client opens it for reading, after
+     * it was listed: what a provider collecting its drops looks like to a client that reads one back.
+     */
+    public void takeWhenOpened(Path takenTo) {
+        takeWhenOpened.set(takenTo);
+    }
+
     public void stallListings(int listings) {
         listingsToStall.set(listings);
     }
@@ -227,6 +236,18 @@ public final class SftpTestServer implements AutoCloseable {
     }
 
     private final class Recorder implements SftpEventListener {
+        @Override
+        public void opening(ServerSession session, String remoteHandle, org.apache.sshd.sftp.server.Handle localHandle)
+                throws IOException {
+            Path to = takeWhenOpened.get();
+            Path file = localHandle.getFile();
+            String name = file.getFileName().toString();
+            if (to != null && !name.startsWith(".") && Files.isRegularFile(file) && localHandle instanceof FileHandle) {
+                Files.createDirectories(to);
+                Files.move(file, to.resolve(name));
+            }
+        }
+
         @Override
         public void readingEntries(ServerSession session, String remoteHandle,
                                    org.apache.sshd.sftp.server.DirectoryHandle localHandle) {

@@ -1,0 +1,60 @@
+package no.ditiosync.drops;
+
+import no.ditiosync.testing.SftpTestServer;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One drop published over SFTP by {@link SftpDrop}, as the outbox drives it run after run. */
+class SftpDropTest {
+
+    private static final String PASSWORD = "sftp-drop-test-Pw4";
+
+    /**
+     * A file with the drop's name and size already on the server (a rename that copies, cut half-way) is the
+     * drop. Taken by the provider before it could be read back, it was still the drop: delivered once, not
+     * renamed into place again by the next run.
+     */
+    @Test
+    void aDropFoundUnderItsNameAndTakenBeforeItIsReadBackIsDeliveredOnce(@TempDir Path dir) throws Exception {
+        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
+            Files.write(folder.resolve("sap_x.csv"), bytes);
+            Path local = dir.resolve(".sap_x.csv.tmp");
+            Files.write(local, bytes);
+            SftpDrop drop = new SftpDrop(new SftpDrop.Config("127.0.0.1", server.port(), "/payroll", SftpTestServer.USER,
+                    PASSWORD, null, null, server.knownHosts(), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
+                    Duration.ofMillis(20), "0600"), camel);
+            server.takeWhenOpened(dir.resolve("taken"));
+
+            List<String> outbox = new ArrayList<>();
+            String status = SftpDrop.COMMITTED;
+            for (int run = 1; run <= 2; run++) {
+                try {
+                    drop.publish("sap", status, local, "sap_x.csv", false, outbox::add);
+                    break;
+                } catch (Exception e) {
+                    status = outbox.get(outbox.size() - 1); // the next run goes on from where the outbox is
+                }
+            }
+
+            assertThat(dir.resolve("taken/sap_x.csv")).as("taken by the provider").hasBinaryContent(bytes);
+            try (Stream<Path> left = Files.list(folder)) {
+                assertThat(left).as("on the server after both runs").isEmpty();
+            }
+        }
+    }
+}
