@@ -244,12 +244,16 @@ public record Settings(
         try {
             List<String> lines = java.nio.file.Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8);
             java.util.regex.Pattern bad = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u(?![0-9a-fA-F]{4})");
+            boolean continued = false; // the line before ended in a backslash: this one is part of its value
             for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).stripLeading();
+                String line = lines.get(i).replaceFirst("^[ \\t\\f]+", "");
                 // a comment is not read for escapes (a Windows path in one is no fault)
-                if (!line.startsWith("#") && !line.startsWith("!") && bad.matcher(line).find()) {
+                boolean comment = !continued && (line.startsWith("#") || line.startsWith("!"));
+                if (!comment && bad.matcher(line).find()) {
                     return "line " + (i + 1);
                 }
+                java.util.regex.Matcher trailing = java.util.regex.Pattern.compile("\\\\+$").matcher(line);
+                continued = !comment && trailing.find() && trailing.group().length() % 2 == 1;
             }
         } catch (java.io.IOException | RuntimeException e) {
             // the message without the line, then

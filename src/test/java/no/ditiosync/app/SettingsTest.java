@@ -377,6 +377,20 @@ class SettingsTest {
         }
     }
 
+    /**
+     * A malformed escape is named with its line, past comment lines (not read for escapes) but not past a line
+     * that only looks like one, because the value before it goes on there.
+     */
+    @Test
+    void aMalformedEscapeIsNamedWithItsLineOnAValueGoingOnOverALineThatLooksLikeAComment() throws Exception {
+        Path file = dir.resolve("escape/application.properties");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, "# drops, on Windows: C:\\users\\payroll\n"
+                + "payroll.company = acme\npayroll.visma.department = Anlegg \\\n    #2 C:\\users\\payroll\n");
+        assertThatThrownBy(() -> Settings.refuseSecretsWrittenIn("file:" + file)).isInstanceOf(SettingsException.class)
+                .hasMessageStartingWith(file + " line 4: a backslash and 'u' must begin four hex digits");
+    }
+
     // ---- several companies -----------------------------------------------------------------------
 
     static Map<String, String> twoCompanies() {
