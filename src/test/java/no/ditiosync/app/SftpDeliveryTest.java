@@ -2,6 +2,7 @@ package no.ditiosync.app;
 
 import no.ditiosync.run.SyncRun;
 import no.ditiosync.testing.DeliveredPayroll;
+import no.ditiosync.testing.SftpServerSeen;
 import no.ditiosync.testing.SftpTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -383,7 +384,7 @@ class SftpDeliveryTest {
      *
      * @return the drops on the server (markers left out)
      */
-    static List<String> assertDeliveredOnceAndEqualToTruth(SyncHarness h, SftpTestServer server, int dropsPerTarget)
+    static List<String> assertDeliveredOnceAndEqualToTruth(SyncHarness h, SftpServerSeen server, int dropsPerTarget)
             throws Exception {
         List<String> all = new ArrayList<>();
         for (String target : List.of("visma", "sap")) {
@@ -403,7 +404,7 @@ class SftpDeliveryTest {
     }
 
     /** A target's drops on the server, in the order of the runs that wrote them. */
-    static List<Path> byRun(SyncHarness h, SftpTestServer server, String target) throws Exception {
+    static List<Path> byRun(SyncHarness h, SftpServerSeen server, String target) throws Exception {
         Map<String, String> runStart = new HashMap<>();
         try (Connection c = h.stateDb().connect();
              ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {

@@ -12,14 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static no.ditiosync.app.SftpDeliveryTest.assertDeliveredOnceAndEqualToTruth;
 import static no.ditiosync.app.SftpDeliveryTest.outbox;
 import static no.ditiosync.app.SyncEndToEndTest.LAST;
 import static no.ditiosync.app.SyncEndToEndTest.company;
@@ -174,39 +172,4 @@ class SftpOnOpenSshTest {
         }
     }
 
-    /** As SftpDeliveryTest's: every drop complete, created under its final name once, summing to Ditio's truth. */
-    private static void assertDeliveredOnceAndEqualToTruth(SyncHarness h, OpenSshServer server, int dropsPerTarget)
-            throws Exception {
-        List<String> all = new ArrayList<>();
-        for (String target : List.of("visma", "sap")) {
-            List<String> drops = server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).toList();
-            assertThat(drops).as("%s drops on the server", target).hasSize(dropsPerTarget)
-                    .noneMatch(f -> Path.of(f).getFileName().toString().startsWith("."));
-            all.addAll(drops);
-        }
-        assertThat(server.files("payroll")).as("temporary files on the server").noneMatch(f -> f.endsWith(".tmp"));
-        assertThat(server.finalsCreated()).as("every final name created once").doesNotHaveDuplicates()
-                .containsExactlyInAnyOrderElementsOf(all);
-        assertThat(DeliveredPayroll.vismaTotals(byRun(h, server, "visma"))).isEqualTo(h.truth(k -> k[0] + "|" + k[2]));
-        assertThat(DeliveredPayroll.sapTotals(byRun(h, server, "sap"))).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
-        assertThat(h.jdbcTotals()).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
-        assertThat(outbox(h)).allMatch(row -> row.endsWith("=published"));
-    }
-
-    private static List<Path> byRun(SyncHarness h, OpenSshServer server, String target) throws Exception {
-        Map<String, String> runStart = new HashMap<>();
-        try (Connection c = h.stateDb().connect();
-             ResultSet rs = c.createStatement().executeQuery("SELECT run_id, started_at FROM sync_run")) {
-            while (rs.next()) {
-                runStart.put(rs.getString(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant().toString());
-            }
-        }
-        return server.files("payroll/" + target).stream().filter(f -> f.endsWith(".csv")).map(server.root()::resolve)
-                .sorted(Comparator.comparing(p -> runStart.get(runIdOf(p)))).toList();
-    }
-
-    private static String runIdOf(Path file) {
-        String name = file.getFileName().toString();
-        return name.substring(name.lastIndexOf('_') + 1, name.length() - ".csv".length());
-    }
 }

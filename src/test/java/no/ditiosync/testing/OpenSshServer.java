@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * The subsystem runs through a small gate script: {@link #holdSessionsAfter} makes every SFTP session
  * after the first few wait there, so a test can take the server down at a known point of a run.
  */
-public final class OpenSshServer implements AutoCloseable {
+public final class OpenSshServer implements AutoCloseable, SftpServerSeen {
 
     public static final Path SSHD = Path.of("/usr/sbin/sshd");
     private static final Path SFTP_SERVER = Path.of("/usr/lib/openssh/sftp-server");
@@ -178,6 +178,7 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     /** The provider's folder: the SFTP URL's folder lies in it (no chroot, absolute paths). */
+    @Override
     public Path root() {
         return root;
     }
@@ -239,6 +240,7 @@ public final class OpenSshServer implements AutoCloseable {
      * Every rename sftp-server did to a final (not hidden) name, relative to the root, in order: a
      * drop delivered twice shows here twice, even if the provider took it away in between.
      */
+    @Override
     public List<String> finalsCreated() throws IOException {
         List<String> finals = new ArrayList<>();
         if (!Files.exists(sftpLog)) {
@@ -255,6 +257,7 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     /** Regular files under a folder of the root (relative paths), sorted: what the provider sees. */
+    @Override
     public List<String> files(String folder) throws IOException {
         return SftpTestServer.files(root, folder);
     }

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * that no drop was ever delivered twice, even if the "provider" took it away in between; and it can
  * drop the connection in the middle of uploads.
  */
-public final class SftpTestServer implements AutoCloseable {
+public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
 
     public static final String USER = "payroll";
 
@@ -97,6 +97,7 @@ public final class SftpTestServer implements AutoCloseable {
     }
 
     /** The server's "/": what the payroll provider sees. */
+    @Override
     public Path root() {
         return root;
     }
@@ -196,11 +197,13 @@ public final class SftpTestServer implements AutoCloseable {
     }
 
     /** Every final (not hidden) name a file was renamed to, relative to the root, in order. */
+    @Override
     public synchronized List<String> finalsCreated() {
         return List.copyOf(finalsCreated);
     }
 
     /** Regular files under a folder of the root (relative paths), sorted. */
+    @Override
     public List<String> files(String folder) throws IOException {
         return files(root, folder);
     }
