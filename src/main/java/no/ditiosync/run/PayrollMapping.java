@@ -92,9 +92,10 @@ public final class PayrollMapping {
             add(feed, withProjectNumber(r, run.projects()), company, run, fetched, desired, quarantined);
         }
         if (!repeated.isEmpty()) {
-            // Ditio sends each record once per pass: a page that repeats one is said so; its newest copy is kept
+            // Ditio sends each record once per pass: a page that repeats one is said so; its last copy is kept
+            // (but a deletion older than the record's copy before it: DesiredSpill)
             List<String> ids = new ArrayList<>(repeated);
-            LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the newest copy of each is kept",
+            LOG.warn("Run {}: {} holds {} record id(s) more than once ({}{}); the last copy of each is kept",
                     run.runId(), page == null ? "a page" : page, ids.size(),
                     String.join(", ", ids.subList(0, Math.min(3, ids.size()))), ids.size() > 3 ? ", …" : "");
         }

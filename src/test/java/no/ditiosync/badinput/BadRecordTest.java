@@ -446,7 +446,7 @@ class BadRecordTest {
     static void assertRepeatWarnedOnce(Ctx ctx) {
         assertThat(ctx.h().warnings().stream().filter(w -> w.contains("more than once"))).singleElement()
                 .satisfies(w -> assertThat(w).endsWith(": page 2 of /v1/time-registrations holds 1 record id(s) more "
-                        + "than once (" + ctx.r().id() + "); the newest copy of each is kept"));
+                        + "than once (" + ctx.r().id() + "); the last copy of each is kept"));
     }
 
     /** A mapping with a row for every task number the dataset uses, and no catch-all row. */
