@@ -244,11 +244,13 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
                 throws IOException {
             Path to = takeWhenOpened.get();
             Path file = localHandle.getFile();
-            String name = file.getFileName().toString();
-            if (to != null && !name.startsWith(".") && Files.isRegularFile(file) && localHandle instanceof FileHandle) {
-                Files.createDirectories(to);
-                Files.move(file, to.resolve(name));
+            // a folder's handle too ("/" has no file name): only a drop's file is taken
+            if (to == null || !(localHandle instanceof FileHandle) || file.getFileName() == null
+                    || file.getFileName().toString().startsWith(".") || !Files.isRegularFile(file)) {
+                return;
             }
+            Files.createDirectories(to);
+            Files.move(file, to.resolve(file.getFileName().toString()));
         }
 
         @Override
