@@ -49,13 +49,13 @@ public record Desired(String lineId, long seq, Kind kind, boolean fetched, Mappi
 
     /**
      * Whether this state, read from Ditio, is a deletion older than the version a ledger row holds: one sent
-     * again in a later run, after its record was made anew. By more than a second: the state DB keeps times
-     * to the microsecond, rounded, and Ditio sends seven digits.
+     * again in a later run, after its record was made anew. By more than a millisecond: the state DB keeps
+     * times to the microsecond, rounded (Ditio sends seven digits), which can put the version a millisecond on.
      */
     boolean staleDeletionOf(LedgerRow row) {
         return fetched && status == MappingResult.Status.DELETED && modified != UNKNOWN && row != null
                 && row.line() != null && row.line().sourceModified() != null
-                && modified + 1000 < row.line().sourceModified().toEpochMilli();
+                && modified + 1 < row.line().sourceModified().toEpochMilli();
     }
 
     public enum Kind {
