@@ -239,21 +239,41 @@ public record Settings(
         return file;
     }
 
-    /** Where the first backslash-u without four hex digits after it is, as "line N", or "" when not found. */
+    /**
+     * Where the first backslash-u without four hex digits after it is, as "line N". Read as Properties reads the
+     * file: comments are not read for escapes, and a line ending in a backslash goes on on the next, so an
+     * escape may be split across the two.
+     */
     private static String malformedEscapeAt(Path path) {
         try {
             List<String> lines = java.nio.file.Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8);
             java.util.regex.Pattern bad = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u(?![0-9a-fA-F]{4})");
-            boolean continued = false; // the line before ended in a backslash: this one is part of its value
+            java.util.regex.Pattern goesOn = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\$");
+            StringBuilder value = new StringBuilder(); // one logical line, its physical lines joined
+            List<int[]> starts = new ArrayList<>(); // where each physical line begins in it: {offset, line number}
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).replaceFirst("^[ \\t\\f]+", "");
-                // a comment is not read for escapes (a Windows path in one is no fault)
-                boolean comment = !continued && (line.startsWith("#") || line.startsWith("!"));
-                if (!comment && bad.matcher(line).find()) {
-                    return "line " + (i + 1);
+                if (value.length() == 0 && starts.isEmpty() && (line.startsWith("#") || line.startsWith("!"))) {
+                    continue; // a comment is not read for escapes (a Windows path in one is no fault)
                 }
-                java.util.regex.Matcher trailing = java.util.regex.Pattern.compile("\\\\+$").matcher(line);
-                continued = !comment && trailing.find() && trailing.group().length() % 2 == 1;
+                java.util.regex.Matcher end = goesOn.matcher(line);
+                boolean continued = end.find();
+                starts.add(new int[]{value.length(), i + 1});
+                value.append(continued ? line.substring(0, line.length() - 1) : line);
+                if (continued && i + 1 < lines.size()) {
+                    continue;
+                }
+                java.util.regex.Matcher m = bad.matcher(value);
+                if (m.find()) {
+                    int at = m.end() - 2; // the backslash of the bad escape
+                    int lineNumber = starts.get(0)[1];
+                    for (int[] start : starts) {
+                        lineNumber = start[0] <= at ? start[1] : lineNumber;
+                    }
+                    return "line " + lineNumber;
+                }
+                value.setLength(0);
+                starts.clear();
             }
         } catch (java.io.IOException | RuntimeException e) {
             // the message without the line, then

@@ -389,6 +389,11 @@ class SettingsTest {
                 + "payroll.company = acme\npayroll.visma.department = Anlegg \\\n    #2 C:\\users\\payroll\n");
         assertThatThrownBy(() -> Settings.refuseSecretsWrittenIn("file:" + file)).isInstanceOf(SettingsException.class)
                 .hasMessageStartingWith(file + " line 4: a backslash and 'u' must begin four hex digits");
+
+        // an escape split where the value goes on is whole, as Properties reads it: the bad one is on line 3
+        java.nio.file.Files.writeString(file, "payroll.visma.department = Caf\\u00\\\n    e9\nother.path = C:\\users\\me\n");
+        assertThatThrownBy(() -> Settings.refuseSecretsWrittenIn("file:" + file)).isInstanceOf(SettingsException.class)
+                .hasMessageStartingWith(file + " line 3: a backslash and 'u' must begin four hex digits");
     }
 
     // ---- several companies -----------------------------------------------------------------------
