@@ -277,20 +277,20 @@ public final class SftpDrop {
             remote(sftp, () -> sftp.renameFile(temp, fin));
             return Outcome.RENAMED;
         }
-        boolean same;
+        boolean thisDrop;
         try {
-            InputStream theirs = there == Files.size(localTemp) ? remoteStreamIfThere(sftp, fin) : null;
-            if (there == Files.size(localTemp) && theirs == null) {
-                // listed with the drop's size and gone since: the provider took it, and only this drop has its name
-                remote(sftp, () -> sftp.deleteFile(temp));
-                return Outcome.FOUND_THERE;
+            if (there != Files.size(localTemp)) {
+                thisDrop = false;
+            } else {
+                InputStream theirs = remoteStreamIfThere(sftp, fin);
+                // gone since it was listed with the drop's size: the provider took it, and only this drop has its name
+                thisDrop = theirs == null || sameContent(theirs, localTemp);
             }
-            same = theirs != null && sameContent(theirs, localTemp);
         } catch (NoSuchFileException e) {
             throw new RemoteFailure(fin + " is on SFTP server " + config.server() + " already and the committed drop "
                     + localTemp + " is missing locally, so they cannot be compared; it is not overwritten", e, true);
         }
-        if (!same) {
+        if (!thisDrop) {
             // kept: with 'renaming' recorded, a remote temp found gone would read as the drop delivered
             throw new RemoteFailure(fin + " on SFTP server " + config.server() + " is not this drop (its content differs); "
                     + "it is not overwritten (once it is moved away, the next run delivers the drop)", null, true);
