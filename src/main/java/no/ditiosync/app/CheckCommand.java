@@ -389,9 +389,10 @@ final class CheckCommand {
                 fail(what, DitioRetries.describeFailure(answer.getException(), tokenUri, "DITIO_IDENTITY_BASE"));
                 return;
             }
-            cache.accept(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class),
-                    answer.getMessage().getBody(InputStream.class), answer.getMessage().getHeader("Content-Length") == null
-                            && answer.getMessage().getHeader("Transfer-Encoding") == null);
+            // as the token route hands it over: the answer's headers say whether only its JSON can show a cut
+            tokens.accept(company, answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class),
+                    answer.getMessage().getBody(InputStream.class), answer.getMessage().getHeader("Content-Length", String.class),
+                    answer.getMessage().getHeader("Transfer-Encoding", String.class));
             ok(what, "granted (scope " + s.scope() + ")");
         } catch (EOFException e) {
             fail(what, DitioRetries.describeFailure(e, tokenUri, "DITIO_IDENTITY_BASE"));

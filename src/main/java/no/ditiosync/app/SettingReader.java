@@ -162,11 +162,10 @@ final class SettingReader {
         String cron = required(k);
         CronExpression expression;
         try {
-            expression = new CronExpression(cron);
+            expression = SyncSchedules.cronIn(cron, zone);
         } catch (java.text.ParseException e) {
             throw wrong(k, "'" + cron + "' is not a Quartz cron expression (seconds minutes hours day month weekday)");
         }
-        expression.setTimeZone(SyncSchedules.quartzZone(zone));
         // Quartz refuses such a trigger only once the service adds it, with a stack trace
         if (expression.getNextValidTimeAfter(new java.util.Date()) == null) {
             throw wrong(k, "'" + cron + "' never fires (no such day, or only in the past)");

@@ -256,8 +256,7 @@ public record Settings(
                 if (value.length() == 0 && starts.isEmpty() && (line.startsWith("#") || line.startsWith("!"))) {
                     continue; // a comment is not read for escapes (a Windows path in one is no fault)
                 }
-                java.util.regex.Matcher end = goesOn.matcher(line);
-                boolean continued = end.find();
+                boolean continued = goesOn.matcher(line).find();
                 starts.add(new int[]{value.length(), i + 1});
                 value.append(continued ? line.substring(0, line.length() - 1) : line);
                 if (continued && i + 1 < lines.size()) {
@@ -476,9 +475,7 @@ public record Settings(
             no.ditiosync.ditio.KnownSecrets.add(secret);
         }
         DataSources.passwordsIn(stateDbUrl).forEach(no.ditiosync.ditio.KnownSecrets::add);
-        if (jdbcUrl != null) {
-            DataSources.passwordsIn(jdbcUrl).forEach(no.ditiosync.ditio.KnownSecrets::add);
-        }
+        DataSources.passwordsIn(jdbcUrl).forEach(no.ditiosync.ditio.KnownSecrets::add);
     }
 
     /**

@@ -164,15 +164,20 @@ final class SyncSchedules {
         return TimeZone.getTimeZone(zone.normalized());
     }
 
+    /** The cron read in the company's zone, as its Quartz trigger fires it. */
+    static CronExpression cronIn(String cron, java.time.ZoneId zone) throws java.text.ParseException {
+        CronExpression expression = new CronExpression(cron);
+        expression.setTimeZone(quartzZone(zone));
+        return expression;
+    }
+
     /** A firing of the cron (read in its time zone) fell between the last run's start and now; none before the first run. */
     static boolean missedFiring(String cron, java.time.ZoneId zone, Instant lastRunStart, Instant now)
             throws java.text.ParseException {
         if (lastRunStart == null) {
             return false;
         }
-        CronExpression expression = new CronExpression(cron);
-        expression.setTimeZone(quartzZone(zone));
-        Date next = expression.getNextValidTimeAfter(Date.from(lastRunStart));
+        Date next = cronIn(cron, zone).getNextValidTimeAfter(Date.from(lastRunStart));
         return next != null && next.toInstant().isBefore(now);
     }
 
