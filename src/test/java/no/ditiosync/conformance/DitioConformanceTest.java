@@ -1240,7 +1240,8 @@ class DitioConformanceTest {
         assertThat(delivered()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("6.00")));
     }
 
-    private static String payrollDay(String qty, String modified) {
+    /** Worker u-101's payroll line (day) 2026-11-16, approved, without overtime lines. */
+    static String payrollDay(String qty, String modified) {
         return "{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-101\",\"employeeNumber\":\"101\","
                 + "\"qty\":" + qty + ",\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"" + modified + "\","
                 + "\"isDeleted\":false,\"overtimeLines\":[]}";

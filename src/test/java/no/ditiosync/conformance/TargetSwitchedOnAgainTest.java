@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static no.ditiosync.conformance.DitioConformanceTest.START;
 import static no.ditiosync.conformance.DitioConformanceTest.pages;
+import static no.ditiosync.conformance.DitioConformanceTest.payrollDay;
 import static no.ditiosync.conformance.DitioConformanceTest.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -107,10 +108,9 @@ class TargetSwitchedOnAgainTest {
         return registration(id, "101", workDate, qty, modified).replace("\"userEmployeeNumber\":\"101\",", "");
     }
 
+    /** A page of one payroll line: worker u-101's day 2026-11-16. */
     static String payrollLine(String qty, String modified) {
-        return "{\"data\":[{\"id\":\"d1\",\"transDateTime\":\"2026-11-16T00:00:00Z\",\"userId\":\"u-101\",\"employeeNumber\":\"101\","
-                + "\"qty\":" + qty + ",\"approved\":true,\"verified\":true,\"modifiedDateTime\":\"" + modified + "\","
-                + "\"isDeleted\":false,\"overtimeLines\":[]}]}";
+        return "{\"data\":[" + payrollDay(qty, modified) + "]}";
     }
 
     @ParameterizedTest(name = "on PostgreSQL: {0}")
