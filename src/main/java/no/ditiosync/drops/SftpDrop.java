@@ -6,6 +6,7 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.JSchHostKeyException;
 import com.jcraft.jsch.SftpException;
 import no.ditiosync.state.CrashPoints;
+import no.ditiosync.state.OutboxStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFileOperationFailedException;
@@ -43,10 +44,12 @@ import java.util.List;
  *       A file already under the final name is never renamed over (OpenSSH's
  *       {@code posix-rename@openssh.com}, which JSch uses when offered, would replace it): with the
  *       drop's bytes it is this drop, put there before the outbox could say so, and the remote temp is
- *       deleted; with other bytes the drop fails, permanently, the remote temp kept for the next run.
+ *       deleted after recording {@code found-there}; with other bytes the drop fails, permanently, the
+ *       remote temp kept for the next run.
  *       Found {@code renaming} after a crash: if the remote temp is still there, rename it as above;
  *       if not, the rename happened, and the final file may already be gone to the provider: nothing
- *       is uploaded again.</li>
+ *       is uploaded again. Found {@code found-there}: the drop was judged in place, and the provider may
+ *       have taken it since; only the remote temp is deleted, never renamed.</li>
  *   <li>the {@code .done} marker, if the target has them, only while its final file is still there;
  *       the local temp file is deleted; the caller then records {@code published}.</li>
  * </ol>
@@ -67,6 +70,8 @@ public final class SftpDrop {
     public static final String UPLOADING = "uploading";
     public static final String RENAMING = "renaming";
     public static final String COMMITTED = "committed";
+    /** The drop's bytes were found under its final name; what is left is deleting the remote temp. */
+    public static final String FOUND_THERE = OutboxStore.FOUND_THERE;
 
     private static final Logger LOG = LoggerFactory.getLogger(SftpDrop.class);
     private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -237,13 +242,20 @@ public final class SftpDrop {
                 state = RENAMING;
                 CrashPoints.reached(CrashPoints.BEFORE_REMOTE_RENAME);
             }
-            if (!RENAMING.equals(state)) {
+            Outcome outcome;
+            if (FOUND_THERE.equals(state)) {
+                // judged in place before the clean-up was cut off: the final file may be gone to the provider since
+                outcome = Outcome.FOUND_THERE;
+                if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
+                    remote(sftp, () -> sftp.deleteFile(temp));
+                }
+            } else if (!RENAMING.equals(state)) {
                 throw new IllegalStateException("drop " + finalName + " has the unknown outbox state '" + state + "'");
-            }
-            // else renamed before a crash or a dropped connection; the provider may have taken it already
-            Outcome outcome = Outcome.RENAMED_BEFORE;
-            if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
-                outcome = renameUnlessThere(sftp, folder, temp, finalName, localTemp);
+            } else if (size(sftp, folder, "." + finalName + ".tmp") >= 0) {
+                outcome = renameUnlessThere(sftp, folder, temp, finalName, localTemp, outbox);
+            } else {
+                // renamed before a crash or a dropped connection; the provider may have taken it already
+                outcome = Outcome.RENAMED_BEFORE;
             }
             CrashPoints.reached(CrashPoints.AFTER_REMOTE_RENAME);
             if (doneMarker) {
@@ -269,8 +281,8 @@ public final class SftpDrop {
      * are two steps: a file put under the name in between (by the provider: the name holds the run's id)
      * would be replaced on a server whose rename replaces.
      */
-    private Outcome renameUnlessThere(Operations sftp, String folder, String temp, String finalName, Path localTemp)
-            throws Exception {
+    private Outcome renameUnlessThere(Operations sftp, String folder, String temp, String finalName, Path localTemp,
+                                      OutboxState outbox) throws Exception {
         String fin = folder + "/" + finalName;
         long there = size(sftp, folder, finalName);
         if (there < 0) {
@@ -295,6 +307,8 @@ public final class SftpDrop {
             throw new RemoteFailure(fin + " on SFTP server " + config.server() + " is not this drop (its content differs); "
                     + "it is not overwritten (once it is moved away, the next run delivers the drop)", null, true);
         }
+        // recorded first: once the provider takes the file, a retry that found only the remote temp would rename it
+        outbox.record(FOUND_THERE);
         remote(sftp, () -> sftp.deleteFile(temp));
         return Outcome.FOUND_THERE;
     }

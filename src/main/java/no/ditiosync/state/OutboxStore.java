@@ -20,12 +20,15 @@ public final class OutboxStore {
     public static final String COMMITTED = "committed";
     public static final String RENAMING = "renaming";
     public static final String UPLOADING = "uploading";
+    /** SFTP: the drop's bytes were found under its final name; its remote temp is still to be deleted. */
+    public static final String FOUND_THERE = "found-there";
     public static final String PUBLISHED = "published";
     /**
      * A drop committed and not yet published, as SQL: every state but published, named so that the
      * index drop_outbox_unpublished (company, status) finds them without the published ones.
      */
-    static final String UNPUBLISHED = "status IN ('" + COMMITTED + "', '" + RENAMING + "', '" + UPLOADING + "')";
+    static final String UNPUBLISHED = "status IN ('" + COMMITTED + "', '" + RENAMING + "', '" + UPLOADING + "', '"
+            + FOUND_THERE + "')";
 
     private final StateDb db;
 
@@ -39,7 +42,7 @@ public final class OutboxStore {
      * @param tempPath  where the drop waits (a hidden temporary file), null for a drop without file
      * @param finalPath where a file target's drop is published, null for the JDBC target
      * @param status    {@link #COMMITTED}, or the step under way: {@link #RENAMING} (local or SFTP),
-     *                  {@link #UPLOADING} (SFTP)
+     *                  {@link #UPLOADING} or {@link #FOUND_THERE} (SFTP)
      */
     public record Entry(String runId, String target, String company, String tempPath, String finalPath, int lines,
                         String status) {

@@ -84,7 +84,7 @@ public final class StatusQueries {
 
     /**
      * A drop its run committed (so the ledger counts its lines as delivered) that is not published yet:
-     * payroll has not got it. {@code status} is the outbox's (committed, renaming, uploading);
+     * payroll has not got it. {@code status} is the outbox's (committed, renaming, uploading, found-there);
      * {@code committedAt} when its run committed it, null for a drop a version before that time was kept
      * committed (the schema gave those rows the epoch, to deliver them first).
      */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** One drop published over SFTP by {@link SftpDrop}, as the outbox drives it run after run. */
 class SftpDropTest {
@@ -55,6 +56,41 @@ class SftpDropTest {
             try (Stream<Path> left = Files.list(folder)) {
                 assertThat(left).as("on the server after both runs").isEmpty();
             }
+        }
+    }
+
+    /**
+     * The drop found under its name (as above), its hidden file's deletion cut off with the connection, and
+     * the provider taking the drop before the next run: that run only finishes the clean-up, it does not
+     * rename the hidden file into place again (which would deliver the drop a second time).
+     */
+    @Test
+    void aDropFoundUnderItsNameIsNotRenamedIntoPlaceAfterItsCleanUpWasCutOff(@TempDir Path dir) throws Exception {
+        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
+            Files.write(folder.resolve("sap_x.csv"), bytes);
+            Files.write(folder.resolve(".sap_x.csv.tmp"), bytes);
+            Path local = dir.resolve(".sap_x.csv.tmp");
+            Files.write(local, bytes);
+            SftpDrop drop = new SftpDrop(new SftpDrop.Config("127.0.0.1", server.port(), "/payroll", SftpTestServer.USER,
+                    PASSWORD, null, null, server.knownHosts(), Duration.ofSeconds(5), Duration.ofSeconds(5), 1,
+                    Duration.ofMillis(20), "0600"), camel);
+            server.breakRemovals(1);
+
+            List<String> outbox = new ArrayList<>(List.of(SftpDrop.RENAMING));
+            assertThatThrownBy(() -> drop.publish("sap", SftpDrop.RENAMING, local, "sap_x.csv", false, outbox::add))
+                    .as("the first run, its connection dropped").isInstanceOf(java.io.IOException.class);
+            Files.move(folder.resolve("sap_x.csv"), Files.createDirectories(dir.resolve("taken")).resolve("sap_x.csv"));
+            drop.publish("sap", outbox.get(outbox.size() - 1), local, "sap_x.csv", false, outbox::add);
+
+            assertThat(server.finalsCreated()).as("renamed into place by either run").isEmpty();
+            try (Stream<Path> left = Files.list(folder)) {
+                assertThat(left).as("on the server after the provider took the drop and the second run").isEmpty();
+            }
+            assertThat(local).as("the committed drop, published").doesNotExist();
         }
     }
 }

@@ -51,6 +51,7 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
     private final AtomicLong breakAfterBytes = new AtomicLong();
     private final AtomicInteger uploadsBroken = new AtomicInteger();
     private final AtomicInteger renamesToBreak = new AtomicInteger();
+    private final AtomicInteger removalsToBreak = new AtomicInteger();
     private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final AtomicInteger passwordsTried = new AtomicInteger();
     private final AtomicInteger listingsToStall = new AtomicInteger();
@@ -150,6 +151,14 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
      */
     public void breakAfterRenames(int renames) {
         renamesToBreak.set(renames);
+    }
+
+    /**
+     * The next {@code removals} deletions of a hidden temporary file do not happen: the connection drops
+     * first, as a network fault in the middle of a client's clean-up looks to it.
+     */
+    public void breakRemovals(int removals) {
+        removalsToBreak.set(removals);
     }
 
     /**
@@ -285,6 +294,17 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
                 uploadsBroken.incrementAndGet();
                 session.close(true); // the connection drops, as a network or server fault would
                 throw new IOException("test server: connection dropped after " + offset + " bytes of " + name);
+            }
+        }
+
+        @Override
+        public void removing(ServerSession session, Path path, boolean isDirectory) throws IOException {
+            String name = path.getFileName() == null ? "" : path.getFileName().toString();
+            if (!isDirectory && name.startsWith(".") && name.endsWith(".tmp")
+                    && removalsToBreak.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                brokenSessions.add(session);
+                session.close(true);
+                throw new IOException("test server: connection dropped before " + name + " was removed");
             }
         }
 
