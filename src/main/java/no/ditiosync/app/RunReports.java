@@ -123,7 +123,7 @@ public final class RunReports implements RunObserver {
         r.put("usersRead", run.usersRead());
         r.put("retries", run.retries());
         r.put("linesByTarget", run.committed() ? new LinkedHashMap<>(run.linesByTarget()) : Map.of());
-        r.put("files", run.committed() ? run.files().stream().map(Path::toString).toList() : List.of());
+        r.put("files", run.committed() ? List.copyOf(run.places()) : List.of());
         r.put("quarantined", run.committed() ? run.quarantinedCount() : 0);
         List<Map<String, String>> reasons = new ArrayList<>();
         if (run.committed()) {

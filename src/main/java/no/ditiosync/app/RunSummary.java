@@ -41,16 +41,16 @@ public final class RunSummary {
                     run.closedThrough().plusDays(1), run.closedThrough(), targets);
         }
         printQuarantine(run, out);
-        printFiles(run.files(), "  files written: none (nothing to deliver)", "  files written:", out);
+        printFiles(run.places(), "  files written: none (nothing to deliver)", "  files written:", out);
     }
 
     /** The files, one a line under {@code heading}; {@code none} alone when there are none. */
-    static void printFiles(List<Path> files, String none, String heading, PrintStream out) {
+    static void printFiles(List<?> files, String none, String heading, PrintStream out) {
         if (files.isEmpty()) {
             out.println(none);
         } else {
             out.println(heading);
-            for (Path f : files) {
+            for (Object f : files) {
                 out.println("    " + f);
             }
         }

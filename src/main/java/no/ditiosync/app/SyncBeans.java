@@ -160,7 +160,7 @@ public class SyncBeans implements CamelConfiguration {
                     targets, departments -> targets.stream().filter(DropTarget::isFile)
                     .map(t -> t.format().shortened(departments)).filter(java.util.Objects::nonNull).findFirst().orElse(null),
                     settings.dropDir(), settings.closedThrough(), settings.closedThroughVariable(),
-                    settings.startDateVariable(), settings.lineRules()));
+                    settings.startDateVariable(), settings.lineRules(), settings.sftp()));
             deliveries.put(settings.company(), new Deliveries.Company(targets,
                     settings.sftp() == null ? null : new SftpDrop(settings.sftp(), context), table));
             clients.put(settings.company(), new DitioTokens.Client(settings.identityBase(),

@@ -93,6 +93,16 @@ public final class SftpDrop {
             return (folder.endsWith("/") ? folder : folder + "/") + target;
         }
 
+        /**
+         * Where a drop lands, as a user finds it: {@code sftp://host:port/folder/target/name}, a folder under
+         * the login folder as {@code /~/} (as curl and others read such a URL).
+         */
+        public String location(String target, String name) {
+            String path = folderOf(target);
+            return "sftp://" + server() + (path.startsWith("/") ? "" : "/~/")
+                    + (path.startsWith("./") ? path.substring(2) : path) + "/" + name;
+        }
+
         /** {@code host:port}, for messages. */
         public String server() {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

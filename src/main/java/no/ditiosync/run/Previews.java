@@ -46,7 +46,7 @@ final class Previews {
                 shown = PreviewRows.toCsv(drop.tempPath(), drop.tempPath().resolveSibling(PREFIX
                         + AtomicDropFile.fileName(drop.target(), run.company(), run.startedAt(), run.runId())));
             }
-            run.delivered(drop.target(), drop.lines(), shown);
+            run.delivered(drop.target(), drop.lines(), shown, shown == null ? null : shown.toString());
         }
     }
 

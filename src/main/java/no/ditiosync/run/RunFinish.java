@@ -221,7 +221,8 @@ public final class RunFinish {
                         outbox.add(c, run.runId(), run.company(), drop.target(), drop.tempPath().toString(),
                                 drop.finalPath() == null ? null : drop.finalPath().toString(), drop.lines(), committedAt);
                     }
-                    run.delivered(drop.target(), drop.lines(), drop.finalPath());
+                    run.delivered(drop.target(), drop.lines(), drop.finalPath(),
+                            drop.finalPath() == null ? null : companies.of(run).placeOf(drop.target(), drop.finalPath()));
                 }
                 Map<String, Integer> releasedReasons = quarantine.releasedReasons(c, run.company(), run.released());
                 int released = 0;

@@ -124,6 +124,7 @@ public final class SyncRun implements RetryCounter {
     private Set<String> targetsBehind;
     private final Map<String, Integer> linesByTarget = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
+    private final List<String> places = new ArrayList<>();
     private final List<Quarantined> quarantinedShown = new ArrayList<>();
     private int quarantinedCount;
     // read by the terminal's progress line from another thread
@@ -345,6 +346,8 @@ public final class SyncRun implements RetryCounter {
 
     public Map<String, Integer> linesByTarget() { return linesByTarget; }
     public List<Path> files() { return files; }
+    /** Where the run's drops were delivered, as a user finds them: the local files, or URLs on the SFTP server. */
+    public List<String> places() { return places; }
     public List<Quarantined> quarantinedShown() { return quarantinedShown; }
     public int quarantinedCount() { return quarantinedCount; }
     public int pages() { return pages; }
@@ -429,10 +432,11 @@ public final class SyncRun implements RetryCounter {
         }
     }
 
-    public void delivered(String target, int lines, Path file) {
+    public void delivered(String target, int lines, Path file, String place) {
         linesByTarget.merge(target, lines, Integer::sum);
         if (file != null) {
             files.add(file);
+            places.add(place);
         }
     }
 

@@ -53,6 +53,9 @@ class SftpDeliveryTest {
             assertThat(full.mode()).isEqualTo(SyncRun.Mode.FULL);
             assertThat(server.files("payroll")).as("on the server after the full run")
                     .hasSize(2).allMatch(f -> f.matches("payroll/(visma|sap)/\\1_acme_\\d{8}T\\d{6}Z_[0-9a-f]{8}\\.csv"));
+            assertThat(full.places()).as("where the run's summary and report say its drops went")
+                    .containsExactlyInAnyOrderElementsOf(server.files("payroll").stream()
+                            .map(f -> "sftp://127.0.0.1:" + server.port() + "/" + f).toList());
 
             h.ditio.data().randomMutations(new Random(11), 30);
             SyncRun incremental = h.runOnce();

@@ -21,6 +21,18 @@ class SftpDropTest {
 
     private static final String PASSWORD = "sftp-drop-test-Pw4";
 
+    /** The run's summary and report name a drop by where the provider finds it, also under the login folder. */
+    @Test
+    void aDropIsNamedByItsUrlOnTheServer() {
+        SftpDrop.Config absolute = new SftpDrop.Config("sftp.example", 2222, "/upload/payroll", "acme", null, null, null,
+                null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1), "0600");
+        SftpDrop.Config loginFolder = new SftpDrop.Config("::1", 22, ".", "acme", null, null, null,
+                null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1), "0600");
+
+        assertThat(absolute.location("sap", "sap_x.csv")).isEqualTo("sftp://sftp.example:2222/upload/payroll/sap/sap_x.csv");
+        assertThat(loginFolder.location("visma", "visma_x.csv")).isEqualTo("sftp://[::1]:22/~/visma/visma_x.csv");
+    }
+
     /**
      * A file with the drop's name and size already on the server (a rename that copies, cut half-way) is the
      * drop. Taken by the provider before it could be read back, it was still the drop: delivered once, not
