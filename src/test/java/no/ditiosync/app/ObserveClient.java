@@ -1,8 +1,6 @@
 package no.ditiosync.app;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,11 +22,9 @@ public final class ObserveClient {
         this.port = port;
     }
 
-    /** A loopback port nothing listens on right now. */
+    /** A loopback port nothing listens on right now ({@link no.ditiosync.testing.AppProcess#freePort}). */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return no.ditiosync.testing.AppProcess.freePort();
     }
 
     public Response get(String path) throws IOException, InterruptedException {

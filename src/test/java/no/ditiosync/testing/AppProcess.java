@@ -88,10 +88,35 @@ public final class AppProcess {
         return pb;
     }
 
-    /** A loopback port nobody listens on right now. */
+    /**
+     * A loopback port nobody listens on right now, for a server started afterwards. Taken below the range
+     * the system hands out for port 0 and for outgoing connections: a port of that range can go to any
+     * connection the tests (three JVMs at once) open before the server binds it.
+     */
     public static int freePort() throws IOException {
+        int handedOutFrom = handedOutFrom();
+        int lowest = Math.max(1024, handedOutFrom - 12_000);
+        for (int tries = 0; lowest < handedOutFrom && tries < 50; tries++) {
+            int port = lowest + java.util.concurrent.ThreadLocalRandom.current().nextInt(handedOutFrom - lowest);
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // someone's; another
+            }
+        }
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** The first port of the system's range for port 0 and outgoing connections (Linux's default when unknown). */
+    private static int handedOutFrom() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException unknown) {
+            return 32768;
         }
     }
 
