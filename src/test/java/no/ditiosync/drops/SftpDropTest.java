@@ -46,11 +46,8 @@ class SftpDropTest {
             camel.start();
             Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
             Files.write(folder.resolve("sap_x.csv"), bytes);
-            Path local = dir.resolve(".sap_x.csv.tmp");
-            Files.write(local, bytes);
-            SftpDrop drop = new SftpDrop(new SftpDrop.Config("127.0.0.1", server.port(), "/payroll", SftpTestServer.USER,
-                    PASSWORD, null, null, server.knownHosts(), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
-                    Duration.ofMillis(20), "0600"), camel);
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+            SftpDrop drop = drop(server, camel, 2);
             server.takeWhenOpened(dir.resolve("taken"));
 
             List<String> outbox = new ArrayList<>();
@@ -85,11 +82,8 @@ class SftpDropTest {
             Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
             Files.write(folder.resolve("sap_x.csv"), bytes);
             Files.write(folder.resolve(".sap_x.csv.tmp"), bytes);
-            Path local = dir.resolve(".sap_x.csv.tmp");
-            Files.write(local, bytes);
-            SftpDrop drop = new SftpDrop(new SftpDrop.Config("127.0.0.1", server.port(), "/payroll", SftpTestServer.USER,
-                    PASSWORD, null, null, server.knownHosts(), Duration.ofSeconds(5), Duration.ofSeconds(5), 1,
-                    Duration.ofMillis(20), "0600"), camel);
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+            SftpDrop drop = drop(server, camel, 1);
             server.breakRemovals(1);
 
             List<String> outbox = new ArrayList<>(List.of(SftpDrop.RENAMING));
@@ -104,5 +98,12 @@ class SftpDropTest {
             }
             assertThat(local).as("the committed drop, published").doesNotExist();
         }
+    }
+
+    /** Drops to the test server's folder /payroll by password, {@code attempts} per publish. */
+    private static SftpDrop drop(SftpTestServer server, DefaultCamelContext camel, int attempts) throws Exception {
+        return new SftpDrop(new SftpDrop.Config("127.0.0.1", server.port(), "/payroll", SftpTestServer.USER, PASSWORD,
+                null, null, server.knownHosts(), Duration.ofSeconds(5), Duration.ofSeconds(5), attempts,
+                Duration.ofMillis(20), "0600"), camel);
     }
 }
