@@ -374,8 +374,9 @@ public final class SftpDrop {
         }
         boolean[] made = {false};
         remote(sftp, () -> made[0] = sftp.buildDirectory(folder, true));
-        if (!made[0]) {
-            // the component only says false: without this the next step would fail on a file it cannot find
+        // the component only says false, also when the connection dropped on the way: asked again, a dropped
+        // connection fails as one (tried again), and a folder the server would not make is named
+        if (!made[0] && !isFolder(sftp, folder)) {
             throw new RemoteFailure("SFTP server " + config.server() + " refused: cannot make the folder " + folder
                     + " (does its parent exist, and may '" + config.user() + "' write there?)", null, true);
         }
@@ -439,16 +440,26 @@ public final class SftpDrop {
 
     /** Whether a path exists on the server. */
     private boolean exists(Operations sftp, String path) throws RemoteFailure {
+        return stat(sftp, path) != null;
+    }
+
+    /** Whether a path on the server is a folder. */
+    private boolean isFolder(Operations sftp, String path) throws RemoteFailure {
+        com.jcraft.jsch.SftpATTRS attributes = stat(sftp, path);
+        return attributes != null && attributes.isDir();
+    }
+
+    /** A path's attributes on the server, null when there is nothing under it. */
+    private com.jcraft.jsch.SftpATTRS stat(Operations sftp, String path) throws RemoteFailure {
         Watch watch = new Watch(sftp);
         try {
-            sftp.channel().stat(path);
-            return true;
+            return sftp.channel().stat(path);
         } catch (SftpException e) {
             if (watch.cut()) {
                 throw watch.failure(e);
             }
             if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
-                return false;
+                return null;
             }
             throw failure(e);
         } catch (RuntimeException e) {

@@ -21,6 +21,23 @@ class SftpDropTest {
 
     private static final String PASSWORD = "sftp-drop-test-Pw4";
 
+    /** A connection dropped while the drop's folder is made is a dropped connection: tried again, delivered once. */
+    @Test
+    void aConnectionDroppedWhileTheFolderIsMadeIsTriedAgain(@TempDir Path dir) throws Exception {
+        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+            server.breakFolderMakings(1);
+
+            drop(server, camel, 2).publish("sap", SftpDrop.COMMITTED, local, "sap_x.csv", false, status -> { });
+
+            assertThat(server.files("payroll")).containsExactly("payroll/sap/sap_x.csv");
+            assertThat(server.root().resolve("payroll/sap/sap_x.csv")).hasBinaryContent(bytes);
+        }
+    }
+
     /** The run's summary and report name a drop by where the provider finds it, also under the login folder. */
     @Test
     void aDropIsNamedByItsUrlOnTheServer() {

@@ -26,6 +26,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -52,6 +53,7 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
     private final AtomicInteger uploadsBroken = new AtomicInteger();
     private final AtomicInteger renamesToBreak = new AtomicInteger();
     private final AtomicInteger removalsToBreak = new AtomicInteger();
+    private final AtomicInteger folderMakingsToBreak = new AtomicInteger();
     private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final AtomicInteger passwordsTried = new AtomicInteger();
     private final AtomicInteger listingsToStall = new AtomicInteger();
@@ -159,6 +161,11 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
      */
     public void breakRemovals(int removals) {
         removalsToBreak.set(removals);
+    }
+
+    /** The next {@code folders} folders a client makes are not made: the connection drops first. */
+    public void breakFolderMakings(int folders) {
+        folderMakingsToBreak.set(folders);
     }
 
     /**
@@ -294,6 +301,15 @@ public final class SftpTestServer implements AutoCloseable, SftpServerSeen {
                 uploadsBroken.incrementAndGet();
                 session.close(true); // the connection drops, as a network or server fault would
                 throw new IOException("test server: connection dropped after " + offset + " bytes of " + name);
+            }
+        }
+
+        @Override
+        public void creating(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
+            if (folderMakingsToBreak.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                brokenSessions.add(session);
+                session.close(true);
+                throw new IOException("test server: connection dropped before folder " + path.getFileName() + " was made");
             }
         }
 
