@@ -331,12 +331,25 @@ public final class Deliveries {
                 cause == null ? "unknown" : cause.getMessage(), cause));
     }
 
+    /** Whether a drop failed because its committed file is not in the drop folder (any more). */
+    private static boolean fileGone(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.NoSuchFileException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A committed drop this run could not publish, and why. */
     static final class NotPublished extends IllegalStateException {
         final String drop;
 
         NotPublished(String drop, String why, Exception cause) {
-            super(drop + " is committed but could not be published (" + why + "); it is published by the next run", cause);
+            super(drop + " is committed but could not be published (" + why + "); " + (fileGone(cause)
+                    ? "no run can publish it until its file is back: a committed drop waits in the drop folder of the node "
+                    + "that committed it, so every node needs the same drop folder (shared storage), also with SFTP"
+                    : "it is published by the next run"), cause);
             this.drop = drop;
         }
     }

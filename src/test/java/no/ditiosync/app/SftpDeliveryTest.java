@@ -177,6 +177,30 @@ class SftpDeliveryTest {
     }
 
     /**
+     * A committed drop waits for its upload as a file in the drop folder of the node that committed it. Gone
+     * (that node lost, its folder not shared), no run can publish it: the message says so, and what to do,
+     * instead of promising it to the next run.
+     */
+    @Test
+    void aCommittedDropWhoseFileIsGoneIsNotPromisedToTheNextRun(@TempDir Path dir) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), sftpSettings(server))) {
+            server.breakUploads(1000, 1024);
+            assertThatThrownBy(h::runOnce).hasMessageContaining("is committed but could not be published");
+            for (Path file : localFiles(dir.resolve("out"))) {
+                Files.delete(file);
+            }
+            server.breakUploads(0, 0);
+
+            assertThatThrownBy(h::runOnce).as("the next run")
+                    .hasMessageContaining("is missing locally")
+                    .hasMessageContaining("every node needs the same drop folder")
+                    .hasMessageNotContaining("it is published by the next run");
+            assertThat(outbox(h)).containsExactly("jdbc=published", "sap=uploading", "visma=uploading");
+        }
+    }
+
+    /**
      * Every file drop left for the next run: the run's message, and so its report and the run log that
      * status and the operator's page read (its first 1000 characters), names each, not only the first.
      */
