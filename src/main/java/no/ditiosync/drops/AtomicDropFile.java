@@ -233,6 +233,11 @@ public final class AtomicDropFile implements Closeable {
         return safePart("target", target) + "_" + safePart("company", company) + "_";
     }
 
+    /** The company's part of a drop's name, as {@link #namePrefix} writes it. */
+    public static String companyPart(String company) {
+        return safePart("company", company);
+    }
+
     private static String safePart(String what, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("file name part " + what + " is missing");

@@ -50,22 +50,21 @@ final class Previews {
         }
     }
 
-    /** The company's previous preview files: a preview shows only what the next run would deliver now. */
+    /**
+     * The company's previous preview files, of every target, also one switched off since: a preview shows
+     * only what the next run would deliver now. The folder is the company's own (its drop folder's).
+     */
     private static void clear(Path folder, Company c) throws IOException {
         if (!Files.isDirectory(folder)) {
             return;
         }
-        for (DropTarget t : c.targets()) {
-            String prefix = PREFIX + AtomicDropFile.namePrefix(t.name(), c.key());
-            try (DirectoryStream<Path> old = Files.newDirectoryStream(folder, prefix + "*")) {
-                for (Path f : old) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            try (DirectoryStream<Path> old = Files.newDirectoryStream(folder, "." + prefix + "*")) {
-                for (Path f : old) {
-                    Files.deleteIfExists(f);
-                }
+        // PREVIEW_<target>_<company>_<time>_<run>, hidden while written
+        java.util.regex.Pattern previous = java.util.regex.Pattern.compile("\\.?" + PREFIX + ".+_"
+                + java.util.regex.Pattern.quote(AtomicDropFile.companyPart(c.key()) + "_") + "\\d{8}T\\d{6}Z_.*");
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(folder,
+                f -> previous.matcher(f.getFileName().toString()).matches())) {
+            for (Path f : old) {
+                Files.deleteIfExists(f);
             }
         }
     }

@@ -101,6 +101,24 @@ class PayrollOfficerTest {
         }
     }
 
+    /** A preview replaces the company's previous one whole: no file is left of a target switched off since. */
+    @Test
+    void aPreviewLeavesNoFileOfATargetSwitchedOffSinceThePreviousOne(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(SimulatorConfig.defaults().seed(52).workers(6).weeks(3)
+                .lastWorkDate(SyncEndToEndTest.LAST), dir, SyncEndToEndTest.LAST.minusWeeks(3),
+                new HashMap<>(Map.of("payroll.targets", "visma,tripletex")))) {
+            h.app().preview("acme");
+            h.restartWith(Map.of("payroll.targets", "visma"));
+            no.ditiosync.run.SyncRun preview = h.app().preview("acme");
+
+            try (Stream<Path> files = Files.list(dir.resolve("out/preview"))) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .as("the preview folder after the second preview (run %s)", preview.runId())
+                        .singleElement().asString().startsWith("PREVIEW_visma_acme_").contains(preview.runId());
+            }
+        }
+    }
+
     @Test
     void previewShowsWhatTheNextSyncDeliversAndChangesNothing(@TempDir Path dir) throws Exception {
         previewThenSync(dir, TestDatabase.h2(dir.resolve("data/state")));
