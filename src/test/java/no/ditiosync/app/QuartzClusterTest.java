@@ -210,8 +210,14 @@ class QuartzClusterTest {
                         // cut short by its node's death: Quartz recovers the job on another node (same firing)
                         assertThat(nodes.get(0).process.isAlive()).as("run %s abandoned while a lives", r).isFalse();
                         assertThat(nodeOf(r, nodes)).isEqualTo("a");
-                        assertThat(runs).as("the abandoned firing run again by b").anyMatch(other -> other.company.equals(company)
-                                && r.scheduledFor.equals(other.scheduledFor) && nodeOf(other, nodes).equals("b"));
+                        // or, recovered while a later firing's run on b held the feed's lock, skipped by b (which
+                        // then delivered what the cut run would have), as the wait after the kill accepts too
+                        String skipped = "Scheduled run of company " + company + " for "
+                                + r.scheduledFor.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " skipped";
+                        assertThat(runs.stream().anyMatch(other -> other.company.equals(company)
+                                && r.scheduledFor.equals(other.scheduledFor) && nodeOf(other, nodes).equals("b"))
+                                || nodes.get(1).logText().contains(skipped))
+                                .as("the abandoned firing %s run again by b, or skipped by b", r).isTrue();
                         continue;
                     }
                     answers.computeIfAbsent(r.scheduledFor, t -> new ArrayList<>()).add("run on " + nodeOf(r, nodes)
