@@ -4,7 +4,6 @@ import no.ditiosync.run.LineCounts;
 import no.ditiosync.run.SyncRun;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
