@@ -13,6 +13,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The sync's meters, fed once per run when it ends, tagged by company and feed (and target):
@@ -45,10 +51,22 @@ public final class SyncMetrics implements RunObserver {
 
     /** How stale the gauges' reading of the state DB may be. */
     static final Duration STATE_READ_EVERY = Duration.ofSeconds(10);
+    /**
+     * How long a scrape waits for that reading. A state DB that is down takes the pool's whole connection
+     * timeout to say so, and the management server answers health behind the scrape: a scrape that waited
+     * for it would hold liveness too, past a probe's timeout.
+     */
+    static final Duration STATE_READ_WAIT = Duration.ofMillis(500);
 
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<Tags, FeedState> feeds = new ConcurrentHashMap<>();
+    /** Reads the state DB for the gauges, one reading at a time, off the scrape's thread. */
+    private final ExecutorService stateReader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "metrics-state-read");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Where a feed's delivered state is read: its watermark and the end of its last successful run. */
     public interface DeliveredState {
@@ -62,19 +80,35 @@ public final class SyncMetrics implements RunObserver {
         volatile Instant watermark;
         volatile DeliveredState source;
         volatile Instant readAt;
+        volatile Future<?> reading;
 
-        /** The state DB's view, read again once {@link #STATE_READ_EVERY} has passed; the last one when it cannot be read. */
+        /**
+         * The state DB's view, read again once {@link #STATE_READ_EVERY} has passed, waited for at most
+         * {@link #STATE_READ_WAIT}; the last one when it cannot be read (in time: a late reading still lands).
+         */
         FeedState fresh() {
             DeliveredState from = source;
             Instant now = clock.instant();
-            if (from != null && (readAt == null || !now.isBefore(readAt.plus(STATE_READ_EVERY)))) {
+            Future<?> last = reading;
+            if (from != null && (readAt == null || !now.isBefore(readAt.plus(STATE_READ_EVERY)))
+                    && (last == null || last.isDone())) {
                 readAt = now;
+                Future<?> read = stateReader.submit(() -> {
+                    try {
+                        Instant[] state = from.read();
+                        watermark = state[0];
+                        lastSuccess = state[1];
+                    } catch (Exception e) {
+                        // the health check says the state DB is down; the gauges keep what they last knew
+                    }
+                });
+                reading = read;
                 try {
-                    Instant[] read = from.read();
-                    watermark = read[0];
-                    lastSuccess = read[1];
-                } catch (Exception e) {
-                    // the health check says the state DB is down; the gauges keep what they last knew
+                    read.get(STATE_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // still reading: this scrape says what was known, the next one what the reading found
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             return this;

@@ -72,6 +72,16 @@ public final class ObservePage {
         this.data = new PageData(reports, LINKS, scheduler);
     }
 
+    /**
+     * Requests reading the state DB at once. Each holds one of the server's worker threads while it waits,
+     * and health and metrics are answered on those threads too: with a state DB that is down, each waits
+     * the pool's whole connection timeout, so a request beyond these few is answered 503 at once instead
+     * of queuing until liveness cannot answer. (A Camel throttle counts per route; the page's routes share
+     * this one bound.)
+     */
+    public static final int READS_AT_ONCE = 4;
+    private final java.util.concurrent.Semaphore reads = new java.util.concurrent.Semaphore(READS_AT_ONCE);
+
     /** Links of the served page: the API's. */
     static final PageData.Links LINKS = new PageData.Links() {
         @Override
@@ -117,6 +127,9 @@ public final class ObservePage {
 
     /** GET /: the page. */
     public void page(Exchange exchange) {
+        if (!admitted(exchange)) {
+            return;
+        }
         try (Connection c = stateDb.getConnection()) {
             String html = PageHtml.render(data.overview(c, companies, clock.instant(), node), "/api/companies");
             Message m = answer(exchange, 200, "text/html; charset=UTF-8");
@@ -125,35 +138,44 @@ public final class ObservePage {
             m.setBody(html);
         } catch (SQLException e) {
             stateDbDown(exchange, e);
+        } finally {
+            reads.release();
         }
     }
 
     /** GET /api/companies: every company, as the page shows them. */
     public void companies(Exchange exchange) {
+        if (!admitted(exchange)) {
+            return;
+        }
         try (Connection c = stateDb.getConnection()) {
             json(exchange, 200, data.overview(c, companies, clock.instant(), node));
         } catch (SQLException e) {
             stateDbDown(exchange, e);
+        } finally {
+            reads.release();
         }
     }
 
     /** GET /api/companies/{company}: one company. */
     public void company(Exchange exchange) {
         Optional<PageData.CompanySettings> company = company(exchange, "company");
-        if (company.isEmpty()) {
+        if (company.isEmpty() || !admitted(exchange)) {
             return;
         }
         try (Connection c = stateDb.getConnection()) {
             json(exchange, 200, data.company(c, company.get(), clock.instant()));
         } catch (SQLException e) {
             stateDbDown(exchange, e);
+        } finally {
+            reads.release();
         }
     }
 
     /** GET /api/companies/{company}/quarantine.csv: every open quarantined record (up to {@link PageData#CSV_RECORDS}). */
     public void quarantineCsv(Exchange exchange) {
         Optional<PageData.CompanySettings> company = company(exchange, "company");
-        if (company.isEmpty()) {
+        if (company.isEmpty() || !admitted(exchange)) {
             return;
         }
         StringWriter csv = new StringWriter(64 * 1024);
@@ -169,6 +191,8 @@ public final class ObservePage {
             return;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        } finally {
+            reads.release();
         }
         Message m = answer(exchange, 200, "text/csv; charset=UTF-8");
         m.setHeader("Content-Disposition", "attachment; filename=\"quarantine-" + company.get().company() + ".csv\"");
@@ -186,6 +210,9 @@ public final class ObservePage {
             notFound(exchange, "no run '" + runId + "'");
             return;
         }
+        if (!admitted(exchange)) {
+            return;
+        }
         try (Connection c = stateDb.getConnection()) {
             Instant started = PageData.readOnly(c, () -> no.ditiosync.state.StatusQueries.runStart(c, runId,
                     company.get().company()));
@@ -201,6 +228,8 @@ public final class ObservePage {
             stateDbDown(exchange, e);
         } catch (IOException e) {
             notFound(exchange, "the report of run " + runId + " cannot be read now");
+        } finally {
+            reads.release();
         }
     }
 
@@ -225,6 +254,17 @@ public final class ObservePage {
 
     private static void notFound(Exchange exchange, String what) {
         json(exchange, 404, Map.of("error", what));
+    }
+
+    /** Whether the request may read the state DB now ({@link #READS_AT_ONCE}); if not, it is answered 503. */
+    private boolean admitted(Exchange exchange) {
+        if (reads.tryAcquire()) {
+            return true;
+        }
+        json(exchange, 503, Map.of("error", "the page is answering " + READS_AT_ONCE + " requests already, waiting for "
+                + "the state DB; try again in a moment"));
+        exchange.getMessage().setHeader("Retry-After", "5");
+        return false;
     }
 
     /** 503, saying why without a URL or a password: the database's own message stays in the log. */
