@@ -20,22 +20,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SftpDropTest {
 
     private static final String PASSWORD = "sftp-drop-test-Pw4";
+    private static final byte[] BYTES = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
+
+    @FunctionalInterface
+    interface OnServer {
+        void test(SftpTestServer server, DefaultCamelContext camel) throws Exception;
+    }
+
+    /** A test against a fresh SFTP test server, with a started Camel context for the drop. */
+    private static void onServer(Path dir, OnServer test) throws Exception {
+        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            test.test(server, camel);
+        }
+    }
+
+    /** The drop's bytes under its final name in the server's folder payroll/sap already; that folder. */
+    private static Path finalAlreadyThere(SftpTestServer server) throws Exception {
+        Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
+        Files.write(folder.resolve("sap_x.csv"), BYTES);
+        return folder;
+    }
 
     /** A connection dropped while the drop's folder is made is a dropped connection: tried again, delivered once. */
     @Test
     void aConnectionDroppedWhileTheFolderIsMadeIsTriedAgain(@TempDir Path dir) throws Exception {
-        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
-        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
-             DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.start();
-            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+        onServer(dir, (server, camel) -> {
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), BYTES);
             server.breakFolderMakings(1);
 
             drop(server, camel, 2).publish("sap", SftpDrop.COMMITTED, local, "sap_x.csv", false, status -> { });
 
             assertThat(server.files("payroll")).containsExactly("payroll/sap/sap_x.csv");
-            assertThat(server.root().resolve("payroll/sap/sap_x.csv")).hasBinaryContent(bytes);
-        }
+            assertThat(server.root().resolve("payroll/sap/sap_x.csv")).hasBinaryContent(BYTES);
+        });
     }
 
     /** The run's summary and report name a drop by where the provider finds it, also under the login folder. */
@@ -57,13 +76,9 @@ class SftpDropTest {
      */
     @Test
     void aDropFoundUnderItsNameAndTakenBeforeItIsReadBackIsDeliveredOnce(@TempDir Path dir) throws Exception {
-        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
-        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
-             DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.start();
-            Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
-            Files.write(folder.resolve("sap_x.csv"), bytes);
-            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+        onServer(dir, (server, camel) -> {
+            Path folder = finalAlreadyThere(server);
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), BYTES);
             SftpDrop drop = drop(server, camel, 2);
             server.takeWhenOpened(dir.resolve("taken"));
 
@@ -78,11 +93,11 @@ class SftpDropTest {
                 }
             }
 
-            assertThat(dir.resolve("taken/sap_x.csv")).as("taken by the provider").hasBinaryContent(bytes);
+            assertThat(dir.resolve("taken/sap_x.csv")).as("taken by the provider").hasBinaryContent(BYTES);
             try (Stream<Path> left = Files.list(folder)) {
                 assertThat(left).as("on the server after both runs").isEmpty();
             }
-        }
+        });
     }
 
     /**
@@ -92,14 +107,10 @@ class SftpDropTest {
      */
     @Test
     void aDropFoundUnderItsNameIsNotRenamedIntoPlaceAfterItsCleanUpWasCutOff(@TempDir Path dir) throws Exception {
-        byte[] bytes = "EXTSYSTEM;EXTDOCUMENTNO\r\nDITIO;1\r\n".getBytes(StandardCharsets.UTF_8);
-        try (SftpTestServer server = new SftpTestServer(dir.resolve("sftp"), PASSWORD);
-             DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.start();
-            Path folder = Files.createDirectories(server.root().resolve("payroll/sap"));
-            Files.write(folder.resolve("sap_x.csv"), bytes);
-            Files.write(folder.resolve(".sap_x.csv.tmp"), bytes);
-            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), bytes);
+        onServer(dir, (server, camel) -> {
+            Path folder = finalAlreadyThere(server);
+            Files.write(folder.resolve(".sap_x.csv.tmp"), BYTES);
+            Path local = Files.write(dir.resolve(".sap_x.csv.tmp"), BYTES);
             SftpDrop drop = drop(server, camel, 1);
             server.breakRemovals(1);
 
@@ -114,7 +125,7 @@ class SftpDropTest {
                 assertThat(left).as("on the server after the provider took the drop and the second run").isEmpty();
             }
             assertThat(local).as("the committed drop, published").doesNotExist();
-        }
+        });
     }
 
     /** Drops to the test server's folder /payroll by password, {@code attempts} per publish. */
