@@ -14,11 +14,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sync's meters, fed once per run when it ends, tagged by company and feed (and target):
@@ -40,8 +41,9 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  * Lines and quarantine count only once a run's ledger is committed (a run that failed before
  * that delivered nothing). The two gauges read the state DB ({@link #watch}), at most every
- * {@link #STATE_READ_EVERY} on a scrape: in a cluster a node that runs none of a company's firings
- * still says what the cluster delivered, not what it saw at its start. The counters of outcomes
+ * {@link #STATE_READ_EVERY} on a scrape, which waits for that at most {@link #STATE_READ_WAIT}: in a
+ * cluster a node that runs none of a company's firings still says what the cluster delivered, not
+ * what it saw at its start. The counters of outcomes
  * and feed failures exist at 0 from the start, so an alert on their increase sees the first one.
  */
 public final class SyncMetrics implements RunObserver {
@@ -52,21 +54,28 @@ public final class SyncMetrics implements RunObserver {
     /** How stale the gauges' reading of the state DB may be. */
     static final Duration STATE_READ_EVERY = Duration.ofSeconds(10);
     /**
-     * How long a scrape waits for that reading. A state DB that is down takes the pool's whole connection
-     * timeout to say so, and the management server answers health behind the scrape: a scrape that waited
-     * for it would hold liveness too, past a probe's timeout.
+     * How long a scrape waits for that reading. The gauges are read on the server's ordered blocking
+     * queue, which health shares: a scrape waiting on a state DB that is down (the pool waits 10 s for a
+     * connection, twice) would hold liveness past the probe's timeout and Prometheus past its own.
      */
-    static final Duration STATE_READ_WAIT = Duration.ofMillis(500);
+    static final Duration STATE_READ_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * The state DB reads of the gauges, off the scrape. One daemon thread, gone when idle: Micrometer
+     * calls a gauge's function synchronously and offers no cached or asynchronous gauge, so the
+     * bounded wait is ours; one thread because every read goes to the same database.
+     */
+    private final ThreadPoolExecutor reader = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "sync-metrics-state-db");
+                t.setDaemon(true);
+                return t;
+            });
+    private final AtomicInteger readsOutstanding = new AtomicInteger();
 
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<Tags, FeedState> feeds = new ConcurrentHashMap<>();
-    /** Reads the state DB for the gauges, one reading at a time, off the scrape's thread. */
-    private final ExecutorService stateReader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "metrics-state-read");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Where a feed's delivered state is read: its watermark and the end of its last successful run. */
     public interface DeliveredState {
@@ -80,33 +89,44 @@ public final class SyncMetrics implements RunObserver {
         volatile Instant watermark;
         volatile DeliveredState source;
         volatile Instant readAt;
-        volatile Future<?> reading;
+        private Future<?> reading;
 
         /**
-         * The state DB's view, read again once {@link #STATE_READ_EVERY} has passed, waited for at most
-         * {@link #STATE_READ_WAIT}; the last one when it cannot be read (in time: a late reading still lands).
+         * The state DB's view, read again once {@link #STATE_READ_EVERY} has passed; the last one when it
+         * cannot be read, or not within {@link #STATE_READ_WAIT}: the read goes on off the scrape and
+         * what it finds is shown by a later one.
          */
         FeedState fresh() {
             DeliveredState from = source;
             Instant now = clock.instant();
-            Future<?> last = reading;
-            if (from != null && (readAt == null || !now.isBefore(readAt.plus(STATE_READ_EVERY)))
-                    && (last == null || last.isDone())) {
-                readAt = now;
-                Future<?> read = stateReader.submit(() -> {
-                    try {
-                        Instant[] state = from.read();
-                        watermark = state[0];
-                        lastSuccess = state[1];
-                    } catch (Exception e) {
-                        // the health check says the state DB is down; the gauges keep what they last knew
-                    }
-                });
-                reading = read;
+            Future<?> started = null;
+            synchronized (this) {
+                if (from != null && (readAt == null || !now.isBefore(readAt.plus(STATE_READ_EVERY)))
+                        && (reading == null || reading.isDone())) {
+                    readAt = now;
+                    // a scrape waits only when no other read is outstanding: with the state DB down, the
+                    // first feed's read times out and every other feed's is queued behind it, so a scrape
+                    // of many companies still waits once, not once per company
+                    boolean wait = readsOutstanding.getAndIncrement() == 0;
+                    reading = reader.submit(() -> {
+                        try {
+                            Instant[] read = from.read();
+                            watermark = read[0];
+                            lastSuccess = read[1];
+                        } catch (Exception e) {
+                            // the health check says the state DB is down; the gauges keep what they last knew
+                        } finally {
+                            readsOutstanding.decrementAndGet();
+                        }
+                    });
+                    started = wait ? reading : null;
+                }
+            }
+            if (started != null) {
                 try {
-                    read.get(STATE_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    started.get(STATE_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException | ExecutionException e) {
-                    // still reading: this scrape says what was known, the next one what the reading found
+                    // shown as last known; the read goes on
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
