@@ -229,12 +229,6 @@ public final class DeltaMerge {
         if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {
             outcome.released.add(lineId);
         }
-        if (d != null && d.status() == MappingResult.Status.QUARANTINED) {
-            // a version that cannot become a line (unreadable, no employee number, no wage type, ...) is no
-            // change in what was worked: what the targets hold stays, until a version maps, or the record is
-            // deleted or taken back by the gate. Reversing would take paid hours back for a glitch in the data
-            return;
-        }
         // a line rebuilt from the ledger (its worker moved, or as the other targets hold it for one switched on
         // again), not read from Ditio nor out of the quarantine: each target's line follows the worker, and no
         // target gets one it does not hold (a line the rules took back while another target was off, which still

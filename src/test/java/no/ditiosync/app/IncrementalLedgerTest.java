@@ -205,39 +205,6 @@ class IncrementalLedgerTest {
         }
     }
 
-    /**
-     * A delivered registration Ditio sends again unreadable (its hours not a number) goes to quarantine, and
-     * what was paid for it stays paid in every target, through a sync and a reconcile --deliver alike: the
-     * hours were worked all the same, and a glitch in the data takes no salary back. Once Ditio sends it
-     * readable, each target gets the difference to its hours as they are now.
-     */
-    @Test
-    void aDeliveredRegistrationSentAgainUnreadableKeepsItsPaidHoursUntilItCanBeReadAgain(@TempDir Path dir) throws Exception {
-        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
-            h.runOnce();
-            List<Map<String, BigDecimal>> paid = List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(),
-                    h.csvLineTotals(), h.jdbcTotals());
-            TimeRegistration r = h.payrollReady().get(5);
-            h.ditio.data().editHours(r.id(), r.qty().add(BigDecimal.ONE));
-            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
-
-            h.runOnce();
-            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
-            assertThat(List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(), h.csvLineTotals(), h.jdbcTotals()))
-                    .as("Visma, SAP, Tripletex, CSV and payroll_line after a sync met registration %s unreadable", r.id())
-                    .isEqualTo(paid);
-            h.app().reconcile("acme", null, null, true);
-            assertThat(List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(), h.csvLineTotals(), h.jdbcTotals()))
-                    .as("the same after a reconcile --deliver").isEqualTo(paid);
-
-            h.ditio.faults().clear();
-            h.ditio.data().editDescription(r.id(), "rettet i Ditio");
-            h.runOnce();
-            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
-            assertEveryTargetHoldsTheTruth(h, "once it could be read again, an hour more");
-        }
-    }
-
     /** Every file target and payroll_line, summed the way each can be, equal Ditio's truth to the hundredth. */
     static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
         assertSums("Visma per employee x wage type " + when, h.vismaTotals(), h.truth(k -> k[0] + "|" + k[2]));
