@@ -14,11 +14,13 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.apache.camel.component.file.FileConstants;
+import org.apache.camel.util.ObjectHelper;
 
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -286,11 +288,10 @@ public final class Deliveries {
         // a server that did not let this run in for one drop would not for the next, and each refused login
         // counts towards a lockout on the provider's server: the run's other drops wait for the next run
         for (Exception earlier : List.copyOf(notPublished)) {
-            for (Throwable t = earlier; t != null; t = t.getCause()) {
-                if (t instanceof SftpDrop.NotLetIn refused) {
-                    throw new SftpDrop.NotLetIn("not tried, as the server did not let this run in for an earlier drop: "
-                            + refused.getMessage(), refused);
-                }
+            SftpDrop.NotLetIn refused = ObjectHelper.getException(SftpDrop.NotLetIn.class, earlier);
+            if (refused != null) {
+                throw new SftpDrop.NotLetIn("not tried, as the server did not let this run in for an earlier drop: "
+                        + refused.getMessage(), refused);
             }
         }
         DropTarget target = target(drop);
@@ -331,22 +332,14 @@ public final class Deliveries {
                 cause == null ? "unknown" : cause.getMessage(), cause));
     }
 
-    /** Whether a drop failed because its committed file is not in the drop folder (any more). */
-    private static boolean fileGone(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.file.NoSuchFileException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A committed drop this run could not publish, and why. */
     static final class NotPublished extends IllegalStateException {
         final String drop;
 
         NotPublished(String drop, String why, Exception cause) {
-            super(drop + " is committed but could not be published (" + why + "); " + (fileGone(cause)
+            // its committed file not in the drop folder (any more)
+            super(drop + " is committed but could not be published (" + why + "); "
+                    + (ObjectHelper.getException(NoSuchFileException.class, cause) != null
                     ? "no run can publish it until its file is back: a committed drop waits in the drop folder of the node "
                     + "that committed it, so every node needs the same drop folder (shared storage), also with SFTP"
                     : "it is published by the next run"), cause);
