@@ -43,7 +43,10 @@ class OperatorPageOnPostgresTest {
             for (int i = 0; i < 40; i++) {
                 waiting.add(timed(http, port, "/api/companies"));
             }
-            Thread.sleep(500);
+            // the server has taken them all: the requests beyond those reading the state DB are answered already
+            org.awaitility.Awaitility.await("the page requests beyond " + ObservePage.READS_AT_ONCE + " answered")
+                    .atMost(java.time.Duration.ofSeconds(10)).until(() -> waiting.subList(1, waiting.size()).stream()
+                            .filter(java.util.concurrent.CompletableFuture::isDone).count() >= 40 - ObservePage.READS_AT_ONCE);
             long[] live = timed(http, port, "/observe/health/live").join();
             long[] ready = timed(http, port, "/observe/health/ready").join();
             long[] scrape = waiting.get(0).join();

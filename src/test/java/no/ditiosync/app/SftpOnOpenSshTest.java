@@ -91,13 +91,9 @@ class SftpOnOpenSshTest {
     void aFileUnderTheDropsNameThatIsNotTheDropIsNeverOverwritten(@TempDir Path dir) throws Exception {
         try (OpenSshServer server = new OpenSshServer(dir.resolve("sshd"));
              SyncHarness h = new SyncHarness(company(), dir.resolve("app"), LAST.minusWeeks(3), sftpSettings(server))) {
-            server.stop();
-            runExpectingFailure(h);
-            String sapName = Path.of(sapDrop(h)[1]).getFileName().toString();
-            server.start();
-            Path theirs = server.root().resolve("payroll/sap/" + sapName);
-            Files.createDirectories(theirs.getParent());
-            Files.writeString(theirs, "a file the provider has under this name\r\n");
+            Path theirs = underTheSapDropsName(h, server,
+                    "a file the provider has under this name\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String sapName = theirs.getFileName().toString();
 
             String failure = runExpectingFailure(h);
             assertThat(Files.readString(theirs)).as("the provider's file").isEqualTo("a file the provider has under this name\r\n");
@@ -126,15 +122,8 @@ class SftpOnOpenSshTest {
     void aFileUnderTheDropsNameWithTheDropsBytesCountsAsPublished(@TempDir Path dir) throws Exception {
         try (OpenSshServer server = new OpenSshServer(dir.resolve("sshd"));
              SyncHarness h = new SyncHarness(company(), dir.resolve("app"), LAST.minusWeeks(3), sftpSettings(server))) {
-            server.stop();
-            runExpectingFailure(h);
-            String[] sap = sapDrop(h);
-            String sapName = Path.of(sap[1]).getFileName().toString();
-            server.start();
-            Path same = server.root().resolve("payroll/sap/" + sapName);
-            Files.createDirectories(same.getParent());
-            byte[] drop = Files.readAllBytes(Path.of(sap[0]));
-            Files.write(same, drop);
+            Path same = underTheSapDropsName(h, server, null);
+            byte[] drop = Files.readAllBytes(same);
 
             h.runOnce();
             assertThat(Files.readAllBytes(same)).as("the sap drop on the server").isEqualTo(drop);
@@ -144,6 +133,21 @@ class SftpOnOpenSshTest {
             assertThat(server.files("payroll")).as("temporary files on the server").noneMatch(f -> f.endsWith(".tmp"));
             assertThat(DeliveredPayroll.sapTotals(List.of(same))).isEqualTo(h.truth(k -> k[0] + "|" + k[1] + "|" + k[2]));
         }
+    }
+
+    /**
+     * A run commits its drops while the server is down; back up, the server has a file under the sap drop's
+     * final name: {@code content}, or the drop's own bytes when null. That file on the server.
+     */
+    private static Path underTheSapDropsName(SyncHarness h, OpenSshServer server, byte[] content) throws Exception {
+        server.stop();
+        runExpectingFailure(h);
+        String[] sap = sapDrop(h);
+        server.start();
+        Path file = server.root().resolve("payroll/sap/" + Path.of(sap[1]).getFileName());
+        Files.createDirectories(file.getParent());
+        Files.write(file, content != null ? content : Files.readAllBytes(Path.of(sap[0])));
+        return file;
     }
 
     private static String runExpectingFailure(SyncHarness h) {
