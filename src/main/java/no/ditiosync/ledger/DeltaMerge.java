@@ -71,6 +71,8 @@ public final class DeltaMerge {
     private final List<String> targets;
     private final List<CorrectionRule> rules;
     private final CatchUp catchUp;
+    /** A reconcile's: the feed's quarantined line ids whose version lies outside the pass's window. */
+    private Set<String> quarantinedOutsideWindow = Set.of();
     /** The feed's quarantined line ids in order, made when a payroll line of the merge first asks (null till then). */
     private java.util.NavigableSet<String> quarantinedInOrder;
 
@@ -93,12 +95,15 @@ public final class DeltaMerge {
 
     /**
      * @param desired     the run's desired states of the feed, each line id once, in order
-     * @param quarantined the line ids of the feed's records in quarantine when the run began
+     * @param quarantined the line ids of the feed's records in quarantine when the run began (a reconcile: those
+     *                    whose version lies in its window)
+     * @param quarantinedOutsideWindow a reconcile's: the feed's other quarantined line ids
      */
-    public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, LedgerWriter writer,
-                         Sink sink) throws Exception {
+    public Outcome merge(Pass pass, Iterator<Desired> desired, Set<String> quarantined, Set<String> quarantinedOutsideWindow,
+                         LedgerWriter writer, Sink sink) throws Exception {
         Outcome outcome = new Outcome();
         quarantinedInOrder = null; // another feed, another quarantine
+        this.quarantinedOutsideWindow = quarantinedOutsideWindow;
         if (pass.full()) {
             mergeFull(pass, new Ordered(desired), quarantined, writer, sink, outcome);
         } else {
@@ -228,6 +233,15 @@ public final class DeltaMerge {
         boolean inQuarantine = quarantined.contains(lineId);
         if (inQuarantine && (d == null || d.status() != MappingResult.Status.QUARANTINED)) {
             outcome.released.add(lineId);
+        }
+        if (d != null && d.status() == MappingResult.Status.QUARANTINED) {
+            // a version that cannot become a line (unreadable, no employee number, no wage type, ...) is no change in
+            // what was worked: what the targets hold stays until a version maps, or the record is deleted or taken
+            // back by the approval gate. Reversing would take paid hours back for a glitch in the data
+            return;
+        }
+        if (d == null && quarantinedOutsideWindow.contains(lineId)) {
+            return; // not in the window's snapshot, but not gone: its version in quarantine lies on another day
         }
         // a line rebuilt from the ledger (its worker moved, or as the other targets hold it for one switched on
         // again), not read from Ditio nor out of the quarantine: each target's line follows the worker, and no

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class RunDelta implements AutoCloseable {
     private final String runId;
     private final Map<String, DesiredSpill> spills = new LinkedHashMap<>();
     private final Map<String, Set<String>> quarantined = new HashMap<>();
+    private final Map<String, Set<String>> quarantinedOutsideWindow = new HashMap<>();
     private long seq;
 
     /** @param scratch the run's private scratch folder ({@link #folder}), made when first needed */
@@ -73,6 +75,15 @@ public final class RunDelta implements AutoCloseable {
     /** The lines of the feed's records in quarantine when the feed's pass began (those that leave it are released). */
     public void quarantinedAtStart(String feed, Set<String> lineIds) {
         quarantined.computeIfAbsent(feed, f -> new LinkedHashSet<>()).addAll(lineIds);
+    }
+
+    /**
+     * A reconcile's pass: the lines of the feed's records in quarantine whose version lies outside its window
+     * (or has no readable work date). The window's snapshot cannot tell whether they are gone, so what the
+     * targets were paid for them stays.
+     */
+    public void quarantinedOutsideWindow(String feed, Set<String> lineIds) {
+        quarantinedOutsideWindow.computeIfAbsent(feed, f -> new HashSet<>()).addAll(lineIds);
     }
 
     /**
@@ -133,7 +144,8 @@ public final class RunDelta implements AutoCloseable {
             DesiredSpill spill = spills.get(pass.feed());
             DeltaMerge.Outcome feed = merge.merge(pass,
                     spill == null ? java.util.Collections.emptyIterator() : spill.sorted(),
-                    quarantined.getOrDefault(pass.feed(), Set.of()), writer, sink);
+                    quarantined.getOrDefault(pass.feed(), Set.of()),
+                    quarantinedOutsideWindow.getOrDefault(pass.feed(), Set.of()), writer, sink);
             outcome.released.put(pass.feed(), feed.released);
             outcome.linesChanged += feed.linesChanged;
         }

@@ -86,9 +86,15 @@ public final class SyncSteps {
                 LOG.warn("Run {} of company {}: {}", run.runId(), run.company(), shortened);
             }
             // a reconcile decides only on the records of its window (a full pass returns no other)
-            run.delta().quarantinedAtStart(feed, run.purpose().reconciles()
-                    ? quarantine.lineIds(run.company(), feed, pass.fromDate(), pass.toDate())
-                    : quarantine.lineIds(run.company(), feed));
+            Set<String> quarantined = quarantine.lineIds(run.company(), feed);
+            if (run.purpose().reconciles()) {
+                Set<String> inWindow = quarantine.lineIds(run.company(), feed, pass.fromDate(), pass.toDate());
+                run.delta().quarantinedAtStart(feed, inWindow);
+                quarantined.removeAll(inWindow);
+                run.delta().quarantinedOutsideWindow(feed, quarantined);
+            } else {
+                run.delta().quarantinedAtStart(feed, quarantined);
+            }
         }
         PageCursor cursor = pass.mode() == SyncRun.Mode.FULL
                 ? pager.cursor(run.company(), feed, null, pass.delivers() ? pass.readFrom() : null,
@@ -114,8 +120,12 @@ public final class SyncSteps {
             // switched off then still holds is not rebuilt as approved (it would reach the others again, also
             // through the quarantine, should the worker have no number for a while)
             List<String> targets = of(run).targetNames();
+            // a line whose record is in quarantine is not rebuilt from what was paid: the quarantine holds the record
+            // as Ditio sent it last (mapped again above, or waiting for Ditio to send it readable), and that version
+            // decides, not an older one
+            Set<String> held = quarantine.lineIds(run.company(), feed);
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (row.standsIn(run.catchUp().upToDate(row, targets))) {
+                if (!held.contains(row.lineId()) && row.standsIn(run.catchUp().upToDate(row, targets))) {
                     again.add(record(feed, row));
                 }
             }

@@ -205,6 +205,111 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A delivered registration Ditio sends again unreadable (its hours not a number) goes to quarantine, and
+     * what was paid for it stays paid in every target, through a sync and a reconcile --deliver alike: the
+     * hours were worked all the same, and a glitch in the data takes no salary back. Once Ditio sends it
+     * readable, each target gets the difference to its hours as they are now.
+     */
+    @Test
+    void aDeliveredRegistrationSentAgainUnreadableKeepsItsPaidHoursUntilItCanBeReadAgain(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.data().editHours(r.id(), r.qty().add(BigDecimal.ONE));
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
+
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
+            assertThat(paid(h)).as("Visma, SAP, Tripletex, CSV and payroll_line after a sync met registration %s unreadable",
+                    r.id()).isEqualTo(paid);
+            h.app().reconcile("acme", null, null, true);
+            assertThat(paid(h)).as("the same after a reconcile --deliver").isEqualTo(paid);
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
+
+            h.ditio.faults().clear();
+            h.ditio.data().editDescription(r.id(), "rettet i Ditio");
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
+            assertEveryTargetHoldsTheTruth(h, "once it could be read again, an hour more");
+        }
+    }
+
+    /**
+     * A registration held in quarantine with its paid hours (Ditio sent it again unreadable, an hour more)
+     * stays held when its worker moves to another department: the line is not rebuilt from what was paid, which
+     * would release it from the quarantine with nothing said and leave the hour Ditio holds now unpaid until the
+     * record changes again (outside audit). Once Ditio sends it readable, it is paid as it is then, in the new
+     * department.
+     */
+    @Test
+    void aHeldRegistrationStaysHeldThroughItsWorkersMoveToAnotherDepartment(@TempDir Path dir) throws Exception {
+        // no overlap: the run after the move does not read the record again (as a run an hour later would not)
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS,
+                "sync.overlap", "PT0S"))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.data().editHours(r.id(), r.qty().add(BigDecimal.ONE));
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
+            h.runOnce();
+            // a run once Ditio's clock has passed the record's change by more than the second it sends: the runs
+            // after it no longer read the record again
+            java.time.Instant changed = h.ditio.data().timeRegistration(r.id()).orElseThrow().modifiedDateTime();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> h.ditio.config().clock().instant().isAfter(changed.plusSeconds(2)));
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+
+            h.ditio.data().setDepartment(r.userId(), "Ny avdeling");
+            h.runOnce();
+            assertThat(h.quarantine()).as("the quarantine after the move").extracting(q -> q[0]).contains(r.id());
+            assertThat(paid(h)).as("hours paid after the move").isEqualTo(paid);
+
+            h.ditio.faults().clear();
+            h.ditio.data().editDescription(r.id(), "rettet i Ditio");
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
+            assertEveryTargetHoldsTheTruth(h, "once it could be read again, an hour more");
+            try (Connection c = h.stateDb().connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT department FROM payroll_line WHERE line_id = 'time:"
+                         + r.id() + "'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("Ny avdeling");
+            }
+        }
+    }
+
+    /**
+     * A reconcile of the day a held registration was paid on, while the version Ditio sends now lies on another
+     * day outside the window (and cannot be read): the record is not gone, so what was paid for it stays, and it
+     * stays in quarantine (outside audit: the reconcile reversed it).
+     */
+    @Test
+    void aReconcileOfTheDayAHeldRegistrationWasPaidOnKeepsItWhileItsVersionNowLiesOutsideTheWindow(@TempDir Path dir)
+            throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().stream().filter(x -> x.workDate().isBefore(LAST.minusDays(7))).findFirst()
+                    .orElseThrow();
+            LocalDate paidOn = r.workDate();
+            h.ditio.data().moveWorkDate(r.id(), paidOn.plusDays(4));
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
+
+            h.app().reconcile(null, paidOn, paidOn, true);
+            assertThat(paid(h)).as("hours paid after a reconcile --deliver of %s", paidOn).isEqualTo(paid);
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
+        }
+    }
+
+    /** What each target holds: Visma, SAP, Tripletex and the CSV summed by their keys, and payroll_line's totals. */
+    private static List<Map<String, BigDecimal>> paid(SyncHarness h) throws Exception {
+        return List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(), h.csvLineTotals(), h.jdbcTotals());
+    }
+
     /** Every file target and payroll_line, summed the way each can be, equal Ditio's truth to the hundredth. */
     static void assertEveryTargetHoldsTheTruth(SyncHarness h, String when) throws Exception {
         assertSums("Visma per employee x wage type " + when, h.vismaTotals(), h.truth(k -> k[0] + "|" + k[2]));

@@ -390,7 +390,7 @@ class TargetSwitchedOnAgainTest {
         run(Map.of("payroll.targets", "csv,jdbc"));
         ditio.on(DitioPager.TIME_REGISTRATIONS, pages(Map.of("", registrations())));
         ditio.on(DitioPager.USERS, pages(Map.of("", user101("", null, "2026-11-20T10:00:00Z"))));
-        run(Map.of("payroll.targets", "jdbc")); // no number: quarantined, jdbc takes it back
+        run(Map.of("payroll.targets", "jdbc")); // no number: quarantined, and what jdbc was paid stays
         String written = ledgerRow("time:r1");
         ditio.on(DitioPager.USERS, pages(Map.of("", "{\"data\":[]}")));
 
@@ -399,7 +399,9 @@ class TargetSwitchedOnAgainTest {
 
         assertThat(ledgerRow("time:r1")).isEqualTo(written);
         run(Map.of("payroll.targets", "csv,jdbc"));
-        assertThat(csvPaid()).isEmpty();
+        assertThat(csvPaid()).as("paid once, kept while in quarantine").containsExactly(
+                entry("time:r1|101|2026-11-16|1000", new BigDecimal("7.50")));
+        assertThat(jdbc()).containsExactly(entry("101|2026-11-16|1000", new BigDecimal("7.50")));
     }
 
     /** The ledger row's version, last run and targets. */

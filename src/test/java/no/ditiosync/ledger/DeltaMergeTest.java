@@ -146,7 +146,7 @@ class DeltaMergeTest {
             throw new SQLException("another run took the feed lock");
         })) {
             DeltaMerge merge = new DeltaMerge(store, "acme", "run1", TARGETS, STYLES, CatchUp.NONE);
-            assertThatThrownBy(() -> merge.merge(full(), List.of(line("a", "7.50")).iterator(), Set.of(), w, new Collecting()))
+            assertThatThrownBy(() -> merge.merge(full(), List.of(line("a", "7.50")).iterator(), Set.of(), Set.of(), w, new Collecting()))
                     .hasMessageContaining("another run took the feed lock");
         }
         assertThat(rows()).isEmpty();
@@ -163,7 +163,7 @@ class DeltaMergeTest {
         Collecting sink = new Collecting();
         DeltaMerge.Outcome outcome;
         try (LedgerWriter w = store.writer("acme", runId, 1, LedgerStore.Fence.NONE)) {
-            outcome = new DeltaMerge(store, "acme", runId, TARGETS, STYLES, CatchUp.NONE).merge(pass, sorted.iterator(), quarantined, w, sink);
+            outcome = new DeltaMerge(store, "acme", runId, TARGETS, STYLES, CatchUp.NONE).merge(pass, sorted.iterator(), quarantined, Set.of(), w, sink);
         }
         return new Result(sink.lines, outcome.released, outcome.linesChanged);
     }
