@@ -141,6 +141,12 @@ public record Settings(
             throw shared.wrong(COMPANIES, "'" + list + "' lists company keys that differ only in case; "
                     + "their environment variables (COMPANY_<KEY>_…) would be one");
         }
+        // PAYROLL_COMPANY is not read once PAYROLL_COMPANIES is set: a company named there alone would stop being paid
+        String one = shared.raw(COMPANY);
+        if (!one.isEmpty() && !one.equals(RunSummary.UNNAMED_COMPANY) && !keys.contains(one)) {
+            throw shared.wrong(COMPANY, "'" + one + "' is not one of PAYROLL_COMPANIES (" + String.join(", ", keys)
+                    + "), which lists the companies when set; add it there, or unset PAYROLL_COMPANY");
+        }
         refuseVariablesOfOtherCompanies(environment, keys);
         refuseSharedSettingsSetForOne(lookup, keys);
         List<Settings> all = new ArrayList<>();

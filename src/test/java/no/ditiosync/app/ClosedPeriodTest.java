@@ -226,6 +226,7 @@ class ClosedPeriodTest {
                 SimulatorConfig.defaults().seed(14).workers(10).weeks(6).lastWorkDate(LAST), 0)) {
             Map<String, String> env = env(ditio, dir);
             env.put("PAYROLL_COMPANIES", "acme,bygg");
+            env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
             env.put("PAYROLL_CLOSED_THROUGH", "2026-11-15");
             env.put("COMPANY_BYGG_PAYROLL_CLOSED_THROUGH", "2026-11-12");
             // a preview commits nothing, nor the closing it applied
@@ -295,6 +296,7 @@ class ClosedPeriodTest {
         try (SimulatedDitio ditio = SimulatedDitio.start(SimulatorConfig.defaults().seed(13).workers(5).weeks(1), 0)) {
             Map<String, String> env = env(ditio, dir);
             env.put("PAYROLL_COMPANIES", "acme,bygg");
+            env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
 
             RunSummaryTest.Result none = run(dir, env, "close-period", "--through", "2026-10-31");
             assertThat(none.exit()).isEqualTo(64);

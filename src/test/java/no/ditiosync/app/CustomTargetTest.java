@@ -181,6 +181,7 @@ class CustomTargetTest {
         env.remove("PAYROLL_TARGET_HOURS_FORMAT");
         env.put("PAYROLL_TARGETS", "csv");
         env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
         env.put("COMPANY_BYGG_PAYROLL_TARGETS", "csv,hours");
         env.put("COMPANY_BYGG_PAYROLL_TARGET_HOURS_FORMAT", "com.example.payroll.HoursFormat");
         Path work = workingFolder(dir, true);

@@ -130,6 +130,7 @@ class NewUserTest {
     void aCompanyThatIsNotConfiguredIsAWrongOptionThatListsTheCompanies(String command, @TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("--company", "nope"));
         CommandLineTest.Result r = CommandLineTest.run(dir, env, args.toArray(String[]::new));
@@ -146,6 +147,7 @@ class NewUserTest {
     void syncTakesItsOptionsInEitherOrder(@TempDir Path dir) throws Exception {
         Map<String, String> env = CommandLineTest.envFor(ditio, dir);
         env.put("PAYROLL_COMPANIES", "acme,bygg");
+        env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
         CommandLineTest.Result r = CommandLineTest.run(dir, env, "sync", "--company", "nope", "--once");
         assertThat(r.exit()).as(r.err()).isEqualTo(64);
         assertThat(r.err().strip()).isEqualTo("Setting --company: 'nope' is not a configured company; configured: acme, "

@@ -69,6 +69,7 @@ class QuartzClusterTest {
              SimulatedDitio bygg = SimulatedDitio.start(tenant("bygg", 10), 0)) {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PAYROLL_COMPANIES", String.join(",", COMPANIES));
+            env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
             // per-company settings straight from the environment: company.acme.ditio.client-id is COMPANY_ACME_DITIO_CLIENT_ID
             tenantEnv(env, "ACME", acme);
             tenantEnv(env, "BYGG", bygg);

@@ -42,6 +42,7 @@ class QuartzJobDataTest {
         try (SimulatedDitio acme = SimulatedDitio.start(tenant("acme", 6), 0)) {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PAYROLL_COMPANIES", "acme");
+            env.remove("PAYROLL_COMPANY"); // read only without PAYROLL_COMPANIES
             QuartzClusterTest.tenantEnv(env, "ACME", acme);
             QuartzClusterTest.clusterEnv(env, db, dir);
 

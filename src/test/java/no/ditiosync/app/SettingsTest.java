@@ -504,6 +504,7 @@ class SettingsTest {
             "company.bygg.sync.time-zone|CET-ish|Setting company.bygg.sync.time-zone: 'CET-ish' is not a time zone such as Europe/Oslo",
             "payroll.companies|acme,acme|Setting PAYROLL_COMPANIES (payroll.companies): 'acme,acme' must list distinct company keys, separated by commas",
             "payroll.companies|acme,by/gg|Setting PAYROLL_COMPANIES (payroll.companies): 'by/gg' must be 1-64 letters, digits or '-'",
+            "payroll.company|dekk|Setting PAYROLL_COMPANY (payroll.company): 'dekk' is not one of PAYROLL_COMPANIES (acme, bygg), which lists the companies when set; add it there, or unset PAYROLL_COMPANY",
             "company.bygg.payroll.targets|sap,nope|Setting company.bygg.payroll.targets: unknown target 'nope' (known: visma, sap, tripletex, csv, jdbc; a target of your own needs its format class in PAYROLL_TARGET_NOPE_FORMAT (payroll.target.nope.format) for company bygg)",
             "company.bygg.payroll.sap.aggregation|per-employee-wage-type|Setting company.bygg.payroll.sap.aggregation: SAP cannot be aggregated: each line is a document that a correction cancels by its number, which a sum would lose; only per-registration",
             "company.bygg.payroll.state-db-url|jdbc:h2:./bygg|Setting company.bygg.payroll.state-db-url: PAYROLL_STATE_DB_URL (payroll.state-db-url) is shared by every company and cannot be set for one; its value would be ignored",
