@@ -277,8 +277,22 @@ public final class DitioPayrollSync {
             SyncRun run = app.reconcile(company, from, to, deliver);
             var steps = app.runFinish();
             ReconcileReport report = ReconcileReport.of(run);
-            java.nio.file.Path file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
-                    steps.directory().namesByEmployeeNumber(run.company(), run.employeeNumbers()));
+            java.nio.file.Path file;
+            try {
+                file = report.write(steps.companyNamed(run.company()).dropDir().resolve("reconcile"), run,
+                        steps.directory().namesByEmployeeNumber(run.company(), run.employeeNumbers()));
+            } catch (Exception e) {
+                if (!deliver) {
+                    throw e;
+                }
+                // committed and delivered already: "failed" would send the officer looking for a drift that is gone
+                RunSummary.print(run, out);
+                err.println("Reconcile of company " + company + " delivered as run " + run.runId() + " (lines "
+                        + (run.linesSummary().isEmpty() ? "none" : run.linesSummary()) + "), but its drift report could not "
+                        + "be written: " + FailureReason.of(e) + "; reconcile again (without --deliver) for the report, it "
+                        + "shows what is left");
+                return RECONCILE_FAILED;
+            }
             report.print(run, file, out);
             // a run that stopped after its commit: reconcile compares with the ledger, which already counts them
             var waiting = steps.outbox().unpublished(run.company());

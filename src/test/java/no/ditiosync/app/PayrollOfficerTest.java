@@ -269,6 +269,41 @@ class PayrollOfficerTest {
     }
 
     /**
+     * reconcile --deliver whose drift report cannot be written (a file where its folder goes) delivered all the
+     * same: it says so and names the run, rather than "failed" (outside audit), and the next reconcile finds no
+     * drift left.
+     */
+    @Test
+    void aReconcileDeliverWhoseReportCannotBeWrittenSaysWhatItDelivered(@TempDir Path dir) throws Exception {
+        TestDatabase db = TestDatabase.h2(dir.resolve("data/state"));
+        try (Officer o = Officer.start(dir, db)) {
+            CommandLineTest.Result sync = o.run("sync", "--once");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            Held forgotten = ledger(db).stream().filter(h -> h.lineId().startsWith("time:")).findFirst().orElseThrow();
+            try (Connection c = db.connect(); var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
+                ps.setString(1, forgotten.lineId());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            CommandLineTest.Result found = o.run("reconcile");
+            assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(1);
+            Path folder = driftReport(o, found.out()).getParent();
+            Path aside = Files.move(folder, folder.resolveSibling("reconcile-before"));
+            Files.writeString(folder, "not a folder");
+
+            CommandLineTest.Result delivered = o.run("reconcile", "--deliver");
+            assertThat(delivered.exit()).as(delivered.out() + delivered.err()).isEqualTo(DitioPayrollSync.RECONCILE_FAILED);
+            assertThat(delivered.err()).containsPattern("Reconcile of company cli delivered as run [0-9a-f]{8} \\(lines .*\\), "
+                    + "but its drift report could not be written: ").doesNotContain("failed");
+
+            Files.delete(folder);
+            Files.move(aside, folder);
+            CommandLineTest.Result again = o.run("reconcile");
+            assertThat(again.exit()).as(again.out() + again.err()).isZero();
+            assertThat(again.out()).contains("keys drifting:  0");
+        }
+    }
+
+    /**
      * A reconcile of part of the time: only the keys of its work dates are compared and delivered, and
      * the quarantine and the drift outside them are left for another day.
      */
