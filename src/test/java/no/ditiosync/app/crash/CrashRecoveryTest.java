@@ -65,7 +65,7 @@ class CrashRecoveryTest {
                 // the operator reads in the log which run the crash cut short
                 assertThat(abandoned).hasSize(1);
                 assertThat(restartLog).contains(": run(s) " + abandoned.get(0).get(0) + " never finished (their process "
-                        + "ended before they committed); marked abandoned, nothing of them delivered");
+                        + "ended, or lost the feed's lock, before they committed); marked abandoned, nothing of them delivered");
             }
             invariants(crashTraces, () -> h.assertPayrollEqualsTruth("after a full run crashed at " + point + " and a restart"));
             assertThat(h.query("SELECT COUNT(*) FROM ledger_undo")).as("undo rows after the restart").containsExactly(List.of("0"));
