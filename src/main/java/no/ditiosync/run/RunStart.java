@@ -95,6 +95,16 @@ public final class RunStart {
         this.scratch = scratch;
     }
 
+    /**
+     * Whether a Quartz firing already has its run: one that succeeded, and no committed drop waits to be
+     * published. A node that died between its run's commit and the publishing leaves the run succeeded and
+     * payroll without its drops: its recovered firing runs, and so publishes them first, instead of leaving
+     * them to the next firing.
+     */
+    private boolean answered(String company, Instant firing) throws Exception {
+        return firing != null && runs.firingSucceeded(company, FEED, firing) && outbox.unpublished(company).isEmpty();
+    }
+
     /** The company a run is asked for: the one named, or the first one configured. */
     public String company(@Variable("company") String requested) {
         return companies.resolve(requested).key();
@@ -121,7 +131,7 @@ public final class RunStart {
         try {
             // a firing Quartz recovered after its run succeeded is answered already, whoever holds the lock now
             // (asked again below, under the lock, for a run that ends meanwhile)
-            if (firing != null && runs.firingSucceeded(company, FEED, firing)) {
+            if (answered(company, firing)) {
                 throw new FiringAlreadyRunException(company, firing);
             }
             lock = runs.tryLock(company, FEED);
@@ -182,7 +192,7 @@ public final class RunStart {
             if (!purpose.dry()) {
                 removeUncommittedDrops(c);
             }
-            if (firing != null && runs.firingSucceeded(company, FEED, firing)) {
+            if (answered(company, firing)) {
                 // Quartz recovers a job whose node died before it recorded the job's end, even when the
                 // run itself had finished: the firing is answered already. So is one whose run left out
                 // a feed not deployed on this environment: it delivered the rest, and again would not help

@@ -71,6 +71,34 @@ class RecoveredFiringTest {
         }
     }
 
+    /**
+     * Recovered after its node died between the run's commit and the publishing of its drops: the run is
+     * recorded as succeeded, yet payroll has nothing of it. The recovered firing publishes them, rather than
+     * leaving them to the next firing (outside audit).
+     */
+    @Test
+    void aRecoveredFiringPublishesTheDropsItsRunCommittedButDidNotPublish(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = new SyncHarness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", "visma"))) {
+            Instant firing = Instant.parse("2026-11-28T12:00:00Z");
+            assertThat(fire(h, firing).getException()).isNull();
+            Map<String, java.math.BigDecimal> paid = h.vismaTotals();
+            // what the node's death after the commit leaves: the run succeeded, its drop waits in the outbox
+            try (Connection c = h.stateDb().connect();
+                 ResultSet rs = c.createStatement().executeQuery("SELECT temp_path, final_path FROM drop_outbox")) {
+                assertThat(rs.next()).isTrue();
+                java.nio.file.Files.move(Path.of(rs.getString(2)), Path.of(rs.getString(1)));
+                assertThat(rs.next()).isFalse();
+                c.createStatement().executeUpdate("UPDATE drop_outbox SET status = 'committed', published_at = NULL");
+            }
+            assertThat(h.filesOf("visma")).isEmpty();
+
+            Exchange recovered = fire(h, firing);
+            assertThat(recovered.getException()).isNull();
+            assertThat(h.filesOf("visma")).as("the drop published by the recovered firing").hasSize(1);
+            assertThat(h.vismaTotals()).isEqualTo(paid);
+        }
+    }
+
     static Exchange fire(SyncHarness h, Instant firing) {
         return h.app().context().createProducerTemplate().send("direct:scheduled-sync",
                 e -> e.getMessage().setHeader("scheduledFireTime", Date.from(firing)));
