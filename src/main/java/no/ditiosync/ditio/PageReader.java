@@ -54,6 +54,13 @@ public final class PageReader<T> {
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
+    /** The field an {@link #UNREADABLE} reason names ("unreadable qty: ..." gives qty), or null for another reason. */
+    public static String unreadableField(String reason) {
+        int colon = reason == null || !reason.startsWith(UNREADABLE) ? -1 : reason.indexOf(':', UNREADABLE.length());
+        String field = colon < 0 ? null : reason.substring(UNREADABLE.length(), colon);
+        return field == null || field.isEmpty() || field.equals("?") ? null : field;
+    }
+
     /** The exchange of a record's first problem between the problem handler and the read of the record. */
     private static final String PROBLEM = "ditioRecordProblem";
 

@@ -1,6 +1,7 @@
 package no.ditiosync.payroll;
 
 import no.ditiosync.ditio.DitioDates;
+import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.TimeRegistration;
 
 import java.math.BigDecimal;
@@ -96,6 +97,35 @@ public final class PayrollLineMapper {
         }
     }
 
+    /** The fields that the approval gate reads, as Ditio names them in each feed, lower case (names are read in any case). */
+    private static final java.util.Set<String> APPROVAL_FIELDS = java.util.Set.of("approved", "payrollapproved", "verified");
+    /** The fields that give a record its work date, as {@link #APPROVAL_FIELDS}. */
+    private static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
+
+    /**
+     * A record with a field that cannot be read ({@code field}, as Ditio names it; null: unknown) is quarantined, and a
+     * line delivered for it keeps what was paid meanwhile (DeltaMerge). Unless what can be read says it is no line at
+     * all: not approved, or dated before the start date. Then it is no line, as if it could be read whole, and a line
+     * delivered for it is taken back.
+     */
+    private MappingResult quarantinedUnlessNoLine(TimeRegistration r, String field, String reason) {
+        String bad = field == null ? null : field.toLowerCase(java.util.Locale.ROOT);
+        if (bad != null && !APPROVAL_FIELDS.contains(bad) && !gate.passes(r.approved, r.payrollApproved)) {
+            return MappingResult.of(MappingResult.Status.HELD);
+        }
+        if (bad != null && !DATE_FIELDS.contains(bad)) {
+            try {
+                LocalDate day = DitioDates.date(r.workDate);
+                if (day != null && day.isBefore(startDate)) {
+                    return MappingResult.of(MappingResult.Status.BEFORE_START);
+                }
+            } catch (DateTimeParseException e) {
+                // no date to tell by: quarantined with the first reason
+            }
+        }
+        return MappingResult.quarantined(reason);
+    }
+
     /** Hours as a line pays them: two decimals, half up. */
     static BigDecimal paid(BigDecimal hours) {
         return hours.setScale(2, RoundingMode.HALF_UP);
@@ -109,7 +139,8 @@ public final class PayrollLineMapper {
         }
         // first what was wrong as sent: an id of the wrong type ({"a":1}) is unreadable, and so missing
         if (r.unreadable != null) {
-            return MappingResult.quarantined(r.unreadable);
+            return keyed ? quarantinedUnlessNoLine(r, PageReader.unreadableField(r.unreadable), r.unreadable)
+                    : MappingResult.quarantined(r.unreadable);
         }
         if (!keyed) {
             return MappingResult.quarantined(MISSING_ID);
@@ -119,15 +150,15 @@ public final class PayrollLineMapper {
         try {
             workDate = DitioDates.date(r.workDate);
         } catch (DateTimeParseException e) {
-            return MappingResult.quarantined("unparseable workDate '" + e.getParsedString() + "'");
+            return quarantinedUnlessNoLine(r, "workDate", "unparseable workDate '" + e.getParsedString() + "'");
         }
         try {
             modified = DitioDates.instant(r.modifiedDateTime);
         } catch (DateTimeParseException e) {
-            return MappingResult.quarantined(UNPARSEABLE_MODIFIED + e.getParsedString() + "'");
+            return quarantinedUnlessNoLine(r, "modifiedDateTime", UNPARSEABLE_MODIFIED + e.getParsedString() + "'");
         }
         if (workDate == null) {
-            return MappingResult.quarantined("missing workDate");
+            return quarantinedUnlessNoLine(r, "workDate", "missing workDate");
         }
         if (workDate.isBefore(startDate)) {
             return MappingResult.of(MappingResult.Status.BEFORE_START);

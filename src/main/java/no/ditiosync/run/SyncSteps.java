@@ -87,7 +87,10 @@ public final class SyncSteps {
             }
             // a reconcile decides only on the records of its window (a full pass returns no other)
             Set<String> quarantined = quarantine.lineIds(run.company(), feed);
-            if (run.purpose().reconciles()) {
+            // a reconcile of every work date a sync reads decides on the whole quarantine, as a sync's full pass does:
+            // one whose version has no readable date that its pass did not return is gone too
+            if (run.purpose().reconciles() && (pass.fromDate().isAfter(of(run).startDate())
+                    || pass.toDate().isBefore(RunStart.FULL_PASS_END))) {
                 Set<String> inWindow = quarantine.lineIds(run.company(), feed, pass.fromDate(), pass.toDate());
                 run.delta().quarantinedAtStart(feed, inWindow);
                 quarantined.removeAll(inWindow);

@@ -305,6 +305,79 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A held registration (Ditio sends its hours unreadable) then un-approved in Ditio, still unreadable: its approval
+     * can be read, so it is no line, and every target takes its paid hours back (outside audit: they stayed paid).
+     */
+    @Test
+    void aHeldRegistrationUnapprovedInDitioIsReversedThoughStillUnreadable(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
+            h.ditio.data().editDescription(r.id(), "endret");
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(r.id());
+            h.ditio.data().unapprove(r.id());
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the held registration was un-approved in Ditio");
+            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
+        }
+    }
+
+    /** Un-approved and sent with a field that cannot be read, in one change after delivery: taken back (outside audit). */
+    @Test
+    void aDeliveredRegistrationSentUnapprovedWithAnUnreadableFieldIsReversed(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.data().unapprove(r.id());
+            h.ditio.faults().corruptRecord(r.id(), "description", "{\"x\":1}");
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the registration came un-approved with an unreadable field");
+        }
+    }
+
+    /** A held registration moved before the start date in Ditio, still unreadable: taken back (outside audit). */
+    @Test
+    void aHeldRegistrationMovedBeforeTheStartDateIsReversed(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"");
+            h.runOnce();
+            h.ditio.data().moveWorkDate(r.id(), LAST.minusWeeks(3).minusDays(3));
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the held registration moved before the start date");
+        }
+    }
+
+    /**
+     * A held registration whose work date cannot be read (its quarantine row has none), then deleted in Ditio
+     * with a time before the incremental window, which the syncs cannot see: a reconcile of every day finds it
+     * gone and takes its hours back (outside audit: no run ever could).
+     */
+    @Test
+    void aHeldRegistrationWithoutAReadableDateDeletedUnseenIsReversedByAReconcileOfEveryDay(@TempDir Path dir)
+            throws Exception {
+        PayrollOfficerTest.LaggingClock clock = new PayrollOfficerTest.LaggingClock();
+        try (SyncHarness h = harness(company().clock(clock), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.faults().corruptRecord(r.id(), "workDate", "\"gestern\"");
+            h.ditio.data().editDescription(r.id(), "endret");
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0] + " " + q[1]).contains(r.id() + " unparseable workDate 'gestern'");
+            clock.lag = java.time.Duration.ofHours(3);
+            h.ditio.data().delete(r.id());
+            clock.lag = java.time.Duration.ZERO;
+            h.runOnce();
+            h.app().reconcile(null, null, null, true);
+            assertEveryTargetHoldsTheTruth(h, "after a reconcile --deliver of every day");
+            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
+        }
+    }
+
     /** What each target holds: Visma, SAP, Tripletex and the CSV summed by their keys, and payroll_line's totals. */
     private static List<Map<String, BigDecimal>> paid(SyncHarness h) throws Exception {
         return List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(), h.csvLineTotals(), h.jdbcTotals());
