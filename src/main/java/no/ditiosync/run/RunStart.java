@@ -152,8 +152,9 @@ public final class RunStart {
             if (!purpose.dry()) {
                 List<String> abandoned = runs.markAbandonedRuns(company);
                 if (!abandoned.isEmpty()) {
-                    LOG.warn("Run {} of company {}: run(s) {} never finished (their process ended, or lost the feed's lock, before they committed); "
-                            + "marked abandoned, nothing of them delivered", runId, company, String.join(", ", abandoned));
+                    LOG.warn("Run {} of company {}: run(s) {} never finished (their process ended, or lost the feed's lock, "
+                            + "before they committed); marked abandoned, nothing of them delivered", runId, company,
+                            String.join(", ", abandoned));
                 }
                 quarantine.forgetUncommitted(company);
             }
