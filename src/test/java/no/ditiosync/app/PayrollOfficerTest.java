@@ -207,11 +207,7 @@ class PayrollOfficerTest {
             o.ditio().data().editHours(edited.lineId().substring(5), edited.hours().add(new BigDecimal("1.25")));
             o.ditio().data().delete(deleted.lineId().substring(5));
             o.clock().lag = Duration.ZERO;
-            try (Connection c = db.connect();
-                 var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
-                ps.setString(1, forgotten.lineId());
-                assertThat(ps.executeUpdate()).isEqualTo(1);
-            }
+            forgetInLedger(db, forgotten);
             sync = o.run("sync", "--once");
             assertThat(sync.exit()).as(sync.err()).isZero();
             assertThat(lineCounts(db, lastRun(db))).as("the incremental run does not see the old changes").isNullOrEmpty();
@@ -280,10 +276,7 @@ class PayrollOfficerTest {
             CommandLineTest.Result sync = o.run("sync", "--once");
             assertThat(sync.exit()).as(sync.err()).isZero();
             Held forgotten = ledger(db).stream().filter(h -> h.lineId().startsWith("time:")).findFirst().orElseThrow();
-            try (Connection c = db.connect(); var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
-                ps.setString(1, forgotten.lineId());
-                assertThat(ps.executeUpdate()).isEqualTo(1);
-            }
+            forgetInLedger(db, forgotten);
             CommandLineTest.Result found = o.run("reconcile");
             assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(1);
             Path folder = driftReport(o, found.out()).getParent();
@@ -318,13 +311,7 @@ class PayrollOfficerTest {
             List<Held> lines = ledger(db).stream().filter(h -> h.lineId().startsWith("time:")).toList();
             Held inside = lines.get(0);
             Held outside = lines.stream().filter(h -> !h.day().equals(inside.day())).findFirst().orElseThrow();
-            try (Connection c = db.connect();
-                 var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
-                for (Held h : List.of(inside, outside)) {
-                    ps.setString(1, h.lineId());
-                    assertThat(ps.executeUpdate()).isEqualTo(1);
-                }
-            }
+            forgetInLedger(db, inside, outside);
             String day = inside.day().toString();
             CommandLineTest.Result found = o.run("reconcile", "--from", day, "--to", day);
             assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(1);
@@ -365,11 +352,7 @@ class PayrollOfficerTest {
             CommandLineTest.Result sync = o.run("sync", "--once");
             assertThat(sync.exit()).as(sync.err()).isZero();
             Held forgotten = ledger(db).get(0);
-            try (Connection c = db.connect();
-                 var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
-                ps.setString(1, forgotten.lineId());
-                assertThat(ps.executeUpdate()).isEqualTo(1);
-            }
+            forgetInLedger(db, forgotten);
             Map<String, List<String>> before = dump(db);
             Map<String, String> env = new HashMap<>(o.env());
             int port = ObserveClient.freePort();
@@ -406,6 +389,16 @@ class PayrollOfficerTest {
         assertThat(m.find()).as("drift report named in %s", printed).isTrue();
         Path p = Path.of(m.group(1));
         return p.isAbsolute() ? p : no.ditiosync.testing.AppProcess.projectRoot().resolve(p);
+    }
+
+    /** Drift made by hand: the ledger forgets these lines, as if they had never been delivered. */
+    static void forgetInLedger(TestDatabase db, Held... lines) throws SQLException {
+        try (Connection c = db.connect(); var ps = c.prepareStatement("DELETE FROM ledger_line WHERE line_id = ?")) {
+            for (Held h : lines) {
+                ps.setString(1, h.lineId());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
     }
 
     static List<Held> ledger(TestDatabase db) throws SQLException {
