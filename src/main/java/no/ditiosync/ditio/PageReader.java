@@ -54,6 +54,11 @@ public final class PageReader<T> {
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
+    /** The fields the approval gate reads, as Ditio names them in each feed, lower case (names are read in any case). */
+    public static final java.util.Set<String> APPROVAL_FIELDS = java.util.Set.of("approved", "payrollapproved", "verified");
+    /** The fields that give a record its work date, as {@link #APPROVAL_FIELDS}. */
+    public static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
+
     /** The field an {@link #UNREADABLE} reason names ("unreadable qty: ..." gives qty), or null for another reason. */
     public static String unreadableField(String reason) {
         int colon = reason == null || !reason.startsWith(UNREADABLE) ? -1 : reason.indexOf(':', UNREADABLE.length());
@@ -381,17 +386,26 @@ public final class PageReader<T> {
 
         private static Object remember(DeserializationContext ctxt, Class<?> type, String value) throws IOException {
             Object holder = ctxt.getAttribute(PROBLEM);
-            if (holder instanceof Problem problem && problem.reason == null) {
+            if (holder instanceof Problem problem) {
                 // a value in an array (overtimeLines [1]) has no name of its own: the field is the array's
                 String field = ctxt.getParser().currentName();
                 for (JsonStreamContext c = ctxt.getParser().getParsingContext(); field == null && c != null; c = c.getParent()) {
                     field = c.getCurrentName();
                 }
-                String shown = KnownSecrets.masked(value); // before the cut: a secret cut in two is masked no more
-                problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
-                        + (shown.length() > 40 ? shown.substring(0, 40) + "…" : shown) + " is not " + expected(type);
+                // the first such field, but an approval flag or a work date before any other: the reason must say
+                // when one of them could not be read, as it binds as false or none, which the mapping would believe
+                if (problem.reason == null || rank(field) > rank(unreadableField(problem.reason))) {
+                    String shown = KnownSecrets.masked(value); // before the cut: a secret cut in two is masked no more
+                    problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
+                            + (shown.length() > 40 ? shown.substring(0, 40) + "…" : shown) + " is not " + expected(type);
+                }
             }
             return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
+        }
+
+        private static int rank(String field) {
+            String name = field == null ? "" : field.toLowerCase(java.util.Locale.ROOT);
+            return APPROVAL_FIELDS.contains(name) ? 2 : DATE_FIELDS.contains(name) ? 1 : 0;
         }
     }
 

@@ -125,8 +125,8 @@ public final class DeltaMerge {
                 decide(pass, d.lineId(), d.fetched() ? d : null, null, quarantined, writer, sink, outcome);
                 d = desired.nextLine();
             } else if (cmp > 0) {
-                // not returned by the snapshot of its window: gone from Ditio
-                if (pass.inWindow(r)) {
+                // not returned by the snapshot of its window: gone from Ditio (but a part of a day sent unreadable)
+                if (pass.inWindow(r) && !desired.ofDayHeld(r.lineId())) {
                     decide(pass, r.lineId(), null, r, quarantined, writer, sink, outcome);
                 }
                 r = scan.next();
@@ -195,6 +195,13 @@ public final class DeltaMerge {
             }
             if (held.values().stream().anyMatch(d::staleDeletionOf)) {
                 continue; // a deletion of the day older than the version the ledger holds (sent again): no part goes
+            }
+            if (d.status() == MappingResult.Status.QUARANTINED) {
+                // the day sent unreadable: its one quarantined part, and the parts paid for it stay as paid
+                for (Desired part : named.values()) {
+                    decide(pass, part.lineId(), part, held.get(part.lineId()), quarantined, writer, sink, outcome);
+                }
+                continue;
             }
             java.util.TreeSet<String> all = new java.util.TreeSet<>(named.keySet());
             all.addAll(held.keySet());
@@ -301,6 +308,8 @@ public final class DeltaMerge {
         final Set<String> kept = new java.util.HashSet<>();
         private String dayPrefix;
         private long daySeq;
+        /** Prefixes of the payroll lines (days) sent unreadable: their parts are held, not gone. */
+        private final Set<String> daysHeld = new java.util.HashSet<>();
 
         Ordered(Iterator<Desired> in) {
             this.in = in;
@@ -318,6 +327,9 @@ public final class DeltaMerge {
                 if (d.kind() == Desired.Kind.PARENT) {
                     dayPrefix = d.lineId();
                     daySeq = d.seq();
+                    if (d.status() == MappingResult.Status.QUARANTINED) {
+                        daysHeld.add(d.lineId());
+                    }
                 } else if (d.fetched() && dayPrefix != null && d.seq() < daySeq && d.lineId().startsWith(dayPrefix)) {
                     continue;
                 }
@@ -334,7 +346,7 @@ public final class DeltaMerge {
                     throw new IllegalStateException("run lines out of order: " + d.lineId() + " after " + last);
                 }
                 last = d.lineId();
-                if (d.status() == MappingResult.Status.QUARANTINED && d.fetched()) {
+                if (d.status() == MappingResult.Status.QUARANTINED && d.fetched() && d.kind() == Desired.Kind.LINE) {
                     kept.add(d.lineId());
                 }
             }
@@ -348,6 +360,11 @@ public final class DeltaMerge {
                 d = next();
             } while (d != null && d.kind() != Desired.Kind.LINE);
             return d;
+        }
+
+        /** Whether a line is a part of a day sent unreadable in this pass (its marker came before the line's key). */
+        boolean ofDayHeld(String lineId) {
+            return !daysHeld.isEmpty() && daysHeld.contains(parentPrefix(lineId));
         }
 
         boolean peekIsPartOf(Desired d) {

@@ -41,6 +41,9 @@ public final class PayrollDaySplitter {
      */
     public static final List<String> DAY_REASONS_LIKE = List.of(ORDINARY_UNKNOWN + "%", "overtime line % has overtimeType %");
 
+    /** The one part of a day that cannot be read as a whole: quarantined, the parts it had wait with it. */
+    public static final String UNREADABLE_PART = "unreadable";
+
     private PayrollDaySplitter() {
     }
 
@@ -59,7 +62,7 @@ public final class PayrollDaySplitter {
         String unreadable = day.unreadable != null ? day.unreadable
                 : lines.stream().anyMatch(java.util.Objects::isNull) ? PageReader.UNREADABLE + "overtimeLines: null is not an object" : null;
         if (unreadable != null) {
-            TimeRegistration part = part(day, "unreadable", null, null);
+            TimeRegistration part = part(day, UNREADABLE_PART, null, null);
             part.unreadable = unreadable;
             parts.add(part);
             return parts;

@@ -97,23 +97,19 @@ public final class PayrollLineMapper {
         }
     }
 
-    /** The fields that the approval gate reads, as Ditio names them in each feed, lower case (names are read in any case). */
-    private static final java.util.Set<String> APPROVAL_FIELDS = java.util.Set.of("approved", "payrollapproved", "verified");
-    /** The fields that give a record its work date, as {@link #APPROVAL_FIELDS}. */
-    private static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
-
     /**
-     * A record with a field that cannot be read ({@code field}, as Ditio names it; null: unknown) is quarantined, and a
+     * A record with a field that cannot be read ({@code field}, as Ditio names it, an approval flag or a work date
+     * before any other (PageReader); null: unknown) is quarantined, and a
      * line delivered for it keeps what was paid meanwhile (DeltaMerge). Unless what can be read says it is no line at
      * all: not approved, or dated before the start date. Then it is no line, as if it could be read whole, and a line
      * delivered for it is taken back.
      */
     private MappingResult quarantinedUnlessNoLine(TimeRegistration r, String field, String reason) {
         String bad = field == null ? null : field.toLowerCase(java.util.Locale.ROOT);
-        if (bad != null && !APPROVAL_FIELDS.contains(bad) && !gate.passes(r.approved, r.payrollApproved)) {
+        if (bad != null && !PageReader.APPROVAL_FIELDS.contains(bad) && !gate.passes(r.approved, r.payrollApproved)) {
             return MappingResult.of(MappingResult.Status.HELD);
         }
-        if (bad != null && !DATE_FIELDS.contains(bad)) {
+        if (bad != null && !PageReader.DATE_FIELDS.contains(bad)) {
             try {
                 LocalDate day = DitioDates.date(r.workDate);
                 if (day != null && day.isBefore(startDate)) {

@@ -77,14 +77,20 @@ public final class PayrollMapping {
             if (r instanceof PayrollLineRecord day) {
                 // a user's day: its parts, each a line of its own; the parts it no longer has are gone
                 RecordLimits.fitId(day);
-                // a deleted day says so, for the merge to tell its deletion sent again from the day made anew
-                desired.add(new Desired(feed + ":" + day.id + ":", run.delta().nextSeq(), Desired.Kind.PARENT, fetched,
-                        day.isDeleted ? MappingResult.Status.DELETED : null, null, null,
-                        fetched ? modified(day, null) : Desired.UNKNOWN));
-                for (TimeRegistration part : PayrollDaySplitter.split(day, company.source())) {
+                long daySeq = run.delta().nextSeq(); // before its parts': Ordered tells an earlier copy's parts by it
+                int marker = desired.size();
+                List<TimeRegistration> parts = PayrollDaySplitter.split(day, company.source());
+                for (TimeRegistration part : parts) {
                     RecordLimits.fit(part);
                     add(feed, part, company, run, fetched, desired, quarantined);
                 }
+                // a deleted day says so, for the merge to tell its deletion sent again from the day made anew; a day
+                // that cannot be read as a whole is one quarantined part, and the parts paid for it stay as paid
+                boolean unreadable = parts.size() == 1 && parts.get(0).id.endsWith(":" + PayrollDaySplitter.UNREADABLE_PART)
+                        && desired.get(marker).status() == MappingResult.Status.QUARANTINED;
+                desired.add(marker, new Desired(feed + ":" + day.id + ":", daySeq, Desired.Kind.PARENT, fetched,
+                        day.isDeleted ? MappingResult.Status.DELETED : unreadable ? MappingResult.Status.QUARANTINED : null,
+                        null, null, fetched ? modified(day, null) : Desired.UNKNOWN));
                 continue;
             }
             company.mapper().keepTestedFields(r);

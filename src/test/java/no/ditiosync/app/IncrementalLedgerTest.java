@@ -378,6 +378,68 @@ class IncrementalLedgerTest {
         }
     }
 
+    /**
+     * A delivered registration sent again with its hours and its approval flags unreadable (a number where true or
+     * false belongs): nothing that can be read says it lost its approval, so it is held as paid and shown in the
+     * quarantine (outside audit: the flags, read as false, reversed it unsaid).
+     */
+    @Test
+    void aDeliveredRegistrationWhoseApprovalCannotBeReadEitherIsHeld(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"").corruptRecord(r.id(), "approved", "1")
+                    .corruptRecord(r.id(), "payrollApproved", "1");
+            h.ditio.data().editDescription(r.id(), "endret");
+            h.runOnce();
+            assertThat(paid(h)).as("hours paid while the registration cannot be read").isEqualTo(paid);
+            assertThat(h.quarantine()).extracting(q -> q[0] + " " + q[1]).contains(r.id() + " unreadable approved: 1 is not true or false");
+        }
+    }
+
+    /** The same for an absence: held as paid (outside audit). */
+    @Test
+    void aDeliveredAbsenceWhoseApprovalCannotBeReadEitherIsHeld(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS,
+                "payroll.absences", "true"))) {
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+            no.ditiosync.simulator.Absence a = no.ditiosync.testing.PayrollTruth.payrollReadyAbsences(h.ditio.data(),
+                    h.startDate).get(2);
+            h.ditio.faults().corruptRecord(a.id(), "qty", "\"sju\"").corruptRecord(a.id(), "approved", "1")
+                    .corruptRecord(a.id(), "payrollApproved", "1");
+            h.ditio.data().editAbsenceHours(a.id(), a.qty());
+            h.runOnce();
+            assertThat(paid(h)).as("hours paid while the absence cannot be read").isEqualTo(paid);
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(a.id());
+        }
+    }
+
+    /**
+     * PAYROLL_SOURCE=payroll-lines: a delivered day sent again unreadable as a whole (its hours, or its payroll
+     * approval, of the wrong type) is one quarantined part; the parts paid for it stay as paid (outside audit: they
+     * were taken for gone and reversed).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {"qty|\"sju\"", "verified|1"})
+    void aDeliveredPayrollDaySentUnreadableKeepsItsPaidParts(String field, String value, @TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.source", "payroll-lines",
+                "payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            List<Map<String, BigDecimal>> paid = paid(h);
+            no.ditiosync.simulator.PayrollDay day = no.ditiosync.testing.PayrollTruth.payrollReadyDays(h.ditio.data(),
+                    h.startDate).stream().filter(d -> !d.overtimeLines().isEmpty()).findFirst().orElseThrow();
+            h.ditio.faults().corruptRecord(day.id(), field, value);
+            h.ditio.data().setManualOvertime(day.userId(), day.date(), new BigDecimal("0.5")); // sent anew
+            h.runOnce();
+            assertThat(h.quarantine()).extracting(q -> q[0]).contains(day.id() + ":unreadable");
+            assertThat(paid(h)).as("hours paid while the day cannot be read").isEqualTo(paid);
+            h.app().reconcile(null, null, null, true);
+            assertThat(paid(h)).as("the same after a reconcile --deliver").isEqualTo(paid);
+        }
+    }
+
     /** What each target holds: Visma, SAP, Tripletex and the CSV summed by their keys, and payroll_line's totals. */
     private static List<Map<String, BigDecimal>> paid(SyncHarness h) throws Exception {
         return List.of(h.vismaTotals(), h.sapTotals(), h.tripletexTotals(), h.csvLineTotals(), h.jdbcTotals());
