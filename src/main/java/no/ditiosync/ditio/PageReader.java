@@ -54,17 +54,8 @@ public final class PageReader<T> {
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
-    /** The fields the approval gate reads, as Ditio names them in each feed, lower case (names are read in any case). */
-    public static final java.util.Set<String> APPROVAL_FIELDS = java.util.Set.of("approved", "payrollapproved", "verified");
-    /** The fields that give a record its work date, as {@link #APPROVAL_FIELDS}. */
+    /** The fields that give a record its work date, as Ditio names them in each feed, lower case (read in any case). */
     public static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
-
-    /** The field an {@link #UNREADABLE} reason names ("unreadable qty: ..." gives qty), or null for another reason. */
-    public static String unreadableField(String reason) {
-        int colon = reason == null || !reason.startsWith(UNREADABLE) ? -1 : reason.indexOf(':', UNREADABLE.length());
-        String field = colon < 0 ? null : reason.substring(UNREADABLE.length(), colon);
-        return field == null || field.isEmpty() || field.equals("?") ? null : field;
-    }
 
     /** The exchange of a record's first problem between the problem handler and the read of the record. */
     private static final String PROBLEM = "ditioRecordProblem";
@@ -178,6 +169,7 @@ public final class PageReader<T> {
         JsonToken next;
         while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
             problem.reason = null;
+            problem.fields.clear();
             JsonStreamContext array = parser.getParsingContext().getParent();
             T record;
             try {
@@ -195,6 +187,9 @@ public final class PageReader<T> {
                 records.add(record);
             } else if (unreadable != null && record != null) {
                 unreadable.accept(record, problem.reason);
+                if (record instanceof TimeRegistration r) {
+                    r.unreadableFields = problem.fields.isEmpty() ? java.util.Set.of("?") : java.util.Set.copyOf(problem.fields);
+                }
                 records.add(record);
             }
         }
@@ -346,6 +341,8 @@ public final class PageReader<T> {
     /** The first field of a record that did not bind, and why ("unreadable qty: "abc" is not a number"). */
     private static final class Problem {
         String reason;
+        /** The names, lower case, of every field of the record that did not bind ("?": one without a name). */
+        final java.util.Set<String> fields = new java.util.HashSet<>();
     }
 
     /**
@@ -392,20 +389,15 @@ public final class PageReader<T> {
                 for (JsonStreamContext c = ctxt.getParser().getParsingContext(); field == null && c != null; c = c.getParent()) {
                     field = c.getCurrentName();
                 }
-                // the first such field, but an approval flag or a work date before any other: the reason must say
-                // when one of them could not be read, as it binds as false or none, which the mapping would believe
-                if (problem.reason == null || rank(field) > rank(unreadableField(problem.reason))) {
+                // every such field, as it binds as empty (an approval flag as false), which the mapping must not believe
+                problem.fields.add(field == null ? "?" : field.toLowerCase(java.util.Locale.ROOT));
+                if (problem.reason == null) {
                     String shown = KnownSecrets.masked(value); // before the cut: a secret cut in two is masked no more
                     problem.reason = UNREADABLE + (field == null ? "?" : field) + ": "
                             + (shown.length() > 40 ? shown.substring(0, 40) + "…" : shown) + " is not " + expected(type);
                 }
             }
             return type == boolean.class ? Boolean.FALSE : type.isPrimitive() ? 0 : null;
-        }
-
-        private static int rank(String field) {
-            String name = field == null ? "" : field.toLowerCase(java.util.Locale.ROOT);
-            return APPROVAL_FIELDS.contains(name) ? 2 : DATE_FIELDS.contains(name) ? 1 : 0;
         }
     }
 

@@ -55,6 +55,12 @@ public class TimeRegistration extends DitioRecord {
     /** Why the record as sent cannot be used (a field of the wrong type, a value too long to keep), or null. */
     @JsonIgnore
     public String unreadable;
+    /**
+     * With {@link #unreadable} from the page: every field that did not bind, lower case ("?": one without a name).
+     * Empty for a record unreadable for another reason (a value too long to keep), or read whole.
+     */
+    @JsonIgnore
+    public java.util.Set<String> unreadableFields = java.util.Set.of();
     /** Rebuilt from what the state DB kept (the quarantine, a delivered line), to be mapped again: not read from Ditio now. */
     @JsonIgnore
     public boolean mappedAgain;

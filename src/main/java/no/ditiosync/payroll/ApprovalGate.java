@@ -23,6 +23,18 @@ public enum ApprovalGate {
         };
     }
 
+    /**
+     * Whether the gate reads a field, named as Ditio names it, lower case: a record whose such field could not
+     * be read cannot be judged by the gate (the field binds as false).
+     */
+    public boolean reads(String field) {
+        return switch (this) {
+            case PAYROLL_APPROVED -> field.equals("payrollapproved") || field.equals("verified");
+            case APPROVED -> field.equals("approved") || field.equals("payrollapproved") || field.equals("verified");
+            case ALL -> false;
+        };
+    }
+
     public static ApprovalGate fromSetting(String value) {
         for (ApprovalGate gate : values()) {
             if (gate.setting.equalsIgnoreCase(value == null ? "" : value.trim())) {

@@ -64,6 +64,7 @@ public final class PayrollDaySplitter {
         if (unreadable != null) {
             TimeRegistration part = part(day, UNREADABLE_PART, null, null);
             part.unreadable = unreadable;
+            part.unreadableFields = day.unreadableFields;
             parts.add(part);
             return parts;
         }

@@ -98,18 +98,21 @@ public final class PayrollLineMapper {
     }
 
     /**
-     * A record with a field that cannot be read ({@code field}, as Ditio names it, an approval flag or a work date
-     * before any other (PageReader); null: unknown) is quarantined, and a
-     * line delivered for it keeps what was paid meanwhile (DeltaMerge). Unless what can be read says it is no line at
-     * all: not approved, or dated before the start date. Then it is no line, as if it could be read whole, and a line
-     * delivered for it is taken back.
+     * A record with a field that cannot be read (those that did not bind, {@link TimeRegistration#unreadableFields},
+     * and {@code field}, one that bound but does not parse) is quarantined, and a line delivered for it keeps what was
+     * paid meanwhile (DeltaMerge). Unless what can be read says it is no line at all: not approved (by the flags the
+     * gate reads, read whole), or dated before the start date. Then it is no line, as if it could be read whole, and
+     * a line delivered for it is taken back.
      */
     private MappingResult quarantinedUnlessNoLine(TimeRegistration r, String field, String reason) {
-        String bad = field == null ? null : field.toLowerCase(java.util.Locale.ROOT);
-        if (bad != null && !PageReader.APPROVAL_FIELDS.contains(bad) && !gate.passes(r.approved, r.payrollApproved)) {
+        java.util.Set<String> bad = new java.util.HashSet<>(r.unreadableFields);
+        if (field != null) {
+            bad.add(field.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!bad.contains("?") && bad.stream().noneMatch(gate::reads) && !gate.passes(r.approved, r.payrollApproved)) {
             return MappingResult.of(MappingResult.Status.HELD);
         }
-        if (bad != null && !PageReader.DATE_FIELDS.contains(bad)) {
+        if (!bad.contains("?") && bad.stream().noneMatch(PageReader.DATE_FIELDS::contains)) {
             try {
                 LocalDate day = DitioDates.date(r.workDate);
                 if (day != null && day.isBefore(startDate)) {
@@ -135,8 +138,7 @@ public final class PayrollLineMapper {
         }
         // first what was wrong as sent: an id of the wrong type ({"a":1}) is unreadable, and so missing
         if (r.unreadable != null) {
-            return keyed ? quarantinedUnlessNoLine(r, PageReader.unreadableField(r.unreadable), r.unreadable)
-                    : MappingResult.quarantined(r.unreadable);
+            return keyed ? quarantinedUnlessNoLine(r, null, r.unreadable) : MappingResult.quarantined(r.unreadable);
         }
         if (!keyed) {
             return MappingResult.quarantined(MISSING_ID);

@@ -84,9 +84,12 @@ public final class PayrollMapping {
                     RecordLimits.fit(part);
                     add(feed, part, company, run, fetched, desired, quarantined);
                 }
-                // a deleted day says so, for the merge to tell its deletion sent again from the day made anew; a day
-                // that cannot be read as a whole is one quarantined part, and the parts paid for it stay as paid
-                boolean unreadable = parts.size() == 1 && parts.get(0).id.endsWith(":" + PayrollDaySplitter.UNREADABLE_PART)
+                // a deleted day says so, for the merge to tell its deletion sent again from the day made anew. A day that
+                // cannot be read as a whole is one quarantined part: where payroll lines are the only source of hours,
+                // the parts paid for it stay as paid. With time+overtime they are taken back, as the time registrations,
+                // which may change meanwhile, pay its hours as ordinary: held, its deduction could outlive them
+                boolean unreadable = company.source() == no.ditiosync.payroll.PayrollSource.PAYROLL_LINES
+                        && parts.size() == 1 && parts.get(0).id.endsWith(":" + PayrollDaySplitter.UNREADABLE_PART)
                         && desired.get(marker).status() == MappingResult.Status.QUARANTINED;
                 desired.add(marker, new Desired(feed + ":" + day.id + ":", daySeq, Desired.Kind.PARENT, fetched,
                         day.isDeleted ? MappingResult.Status.DELETED : unreadable ? MappingResult.Status.QUARANTINED : null,

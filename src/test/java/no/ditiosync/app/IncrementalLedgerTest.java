@@ -394,7 +394,7 @@ class IncrementalLedgerTest {
             h.ditio.data().editDescription(r.id(), "endret");
             h.runOnce();
             assertThat(paid(h)).as("hours paid while the registration cannot be read").isEqualTo(paid);
-            assertThat(h.quarantine()).extracting(q -> q[0] + " " + q[1]).contains(r.id() + " unreadable approved: 1 is not true or false");
+            assertThat(h.quarantine()).extracting(q -> q[0] + " " + q[1]).contains(r.id() + " unreadable qty: \"sju\" is not a number");
         }
     }
 
@@ -437,6 +437,45 @@ class IncrementalLedgerTest {
             assertThat(paid(h)).as("hours paid while the day cannot be read").isEqualTo(paid);
             h.app().reconcile(null, null, null, true);
             assertThat(paid(h)).as("the same after a reconcile --deliver").isEqualTo(paid);
+        }
+    }
+
+    /**
+     * A delivered registration un-approved in Ditio (its payroll approval readable) and sent with its hours and its
+     * foreman's flag unreadable: the flag the gate reads says no line, so it is reversed (outside audit: held).
+     */
+    @Test
+    void aRegistrationUnapprovedWhileAFlagTheGateDoesNotReadCannotBeReadIsReversed(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            TimeRegistration r = h.payrollReady().get(5);
+            h.ditio.faults().corruptRecord(r.id(), "qty", "\"sju\"").corruptRecord(r.id(), "approved", "1");
+            h.ditio.data().unapprove(r.id());
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after the un-approval, its payroll approval readable");
+            assertThat(h.quarantine()).extracting(q -> q[0]).doesNotContain(r.id());
+        }
+    }
+
+    /**
+     * PAYROLL_SOURCE=time+overtime: a delivered day sent unreadable while every registration of it is un-approved.
+     * The registrations' hours are taken back, and so are the day's overtime and its deduction from the ordinary
+     * hours (outside audit: held, they left the worker minus hours under the ordinary wage type and overtime paid
+     * for a day without an approved hour).
+     */
+    @Test
+    void aTimeAndOvertimeDaySentUnreadableFollowsItsRegistrations(@TempDir Path dir) throws Exception {
+        try (SyncHarness h = harness(company(), dir, LAST.minusWeeks(3), Map.of("payroll.source", "time+overtime",
+                "payroll.targets", ALL_TARGETS))) {
+            h.runOnce();
+            no.ditiosync.simulator.PayrollDay day = no.ditiosync.testing.PayrollTruth.payrollReadyDays(h.ditio.data(),
+                    h.startDate).stream().filter(d -> d.overtimeLines().stream().anyMatch(l -> l.overtimeType() == 0))
+                    .filter(d -> d.date().isBefore(LAST.minusDays(3))).findFirst().orElseThrow();
+            h.ditio.faults().corruptRecord(day.id(), "verified", "1");
+            h.payrollReady().stream().filter(r -> r.userId().equals(day.userId()) && r.workDate().equals(day.date()))
+                    .forEach(r -> h.ditio.data().unapprove(r.id()));
+            h.runOnce();
+            assertEveryTargetHoldsTheTruth(h, "after every registration of the day was un-approved");
         }
     }
 
