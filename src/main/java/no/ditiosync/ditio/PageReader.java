@@ -54,9 +54,6 @@ public final class PageReader<T> {
     /** Reasons that start so come from the record as sent, not from settings: mapping it again changes nothing. */
     public static final String UNREADABLE = "unreadable ";
 
-    /** The fields that give a record its work date, as Ditio names them in each feed, lower case (read in any case). */
-    public static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
-
     /** The exchange of a record's first problem between the problem handler and the read of the record. */
     private static final String PROBLEM = "ditioRecordProblem";
 

@@ -86,6 +86,12 @@ public final class RunDelta implements AutoCloseable {
         quarantinedOutsideWindow.computeIfAbsent(feed, f -> new HashSet<>()).addAll(lineIds);
     }
 
+    /** Whether a line's record was in quarantine when the feed's pass began (in a reconcile's window or not). */
+    public boolean wasQuarantined(String feed, String lineId) {
+        return quarantined.getOrDefault(feed, Set.of()).contains(lineId)
+                || quarantinedOutsideWindow.getOrDefault(feed, Set.of()).contains(lineId);
+    }
+
     /**
      * A line this run put in quarantine itself. Ditio may send the record again later in the pass (a
      * copy on a later page, a payroll line's parts its later copy lacks): the merge then releases it

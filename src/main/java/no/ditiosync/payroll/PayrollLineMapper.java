@@ -1,7 +1,6 @@
 package no.ditiosync.payroll;
 
 import no.ditiosync.ditio.DitioDates;
-import no.ditiosync.ditio.PageReader;
 import no.ditiosync.ditio.TimeRegistration;
 
 import java.math.BigDecimal;
@@ -97,6 +96,9 @@ public final class PayrollLineMapper {
         }
     }
 
+    /** The fields that give a record its work date, as Ditio names them in each feed, lower case (read in any case). */
+    private static final java.util.Set<String> DATE_FIELDS = java.util.Set.of("workdate", "date", "transdatetime");
+
     /**
      * A record with a field that cannot be read (those that did not bind, {@link TimeRegistration#unreadableFields},
      * and {@code field}, one that bound but does not parse) is quarantined, and a line delivered for it keeps what was
@@ -112,7 +114,7 @@ public final class PayrollLineMapper {
         if (!bad.contains("?") && bad.stream().noneMatch(gate::reads) && !gate.passes(r.approved, r.payrollApproved)) {
             return MappingResult.of(MappingResult.Status.HELD);
         }
-        if (!bad.contains("?") && bad.stream().noneMatch(PageReader.DATE_FIELDS::contains)) {
+        if (!bad.contains("?") && bad.stream().noneMatch(DATE_FIELDS::contains)) {
             try {
                 LocalDate day = DitioDates.date(r.workDate);
                 if (day != null && day.isBefore(startDate)) {

@@ -125,10 +125,9 @@ public final class SyncSteps {
             List<String> targets = of(run).targetNames();
             // a line whose record is in quarantine is not rebuilt from what was paid: the quarantine holds the record
             // as Ditio sent it last (mapped again above, or waiting for Ditio to send it readable), and that version
-            // decides, not an older one
-            Set<String> held = quarantine.lineIds(run.company(), feed);
+            // decides, not an older one (the quarantine as startPass read it just now)
             for (LedgerRow row : ledger.ofUsers(run.company(), feed, users)) {
-                if (!held.contains(row.lineId()) && row.standsIn(run.catchUp().upToDate(row, targets))) {
+                if (!run.delta().wasQuarantined(feed, row.lineId()) && row.standsIn(run.catchUp().upToDate(row, targets))) {
                     again.add(record(feed, row));
                 }
             }
